@@ -1,0 +1,118 @@
+package io.skep.core.agent;
+
+import io.skep.core.dispatcher.AgentSession;
+import io.skep.core.dispatcher.DispatcherApi;
+import io.skep.core.model.Node;
+import io.skep.core.model.Task;
+import io.skep.spi.runtime.TaskHandle;
+import io.skep.spi.runtime.TaskRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The worker side of a node: registers with the dispatcher, runs the tasks assigned to this node through
+ * the task runtimes, and reports their status. On start it first asks each runtime for the tasks it
+ * started before the node restarted, and adopts those still assigned instead of starting them again.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+    private final String nodeId;
+    private final Node.Description description;
+    private final Map<String, TaskRuntime> runtimes;
+    private final String defaultRuntime;
+    private final DispatcherApi dispatcher;
+    /** Serialises assignment handling. */
+    private final ExecutorService events = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("skep-agent").factory());
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("skep-agent-heartbeat").factory());
+    private final Map<String, TaskController> controllers = new HashMap<>();
+    private final Map<String, TaskHandle> recovered = new HashMap<>();
+    private boolean firstAssignments = true;
+    private AgentSession session;
+
+    /**
+     * @param runtimes       the runtimes opened on this node, by name
+     * @param defaultRuntime the runtime for tasks whose service names none
+     */
+    public Agent(String nodeId, Node.Description description, Map<String, TaskRuntime> runtimes,
+                 String defaultRuntime, DispatcherApi dispatcher) {
+        this.nodeId = nodeId;
+        this.description = description;
+        this.runtimes = Map.copyOf(runtimes);
+        this.defaultRuntime = defaultRuntime;
+        this.dispatcher = dispatcher;
+    }
+
+    public void start() {
+        for (TaskRuntime runtime : runtimes.values()) {
+            for (TaskHandle h : runtime.recover()) {
+                recovered.put(h.taskId(), h);
+            }
+        }
+        if (!recovered.isEmpty()) {
+            LOG.info("found {} tasks from before the restart", recovered.size());
+        }
+        session = dispatcher.register(nodeId, description, tasks -> events.execute(() -> assign(tasks)));
+        long period = dispatcher.heartbeatPeriod().toMillis();
+        heartbeats.scheduleAtFixedRate(() -> session.heartbeat(), period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Takes the node's full task set: starts new tasks, updates known ones, removes those gone. */
+    private void assign(List<Task> tasks) {
+        Set<String> seen = new HashSet<>();
+        for (Task t : tasks) {
+            seen.add(t.id);
+            TaskController controller = controllers.get(t.id);
+            if (controller != null) {
+                controller.update(t);
+                continue;
+            }
+            String name = t.runtime != null ? t.runtime : defaultRuntime;
+            TaskRuntime runtime = name == null ? null : runtimes.get(name);
+            String error = runtime != null ? null : "runtime \"" + name + "\" is not available on this node (it has: "
+                    + (runtimes.isEmpty() ? "none" : String.join(", ", runtimes.keySet())) + ")";
+            controller = new TaskController(nodeId, t, runtime, error, recovered.remove(t.id), session::updateTaskStatus);
+            controllers.put(t.id, controller);
+            controller.start();
+        }
+        controllers.keySet().removeIf(id -> {
+            if (!seen.contains(id)) {
+                controllers.get(id).remove();
+                return true;
+            }
+            return false;
+        });
+        if (firstAssignments) {
+            firstAssignments = false;
+            // Tasks left from before the restart that the managers no longer assign: stop and forget them.
+            recovered.forEach((id, handle) -> Thread.ofVirtual().start(() -> {
+                LOG.info("stopping task {}: it is no longer assigned to this node", id);
+                handle.stop(null, java.time.Duration.ofSeconds(10));
+                handle.remove();
+            }));
+            recovered.clear();
+        }
+    }
+
+    @Override
+    public void close() {
+        heartbeats.shutdownNow();
+        events.shutdownNow();
+        if (session != null) {
+            session.close();
+        }
+        runtimes.values().forEach(TaskRuntime::close);
+    }
+}

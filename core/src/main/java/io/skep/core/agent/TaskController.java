@@ -1,0 +1,261 @@
+package io.skep.core.agent;
+
+import io.skep.core.model.Defaults;
+import io.skep.core.model.Ids;
+import io.skep.core.model.Task;
+import io.skep.core.model.TaskState;
+import io.skep.core.model.TaskSpec;
+import io.skep.spi.runtime.TaskExit;
+import io.skep.spi.runtime.TaskHandle;
+import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.TaskRuntime;
+import io.skep.spi.runtime.TaskRuntimeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Drives one task on this node towards its desired state, as swarmkit's {@code exec.Do} does: accepted,
+ * preparing, ready, starting, running, then complete or failed when it exits; shutdown when the managers
+ * ask. Reports each step; never moves a task's state backwards.
+ */
+final class TaskController {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskController.class);
+
+    private final String nodeId;
+    private final TaskRuntime runtime;
+    private final String runtimeError;
+    private final BiConsumer<String, Task.TaskStatus> report;
+    private final Object lock = new Object();
+    private Task task;
+    private TaskState reported;
+    private TaskHandle handle;
+    private boolean removed;
+    private final Thread thread;
+
+    /**
+     * @param runtime      the runtime for the task, or null when this node lacks it ({@code runtimeError} says why)
+     * @param adopted      the task's handle recovered from an earlier run of the node, or null
+     */
+    TaskController(String nodeId, Task task, TaskRuntime runtime, String runtimeError, TaskHandle adopted,
+                   BiConsumer<String, Task.TaskStatus> report) {
+        this.nodeId = nodeId;
+        this.task = task;
+        this.runtime = runtime;
+        this.runtimeError = runtimeError;
+        this.report = report;
+        this.reported = task.state();
+        this.handle = adopted;
+        this.thread = Thread.ofVirtual().name("task-" + task.id).unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** A newer version of the task from the dispatcher (its desired state may have moved). */
+    void update(Task next) {
+        synchronized (lock) {
+            task = next;
+            lock.notifyAll();
+        }
+    }
+
+    /** The task left this node's assignments: stop it if it runs, then free what it left. */
+    void remove() {
+        synchronized (lock) {
+            removed = true;
+            lock.notifyAll();
+        }
+    }
+
+    private void run() {
+        try {
+            drive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("task {} controller failed", task.id, e);
+            fail(TaskState.FAILED, "skep agent error: " + e.getMessage(), null);
+        }
+    }
+
+    private void drive() throws InterruptedException {
+        // A task that started before a node restart and has no handle any more cannot be watched: end it.
+        if (handle == null && reported != null && reported.compareTo(TaskState.STARTING) >= 0 && !reported.isTerminal()) {
+            fail(TaskState.FAILED, "task was not found on the node after a restart", null);
+        }
+        if (handle == null && !isTerminal() && !stopWanted()) {
+            if (runtime == null) {
+                fail(TaskState.REJECTED, runtimeError, null);
+            } else {
+                advance(TaskState.ACCEPTED, "accepted");
+                advance(TaskState.PREPARING, "preparing");
+                advance(TaskState.READY, "prepared");
+                waitWhile(() -> desired() == TaskState.READY && !removedNow());
+                if (!stopWanted() && !removedNow()) {
+                    advance(TaskState.STARTING, "starting");
+                    try {
+                        handle = runtime.start(launch(task));
+                        running();
+                    } catch (TaskRuntimeException e) {
+                        fail(TaskState.FAILED, "starting task failed: " + e.getMessage(), null);
+                    }
+                }
+            }
+        } else if (handle != null && !isTerminal()) {
+            running();
+        }
+        if (handle != null) {
+            // Wait for the task to end, or for the managers to want it stopped.
+            waitWhile(() -> !handle.exit().isDone() && !stopWanted() && !removedNow(), handle);
+            if (!handle.exit().isDone()) {
+                TaskSpec spec = task.spec;
+                String signal = spec == null || spec.containerSpec == null ? null : spec.containerSpec.stopSignal;
+                handle.stop(signal, Defaults.stopGracePeriod(spec));
+                if (!isTerminal()) {
+                    exited(handle.exit().join(), TaskState.SHUTDOWN);
+                }
+            } else if (!isTerminal()) {
+                exited(handle.exit().join(), null);
+            }
+        } else if (stopWanted() && !isTerminal()) {
+            advance(TaskState.SHUTDOWN, "shutdown");
+        }
+        waitWhile(() -> !removedNow());
+        if (handle != null) {
+            handle.remove();
+        }
+    }
+
+    private void running() {
+        Task.TaskStatus s = status(TaskState.RUNNING, "started");
+        s.containerStatus = new Task.ContainerStatus();
+        s.containerStatus.containerId = handle.runtimeId();
+        try {
+            s.containerStatus.pid = Long.parseLong(handle.runtimeId());
+        } catch (NumberFormatException notAPid) {
+            // a container ID, not a process ID
+        }
+        send(s);
+    }
+
+    /** Reports how the task ended; {@code stopped} is SHUTDOWN when the managers asked for the stop. */
+    private void exited(TaskExit exit, TaskState stopped) {
+        Task.TaskStatus s;
+        if (stopped != null) {
+            s = status(stopped, "shutdown");
+        } else if (exit.succeeded()) {
+            s = status(TaskState.COMPLETE, "finished");
+        } else {
+            s = status(TaskState.FAILED, "started");
+            s.err = exit.exitCode() == TaskExit.UNKNOWN ? exit.message() : "task: non-zero exit (" + exit.exitCode() + ")";
+        }
+        s.containerStatus = new Task.ContainerStatus();
+        s.containerStatus.containerId = handle.runtimeId();
+        s.containerStatus.exitCode = (long) exit.exitCode();
+        send(s);
+    }
+
+    private void fail(TaskState state, String err, String message) {
+        Task.TaskStatus s = status(state, message == null ? state.wire() : message);
+        s.err = err;
+        send(s);
+    }
+
+    private void advance(TaskState state, String message) {
+        if (reported == null || state.isAfter(reported)) {
+            send(status(state, message));
+        }
+    }
+
+    private Task.TaskStatus status(TaskState state, String message) {
+        Task.TaskStatus s = new Task.TaskStatus();
+        s.state = state.wire();
+        s.message = message;
+        s.timestamp = Ids.now();
+        return s;
+    }
+
+    private void send(Task.TaskStatus s) {
+        TaskState state = TaskState.fromWire(s.state);
+        synchronized (lock) {
+            if (reported != null && reported.isAfter(state)) {
+                return;
+            }
+            reported = state;
+        }
+        report.accept(task.id, s);
+    }
+
+    private boolean isTerminal() {
+        synchronized (lock) {
+            return reported != null && reported.isTerminal();
+        }
+    }
+
+    private TaskState desired() {
+        synchronized (lock) {
+            return task.desired();
+        }
+    }
+
+    private boolean stopWanted() {
+        TaskState d = desired();
+        return d != null && d.isAfter(TaskState.RUNNING);
+    }
+
+    private boolean removedNow() {
+        synchronized (lock) {
+            return removed;
+        }
+    }
+
+    private interface Condition {
+        boolean holds();
+    }
+
+    private void waitWhile(Condition condition) throws InterruptedException {
+        waitWhile(condition, null);
+    }
+
+    /** Waits on updates from the dispatcher (and the task's exit, when it runs). */
+    private void waitWhile(Condition condition, TaskHandle watched) throws InterruptedException {
+        if (watched != null) {
+            watched.exit().whenComplete((e, t) -> {
+                synchronized (lock) {
+                    lock.notifyAll();
+                }
+            });
+        }
+        synchronized (lock) {
+            while (condition.holds()) {
+                lock.wait();
+            }
+        }
+    }
+
+    private TaskLaunch launch(Task t) {
+        TaskSpec.ContainerSpec c = t.spec.containerSpec;
+        Map<String, String> labels = new HashMap<>();
+        if (c.labels != null) {
+            labels.putAll(c.labels);
+        }
+        labels.put("com.docker.swarm.service.id", t.serviceId);
+        labels.put("com.docker.swarm.service.name", t.serviceName());
+        labels.put("com.docker.swarm.task.id", t.id);
+        labels.put("com.docker.swarm.task.name", t.name() + "." + t.id);
+        labels.put("com.docker.swarm.node.id", nodeId);
+        return new TaskLaunch(t.id, t.name() + "." + t.id, t.serviceId, t.serviceName(), (int) t.slotNumber(), nodeId,
+                c.image, orEmpty(c.command), orEmpty(c.args), orEmpty(c.env), c.dir, c.user, c.hostname, labels,
+                c.stopSignal, Defaults.stopGracePeriod(t.spec));
+    }
+
+    private static List<String> orEmpty(List<String> list) {
+        return list == null ? List.of() : list;
+    }
+}

@@ -1,0 +1,159 @@
+package io.skep.core.api;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The control API's HTTP/1.1 listeners: a unix socket for the local CLI and, optionally, a loopback TCP
+ * port. Requests are handled off the event loop, on virtual threads, because a write waits for Raft.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    private static final int MAX_BODY = 32 * 1024 * 1024;
+
+    private final Router router;
+    private final Map<String, String> commonHeaders;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<Channel> channels = new ArrayList<>();
+    private final List<Path> sockets = new ArrayList<>();
+
+    public ApiServer(Router router, Map<String, String> commonHeaders) {
+        this.router = router;
+        this.commonHeaders = Map.copyOf(commonHeaders);
+    }
+
+    /** Listens on {@code unix:///path} or {@code tcp://host:port}. */
+    public void listen(URI host) throws IOException, InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Handler());
+            }
+        });
+        switch (host.getScheme()) {
+            case "unix" -> {
+                Path socket = Path.of(host.getPath());
+                Files.createDirectories(socket.toAbsolutePath().getParent());
+                Files.deleteIfExists(socket); // a stale socket of a killed daemon
+                channels.add(bootstrap.channel(NioServerDomainSocketChannel.class)
+                        .bind(UnixDomainSocketAddress.of(socket)).sync().channel());
+                Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+                sockets.add(socket);
+            }
+            case "tcp" -> {
+                if (host.getHost() == null || host.getPort() < 0) {
+                    throw new IllegalArgumentException("--host " + host + ": expected tcp://address:port");
+                }
+                channels.add(bootstrap.channel(NioServerSocketChannel.class)
+                        .bind(new InetSocketAddress(host.getHost(), host.getPort())).sync().channel());
+            }
+            default -> throw new IllegalArgumentException("--host " + host + ": expected unix:///path or tcp://address:port");
+        }
+        LOG.info("control API listening on {}", host);
+    }
+
+    @Override
+    public void close() {
+        channels.forEach(c -> c.close().awaitUninterruptibly());
+        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+        workers.shutdownNow();
+        for (Path socket : sockets) {
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException e) {
+                LOG.warn("could not remove {}: {}", socket, e.toString());
+            }
+        }
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+            boolean keepAlive = HttpUtil.isKeepAlive(msg);
+            boolean head = msg.method().equals(HttpMethod.HEAD);
+            QueryStringDecoder uri = new QueryStringDecoder(msg.uri());
+            byte[] body = ByteBufUtil.getBytes(msg.content());
+            String method = msg.method().name();
+            workers.execute(() -> {
+                ApiResponse response = dispatch(method, uri, body);
+                ctx.executor().execute(() -> write(ctx, response, keepAlive, head));
+            });
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("control API connection closed: {}", cause.toString());
+            ctx.close();
+        }
+    }
+
+    private ApiResponse dispatch(String method, QueryStringDecoder uri, byte[] body) {
+        String path = Router.stripVersion(uri.path());
+        try {
+            Router.Match match = router.match(method, path);
+            return match.route().handle(new ApiRequest(method, path, uri.parameters(), match.params(), body));
+        } catch (ApiException e) {
+            return ApiResponse.error(e.status(), e.getMessage());
+        } catch (Exception e) {
+            LOG.error("{} {} failed", method, path, e);
+            return ApiResponse.error(500, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, boolean head) {
+        FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(response.status()),
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
+        commonHeaders.forEach((k, v) -> out.headers().set(k, v));
+        response.headers().forEach((k, v) -> out.headers().set(k, v));
+        if (response.contentType() != null) {
+            out.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        }
+        out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+        if (keepAlive) {
+            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(out);
+        } else {
+            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.skep.core.api;
+
+import io.skep.core.model.Node;
+
+import java.util.List;
+import java.util.Map;
+
+/** The control API's routes (the Docker Engine API's swarm subset) and the headers every answer carries. */
+public final class ControlApi {
+    private ControlApi() {
+    }
+
+    public static Router router(NodeContext node) {
+        Router router = new Router();
+        new SystemRoutes(node).register(router);
+        new NodeRoutes(node).register(router);
+        new ServiceRoutes(node).register(router);
+        new TaskRoutes(node).register(router);
+        return router;
+    }
+
+    public static Map<String, String> headers(NodeContext node) {
+        return Map.of("Api-Version", SystemRoutes.API_VERSION, "Ostype", "linux", "Docker-Experimental", "false",
+                "Server", "skep/" + node.version() + " (linux)");
+    }
+
+    /** This node's description for the dispatcher. */
+    public static Node.Description describe(NodeContext node, List<String> runtimes) {
+        return SystemRoutes.describe(node, runtimes);
+    }
+}

@@ -1,0 +1,36 @@
+package io.skep.core.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.skep.core.manager.Manager;
+import io.skep.core.plugins.PluginRegistry;
+
+/** What the control API needs of the node that serves it. */
+public interface NodeContext {
+
+    String nodeId();
+
+    String hostname();
+
+    String version();
+
+    PluginRegistry plugins();
+
+    /** The runtime for services that name none, or null when this image has no task runtime. */
+    String defaultRuntime();
+
+    /** This node's manager, or null while the node is not part of a swarm. */
+    Manager manager();
+
+    /** Creates a swarm with this node as its only manager; returns the node ID. */
+    String initSwarm(JsonNode request) throws Exception;
+
+    /** The manager, or 503 with Docker's words when this node is not one. */
+    default Manager requireManager() {
+        Manager m = manager();
+        if (m == null) {
+            throw ApiException.unavailable("This node is not a swarm manager. Use \"docker swarm init\" or "
+                    + "\"docker swarm join\" to connect this node to swarm and try again.");
+        }
+        return m;
+    }
+}

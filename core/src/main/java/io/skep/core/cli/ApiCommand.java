@@ -1,0 +1,53 @@
+package io.skep.core.cli;
+
+import io.skep.core.client.DaemonClient;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+
+/** A leaf command: reaches the invocation's context through the root command. */
+abstract class ApiCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print usage")
+    boolean help;
+
+    CliContext ctx() {
+        return ((SkepCommand) spec.root().userObject()).ctx;
+    }
+
+    DaemonClient api() {
+        return ctx().client();
+    }
+
+    PrintStream out() {
+        return ctx().out;
+    }
+
+    PrintStream err() {
+        return ctx().err;
+    }
+
+    /** A usage error (exit 125), reported like a bad flag. */
+    ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /** Docker's wording for a flag value it cannot take. */
+    ParameterException invalidFlag(String flag, String value, String reason) {
+        return usage("invalid argument \"" + value + "\" for \"" + flag + "\" flag: " + reason);
+    }
+
+    @Override
+    public final Integer call() throws Exception {
+        return run();
+    }
+
+    abstract int run() throws Exception;
+}

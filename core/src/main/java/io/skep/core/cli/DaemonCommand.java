@@ -1,0 +1,81 @@
+package io.skep.core.cli;
+
+import io.skep.core.client.DaemonAddress;
+import io.skep.core.node.Daemon;
+import io.skep.core.node.DaemonConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code skep daemon}: runs a node until it is stopped (SIGTERM/SIGINT close it). */
+@Command(name = "daemon", description = "Run a skep node: the control API, store, reconcilers and agent.")
+final class DaemonCommand extends ApiCommand {
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the node keeps its state (default: ${DEFAULT-VALUE})")
+    Path dataDir = DaemonConfig.DEFAULT_DATA_DIR;
+
+    @Option(names = {"-H", "--host"}, paramLabel = "HOST",
+            description = "Where the control API listens: unix:///path or tcp://host:port; repeatable "
+                    + "(default: " + DaemonConfig.DEFAULT_HOST + ")")
+    List<String> hosts = new ArrayList<>();
+
+    @Option(names = "--runtime", paramLabel = "NAME",
+            description = "The runtime of services that name none (default: docker where a Docker engine answers, else process)")
+    String runtime;
+
+    @Option(names = "--raft-port", paramLabel = "PORT",
+            description = "TCP port of the Raft transport; 0 picks a free one (default: ${DEFAULT-VALUE})")
+    int raftPort = DaemonConfig.DEFAULT_RAFT_PORT;
+
+    @Option(names = "--plugin-dir", paramLabel = "DIR", description = "A folder of drop-in plugin jars")
+    Path pluginDir;
+
+    /** The configuration the flags describe. */
+    DaemonConfig config() {
+        List<URI> uris = new ArrayList<>();
+        List<String> given = hosts.isEmpty() ? List.of(DaemonConfig.DEFAULT_HOST) : hosts;
+        for (String host : given) {
+            try {
+                DaemonAddress.parse(host);
+                uris.add(URI.create(host));
+            } catch (IllegalArgumentException e) {
+                throw invalidFlag("--host", host, e.getMessage());
+            }
+        }
+        if (raftPort < 0 || raftPort > 65535) {
+            throw invalidFlag("--raft-port", String.valueOf(raftPort), "a port is 0..65535");
+        }
+        String rt = runtime == null || runtime.isBlank() ? null : runtime.trim();
+        return new DaemonConfig(dataDir, uris, rt, raftPort, pluginDir);
+    }
+
+    @Override
+    int run() throws Exception {
+        DaemonConfig config = config();
+        Daemon daemon;
+        try {
+            daemon = Daemon.start(config);
+        } catch (Exception e) {
+            throw new CliException("skep daemon: failed to start: " + Main.errorText(e));
+        }
+        Thread hook = new Thread(daemon::close, "skep-daemon-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        List<String> listening = config.hosts().stream().map(URI::toString).toList();
+        out().println("skep daemon " + SkepVersion.get() + " listening on " + String.join(", ", listening));
+        out().flush();
+        daemon.awaitTermination();
+        try {
+            // Stopped from within (not by a signal): close it here.
+            if (Runtime.getRuntime().removeShutdownHook(hook)) {
+                daemon.close();
+            }
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is shutting down: the hook closes the node
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,157 @@
+package io.skep.core.cli;
+
+import io.skep.core.client.DaemonException;
+import io.skep.core.client.DaemonUnavailableException;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * The {@code skep} command: the image's launcher. Subcommands follow the docker CLI's grammar, flags and output;
+ * exit codes as docker's: 0 done, 1 the command failed (an error response of the daemon, a daemon that is not
+ * there), 125 the command line itself is wrong.
+ */
+public final class Main {
+
+    /** Exit code of a command line docker would refuse (unknown flag, missing argument, bad value). */
+    static final int USAGE_ERROR = 125;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(CliContext.system(), args);
+        System.exit(code);
+    }
+
+    /** Runs one command line against {@code ctx}; returns the exit code. */
+    static int run(CliContext ctx, String... args) {
+        try (ctx) {
+            return commandLine(ctx).execute(args);
+        }
+    }
+
+    static CommandLine commandLine(CliContext ctx) {
+        CommandLine cl = new CommandLine(new SkepCommand(ctx));
+        cl.setOut(new PrintWriter(ctx.out, true));
+        cl.setErr(new PrintWriter(ctx.err, true));
+        cl.setOverwrittenOptionsAllowed(true);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        abbreviateSynopsis(cl);
+        cl.setHelpFactory(Main::help);
+        // Like docker's SetInterspersed(false): after IMAGE everything is the command and its arguments.
+        cl.getSubcommands().get("service").getSubcommands().get("create").setStopAtPositional(true);
+        cl.setParameterExceptionHandler((ex, args) -> usageError(ex, ctx.err));
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> executionError(ex, ctx));
+        return cl;
+    }
+
+    /** Help that shows boolean flags bare ({@code -d, --detach}), though they take {@code --detach=false}. */
+    private static CommandLine.Help help(CommandSpec spec, CommandLine.Help.ColorScheme scheme) {
+        return new CommandLine.Help(spec, scheme) {
+            @Override
+            public IParamLabelRenderer parameterLabelRenderer() {
+                IParamLabelRenderer standard = super.parameterLabelRenderer();
+                return new IParamLabelRenderer() {
+                    @Override
+                    public Ansi.Text renderParameterLabel(ArgSpec arg, Ansi ansi, List<Ansi.IStyle> styles) {
+                        if (arg.isOption() && (arg.type() == boolean.class || arg.type() == Boolean.class)) {
+                            return ansi.new Text("");
+                        }
+                        return standard.renderParameterLabel(arg, ansi, styles);
+                    }
+
+                    @Override
+                    public String separator() {
+                        return standard.separator();
+                    }
+                };
+            }
+        };
+    }
+
+    /** {@code skep service ls [OPTIONS]}, as docker's usage lines. */
+    private static void abbreviateSynopsis(CommandLine cl) {
+        cl.getCommandSpec().usageMessage().abbreviateSynopsis(true);
+        cl.getSubcommands().values().forEach(Main::abbreviateSynopsis);
+    }
+
+    private static int executionError(Exception ex, CliContext ctx) {
+        if (ex instanceof ParameterException pe) {
+            return usageError(pe, ctx.err);
+        }
+        if (ex instanceof CliException ce) {
+            if (ce.getMessage() != null && !ce.getMessage().isEmpty()) {
+                ctx.err.println(ce.getMessage());
+            }
+            return ce.exitCode();
+        }
+        ctx.err.println(errorText(ex));
+        if (ctx.env.containsKey("SKEP_DEBUG") && !(ex instanceof DaemonException)
+                && !(ex instanceof DaemonUnavailableException)) {
+            ex.printStackTrace(ctx.err);
+        }
+        return 1;
+    }
+
+    /** How the docker CLI shows an error: daemon answers get {@code Error response from daemon: }. */
+    static String errorText(Throwable ex) {
+        if (ex instanceof DaemonException de) {
+            return "Error response from daemon: " + de.getMessage();
+        }
+        if (ex instanceof DaemonUnavailableException || ex instanceof CliException) {
+            return ex.getMessage();
+        }
+        String message = ex.getMessage();
+        return message == null || message.isBlank() ? ex.toString() : message;
+    }
+
+    static int usageError(ParameterException ex, PrintStream err) {
+        CommandLine cl = ex.getCommandLine();
+        CommandSpec spec = cl.getCommandSpec();
+        String name = spec.qualifiedName();
+        err.println(usageMessage(ex, cl, name));
+        err.println();
+        err.println("Usage:  " + cl.getHelp().synopsis(0).strip());
+        err.println();
+        err.println("Run '" + name + " --help' for more information");
+        return USAGE_ERROR;
+    }
+
+    private static String usageMessage(ParameterException ex, CommandLine cl, String name) {
+        if (ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String first = u.getUnmatched().getFirst();
+            if (first.startsWith("--")) {
+                int eq = first.indexOf('=');
+                return "unknown flag: " + (eq > 0 ? first.substring(0, eq) : first);
+            }
+            if (first.startsWith("-") && first.length() > 1) {
+                return "unknown shorthand flag: '" + first.charAt(1) + "' in " + first;
+            }
+            if (!cl.getSubcommands().isEmpty()) {
+                return "skep: unknown command: " + name + " " + first;
+            }
+            if (cl.getCommandSpec().positionalParameters().isEmpty()) {
+                return "skep: '" + name + "' accepts no arguments";
+            }
+            return "skep: '" + name + "' got unexpected arguments: " + String.join(" ", u.getUnmatched());
+        }
+        if (ex instanceof MissingParameterException m && !m.getMissing().isEmpty()) {
+            ArgSpec missing = m.getMissing().getFirst();
+            if (missing.isOption()) {
+                return "flag needs an argument: " + ((picocli.CommandLine.Model.OptionSpec) missing).longestName();
+            }
+            int min = cl.getCommandSpec().positionalParameters().stream()
+                    .mapToInt(p -> p.arity().min()).sum();
+            return "skep: '" + name + "' requires at least " + min + " argument" + (min == 1 ? "" : "s");
+        }
+        return ex.getMessage();
+    }
+}

@@ -1,0 +1,100 @@
+package io.skep.core.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skep.core.client.ApiPath;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.Locale;
+
+/** {@code skep swarm}: manage the swarm. */
+@Command(name = "swarm", description = "Manage the swarm", synopsisSubcommandLabel = "COMMAND",
+        subcommands = SwarmCommand.Init.class)
+final class SwarmCommand extends CommandGroup {
+
+    /** {@code skep swarm init}: POST /swarm/init, then the join command (docker's text, with skep). */
+    @Command(name = "init", description = "Initialize a swarm")
+    static final class Init extends ApiCommand {
+
+        @Option(names = "--advertise-addr", paramLabel = "ADDR",
+                description = "Advertised address (format: \"<ip|interface>[:port]\")")
+        String advertiseAddr = "";
+
+        @Option(names = "--listen-addr", paramLabel = "ADDR",
+                description = "Listen address (format: \"<ip|interface>[:port]\") (default: ${DEFAULT-VALUE})")
+        String listenAddr = "0.0.0.0:2377";
+
+        @Option(names = "--data-path-addr", paramLabel = "ADDR",
+                description = "Address or interface to use for data path traffic")
+        String dataPathAddr = "";
+
+        @Option(names = "--force-new-cluster", arity = "0..1", description = "Force create a new cluster from current state")
+        boolean forceNewCluster;
+
+        @Option(names = "--availability", paramLabel = "STATE",
+                description = "Availability of the node (\"active\", \"pause\", \"drain\")")
+        String availability;
+
+        @Option(names = "--autolock", arity = "0..1",
+                description = "Enable manager autolocking (requiring an unlock key to start a stopped manager)")
+        boolean autolock;
+
+        @Override
+        int run() {
+            String avail = "";
+            if (availability != null) {
+                avail = availability.toLowerCase(Locale.ROOT);
+                if (!avail.equals("active") && !avail.equals("pause") && !avail.equals("drain")) {
+                    throw new CliException("invalid availability \"" + availability
+                            + "\", only active, pause and drain are supported");
+                }
+            }
+            ObjectNode body = Json.object();
+            body.put("ListenAddr", listenAddr);
+            body.put("AdvertiseAddr", advertiseAddr);
+            body.put("DataPathAddr", dataPathAddr);
+            body.put("DataPathPort", 0);
+            body.put("ForceNewCluster", forceNewCluster);
+            ObjectNode spec = body.putObject("Spec");
+            spec.putNull("Labels");
+            spec.putObject("Orchestration");
+            ObjectNode raft = spec.putObject("Raft");
+            raft.put("ElectionTick", 0);
+            raft.put("HeartbeatTick", 0);
+            spec.putObject("Dispatcher");
+            spec.putObject("CAConfig");
+            spec.putObject("TaskDefaults");
+            spec.putObject("EncryptionConfig").put("AutoLockManagers", autolock);
+            body.put("AutoLockManagers", autolock);
+            body.put("Availability", avail);
+            body.putArray("DefaultAddrPool");
+            body.put("SubnetSize", 24);
+
+            JsonNode answer = api().post("/swarm/init", body).body();
+            String nodeId = answer == null ? "" : answer.isTextual() ? answer.asText() : Json.text(answer, "NodeID");
+            out().printf("Swarm initialized: current node (%s) is now a manager.%n%n", nodeId);
+
+            JsonNode node = api().get(ApiPath.of("/nodes/{}", nodeId)).body();
+            JsonNode swarm = api().get("/swarm").body();
+            if (Json.has(node, "ManagerStatus")) {
+                out().printf("To add a worker to this swarm, run the following command:%n%n"
+                                + "    skep swarm join --token %s %s%n%n",
+                        Json.text(swarm, "JoinTokens", "Worker"), Json.text(node, "ManagerStatus", "Addr"));
+            }
+            out().println("To add a manager to this swarm, run 'skep swarm join-token manager' and follow the "
+                    + "instructions.");
+            if (autolock) {
+                JsonNode key = api().get("/swarm/unlockkey").body();
+                String unlockKey = Json.text(key, "UnlockKey");
+                if (!unlockKey.isEmpty()) {
+                    out().printf("To unlock a swarm manager after it restarts, run the `skep swarm unlock`%n"
+                            + "command and provide the following key:%n%n    %s%n%n"
+                            + "Remember to store this key in a password manager, since without it you%n"
+                            + "will not be able to restart the manager.%n", unlockKey);
+                }
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.skep.core.dispatcher;
+
+import io.skep.core.model.Task;
+
+/**
+ * A worker's session with the dispatcher: what an agent sends. The agent in the daemon's own JVM uses it
+ * directly; a remote worker will speak the same calls over mutual TLS.
+ */
+public interface AgentSession extends AutoCloseable {
+
+    /** Says the node is alive; the dispatcher marks a node down after three missed periods. */
+    void heartbeat();
+
+    /** Reports a task's observed status; the dispatcher batches these into store writes. */
+    void updateTaskStatus(String taskId, Task.TaskStatus status);
+
+    @Override
+    void close();
+}

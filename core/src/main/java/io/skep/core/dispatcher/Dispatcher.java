@@ -1,0 +1,192 @@
+package io.skep.core.dispatcher;
+
+import io.skep.core.manager.ReconcileLoop;
+import io.skep.core.manager.StoreWriter;
+import io.skep.core.model.Ids;
+import io.skep.core.model.Json;
+import io.skep.core.model.Kind;
+import io.skep.core.model.Node;
+import io.skep.core.model.Task;
+import io.skep.core.store.Batch;
+import io.skep.core.store.NodePatch;
+import io.skep.core.store.StoreEvent;
+import io.skep.core.store.TaskPatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The leader's end of agent sessions: node registration and liveness, task assignments out, task status
+ * in. Status reports are merged and written in batches (one Raft entry per pass), as swarmkit's
+ * dispatcher does.
+ */
+public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** Swarm's defaults: a heartbeat every 5 s, a node is down after 3 missed. */
+    public static final Duration HEARTBEAT_PERIOD = Duration.ofSeconds(5);
+    private static final int GRACE_MULTIPLIER = 3;
+
+    private final StoreWriter store;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Task.TaskStatus> pendingStatus = new LinkedHashMap<>();
+
+    public Dispatcher(StoreWriter store) {
+        super("dispatcher");
+        this.store = store;
+    }
+
+    @Override
+    public Duration heartbeatPeriod() {
+        return HEARTBEAT_PERIOD;
+    }
+
+    @Override
+    public AgentSession register(String nodeId, Node.Description description, Consumer<List<Task>> assignments) {
+        NodePatch patch = new NodePatch();
+        patch.description = description;
+        patch.status = new Node.Status();
+        patch.status.state = "ready";
+        patch.status.addr = "127.0.0.1";
+        try {
+            store.commit(new Batch().patchNode(nodeId, patch));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot register node " + nodeId + ": " + e.getMessage(), e);
+        }
+        Session session = new Session(nodeId, assignments);
+        Session previous = sessions.put(nodeId, session);
+        if (previous != null) {
+            previous.closed = true;
+        }
+        wake();
+        LOG.info("node {} registered", nodeId);
+        return session;
+    }
+
+    @Override
+    protected boolean interested(List<StoreEvent> events) {
+        return events.stream().anyMatch(e -> e.kind() == Kind.TASK && ((Task) e.object()).nodeId != null);
+    }
+
+    @Override
+    protected void reconcile() throws Exception {
+        flushStatus();
+        checkHeartbeats();
+        for (Session s : sessions.values()) {
+            s.push();
+        }
+        wakeIn(HEARTBEAT_PERIOD);
+    }
+
+    private void flushStatus() throws IOException {
+        Batch batch = new Batch();
+        synchronized (pendingStatus) {
+            pendingStatus.forEach((taskId, status) -> batch.patchTask(taskId, TaskPatch.status(status)));
+            pendingStatus.clear();
+        }
+        store.commit(batch);
+    }
+
+    private void checkHeartbeats() throws IOException {
+        long now = System.nanoTime();
+        Batch batch = new Batch();
+        for (Session s : sessions.values()) {
+            if (!s.closed && now - s.lastHeartbeat > HEARTBEAT_PERIOD.toNanos() * GRACE_MULTIPLIER) {
+                Node node = store.memory().get(Kind.NODE, s.nodeId);
+                if (node != null && !"down".equals(node.status.state)) {
+                    NodePatch p = new NodePatch();
+                    p.status = Json.copy(node.status);
+                    p.status.state = "down";
+                    p.status.message = "heartbeat failure";
+                    batch.patchNode(s.nodeId, p);
+                    LOG.warn("node {} missed its heartbeats: marked down", s.nodeId);
+                }
+            }
+        }
+        store.commit(batch);
+    }
+
+    private final class Session implements AgentSession {
+        private final String nodeId;
+        private final Consumer<List<Task>> listener;
+        private volatile long lastHeartbeat = System.nanoTime();
+        private volatile boolean closed;
+        private List<Task> lastSent;
+
+        Session(String nodeId, Consumer<List<Task>> listener) {
+            this.nodeId = nodeId;
+            this.listener = listener;
+        }
+
+        /** Sends the node's tasks if they changed since the last push. Runs on the dispatcher's thread. */
+        void push() {
+            if (closed) {
+                return;
+            }
+            List<Task> tasks = new ArrayList<>(store.memory().tasksOfNode(nodeId));
+            tasks.sort(java.util.Comparator.comparing(t -> t.id));
+            if (lastSent != null && sameVersions(lastSent, tasks)) {
+                return;
+            }
+            lastSent = tasks;
+            try {
+                listener.accept(List.copyOf(tasks));
+            } catch (RuntimeException e) {
+                LOG.warn("node {} did not take its assignments: {}", nodeId, e.toString());
+            }
+        }
+
+        private static boolean sameVersions(List<Task> a, List<Task> b) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (!a.get(i).id.equals(b.get(i).id) || a.get(i).versionIndex() != b.get(i).versionIndex()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public void heartbeat() {
+            lastHeartbeat = System.nanoTime();
+            Node node = store.memory().get(Kind.NODE, nodeId);
+            if (node != null && !"ready".equals(node.status.state)) {
+                NodePatch p = new NodePatch();
+                p.status = Json.copy(node.status);
+                p.status.state = "ready";
+                p.status.message = null;
+                try {
+                    store.commit(new Batch().patchNode(nodeId, p));
+                } catch (IOException e) {
+                    LOG.warn("cannot mark node {} ready: {}", nodeId, e.toString());
+                }
+            }
+        }
+
+        @Override
+        public void updateTaskStatus(String taskId, Task.TaskStatus status) {
+            if (status.timestamp == null) {
+                status.timestamp = Ids.now();
+            }
+            synchronized (pendingStatus) {
+                pendingStatus.put(taskId, status);
+            }
+            wake();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            sessions.remove(nodeId, this);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.skep.core.manager;
+
+import io.skep.core.store.StoreEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A leader-side control loop: one thread that runs {@link #reconcile()} whenever the store changes in a
+ * way it cares about, or when a deadline it asked for comes. Level-triggered: each pass reads the store
+ * as it is and writes what differs, so a missed or merged wake-up costs nothing.
+ */
+public abstract class ReconcileLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReconcileLoop.class);
+    /** Quiet gap that merges bursts of store events into one pass. */
+    private static final long DEBOUNCE_NANOS = Duration.ofMillis(5).toNanos();
+
+    private final String name;
+    private final Object lock = new Object();
+    private final Thread thread;
+    private boolean dirty = true;
+    private boolean closed;
+    private long wakeAt = Long.MAX_VALUE;
+
+    protected ReconcileLoop(String name) {
+        this.name = name;
+        this.thread = Thread.ofPlatform().daemon().name("skep-" + name).unstarted(this::run);
+    }
+
+    public final void start() {
+        thread.start();
+    }
+
+    /** Whether these events may change what this loop would write. */
+    protected abstract boolean interested(List<StoreEvent> events);
+
+    /** One pass. Exceptions are logged and the pass is retried on the next wake-up. */
+    protected abstract void reconcile() throws Exception;
+
+    public final void onEvents(List<StoreEvent> events) {
+        if (interested(events)) {
+            wake();
+        }
+    }
+
+    public final void wake() {
+        synchronized (lock) {
+            dirty = true;
+            lock.notifyAll();
+        }
+    }
+
+    /** Asks for a pass no later than {@code delay} from now (restart delays, retries). */
+    protected final void wakeIn(Duration delay) {
+        long at = System.nanoTime() + Math.max(0, delay.toNanos());
+        synchronized (lock) {
+            if (at < wakeAt) {
+                wakeAt = at;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    private void run() {
+        while (true) {
+            synchronized (lock) {
+                while (!closed && !dirty && System.nanoTime() < wakeAt) {
+                    long waitNanos = wakeAt == Long.MAX_VALUE ? 0 : wakeAt - System.nanoTime();
+                    try {
+                        if (waitNanos == 0) {
+                            lock.wait();
+                        } else {
+                            lock.wait(Math.max(1, waitNanos / 1_000_000), 0);
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                dirty = false;
+                wakeAt = Long.MAX_VALUE;
+            }
+            debounce();
+            try {
+                reconcile();
+            } catch (Exception e) {
+                LOG.warn("{} pass failed, retrying: {}", name, e.toString(), e);
+                wakeIn(Duration.ofMillis(500));
+            }
+        }
+    }
+
+    private void debounce() {
+        long until = System.nanoTime() + DEBOUNCE_NANOS;
+        synchronized (lock) {
+            long left;
+            while (!closed && (left = until - System.nanoTime()) > 0) {
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            lock.notifyAll();
+        }
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

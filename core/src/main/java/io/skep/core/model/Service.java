@@ -1,0 +1,62 @@
+package io.skep.core.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import java.util.List;
+import java.util.Map;
+
+/** A service, as {@code GET /services/{id}} shows it. */
+public class Service extends StoredObject {
+    public ServiceSpec spec;
+    public ServiceSpec previousSpec;
+    public Endpoint endpoint;
+    public UpdateStatus updateStatus;
+    /** Filled in on {@code GET /services?status=true} only; never stored. */
+    public ServiceStatus serviceStatus;
+    /** Bumped on every spec change: tasks remember the spec version they were made from. */
+    public Long specVersion;
+
+    public static class Endpoint extends Extensible {
+        public EndpointSpec spec;
+        public List<PortConfig> ports;
+    }
+
+    public static class UpdateStatus {
+        /** updating | paused | completed | rollback_started | rollback_paused | rollback_completed */
+        public String state;
+        public String startedAt;
+        public String completedAt;
+        public String message;
+    }
+
+    public static class ServiceStatus {
+        public long runningTasks;
+        public long desiredTasks;
+        public long completedTasks;
+    }
+
+    @JsonIgnore
+    public String name() {
+        return spec == null ? null : spec.name;
+    }
+
+    @JsonIgnore
+    public boolean isGlobal() {
+        return spec != null && spec.mode != null && spec.mode.global != null;
+    }
+
+    @JsonIgnore
+    public long replicas() {
+        if (spec == null || spec.mode == null || spec.mode.replicated == null || spec.mode.replicated.replicas == null) {
+            return 1;
+        }
+        return spec.mode.replicated.replicas;
+    }
+
+    /** The task runtime this service names, or {@code null} for the node's default. */
+    @JsonIgnore
+    public String runtimeLabel() {
+        Map<String, String> labels = spec == null ? null : spec.labels;
+        return labels == null ? null : labels.get(ServiceSpec.RUNTIME_LABEL);
+    }
+}

@@ -1,0 +1,47 @@
+package io.skep.core.model;
+
+import java.util.List;
+import java.util.Map;
+
+/** {@code TaskSpec}: the template every task of a service is made from. */
+public class TaskSpec extends Extensible {
+    public ContainerSpec containerSpec;
+    public Map<String, Object> resources;
+    public RestartPolicy restartPolicy;
+    public Placement placement;
+    public Long forceUpdate;
+
+    public static class ContainerSpec extends Extensible {
+        public String image;
+        public Map<String, String> labels;
+        public List<String> command;
+        public List<String> args;
+        public String hostname;
+        public List<String> env;
+        public String dir;
+        public String user;
+        public String stopSignal;
+        public Long stopGracePeriod;
+    }
+
+    public static class RestartPolicy extends Extensible {
+        /** none | on-failure | any */
+        public String condition;
+        public Long delay;
+        public Long maxAttempts;
+        public Long window;
+    }
+
+    public static class Placement extends Extensible {
+        public List<String> constraints;
+        public List<Preference> preferences;
+    }
+
+    public static class Preference extends Extensible {
+        public Spread spread;
+    }
+
+    public static class Spread extends Extensible {
+        public String spreadDescriptor;
+    }
+}

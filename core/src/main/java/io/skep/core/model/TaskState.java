@@ -1,0 +1,32 @@
+package io.skep.core.model;
+
+import java.util.Locale;
+
+/**
+ * Task states, in order: a task's state only moves forward. Names and order are swarmkit's.
+ */
+public enum TaskState {
+    NEW, PENDING, ASSIGNED, ACCEPTED, PREPARING, READY, STARTING, RUNNING,
+    COMPLETE, SHUTDOWN, FAILED, REJECTED, REMOVE, ORPHANED;
+
+    /** The lower-case wire name ({@code "running"}). */
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static TaskState fromWire(String value) {
+        if (value == null) {
+            return null;
+        }
+        return valueOf(value.toUpperCase(Locale.ROOT));
+    }
+
+    /** Whether the task has stopped for good: complete, shutdown, failed, rejected, removed or orphaned. */
+    public boolean isTerminal() {
+        return compareTo(RUNNING) > 0;
+    }
+
+    public boolean isAfter(TaskState other) {
+        return compareTo(other) > 0;
+    }
+}

@@ -1,0 +1,342 @@
+package io.skep.core.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.skep.core.agent.Agent;
+import io.skep.core.api.ApiServer;
+import io.skep.core.api.ControlApi;
+import io.skep.core.api.NodeContext;
+import io.skep.core.manager.Manager;
+import io.skep.core.model.Cluster;
+import io.skep.core.model.Ids;
+import io.skep.core.model.Json;
+import io.skep.core.model.Node;
+import io.skep.core.plugins.PluginRegistry;
+import io.skep.core.store.Batch;
+import io.skep.core.store.RaftStore;
+import io.skep.spi.runtime.Availability;
+import io.skep.spi.runtime.RuntimeContext;
+import io.skep.spi.runtime.TaskRuntime;
+import io.skep.spi.runtime.TaskRuntimeException;
+import io.skep.spi.runtime.TaskRuntimeProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.LogManager;
+import java.util.stream.Stream;
+
+/**
+ * A running skep node: control API, plugins and task runtimes, and, once it is part of a swarm, its
+ * manager (store and control loops) and agent. Holds an exclusive lock on its data directory.
+ */
+public final class Daemon implements AutoCloseable, NodeContext {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
+
+    private final DaemonConfig config;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Map<String, TaskRuntime> runtimes = new LinkedHashMap<>();
+    private String nodeId;
+    private String hostname;
+    private String defaultRuntime;
+    private PluginRegistry plugins;
+    private FileChannel lockChannel;
+    private FileLock lock;
+    private ApiServer api;
+    private volatile Manager manager;
+    private Agent agent;
+
+    private Daemon(DaemonConfig config) {
+        this.config = config;
+    }
+
+    /** Starts a node; returns once its control API answers (and, if it is in a swarm, its manager leads). */
+    public static Daemon start(DaemonConfig config) throws Exception {
+        quietLibraries();
+        Daemon d = new Daemon(config);
+        try {
+            d.boot();
+        } catch (Exception e) {
+            d.close();
+            throw e;
+        }
+        return d;
+    }
+
+    private void boot() throws Exception {
+        Path dataDir = config.dataDir();
+        Files.createDirectories(dataDir);
+        lockChannel = FileChannel.open(dataDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        lock = lockChannel.tryLock();
+        if (lock == null) {
+            throw new IllegalStateException("another skep daemon is using the data directory " + dataDir);
+        }
+        nodeId = NodeFiles.nodeId(dataDir);
+        hostname = localHostname();
+        plugins = PluginRegistry.load(config.pluginDir());
+        plugins.failures().forEach(f -> LOG.warn("plugin not loaded: {}", f));
+        openRuntimes(dataDir);
+
+        NodeFiles.SwarmState swarm = NodeFiles.swarm(dataDir);
+        if (swarm != null) {
+            startManager(swarm, false, null);
+        }
+        api = new ApiServer(ControlApi.router(this), ControlApi.headers(this));
+        for (URI host : config.hosts()) {
+            api.listen(host);
+        }
+        LOG.info("skep {} node {} up (runtimes: {}, default: {})", version(), nodeId, runtimes.keySet(), defaultRuntime);
+    }
+
+    private void openRuntimes(Path dataDir) throws IOException {
+        for (TaskRuntimeProvider provider : plugins.runtimes()) {
+            RuntimeContext ctx = new RuntimeContext(nodeId, dataDir.resolve("runtimes").resolve(provider.name()));
+            Files.createDirectories(ctx.stateDir());
+            Availability a = provider.probe(ctx);
+            if (!a.available()) {
+                LOG.info("runtime {} not available here: {}", provider.name(), a.reason());
+                continue;
+            }
+            try {
+                runtimes.put(provider.name(), provider.open(ctx));
+            } catch (TaskRuntimeException e) {
+                LOG.warn("runtime {} failed to open: {}", provider.name(), e.getMessage());
+            }
+        }
+        if (config.defaultRuntime() != null) {
+            if (!runtimes.containsKey(config.defaultRuntime())) {
+                throw new IllegalArgumentException("--runtime " + config.defaultRuntime() + ": that runtime is "
+                        + (plugins.runtime(config.defaultRuntime()).isPresent() ? "not available on this host"
+                        : "not installed in this image") + " (available: " + String.join(", ", runtimes.keySet()) + ")");
+            }
+            defaultRuntime = config.defaultRuntime();
+        } else {
+            defaultRuntime = runtimes.containsKey("docker") ? "docker"
+                    : runtimes.containsKey("process") ? "process"
+                    : runtimes.keySet().stream().findFirst().orElse(null);
+        }
+    }
+
+    @Override
+    public synchronized String initSwarm(JsonNode request) throws Exception {
+        if (manager != null) {
+            throw new IllegalStateException("this node is already part of a swarm");
+        }
+        Path raftDir = config.dataDir().resolve("raft");
+        deleteTree(raftDir); // a half-made swarm of an init that crashed
+        long interval = request.path("Spec").path("Raft").path("SnapshotInterval").asLong(0);
+        int port = config.raftPort() == 0 ? freePort() : config.raftPort();
+        NodeFiles.SwarmState swarm = new NodeFiles.SwarmState(Ids.newId(), UUID.randomUUID(), port,
+                interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL);
+        startManager(swarm, true, request);
+        NodeFiles.saveSwarm(config.dataDir(), swarm);
+        LOG.info("swarm {} initialized: node {} is its manager", swarm.clusterId(), nodeId);
+        return nodeId;
+    }
+
+    private void startManager(NodeFiles.SwarmState swarm, boolean fresh, JsonNode request) throws Exception {
+        RaftStore raft = new RaftStore(config.dataDir().resolve("raft"), nodeId, swarm.raftGroup(), swarm.raftPort(),
+                fresh, swarm.snapshotInterval());
+        Manager m = new Manager(raft, plugins);
+        try {
+            m.start(LEADER_TIMEOUT);
+            if (fresh) {
+                m.commit(new Batch().create(cluster(swarm, request)).create(self(request)));
+            }
+        } catch (Exception e) {
+            m.close();
+            throw e;
+        }
+        Agent a = new Agent(nodeId, ControlApi.describe(this, runtimes.keySet().stream().toList()), runtimes,
+                defaultRuntime, m.dispatcher());
+        try {
+            a.start();
+        } catch (RuntimeException e) {
+            a.close();
+            m.close();
+            throw e;
+        }
+        agent = a;
+        manager = m;
+    }
+
+    private Cluster cluster(NodeFiles.SwarmState swarm, JsonNode request) {
+        Cluster c = new Cluster();
+        c.id = swarm.clusterId();
+        c.createdAt = Ids.now();
+        JsonNode spec = request == null ? null : request.get("Spec");
+        c.spec = spec == null || spec.isNull() ? new Cluster.SwarmSpec() : Json.MAPPER.convertValue(spec, Cluster.SwarmSpec.class);
+        c.spec.name = "default";
+        if (c.spec.orchestration == null) {
+            c.spec.orchestration = new Cluster.Orchestration();
+        }
+        if (c.spec.orchestration.taskHistoryRetentionLimit == null || c.spec.orchestration.taskHistoryRetentionLimit == 0) {
+            c.spec.orchestration.taskHistoryRetentionLimit = io.skep.core.model.Defaults.TASK_HISTORY_RETENTION_LIMIT;
+        }
+        c.spec.other("Raft", Map.of("SnapshotInterval", swarm.snapshotInterval(), "KeepOldSnapshots", 0,
+                "LogEntriesForSlowFollowers", 500, "ElectionTick", 10, "HeartbeatTick", 1));
+        c.spec.other("Dispatcher", Map.of("HeartbeatPeriod", 5_000_000_000L));
+        // Join tokens have Swarm's shape; the digest part becomes the root CA's once the swarm has its PKI.
+        c.joinTokens = Map.of("Worker", joinToken(), "Manager", joinToken());
+        return c;
+    }
+
+    private static String joinToken() {
+        String digest = (Ids.newId() + Ids.newId()).substring(0, 50);
+        return "SWMTKN-1-" + digest + "-" + Ids.newId();
+    }
+
+    private Node self(JsonNode request) {
+        Node n = new Node();
+        n.id = nodeId;
+        n.createdAt = Ids.now();
+        n.spec.role = "manager";
+        String availability = request == null ? "" : request.path("Availability").asText("");
+        n.spec.availability = availability.isEmpty() ? "active" : availability;
+        n.description = ControlApi.describe(this, runtimes.keySet().stream().toList());
+        n.status.state = "unknown";
+        n.status.addr = "127.0.0.1";
+        n.managerStatus = new Node.ManagerStatus();
+        n.managerStatus.leader = true;
+        n.managerStatus.reachability = "reachable";
+        String advertise = request == null ? "" : request.path("AdvertiseAddr").asText("");
+        n.managerStatus.addr = (advertise.isEmpty() ? "127.0.0.1" : advertise.replaceFirst(":\\d+$", "")) + ":2377";
+        return n;
+    }
+
+    /** Blocks until the node has stopped. */
+    public void awaitTermination() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Stops the node: control API, agent, manager. Tasks keep running; a restart adopts them. */
+    @Override
+    public synchronized void close() {
+        try {
+            if (api != null) {
+                api.close();
+            }
+            if (agent != null) {
+                agent.close();
+            }
+            if (manager != null) {
+                manager.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("error while stopping: {}", e.toString());
+        } finally {
+            try {
+                if (lock != null) {
+                    lock.release();
+                }
+                if (lockChannel != null) {
+                    lockChannel.close();
+                }
+            } catch (IOException ignored) {
+                // the process is ending
+            }
+            stopped.countDown();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------- NodeContext
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public String hostname() {
+        return hostname;
+    }
+
+    @Override
+    public String version() {
+        String v = Daemon.class.getModule().getDescriptor() == null ? null
+                : Daemon.class.getModule().getDescriptor().rawVersion().orElse(null);
+        return v != null ? v : "0.1.0";
+    }
+
+    @Override
+    public PluginRegistry plugins() {
+        return plugins;
+    }
+
+    @Override
+    public String defaultRuntime() {
+        return defaultRuntime;
+    }
+
+    @Override
+    public Manager manager() {
+        return manager;
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private static String localHostname() {
+        try {
+            Path etc = Path.of("/etc/hostname");
+            if (Files.isReadable(etc)) {
+                String h = Files.readString(etc).trim();
+                if (!h.isEmpty()) {
+                    return h;
+                }
+            }
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** One line per record; Ratis and Netty only when they warn. */
+    private static void quietLibraries() {
+        String config = """
+                handlers=java.util.logging.ConsoleHandler
+                .level=INFO
+                java.util.logging.ConsoleHandler.level=ALL
+                java.util.logging.SimpleFormatter.format=%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n
+                org.apache.ratis.level=WARNING
+                io.netty.level=WARNING
+                """;
+        try {
+            LogManager.getLogManager().readConfiguration(new ByteArrayInputStream(config.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            // keep the JDK's defaults
+        }
+    }
+}

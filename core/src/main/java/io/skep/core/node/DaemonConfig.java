@@ -1,0 +1,32 @@
+package io.skep.core.node;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a node daemon is started ({@code skep daemon}).
+ *
+ * @param dataDir        where the node keeps its state: Raft log and snapshots, node identity, runtime state
+ * @param hosts          where the control API listens: {@code unix:///path} and/or {@code tcp://127.0.0.1:port}
+ * @param defaultRuntime the runtime a service gets when it names none; {@code null} picks docker where a
+ *                       Docker engine answers and process otherwise
+ * @param raftPort       the TCP port of the Raft transport on loopback; 0 picks a free one at start
+ * @param pluginDir      a folder of drop-in plugin jars loaded into a child module layer, or {@code null}
+ */
+public record DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime, int raftPort, Path pluginDir) {
+
+    /** The control API's default address: skep's own socket, never a co-located Docker engine's. */
+    public static final String DEFAULT_HOST = "unix:///var/run/skep.sock";
+    public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/skep");
+    public static final int DEFAULT_RAFT_PORT = 2378;
+
+    public DaemonConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        hosts = List.copyOf(hosts);
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("at least one --host is needed");
+        }
+    }
+}

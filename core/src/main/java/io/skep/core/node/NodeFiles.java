@@ -1,0 +1,60 @@
+package io.skep.core.node;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skep.core.model.Ids;
+import io.skep.core.model.Json;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
+
+/**
+ * What a node keeps in its data directory besides the Raft log: its identity, and the swarm it belongs to.
+ * Both are written atomically (temporary file, then rename), so a crash leaves the old or the new file.
+ */
+final class NodeFiles {
+    private NodeFiles() {
+    }
+
+    /** The node's ID, made on its first start and kept for life. */
+    static String nodeId(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("node.json");
+        if (Files.exists(file)) {
+            return Json.read(Files.readAllBytes(file), ObjectNode.class).get("NodeID").asText();
+        }
+        String id = Ids.newId();
+        ObjectNode node = Json.MAPPER.createObjectNode().put("NodeID", id);
+        write(file, Json.bytes(node));
+        return id;
+    }
+
+    /** The swarm this node manages: cluster ID, Raft group, Raft port, snapshot interval. */
+    record SwarmState(String clusterId, UUID raftGroup, int raftPort, long snapshotInterval) {
+    }
+
+    static SwarmState swarm(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("swarm.json");
+        if (!Files.exists(file)) {
+            return null;
+        }
+        ObjectNode o = Json.read(Files.readAllBytes(file), ObjectNode.class);
+        return new SwarmState(o.get("ClusterID").asText(), UUID.fromString(o.get("RaftGroup").asText()),
+                o.get("RaftPort").asInt(), o.get("SnapshotInterval").asLong());
+    }
+
+    static void saveSwarm(Path dataDir, SwarmState s) throws IOException {
+        ObjectNode o = Json.MAPPER.createObjectNode().put("ClusterID", s.clusterId())
+                .put("RaftGroup", s.raftGroup().toString()).put("RaftPort", s.raftPort())
+                .put("SnapshotInterval", s.snapshotInterval());
+        write(dataDir.resolve("swarm.json"), Json.bytes(o));
+    }
+
+    private static void write(Path file, byte[] bytes) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

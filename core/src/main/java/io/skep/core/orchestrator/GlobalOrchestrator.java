@@ -1,0 +1,95 @@
+package io.skep.core.orchestrator;
+
+import io.skep.core.manager.ReconcileLoop;
+import io.skep.core.manager.StoreWriter;
+import io.skep.core.model.Kind;
+import io.skep.core.model.Node;
+import io.skep.core.model.Service;
+import io.skep.core.model.Task;
+import io.skep.core.model.TaskState;
+import io.skep.core.scheduler.Constraint;
+import io.skep.core.scheduler.NodeAttributes;
+import io.skep.core.store.Batch;
+import io.skep.core.store.MemoryStore;
+import io.skep.core.store.StoreEvent;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Keeps one task of each global service on every eligible node (active availability, constraints met),
+ * and shuts tasks down on nodes that stop being eligible. Tasks are made with their node already set;
+ * the scheduler only checks them.
+ */
+public final class GlobalOrchestrator extends ReconcileLoop {
+    private final StoreWriter store;
+    private final ServiceReconciler common;
+
+    public GlobalOrchestrator(StoreWriter store, RestartSupervisor restarts) {
+        super("global-orchestrator");
+        this.store = store;
+        this.common = new ServiceReconciler(restarts, this::wakeIn);
+    }
+
+    @Override
+    protected boolean interested(List<StoreEvent> events) {
+        return events.stream().anyMatch(e -> e.kind() == Kind.SERVICE || e.kind() == Kind.NODE || e.kind() == Kind.TASK);
+    }
+
+    @Override
+    protected void reconcile() throws Exception {
+        MemoryStore m = store.memory();
+        List<Node> nodes = m.nodes();
+        Batch batch = new Batch();
+        for (Service s : m.services()) {
+            if (s.isGlobal()) {
+                reconcileService(s, nodes, m.tasksOfService(s.id), batch);
+            }
+        }
+        store.commit(batch);
+    }
+
+    private void reconcileService(Service s, List<Node> nodes, List<Task> all, Batch batch) {
+        String runtime = s.runtimeLabel();
+        Map<String, List<Task>> byNode = new HashMap<>();
+        for (Task t : all) {
+            if (t.desired() != TaskState.REMOVE && t.nodeId != null) {
+                byNode.computeIfAbsent(t.nodeId, k -> new ArrayList<>()).add(t);
+            }
+        }
+        List<Constraint> constraints = Constraint.parseAll(
+                s.spec.taskTemplate.placement == null ? null : s.spec.taskTemplate.placement.constraints);
+        List<List<Task>> live = new ArrayList<>();
+        for (Node node : nodes) {
+            List<Task> tasks = byNode.getOrDefault(node.id, new ArrayList<>());
+            boolean eligible = !"drain".equals(node.availability()) && !"down".equals(node.status.state)
+                    && constraints.stream().allMatch(c -> c.matches(NodeAttributes.of(node)));
+            if (!eligible) {
+                tasks.stream().filter(Task::isWanted).forEach(t -> common.remove(t, batch));
+                continue;
+            }
+            tasks = common.superviseSlot(s, runtime, 0, node.id, s.id + "/" + node.id, tasks, batch);
+            boolean hasWanted = tasks.stream().anyMatch(Task::isWanted);
+            Task newest = Tasks.newest(tasks);
+            boolean dead = !hasWanted && newest != null && Objects.equals(newest.specVersion, s.specVersion);
+            if (!hasWanted && !dead) {
+                Task t = Tasks.create(s, 0, node.id, runtime, TaskState.RUNNING);
+                batch.create(t);
+                tasks.add(t);
+            }
+            if (tasks.stream().anyMatch(Task::isWanted)) {
+                live.add(tasks);
+            }
+        }
+        // Tasks on nodes that left the swarm.
+        byNode.forEach((nodeId, tasks) -> {
+            if (nodes.stream().noneMatch(n -> n.id.equals(nodeId))) {
+                tasks.forEach(t -> common.remove(t, batch));
+            }
+        });
+        common.rollingUpdate(s, runtime, live, batch);
+    }
+}

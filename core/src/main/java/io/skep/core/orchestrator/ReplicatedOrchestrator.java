@@ -1,0 +1,110 @@
+package io.skep.core.orchestrator;
+
+import io.skep.core.manager.ReconcileLoop;
+import io.skep.core.manager.StoreWriter;
+import io.skep.core.model.Kind;
+import io.skep.core.model.Service;
+import io.skep.core.model.Task;
+import io.skep.core.model.TaskState;
+import io.skep.core.store.Batch;
+import io.skep.core.store.MemoryStore;
+import io.skep.core.store.StoreEvent;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Keeps each replicated service at its replica count: one wanted task per slot 1..N. Replaces ended tasks
+ * per the restart policy, adds and removes slots on scale, replaces out-of-date tasks on update.
+ *
+ * <p>A slot whose task ended and was not restarted (condition none, on-failure after success, attempts
+ * used up) stays dead until the service changes, as in Swarm: it is not refilled on every pass.
+ */
+public final class ReplicatedOrchestrator extends ReconcileLoop {
+    private final StoreWriter store;
+    private final ServiceReconciler common;
+
+    public ReplicatedOrchestrator(StoreWriter store, RestartSupervisor restarts) {
+        super("replicated-orchestrator");
+        this.store = store;
+        this.common = new ServiceReconciler(restarts, this::wakeIn);
+    }
+
+    @Override
+    protected boolean interested(List<StoreEvent> events) {
+        return events.stream().anyMatch(e -> e.kind() == Kind.SERVICE || e.kind() == Kind.TASK);
+    }
+
+    @Override
+    protected void reconcile() throws Exception {
+        MemoryStore m = store.memory();
+        Batch batch = new Batch();
+        for (Service s : m.services()) {
+            if (!s.isGlobal()) {
+                reconcileService(s, m.tasksOfService(s.id), batch);
+            }
+        }
+        store.commit(batch);
+    }
+
+    private void reconcileService(Service s, List<Task> all, Batch batch) {
+        String runtime = s.runtimeLabel();
+        // Slot -> tasks, leaving out tasks on their way out (scale-down, removal).
+        Map<Long, List<Task>> slots = new TreeMap<>();
+        for (Task t : all) {
+            if (t.desired() != TaskState.REMOVE) {
+                slots.computeIfAbsent(t.slotNumber(), k -> new ArrayList<>()).add(t);
+            }
+        }
+        for (Map.Entry<Long, List<Task>> e : slots.entrySet()) {
+            List<Task> created = common.superviseSlot(s, runtime, e.getKey(), null, s.id + "/" + e.getKey(), e.getValue(), batch);
+            e.getValue().addAll(created);
+        }
+
+        List<Long> live = new ArrayList<>();
+        List<Long> dead = new ArrayList<>();
+        for (Map.Entry<Long, List<Task>> e : slots.entrySet()) {
+            List<Task> tasks = e.getValue();
+            if (tasks.stream().anyMatch(common::wanted)) {
+                live.add(e.getKey());
+            } else {
+                Task newest = Tasks.newest(tasks);
+                if (newest != null && java.util.Objects.equals(newest.specVersion, s.specVersion)) {
+                    dead.add(e.getKey());
+                }
+            }
+        }
+        long replicas = s.replicas();
+        long occupied = live.size() + dead.size();
+        if (occupied < replicas) {
+            Set<Long> taken = new HashSet<>(live);
+            taken.addAll(dead);
+            long need = replicas - occupied;
+            for (long slot = 1; need > 0; slot++) {
+                if (!taken.contains(slot)) {
+                    Task t = Tasks.create(s, slot, null, runtime, TaskState.RUNNING);
+                    batch.create(t);
+                    slots.computeIfAbsent(slot, k -> new ArrayList<>()).add(t);
+                    live.add(slot);
+                    need--;
+                }
+            }
+        } else if (occupied > replicas) {
+            long excess = occupied - replicas;
+            List<Long> victims = new ArrayList<>(dead.reversed());
+            victims.addAll(live.stream().sorted(java.util.Comparator.reverseOrder()).toList());
+            for (Long slot : victims) {
+                if (excess-- <= 0) {
+                    break;
+                }
+                slots.get(slot).forEach(t -> common.remove(t, batch));
+                live.remove(slot);
+            }
+        }
+        common.rollingUpdate(s, runtime, live.stream().map(slots::get).toList(), batch);
+    }
+}

@@ -1,0 +1,144 @@
+package io.skep.core.orchestrator;
+
+import io.skep.core.model.Defaults;
+import io.skep.core.model.Ids;
+import io.skep.core.model.Json;
+import io.skep.core.model.Service;
+import io.skep.core.model.Task;
+import io.skep.core.model.TaskState;
+import io.skep.core.store.Batch;
+import io.skep.core.store.ServicePatch;
+import io.skep.core.store.TaskPatch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What the replicated and global orchestrators do alike for one slot (or node) of a service: replace ended
+ * tasks per the restart policy, start delayed restarts when their delay is over, and replace out-of-date
+ * tasks a few at a time when the service's spec changed.
+ */
+final class ServiceReconciler {
+    private final RestartSupervisor restarts;
+    private final Consumer<Duration> wakeIn;
+
+    ServiceReconciler(RestartSupervisor restarts, Consumer<Duration> wakeIn) {
+        this.restarts = restarts;
+        this.wakeIn = wakeIn;
+    }
+
+    boolean wanted(Task t) {
+        return t.isWanted();
+    }
+
+    /**
+     * Supervises the tasks of one slot (replicated) or node (global).
+     *
+     * @return the tasks the slot holds after this pass's writes: ended tasks now shut down, new tasks added
+     */
+    List<Task> superviseSlot(Service s, String runtime, long slot, String nodeId, String key, List<Task> tasks, Batch batch) {
+        List<Task> out = new ArrayList<>();
+        for (Task t : tasks) {
+            if (t.isWanted() && t.state() != null && t.state().isTerminal()) {
+                Task down = Json.copy(t);
+                down.desiredState = TaskState.SHUTDOWN.wire();
+                batch.patchTask(t.id, TaskPatch.desired(TaskState.SHUTDOWN.wire()));
+                out.add(down);
+                boolean covered = tasks.stream().anyMatch(o -> o != t && o.isActive());
+                if (!covered && restarts.shouldRestart(t, key)) {
+                    Duration delay = Defaults.restartDelay(s.spec.taskTemplate);
+                    Task next = Tasks.create(s, slot, nodeId, runtime, delay.isZero() ? TaskState.RUNNING : TaskState.READY);
+                    batch.create(next);
+                    out.add(next);
+                    if (!delay.isZero()) {
+                        wakeIn.accept(delay);
+                    }
+                }
+            } else if (t.isWanted() && t.desired() == TaskState.READY) {
+                Instant due = Instant.parse(t.createdAt).plus(Defaults.restartDelay(t.spec));
+                Duration left = Duration.between(Instant.now(), due);
+                if (left.isNegative() || left.isZero()) {
+                    Task running = Json.copy(t);
+                    running.desiredState = TaskState.RUNNING.wire();
+                    batch.patchTask(t.id, TaskPatch.desired(TaskState.RUNNING.wire()));
+                    out.add(running);
+                } else {
+                    wakeIn.accept(left);
+                    out.add(t);
+                }
+            } else {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    void remove(Task t, Batch batch) {
+        if (t.desired() != TaskState.REMOVE) {
+            batch.patchTask(t.id, TaskPatch.desired(TaskState.REMOVE.wire()));
+        }
+    }
+
+    /**
+     * Replaces out-of-date tasks, {@code UpdateConfig.Parallelism} slots at a time (0: all at once), and
+     * keeps {@code UpdateStatus} in step: updating while tasks are replaced, completed once all run.
+     */
+    void rollingUpdate(Service s, String runtime, List<List<Task>> liveSlots, Batch batch) {
+        List<List<Task>> dirty = new ArrayList<>();
+        int inFlight = 0;
+        for (List<Task> slot : liveSlots) {
+            List<Task> wanted = slot.stream().filter(Task::isWanted).toList();
+            boolean hasCurrent = false;
+            for (Task t : wanted) {
+                if (Tasks.upToDate(t, s, runtime)) {
+                    hasCurrent = true;
+                    if (t.state() == null || t.state().compareTo(TaskState.RUNNING) < 0) {
+                        inFlight++;
+                    }
+                }
+            }
+            if (!wanted.isEmpty() && !hasCurrent) {
+                dirty.add(wanted);
+            }
+        }
+        long parallelism = s.spec.updateConfig == null || s.spec.updateConfig.parallelism == null
+                ? 1 : s.spec.updateConfig.parallelism;
+        long allowed = parallelism == 0 ? dirty.size() : Math.max(0, parallelism - inFlight);
+        for (List<Task> slot : dirty) {
+            if (allowed-- <= 0) {
+                break;
+            }
+            Task old = slot.get(0);
+            slot.forEach(t -> batch.patchTask(t.id, TaskPatch.desired(TaskState.SHUTDOWN.wire())));
+            batch.create(Tasks.create(s, old.slotNumber(), s.isGlobal() ? old.nodeId : null, runtime, TaskState.RUNNING));
+            inFlight++;
+        }
+        if (s.previousSpec == null) {
+            return;
+        }
+        String state = s.updateStatus == null ? null : s.updateStatus.state;
+        // A scale changes no task: only replacing out-of-date tasks makes an update, as in Swarm.
+        if (!dirty.isEmpty() && state == null) {
+            Service.UpdateStatus u = new Service.UpdateStatus();
+            u.state = "updating";
+            u.startedAt = Ids.now();
+            u.message = "update in progress";
+            patch(s, u, batch);
+        } else if (dirty.isEmpty() && inFlight == 0 && "updating".equals(state)) {
+            Service.UpdateStatus u = Json.copy(s.updateStatus);
+            u.state = "completed";
+            u.completedAt = Ids.now();
+            u.message = "update completed";
+            patch(s, u, batch);
+        }
+    }
+
+    private static void patch(Service s, Service.UpdateStatus status, Batch batch) {
+        ServicePatch p = new ServicePatch();
+        p.updateStatus = status;
+        batch.patchService(s.id, p);
+    }
+}

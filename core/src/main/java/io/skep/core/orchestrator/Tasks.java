@@ -1,0 +1,57 @@
+package io.skep.core.orchestrator;
+
+import io.skep.core.model.Ids;
+import io.skep.core.model.Json;
+import io.skep.core.model.Service;
+import io.skep.core.model.Task;
+import io.skep.core.model.TaskState;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+/** Making tasks of a service, and judging them against it. */
+public final class Tasks {
+    /** Newest first, by creation time then ID (IDs break ties deterministically). */
+    public static final Comparator<Task> NEWEST_FIRST =
+            Comparator.comparing((Task t) -> t.createdAt == null ? "" : t.createdAt).thenComparing(t -> t.id).reversed();
+
+    private Tasks() {
+    }
+
+    /**
+     * A new task of {@code service}: in a slot (replicated) or on a node (global), for the runtime the
+     * service resolves to.
+     */
+    public static Task create(Service service, long slot, String nodeId, String runtime, TaskState desired) {
+        Task t = new Task();
+        t.id = Ids.newId();
+        t.createdAt = Ids.now();
+        t.serviceId = service.id;
+        t.slot = slot;
+        t.nodeId = nodeId;
+        t.spec = Json.copy(service.spec.taskTemplate);
+        t.labels = java.util.Map.of();
+        t.serviceAnnotations = new Task.Annotations();
+        t.serviceAnnotations.name = service.spec.name;
+        t.serviceAnnotations.labels = service.spec.labels == null ? null : new java.util.HashMap<>(service.spec.labels);
+        t.runtime = runtime;
+        t.specVersion = service.specVersion;
+        t.desiredState = desired.wire();
+        t.status = new Task.TaskStatus();
+        t.status.state = TaskState.NEW.wire();
+        t.status.message = "created";
+        t.status.timestamp = t.createdAt;
+        return t;
+    }
+
+    /** Whether a task was made from the service's current task template and runtime. */
+    public static boolean upToDate(Task task, Service service, String runtime) {
+        return Objects.equals(task.runtime, runtime) && Json.same(task.spec, service.spec.taskTemplate);
+    }
+
+    /** The newest of some tasks, or null. */
+    public static Task newest(List<Task> tasks) {
+        return tasks.stream().min(NEWEST_FIRST).orElse(null);
+    }
+}

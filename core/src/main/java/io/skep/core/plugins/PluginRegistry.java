@@ -1,0 +1,119 @@
+package io.skep.core.plugins;
+
+import io.skep.spi.Plugin;
+import io.skep.spi.runtime.TaskRuntimeProvider;
+import io.skep.spi.scheduler.SchedulerStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The plugins of this node: every SPI implementation found with {@link ServiceLoader} in the image's
+ * modules, plus drop-in plugin jars from a folder, loaded into a child module layer (no image rebuild).
+ * A provider that fails to load is recorded and skipped, never fatal.
+ */
+public final class PluginRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(PluginRegistry.class);
+
+    /** One loaded plugin, as {@code skep plugin ls} shows it. */
+    public record LoadedPlugin(String type, String name, String description, String module, Plugin plugin) {
+    }
+
+    private final List<LoadedPlugin> plugins = new ArrayList<>();
+    private final List<String> failures = new ArrayList<>();
+
+    private PluginRegistry() {
+    }
+
+    /** Loads the image's plugins and those in {@code pluginDir} (may be null or missing). */
+    public static PluginRegistry load(Path pluginDir) {
+        PluginRegistry registry = new PluginRegistry();
+        ModuleLayer layer = registry.dropInLayer(pluginDir);
+        registry.collect("scheduler", SchedulerStrategy.class, layer);
+        registry.collect("runtime", TaskRuntimeProvider.class, layer);
+        return registry;
+    }
+
+    private ModuleLayer dropInLayer(Path dir) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            return null;
+        }
+        try (var entries = Files.list(dir)) {
+            if (entries.noneMatch(p -> p.toString().endsWith(".jar"))) {
+                return null;
+            }
+        } catch (IOException e) {
+            failures.add("plugin folder " + dir + ": " + e.getMessage());
+            return null;
+        }
+        try {
+            ModuleFinder finder = ModuleFinder.of(dir);
+            Set<String> names = finder.findAll().stream().map(r -> r.descriptor().name()).collect(Collectors.toSet());
+            ModuleLayer boot = ModuleLayer.boot();
+            Configuration config = boot.configuration().resolveAndBind(finder, ModuleFinder.of(), names);
+            LOG.info("drop-in plugin modules from {}: {}", dir, names);
+            return boot.defineModulesWithOneLoader(config, ClassLoader.getSystemClassLoader());
+        } catch (RuntimeException e) {
+            failures.add("plugin folder " + dir + ": " + e.getMessage());
+            LOG.warn("drop-in plugins in {} not loaded: {}", dir, e.toString());
+            return null;
+        }
+    }
+
+    private <T extends Plugin> void collect(String type, Class<T> spi, ModuleLayer layer) {
+        ServiceLoader<T> loader = layer == null ? ServiceLoader.load(spi) : ServiceLoader.load(layer, spi);
+        for (ServiceLoader.Provider<T> provider : loader.stream().toList()) {
+            try {
+                T plugin = provider.get();
+                Module module = plugin.getClass().getModule();
+                String moduleName = module.isNamed() ? module.getName() : "(classpath)";
+                if (plugins.stream().anyMatch(p -> p.type.equals(type) && p.name.equals(plugin.name()))) {
+                    failures.add(type + " plugin " + plugin.name() + " from " + moduleName + ": a plugin of that name is already loaded");
+                    continue;
+                }
+                plugins.add(new LoadedPlugin(type, plugin.name(), plugin.description(), moduleName, plugin));
+            } catch (java.util.ServiceConfigurationError | RuntimeException e) {
+                failures.add(type + " plugin " + provider.type().getName() + ": " + e.getMessage());
+                LOG.warn("{} plugin {} failed to load: {}", type, provider.type().getName(), e.toString());
+            }
+        }
+        plugins.sort(Comparator.comparing(LoadedPlugin::type).thenComparing(LoadedPlugin::name));
+    }
+
+    public List<LoadedPlugin> all() {
+        return List.copyOf(plugins);
+    }
+
+    public List<String> failures() {
+        return List.copyOf(failures);
+    }
+
+    public List<SchedulerStrategy> schedulers() {
+        return ofType(SchedulerStrategy.class);
+    }
+
+    public List<TaskRuntimeProvider> runtimes() {
+        return ofType(TaskRuntimeProvider.class);
+    }
+
+    public Optional<TaskRuntimeProvider> runtime(String name) {
+        return runtimes().stream().filter(r -> r.name().equals(name)).findFirst();
+    }
+
+    private <T> List<T> ofType(Class<T> type) {
+        return plugins.stream().map(LoadedPlugin::plugin).filter(type::isInstance).map(type::cast).toList();
+    }
+}

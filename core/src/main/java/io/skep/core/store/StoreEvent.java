@@ -1,0 +1,14 @@
+package io.skep.core.store;
+
+import io.skep.core.model.Kind;
+import io.skep.core.model.StoredObject;
+
+/**
+ * What a committed change did, delivered to store listeners after it is applied.
+ *
+ * @param object the object after the change; for a delete, the object as it was
+ */
+public record StoreEvent(Type type, Kind kind, StoredObject object) {
+
+    public enum Type { CREATED, UPDATED, DELETED }
+}

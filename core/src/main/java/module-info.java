@@ -1,0 +1,27 @@
+/**
+ * A skep node: the replicated store, the control API, the reconcilers (orchestrators, allocator, scheduler,
+ * dispatcher), the agent, plugin loading and the command line. Plugins are found through the SPI's
+ * service interfaces; core never names a plugin class.
+ */
+module io.skep.core {
+    requires io.skep.spi;
+    requires org.apache.ratis;
+    requires io.netty.buffer;
+    requires io.netty.codec;
+    requires io.netty.codec.http;
+    requires io.netty.common;
+    requires io.netty.handler;
+    requires io.netty.transport;
+    requires com.fasterxml.jackson.databind;
+    requires info.picocli;
+    requires org.slf4j;
+    requires java.logging;
+
+    uses io.skep.spi.scheduler.SchedulerStrategy;
+    uses io.skep.spi.runtime.TaskRuntimeProvider;
+
+    // Wire types are read and written by Jackson; commands are filled in by picocli.
+    opens io.skep.core.model to com.fasterxml.jackson.databind;
+    opens io.skep.core.store to com.fasterxml.jackson.databind;
+    opens io.skep.core.cli to info.picocli;
+}

@@ -1,0 +1,79 @@
+package io.skep.core.store;
+
+import io.skep.core.model.Kind;
+import io.skep.core.model.Service;
+import io.skep.core.model.TaskState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A real single-peer Ratis group on loopback gRPC, restarted on the same directory. */
+class RaftStoreTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private RaftStore open(UUID group, int port, boolean fresh, long snapshotInterval) throws Exception {
+        RaftStore store = new RaftStore(dir, "peer1", group, port, fresh, snapshotInterval);
+        store.awaitLeader(TIMEOUT);
+        return store;
+    }
+
+    @Test
+    void aRestartedStoreRecoversEveryObjectFromItsLog() throws Exception {
+        UUID group = UUID.randomUUID();
+        int port = freePort();
+        long version;
+        try (RaftStore store = open(group, port, true, 10_000)) {
+            store.commit(new Batch().create(MemoryStoreTest.service("s1", "web"))
+                    .create(MemoryStoreTest.task("t1", "s1", TaskState.NEW)), TIMEOUT);
+            store.commit(new Batch().patchTask("t1", TaskPatch.desired("shutdown")), TIMEOUT);
+            version = store.memory().<io.skep.core.model.Task>get(Kind.TASK, "t1").versionIndex();
+        }
+        try (RaftStore store = open(group, port, false, 10_000)) {
+            Service s = store.memory().get(Kind.SERVICE, "s1");
+            assertNotNull(s, "the service survives the restart");
+            io.skep.core.model.Task t = store.memory().get(Kind.TASK, "t1");
+            assertEquals(TaskState.SHUTDOWN, t.desired());
+            assertEquals(version, t.versionIndex());
+        }
+    }
+
+    @Test
+    void snapshotsAreTakenAndRecoveredFrom() throws Exception {
+        UUID group = UUID.randomUUID();
+        int port = freePort();
+        try (RaftStore store = open(group, port, true, 5)) {
+            for (int i = 0; i < 30; i++) {
+                store.commit(new Batch().create(MemoryStoreTest.task("t" + i, "s1", TaskState.NEW)), TIMEOUT);
+            }
+            store.takeSnapshot();
+            store.commit(new Batch().create(MemoryStoreTest.task("after", "s1", TaskState.NEW)), TIMEOUT);
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("snapshot.")), "a snapshot file was written");
+        }
+        try (RaftStore store = open(group, port, false, 5)) {
+            assertEquals(31, store.memory().tasksOfService("s1").size(), "snapshot plus the log after it");
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}

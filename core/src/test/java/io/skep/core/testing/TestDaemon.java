@@ -1,0 +1,99 @@
+package io.skep.core.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.skep.core.model.Json;
+import io.skep.core.node.Daemon;
+import io.skep.core.node.DaemonConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A real skep node in the test's JVM, with the control API on a loopback TCP port, driven over real HTTP.
+ */
+public final class TestDaemon implements AutoCloseable {
+    public record Response(int status, JsonNode body) {
+        public String message() {
+            return body == null ? null : body.path("message").asText(null);
+        }
+    }
+
+    private final Path dataDir;
+    private final int port;
+    private Daemon daemon;
+
+    public TestDaemon(Path dataDir) throws Exception {
+        this.dataDir = dataDir;
+        this.port = freePort();
+        start();
+    }
+
+    public void start() throws Exception {
+        daemon = Daemon.start(new DaemonConfig(dataDir, List.of(URI.create("tcp://127.0.0.1:" + port)), null, 0, null));
+    }
+
+    /** Stops the node as a crash would leave it for the next start: the data directory stays. */
+    public void stop() {
+        daemon.close();
+    }
+
+    public Response call(String method, String path, Object body) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+        c.setRequestMethod(method);
+        c.setConnectTimeout(5_000);
+        c.setReadTimeout(60_000);
+        if (body != null) {
+            byte[] bytes = body instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : Json.bytes(body);
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/json");
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(bytes);
+            }
+        }
+        int status = c.getResponseCode();
+        try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+            byte[] bytes = in == null ? new byte[0] : in.readAllBytes();
+            return new Response(status, bytes.length == 0 ? null : Json.MAPPER.readTree(bytes));
+        }
+    }
+
+    public JsonNode get(String path) throws IOException {
+        Response r = call("GET", path, null);
+        if (r.status() != 200) {
+            throw new AssertionError("GET " + path + " answered " + r.status() + ": " + r.message());
+        }
+        return r.body();
+    }
+
+    public Response post(String path, Object body) throws IOException {
+        return call("POST", path, body);
+    }
+
+    /** Initialises the swarm. */
+    public String init() throws IOException {
+        Response r = post("/v1.41/swarm/init", "{}");
+        if (r.status() != 200) {
+            throw new AssertionError("swarm init answered " + r.status() + ": " + r.message());
+        }
+        return r.body().asText();
+    }
+
+    @Override
+    public void close() {
+        daemon.close();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
