@@ -375,14 +375,18 @@ public final class SkepImage {
          * SIGTERM, unless the application exits with a code of its own), or -1 when it had to be killed.
          */
         public int stop(Duration grace) {
-            boolean graceful = killTree(process.toHandle(), grace);
-            int code = waitFor(Duration.ofSeconds(5));
-            return graceful ? code : -1;
+            // bin/skep execs the JVM: the process is the daemon itself. Its tasks run on, as after any stop.
+            process.destroy();
+            int code = waitFor(grace);
+            if (code == -1) {
+                process.destroyForcibly();
+                waitFor(Duration.ofSeconds(5));
+            }
+            return code;
         }
 
-        /** SIGKILL to the JVM and the launcher script at once (a crash). */
+        /** SIGKILL to the daemon's JVM (a crash): its task processes are left running, as a crash leaves them. */
         public void kill() {
-            process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             waitFor(Duration.ofSeconds(5));
         }

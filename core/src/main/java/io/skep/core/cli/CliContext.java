@@ -22,7 +22,7 @@ final class CliContext implements AutoCloseable {
     final Clock clock;
     final boolean tty;
     /** How often service progress polls the daemon (the docker CLI: 200 ms). */
-    Duration pollInterval = Duration.ofMillis(200);
+    final Duration pollInterval = Duration.ofMillis(200);
     /** The value of the top-level {@code -H/--host}, or {@code null}. */
     String hostOption;
 

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code skep daemon}: runs a node until it is stopped (SIGTERM/SIGINT close it). */
-@Command(name = "daemon", description = "Run a skep node: the control API, store, reconcilers and agent.")
+@Command(name = "daemon", customSynopsis = "skep daemon [OPTIONS]", description = "Run a skep node: the control API, store, reconcilers and agent.")
 final class DaemonCommand extends ApiCommand {
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the node keeps its state (default: ${DEFAULT-VALUE})")

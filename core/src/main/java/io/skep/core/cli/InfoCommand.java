@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code skep info}: a {@code docker info}-like summary of {@code GET /info}. */
-@Command(name = "info", description = "Display system-wide information")
+@Command(name = "info", customSynopsis = "skep info [OPTIONS]", description = "Display system-wide information")
 final class InfoCommand extends ApiCommand {
 
     @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",

@@ -2,6 +2,7 @@ package io.skep.core.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -29,7 +30,23 @@ final class Inspection {
 
     private static ArrayNode array(List<JsonNode> elements) {
         ArrayNode a = Json.array();
-        elements.forEach(a::add);
+        elements.forEach(e -> a.add(idFirst(e)));
         return a;
+    }
+
+    /** The object with its {@code ID} first, where the docker CLI's typed output puts it. */
+    static JsonNode idFirst(JsonNode element) {
+        if (!(element instanceof ObjectNode o) || !o.has("ID")
+                || o.properties().iterator().next().getKey().equals("ID")) {
+            return element;
+        }
+        ObjectNode copy = Json.object();
+        copy.set("ID", o.get("ID"));
+        o.properties().forEach(e -> {
+            if (!e.getKey().equals("ID")) {
+                copy.set(e.getKey(), e.getValue());
+            }
+        });
+        return copy;
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -102,9 +103,11 @@ final class Json {
         return o;
     }
 
-    /** Compact JSON, one line. */
+    /** Compact JSON, one line, numbers written as Go writes them. */
     static String compact(JsonNode node) {
-        return node == null ? "null" : node.toString();
+        StringBuilder sb = new StringBuilder();
+        write(sb, node, -1);
+        return sb.toString();
     }
 
     /**
@@ -114,11 +117,13 @@ final class Json {
      */
     static String indent(JsonNode node) {
         StringBuilder sb = new StringBuilder();
-        indent(sb, node, 0);
+        write(sb, node, 0);
         return sb.toString();
     }
 
-    private static void indent(StringBuilder sb, JsonNode node, int depth) {
+    /** Writes {@code node}; a negative depth writes compact JSON. */
+    private static void write(StringBuilder sb, JsonNode node, int depth) {
+        boolean pretty = depth >= 0;
         if (node == null) {
             sb.append("null");
         } else if (node.isObject()) {
@@ -126,17 +131,19 @@ final class Json {
                 sb.append("{}");
                 return;
             }
-            sb.append("{\n");
+            sb.append(pretty ? "{\n" : "{");
             Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
                 pad(sb, depth + 1);
-                sb.append(TextNode.valueOf(e.getKey()).toString()).append(": ");
-                indent(sb, e.getValue(), depth + 1);
+                sb.append(TextNode.valueOf(e.getKey()).toString()).append(pretty ? ": " : ":");
+                write(sb, e.getValue(), pretty ? depth + 1 : -1);
                 if (it.hasNext()) {
                     sb.append(',');
                 }
-                sb.append('\n');
+                if (pretty) {
+                    sb.append('\n');
+                }
             }
             pad(sb, depth);
             sb.append('}');
@@ -145,23 +152,47 @@ final class Json {
                 sb.append("[]");
                 return;
             }
-            sb.append("[\n");
+            sb.append(pretty ? "[\n" : "[");
             for (int i = 0; i < node.size(); i++) {
                 pad(sb, depth + 1);
-                indent(sb, node.get(i), depth + 1);
+                write(sb, node.get(i), pretty ? depth + 1 : -1);
                 if (i + 1 < node.size()) {
                     sb.append(',');
                 }
-                sb.append('\n');
+                if (pretty) {
+                    sb.append('\n');
+                }
             }
             pad(sb, depth);
             sb.append(']');
+        } else if (node.isFloatingPointNumber()) {
+            sb.append(goFloat(node.doubleValue()));
         } else {
             sb.append(node.toString());
         }
     }
 
     private static void pad(StringBuilder sb, int depth) {
-        sb.append("    ".repeat(depth));
+        if (depth > 0) {
+            sb.append("    ".repeat(depth));
+        }
+    }
+
+    /** A float as Go's {@code encoding/json} writes it: {@code 0}, {@code 0.5}, {@code 1e-7}, {@code 1e+21}. */
+    static String goFloat(double f) {
+        if (Double.isNaN(f) || Double.isInfinite(f)) {
+            return "null";
+        }
+        double abs = Math.abs(f);
+        if (abs != 0 && (abs < 1e-6 || abs >= 1e21)) {
+            BigDecimal bd = new BigDecimal(Double.toString(f)).stripTrailingZeros();
+            int exponent = bd.precision() - bd.scale() - 1;
+            BigDecimal mantissa = bd.movePointLeft(exponent).stripTrailingZeros();
+            return mantissa.toPlainString() + "e" + (exponent < 0 ? "-" : "+") + Math.abs(exponent);
+        }
+        if (f == Math.rint(f)) {
+            return new BigDecimal(f).toBigInteger().toString();
+        }
+        return new BigDecimal(Double.toString(f)).stripTrailingZeros().toPlainString();
     }
 }

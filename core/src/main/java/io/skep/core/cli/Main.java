@@ -5,6 +5,7 @@ import io.skep.core.client.DaemonUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -77,9 +78,16 @@ public final class Main {
         };
     }
 
-    /** {@code skep service ls [OPTIONS]}, as docker's usage lines. */
+    /** Help laid out as docker's: {@code Usage:  skep service ls [OPTIONS]}, then the description, options. */
     private static void abbreviateSynopsis(CommandLine cl) {
-        cl.getCommandSpec().usageMessage().abbreviateSynopsis(true);
+        cl.getCommandSpec().usageMessage()
+                .abbreviateSynopsis(true)
+                .synopsisHeading("%nUsage:  ")
+                .descriptionHeading("%n")
+                .parameterListHeading("%nArguments:%n")
+                .optionListHeading("%nOptions:%n")
+                .commandListHeading("%nCommands:%n")
+                .footer("");
         cl.getSubcommands().values().forEach(Main::abbreviateSynopsis);
     }
 
@@ -113,45 +121,98 @@ public final class Main {
         return message == null || message.isBlank() ? ex.toString() : message;
     }
 
+    /**
+     * Reports a command line docker would refuse, in docker's words: a bad flag exits 125, a wrong number of
+     * arguments or an unknown command exits 1 (cobra's argument validators are plain errors in docker).
+     */
     static int usageError(ParameterException ex, PrintStream err) {
         CommandLine cl = ex.getCommandLine();
         CommandSpec spec = cl.getCommandSpec();
         String name = spec.qualifiedName();
-        err.println(usageMessage(ex, cl, name));
+        String use = useLine(cl);
+
+        if (ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().getFirst().startsWith("-") && !cl.getSubcommands().isEmpty()) {
+            err.println("skep: unknown command: " + name + " " + u.getUnmatched().getFirst());
+            err.println();
+            if (spec.parent() != null) {
+                err.println("Usage:  " + name);
+                err.println();
+            }
+            err.println("Run '" + name + " --help' for more information");
+            return 1;
+        }
+        boolean positional = (ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().getFirst().startsWith("-"))
+                || (ex instanceof MissingParameterException m && !m.getMissing().isEmpty()
+                && !m.getMissing().getFirst().isOption());
+        if (positional) {
+            int min = 0;
+            int max = 0;
+            for (var p : spec.positionalParameters()) {
+                min += p.arity().min();
+                max = p.arity().isVariable() || max == Integer.MAX_VALUE ? Integer.MAX_VALUE : max + p.arity().max();
+            }
+            String hint = "Run";
+            String message;
+            if (max == 0) {
+                message = "accepts no arguments";
+            } else if (min == max) {
+                message = "requires " + min + " " + plural(min);
+            } else if (max == Integer.MAX_VALUE) {
+                message = "requires at least " + min + " " + plural(min);
+                hint = "See";
+            } else {
+                message = "requires at least " + min + " and at most " + max + " " + plural(max);
+            }
+            err.println("skep: '" + name + "' " + message);
+            err.println();
+            err.println("Usage:  " + use);
+            err.println();
+            err.println(hint + " '" + name + " --help' for more information");
+            return 1;
+        }
+        err.println(flagMessage(ex));
         err.println();
-        err.println("Usage:  " + cl.getHelp().synopsis(0).strip());
+        err.println("Usage:  " + use);
         err.println();
         err.println("Run '" + name + " --help' for more information");
         return USAGE_ERROR;
     }
 
-    private static String usageMessage(ParameterException ex, CommandLine cl, String name) {
+    private static String plural(int n) {
+        return n == 1 ? "argument" : "arguments";
+    }
+
+    /** The command's usage line: {@code skep service ps [OPTIONS] SERVICE [SERVICE...]}. */
+    static String useLine(CommandLine cl) {
+        String[] custom = cl.getCommandSpec().usageMessage().customSynopsis();
+        if (custom.length > 0) {
+            return String.join(" ", custom).strip();
+        }
+        return cl.getHelp().synopsis(0).strip();
+    }
+
+    private static String flagMessage(ParameterException ex) {
         if (ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             String first = u.getUnmatched().getFirst();
             if (first.startsWith("--")) {
                 int eq = first.indexOf('=');
                 return "unknown flag: " + (eq > 0 ? first.substring(0, eq) : first);
             }
-            if (first.startsWith("-") && first.length() > 1) {
-                return "unknown shorthand flag: '" + first.charAt(1) + "' in " + first;
-            }
-            if (!cl.getSubcommands().isEmpty()) {
-                return "skep: unknown command: " + name + " " + first;
-            }
-            if (cl.getCommandSpec().positionalParameters().isEmpty()) {
-                return "skep: '" + name + "' accepts no arguments";
-            }
-            return "skep: '" + name + "' got unexpected arguments: " + String.join(" ", u.getUnmatched());
+            return "unknown shorthand flag: '" + first.charAt(1) + "' in " + first;
         }
-        if (ex instanceof MissingParameterException m && !m.getMissing().isEmpty()) {
-            ArgSpec missing = m.getMissing().getFirst();
-            if (missing.isOption()) {
-                return "flag needs an argument: " + ((picocli.CommandLine.Model.OptionSpec) missing).longestName();
-            }
-            int min = cl.getCommandSpec().positionalParameters().stream()
-                    .mapToInt(p -> p.arity().min()).sum();
-            return "skep: '" + name + "' requires at least " + min + " argument" + (min == 1 ? "" : "s");
+        if (ex instanceof MissingParameterException m && !m.getMissing().isEmpty()
+                && m.getMissing().getFirst() instanceof OptionSpec option) {
+            return "flag needs an argument: " + option.longestName();
         }
-        return ex.getMessage();
+        String message = ex.getMessage();
+        if (ex.getArgSpec() instanceof OptionSpec option && ex.getValue() != null
+                && message != null && message.startsWith("Invalid value")) {
+            int colon = message.indexOf(": ");
+            return "invalid argument \"" + ex.getValue() + "\" for \"" + option.longestName() + "\" flag: "
+                    + (colon > 0 ? message.substring(colon + 2) : message);
+        }
+        return message;
     }
 }

@@ -1,7 +1,6 @@
 package io.skep.core.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.skep.core.client.ApiPath;
 import io.skep.core.client.DaemonClient;
 import io.skep.core.client.DaemonException;
@@ -17,7 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** {@code skep node}: manage swarm nodes. */
-@Command(name = "node", description = "Manage Swarm nodes", synopsisSubcommandLabel = "COMMAND",
+@Command(name = "node", customSynopsis = "skep node COMMAND", description = "Manage Swarm nodes", synopsisSubcommandLabel = "COMMAND",
         subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class})
 final class NodeCommand extends CommandGroup {
 
@@ -42,7 +41,7 @@ final class NodeCommand extends CommandGroup {
     }
 
     /** {@code skep node ls}. */
-    @Command(name = "ls", aliases = "list", description = "List nodes in the swarm")
+    @Command(name = "ls", customSynopsis = "skep node ls [OPTIONS]", aliases = "list", description = "List nodes in the swarm")
     static final class Ls extends ApiCommand {
 
         @Option(names = {"-q", "--quiet"}, arity = "0..1", description = "Only display IDs")
@@ -111,7 +110,7 @@ final class NodeCommand extends CommandGroup {
     }
 
     /** {@code skep node inspect}. */
-    @Command(name = "inspect", description = "Display detailed information on one or more nodes")
+    @Command(name = "inspect", customSynopsis = "skep node inspect [OPTIONS] self|NODE [NODE...]", description = "Display detailed information on one or more nodes")
     static final class Inspect extends ApiCommand {
 
         @Option(names = "--pretty", arity = "0..1", description = "Print the information in a human friendly format")
@@ -228,12 +227,5 @@ final class NodeCommand extends CommandGroup {
             object.properties().forEach(e -> map.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
         }
         return map;
-    }
-
-    /** An array of the given nodes, for JSON output. */
-    static ArrayNode arrayOf(List<JsonNode> nodes) {
-        ArrayNode a = Json.array();
-        nodes.forEach(a::add);
-        return a;
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code skep plugin}: the plugins the daemon loaded. */
-@Command(name = "plugin", description = "Manage plugins", synopsisSubcommandLabel = "COMMAND",
+@Command(name = "plugin", customSynopsis = "skep plugin COMMAND", description = "Manage plugins", synopsisSubcommandLabel = "COMMAND",
         subcommands = PluginCommand.Ls.class)
 final class PluginCommand extends CommandGroup {
 
@@ -32,7 +32,7 @@ final class PluginCommand extends CommandGroup {
     }
 
     /** {@code skep plugin ls}. */
-    @Command(name = "ls", aliases = "list", description = "List plugins")
+    @Command(name = "ls", customSynopsis = "skep plugin ls [OPTIONS]", aliases = "list", description = "List plugins")
     static final class Ls extends ApiCommand {
 
         @Option(names = {"-q", "--quiet"}, arity = "0..1", description = "Only display plugin IDs")

@@ -19,9 +19,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** {@code skep service}: manage swarm services. */
-@Command(name = "service", description = "Manage Swarm services", synopsisSubcommandLabel = "COMMAND",
+@Command(name = "service", customSynopsis = "skep service COMMAND", description = "Manage Swarm services", synopsisSubcommandLabel = "COMMAND",
         subcommands = {
                 ServiceCreateCommand.class,
                 ServiceCommand.Inspect.class,
@@ -51,7 +52,7 @@ final class ServiceCommand extends CommandGroup {
     }
 
     /** {@code skep service ls}. */
-    @Command(name = "ls", aliases = "list", description = "List services")
+    @Command(name = "ls", customSynopsis = "skep service ls [OPTIONS]", aliases = "list", description = "List services")
     static final class Ls extends ApiCommand {
 
         @Option(names = {"-q", "--quiet"}, arity = "0..1", description = "Only display IDs")
@@ -250,7 +251,7 @@ final class ServiceCommand extends CommandGroup {
     }
 
     /** {@code skep service ps}. */
-    @Command(name = "ps", description = "List the tasks of one or more services")
+    @Command(name = "ps", customSynopsis = "skep service ps [OPTIONS] SERVICE [SERVICE...]", description = "List the tasks of one or more services")
     static final class Ps extends ApiCommand {
 
         @Option(names = {"-q", "--quiet"}, arity = "0..1", description = "Only display task IDs")
@@ -343,7 +344,7 @@ final class ServiceCommand extends CommandGroup {
     }
 
     /** {@code skep service inspect}. */
-    @Command(name = "inspect", description = "Display detailed information on one or more services")
+    @Command(name = "inspect", customSynopsis = "skep service inspect [OPTIONS] SERVICE [SERVICE...]", description = "Display detailed information on one or more services")
     static final class Inspect extends ApiCommand {
 
         @Option(names = "--pretty", arity = "0..1", description = "Print the information in a human friendly format")
@@ -367,7 +368,7 @@ final class ServiceCommand extends CommandGroup {
                 try {
                     found.add(api().get(ApiPath.of("/services/{}", ref).query("insertDefaults", "true")).body());
                 } catch (DaemonException e) {
-                    errors.add(e.isNotFound() ? "no such service: " + ref : Main.errorText(e));
+                    errors.add(e.isNotFound() ? "Error: no such service: " + ref : Main.errorText(e));
                     if (pretty && !e.isNotFound()) {
                         break;
                     }
@@ -393,7 +394,7 @@ final class ServiceCommand extends CommandGroup {
             return 0;
         }
 
-        private java.util.function.Function<String, String> networkName(Map<String, String> cache) {
+        private Function<String, String> networkName(Map<String, String> cache) {
             return target -> cache.computeIfAbsent(target, t -> {
                 try {
                     String name = Json.text(api().get(ApiPath.of("/networks/{}", t).query("scope", "swarm")).body(),
@@ -407,7 +408,7 @@ final class ServiceCommand extends CommandGroup {
     }
 
     /** {@code skep service rm}. */
-    @Command(name = "rm", aliases = "remove", description = "Remove one or more services")
+    @Command(name = "rm", customSynopsis = "skep service rm SERVICE [SERVICE...]", aliases = "remove", description = "Remove one or more services")
     static final class Rm extends ApiCommand {
 
         @Parameters(arity = "1..*", paramLabel = "SERVICE", description = "Service names or IDs")
@@ -432,7 +433,7 @@ final class ServiceCommand extends CommandGroup {
     }
 
     /** {@code skep service scale SERVICE=REPLICAS...}. */
-    @Command(name = "scale", description = "Scale one or multiple replicated services")
+    @Command(name = "scale", customSynopsis = "skep service scale SERVICE=REPLICAS [SERVICE=REPLICAS...]", description = "Scale one or multiple replicated services")
     static final class Scale extends ApiCommand {
 
         @Option(names = {"-d", "--detach"}, arity = "0..1",
@@ -447,7 +448,9 @@ final class ServiceCommand extends CommandGroup {
             for (String arg : specs) {
                 int eq = arg.indexOf('=');
                 if (eq <= 0 || eq == arg.length() - 1) {
-                    throw usage("invalid scale specifier '" + arg + "'.");
+                    throw new CliException("invalid scale specifier '" + arg + "'.\nSee 'skep service scale --help'."
+                            + "\n\nUsage:  " + Main.useLine(spec.commandLine()) + "\n\n"
+                            + "Scale one or multiple replicated services");
                 }
             }
             List<String> errors = new ArrayList<>();

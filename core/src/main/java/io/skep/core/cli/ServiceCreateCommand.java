@@ -17,7 +17,7 @@ import java.util.Map;
  * {@code skep service create [OPTIONS] IMAGE [COMMAND] [ARG...]}: POST /services/create with a Docker
  * ServiceSpec, print the ID, then wait for convergence unless {@code -d}.
  */
-@Command(name = "create", description = "Create a new service")
+@Command(name = "create", customSynopsis = "skep service create [OPTIONS] IMAGE [COMMAND] [ARG...]", description = "Create a new service")
 final class ServiceCreateCommand extends ApiCommand {
 
     @Mixin

@@ -2,11 +2,9 @@ package io.skep.core.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -227,7 +225,7 @@ final class ServicePretty {
         if (monitor > 0) {
             sb.append("\n Monitoring Period: ").append(GoDuration.format(monitor));
         }
-        sb.append("\n Max failure ratio: ").append(goFloat(Json.at(uc, "MaxFailureRatio").asDouble(0)));
+        sb.append("\n Max failure ratio: ").append(Json.goFloat(Json.at(uc, "MaxFailureRatio").asDouble(0)));
         sb.append("\n ").append(orderLabel).append(Json.text(uc, "Order"));
     }
 
@@ -237,15 +235,7 @@ final class ServicePretty {
     }
 
     private static String cpus(long nanoCpus) {
-        return goFloat(nanoCpus / 1e9);
-    }
-
-    /** Go's {@code %v} of a float: shortest form, no trailing zeros. */
-    static String goFloat(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e21) {
-            return String.format(Locale.ROOT, "%d", (long) v);
-        }
-        return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+        return Json.goFloat(nanoCpus / 1e9);
     }
 
     private static String ago(String timestamp, Instant now) {

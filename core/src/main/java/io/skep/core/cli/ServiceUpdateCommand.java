@@ -18,7 +18,7 @@ import java.util.Set;
  * {@code skep service update [OPTIONS] SERVICE}: GET the service, merge the flags into its full spec, POST
  * {@code /services/{ID}/update?version=N}, print the name, then wait for convergence unless {@code -d}.
  */
-@Command(name = "update", description = "Update a service")
+@Command(name = "update", customSynopsis = "skep service update [OPTIONS] SERVICE", description = "Update a service")
 final class ServiceUpdateCommand extends ApiCommand {
 
     @Mixin

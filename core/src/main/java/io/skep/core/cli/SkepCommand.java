@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 /** The top command: global options, and the subcommands. */
-@Command(name = "skep",
+@Command(name = "skep", customSynopsis = "skep [OPTIONS] COMMAND",
         description = "A Docker Swarm-mode orchestrator for the JVM.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {

@@ -9,12 +9,12 @@ import picocli.CommandLine.Option;
 import java.util.Locale;
 
 /** {@code skep swarm}: manage the swarm. */
-@Command(name = "swarm", description = "Manage the swarm", synopsisSubcommandLabel = "COMMAND",
+@Command(name = "swarm", customSynopsis = "skep swarm COMMAND", description = "Manage the swarm", synopsisSubcommandLabel = "COMMAND",
         subcommands = SwarmCommand.Init.class)
 final class SwarmCommand extends CommandGroup {
 
     /** {@code skep swarm init}: POST /swarm/init, then the join command (docker's text, with skep). */
-    @Command(name = "init", description = "Initialize a swarm")
+    @Command(name = "init", customSynopsis = "skep swarm init [OPTIONS]", description = "Initialize a swarm")
     static final class Init extends ApiCommand {
 
         @Option(names = "--advertise-addr", paramLabel = "ADDR",

@@ -16,9 +16,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /** {@code skep version}: the client's version and the daemon's ({@code GET /version}), docker's layout. */
-@Command(name = "version", description = "Show the skep version information")
+@Command(name = "version", customSynopsis = "skep version [OPTIONS]", description = "Show the skep version information")
 final class VersionCommand extends ApiCommand {
 
     @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
@@ -114,8 +115,11 @@ final class VersionCommand extends ApiCommand {
                             .append(" (minimum version ").append(Json.text(details, "MinAPIVersion")).append(')');
                     Set<String> shown = Set.of("ApiVersion", "MinAPIVersion", "Os", "Arch", "GitCommit",
                             "BuildTime", "Experimental", "GoVersion", "JavaVersion");
+                    String topGo = Json.text(server, "GoVersion");
                     if (Json.has(details, "JavaVersion")) {
                         sb.append("\n  Java version:\t").append(Json.text(details, "JavaVersion"));
+                    } else if (!Json.has(details, "GoVersion") && topGo.startsWith("java ")) {
+                        sb.append("\n  Java version:\t").append(topGo.substring("java ".length()));
                     }
                     if (Json.has(details, "GoVersion")) {
                         sb.append("\n  Go version:\t").append(Json.text(details, "GoVersion"));
@@ -131,14 +135,14 @@ final class VersionCommand extends ApiCommand {
                     if (Json.has(details, "Experimental")) {
                         sb.append("\n  Experimental:\t").append(Json.text(details, "Experimental"));
                     }
-                    for (Map.Entry<String, String> e : new java.util.TreeMap<>(NodeCommand.stringMap(details)).entrySet()) {
+                    for (Map.Entry<String, String> e : new TreeMap<>(NodeCommand.stringMap(details)).entrySet()) {
                         if (!shown.contains(e.getKey())) {
                             sb.append("\n  ").append(e.getKey()).append(":\t").append(e.getValue());
                         }
                     }
                 } else {
                     sb.append("\n  Version:\t").append(Json.text(c, "Version"));
-                    new java.util.TreeMap<>(NodeCommand.stringMap(details)).forEach((k, v) ->
+                    new TreeMap<>(NodeCommand.stringMap(details)).forEach((k, v) ->
                             sb.append("\n  ").append(k).append(":\t").append(v));
                 }
             }

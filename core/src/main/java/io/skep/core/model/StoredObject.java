@@ -1,8 +1,10 @@
 package io.skep.core.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /** What every object in the store has: an ID, a version, and when it was created and last written. */
+@JsonPropertyOrder({"ID", "Version", "CreatedAt", "UpdatedAt"})
 public abstract class StoredObject {
     @JsonProperty("ID")
     public String id;

@@ -89,7 +89,8 @@ public final class Daemon implements AutoCloseable, NodeContext {
         }
         nodeId = NodeFiles.nodeId(dataDir);
         hostname = localHostname();
-        plugins = PluginRegistry.load(config.pluginDir());
+        plugins = PluginRegistry.load(config.pluginDir() != null ? config.pluginDir()
+                : Path.of(System.getProperty("java.home"), "plugins")); // an image's own plugins/ folder
         plugins.failures().forEach(f -> LOG.warn("plugin not loaded: {}", f));
         openRuntimes(dataDir);
 
@@ -192,6 +193,9 @@ public final class Daemon implements AutoCloseable, NodeContext {
         c.spec.other("Raft", Map.of("SnapshotInterval", swarm.snapshotInterval(), "KeepOldSnapshots", 0,
                 "LogEntriesForSlowFollowers", 500, "ElectionTick", 10, "HeartbeatTick", 1));
         c.spec.other("Dispatcher", Map.of("HeartbeatPeriod", 5_000_000_000L));
+        c.spec.other("CAConfig", Map.of("NodeCertExpiry", 7_776_000_000_000_000L)); // 90 days, Swarm's default
+        c.spec.other("TaskDefaults", Map.of());
+        c.spec.other("EncryptionConfig", Map.of("AutoLockManagers", false));
         // Join tokens have Swarm's shape; the digest part becomes the root CA's once the swarm has its PKI.
         c.joinTokens = Map.of("Worker", joinToken(), "Manager", joinToken());
         return c;

@@ -89,6 +89,7 @@ final class ServiceReconciler {
     void rollingUpdate(Service s, String runtime, List<List<Task>> liveSlots, Batch batch) {
         List<List<Task>> dirty = new ArrayList<>();
         int inFlight = 0;
+        Instant lastStarted = Instant.EPOCH;
         for (List<Task> slot : liveSlots) {
             List<Task> wanted = slot.stream().filter(Task::isWanted).toList();
             boolean hasCurrent = false;
@@ -97,6 +98,9 @@ final class ServiceReconciler {
                     hasCurrent = true;
                     if (t.state() == null || t.state().compareTo(TaskState.RUNNING) < 0) {
                         inFlight++;
+                    } else if (t.status.timestamp != null) {
+                        Instant started = Instant.parse(t.status.timestamp);
+                        lastStarted = started.isAfter(lastStarted) ? started : lastStarted;
                     }
                 }
             }
@@ -127,11 +131,20 @@ final class ServiceReconciler {
             u.startedAt = Ids.now();
             u.message = "update in progress";
             patch(s, u, batch);
-        } else if (dirty.isEmpty() && inFlight == 0 && "updating".equals(state)) {
+        } else if (dirty.isEmpty() && inFlight == 0 && ("updating".equals(state) || "rollback_started".equals(state))) {
+            // As Swarm's updater: the update completes once the last new task has run for the monitor period.
+            Duration monitor = s.spec.updateConfig == null || s.spec.updateConfig.monitor == null
+                    ? Defaults.UPDATE_MONITOR : Duration.ofNanos(s.spec.updateConfig.monitor);
+            Duration left = Duration.between(Instant.now(), lastStarted.plus(monitor));
+            if (left.isPositive()) {
+                wakeIn.accept(left);
+                return;
+            }
+            boolean rollback = "rollback_started".equals(state);
             Service.UpdateStatus u = Json.copy(s.updateStatus);
-            u.state = "completed";
+            u.state = rollback ? "rollback_completed" : "completed";
             u.completedAt = Ids.now();
-            u.message = "update completed";
+            u.message = rollback ? "rollback completed" : "update completed";
             patch(s, u, batch);
         }
     }

@@ -67,27 +67,48 @@ class CommandsTest {
         assertEquals(125, shorthand.code());
         assertTrue(shorthand.err().startsWith("unknown shorthand flag: 'x' in -x\n"), shorthand.err());
 
+        // argument-count errors are plain errors in docker: exit 1
         Skep.Result missingArg = Skep.run(daemon, "service", "rm");
-        assertEquals(125, missingArg.code());
-        assertTrue(missingArg.err().startsWith("skep: 'skep service rm' requires at least 1 argument\n"),
-                missingArg.err());
+        assertEquals(1, missingArg.code());
+        assertEquals("""
+                skep: 'skep service rm' requires at least 1 argument
+
+                Usage:  skep service rm SERVICE [SERVICE...]
+
+                See 'skep service rm --help' for more information
+                """, missingArg.err());
+
+        Skep.Result tooMany = Skep.run(daemon, "service", "update", "a", "b");
+        assertEquals(1, tooMany.code());
+        assertTrue(tooMany.err().startsWith("skep: 'skep service update' requires 1 argument\n\n"
+                + "Usage:  skep service update [OPTIONS] SERVICE\n"), tooMany.err());
 
         Skep.Result flagValue = Skep.run(daemon, "service", "ls", "--format");
         assertEquals(125, flagValue.code());
         assertTrue(flagValue.err().startsWith("flag needs an argument: --format\n"), flagValue.err());
 
         Skep.Result unknownCommand = Skep.run(daemon, "service", "frobnicate");
-        assertEquals(125, unknownCommand.code());
-        assertTrue(unknownCommand.err().startsWith("skep: unknown command: skep service frobnicate\n"),
-                unknownCommand.err());
+        assertEquals(1, unknownCommand.code());
+        assertEquals("""
+                skep: unknown command: skep service frobnicate
+
+                Usage:  skep service
+
+                Run 'skep service --help' for more information
+                """, unknownCommand.err());
+
+        Skep.Result unknownTop = Skep.run(daemon, "frobnicate");
+        assertEquals(1, unknownTop.code());
+        assertEquals("skep: unknown command: skep frobnicate\n\nRun 'skep --help' for more information\n",
+                unknownTop.err());
 
         Skep.Result extraArg = Skep.run(daemon, "service", "ls", "web");
-        assertEquals(125, extraArg.code());
+        assertEquals(1, extraArg.code());
         assertTrue(extraArg.err().startsWith("skep: 'skep service ls' accepts no arguments\n"), extraArg.err());
 
         Skep.Result help = Skep.run(daemon, "service", "--help");
         assertEquals(0, help.code());
-        assertTrue(help.out().startsWith("Usage: skep service [OPTIONS] COMMAND"), help.out());
+        assertTrue(help.out().startsWith("\nUsage:  skep service COMMAND\n\nManage Swarm services\n"), help.out());
 
         Skep.Result bare = Skep.run(daemon);
         assertEquals(0, bare.code());

@@ -112,9 +112,14 @@ class ServiceChangeTest {
                 + "time: missing unit in duration \"10\""), badDuration.err());
 
         Skep.Result noImage = Skep.run(daemon, "service", "create", "-d");
-        assertEquals(125, noImage.code());
-        assertTrue(noImage.err().startsWith("skep: 'skep service create' requires at least 1 argument"),
-                noImage.err());
+        assertEquals(1, noImage.code());
+        assertEquals("""
+                skep: 'skep service create' requires at least 1 argument
+
+                Usage:  skep service create [OPTIONS] IMAGE [COMMAND] [ARG...]
+
+                See 'skep service create --help' for more information
+                """, noImage.err());
         assertEquals(1, daemon.requests("POST", "/services/create").size());
     }
 
@@ -199,8 +204,15 @@ class ServiceChangeTest {
         assertEquals(5, post.json().path("Mode").path("Replicated").path("Replicas").asInt());
 
         Skep.Result bad = Skep.run(daemon, "service", "scale", "web");
-        assertEquals(125, bad.code());
-        assertTrue(bad.err().startsWith("invalid scale specifier 'web'."), bad.err());
+        assertEquals(1, bad.code());
+        assertEquals("""
+                invalid scale specifier 'web'.
+                See 'skep service scale --help'.
+
+                Usage:  skep service scale SERVICE=REPLICAS [SERVICE=REPLICAS...]
+
+                Scale one or multiple replicated services
+                """, bad.err());
     }
 
     @Test

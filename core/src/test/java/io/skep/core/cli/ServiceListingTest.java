@@ -253,7 +253,7 @@ class ServiceListingTest {
         Skep.Result missing = Skep.run(daemon, "service", "inspect", "web", "nope");
         assertEquals(1, missing.code());
         assertEquals("svc1", CannedDaemon.parse(missing.out()).get(0).path("ID").asText());
-        assertEquals("no such service: nope\n", missing.err());
+        assertEquals("Error: no such service: nope\n", missing.err());
 
         Skep.Result none = Skep.run(daemon, "service", "inspect", "nope");
         assertEquals("[]\n", none.out());
