@@ -17,6 +17,8 @@ module io.skep.core {
     requires org.slf4j;
     requires java.logging;
 
+    exports io.skep.core.store to io.skep.bench;
+    exports io.skep.core.model to io.skep.bench;
     uses io.skep.spi.scheduler.SchedulerStrategy;
     uses io.skep.spi.runtime.TaskRuntimeProvider;
 

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,8 +37,21 @@ class SwarmImageIT {
     private SkepImage.Daemon daemon;
     private final Set<Long> seenPids = new HashSet<>();
 
+    /**
+     * No JDK anywhere: JAVA_HOME unset (SkepImage drops it) and a PATH with only what bin/skep's script uses
+     * ({@code dirname}); this machine's /usr/bin has a java.
+     */
     private Map<String, String> env() {
-        return SkepImage.env("SKEP_HOST", "unix://" + dir.resolve("skep.sock"), "PATH", "/usr/bin:/bin");
+        Path bin = dir.resolve("bin");
+        try {
+            if (!Files.exists(bin.resolve("dirname"))) {
+                Files.createDirectories(bin);
+                Files.createSymbolicLink(bin.resolve("dirname"), Path.of("/usr/bin/dirname"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return SkepImage.env("SKEP_HOST", "unix://" + dir.resolve("skep.sock"), "PATH", bin.toString());
     }
 
     private void startDaemon() {

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The control API of a real node (Raft store, reconcilers, agent, process runtime) over real HTTP.
  */
 class ControlApiTest {
-    private static final Duration CONVERGE = Duration.ofSeconds(30);
+    private static final Duration CONVERGE = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;

@@ -51,8 +51,14 @@ public final class ProcessRuntimeProvider implements TaskRuntimeProvider {
         return check(launch);
     }
 
+    /** {@code host}, also as the docker CLI normalises it ({@code host:latest}, {@code docker.io/library/host}). */
+    static boolean isHostImage(String image) {
+        String name = image.replaceFirst("^(docker\\.io/)?(library/)?", "");
+        return name.equals(HOST_IMAGE) || name.equals(HOST_IMAGE + ":latest");
+    }
+
     static Optional<String> check(TaskLaunch launch) {
-        if (!HOST_IMAGE.equals(launch.image())) {
+        if (!isHostImage(launch.image())) {
             return Optional.of("image \"" + launch.image() + "\" cannot run on the process runtime: it runs only"
                     + " the image \"" + HOST_IMAGE + "\" (the host's own filesystem)");
         }

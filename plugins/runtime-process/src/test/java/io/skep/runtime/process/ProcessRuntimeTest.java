@@ -189,6 +189,15 @@ class ProcessRuntimeTest {
         Spec ok = new Spec("t1", "sleep", "1");
         ok.stopSignal = "usr1";
         assertTrue(provider.validate(ok.launch()).isEmpty());
+
+        for (String spelling : new String[] {"host:latest", "docker.io/library/host:latest"}) {
+            Spec normalised = new Spec("t1", "sleep", "1");
+            normalised.image = spelling; // as the docker CLI sends "host"
+            assertTrue(provider.validate(normalised.launch()).isEmpty(), spelling);
+        }
+        Spec other = new Spec("t1", "sleep", "1");
+        other.image = "myhost";
+        assertTrue(provider.validate(other.launch()).isPresent());
     }
 
     @Test
