@@ -110,6 +110,12 @@ public final class Agent implements AutoCloseable {
     public void close() {
         heartbeats.shutdownNow();
         events.shutdownNow();
+        try {
+            events.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        controllers.values().forEach(TaskController::abandon);
         if (session != null) {
             session.close();
         }

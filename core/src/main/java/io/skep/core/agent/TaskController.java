@@ -65,6 +65,11 @@ final class TaskController {
         }
     }
 
+    /** The agent is closing: stop driving the task, and leave it as it is (a restart adopts it). */
+    void abandon() {
+        thread.interrupt();
+    }
+
     /** The task left this node's assignments: stop it if it runs, then free what it left. */
     void remove() {
         synchronized (lock) {

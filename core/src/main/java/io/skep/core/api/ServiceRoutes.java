@@ -42,10 +42,10 @@ final class ServiceRoutes {
         ServiceSpec spec = request.body(ServiceSpec.class, "ServiceSpec");
         if (spec.name == null || spec.name.isEmpty()) {
             do {
-                spec.name = ServiceSpecs.randomName();
+                spec.name = ServiceSpecValidator.randomName();
             } while (manager.memory().serviceByName(spec.name) != null);
         }
-        ServiceSpecs.validate(spec, node, manager.memory().nodes());
+        ServiceSpecValidator.validate(spec, node, manager.memory().nodes());
         if (manager.memory().serviceByName(spec.name) != null) {
             throw ApiException.conflict("name conflicts with an existing object: service " + spec.name + " already exists");
         }
@@ -140,7 +140,7 @@ final class ServiceRoutes {
                 throw ApiException.badRequest("invalid Name: renaming services is not supported (" + current.name()
                         + " → " + spec.name + ")");
             }
-            ServiceSpecs.validate(spec, node, manager.memory().nodes());
+            ServiceSpecValidator.validate(spec, node, manager.memory().nodes());
             next.spec = spec;
             next.updateStatus = null;
         }

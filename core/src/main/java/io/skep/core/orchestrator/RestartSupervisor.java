@@ -50,9 +50,4 @@ public final class RestartSupervisor {
         }
         return true;
     }
-
-    /** Forgets the attempts of a slot whose service changed: a new spec starts a new count. */
-    public void forget(String slotKey) {
-        attempts.remove(slotKey);
-    }
 }

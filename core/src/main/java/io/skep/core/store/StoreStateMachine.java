@@ -43,6 +43,9 @@ import java.util.zip.GZIPOutputStream;
 final class StoreStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(StoreStateMachine.class);
 
+    /** What {@link #takeSnapshot()} answers when there is nothing applied to snapshot yet. */
+    private static final long NO_SNAPSHOT = -1;
+
     private final MemoryStore store;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
 
@@ -99,7 +102,7 @@ final class StoreStateMachine extends BaseStateMachine {
     public long takeSnapshot() throws IOException {
         TermIndex last = getLastAppliedTermIndex();
         if (last == null || last.getIndex() < 0) {
-            return RaftLog_INVALID;
+            return NO_SNAPSHOT;
         }
         Map<Kind, List<StoredObject>> content = store.dump();
         ObjectNode root = Json.MAPPER.createObjectNode();
@@ -116,8 +119,6 @@ final class StoreStateMachine extends BaseStateMachine {
         LOG.info("snapshot of the store taken at log index {}", last.getIndex());
         return last.getIndex();
     }
-
-    private static final long RaftLog_INVALID = -1;
 
     private void loadLatestSnapshot() throws IOException {
         SingleFileSnapshotInfo snapshot = storage.getLatestSnapshot();

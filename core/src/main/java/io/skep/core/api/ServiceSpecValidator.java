@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 /**
  * Checks and completes a service spec before it is stored. Every refusal names the field and the reason.
  */
-final class ServiceSpecs {
+final class ServiceSpecValidator {
     private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9](?:[a-zA-Z0-9_.-]{0,62})$");
     private static final Set<String> CONDITIONS = Set.of("none", "on-failure", "any");
     private static final List<String> ADJECTIVES = List.of("brave", "calm", "eager", "gentle", "happy", "jolly",
@@ -28,7 +28,7 @@ final class ServiceSpecs {
     private static final List<String> NAMES = List.of("babbage", "curie", "dijkstra", "hopper", "knuth", "lamport",
             "liskov", "lovelace", "noether", "ritchie", "turing", "wozniak");
 
-    private ServiceSpecs() {
+    private ServiceSpecValidator() {
     }
 
     static String randomName() {
