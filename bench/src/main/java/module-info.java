@@ -3,8 +3,8 @@
  * {@link io.skep.bench.Bench} reports every result as a ratio to its baseline.
  *
  * <p>Plugins are found the way the core finds them, through {@link java.util.ServiceLoader}; none is required.
- * The store benchmark drives the core's store ({@code io.skep.core.store}, {@code io.skep.core.model}), which
- * the core exports to this module alone.
+ * The store scenario ({@code io.skep.bench.store}, not a JMH benchmark) drives the core's store
+ * ({@code io.skep.core.store}, {@code io.skep.core.model}), which the core exports to this module alone.
  */
 module io.skep.bench {
     requires io.skep.spi;
@@ -15,5 +15,4 @@ module io.skep.bench {
     uses io.skep.spi.scheduler.SchedulerStrategy;
 
     opens io.skep.bench.scheduler to jmh.core;
-    opens io.skep.bench.store to jmh.core;
 }

@@ -1,5 +1,6 @@
 package io.skep.bench;
 
+import io.skep.bench.store.StoreBench;
 import org.openjdk.jmh.Main;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.NoBenchmarksException;
@@ -9,18 +10,27 @@ import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Collection;
 
 /**
  * The main class of {@code benchmarks.jar}: JMH's own command line (same arguments, same output), followed by
- * the {@link Ratios ratio} of each benchmark to the baseline measured in the same run.
+ * the {@link Ratios ratio} of each benchmark to the baseline measured in the same run. With {@value #STORE} as
+ * its first argument, it runs the {@link StoreBench store scenario} instead, with the arguments that follow.
  */
 public final class Bench {
+
+    /** The first argument that runs the store scenario rather than JMH. */
+    public static final String STORE = "store";
 
     private Bench() {
     }
 
     public static void main(String[] args) throws IOException {
+        if (args.length > 0 && args[0].equals(STORE)) {
+            StoreBench.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         CommandLineOptions options;
         try {
             options = new CommandLineOptions(args);

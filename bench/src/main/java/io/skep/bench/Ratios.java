@@ -175,8 +175,8 @@ public final class Ratios {
         return Double.isFinite(error) ? round(value) + " ± " + round(error) : round(value);
     }
 
-    /** Four significant digits, never in exponent notation. */
-    static String round(double value) {
+    /** Four significant digits, never in exponent notation (the store scenario's report rounds alike). */
+    public static String round(double value) {
         if (!Double.isFinite(value)) {
             return Double.toString(value);
         }
