@@ -197,7 +197,7 @@ class SwarmImageIT {
         assertNotEquals(0, r.exitCode());
         assertTrue(r.stderr().contains("runtime \"kata\" is not installed in this image"), r::describe);
 
-        r = skep("service", "create", "-d", "--name", "y", "busybox", "sleep", "1");
+        r = skep("service", "create", "-d", "--name", "y", "--runtime", "process", "busybox", "sleep", "1");
         assertNotEquals(0, r.exitCode());
         assertTrue(r.stderr().contains("busybox"), r::describe);
 
@@ -227,6 +227,9 @@ class SwarmImageIT {
         assertNotEquals(0, r.exitCode());
         assertTrue(r.stderr().contains("runtime \"process\" is not installed in this image"), r::describe);
         r = skep("service", "create", "-d", "--name", "q", "host", "sleep", "1");
+        assertNotEquals(0, r.exitCode());
+        assertTrue(r.stderr().contains("runtime \"process\" is not installed in this image"), "the image host needs it: " + r.describe());
+        r = skep("service", "create", "-d", "--name", "q", "busybox", "sleep", "1");
         assertNotEquals(0, r.exitCode());
         assertTrue(r.stderr().contains("no task runtime is installed in this image"), r::describe);
     }

@@ -109,7 +109,7 @@ final class ServiceSpecValidator {
     private static void validateRuntime(ServiceSpec spec, NodeContext node, List<Node> nodes) {
         String named = spec.labels == null ? null : spec.labels.get(ServiceSpec.RUNTIME_LABEL);
         String field = named != null ? "Labels[" + ServiceSpec.RUNTIME_LABEL + "]" : "runtime";
-        String runtime = named != null ? named : node.defaultRuntime();
+        String runtime = spec.runtime() != null ? spec.runtime() : node.defaultRuntime();
         Set<String> installed = new TreeSet<>();
         node.plugins().runtimes().forEach(p -> installed.add(p.name()));
         if (runtime == null) {

@@ -3,7 +3,6 @@ package io.skep.core.model;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 import java.util.List;
-import java.util.Map;
 
 /** A service, as {@code GET /services/{id}} shows it. */
 public class Service extends StoredObject {
@@ -53,10 +52,9 @@ public class Service extends StoredObject {
         return spec.mode.replicated.replicas;
     }
 
-    /** The task runtime this service names, or {@code null} for the node's default. */
+    /** The task runtime this service needs, or {@code null} for each node's default ({@link ServiceSpec#runtime()}). */
     @JsonIgnore
-    public String runtimeLabel() {
-        Map<String, String> labels = spec == null ? null : spec.labels;
-        return labels == null ? null : labels.get(ServiceSpec.RUNTIME_LABEL);
+    public String runtime() {
+        return spec == null ? null : spec.runtime();
     }
 }

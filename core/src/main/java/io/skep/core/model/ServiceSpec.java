@@ -38,6 +38,30 @@ public class ServiceSpec extends Extensible {
         public String order;
     }
 
+    /** The image that means "the host's own filesystem": only the process runtime runs it. */
+    public static final String HOST_IMAGE = "host";
+    public static final String PROCESS_RUNTIME = "process";
+
+    /**
+     * The task runtime this spec needs: the one its {@code io.skep.runtime} label names; else {@code process}
+     * for the image {@code host} (as the docker CLI may spell it: {@code host:latest}), which no other runtime
+     * runs; else {@code null}, each node's default (docker where an engine answers, process otherwise).
+     */
+    public String runtime() {
+        String named = labels == null ? null : labels.get(RUNTIME_LABEL);
+        if (named != null) {
+            return named;
+        }
+        String image = taskTemplate == null || taskTemplate.containerSpec == null ? null : taskTemplate.containerSpec.image;
+        if (image != null) {
+            String name = image.replaceFirst("^(docker\\.io/)?(library/)?", "");
+            if (name.equals(HOST_IMAGE) || name.equals(HOST_IMAGE + ":latest")) {
+                return PROCESS_RUNTIME;
+            }
+        }
+        return null;
+    }
+
     public static List<String> orEmpty(List<String> list) {
         return list == null ? List.of() : list;
     }

@@ -53,7 +53,7 @@ public final class GlobalOrchestrator extends ReconcileLoop {
     }
 
     private void reconcileService(Service s, List<Node> nodes, List<Task> all, Batch batch) {
-        String runtime = s.runtimeLabel();
+        String runtime = s.runtime();
         Map<String, List<Task>> byNode = new HashMap<>();
         for (Task t : all) {
             if (t.desired() != TaskState.REMOVE && t.nodeId != null) {

@@ -52,7 +52,7 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
     }
 
     private void reconcileService(Service s, List<Task> all, Batch batch) {
-        String runtime = s.runtimeLabel();
+        String runtime = s.runtime();
         // Slot -> tasks, leaving out tasks on their way out (scale-down, removal).
         Map<Long, List<Task>> slots = new TreeMap<>();
         for (Task t : all) {

@@ -26,6 +26,11 @@ public final class TestDaemon implements AutoCloseable {
         }
     }
 
+    static {
+        // No pooled connection outlives a restart of the node (the JDK drops a "Connection" request header).
+        System.setProperty("http.keepAlive", "false");
+    }
+
     private final Path dataDir;
     private final int port;
     private Daemon daemon;
