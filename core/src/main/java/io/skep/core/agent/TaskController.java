@@ -8,6 +8,7 @@ import io.skep.core.model.TaskSpec;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.TaskRejectedException;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
 import org.slf4j.Logger;
@@ -107,6 +108,8 @@ final class TaskController {
                     try {
                         handle = runtime.start(launch(task));
                         running();
+                    } catch (TaskRejectedException e) {
+                        fail(TaskState.REJECTED, e.getMessage(), null);
                     } catch (TaskRuntimeException e) {
                         fail(TaskState.FAILED, "starting task failed: " + e.getMessage(), null);
                     }

@@ -10,7 +10,9 @@ public interface TaskRuntime extends AutoCloseable {
     /**
      * Prepares and starts a task. Returns once the task runs (or has already ended).
      *
-     * @throws TaskRuntimeException when the task cannot start; its message becomes the task's error
+     * @throws TaskRejectedException when the task cannot run here at all (e.g. its image is missing and cannot
+     *                               be pulled): the task ends rejected, with the message as its error
+     * @throws TaskRuntimeException  when the task cannot start; it ends failed, with the message as its error
      */
     TaskHandle start(TaskLaunch launch) throws TaskRuntimeException;
 
