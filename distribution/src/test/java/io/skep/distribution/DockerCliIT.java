@@ -3,117 +3,75 @@ package io.skep.distribution;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The unmodified docker CLI against skep's socket ({@code DOCKER_HOST=unix://…}): swarm, node and service
- * commands exit 0 and print what they print against Docker Swarm. Skipped where no docker CLI is installed,
- * unless {@code SKEP_REQUIRE_DOCKER=1} (CI) makes it mandatory.
+ * The unmodified docker CLI against skep's socket ({@code DOCKER_HOST=unix://…}), running the busybox test image
+ * as containers on the machine's engine: swarm, node and service commands exit 0 and print what they print
+ * against Docker Swarm.
  */
-class DockerCliIT {
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
-
-    @TempDir
-    Path dir;
-    private SkepImage.Daemon daemon;
-    private String host;
-
-    record Run(int exitCode, String stdout, String stderr) {
-        String describe() {
-            return "exit " + exitCode + "\n--- stdout ---\n" + stdout + "--- stderr ---\n" + stderr;
-        }
-    }
+class DockerCliIT extends ImageTest {
 
     @BeforeEach
     void startSkep() {
-        boolean haveCli = Files.isExecutable(Path.of("/usr/bin/docker")) || Files.isExecutable(Path.of("/usr/local/bin/docker"));
-        if ("1".equals(System.getenv("SKEP_REQUIRE_DOCKER"))) {
-            assertTrue(haveCli, "SKEP_REQUIRE_DOCKER=1 but no docker CLI is installed");
-        }
-        assumeTrue(haveCli, "no docker CLI on this machine");
-        SkepImage image = SkepImage.full();
-        host = "unix://" + dir.resolve("skep.sock");
-        daemon = image.startDaemon(SkepImage.env(), dir.resolve("logs"),
-                "--data-dir", dir.resolve("data").toString(), "--raft-port", "0", "-H", host);
-        daemon.awaitOutput("listening on", Duration.ofSeconds(60));
+        TestEngine.require();
+        startDaemon();
     }
 
     @AfterEach
     void stopSkep() {
-        if (daemon != null) {
-            docker("service", "rm", "web");
+        if (daemon != null && daemon.isAlive()) {
+            removeServices();
+            await("the service's containers to be removed",
+                    () -> TestEngine.containers("com.docker.swarm.service.name=web", true).isEmpty());
             daemon.stop(Duration.ofSeconds(10));
         }
     }
 
-    private Run docker(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add("docker");
-        command.addAll(List.of(args));
-        try {
-            Path out = Files.createTempFile(dir, "out", ".txt");
-            Path err = Files.createTempFile(dir, "err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            pb.environment().put("DOCKER_HOST", host);
-            pb.environment().remove("DOCKER_CONTEXT");
-            pb.environment().put("HOME", dir.toString()); // no ~/.docker config of the machine's user
-            Process p = pb.start();
-            if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("docker " + String.join(" ", args) + " did not finish in " + COMMAND_TIMEOUT);
-            }
-            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private String ok(String... args) {
-        Run r = docker(args);
+    /** The docker CLI against skep; the command must succeed. */
+    private String docker(String... args) {
+        TestEngine.Run r = TestEngine.docker(Map.of("DOCKER_HOST", host(), "HOME", dir.toString()), args);
         assertEquals(0, r.exitCode(), () -> "docker " + String.join(" ", args) + "\n" + r.describe() + "\n" + daemon.describeOutput());
         return r.stdout();
     }
 
     @Test
     void theDockerCliDrivesASkepSwarm() {
-        assertTrue(ok("swarm", "init").contains("Swarm initialized: current node ("));
-        String info = ok("info");
+        assertTrue(docker("swarm", "init").contains("Swarm initialized: current node ("));
+        String info = docker("info");
         assertTrue(info.contains("Swarm: active") && info.contains("Is Manager: true"), info);
-        String nodes = ok("node", "ls");
+        String nodes = docker("node", "ls");
         assertTrue(nodes.lines().anyMatch(l -> l.contains("*") && l.contains("Ready") && l.contains("Leader")), nodes);
 
-        String created = ok("service", "create", "--name", "web", "--replicas", "2", "host", "sleep", "1000");
+        List<String> create = new ArrayList<>(List.of("service", "create", "--name", "web", "--replicas", "2",
+                TestEngine.busyboxImage()));
+        create.addAll(TestEngine.LOOP);
+        String created = docker(create.toArray(String[]::new));
         assertTrue(created.contains("overall progress: 2 out of 2 tasks") && created.contains("verify: Service")
                 && created.strip().endsWith("converged"), created);
-        assertTrue(ok("service", "ls").lines().anyMatch(l -> l.contains("web") && l.contains("2/2")));
-        String ps = ok("service", "ps", "web");
+        assertEquals(2, TestEngine.containers("com.docker.swarm.service.name=web", false).size(), "two containers run");
+        assertTrue(docker("service", "ls").lines().anyMatch(l -> l.contains("web") && l.contains("2/2")));
+        String ps = docker("service", "ps", "web");
         assertTrue(ps.contains("web.1") && ps.contains("web.2") && ps.contains("Running"), ps);
-        String pretty = ok("service", "inspect", "--pretty", "web");
+        String pretty = docker("service", "inspect", "--pretty", "web");
         assertTrue(pretty.contains("Name:\t\tweb") && pretty.contains("Replicas:\t2"), pretty);
 
-        String scaled = ok("service", "scale", "web=4");
+        String scaled = docker("service", "scale", "web=4");
         assertTrue(scaled.contains("web scaled to 4") && scaled.strip().endsWith("converged"), scaled);
-        assertTrue(ok("service", "ls").contains("4/4"));
-        String updated = ok("service", "update", "--env-add", "A=1", "web");
+        assertEquals(4, TestEngine.containers("com.docker.swarm.service.name=web", false).size());
+        String updated = docker("service", "update", "--env-add", "A=1", "web");
         assertTrue(updated.strip().endsWith("converged"), updated);
-        assertTrue(ok("service", "inspect", "web").contains("\"A=1\""));
-        assertEquals("web", ok("service", "rm", "web").strip());
-        assertEquals("", ok("service", "ls", "-q").strip());
+        String container = TestEngine.containers("com.docker.swarm.service.name=web", false).get(0);
+        assertTrue(TestEngine.docker(Map.of(), "inspect", container).stdout().contains("\"A=1\""),
+                "the containers run the updated spec");
+        assertEquals("web", docker("service", "rm", "web").strip());
+        assertEquals("", docker("service", "ls", "-q").strip());
     }
 }

@@ -1,0 +1,88 @@
+package io.skep.distribution;
+
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * What image tests share: a skep daemon from the jlinked image, on a socket in the test's folder, with no JDK
+ * anywhere (JAVA_HOME unset, a PATH holding only what bin/skep's script uses), driven by bin/skep commands.
+ */
+abstract class ImageTest {
+    static final Duration CONVERGE = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+    SkepImage image = SkepImage.full();
+    SkepImage.Daemon daemon;
+
+    /** The CLI's environment: skep's socket, and a PATH with no java (this machine's /usr/bin has one). */
+    Map<String, String> env() {
+        Path bin = dir.resolve("bin");
+        try {
+            if (!Files.exists(bin.resolve("dirname"))) {
+                Files.createDirectories(bin);
+                Files.createSymbolicLink(bin.resolve("dirname"), Path.of("/usr/bin/dirname"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return SkepImage.env("SKEP_HOST", host(), "PATH", bin.toString());
+    }
+
+    String host() {
+        return "unix://" + dir.resolve("skep.sock");
+    }
+
+    /** Starts (or restarts) the daemon on the test's data directory and waits until it answers. */
+    void startDaemon() {
+        daemon = image.startDaemon(env(), dir.resolve("logs-" + System.nanoTime()),
+                "--data-dir", dir.resolve("data").toString(), "--raft-port", "0", "-H", host());
+        await("the daemon to answer", () -> image.run(env(), "version").exitCode() == 0);
+    }
+
+    SkepImage.Result skep(String... args) {
+        return image.run(env(), args);
+    }
+
+    /** Runs a skep command that must succeed; returns its output. */
+    String ok(String... args) {
+        SkepImage.Result r = skep(args);
+        assertEquals(0, r.exitCode(), () -> r.describe() + "\n" + daemon.describeOutput());
+        return r.stdout();
+    }
+
+    void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what + "\n" + (daemon == null ? "" : daemon.describeOutput()));
+            }
+            try {
+                Thread.sleep(100); // polling interval of the condition
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Removes every service (the caller waits for what the service ran to end, then stops the daemon). */
+    void removeServices() {
+        if (daemon != null && daemon.isAlive()) {
+            for (String id : skep("service", "ls", "-q").stdout().split("\\s+")) {
+                if (!id.isBlank()) {
+                    skep("service", "rm", id);
+                }
+            }
+        }
+    }
+}

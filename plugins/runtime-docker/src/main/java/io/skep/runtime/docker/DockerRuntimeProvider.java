@@ -1,0 +1,77 @@
+package io.skep.runtime.docker;
+
+import io.skep.spi.runtime.Availability;
+import io.skep.spi.runtime.RuntimeContext;
+import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.TaskRuntime;
+import io.skep.spi.runtime.TaskRuntimeException;
+import io.skep.spi.runtime.TaskRuntimeProvider;
+
+import java.util.Optional;
+
+/**
+ * The runtime {@code docker}: a task is a container of the Docker engine at {@code DOCKER_HOST} (default
+ * {@code unix:///var/run/docker.sock}), with the task's image, command, arguments, environment, labels, hostname,
+ * working directory, user, stop signal and grace period; restarts are skep's, never Docker's.
+ */
+public final class DockerRuntimeProvider implements TaskRuntimeProvider {
+
+    public DockerRuntimeProvider() {
+    }
+
+    @Override
+    public String name() {
+        return "docker";
+    }
+
+    @Override
+    public String description() {
+        return "tasks as Docker containers (docker-java, engine at DOCKER_HOST or unix:///var/run/docker.sock)";
+    }
+
+    /** A Docker engine answers a ping at DOCKER_HOST within {@link Engine#PROBE_TIMEOUT}. */
+    @Override
+    public Availability probe(RuntimeContext context) {
+        return Engine.probe(Engine.host(), Engine.PROBE_TIMEOUT);
+    }
+
+    @Override
+    public Optional<String> validate(TaskLaunch launch) {
+        return check(launch);
+    }
+
+    static Optional<String> check(TaskLaunch launch) {
+        String image = launch.image();
+        if (image.isBlank()) {
+            return Optional.of("ContainerSpec.Image: an image is required");
+        }
+        if (ImageReference.isHost(image)) {
+            return Optional.of("ContainerSpec.Image: the image \"host\" runs on the process runtime, not on docker");
+        }
+        String problem = ImageReference.problem(image);
+        if (problem != null) {
+            return Optional.of("ContainerSpec.Image: " + problem + ": \"" + image + "\"");
+        }
+        if (Signals.parse(launch.stopSignal()).isEmpty()) {
+            return Optional.of("ContainerSpec.StopSignal: invalid signal \"" + launch.stopSignal() + "\"");
+        }
+        if (launch.stopGracePeriod().isNegative()) {
+            return Optional.of("ContainerSpec.StopGracePeriod: must not be negative");
+        }
+        if (!launch.workingDir().isEmpty() && !launch.workingDir().startsWith("/")) {
+            return Optional.of("ContainerSpec.Dir: the working directory \"" + launch.workingDir()
+                    + "\" is not an absolute path");
+        }
+        for (String entry : launch.env()) {
+            if (entry.isEmpty() || entry.startsWith("=")) {
+                return Optional.of("ContainerSpec.Env: invalid entry \"" + entry + "\" (KEY=value expected)");
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public TaskRuntime open(RuntimeContext context) throws TaskRuntimeException {
+        return DockerRuntime.open(context);
+    }
+}
