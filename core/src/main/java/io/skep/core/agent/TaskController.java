@@ -260,7 +260,7 @@ final class TaskController {
         labels.put("com.docker.swarm.node.id", nodeId);
         return new TaskLaunch(t.id, t.name() + "." + t.id, t.serviceId, t.serviceName(), (int) t.slotNumber(), nodeId,
                 c.image, orEmpty(c.command), orEmpty(c.args), orEmpty(c.env), c.dir, c.user, c.hostname, labels,
-                c.stopSignal, Defaults.stopGracePeriod(t.spec));
+                c.stopSignal, Defaults.stopGracePeriod(t.spec), Defaults.limits(t.spec));
     }
 
     private static List<String> orEmpty(List<String> list) {

@@ -84,6 +84,12 @@ final class ServiceSpecValidator {
             nonNegative(r.window, "TaskTemplate.RestartPolicy.Window");
         }
         nonNegative(c.stopGracePeriod, "TaskTemplate.ContainerSpec.StopGracePeriod");
+        TaskSpec.Limits limits = spec.taskTemplate.resources == null ? null : spec.taskTemplate.resources.limits;
+        if (limits != null) {
+            nonNegative(limits.nanoCPUs, "TaskTemplate.Resources.Limits.NanoCPUs");
+            nonNegative(limits.memoryBytes, "TaskTemplate.Resources.Limits.MemoryBytes");
+            nonNegative(limits.pids, "TaskTemplate.Resources.Limits.Pids");
+        }
         if (spec.updateConfig != null) {
             nonNegative(spec.updateConfig.parallelism, "UpdateConfig.Parallelism");
             nonNegative(spec.updateConfig.delay, "UpdateConfig.Delay");
@@ -129,7 +135,8 @@ final class ServiceSpecValidator {
         TaskLaunch probe = new TaskLaunch("validation", spec.name + ".1", "validation", spec.name, 1, node.nodeId(),
                 c.image, orEmpty(c.command), orEmpty(c.args), orEmpty(c.env), c.dir, c.user, c.hostname,
                 c.labels == null ? Map.of() : c.labels, c.stopSignal,
-                c.stopGracePeriod == null ? null : Duration.ofNanos(c.stopGracePeriod));
+                c.stopGracePeriod == null ? null : Duration.ofNanos(c.stopGracePeriod),
+                io.skep.core.model.Defaults.limits(spec.taskTemplate));
         provider.get().validate(probe).ifPresent(reason -> {
             throw ApiException.badRequest("invalid TaskTemplate.ContainerSpec for runtime \"" + runtime + "\": " + reason);
         });

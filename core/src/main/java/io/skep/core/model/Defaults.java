@@ -43,6 +43,19 @@ public final class Defaults {
         return c == null || c.stopGracePeriod == null ? STOP_GRACE_PERIOD : Duration.ofNanos(c.stopGracePeriod);
     }
 
+    /** The task's resource limits as the runtime SPI takes them (0: no limit). */
+    public static io.skep.spi.runtime.TaskResources limits(TaskSpec spec) {
+        TaskSpec.Limits l = spec == null || spec.resources == null ? null : spec.resources.limits;
+        if (l == null) {
+            return io.skep.spi.runtime.TaskResources.NONE;
+        }
+        return new io.skep.spi.runtime.TaskResources(orZero(l.nanoCPUs), orZero(l.memoryBytes), orZero(l.pids));
+    }
+
+    private static long orZero(Long value) {
+        return value == null ? 0 : value;
+    }
+
     /** Fills the defaults {@code GET /services/{id}?insertDefaults=true} shows, as dockerd does. */
     public static ServiceSpec withDefaults(ServiceSpec spec) {
         ServiceSpec s = Json.copy(spec);

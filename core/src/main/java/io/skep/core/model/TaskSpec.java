@@ -6,7 +6,7 @@ import java.util.Map;
 /** {@code TaskSpec}: the template every task of a service is made from. */
 public class TaskSpec extends Extensible {
     public ContainerSpec containerSpec;
-    public Map<String, Object> resources;
+    public Resources resources;
     public RestartPolicy restartPolicy;
     public Placement placement;
     public Long forceUpdate;
@@ -22,6 +22,18 @@ public class TaskSpec extends Extensible {
         public String user;
         public String stopSignal;
         public Long stopGracePeriod;
+    }
+
+    /** {@code Resources}: limits are enforced by the runtime; reservations are kept as sent. */
+    public static class Resources extends Extensible {
+        public Limits limits;
+        public Map<String, Object> reservations;
+    }
+
+    public static class Limits extends Extensible {
+        public Long nanoCPUs;
+        public Long memoryBytes;
+        public Long pids;
     }
 
     public static class RestartPolicy extends Extensible {

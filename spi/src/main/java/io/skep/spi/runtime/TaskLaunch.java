@@ -25,11 +25,13 @@ import java.util.Objects;
  * @param labels          labels to put on what the runtime creates
  * @param stopSignal      the signal that asks the task to stop, or empty for {@code SIGTERM}
  * @param stopGracePeriod how long to wait after the stop signal before killing
+ * @param resources       the task's resource limits ({@link TaskResources#NONE} for none)
  */
 public record TaskLaunch(String taskId, String taskName, String serviceId, String serviceName, int slot,
                          String nodeId, String image, List<String> command, List<String> args,
                          List<String> env, String workingDir, String user, String hostname,
-                         Map<String, String> labels, String stopSignal, Duration stopGracePeriod) {
+                         Map<String, String> labels, String stopSignal, Duration stopGracePeriod,
+                         TaskResources resources) {
 
     public TaskLaunch {
         Objects.requireNonNull(taskId, "taskId");
@@ -43,5 +45,15 @@ public record TaskLaunch(String taskId, String taskName, String serviceId, Strin
         hostname = hostname == null ? "" : hostname;
         stopSignal = stopSignal == null || stopSignal.isEmpty() ? "SIGTERM" : stopSignal;
         stopGracePeriod = stopGracePeriod == null ? Duration.ofSeconds(10) : stopGracePeriod;
+        resources = resources == null ? TaskResources.NONE : resources;
+    }
+
+    /** A launch without resource limits (the shape of the first SPI release, kept for plugins built on it). */
+    public TaskLaunch(String taskId, String taskName, String serviceId, String serviceName, int slot,
+                      String nodeId, String image, List<String> command, List<String> args,
+                      List<String> env, String workingDir, String user, String hostname,
+                      Map<String, String> labels, String stopSignal, Duration stopGracePeriod) {
+        this(taskId, taskName, serviceId, serviceName, slot, nodeId, image, command, args, env, workingDir, user,
+                hostname, labels, stopSignal, stopGracePeriod, TaskResources.NONE);
     }
 }

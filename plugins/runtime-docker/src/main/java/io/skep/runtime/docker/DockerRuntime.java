@@ -18,6 +18,7 @@ import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskLaunch;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRejectedException;
+import io.skep.spi.runtime.TaskResources;
 import io.skep.spi.runtime.TaskRuntimeException;
 
 import java.io.Closeable;
@@ -164,6 +165,16 @@ final class DockerRuntime implements TaskRuntime {
                                    Duration grace) {
         HostConfig host = HostConfig.newHostConfig()
                 .withRestartPolicy(RestartPolicy.noRestart()); // skep restarts tasks, never the engine
+        TaskResources limits = launch.resources();
+        if (limits.nanoCpus() > 0) {
+            host.withNanoCPUs(limits.nanoCpus());
+        }
+        if (limits.memoryBytes() > 0) {
+            host.withMemory(limits.memoryBytes());
+        }
+        if (limits.pids() > 0) {
+            host.withPidsLimit(limits.pids());
+        }
         try (CreateContainerCmd cmd = docker.createContainerCmd(launch.image())) {
             cmd.withLabels(labels)
                     .withEnv(launch.env())

@@ -11,6 +11,7 @@ import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskLaunch;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRejectedException;
+import io.skep.spi.runtime.TaskResources;
 import io.skep.spi.runtime.TaskRuntimeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -163,7 +164,8 @@ class DockerRuntimeTest {
                 Duration.ofMillis(2500));
         TaskLaunch launch = new TaskLaunch(base.taskId(), base.taskName(), base.serviceId(), base.serviceName(),
                 base.slot(), base.nodeId(), base.image(), base.command(), base.args(), base.env(), "/work",
-                "1234:5678", "web-1", base.labels(), base.stopSignal(), base.stopGracePeriod());
+                "1234:5678", "web-1", base.labels(), base.stopSignal(), base.stopGracePeriod(),
+                new TaskResources(500_000_000L, 64L * 1024 * 1024, 100));
         TaskHandle handle = runtime.start(launch);
 
         assertEquals(taskId, handle.taskId());
@@ -180,6 +182,9 @@ class DockerRuntimeTest {
         assertEquals("/work", c.getConfig().getWorkingDir());
         assertEquals("1234:5678", c.getConfig().getUser());
         assertEquals("web-1", c.getConfig().getHostName());
+        assertEquals(500_000_000L, c.getHostConfig().getNanoCPUs(), "CPU limit");
+        assertEquals(64L * 1024 * 1024, c.getHostConfig().getMemory(), "memory limit");
+        assertEquals(100L, c.getHostConfig().getPidsLimit(), "pids limit");
         String restart = c.getHostConfig().getRestartPolicy().getName();
         assertTrue(restart == null || restart.isEmpty() || restart.equals("no"), "restart policy: " + restart);
 

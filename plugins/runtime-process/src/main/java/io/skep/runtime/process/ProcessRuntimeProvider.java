@@ -62,6 +62,10 @@ public final class ProcessRuntimeProvider implements TaskRuntimeProvider {
             return Optional.of("image \"" + launch.image() + "\" cannot run on the process runtime: it runs only"
                     + " the image \"" + HOST_IMAGE + "\" (the host's own filesystem)");
         }
+        if (!launch.resources().isNone()) {
+            return Optional.of("TaskTemplate.Resources.Limits: the process runtime does not enforce resource limits;"
+                    + " run the service on the docker runtime, or drop the limits");
+        }
         if (launch.command().isEmpty() && launch.args().isEmpty()) {
             return Optional.of("ContainerSpec.Args: the process runtime needs a command to run");
         }

@@ -198,6 +198,14 @@ class ProcessRuntimeTest {
         Spec other = new Spec("t1", "sleep", "1");
         other.image = "myhost";
         assertTrue(provider.validate(other.launch()).isPresent());
+
+        TaskLaunch base = ok.launch();
+        TaskLaunch limited = new TaskLaunch(base.taskId(), base.taskName(), base.serviceId(), base.serviceName(),
+                base.slot(), base.nodeId(), base.image(), base.command(), base.args(), base.env(), base.workingDir(),
+                base.user(), base.hostname(), base.labels(), base.stopSignal(), base.stopGracePeriod(),
+                new io.skep.spi.runtime.TaskResources(0, 64L * 1024 * 1024, 0));
+        assertTrue(provider.validate(limited).orElseThrow().startsWith("TaskTemplate.Resources.Limits"),
+                "limits it cannot enforce are refused, not ignored");
     }
 
     @Test
