@@ -103,7 +103,7 @@ final class ServiceCreateCommand extends ApiCommand {
         cs.putObject("DNSConfig");
 
         ObjectNode resources = task.putObject("Resources");
-        resources.putObject("Limits");
+        opts.applyLimits(resources, this);
         resources.putObject("Reservations");
         if (opts.restartChanged()) {
             task.set("RestartPolicy", opts.restartPolicy(null, this));

@@ -43,6 +43,16 @@ final class ServiceOptions {
             description = "Time to wait before force killing a container (ns|us|ms|s|m|h) (default 10s)")
     String stopGracePeriod;
 
+    @Option(names = "--limit-cpu", paramLabel = "CPUS", description = "Limit CPUs")
+    String limitCpu;
+
+    @Option(names = "--limit-memory", paramLabel = "BYTES", description = "Limit Memory")
+    String limitMemory;
+
+    @Option(names = "--limit-pids", paramLabel = "N",
+            description = "Limit maximum number of processes (default 0 = unlimited)")
+    String limitPids;
+
     @Option(names = "--restart-condition", paramLabel = "CONDITION",
             description = "Restart when condition is met (\"none\", \"on-failure\", \"any\") (default \"any\")")
     String restartCondition;
@@ -84,6 +94,45 @@ final class ServiceOptions {
     @Option(names = "--update-order", paramLabel = "ORDER",
             description = "Update order (\"start-first\", \"stop-first\") (default \"stop-first\")")
     String updateOrder;
+
+    /** Sets the {@code --limit-*} flags given on {@code Resources.Limits}, keeping the limits not named. */
+    void applyLimits(ObjectNode resources, ApiCommand cmd) {
+        ObjectNode limits = resources.has("Limits") && resources.get("Limits").isObject()
+                ? (ObjectNode) resources.get("Limits") : resources.putObject("Limits");
+        if (limitCpu != null) {
+            limits.put("NanoCPUs", cpus(cmd, "--limit-cpu", limitCpu));
+        }
+        if (limitMemory != null) {
+            limits.put("MemoryBytes", bytes(cmd, "--limit-memory", limitMemory));
+        }
+        if (limitPids != null) {
+            limits.put("Pids", unsigned(cmd, "--limit-pids", limitPids));
+        }
+    }
+
+    /** Docker's NanoCPUs flag value: a decimal count of CPUs ({@code 0.5}). */
+    static long cpus(ApiCommand cmd, String flag, String value) {
+        try {
+            java.math.BigDecimal n = new java.math.BigDecimal(value.trim()).movePointRight(9);
+            if (n.signum() < 0) {
+                throw new NumberFormatException();
+            }
+            return n.setScale(0, java.math.RoundingMode.DOWN).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw cmd.invalidFlag(flag, value, "failed to parse " + value + " as a rational number");
+        }
+    }
+
+    /** Docker's memory sizes: a number with an optional unit b, k, m, g (or kb, mb, gb), powers of 1024. */
+    static long bytes(ApiCommand cmd, String flag, String value) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)^\\s*(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(?:i?b)?\\s*$")
+                .matcher(value);
+        if (!m.matches()) {
+            throw cmd.invalidFlag(flag, value, "invalid size: '" + value + "'");
+        }
+        int power = "bkmgt".indexOf(m.group(2).isEmpty() ? 'b' : Character.toLowerCase(m.group(2).charAt(0)));
+        return new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(1024).pow(power)).longValue();
+    }
 
     static long duration(ApiCommand cmd, String flag, String value) {
         try {

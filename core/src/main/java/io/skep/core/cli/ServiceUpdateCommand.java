@@ -121,6 +121,11 @@ final class ServiceUpdateCommand extends ApiCommand {
         }
         opts.applyContainerFields(cs, this);
 
+        if (opts.limitCpu != null || opts.limitMemory != null || opts.limitPids != null) {
+            ObjectNode resources = task.has("Resources") && task.get("Resources").isObject()
+                    ? (ObjectNode) task.get("Resources") : task.putObject("Resources");
+            opts.applyLimits(resources, this);
+        }
         if (opts.restartChanged()) {
             task.set("RestartPolicy", opts.restartPolicy(task.get("RestartPolicy"), this));
         }

@@ -98,6 +98,19 @@ class ServiceChangeTest {
     }
 
     @Test
+    void createSendsResourceLimitsAsDockerDoes() {
+        Skep.Result r = Skep.run(daemon, "service", "create", "-d", "--limit-cpu", "0.5", "--limit-memory", "64M",
+                "--limit-pids", "100", "busybox");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(CannedDaemon.parse("{\"NanoCPUs\":500000000,\"MemoryBytes\":67108864,\"Pids\":100}"),
+                createBody().path("TaskTemplate").path("Resources").path("Limits"));
+
+        Skep.Result bad = Skep.run(daemon, "service", "create", "-d", "--limit-memory", "lots", "busybox");
+        assertEquals(125, bad.code());
+        assertTrue(bad.err().contains("--limit-memory"), bad.err());
+    }
+
+    @Test
     void createGlobalAndBadFlags() {
         assertEquals(0, Skep.run(daemon, "service", "create", "-d", "--mode", "global", "busybox").code());
         assertEquals(CannedDaemon.parse("{\"Global\":{}}"), createBody().path("Mode"));
