@@ -112,6 +112,22 @@ class DockerRuntimeIT extends ImageTest {
     }
 
     @Test
+    void aRestartedDaemonRemovesContainersOfTasksThatNoLongerExist() {
+        String nodeId = nodeLabel.substring(nodeLabel.indexOf('=') + 1);
+        daemon.kill();
+        // A container skep made for a task the swarm no longer has (as a crash between removal and cleanup leaves).
+        List<String> run = new ArrayList<>(List.of("run", "-d", "--label", "io.skep.node.id=" + nodeId,
+                "--label", "io.skep.task.id=gone0000000000000000000000", "--label", nodeLabel, TestEngine.busyboxImage()));
+        run.addAll(TestEngine.LOOP);
+        TestEngine.Run started = TestEngine.docker(Map.of(), run.toArray(String[]::new));
+        assertEquals(0, started.exitCode(), started::describe);
+        String orphan = started.stdout().strip();
+
+        startDaemon();
+        await("the orphan container to be removed", () -> !TestEngine.containers(nodeLabel, true).contains(orphan));
+    }
+
+    @Test
     void anImageThatCannotBeHadIsRejectedWithTheEnginesReasonAndRetriedPerTheRestartPolicy() throws IOException {
         // A registry that refuses at once, on this machine: the pull fails without any traffic leaving it.
         String missing = "localhost:1/skep-test/nope:1";
