@@ -58,8 +58,16 @@ final class ServiceReconciler {
                     }
                 }
             } else if (t.isWanted() && t.desired() == TaskState.READY) {
-                Instant due = Instant.parse(t.createdAt).plus(Defaults.restartDelay(t.spec));
-                Duration left = Duration.between(Instant.now(), due);
+                // Stop-first: a new task starts once the slot's other tasks have stopped, and a replacement for
+                // a task that ended by itself also waits out the restart delay.
+                if (tasks.stream().anyMatch(o -> o != t && started(o) && !o.state().isTerminal())) {
+                    out.add(t); // the old task's stop is a store event: it wakes this loop
+                    continue;
+                }
+                Task previous = Tasks.newest(tasks.stream().filter(o -> o != t && started(o)).toList());
+                boolean restart = previous != null && previous.state() != TaskState.SHUTDOWN;
+                Instant due = restart ? Instant.parse(t.createdAt).plus(Defaults.restartDelay(t.spec)) : Instant.MIN;
+                Duration left = restart ? Duration.between(Instant.now(), due) : Duration.ZERO;
                 if (left.isNegative() || left.isZero()) {
                     Task running = Json.copy(t);
                     running.desiredState = TaskState.RUNNING.wire();
@@ -74,6 +82,11 @@ final class ServiceReconciler {
             }
         }
         return out;
+    }
+
+    /** Whether a task reached a node (so it may be running there, or has run). */
+    private static boolean started(Task t) {
+        return t.state() != null && t.state().compareTo(TaskState.ASSIGNED) >= 0;
     }
 
     void remove(Task t, Batch batch) {
@@ -117,7 +130,8 @@ final class ServiceReconciler {
             }
             Task old = slot.get(0);
             slot.forEach(t -> batch.patchTask(t.id, TaskPatch.desired(TaskState.SHUTDOWN.wire())));
-            batch.create(Tasks.create(s, old.slotNumber(), s.isGlobal() ? old.nodeId : null, runtime, TaskState.RUNNING));
+            // Made ready, not running: it starts once the old task has stopped (stop-first, Swarm's default order).
+            batch.create(Tasks.create(s, old.slotNumber(), s.isGlobal() ? old.nodeId : null, runtime, TaskState.READY));
             inFlight++;
         }
         if (s.previousSpec == null) {

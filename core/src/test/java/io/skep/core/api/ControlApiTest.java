@@ -244,6 +244,36 @@ class ControlApiTest {
     }
 
     @Test
+    void anUpdateStopsTheOldTaskBeforeItStartsTheNewOne() throws Exception {
+        start();
+        String slow = "trap 'sleep 1.5; exit 0' TERM; while :; do sleep 0.1; done"; // takes 1.5 s to stop
+        node.post("/services/create", replicated(spec("sf", "sh", "-c", slow), 1));
+        awaitRunning("sf", 1);
+        long version = node.get("/services/sf").path("Version").path("Index").asLong();
+        ObjectNode next = replicated(spec("sf", "sh", "-c", slow), 1);
+        ((ObjectNode) next.path("TaskTemplate").path("ContainerSpec")).putArray("Env").add("V=2");
+        assertEquals(200, node.post("/services/sf/update?version=" + version, next).status());
+        int mostRunning = 0;
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode tasks = node.get("/tasks");
+            int running = 0;
+            for (JsonNode t : tasks) {
+                running += t.path("Status").path("State").asText().equals("running") ? 1 : 0;
+            }
+            mostRunning = Math.max(mostRunning, running);
+            boolean newRuns = false;
+            for (JsonNode t : tasks) {
+                newRuns |= t.path("Spec").path("ContainerSpec").has("Env") && t.path("Status").path("State").asText().equals("running");
+            }
+            if (newRuns && running == 1) {
+                break;
+            }
+        }
+        assertEquals(1, mostRunning, "stop-first: the old task stopped before the new one started");
+    }
+
+    @Test
     void aRestartedNodeAdoptsItsTasksInsteadOfRunningThemTwice() throws Exception {
         start();
         node.post("/services/create", replicated(spec("keep", "sleep", "1000"), 2));
