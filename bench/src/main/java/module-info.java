@@ -4,13 +4,16 @@
  *
  * <p>Plugins are found the way the core finds them, through {@link java.util.ServiceLoader}; none is required.
  * The store scenario ({@code io.skep.bench.store}, not a JMH benchmark) drives the core's store
- * ({@code io.skep.core.store}, {@code io.skep.core.model}), which the core exports to this module alone.
+ * ({@code io.skep.core.store}, {@code io.skep.core.model}), which the core exports to this module alone. The
+ * Docker engine scenario ({@code io.skep.bench.docker}) drives the docker CLI and a skep image as processes and
+ * reads the engine's API over its unix socket.
  */
 module io.skep.bench {
     requires io.skep.spi;
     requires io.skep.core;
     requires jmh.core;
     requires java.logging;
+    requires com.fasterxml.jackson.databind;
 
     uses io.skep.spi.scheduler.SchedulerStrategy;
 

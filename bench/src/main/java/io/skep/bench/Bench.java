@@ -1,5 +1,6 @@
 package io.skep.bench;
 
+import io.skep.bench.docker.EngineScenario;
 import io.skep.bench.store.StoreBench;
 import org.openjdk.jmh.Main;
 import org.openjdk.jmh.results.RunResult;
@@ -16,12 +17,16 @@ import java.util.Collection;
 /**
  * The main class of {@code benchmarks.jar}: JMH's own command line (same arguments, same output), followed by
  * the {@link Ratios ratio} of each benchmark to the baseline measured in the same run. With {@value #STORE} as
- * its first argument, it runs the {@link StoreBench store scenario} instead, with the arguments that follow.
+ * its first argument, it runs the {@link StoreBench store scenario} instead, with the arguments that follow; with
+ * {@value #DOCKER}, the {@link EngineScenario Docker engine scenario} (raw engine, Swarm mode and skep).
  */
 public final class Bench {
 
     /** The first argument that runs the store scenario rather than JMH. */
     public static final String STORE = "store";
+
+    /** The first argument that runs the Docker engine scenario rather than JMH. */
+    public static final String DOCKER = "docker";
 
     private Bench() {
     }
@@ -29,6 +34,10 @@ public final class Bench {
     public static void main(String[] args) throws IOException {
         if (args.length > 0 && args[0].equals(STORE)) {
             StoreBench.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals(DOCKER)) {
+            EngineScenario.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         CommandLineOptions options;
