@@ -1,5 +1,6 @@
 package io.skep.bench.docker;
 
+import io.skep.bench.FileTrees;
 import io.skep.bench.docker.Report.LegRun;
 import io.skep.bench.docker.Report.Measured;
 import io.skep.bench.docker.Step.Shape;
@@ -14,7 +15,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -360,7 +360,7 @@ public final class EngineScenario {
                 v1Id = build(context, "v1", v1);
                 v2Id = build(context, "v2", v2);
             } finally {
-                deleteRecursively(context);
+                FileTrees.deleteRecursively(context);
             }
             String probe = "skepbench-" + id + "-probe";
             cli.docker(options.engine(), CLI_TIMEOUT, "run", "-d", "--name", probe, "--label", RUN_LABEL + "=" + id, v1)
@@ -535,7 +535,7 @@ public final class EngineScenario {
         private Driver skep(String leg, Path skep, List<Cleanup.Action> undo, Path[] daemonLog,
                             ProcessHandle[] daemonHandle) throws Exception {
             Path dir = Files.createTempDirectory("skep-engine-bench");
-            undo.add(cleanup.add("delete " + dir, () -> deleteRecursively(dir)));
+            undo.add(cleanup.add("delete " + dir, () -> FileTrees.deleteRecursively(dir)));
             String socket = "unix://" + dir.resolve("skep.sock");
             Path log = dir.resolve("daemon.log");
             daemonLog[0] = log;
@@ -757,23 +757,6 @@ public final class EngineScenario {
                     .map(line -> "    " + line).toList());
         } catch (IOException | UncheckedIOException e) {
             return "    (unreadable: " + e.getMessage() + ")";
-        }
-    }
-
-    static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.delete(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.skep.bench.store;
 
+import io.skep.bench.FileTrees;
 import io.skep.bench.Ratios;
 import io.skep.bench.store.WriteLoad.Result;
 import io.skep.bench.store.WriteLoad.Workload;
@@ -8,21 +9,18 @@ import org.openjdk.jmh.util.ListStatistics;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * Committed object writes per second through the store, batched and unbatched: a scenario driver rather than a
@@ -308,27 +306,10 @@ public final class StoreBench {
             System.err.println("WARNING: could not close the store: " + e);
         } finally {
             try {
-                deleteRecursively(dir);
+                FileTrees.deleteRecursively(dir);
             } catch (IOException e) {
                 System.err.println("WARNING: could not delete " + dir + ": " + e);
             }
-        }
-    }
-
-    static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.delete(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }

@@ -81,8 +81,8 @@ class StoreBenchTest {
     void theTemporaryDirectoryIsDeletedWithItsContent(@TempDir Path parent) throws Exception {
         Path dir = Files.createDirectories(parent.resolve("raft/group/current"));
         Files.writeString(dir.resolve("log_inprogress_0"), "entries");
-        StoreBench.deleteRecursively(parent.resolve("raft"));
+        io.skep.bench.FileTrees.deleteRecursively(parent.resolve("raft"));
         assertFalse(Files.exists(parent.resolve("raft")));
-        StoreBench.deleteRecursively(parent.resolve("raft")); // nothing left: no error
+        io.skep.bench.FileTrees.deleteRecursively(parent.resolve("raft")); // nothing left: no error
     }
 }
