@@ -54,6 +54,7 @@ final class ServiceRoutes {
         s.createdAt = Ids.now();
         s.spec = spec;
         s.specVersion = 1L;
+        s.digestTemplate();
         s.endpoint = new Service.Endpoint();
         s.endpoint.spec = spec.endpointSpec == null ? new io.skep.core.model.EndpointSpec() : Json.copy(spec.endpointSpec);
         if (s.endpoint.spec.mode == null) {
@@ -146,6 +147,7 @@ final class ServiceRoutes {
         }
         next.previousSpec = current.spec;
         next.specVersion = (current.specVersion == null ? 1 : current.specVersion) + 1;
+        next.digestTemplate();
         next.version.index = version;
         next.endpoint = current.endpoint;
         commit(manager, new Batch().update(next));

@@ -66,6 +66,45 @@ public final class Json {
         return (T) MAPPER.convertValue(value, value.getClass());
     }
 
+    /**
+     * A digest of a value's JSON form that ignores the order of object fields: equal for values
+     * {@link #same the same} as JSON.
+     */
+    public static String digest(Object value) {
+        StringBuilder canonical = new StringBuilder();
+        canonical(tree(value), canonical);
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this runtime", e);
+        }
+    }
+
+    private static void canonical(JsonNode node, StringBuilder out) {
+        if (node.isObject()) {
+            java.util.TreeMap<String, JsonNode> fields = new java.util.TreeMap<>();
+            node.properties().forEach(e -> fields.put(e.getKey(), e.getValue()));
+            out.append('{');
+            fields.forEach((k, v) -> {
+                out.append(com.fasterxml.jackson.databind.node.TextNode.valueOf(k)).append(':');
+                canonical(v, out);
+                out.append(',');
+            });
+            out.append('}');
+        } else if (node.isArray()) {
+            out.append('[');
+            node.forEach(e -> {
+                canonical(e, out);
+                out.append(',');
+            });
+            out.append(']');
+        } else {
+            out.append(node.isNumber() ? node.decimalValue().stripTrailingZeros().toPlainString() : node.toString());
+        }
+    }
+
     /** Whether two values have the same JSON form. */
     public static boolean same(Object a, Object b) {
         if (a == null || b == null) {

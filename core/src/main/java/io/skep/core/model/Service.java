@@ -14,6 +14,19 @@ public class Service extends StoredObject {
     public ServiceStatus serviceStatus;
     /** Bumped on every spec change: tasks remember the spec version they were made from. */
     public Long specVersion;
+    /**
+     * What a task of this service is made from, as a digest: the task template and the runtime. A task
+     * whose digest differs is out of date. Set whenever the spec is written.
+     */
+    public String templateDigest;
+
+    /** Recomputes {@link #templateDigest} from the spec. */
+    public void digestTemplate() {
+        java.util.Map<String, Object> made = new java.util.HashMap<>();
+        made.put("TaskTemplate", spec.taskTemplate);
+        made.put("Runtime", spec.runtime());
+        templateDigest = Json.digest(made);
+    }
 
     public static class Endpoint extends Extensible {
         public EndpointSpec spec;

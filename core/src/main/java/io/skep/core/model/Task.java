@@ -20,8 +20,10 @@ public class Task extends StoredObject {
     public Annotations serviceAnnotations;
     /** The task runtime that runs it (skep's; Docker tasks have no such field). */
     public String runtime;
-    /** The service's spec version this task was made from: a task of an older one is out of date. */
+    /** The service's spec version this task was made from. */
     public Long specVersion;
+    /** The service's {@link Service#templateDigest} when this task was made. */
+    public String templateDigest;
 
     public static class Annotations {
         public String name;

@@ -37,6 +37,7 @@ public final class Tasks {
         t.serviceAnnotations.labels = service.spec.labels == null ? null : new java.util.HashMap<>(service.spec.labels);
         t.runtime = runtime;
         t.specVersion = service.specVersion;
+        t.templateDigest = service.templateDigest;
         t.desiredState = desired.wire();
         t.status = new Task.TaskStatus();
         t.status.state = TaskState.NEW.wire();
@@ -45,8 +46,14 @@ public final class Tasks {
         return t;
     }
 
-    /** Whether a task was made from the service's current task template and runtime. */
+    /**
+     * Whether a task was made from the service's current task template and runtime. Compares digests made when
+     * the spec was written: this runs for every task on every pass of the orchestrators.
+     */
     public static boolean upToDate(Task task, Service service, String runtime) {
+        if (task.templateDigest != null && service.templateDigest != null) {
+            return task.templateDigest.equals(service.templateDigest);
+        }
         return Objects.equals(task.runtime, runtime) && Json.same(task.spec, service.spec.taskTemplate);
     }
 
