@@ -1,6 +1,7 @@
 package io.skep.bench.docker;
 
 import io.skep.bench.Ratios;
+import io.skep.bench.TextTable;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,7 +159,7 @@ final class Report {
         out.append("Seconds from a step's first command until the engine showed it done");
         out.append(rounds > 1 ? " (median over " + rounds + " rounds, min-max in brackets); ratios: the median of"
                 + " the ratios within each round:\n" : ":\n");
-        out.append(columns(lines));
+        out.append(TextTable.columns(lines, 1));
         if (vsRaw) {
             out.append("\nGoal (skep within ").append(Ratios.round(GOAL)).append("x of the raw engine on every step): ")
                     .append(missed.isEmpty() ? "met" : "not met (" + String.join("; ", missed) + ")").append('\n');
@@ -217,27 +218,5 @@ final class Report {
 
     private static String seconds(Duration d) {
         return Ratios.round(d.toNanos() / 1e9);
-    }
-
-    /** Aligned columns: the first left-aligned, the others right-aligned. */
-    private static String columns(List<String[]> lines) {
-        int[] widths = new int[lines.getFirst().length];
-        for (String[] line : lines) {
-            for (int i = 0; i < line.length; i++) {
-                widths[i] = Math.max(widths[i], line[i].length());
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (String[] line : lines) {
-            StringBuilder text = new StringBuilder();
-            for (int i = 0; i < line.length; i++) {
-                text.append(String.format("%" + (i == 0 ? "-" : "") + widths[i] + "s", line[i]));
-                if (i < line.length - 1) {
-                    text.append("  ");
-                }
-            }
-            out.append(text.toString().stripTrailing()).append('\n');
-        }
-        return out.toString();
     }
 }

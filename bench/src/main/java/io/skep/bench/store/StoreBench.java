@@ -2,6 +2,7 @@ package io.skep.bench.store;
 
 import io.skep.bench.FileTrees;
 import io.skep.bench.Ratios;
+import io.skep.bench.TextTable;
 import io.skep.bench.store.WriteLoad.Result;
 import io.skep.bench.store.WriteLoad.Workload;
 import io.skep.core.store.RaftStore;
@@ -219,7 +220,7 @@ public final class StoreBench {
         StringBuilder out = new StringBuilder("Committed writes (mean ± 99.9% CI over " + rounds
                 + (rounds == 1 ? " round; " : " rounds; ") + tasksWritten
                 + " tasks written in all, warm-up included):\n");
-        out.append(columns(lines, 1));
+        out.append(TextTable.columns(lines, 1));
         out.append('\n').append(Ratios.table(Ratios.compare(rows)));
 
         List<String[]> paired = new ArrayList<>();
@@ -235,7 +236,7 @@ public final class StoreBench {
                 Ratios.round(ratios.getMin()) + "x", Ratios.round(ratios.getMax()) + "x"});
         }
         out.append("\nSpeed-up within each round (objects/s over the baseline's in the same round):\n");
-        out.append(columns(paired, 1));
+        out.append(TextTable.columns(paired, 1));
         return out.toString();
     }
 
@@ -258,28 +259,6 @@ public final class StoreBench {
     private static String withError(ListStatistics statistics) {
         double error = error(statistics);
         return Ratios.round(statistics.getMean()) + (Double.isFinite(error) ? " ± " + Ratios.round(error) : "");
-    }
-
-    /** Lines of cells in aligned columns: the first {@code left} left-aligned, the others right-aligned. */
-    private static String columns(List<String[]> lines, int left) {
-        int[] widths = new int[lines.getFirst().length];
-        for (String[] line : lines) {
-            for (int i = 0; i < line.length; i++) {
-                widths[i] = Math.max(widths[i], line[i].length());
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (String[] line : lines) {
-            StringBuilder text = new StringBuilder();
-            for (int i = 0; i < line.length; i++) {
-                text.append(String.format("%" + (i < left ? "-" : "") + widths[i] + "s", line[i]));
-                if (i < line.length - 1) {
-                    text.append("  ");
-                }
-            }
-            out.append(text.toString().stripTrailing()).append('\n');
-        }
-        return out.toString();
     }
 
     private static String seconds(Duration duration) {
