@@ -1,5 +1,6 @@
 package io.skep.core.api;
 
+import io.skep.core.model.Defaults;
 import io.skep.core.model.Json;
 import io.skep.core.model.Node;
 import io.skep.core.model.ServiceSpec;
@@ -136,7 +137,7 @@ final class ServiceSpecValidator {
                 c.image, orEmpty(c.command), orEmpty(c.args), orEmpty(c.env), c.dir, c.user, c.hostname,
                 c.labels == null ? Map.of() : c.labels, c.stopSignal,
                 c.stopGracePeriod == null ? null : Duration.ofNanos(c.stopGracePeriod),
-                io.skep.core.model.Defaults.limits(spec.taskTemplate));
+                Defaults.limits(spec.taskTemplate));
         provider.get().validate(probe).ifPresent(reason -> {
             throw ApiException.badRequest("invalid TaskTemplate.ContainerSpec for runtime \"" + runtime + "\": " + reason);
         });

@@ -40,7 +40,7 @@ final class TaskRoutes {
                     && f.matches("desired-state", v -> v.equalsIgnoreCase(t.desiredState)
                             || (v.equals("accepted") && t.isWanted()))
                     && f.matchesLabels("label", t.serviceAnnotations == null ? null : t.serviceAnnotations.labels)
-                    && (!upToDate || (s != null && Tasks.upToDate(t, s, s.runtime())));
+                    && (!upToDate || (s != null && Tasks.upToDate(t, s)));
             if (match) {
                 out.add(t);
             }

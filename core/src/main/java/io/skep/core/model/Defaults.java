@@ -1,5 +1,7 @@
 package io.skep.core.model;
 
+import io.skep.spi.runtime.TaskResources;
+
 import java.time.Duration;
 
 /**
@@ -44,12 +46,12 @@ public final class Defaults {
     }
 
     /** The task's resource limits as the runtime SPI takes them (0: no limit). */
-    public static io.skep.spi.runtime.TaskResources limits(TaskSpec spec) {
+    public static TaskResources limits(TaskSpec spec) {
         TaskSpec.Limits l = spec == null || spec.resources == null ? null : spec.resources.limits;
         if (l == null) {
-            return io.skep.spi.runtime.TaskResources.NONE;
+            return TaskResources.NONE;
         }
-        return new io.skep.spi.runtime.TaskResources(orZero(l.nanoCPUs), orZero(l.memoryBytes), orZero(l.pids));
+        return new TaskResources(orZero(l.nanoCPUs), orZero(l.memoryBytes), orZero(l.pids));
     }
 
     private static long orZero(Long value) {

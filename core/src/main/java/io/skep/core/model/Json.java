@@ -8,9 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.TreeMap;
 
 /**
  * The one JSON mapping of skep's wire types: Docker's field names (upper camel case), nulls left out,
@@ -74,21 +80,20 @@ public final class Json {
         StringBuilder canonical = new StringBuilder();
         canonical(tree(value), canonical);
         try {
-            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(canonical.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(hash);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this runtime", e);
         }
     }
 
     private static void canonical(JsonNode node, StringBuilder out) {
         if (node.isObject()) {
-            java.util.TreeMap<String, JsonNode> fields = new java.util.TreeMap<>();
+            TreeMap<String, JsonNode> fields = new TreeMap<>();
             node.properties().forEach(e -> fields.put(e.getKey(), e.getValue()));
             out.append('{');
             fields.forEach((k, v) -> {
-                out.append(com.fasterxml.jackson.databind.node.TextNode.valueOf(k)).append(':');
+                out.append(TextNode.valueOf(k)).append(':');
                 canonical(v, out);
                 out.append(',');
             });

@@ -2,7 +2,9 @@ package io.skep.core.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** A service, as {@code GET /services/{id}} shows it. */
 public class Service extends StoredObject {
@@ -22,7 +24,7 @@ public class Service extends StoredObject {
 
     /** Recomputes {@link #templateDigest} from the spec. */
     public void digestTemplate() {
-        java.util.Map<String, Object> made = new java.util.HashMap<>();
+        Map<String, Object> made = new HashMap<>();
         made.put("TaskTemplate", spec.taskTemplate);
         made.put("Runtime", spec.runtime());
         templateDigest = Json.digest(made);

@@ -1,6 +1,5 @@
 package io.skep.core.model;
 
-import java.util.List;
 import java.util.Map;
 
 /** {@code ServiceSpec}: what a user asks for. Unknown fields are kept as sent. */
@@ -60,9 +59,5 @@ public class ServiceSpec extends Extensible {
             }
         }
         return null;
-    }
-
-    public static List<String> orEmpty(List<String> list) {
-        return list == null ? List.of() : list;
     }
 }

@@ -11,9 +11,11 @@ import io.skep.core.store.MemoryStore;
 import io.skep.core.store.StoreEvent;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -69,11 +71,11 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
         List<Long> dead = new ArrayList<>();
         for (Map.Entry<Long, List<Task>> e : slots.entrySet()) {
             List<Task> tasks = e.getValue();
-            if (tasks.stream().anyMatch(common::wanted)) {
+            if (tasks.stream().anyMatch(Task::isWanted)) {
                 live.add(e.getKey());
             } else {
                 Task newest = Tasks.newest(tasks);
-                if (newest != null && java.util.Objects.equals(newest.specVersion, s.specVersion)) {
+                if (newest != null && Objects.equals(newest.specVersion, s.specVersion)) {
                     dead.add(e.getKey());
                 }
             }
@@ -96,7 +98,7 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
         } else if (occupied > replicas) {
             long excess = occupied - replicas;
             List<Long> victims = new ArrayList<>(dead.reversed());
-            victims.addAll(live.stream().sorted(java.util.Comparator.reverseOrder()).toList());
+            victims.addAll(live.stream().sorted(Comparator.reverseOrder()).toList());
             for (Long slot : victims) {
                 if (excess-- <= 0) {
                     break;

@@ -30,10 +30,6 @@ final class ServiceReconciler {
         this.wakeIn = wakeIn;
     }
 
-    boolean wanted(Task t) {
-        return t.isWanted();
-    }
-
     /**
      * Supervises the tasks of one slot (replicated) or node (global).
      *
@@ -65,9 +61,10 @@ final class ServiceReconciler {
                     continue;
                 }
                 Task previous = Tasks.newest(tasks.stream().filter(o -> o != t && started(o)).toList());
-                boolean restart = previous != null && previous.state() != TaskState.SHUTDOWN;
-                Instant due = restart ? Instant.parse(t.createdAt).plus(Defaults.restartDelay(t.spec)) : Instant.MIN;
-                Duration left = restart ? Duration.between(Instant.now(), due) : Duration.ZERO;
+                Duration left = Duration.ZERO;
+                if (previous != null && previous.state() != TaskState.SHUTDOWN) { // it ended by itself
+                    left = Duration.between(Instant.now(), Instant.parse(t.createdAt).plus(Defaults.restartDelay(t.spec)));
+                }
                 if (left.isNegative() || left.isZero()) {
                     Task running = Json.copy(t);
                     running.desiredState = TaskState.RUNNING.wire();
@@ -107,7 +104,7 @@ final class ServiceReconciler {
             List<Task> wanted = slot.stream().filter(Task::isWanted).toList();
             boolean hasCurrent = false;
             for (Task t : wanted) {
-                if (Tasks.upToDate(t, s, runtime)) {
+                if (Tasks.upToDate(t, s)) {
                     hasCurrent = true;
                     if (t.state() == null || t.state().compareTo(TaskState.RUNNING) < 0) {
                         inFlight++;

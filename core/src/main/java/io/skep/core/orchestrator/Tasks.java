@@ -7,7 +7,9 @@ import io.skep.core.model.Task;
 import io.skep.core.model.TaskState;
 
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** Making tasks of a service, and judging them against it. */
@@ -31,10 +33,10 @@ public final class Tasks {
         t.slot = slot;
         t.nodeId = nodeId;
         t.spec = Json.copy(service.spec.taskTemplate);
-        t.labels = java.util.Map.of();
+        t.labels = Map.of();
         t.serviceAnnotations = new Task.Annotations();
         t.serviceAnnotations.name = service.spec.name;
-        t.serviceAnnotations.labels = service.spec.labels == null ? null : new java.util.HashMap<>(service.spec.labels);
+        t.serviceAnnotations.labels = service.spec.labels == null ? null : new HashMap<>(service.spec.labels);
         t.runtime = runtime;
         t.specVersion = service.specVersion;
         t.templateDigest = service.templateDigest;
@@ -47,14 +49,11 @@ public final class Tasks {
     }
 
     /**
-     * Whether a task was made from the service's current task template and runtime. Compares digests made when
-     * the spec was written: this runs for every task on every pass of the orchestrators.
+     * Whether a task was made from the service's current task template and runtime: the digests made when the
+     * spec was written match (this runs for every task on every pass of the orchestrators).
      */
-    public static boolean upToDate(Task task, Service service, String runtime) {
-        if (task.templateDigest != null && service.templateDigest != null) {
-            return task.templateDigest.equals(service.templateDigest);
-        }
-        return Objects.equals(task.runtime, runtime) && Json.same(task.spec, service.spec.taskTemplate);
+    public static boolean upToDate(Task task, Service service) {
+        return Objects.equals(task.templateDigest, service.templateDigest);
     }
 
     /** The newest of some tasks, or null. */

@@ -254,8 +254,9 @@ class ControlApiTest {
         ((ObjectNode) next.path("TaskTemplate").path("ContainerSpec")).putArray("Env").add("V=2");
         assertEquals(200, node.post("/services/sf/update?version=" + version, next).status());
         int mostRunning = 0;
+        boolean replaced = false;
         long deadline = System.nanoTime() + CONVERGE.toNanos();
-        while (System.nanoTime() < deadline) {
+        while (!replaced && System.nanoTime() < deadline) {
             JsonNode tasks = node.get("/tasks");
             int running = 0;
             for (JsonNode t : tasks) {
@@ -266,10 +267,10 @@ class ControlApiTest {
             for (JsonNode t : tasks) {
                 newRuns |= t.path("Spec").path("ContainerSpec").has("Env") && t.path("Status").path("State").asText().equals("running");
             }
-            if (newRuns && running == 1) {
-                break;
-            }
+            replaced = newRuns && running == 1;
+            Thread.sleep(20); // polling interval; the old task takes 1.5 s to stop
         }
+        assertTrue(replaced, "the updated task runs");
         assertEquals(1, mostRunning, "stop-first: the old task stopped before the new one started");
     }
 
