@@ -63,8 +63,9 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
             }
         }
         for (Map.Entry<Long, List<Task>> e : slots.entrySet()) {
-            List<Task> created = common.superviseSlot(s, runtime, e.getKey(), null, s.id + "/" + e.getKey(), e.getValue(), batch);
-            e.getValue().addAll(created);
+            // What the slot holds after this pass: its tasks as this pass leaves them, and any replacement.
+            e.setValue(new ArrayList<>(common.superviseSlot(s, runtime, e.getKey(), null, s.id + "/" + e.getKey(),
+                    e.getValue(), batch)));
         }
 
         List<Long> live = new ArrayList<>();

@@ -1,0 +1,122 @@
+package io.skep.core.orchestrator;
+
+import io.skep.core.manager.StoreWriter;
+import io.skep.core.model.Ids;
+import io.skep.core.model.Json;
+import io.skep.core.model.Kind;
+import io.skep.core.model.Service;
+import io.skep.core.model.ServiceSpec;
+import io.skep.core.model.Task;
+import io.skep.core.model.TaskSpec;
+import io.skep.core.model.TaskState;
+import io.skep.core.store.Batch;
+import io.skep.core.store.CommitResult;
+import io.skep.core.store.MemoryStore;
+import io.skep.core.store.TaskPatch;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The replicated orchestrator's rolling update, pass by pass, on the in-memory store (the Raft log under it is
+ * exercised elsewhere): how many slots it replaces at a time.
+ */
+class RollingUpdateTest {
+
+    /** The store without Raft: a batch is applied at the next index. */
+    private static final class Memory implements StoreWriter {
+        private final MemoryStore memory = new MemoryStore();
+        private long index;
+
+        @Override
+        public MemoryStore memory() {
+            return memory;
+        }
+
+        @Override
+        public CommitResult commit(Batch batch) {
+            return batch.isEmpty() ? new CommitResult(index, null) : memory.apply(Batch.decode(batch.encode()), ++index);
+        }
+    }
+
+    private final Memory store = new Memory();
+    private final ReplicatedOrchestrator orchestrator = new ReplicatedOrchestrator(store, new RestartSupervisor());
+
+    private static Service service(long replicas, long parallelism, String image) {
+        Service s = new Service();
+        s.id = Ids.newId();
+        s.spec = new ServiceSpec();
+        s.spec.name = "web";
+        s.spec.mode = new ServiceSpec.ServiceMode();
+        s.spec.mode.replicated = new ServiceSpec.Replicated();
+        s.spec.mode.replicated.replicas = replicas;
+        s.spec.updateConfig = new ServiceSpec.UpdateConfig();
+        s.spec.updateConfig.parallelism = parallelism;
+        s.spec.taskTemplate = new TaskSpec();
+        s.spec.taskTemplate.containerSpec = new TaskSpec.ContainerSpec();
+        s.spec.taskTemplate.containerSpec.image = image;
+        s.specVersion = 1L;
+        s.digestTemplate();
+        return s;
+    }
+
+    /** Reports every task of the service that the orchestrator wants running as running (the agents' part). */
+    private void allWantedRun(String serviceId) throws Exception {
+        Batch batch = new Batch();
+        for (Task t : store.memory().tasksOfService(serviceId)) {
+            if (t.desired() == TaskState.RUNNING && t.state() != TaskState.RUNNING) {
+                batch.patchTask(t.id, TaskPatch.status(status(TaskState.RUNNING)));
+            }
+        }
+        store.commit(batch);
+    }
+
+    private static Task.TaskStatus status(TaskState state) {
+        Task.TaskStatus s = new Task.TaskStatus();
+        s.state = state.wire();
+        s.timestamp = Ids.now();
+        return s;
+    }
+
+    private List<Task> newTasks(Service s) {
+        Service current = store.memory().get(Kind.SERVICE, s.id);
+        return store.memory().tasksOfService(s.id).stream()
+                .filter(t -> Tasks.upToDate(t, current) && t.isWanted()).toList();
+    }
+
+    @Test
+    void aRollingUpdateKeepsParallelismSlotsInFlight() throws Exception {
+        Service s = service(6, 2, "app:v1");
+        store.commit(new Batch().create(s));
+        orchestrator.reconcile();
+        allWantedRun(s.id);
+        assertEquals(6, store.memory().tasksOfService(s.id).size());
+
+        Service next = Json.copy(store.memory().<Service>get(Kind.SERVICE, s.id));
+        next.previousSpec = Json.copy(next.spec);
+        next.spec.taskTemplate.containerSpec.image = "app:v2";
+        next.specVersion = 2L;
+        next.digestTemplate();
+        store.commit(new Batch().update(next));
+
+        orchestrator.reconcile();
+        assertEquals(2, newTasks(s).size(), "parallelism 2: two slots replaced at first");
+
+        // The old tasks of those two slots stop; one replacement runs: one more slot may start updating.
+        Batch stopped = new Batch();
+        for (Task t : store.memory().tasksOfService(s.id)) {
+            if (t.desired() == TaskState.SHUTDOWN && t.state() == TaskState.RUNNING) {
+                stopped.patchTask(t.id, TaskPatch.status(status(TaskState.SHUTDOWN)));
+            }
+        }
+        store.commit(stopped);
+        orchestrator.reconcile(); // promotes the two replacements to desired running
+        Task first = newTasks(s).getFirst();
+        store.commit(new Batch().patchTask(first.id, TaskPatch.status(status(TaskState.RUNNING))));
+
+        orchestrator.reconcile();
+        assertEquals(3, newTasks(s).size(), "one replacement runs, one is in flight: a third slot is replaced");
+    }
+}
