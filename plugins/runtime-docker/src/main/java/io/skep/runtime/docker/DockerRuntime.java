@@ -12,6 +12,8 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.RestartPolicy;
+import com.github.dockerjava.api.model.WaitResponse;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
@@ -22,6 +24,7 @@ import io.skep.spi.runtime.TaskResources;
 import io.skep.spi.runtime.TaskRuntimeException;
 
 import java.io.Closeable;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,21 +61,25 @@ final class DockerRuntime implements TaskRuntime {
     private final RuntimeContext context;
     private final Engine engine;
     private final DockerClient docker;
+    /** Bounds the containers started, stopped and removed at once. */
+    private final EngineSlots slots;
     /** The tasks this run of the runtime watches, by container ID. */
     private final ConcurrentHashMap<String, DockerTask> tasks = new ConcurrentHashMap<>();
     /** Re-arms the waits that the engine cut (a restart of the engine, a broken connection). */
     private final ScheduledExecutorService retries;
     private volatile boolean closed;
 
-    private DockerRuntime(RuntimeContext context, Engine engine) {
+    private DockerRuntime(RuntimeContext context, Engine engine, EngineSlots slots) {
         this.context = context;
         this.engine = engine;
         this.docker = engine.client();
+        this.slots = slots;
         this.retries = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().daemon().name("skep-docker-retry").unstarted(r));
     }
 
     static DockerRuntime open(RuntimeContext context) throws TaskRuntimeException {
+        EngineSlots slots = EngineSlots.from(System.getenv());
         Engine engine = Engine.connect();
         try {
             engine.client().pingCmd().exec();
@@ -80,7 +87,32 @@ final class DockerRuntime implements TaskRuntime {
             engine.close();
             throw new TaskRuntimeException("no Docker engine answers at " + Engine.host() + ": " + Engine.reason(e), e);
         }
-        return new DockerRuntime(context, engine);
+        DockerRuntime runtime = new DockerRuntime(context, engine, slots);
+        Thread.ofVirtual().name("skep-docker-mappings").start(runtime::prepareMappings);
+        return runtime;
+    }
+
+    /**
+     * Has docker-java build its JSON mappings for what starting, watching and stopping a task exchange with the
+     * engine, by writing a task's create request (made by the very code that makes real ones) and reading the
+     * answers, without sending anything. Run in the background as the runtime opens; otherwise the first tasks of
+     * a fresh node pay for it, in the middle of their start.
+     */
+    private void prepareMappings() {
+        TaskLaunch sample = new TaskLaunch("warm-up", "warm-up.1", "service", "service", 1, context.nodeId(),
+                "image:latest", List.of("sh"), List.of("-c", "true"), List.of("A=1"), "/", "0", "host",
+                Map.of("label", "value"), Signals.TERM, Duration.ofSeconds(10), new TaskResources(1, 1, 1));
+        ObjectMapper json = engine.config().getObjectMapper();
+        try (CreateContainerCmd cmd = createCommand(sample, sample.labels(), sample.stopSignal(),
+                sample.stopGracePeriod())) {
+            json.writeValueAsBytes(cmd);
+            json.readValue("{\"Id\":\"x\",\"Warnings\":[]}", CreateContainerResponse.class);
+            json.readValue("{\"StatusCode\":0}", WaitResponse.class);
+            json.readValue("{\"State\":{\"Status\":\"exited\",\"ExitCode\":0}}", InspectContainerResponse.class);
+            json.readValue("[{\"Id\":\"x\",\"Labels\":{}}]", Container[].class);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "docker-java mappings not prepared: {0}", e.toString());
+        }
     }
 
     DockerClient docker() {
@@ -89,6 +121,10 @@ final class DockerRuntime implements TaskRuntime {
 
     boolean isClosed() {
         return closed;
+    }
+
+    EngineSlots slots() {
+        return slots;
     }
 
     ScheduledExecutorService retries() {
@@ -117,21 +153,28 @@ final class DockerRuntime implements TaskRuntime {
         labels.put(STOP_SIGNAL_LABEL, stopSignal);
         labels.put(STOP_GRACE_LABEL, Long.toString(grace.toMillis()));
 
-        String id = create(launch, labels, stopSignal, grace);
-        DockerTask task = new DockerTask(this, launch.taskId(), id, stopSignal, grace);
-        tasks.put(id, task);
-        try {
-            docker.startContainerCmd(id).exec();
-        } catch (RuntimeException e) {
-            tasks.remove(id, task);
-            String reason = Engine.reason(e);
+        DockerTask task;
+        // One slot from create to start, as a `docker run` (a pull, rare, holds it too).
+        try (EngineSlots.Slot slot = slots.acquire()) {
+            String id = create(launch, labels, stopSignal, grace);
+            task = new DockerTask(this, launch.taskId(), id, stopSignal, grace);
+            tasks.put(id, task);
             try {
-                docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
-            } catch (RuntimeException suppressed) {
-                LOG.log(Level.WARNING, "task {0}: cannot remove container {1}, which failed to start: {2}",
-                        launch.taskId(), id, Engine.reason(suppressed));
+                docker.startContainerCmd(id).exec();
+            } catch (RuntimeException e) {
+                tasks.remove(id, task);
+                String reason = Engine.reason(e);
+                try {
+                    docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+                } catch (RuntimeException suppressed) {
+                    LOG.log(Level.WARNING, "task {0}: cannot remove container {1}, which failed to start: {2}",
+                            launch.taskId(), id, Engine.reason(suppressed));
+                }
+                throw new TaskRuntimeException(reason, e);
             }
-            throw new TaskRuntimeException(reason, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TaskRuntimeException("interrupted while waiting to create the container", e);
         }
         task.watch();
         return task;
@@ -163,6 +206,18 @@ final class DockerRuntime implements TaskRuntime {
 
     private String createContainer(TaskLaunch launch, Map<String, String> labels, String stopSignal,
                                    Duration grace) {
+        try (CreateContainerCmd cmd = createCommand(launch, labels, stopSignal, grace)) {
+            CreateContainerResponse created = cmd.exec();
+            for (String warning : created.getWarnings() == null ? new String[0] : created.getWarnings()) {
+                LOG.log(Level.INFO, "task {0}: {1}", launch.taskId(), warning);
+            }
+            return created.getId();
+        }
+    }
+
+    /** The create request of a task's container, not sent yet. */
+    private CreateContainerCmd createCommand(TaskLaunch launch, Map<String, String> labels, String stopSignal,
+                                             Duration grace) {
         HostConfig host = HostConfig.newHostConfig()
                 .withRestartPolicy(RestartPolicy.noRestart()); // skep restarts tasks, never the engine
         TaskResources limits = launch.resources();
@@ -175,36 +230,31 @@ final class DockerRuntime implements TaskRuntime {
         if (limits.pids() > 0) {
             host.withPidsLimit(limits.pids());
         }
-        try (CreateContainerCmd cmd = docker.createContainerCmd(launch.image())) {
-            cmd.withLabels(labels)
-                    .withEnv(launch.env())
-                    .withStopSignal(stopSignal)
-                    .withStopTimeout(stopTimeoutSeconds(grace))
-                    .withHostConfig(host);
-            if (launch.taskName() != null && !launch.taskName().isEmpty()) {
-                cmd.withName(launch.taskName());
-            }
-            if (!launch.command().isEmpty()) {
-                cmd.withEntrypoint(launch.command());
-            }
-            if (!launch.args().isEmpty()) {
-                cmd.withCmd(launch.args());
-            }
-            if (!launch.hostname().isEmpty()) {
-                cmd.withHostName(launch.hostname());
-            }
-            if (!launch.workingDir().isEmpty()) {
-                cmd.withWorkingDir(launch.workingDir());
-            }
-            if (!launch.user().isEmpty()) {
-                cmd.withUser(launch.user());
-            }
-            CreateContainerResponse created = cmd.exec();
-            for (String warning : created.getWarnings() == null ? new String[0] : created.getWarnings()) {
-                LOG.log(Level.INFO, "task {0}: {1}", launch.taskId(), warning);
-            }
-            return created.getId();
+        CreateContainerCmd cmd = docker.createContainerCmd(launch.image());
+        cmd.withLabels(labels)
+                .withEnv(launch.env())
+                .withStopSignal(stopSignal)
+                .withStopTimeout(stopTimeoutSeconds(grace))
+                .withHostConfig(host);
+        if (launch.taskName() != null && !launch.taskName().isEmpty()) {
+            cmd.withName(launch.taskName());
         }
+        if (!launch.command().isEmpty()) {
+            cmd.withEntrypoint(launch.command());
+        }
+        if (!launch.args().isEmpty()) {
+            cmd.withCmd(launch.args());
+        }
+        if (!launch.hostname().isEmpty()) {
+            cmd.withHostName(launch.hostname());
+        }
+        if (!launch.workingDir().isEmpty()) {
+            cmd.withWorkingDir(launch.workingDir());
+        }
+        if (!launch.user().isEmpty()) {
+            cmd.withUser(launch.user());
+        }
+        return cmd;
     }
 
     /** The engine's StopTimeout: whole seconds, rounded up (it is used only by a docker stop from outside). */

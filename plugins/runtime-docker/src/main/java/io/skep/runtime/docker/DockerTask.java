@@ -203,15 +203,22 @@ final class DockerTask implements TaskHandle {
             }
         }
         Duration wait = grace == null ? stopGrace : grace.isNegative() ? Duration.ZERO : grace;
-        kill(sig);
-        if (awaitExit(wait)) {
-            return;
+        // The slot is held until the container has ended, as by a `docker stop`: the engine's work for an exit
+        // (network, mounts) comes after the signal, and is what must not pile up.
+        try (EngineSlots.Slot slot = runtime.slots().acquireOrProceed()) {
+            if (exit.isDone()) {
+                return; // it ended while this waited for the slot
+            }
+            kill(sig);
+            if (awaitExit(wait)) {
+                return;
+            }
+            kill(Signals.KILL);
+            if (awaitExit(KILL_WAIT)) {
+                return;
+            }
+            refresh(false); // the wait may have been cut meanwhile
         }
-        kill(Signals.KILL);
-        if (awaitExit(KILL_WAIT)) {
-            return;
-        }
-        refresh(false); // the wait may have been cut meanwhile
         if (!exit.isDone()) {
             LOG.log(Level.WARNING, "task {0}: container {1} outlived SIGKILL for {2}", taskId, containerId, KILL_WAIT);
         }
@@ -261,7 +268,7 @@ final class DockerTask implements TaskHandle {
             }
             removed = true;
         }
-        try {
+        try (EngineSlots.Slot slot = runtime.slots().acquireOrProceed()) {
             runtime.docker().removeContainerCmd(containerId).withRemoveVolumes(true).withForce(true).exec();
         } catch (NotFoundException e) {
             // gone already
