@@ -58,11 +58,17 @@ final class TaskController {
         thread.start();
     }
 
-    /** A newer version of the task from the dispatcher (its desired state may have moved). */
+    /**
+     * A newer version of the task from the dispatcher. Only a move of its desired state wakes the controller: the
+     * dispatcher sends the node's whole task set on every change, mostly the status this controller reported.
+     */
     void update(Task next) {
         synchronized (lock) {
+            boolean moved = task.desired() != next.desired();
             task = next;
-            lock.notifyAll();
+            if (moved) {
+                lock.notifyAll();
+            }
         }
     }
 

@@ -14,7 +14,10 @@ import java.util.List;
  */
 public abstract class ReconcileLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReconcileLoop.class);
-    /** Quiet gap that merges bursts of store events into one pass. */
+    /**
+     * The least time from the end of one pass to the start of the next: a burst of store events is merged into
+     * few passes, while an event after a quiet spell is handled at once.
+     */
     private static final long DEBOUNCE_NANOS = Duration.ofMillis(5).toNanos();
 
     private final String name;
@@ -23,6 +26,7 @@ public abstract class ReconcileLoop implements AutoCloseable {
     private boolean dirty = true;
     private boolean closed;
     private long wakeAt = Long.MAX_VALUE;
+    private long lastPassEnded = System.nanoTime() - DEBOUNCE_NANOS; // only the loop's thread uses it
 
     protected ReconcileLoop(String name) {
         this.name = name;
@@ -91,11 +95,12 @@ public abstract class ReconcileLoop implements AutoCloseable {
                 LOG.warn("{} pass failed, retrying: {}", name, e.toString(), e);
                 wakeIn(Duration.ofMillis(500));
             }
+            lastPassEnded = System.nanoTime();
         }
     }
 
     private void debounce() {
-        long until = System.nanoTime() + DEBOUNCE_NANOS;
+        long until = lastPassEnded + DEBOUNCE_NANOS;
         synchronized (lock) {
             long left;
             while (!closed && (left = until - System.nanoTime()) > 0) {

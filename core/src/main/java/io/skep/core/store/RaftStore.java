@@ -3,12 +3,16 @@ package io.skep.core.store;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -26,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The replicated store: a Raft group (Apache Ratis, gRPC transport) whose state machine is a
@@ -40,6 +45,9 @@ public final class RaftStore implements AutoCloseable {
     private final RaftClient client;
     private final RaftGroupId groupId;
     private final RaftPeerId peerId;
+    /** Identifies this process's writes handed straight to the local server (its retry cache keys on them). */
+    private final ClientId localClient = ClientId.randomId();
+    private final AtomicLong localCalls = new AtomicLong();
 
     /**
      * Starts the single-peer group kept in {@code dir}.
@@ -102,10 +110,35 @@ public final class RaftStore implements AutoCloseable {
         return division.getInfo().isLeader() && division.getInfo().isLeaderReady();
     }
 
-    /** Proposes a batch; completes when it is committed and applied (or refused for a conflict). */
+    /**
+     * Proposes a batch; completes when it is committed and applied (or refused for a conflict). The proposal goes
+     * straight to the server in this process, with no RPC; only when that server does not lead (yet) does it go
+     * through the Raft client, which finds the leader and retries.
+     */
     public CompletableFuture<CommitResult> submit(Batch batch) {
         Message message = Message.valueOf(ByteString.copyFrom(batch.encode()));
-        return client.async().send(message).thenApply(RaftStore::result);
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(localClient)
+                .setServerId(peerId)
+                .setGroupId(groupId)
+                .setCallId(localCalls.incrementAndGet())
+                .setMessage(message)
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        CompletableFuture<RaftClientReply> local;
+        try {
+            local = server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            local = CompletableFuture.failedFuture(e);
+        }
+        return local.thenCompose(reply -> reply.isSuccess() || !notLeading(reply.getException())
+                        ? CompletableFuture.completedFuture(reply)
+                        : client.async().send(message))
+                .thenApply(RaftStore::result);
+    }
+
+    private static boolean notLeading(Throwable e) {
+        return e instanceof NotLeaderException || e instanceof LeaderNotReadyException;
     }
 
     /** {@link #submit} and wait. */
