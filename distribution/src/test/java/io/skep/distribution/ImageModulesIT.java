@@ -3,11 +3,15 @@ package io.skep.distribution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +59,21 @@ class ImageModulesIT {
         SkepImage.Result r = image.runJava("-XshowSettings:properties", "-version");
         assertEquals(0, r.exitCode(), r::describe);
         assertTrue(r.stderr().contains("java.home = " + image.home()), r::describe);
+    }
+
+    /** Built on JDK 25+, the full image has an AOT cache, and its launcher hands it to the JVM. */
+    @Test
+    void theLauncherLoadsTheImagesAotCache() throws IOException {
+        assumeTrue(Runtime.version().feature() >= 25, "AOT caches are made on JDK 25+ only");
+        assumeTrue(!"false".equals(System.getProperty("skep.aot")), "built with -Dskep.aot=false");
+        SkepImage image = SkepImage.full();
+        Path cache = image.home().resolve("lib/skep.aot");
+        assertTrue(Files.isRegularFile(cache) && Files.size(cache) > 0, "no AOT cache at " + cache);
+        SkepImage.Result r = image.run(Map.of("JDK_JAVA_OPTIONS", "-Xlog:aot=info"), "--version");
+        assertEquals(0, r.exitCode(), r::describe);
+        assertTrue(r.stdout().contains("Opened AOT cache"), r::describe);
+        assertFalse(r.stdout().contains("[error]"), r::describe);
+        assertTrue(r.stdout().contains("skep version"), r::describe);
     }
 
     @Test
