@@ -40,7 +40,7 @@ public final class Agent implements AutoCloseable {
     private final Map<String, TaskController> controllers = new HashMap<>();
     private final Map<String, TaskHandle> recovered = new HashMap<>();
     private boolean firstAssignments = true;
-    private AgentSession session;
+    private volatile AgentSession session;
 
     /**
      * @param runtimes       the runtimes opened on this node, by name
@@ -64,7 +64,19 @@ public final class Agent implements AutoCloseable {
         if (!recovered.isEmpty()) {
             LOG.info("found {} tasks from before the restart", recovered.size());
         }
-        session = dispatcher.register(nodeId, description, tasks -> events.execute(() -> assign(tasks)));
+        // Registered on the assignment thread: the dispatcher may push the first assignments before register()
+        // returns; they queue behind the registration, and so find the session set.
+        try {
+            events.submit(() -> {
+                session = dispatcher.register(nodeId, description, tasks -> events.execute(() -> assign(tasks)));
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while registering with the dispatcher", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r
+                    : new IllegalStateException("cannot register with the dispatcher: " + e.getCause(), e.getCause());
+        }
         long period = dispatcher.heartbeatPeriod().toMillis();
         heartbeats.scheduleAtFixedRate(() -> session.heartbeat(), period, period, TimeUnit.MILLISECONDS);
     }
