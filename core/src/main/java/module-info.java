@@ -14,6 +14,8 @@ module io.skep.core {
     requires io.netty.transport;
     requires com.fasterxml.jackson.databind;
     requires info.picocli;
+    requires org.bouncycastle.pkix;
+    requires org.bouncycastle.provider;
     requires org.slf4j;
     requires java.logging;
 

@@ -47,6 +47,12 @@ class DockerCliIT extends ImageTest {
         assertTrue(docker("swarm", "init").contains("Swarm initialized: current node ("));
         String info = docker("info");
         assertTrue(info.contains("Swarm: active") && info.contains("Is Manager: true"), info);
+        // The swarm's join tokens name its root CA; rotating one changes its secret only.
+        String token = docker("swarm", "join-token", "-q", "worker").strip();
+        assertTrue(token.matches("SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}"), token);
+        String join = docker("swarm", "join-token", "--rotate", "worker");
+        assertTrue(join.startsWith("Successfully rotated worker join token."), join);
+        assertTrue(join.contains("    docker swarm join --token " + token.substring(0, 60)) && !join.contains(token), join);
         String nodes = docker("node", "ls");
         assertTrue(nodes.lines().anyMatch(l -> l.contains("*") && l.contains("Ready") && l.contains("Leader")), nodes);
 

@@ -7,12 +7,23 @@ import io.skep.core.manager.Manager;
 import io.skep.core.model.Cluster;
 import io.skep.core.model.Json;
 import io.skep.core.model.Node;
+import io.skep.core.model.Defaults;
+import io.skep.core.pki.JoinToken;
+import io.skep.core.pki.RootCa;
 import io.skep.core.plugins.PluginRegistry;
+import io.skep.core.store.Batch;
+import io.skep.core.store.CommitResult;
 
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 /** {@code /_ping}, {@code /version}, {@code /info}, {@code /swarm}, {@code /plugins}. */
 final class SystemRoutes {
+    /** Swarm's floor for {@code CAConfig.NodeCertExpiry}. */
+    static final Duration MIN_NODE_CERT_EXPIRY = Duration.ofHours(1);
+
     /** The Docker API version skep speaks (the docker CLI negotiates down to it). */
     static final String API_VERSION = "1.41";
     static final String MIN_API_VERSION = "1.24";
@@ -30,6 +41,7 @@ final class SystemRoutes {
                 .add("GET", "/info", r -> ApiResponse.ok(info()))
                 .add("GET", "/swarm", r -> ApiResponse.ok(swarm()))
                 .add("POST", "/swarm/init", this::init)
+                .add("POST", "/swarm/update", this::update)
                 .add("GET", "/plugins", r -> ApiResponse.ok(plugins()));
     }
 
@@ -75,8 +87,8 @@ final class SystemRoutes {
             swarm.put("Managers", manager.memory().nodes().stream().filter(n -> "manager".equals(n.spec.role)).count());
             Cluster c = manager.memory().cluster();
             if (c != null) {
-                ObjectNode cluster = (ObjectNode) Json.tree(c);
-                cluster.remove("JoinTokens");
+                ObjectNode cluster = shown(c);
+                cluster.remove(Cluster.JOIN_TOKENS);
                 swarm.set("Cluster", cluster);
             }
         }
@@ -89,7 +101,82 @@ final class SystemRoutes {
         if (c == null) {
             throw ApiException.unavailable("the swarm is still starting");
         }
-        return Json.tree(c);
+        return shown(c);
+    }
+
+    /** The swarm as the API shows it: everything but its root CA's key. */
+    private static ObjectNode shown(Cluster c) {
+        ObjectNode o = (ObjectNode) Json.tree(c);
+        o.remove(Cluster.ROOT_CA);
+        return o;
+    }
+
+    /**
+     * {@code POST /swarm/update?version=N&rotateWorkerToken=B&rotateManagerToken=B}: a new swarm spec, and new join
+     * tokens for the roles asked (the old ones stop admitting nodes at once).
+     */
+    private ApiResponse update(ApiRequest request) throws Exception {
+        Manager manager = node.requireManager();
+        Cluster current = manager.memory().cluster();
+        if (current == null) {
+            throw ApiException.unavailable("the swarm is still starting");
+        }
+        String versionParam = request.query("version");
+        long version;
+        try {
+            version = Long.parseLong(versionParam == null ? "" : versionParam);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid swarm version \"" + (versionParam == null ? "" : versionParam)
+                    + "\": the version query parameter must be the swarm's Version.Index");
+        }
+        JsonNode body = request.body(JsonNode.class, "swarm spec");
+        checkCaConfig(body);
+        Cluster.SwarmSpec spec = request.body(Cluster.SwarmSpec.class, "swarm spec");
+        Cluster next = Json.copy(current);
+        spec.name = current.spec.name;
+        if (spec.orchestration == null) {
+            spec.orchestration = new Cluster.Orchestration();
+        }
+        if (spec.orchestration.taskHistoryRetentionLimit == null) {
+            spec.orchestration.taskHistoryRetentionLimit = Defaults.TASK_HISTORY_RETENTION_LIMIT;
+        }
+        next.spec = spec;
+        boolean worker = "true".equals(request.query("rotateWorkerToken"));
+        boolean managerToken = "true".equals(request.query("rotateManagerToken"));
+        if (worker || managerToken) {
+            RootCa ca = RootCa.fromPem(current.rootCa.caCert, current.rootCa.caKey);
+            SecureRandom random = new SecureRandom();
+            Map<String, String> tokens = new HashMap<>(current.joinTokens);
+            if (worker) {
+                tokens.put("Worker", JoinToken.generate(ca, random).toString());
+            }
+            if (managerToken) {
+                tokens.put("Manager", JoinToken.generate(ca, random).toString());
+            }
+            next.joinTokens = Map.copyOf(tokens);
+        }
+        next.version.index = version;
+        CommitResult result = manager.commit(new Batch().update(next));
+        if (!result.applied()) {
+            throw ApiException.conflict(result.conflict());
+        }
+        return ApiResponse.empty(200);
+    }
+
+    /** Refuses a {@code CAConfig.NodeCertExpiry} under Swarm's floor, naming the field. */
+    static void checkCaConfig(JsonNode spec) {
+        JsonNode expiry = spec.path("CAConfig").path("NodeCertExpiry");
+        if (expiry.isMissingNode() || expiry.isNull()) {
+            return;
+        }
+        if (!expiry.canConvertToLong()) {
+            throw ApiException.badRequest("invalid CAConfig.NodeCertExpiry: expected nanoseconds, got " + expiry);
+        }
+        long nanos = expiry.asLong();
+        if (nanos != 0 && nanos < MIN_NODE_CERT_EXPIRY.toNanos()) {
+            throw ApiException.badRequest("invalid CAConfig.NodeCertExpiry: minimum certificate expiry time is 1h0m0s, got "
+                    + Duration.ofNanos(nanos));
+        }
     }
 
     private ApiResponse init(ApiRequest request) throws Exception {
@@ -98,6 +185,7 @@ final class SystemRoutes {
         }
         JsonNode body = request.body() == null || request.body().length == 0
                 ? Json.MAPPER.createObjectNode() : request.body(JsonNode.class, "swarm init request");
+        checkCaConfig(body.path("Spec"));
         return ApiResponse.ok(node.initSwarm(body));
     }
 

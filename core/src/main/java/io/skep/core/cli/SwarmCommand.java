@@ -5,12 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.core.client.ApiPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.util.Locale;
 
 /** {@code skep swarm}: manage the swarm. */
 @Command(name = "swarm", customSynopsis = "skep swarm COMMAND", description = "Manage the swarm", synopsisSubcommandLabel = "COMMAND",
-        subcommands = SwarmCommand.Init.class)
+        subcommands = {SwarmCommand.Init.class, SwarmCommand.JoinToken.class})
 final class SwarmCommand extends CommandGroup {
 
     /** {@code skep swarm init}: POST /swarm/init, then the join command (docker's text, with skep). */
@@ -93,6 +94,55 @@ final class SwarmCommand extends CommandGroup {
                             + "Remember to store this key in a password manager, since without it you%n"
                             + "will not be able to restart the manager.%n", unlockKey);
                 }
+            }
+            return 0;
+        }
+    }
+
+    /**
+     * {@code skep swarm join-token [-q] [--rotate] (worker|manager)}: the join command of a role (docker's text),
+     * the token alone with -q; --rotate replaces the role's token first.
+     */
+    @Command(name = "join-token", customSynopsis = "skep swarm join-token [OPTIONS] (worker|manager)",
+            description = "Manage join tokens")
+    static final class JoinToken extends ApiCommand {
+
+        @Option(names = {"-q", "--quiet"}, description = "Only display token")
+        boolean quiet;
+
+        @Option(names = "--rotate", description = "Rotate join token")
+        boolean rotate;
+
+        @Parameters(index = "0", paramLabel = "(worker|manager)")
+        String role;
+
+        @Override
+        int run() {
+            boolean worker = "worker".equals(role);
+            boolean manager = "manager".equals(role);
+            if (!worker && !manager) {
+                throw new CliException("unknown role " + role);
+            }
+            if (rotate) {
+                JsonNode swarm = api().get("/swarm").body();
+                api().post(ApiPath.of("/swarm/update").query("version", Json.number(swarm, "Version", "Index"))
+                        .query("rotateWorkerToken", worker).query("rotateManagerToken", manager)
+                        .query("rotateManagerUnlockKey", false), swarm.get("Spec"));
+                if (!quiet) {
+                    out().printf("Successfully rotated %s join token.%n%n", role);
+                }
+            }
+            JsonNode swarm = api().get("/swarm").body();
+            String token = Json.text(swarm, "JoinTokens", worker ? "Worker" : "Manager");
+            if (quiet) {
+                out().println(token);
+                return 0;
+            }
+            String nodeId = Json.text(api().get("/info").body(), "Swarm", "NodeID");
+            JsonNode node = api().get(ApiPath.of("/nodes/{}", nodeId)).body();
+            if (Json.has(node, "ManagerStatus")) {
+                out().printf("To add a %s to this swarm, run the following command:%n%n"
+                        + "    skep swarm join --token %s %s%n%n", role, token, Json.text(node, "ManagerStatus", "Addr"));
             }
             return 0;
         }

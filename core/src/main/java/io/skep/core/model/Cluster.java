@@ -1,14 +1,34 @@
 package io.skep.core.model;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.Map;
 
-/** The swarm itself: its spec and join tokens ({@code GET /swarm}). */
+/** The swarm itself: its spec, root CA and join tokens ({@code GET /swarm}). */
 public class Cluster extends StoredObject {
+    /** {@code JoinTokens}: the key of a secret of the API's answer. */
+    public static final String JOIN_TOKENS = "JoinTokens";
+    /** {@code RootCA}: the key of what the API never shows. */
+    public static final String ROOT_CA = "RootCA";
+
     public SwarmSpec spec;
+    /** Worker and Manager: {@code SWMTKN-1-<root CA digest>-<secret>}. */
     public Map<String, String> joinTokens;
+    @JsonProperty("TLSInfo")
+    public TlsInfo tlsInfo;
+    /** The root CA's certificate and key, PEM: kept in the store, left out of every API answer. */
+    @JsonProperty(ROOT_CA)
+    public CaKeys rootCa;
     public Boolean rootRotationInProgress = false;
     public Long subnetSize = 24L;
     public Long dataPathPort = 4789L;
+
+    public static class CaKeys {
+        @JsonProperty("CACert")
+        public String caCert;
+        @JsonProperty("CAKey")
+        public String caKey;
+    }
 
     /** The swarm's settings; only what skep acts on is typed, the rest is kept as sent. */
     public static class SwarmSpec extends Extensible {

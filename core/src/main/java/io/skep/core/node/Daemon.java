@@ -10,6 +10,11 @@ import io.skep.core.model.Cluster;
 import io.skep.core.model.Ids;
 import io.skep.core.model.Json;
 import io.skep.core.model.Node;
+import io.skep.core.model.TlsInfo;
+import io.skep.core.pki.JoinToken;
+import io.skep.core.pki.NodeCertificate;
+import io.skep.core.pki.NodeRole;
+import io.skep.core.pki.RootCa;
 import io.skep.core.plugins.PluginRegistry;
 import io.skep.core.store.Batch;
 import io.skep.core.store.RaftStore;
@@ -32,7 +37,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -96,7 +103,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
 
         NodeFiles.SwarmState swarm = NodeFiles.swarm(dataDir);
         if (swarm != null) {
-            startManager(swarm, false, null);
+            startManager(swarm, false, null, null);
         }
         api = new ApiServer(ControlApi.router(this), ControlApi.headers(this));
         for (URI host : config.hosts()) {
@@ -145,20 +152,48 @@ public final class Daemon implements AutoCloseable, NodeContext {
         int port = config.raftPort() == 0 ? freePort() : config.raftPort();
         NodeFiles.SwarmState swarm = new NodeFiles.SwarmState(Ids.newId(), UUID.randomUUID(), port,
                 interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL);
-        startManager(swarm, true, request);
+        // The swarm's PKI: its root CA, and this first manager's certificate, signed by it.
+        SecureRandom random = new SecureRandom();
+        RootCa ca = RootCa.create(random, Instant.now());
+        Duration expiry = nodeCertExpiry(request);
+        NodeCertificate certificate = ca.issue(nodeId, NodeRole.MANAGER, swarm.clusterId(), expiry, random, Instant.now());
+        NodeFiles.saveCertificates(config.dataDir(), certificate, ca.certificatePem());
+        startManager(swarm, true, request, cluster(swarm, request, ca, expiry, random));
         NodeFiles.saveSwarm(config.dataDir(), swarm);
         LOG.info("swarm {} initialized: node {} is its manager", swarm.clusterId(), nodeId);
         return nodeId;
     }
 
-    private void startManager(NodeFiles.SwarmState swarm, boolean fresh, JsonNode request) throws Exception {
+    /**
+     * {@code Spec.CAConfig.NodeCertExpiry} of an init request (nanoseconds), or Swarm's default of 90 days. The
+     * API has refused a value under an hour already.
+     */
+    private static Duration nodeCertExpiry(JsonNode request) {
+        long nanos = request.path("Spec").path("CAConfig").path("NodeCertExpiry").asLong(0);
+        return nanos > 0 ? Duration.ofNanos(nanos) : RootCa.NODE_CERT_EXPIRY;
+    }
+
+    /** Docker's TLSInfo of a swarm whose root CA is {@code ca}. */
+    public static TlsInfo tlsInfo(RootCa ca) {
+        TlsInfo t = new TlsInfo();
+        t.trustRoot = ca.certificatePem();
+        t.certIssuerSubject = ca.issuerSubject();
+        t.certIssuerPublicKey = ca.issuerPublicKey();
+        return t;
+    }
+
+    /**
+     * @param cluster the swarm object to write on a fresh start (swarm init); null on a restart
+     */
+    private void startManager(NodeFiles.SwarmState swarm, boolean fresh, JsonNode request, Cluster cluster)
+            throws Exception {
         RaftStore raft = new RaftStore(config.dataDir().resolve("raft"), nodeId, swarm.raftGroup(), swarm.raftPort(),
                 fresh, swarm.snapshotInterval());
         Manager m = new Manager(raft, plugins);
         try {
             m.start(LEADER_TIMEOUT);
             if (fresh) {
-                m.commit(new Batch().create(cluster(swarm, request)).create(self(request)));
+                m.commit(new Batch().create(cluster).create(self(request)));
             }
         } catch (Exception e) {
             m.close();
@@ -177,7 +212,8 @@ public final class Daemon implements AutoCloseable, NodeContext {
         manager = m;
     }
 
-    private Cluster cluster(NodeFiles.SwarmState swarm, JsonNode request) {
+    private Cluster cluster(NodeFiles.SwarmState swarm, JsonNode request, RootCa ca, Duration certExpiry,
+                            SecureRandom random) {
         Cluster c = new Cluster();
         c.id = swarm.clusterId();
         c.createdAt = Ids.now();
@@ -193,17 +229,16 @@ public final class Daemon implements AutoCloseable, NodeContext {
         c.spec.other("Raft", Map.of("SnapshotInterval", swarm.snapshotInterval(), "KeepOldSnapshots", 0,
                 "LogEntriesForSlowFollowers", 500, "ElectionTick", 10, "HeartbeatTick", 1));
         c.spec.other("Dispatcher", Map.of("HeartbeatPeriod", 5_000_000_000L));
-        c.spec.other("CAConfig", Map.of("NodeCertExpiry", 7_776_000_000_000_000L)); // 90 days, Swarm's default
+        c.spec.other("CAConfig", Map.of("NodeCertExpiry", certExpiry.toNanos()));
         c.spec.other("TaskDefaults", Map.of());
         c.spec.other("EncryptionConfig", Map.of("AutoLockManagers", false));
-        // Join tokens have Swarm's shape; the digest part becomes the root CA's once the swarm has its PKI.
-        c.joinTokens = Map.of("Worker", joinToken(), "Manager", joinToken());
+        c.rootCa = new Cluster.CaKeys();
+        c.rootCa.caCert = ca.certificatePem();
+        c.rootCa.caKey = ca.keyPem();
+        c.tlsInfo = tlsInfo(ca);
+        c.joinTokens = Map.of("Worker", JoinToken.generate(ca, random).toString(),
+                "Manager", JoinToken.generate(ca, random).toString());
         return c;
-    }
-
-    private static String joinToken() {
-        String digest = (Ids.newId() + Ids.newId()).substring(0, 50);
-        return "SWMTKN-1-" + digest + "-" + Ids.newId();
     }
 
     private Node self(JsonNode request) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.UUID;
 
 /**
@@ -49,6 +50,24 @@ final class NodeFiles {
                 .put("RaftGroup", s.raftGroup().toString()).put("RaftPort", s.raftPort())
                 .put("SnapshotInterval", s.snapshotInterval());
         write(dataDir.resolve("swarm.json"), Json.bytes(o));
+    }
+
+    /**
+     * The node's certificate and key, and the swarm's root CA certificate, where Swarm keeps them:
+     * {@code certificates/swarm-node.crt}, {@code swarm-node.key} (owner only), {@code swarm-root-ca.crt}.
+     */
+    static void saveCertificates(Path dataDir, io.skep.core.pki.NodeCertificate node, String rootCaPem)
+            throws IOException {
+        Path dir = dataDir.resolve("certificates");
+        Path key = dir.resolve("swarm-node.key");
+        Files.createDirectories(dir);
+        Path tmp = key.resolveSibling("swarm-node.key.tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, node.keyPem());
+        Files.move(tmp, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        write(dir.resolve("swarm-node.crt"), node.certificatePem().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        write(dir.resolve("swarm-root-ca.crt"), rootCaPem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     private static void write(Path file, byte[] bytes) throws IOException {

@@ -50,6 +50,15 @@ public final class TestDaemon implements AutoCloseable {
         daemon.close();
     }
 
+    /** The node's control API address, for the CLI. */
+    public String host() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public Response call(String method, String path, Object body) throws IOException {
         HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
         c.setRequestMethod(method);

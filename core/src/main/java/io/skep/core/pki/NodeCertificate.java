@@ -1,0 +1,52 @@
+package io.skep.core.pki;
+
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+
+/**
+ * A node's certificate and key. As in Swarm, the subject names the node (CN = node ID), what it may do
+ * (OU = {@code swarm-manager} or {@code swarm-worker}) and its swarm (O = cluster ID).
+ */
+public record NodeCertificate(X509Certificate certificate, PrivateKey key) {
+
+    public static NodeCertificate fromPem(String certificatePem, String keyPem) {
+        return new NodeCertificate(Pem.certificate(certificatePem, "node certificate"),
+                Pem.privateKey(keyPem, "node key"));
+    }
+
+    public String certificatePem() {
+        return Pem.write(certificate);
+    }
+
+    public String keyPem() {
+        return Pem.write(key);
+    }
+
+    public String nodeId() {
+        return part(BCStyle.CN);
+    }
+
+    /** The role the certificate grants; empty for a certificate of no swarm role. */
+    public java.util.Optional<NodeRole> role() {
+        return NodeRole.ofUnit(part(BCStyle.OU));
+    }
+
+    public String clusterId() {
+        return part(BCStyle.O);
+    }
+
+    public Instant notAfter() {
+        return certificate.getNotAfter().toInstant();
+    }
+
+    private String part(org.bouncycastle.asn1.ASN1ObjectIdentifier attribute) {
+        RDN[] rdns = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()).getRDNs(attribute);
+        return rdns.length == 0 ? "" : IETFUtils.valueToString(rdns[0].getFirst().getValue());
+    }
+}

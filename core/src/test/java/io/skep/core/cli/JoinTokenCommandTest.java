@@ -1,0 +1,54 @@
+package io.skep.core.cli;
+
+import io.skep.core.testing.TestDaemon;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code skep swarm join-token}, docker's text, against a real node. */
+class JoinTokenCommandTest {
+    @TempDir
+    Path dir;
+    private TestDaemon node;
+
+    @AfterEach
+    void stop() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    @Test
+    void printsTheJoinCommandRotatesAndPrintsTheTokenAlone() throws Exception {
+        node = new TestDaemon(dir.resolve("node"));
+        node.init();
+        Skep.Result quiet = Skep.run(node.host(), Map.of(), "swarm", "join-token", "-q", "worker");
+        assertEquals(0, quiet.code(), quiet.err());
+        String token = quiet.out().strip();
+        assertTrue(token.matches("SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}"), token);
+
+        Skep.Result full = Skep.run(node.host(), Map.of(), "swarm", "join-token", "worker");
+        assertEquals(0, full.code(), full.err());
+        assertEquals("To add a worker to this swarm, run the following command:\n\n"
+                + "    skep swarm join --token " + token + " 127.0.0.1:2377\n\n", full.out());
+
+        Skep.Result rotated = Skep.run(node.host(), Map.of(), "swarm", "join-token", "--rotate", "worker");
+        assertEquals(0, rotated.code(), rotated.err());
+        assertTrue(rotated.out().startsWith("Successfully rotated worker join token.\n\n"), rotated.out());
+        String next = Skep.run(node.host(), Map.of(), "swarm", "join-token", "-q", "worker").out().strip();
+        assertNotEquals(token, next);
+        assertTrue(rotated.out().contains(next), rotated.out());
+        assertEquals(token.substring(0, 60), next.substring(0, 60), "same CA, same digest");
+
+        Skep.Result bad = Skep.run(node.host(), Map.of(), "swarm", "join-token", "workers");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("unknown role workers"), bad.err());
+    }
+}
