@@ -3,6 +3,7 @@ package io.skep.core.orchestrator;
 import io.skep.core.manager.ReconcileLoop;
 import io.skep.core.manager.StoreWriter;
 import io.skep.core.model.Kind;
+import io.skep.core.model.Node;
 import io.skep.core.model.Service;
 import io.skep.core.model.Task;
 import io.skep.core.model.TaskState;
@@ -12,6 +13,7 @@ import io.skep.core.store.StoreEvent;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,11 @@ import java.util.TreeMap;
 /**
  * Keeps each replicated service at its replica count: one wanted task per slot 1..N. Replaces ended tasks
  * per the restart policy, adds and removes slots on scale, replaces out-of-date tasks on update.
+ *
+ * <p>A task on a node that is down or drained is shut down and replaced at once, per its restart policy; the
+ * scheduler places the replacement on another node (Swarm waits out the restart delay for a down node: skep
+ * does not, so that a lost worker's tasks run elsewhere as soon as it is found down). When such a node comes
+ * back, its agent finds the old task wanted shut down, and stops it.
  *
  * <p>A slot whose task ended and was not restarted (condition none, on-failure after success, attempts
  * used up) stays dead until the service changes, as in Swarm: it is not refilled on every pass.
@@ -38,22 +45,25 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
 
     @Override
     protected boolean interested(List<StoreEvent> events) {
-        return events.stream().anyMatch(e -> e.kind() == Kind.SERVICE || e.kind() == Kind.TASK);
+        return events.stream().anyMatch(e -> e.kind() == Kind.SERVICE || e.kind() == Kind.TASK
+                || e.kind() == Kind.NODE);
     }
 
     @Override
     protected void reconcile() throws Exception {
         MemoryStore m = store.memory();
         Batch batch = new Batch();
+        Map<String, Node> nodes = new HashMap<>();
+        m.nodes().forEach(n -> nodes.put(n.id, n));
         for (Service s : m.services()) {
             if (!s.isGlobal()) {
-                reconcileService(s, m.tasksOfService(s.id), batch);
+                reconcileService(s, m.tasksOfService(s.id), nodes, batch);
             }
         }
         store.commit(batch);
     }
 
-    private void reconcileService(Service s, List<Task> all, Batch batch) {
+    private void reconcileService(Service s, List<Task> all, Map<String, Node> nodes, Batch batch) {
         String runtime = s.runtime();
         // Slot -> tasks, leaving out tasks on their way out (scale-down, removal).
         Map<Long, List<Task>> slots = new TreeMap<>();
@@ -61,6 +71,9 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
             if (t.desired() != TaskState.REMOVE) {
                 slots.computeIfAbsent(t.slotNumber(), k -> new ArrayList<>()).add(t);
             }
+        }
+        for (Map.Entry<Long, List<Task>> e : slots.entrySet()) {
+            e.setValue(common.replaceLost(s, runtime, e.getKey(), s.id + "/" + e.getKey(), e.getValue(), nodes, batch));
         }
         for (Map.Entry<Long, List<Task>> e : slots.entrySet()) {
             // What the slot holds after this pass: its tasks as this pass leaves them, and any replacement.

@@ -3,6 +3,7 @@ package io.skep.core.orchestrator;
 import io.skep.core.model.Defaults;
 import io.skep.core.model.Ids;
 import io.skep.core.model.Json;
+import io.skep.core.model.Node;
 import io.skep.core.model.Service;
 import io.skep.core.model.Task;
 import io.skep.core.model.TaskState;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -79,6 +81,40 @@ final class ServiceReconciler {
             }
         }
         return out;
+    }
+
+    /**
+     * Shuts down the slot's wanted tasks that sit on a node that is down, drained or gone, and creates a
+     * replacement (with no node: the scheduler picks one) when the restart policy allows.
+     *
+     * @return the slot's tasks after this pass's writes
+     */
+    List<Task> replaceLost(Service s, String runtime, long slot, String key, List<Task> tasks, Map<String, Node> nodes,
+                           Batch batch) {
+        List<Task> out = new ArrayList<>();
+        for (Task t : tasks) {
+            if (!t.isWanted() || t.nodeId == null || (t.state() != null && t.state().isTerminal())
+                    || usable(nodes.get(t.nodeId))) {
+                out.add(t);
+                continue;
+            }
+            Task down = Json.copy(t);
+            down.desiredState = TaskState.SHUTDOWN.wire();
+            batch.patchTask(t.id, TaskPatch.desired(TaskState.SHUTDOWN.wire()));
+            out.add(down);
+            if (restarts.shouldRestart(t, key)) {
+                Task next = Tasks.create(s, slot, null, runtime, TaskState.RUNNING);
+                batch.create(next);
+                out.add(next);
+            }
+        }
+        return out;
+    }
+
+    /** Swarm's {@code InvalidNode}, negated: the node exists, is not down and is not drained. */
+    static boolean usable(Node node) {
+        return node != null && !"down".equals(node.status == null ? null : node.status.state)
+                && !"drain".equals(node.availability());
     }
 
     /** Whether a task reached a node (so it may be running there, or has run). */

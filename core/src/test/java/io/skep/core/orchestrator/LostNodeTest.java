@@ -1,0 +1,159 @@
+package io.skep.core.orchestrator;
+
+import io.skep.core.manager.StoreWriter;
+import io.skep.core.model.Ids;
+import io.skep.core.model.Json;
+import io.skep.core.model.Kind;
+import io.skep.core.model.Node;
+import io.skep.core.model.Service;
+import io.skep.core.model.ServiceSpec;
+import io.skep.core.model.Task;
+import io.skep.core.model.TaskSpec;
+import io.skep.core.model.TaskState;
+import io.skep.core.store.Batch;
+import io.skep.core.store.CommitResult;
+import io.skep.core.store.MemoryStore;
+import io.skep.core.store.TaskPatch;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The replicated orchestrator and nodes that go down, come back, or are drained, pass by pass on the in-memory
+ * store (placement, the scheduler's part, is done by hand here).
+ */
+class LostNodeTest {
+
+    private static final class Memory implements StoreWriter {
+        private final MemoryStore memory = new MemoryStore();
+        private long index;
+
+        @Override
+        public MemoryStore memory() {
+            return memory;
+        }
+
+        @Override
+        public CommitResult commit(Batch batch) {
+            return batch.isEmpty() ? new CommitResult(index, null) : memory.apply(Batch.decode(batch.encode()), ++index);
+        }
+    }
+
+    private final Memory store = new Memory();
+    private final ReplicatedOrchestrator orchestrator = new ReplicatedOrchestrator(store, new RestartSupervisor());
+
+    private static Node node(String id) {
+        Node n = new Node();
+        n.id = id;
+        n.createdAt = Ids.now();
+        n.spec.role = "worker";
+        n.spec.availability = "active";
+        n.status.state = "ready";
+        return n;
+    }
+
+    private Service service(long replicas, String restartCondition) {
+        Service s = new Service();
+        s.id = Ids.newId();
+        s.spec = new ServiceSpec();
+        s.spec.name = "web";
+        s.spec.mode = new ServiceSpec.ServiceMode();
+        s.spec.mode.replicated = new ServiceSpec.Replicated();
+        s.spec.mode.replicated.replicas = replicas;
+        s.spec.taskTemplate = new TaskSpec();
+        s.spec.taskTemplate.containerSpec = new TaskSpec.ContainerSpec();
+        s.spec.taskTemplate.containerSpec.image = "app:v1";
+        s.spec.taskTemplate.restartPolicy = new TaskSpec.RestartPolicy();
+        s.spec.taskTemplate.restartPolicy.condition = restartCondition;
+        s.spec.taskTemplate.restartPolicy.delay = 0L;
+        s.specVersion = 1L;
+        s.digestTemplate();
+        return s;
+    }
+
+    /** Places every unplaced wanted task: the first {@code firstOnN1} on n1, the rest on n2; all run. */
+    private void place(String serviceId, int firstOnN1) {
+        Batch batch = new Batch();
+        int i = 0;
+        for (Task t : store.memory().tasksOfService(serviceId)) {
+            if (t.isWanted() && t.nodeId == null) {
+                TaskPatch p = TaskPatch.status(status(TaskState.RUNNING));
+                p.nodeId = i++ < firstOnN1 ? "n1" : "n2";
+                batch.patchTask(t.id, p);
+            }
+        }
+        store.commit(batch);
+    }
+
+    private static Task.TaskStatus status(TaskState state) {
+        Task.TaskStatus s = new Task.TaskStatus();
+        s.state = state.wire();
+        s.timestamp = Ids.now();
+        return s;
+    }
+
+    private void setNode(String id, String state, String availability) {
+        Node n = Json.copy(store.memory().<Node>get(Kind.NODE, id));
+        n.status.state = state;
+        n.spec.availability = availability;
+        store.commit(new Batch().update(n));
+    }
+
+    private List<Task> wanted(String serviceId) {
+        return store.memory().tasksOfService(serviceId).stream().filter(Task::isWanted).toList();
+    }
+
+    @Test
+    void theTasksOfADownNodeAreReplacedAndStayShutDownWhenItReturns() throws Exception {
+        store.commit(new Batch().create(node("n1")).create(node("n2")));
+        Service s = service(4, "any");
+        store.commit(new Batch().create(s));
+        orchestrator.reconcile();
+        place(s.id, 2);
+
+        setNode("n2", "down", "active");
+        orchestrator.reconcile();
+        List<Task> wanted = wanted(s.id);
+        assertEquals(4, wanted.size(), "still 4 replicas wanted");
+        assertEquals(2, wanted.stream().filter(t -> "n1".equals(t.nodeId)).count());
+        assertEquals(2, wanted.stream().filter(t -> t.nodeId == null).count(), "two replacements, to be placed");
+        assertTrue(store.memory().tasksOfService(s.id).stream().filter(t -> "n2".equals(t.nodeId))
+                .allMatch(t -> t.desired() == TaskState.SHUTDOWN), "the lost tasks are wanted shut down");
+
+        place(s.id, 2); // the scheduler puts them on n1, the only node left
+        setNode("n2", "ready", "active");
+        orchestrator.reconcile();
+        assertEquals(4, wanted(s.id).size(), "once n2 is back, still 4: its old tasks stay shut down");
+        assertEquals(6, store.memory().tasksOfService(s.id).size(), "and no task was made for its return");
+    }
+
+    @Test
+    void drainingANodeMovesItsTasksAway() throws Exception {
+        store.commit(new Batch().create(node("n1")).create(node("n2")));
+        Service s = service(4, "any");
+        store.commit(new Batch().create(s));
+        orchestrator.reconcile();
+        place(s.id, 2);
+
+        setNode("n1", "ready", "drain");
+        orchestrator.reconcile();
+        assertEquals(0, wanted(s.id).stream().filter(t -> "n1".equals(t.nodeId)).count(), "nothing wanted on n1");
+        assertEquals(4, wanted(s.id).size());
+    }
+
+    @Test
+    void aTaskThatMustNotRestartIsNotReplaced() throws Exception {
+        store.commit(new Batch().create(node("n1")).create(node("n2")));
+        Service s = service(2, "none");
+        store.commit(new Batch().create(s));
+        orchestrator.reconcile();
+        place(s.id, 1);
+
+        setNode("n2", "down", "active");
+        orchestrator.reconcile();
+        assertEquals(1, wanted(s.id).size(), "restart condition none: the lost task is not replaced");
+    }
+}
