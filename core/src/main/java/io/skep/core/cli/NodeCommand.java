@@ -17,7 +17,7 @@ import java.util.TreeMap;
 
 /** {@code skep node}: manage swarm nodes. */
 @Command(name = "node", customSynopsis = "skep node COMMAND", description = "Manage Swarm nodes", synopsisSubcommandLabel = "COMMAND",
-        subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class})
+        subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Ps.class, NodeCommand.Update.class})
 final class NodeCommand extends CommandGroup {
 
     static final String DEFAULT_TABLE = "table {{.ID}} {{._SelfMark}}\t{{.Hostname}}\t{{.Status}}\t{{.Availability}}"
@@ -147,6 +147,113 @@ final class NodeCommand extends CommandGroup {
             if (!errors.isEmpty()) {
                 throw new CliException(String.join("\n", errors));
             }
+            return 0;
+        }
+    }
+
+    /** {@code skep node ps [NODE...]}: the tasks on nodes (this one by default), as {@code service ps} shows them. */
+    @Command(name = "ps", customSynopsis = "skep node ps [OPTIONS] [NODE...]",
+            description = "List tasks running on one or more nodes, defaults to current node")
+    static final class Ps extends ApiCommand {
+
+        @Option(names = {"-q", "--quiet"}, arity = "0..1", description = "Only display task IDs")
+        boolean quiet;
+
+        @Option(names = "--no-trunc", arity = "0..1", description = "Do not truncate output")
+        boolean noTrunc;
+
+        @Option(names = "--no-resolve", arity = "0..1", description = "Do not map IDs to Names")
+        boolean noResolve;
+
+        @Option(names = "--format", paramLabel = "FORMAT",
+                description = "Pretty-print tasks using a Go template")
+        String format;
+
+        @Option(names = {"-f", "--filter"}, paramLabel = "FILTER", description = "Filter output based on conditions provided")
+        List<String> filter = new ArrayList<>();
+
+        @Parameters(arity = "0..*", paramLabel = "NODE", description = "self (the default), a node ID, name or hostname")
+        List<String> refs = new ArrayList<>();
+
+        @Override
+        int run() {
+            List<JsonNode> tasks = new ArrayList<>();
+            List<String> errors = new ArrayList<>();
+            for (String ref : refs.isEmpty() ? List.of("self") : refs) {
+                try {
+                    JsonNode node = api().get(ApiPath.of("/nodes/{}", reference(api(), ref))).body();
+                    Filters filters = ServiceCommand.parseFilters(this, filter);
+                    filters.add("node", Json.text(node, "ID"));
+                    tasks.addAll(Json.elements(api().get(ApiPath.of("/tasks").filters(filters)).body()));
+                } catch (DaemonException | CliException e) {
+                    errors.add(Main.errorText(e));
+                }
+            }
+            if (!tasks.isEmpty() || errors.isEmpty()) {
+                if ("json".equals(format)) {
+                    com.fasterxml.jackson.databind.node.ArrayNode all = Json.array();
+                    all.addAll(tasks);
+                    out().println(Json.compact(all));
+                } else {
+                    out().print(new TaskPrinter(api(), noResolve).print(tasks, !(noTrunc || quiet), quiet, format,
+                            ctx().clock.instant()));
+                }
+            }
+            if (!errors.isEmpty()) {
+                throw new CliException(String.join("\n", errors));
+            }
+            return 0;
+        }
+    }
+
+    /** {@code skep node update}: availability, role and labels of a node; prints the node as it was named. */
+    @Command(name = "update", customSynopsis = "skep node update [OPTIONS] NODE", description = "Update a node")
+    static final class Update extends ApiCommand {
+
+        @Option(names = "--availability", paramLabel = "STATE",
+                description = "Availability of the node (\"active\", \"pause\", \"drain\")")
+        String availability;
+
+        @Option(names = "--role", paramLabel = "ROLE", description = "Role of the node (\"worker\", \"manager\")")
+        String role;
+
+        @Option(names = "--label-add", paramLabel = "LABEL", description = "Add or update a node label (key=value)")
+        List<String> labelAdd = new ArrayList<>();
+
+        @Option(names = "--label-rm", paramLabel = "LABEL", description = "Remove a node label if exists")
+        List<String> labelRm = new ArrayList<>();
+
+        @Parameters(index = "0", paramLabel = "NODE")
+        String ref;
+
+        @Override
+        int run() {
+            JsonNode node = api().get(ApiPath.of("/nodes/{}", reference(api(), ref))).body();
+            com.fasterxml.jackson.databind.node.ObjectNode spec = Json.at(node, "Spec").isObject()
+                    ? ((com.fasterxml.jackson.databind.node.ObjectNode) Json.at(node, "Spec")).deepCopy() : Json.object();
+            if (availability != null) {
+                spec.put("Availability", availability.toLowerCase(java.util.Locale.ROOT));
+            }
+            if (role != null) {
+                spec.put("Role", role.toLowerCase(java.util.Locale.ROOT));
+            }
+            if (!labelAdd.isEmpty() || !labelRm.isEmpty()) {
+                Map<String, String> labels = stringMap(Json.at(node, "Spec", "Labels"));
+                for (String add : labelAdd) {
+                    int eq = add.indexOf('=');
+                    labels.put(eq < 0 ? add : add.substring(0, eq), eq < 0 ? "" : add.substring(eq + 1));
+                }
+                for (String rm : labelRm) {
+                    if (labels.remove(rm) == null) {
+                        throw new CliException("key " + rm + " doesn't exist in node's labels");
+                    }
+                }
+                com.fasterxml.jackson.databind.node.ObjectNode l = spec.putObject("Labels");
+                labels.forEach(l::put);
+            }
+            api().post(ApiPath.of("/nodes/{}/update", Json.text(node, "ID"))
+                    .query("version", Json.number(node, "Version", "Index")), spec);
+            out().println(ref);
             return 0;
         }
     }
