@@ -77,8 +77,22 @@ public final class Agent implements AutoCloseable {
             throw e.getCause() instanceof RuntimeException r ? r
                     : new IllegalStateException("cannot register with the dispatcher: " + e.getCause(), e.getCause());
         }
-        long period = dispatcher.heartbeatPeriod().toMillis();
-        heartbeats.scheduleAtFixedRate(() -> session.heartbeat(), period, period, TimeUnit.MILLISECONDS);
+        scheduleHeartbeat();
+    }
+
+    /** The next heartbeat, one period from now: the period is the swarm's, and may change. */
+    private void scheduleHeartbeat() {
+        try {
+            heartbeats.schedule(() -> {
+                try {
+                    session.heartbeat();
+                } finally {
+                    scheduleHeartbeat();
+                }
+            }, dispatcher.heartbeatPeriod().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the agent is closing
+        }
     }
 
     /** Takes the node's full task set: starts new tasks, updates known ones, removes those gone. */

@@ -130,7 +130,7 @@ final class SystemRoutes {
                     + "\": the version query parameter must be the swarm's Version.Index");
         }
         JsonNode body = request.body(JsonNode.class, "swarm spec");
-        checkCaConfig(body);
+        checkSpec(body);
         Cluster.SwarmSpec spec = request.body(Cluster.SwarmSpec.class, "swarm spec");
         Cluster next = Json.copy(current);
         spec.name = current.spec.name;
@@ -163,8 +163,21 @@ final class SystemRoutes {
         return ApiResponse.empty(200);
     }
 
-    /** Refuses a {@code CAConfig.NodeCertExpiry} under Swarm's floor, naming the field. */
-    static void checkCaConfig(JsonNode spec) {
+    /**
+     * Refuses what Swarm refuses in a swarm spec, naming the field: a {@code CAConfig.NodeCertExpiry} under an
+     * hour, a negative {@code Dispatcher.HeartbeatPeriod}.
+     */
+    static void checkSpec(JsonNode spec) {
+        JsonNode heartbeat = spec.path("Dispatcher").path("HeartbeatPeriod");
+        if (!heartbeat.isMissingNode() && !heartbeat.isNull()) {
+            if (!heartbeat.canConvertToLong()) {
+                throw ApiException.badRequest("invalid Dispatcher.HeartbeatPeriod: expected nanoseconds, got " + heartbeat);
+            }
+            if (heartbeat.asLong() < 0) {
+                throw ApiException.badRequest("invalid Dispatcher.HeartbeatPeriod: heartbeat time period cannot be a "
+                        + "negative duration");
+            }
+        }
         JsonNode expiry = spec.path("CAConfig").path("NodeCertExpiry");
         if (expiry.isMissingNode() || expiry.isNull()) {
             return;
@@ -185,7 +198,7 @@ final class SystemRoutes {
         }
         JsonNode body = request.body() == null || request.body().length == 0
                 ? Json.MAPPER.createObjectNode() : request.body(JsonNode.class, "swarm init request");
-        checkCaConfig(body.path("Spec"));
+        checkSpec(body.path("Spec"));
         return ApiResponse.ok(node.initSwarm(body));
     }
 

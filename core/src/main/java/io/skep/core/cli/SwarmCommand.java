@@ -11,7 +11,7 @@ import java.util.Locale;
 
 /** {@code skep swarm}: manage the swarm. */
 @Command(name = "swarm", customSynopsis = "skep swarm COMMAND", description = "Manage the swarm", synopsisSubcommandLabel = "COMMAND",
-        subcommands = {SwarmCommand.Init.class, SwarmCommand.JoinToken.class})
+        subcommands = {SwarmCommand.Init.class, SwarmCommand.JoinToken.class, SwarmCommand.Update.class})
 final class SwarmCommand extends CommandGroup {
 
     /** {@code skep swarm init}: POST /swarm/init, then the join command (docker's text, with skep). */
@@ -144,6 +144,45 @@ final class SwarmCommand extends CommandGroup {
                 out().printf("To add a %s to this swarm, run the following command:%n%n"
                         + "    skep swarm join --token %s %s%n%n", role, token, Json.text(node, "ManagerStatus", "Addr"));
             }
+            return 0;
+        }
+    }
+
+    /** {@code skep swarm update}: the flags given, merged into the swarm's spec; docker's "Swarm updated.". */
+    @Command(name = "update", customSynopsis = "skep swarm update [OPTIONS]", description = "Update the swarm")
+    static final class Update extends ApiCommand {
+
+        @Option(names = "--task-history-limit", paramLabel = "INT", description = "Task history retention limit (default 5)")
+        String taskHistoryLimit;
+
+        @Option(names = "--dispatcher-heartbeat", paramLabel = "DURATION",
+                description = "Dispatcher heartbeat period (ns|us|ms|s|m|h) (default 5s)")
+        String dispatcherHeartbeat;
+
+        @Option(names = "--cert-expiry", paramLabel = "DURATION",
+                description = "Validity period for node certificates (ns|us|ms|s|m|h) (default 2160h0m0s)")
+        String certExpiry;
+
+        @Override
+        int run() {
+            JsonNode swarm = api().get("/swarm").body();
+            ObjectNode spec = Json.at(swarm, "Spec").isObject() ? ((ObjectNode) Json.at(swarm, "Spec")).deepCopy()
+                    : Json.object();
+            if (taskHistoryLimit != null) {
+                spec.withObjectProperty("Orchestration").put("TaskHistoryRetentionLimit",
+                        ServiceOptions.unsigned(this, "--task-history-limit", taskHistoryLimit));
+            }
+            if (dispatcherHeartbeat != null) {
+                spec.withObjectProperty("Dispatcher").put("HeartbeatPeriod",
+                        ServiceOptions.duration(this, "--dispatcher-heartbeat", dispatcherHeartbeat));
+            }
+            if (certExpiry != null) {
+                spec.withObjectProperty("CAConfig").put("NodeCertExpiry", ServiceOptions.duration(this, "--cert-expiry", certExpiry));
+            }
+            api().post(ApiPath.of("/swarm/update").query("version", Json.number(swarm, "Version", "Index"))
+                    .query("rotateWorkerToken", false).query("rotateManagerToken", false)
+                    .query("rotateManagerUnlockKey", false), spec);
+            out().println("Swarm updated.");
             return 0;
         }
     }

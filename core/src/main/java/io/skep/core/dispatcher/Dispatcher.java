@@ -2,6 +2,8 @@ package io.skep.core.dispatcher;
 
 import io.skep.core.manager.ReconcileLoop;
 import io.skep.core.manager.StoreWriter;
+import io.skep.core.model.Cluster;
+import io.skep.core.model.Defaults;
 import io.skep.core.model.Ids;
 import io.skep.core.model.Json;
 import io.skep.core.model.Kind;
@@ -30,8 +32,7 @@ import java.util.function.Consumer;
  */
 public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-    /** Swarm's defaults: a heartbeat every 5 s, a node is down after 3 missed. */
-    public static final Duration HEARTBEAT_PERIOD = Duration.ofSeconds(5);
+    /** Swarm's: a node is down after 3 missed heartbeats. */
     private static final int GRACE_MULTIPLIER = 3;
 
     private final StoreWriter store;
@@ -44,8 +45,10 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
     }
 
     @Override
+    /** The swarm's {@code Dispatcher.HeartbeatPeriod} as it is now (agents ask before each heartbeat). */
     public Duration heartbeatPeriod() {
-        return HEARTBEAT_PERIOD;
+        Cluster c = store.memory().cluster();
+        return c == null ? Defaults.HEARTBEAT_PERIOD : c.heartbeatPeriod();
     }
 
     @Override
@@ -82,7 +85,7 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         for (Session s : sessions.values()) {
             s.push();
         }
-        wakeIn(HEARTBEAT_PERIOD);
+        wakeIn(heartbeatPeriod());
     }
 
     private void flushStatus() throws IOException {
@@ -96,9 +99,10 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
 
     private void checkHeartbeats() throws IOException {
         long now = System.nanoTime();
+        long grace = heartbeatPeriod().toNanos() * GRACE_MULTIPLIER;
         Batch batch = new Batch();
         for (Session s : sessions.values()) {
-            if (!s.closed && now - s.lastHeartbeat > HEARTBEAT_PERIOD.toNanos() * GRACE_MULTIPLIER) {
+            if (!s.closed && now - s.lastHeartbeat > grace) {
                 Node node = store.memory().get(Kind.NODE, s.nodeId);
                 if (node != null && !"down".equals(node.status.state)) {
                     NodePatch p = new NodePatch();

@@ -42,6 +42,15 @@ public class Cluster extends StoredObject {
         public Long taskHistoryRetentionLimit;
     }
 
+    /** {@code Spec.Dispatcher.HeartbeatPeriod}, or Swarm's default of 5 s when unset or zero. */
+    public java.time.Duration heartbeatPeriod() {
+        Object dispatcher = spec == null ? null : spec.other().get("Dispatcher");
+        if (dispatcher instanceof Map<?, ?> m && m.get("HeartbeatPeriod") instanceof Number n && n.longValue() > 0) {
+            return java.time.Duration.ofNanos(n.longValue());
+        }
+        return Defaults.HEARTBEAT_PERIOD;
+    }
+
     public long taskHistoryLimit() {
         Long limit = spec == null || spec.orchestration == null ? null : spec.orchestration.taskHistoryRetentionLimit;
         return limit == null ? Defaults.TASK_HISTORY_RETENTION_LIMIT : limit;

@@ -228,7 +228,9 @@ public final class Daemon implements AutoCloseable, NodeContext {
         }
         c.spec.other("Raft", Map.of("SnapshotInterval", swarm.snapshotInterval(), "KeepOldSnapshots", 0,
                 "LogEntriesForSlowFollowers", 500, "ElectionTick", 10, "HeartbeatTick", 1));
-        c.spec.other("Dispatcher", Map.of("HeartbeatPeriod", 5_000_000_000L));
+        long heartbeat = request == null ? 0 : request.path("Spec").path("Dispatcher").path("HeartbeatPeriod").asLong(0);
+        c.spec.other("Dispatcher", Map.of("HeartbeatPeriod",
+                heartbeat > 0 ? heartbeat : io.skep.core.model.Defaults.HEARTBEAT_PERIOD.toNanos()));
         c.spec.other("CAConfig", Map.of("NodeCertExpiry", certExpiry.toNanos()));
         c.spec.other("TaskDefaults", Map.of());
         c.spec.other("EncryptionConfig", Map.of("AutoLockManagers", false));

@@ -51,4 +51,25 @@ class JoinTokenCommandTest {
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("unknown role workers"), bad.err());
     }
+
+    @Test
+    void swarmUpdateMergesTheFlagsGivenIntoTheSpec() throws Exception {
+        node = new TestDaemon(dir.resolve("node"));
+        node.init();
+        var before = node.get("/v1.41/swarm");
+        Skep.Result updated = Skep.run(node.host(), Map.of(), "swarm", "update", "--dispatcher-heartbeat", "2s",
+                "--task-history-limit", "3");
+        assertEquals(0, updated.code(), updated.err());
+        assertEquals("Swarm updated.\n", updated.out());
+        var after = node.get("/v1.41/swarm");
+        assertEquals(2_000_000_000L, after.path("Spec").path("Dispatcher").path("HeartbeatPeriod").asLong());
+        assertEquals(3, after.path("Spec").path("Orchestration").path("TaskHistoryRetentionLimit").asLong());
+        assertEquals(before.path("Spec").path("CAConfig"), after.path("Spec").path("CAConfig"), "what was not given stays");
+        assertEquals(before.path("JoinTokens"), after.path("JoinTokens"), "no token rotated");
+
+        Skep.Result tooShort = Skep.run(node.host(), Map.of(), "swarm", "update", "--cert-expiry", "30m");
+        assertEquals(1, tooShort.code());
+        assertTrue(tooShort.err().contains("invalid CAConfig.NodeCertExpiry: minimum certificate expiry time is 1h0m0s"),
+                tooShort.err());
+    }
 }

@@ -1,6 +1,5 @@
 package io.skep.core.orchestrator;
 
-import io.skep.core.manager.StoreWriter;
 import io.skep.core.model.Ids;
 import io.skep.core.model.Json;
 import io.skep.core.model.Kind;
@@ -11,9 +10,8 @@ import io.skep.core.model.Task;
 import io.skep.core.model.TaskSpec;
 import io.skep.core.model.TaskState;
 import io.skep.core.store.Batch;
-import io.skep.core.store.CommitResult;
-import io.skep.core.store.MemoryStore;
 import io.skep.core.store.TaskPatch;
+import io.skep.core.testing.InMemoryStore;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -27,22 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LostNodeTest {
 
-    private static final class Memory implements StoreWriter {
-        private final MemoryStore memory = new MemoryStore();
-        private long index;
-
-        @Override
-        public MemoryStore memory() {
-            return memory;
-        }
-
-        @Override
-        public CommitResult commit(Batch batch) {
-            return batch.isEmpty() ? new CommitResult(index, null) : memory.apply(Batch.decode(batch.encode()), ++index);
-        }
-    }
-
-    private final Memory store = new Memory();
+    private final InMemoryStore store = new InMemoryStore();
     private final ReplicatedOrchestrator orchestrator = new ReplicatedOrchestrator(store, new RestartSupervisor());
 
     private static Node node(String id) {

@@ -1,0 +1,26 @@
+package io.skep.core.testing;
+
+import io.skep.core.manager.StoreWriter;
+import io.skep.core.store.Batch;
+import io.skep.core.store.CommitResult;
+import io.skep.core.store.MemoryStore;
+
+/**
+ * The store without Raft, for tests of one reconciler's passes: a batch is encoded, decoded and applied at the
+ * next index, as the Raft state machine would (the Raft log under it is exercised by RaftStoreTest). Listeners
+ * of the memory store get their events as usual.
+ */
+public final class InMemoryStore implements StoreWriter {
+    private final MemoryStore memory = new MemoryStore();
+    private long index;
+
+    @Override
+    public MemoryStore memory() {
+        return memory;
+    }
+
+    @Override
+    public synchronized CommitResult commit(Batch batch) {
+        return batch.isEmpty() ? new CommitResult(index, null) : memory.apply(Batch.decode(batch.encode()), ++index);
+    }
+}
