@@ -51,6 +51,15 @@ public class Cluster extends StoredObject {
         return Defaults.HEARTBEAT_PERIOD;
     }
 
+    /** {@code Spec.CAConfig.NodeCertExpiry}, or Swarm's default of 90 days when unset or zero. */
+    public java.time.Duration nodeCertExpiry() {
+        Object ca = spec == null ? null : spec.other().get("CAConfig");
+        if (ca instanceof Map<?, ?> m && m.get("NodeCertExpiry") instanceof Number n && n.longValue() > 0) {
+            return java.time.Duration.ofNanos(n.longValue());
+        }
+        return Defaults.NODE_CERT_EXPIRY;
+    }
+
     public long taskHistoryLimit() {
         Long limit = spec == null || spec.orchestration == null ? null : spec.orchestration.taskHistoryRetentionLimit;
         return limit == null ? Defaults.TASK_HISTORY_RETENTION_LIMIT : limit;

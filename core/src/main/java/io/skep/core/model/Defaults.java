@@ -9,6 +9,8 @@ import java.time.Duration;
  */
 public final class Defaults {
     public static final long TASK_HISTORY_RETENTION_LIMIT = 5;
+    /** Swarm's node certificate validity ({@code CAConfig.NodeCertExpiry}). */
+    public static final java.time.Duration NODE_CERT_EXPIRY = java.time.Duration.ofDays(90);
     /** Swarm's agent heartbeat period ({@code Dispatcher.HeartbeatPeriod}); a node is down after 3 missed. */
     public static final java.time.Duration HEARTBEAT_PERIOD = java.time.Duration.ofSeconds(5);
     public static final String RESTART_CONDITION = "any";

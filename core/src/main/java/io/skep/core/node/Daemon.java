@@ -68,6 +68,12 @@ public final class Daemon implements AutoCloseable, NodeContext {
     private ApiServer api;
     private volatile Manager manager;
     private Agent agent;
+    /** Renews this node's certificate when its renewal time comes (one thread, idle in between). */
+    private final java.util.concurrent.ScheduledExecutorService renewals =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("skep-certificate-renewal").factory());
+    /** When the current certificate is to be renewed (guarded by this). */
+    private Instant renewalTime;
 
     private Daemon(DaemonConfig config) {
         this.config = config;
@@ -104,6 +110,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
         NodeFiles.SwarmState swarm = NodeFiles.swarm(dataDir);
         if (swarm != null) {
             startManager(swarm, false, null, null);
+            scheduleRenewal();
         }
         api = new ApiServer(ControlApi.router(this), ControlApi.headers(this));
         for (URI host : config.hosts()) {
@@ -160,8 +167,66 @@ public final class Daemon implements AutoCloseable, NodeContext {
         NodeFiles.saveCertificates(config.dataDir(), certificate, ca.certificatePem());
         startManager(swarm, true, request, cluster(swarm, request, ca, expiry, random));
         NodeFiles.saveSwarm(config.dataDir(), swarm);
+        scheduleRenewal();
         LOG.info("swarm {} initialized: node {} is its manager", swarm.clusterId(), nodeId);
         return nodeId;
+    }
+
+    /** Arms the renewal of the node's certificate for its renewal time (at once if that has passed). */
+    private void scheduleRenewal() {
+        Instant due;
+        synchronized (this) {
+            try {
+                NodeCertificate current = NodeFiles.certificate(config.dataDir());
+                if (current == null) {
+                    return;
+                }
+                renewalTime = current.renewalTime(new SecureRandom());
+                due = renewalTime;
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.warn("cannot read this node's certificate: {}", e.getMessage());
+                return;
+            }
+        }
+        long delay = Math.max(0, Duration.between(Instant.now(), due).toMillis());
+        try {
+            renewals.schedule(() -> {
+                renewCertificateIfDue(Instant.now());
+                scheduleRenewal();
+            }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the node is stopping
+        }
+    }
+
+    /**
+     * Renews this node's certificate when {@code now} is past its renewal time: a manager signs the new one, with a
+     * new key pair, with the swarm's root CA, for the swarm's current {@code CAConfig.NodeCertExpiry}.
+     *
+     * @return whether it renewed
+     */
+    public synchronized boolean renewCertificateIfDue(Instant now) {
+        Manager m = manager;
+        if (m == null || renewalTime == null || now.isBefore(renewalTime)) {
+            return false;
+        }
+        Cluster c = m.memory().cluster();
+        if (c == null || c.rootCa == null) {
+            return false;
+        }
+        try {
+            NodeCertificate current = NodeFiles.certificate(config.dataDir());
+            RootCa ca = RootCa.fromPem(c.rootCa.caCert, c.rootCa.caKey);
+            NodeCertificate next = ca.issue(nodeId, current.role().orElse(NodeRole.MANAGER), c.id, c.nodeCertExpiry(),
+                    new SecureRandom(), now);
+            NodeFiles.saveCertificates(config.dataDir(), next, ca.certificatePem());
+            renewalTime = next.renewalTime(new SecureRandom());
+            LOG.info("node certificate renewed: valid until {}", next.notAfter());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot renew this node's certificate (retrying at its next renewal check): {}", e.toString());
+            return false;
+        }
     }
 
     /**
@@ -269,6 +334,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
     /** Stops the node: control API, agent, manager. Tasks keep running; a restart adopts them. */
     @Override
     public synchronized void close() {
+        renewals.shutdownNow();
         try {
             if (api != null) {
                 api.close();

@@ -70,6 +70,17 @@ final class NodeFiles {
         write(dir.resolve("swarm-root-ca.crt"), rootCaPem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
+    /** The node's certificate and key, or null when it has none (it is in no swarm). */
+    static io.skep.core.pki.NodeCertificate certificate(Path dataDir) throws IOException {
+        Path dir = dataDir.resolve("certificates");
+        Path crt = dir.resolve("swarm-node.crt");
+        Path key = dir.resolve("swarm-node.key");
+        if (!Files.exists(crt) || !Files.exists(key)) {
+            return null;
+        }
+        return io.skep.core.pki.NodeCertificate.fromPem(Files.readString(crt), Files.readString(key));
+    }
+
     private static void write(Path file, byte[] bytes) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

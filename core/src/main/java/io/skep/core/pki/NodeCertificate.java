@@ -45,6 +45,20 @@ public record NodeCertificate(X509Certificate certificate, PrivateKey key) {
         return certificate.getNotAfter().toInstant();
     }
 
+    public Instant notBefore() {
+        return certificate.getNotBefore().toInstant();
+    }
+
+    /**
+     * When to renew it: a random point between 50 % and 80 % of its validity, as Swarm picks, so that the nodes of
+     * a swarm do not all renew at once.
+     */
+    public Instant renewalTime(java.util.random.RandomGenerator random) {
+        double fraction = 0.5 + 0.3 * random.nextDouble();
+        long validityMillis = java.time.Duration.between(notBefore(), notAfter()).toMillis();
+        return notBefore().plusMillis((long) (validityMillis * fraction));
+    }
+
     private String part(org.bouncycastle.asn1.ASN1ObjectIdentifier attribute) {
         RDN[] rdns = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()).getRDNs(attribute);
         return rdns.length == 0 ? "" : IETFUtils.valueToString(rdns[0].getFirst().getValue());

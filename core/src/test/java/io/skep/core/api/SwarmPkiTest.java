@@ -104,4 +104,30 @@ class SwarmPkiTest {
         return (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
     }
+
+    @Test
+    void theManagerRenewsItsCertificateBetweenHalfAndFourFifthsOfItsValidity() throws Exception {
+        node = new TestDaemon(dir.resolve("node"));
+        String nodeId = node.init();
+        Path certificates = node.dataDir().resolve("certificates");
+        NodeCertificate first = NodeCertificate.fromPem(Files.readString(certificates.resolve("swarm-node.crt")),
+                Files.readString(certificates.resolve("swarm-node.key")));
+        java.time.Duration validity = java.time.Duration.between(first.notBefore(), first.notAfter());
+        java.time.Instant half = first.notBefore().plus(validity.dividedBy(2));
+        java.time.Instant fourFifths = first.notBefore().plus(validity.multipliedBy(4).dividedBy(5));
+
+        assertFalse(node.daemon().renewCertificateIfDue(half.minusSeconds(60)), "not before half its validity");
+        assertTrue(node.daemon().renewCertificateIfDue(fourFifths.plusSeconds(60)), "by four fifths of it");
+
+        NodeCertificate renewed = NodeCertificate.fromPem(Files.readString(certificates.resolve("swarm-node.crt")),
+                Files.readString(certificates.resolve("swarm-node.key")));
+        assertEquals(nodeId, renewed.nodeId());
+        assertEquals(NodeRole.MANAGER, renewed.role().orElseThrow());
+        assertTrue(renewed.notAfter().isAfter(first.notAfter()), "valid for longer");
+        assertNotEquals(first.key(), renewed.key(), "with a new key");
+        renewed.certificate().verify(certificate(node.get("/v1.41/swarm").path("TLSInfo").path("TrustRoot").asText())
+                .getPublicKey());
+        assertFalse(node.daemon().renewCertificateIfDue(fourFifths.plusSeconds(120)),
+                "the new certificate has a renewal time of its own");
+    }
 }

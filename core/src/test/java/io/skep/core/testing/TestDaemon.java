@@ -59,6 +59,11 @@ public final class TestDaemon implements AutoCloseable {
         return dataDir;
     }
 
+    /** The node itself (for what no API reaches, such as renewing its certificate at a given time). */
+    public Daemon daemon() {
+        return daemon;
+    }
+
     public Response call(String method, String path, Object body) throws IOException {
         HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
         c.setRequestMethod(method);
