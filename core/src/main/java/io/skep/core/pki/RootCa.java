@@ -133,10 +133,19 @@ public final class RootCa {
      */
     public NodeCertificate issue(String nodeId, NodeRole role, String clusterId, Duration expiry,
                                  SecureRandom random, Instant now) {
+        KeyPair pair = p256(random);
+        return new NodeCertificate(sign(pair.getPublic(), nodeId, role, clusterId, expiry, random, now), pair.getPrivate());
+    }
+
+    /**
+     * The same, for a key pair the CA never sees: a certificate of {@code publicKey}, from a node's
+     * {@link CertificateRequest} (check it with {@link CertificateRequest#verifiedKey}).
+     */
+    public X509Certificate sign(java.security.PublicKey publicKey, String nodeId, NodeRole role, String clusterId,
+                                Duration expiry, SecureRandom random, Instant now) {
         if (expiry.isNegative() || expiry.isZero()) {
             throw new IllegalArgumentException("node certificate expiry must be positive, got " + expiry);
         }
-        KeyPair pair = p256(random);
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
                 .addRDN(BCStyle.O, clusterId).addRDN(BCStyle.OU, role.unit()).addRDN(BCStyle.CN, nodeId).build();
         GeneralName[] names = role == NodeRole.MANAGER
@@ -145,7 +154,7 @@ public final class RootCa {
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(random),
-                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(expiry)), subject, pair.getPublic())
+                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(expiry)), subject, publicKey)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true,
                             new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
@@ -154,7 +163,7 @@ public final class RootCa {
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             extensions.createAuthorityKeyIdentifier(certificate));
-            return new NodeCertificate(sign(builder, key), pair.getPrivate());
+            return sign(builder, key);
         } catch (CertIOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot issue a certificate for node " + nodeId + ": " + e.getMessage(), e);
         }
@@ -179,7 +188,7 @@ public final class RootCa {
         return new BigInteger(159, random); // positive, at most 20 octets (RFC 5280)
     }
 
-    private static KeyPair p256(SecureRandom random) {
+    static KeyPair p256(SecureRandom random) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"), random);

@@ -95,6 +95,32 @@ class PkiTest {
         }
     }
 
+    @Test
+    void aJoiningNodeKeepsItsKeyAndTheCaSignsItsRequest() {
+        CertificateRequest request = CertificateRequest.create(random);
+        assertTrue(request.pem().startsWith("-----BEGIN CERTIFICATE REQUEST-----"), request.pem());
+        assertFalse(request.pem().contains("PRIVATE"), "the request carries no private key");
+        X509Certificate signed = ca.sign(CertificateRequest.verifiedKey(request.pem()), "w1", NodeRole.WORKER,
+                "cluster1", Duration.ofDays(1), random, now);
+        assertEquals(request.keys().getPublic(), signed.getPublicKey());
+        NodeCertificate node = new NodeCertificate(signed, request.keys().getPrivate());
+        assertEquals("w1", node.nodeId());
+        assertTrue(ca.signed(node, now));
+
+        // A request whose signature is not its key's: one byte of the signed body changed.
+        String body = request.pem().lines().filter(l -> !l.startsWith("-----")).reduce("", String::concat);
+        int at = body.length() / 3;
+        char flipped = body.charAt(at) == 'A' ? 'B' : 'A';
+        String tampered = "-----BEGIN CERTIFICATE REQUEST-----\n" + body.substring(0, at) + flipped
+                + body.substring(at + 1) + "\n-----END CERTIFICATE REQUEST-----\n";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CertificateRequest.verifiedKey(tampered));
+        assertTrue(e.getMessage().startsWith("certificate request: "), e.getMessage());
+        IllegalArgumentException garbage = assertThrows(IllegalArgumentException.class,
+                () -> CertificateRequest.verifiedKey(ca.certificatePem()));
+        assertEquals("certificate request: not a PEM certificate request", garbage.getMessage());
+    }
+
     private static String curve(X509Certificate c) {
         ECPublicKey key = (ECPublicKey) c.getPublicKey();
         return key.getParams().toString().contains("secp256r1") || key.getParams().getCurve().getField()
