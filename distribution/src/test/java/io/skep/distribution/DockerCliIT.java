@@ -79,5 +79,7 @@ class DockerCliIT extends ImageTest {
                 "the containers run the updated spec");
         assertEquals("web", docker("service", "rm", "web").strip());
         assertEquals("", docker("service", "ls", "-q").strip());
+        assertEquals("Node left the swarm.", docker("swarm", "leave", "--force").strip());
+        assertTrue(docker("info").contains("Swarm: inactive"), "the node is in no swarm any more");
     }
 }

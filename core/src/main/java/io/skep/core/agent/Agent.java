@@ -132,8 +132,51 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * The node leaves the swarm: every task is stopped (its stop signal, then its grace period) and removed, within
+     * {@code timeout}; then the agent stops. Unlike {@link #close()}, nothing is left for a restart to adopt, and the
+     * runtimes stay open for the node's next swarm.
+     */
+    public void leave(java.time.Duration timeout) {
+        heartbeats.shutdownNow();
+        List<TaskController> all;
+        try {
+            all = events.submit(() -> {
+                List<TaskController> list = List.copyOf(controllers.values());
+                list.forEach(TaskController::remove);
+                controllers.clear();
+                return list;
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            all = List.of();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("cannot stop the tasks of this node: {}", e.getCause().toString());
+            all = List.of();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (TaskController c : all) {
+            try {
+                long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                if (!c.awaitEnd(java.time.Duration.ofMillis(left))) {
+                    LOG.warn("a task of this node did not stop within {}", timeout);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        stop();
+    }
+
     @Override
     public void close() {
+        stop();
+        runtimes.values().forEach(TaskRuntime::close);
+    }
+
+    /** Stops driving tasks and ends the session; the runtimes stay open (the node may join a swarm again). */
+    private void stop() {
         heartbeats.shutdownNow();
         events.shutdownNow();
         try {
@@ -145,6 +188,5 @@ public final class Agent implements AutoCloseable {
         if (session != null) {
             session.close();
         }
-        runtimes.values().forEach(TaskRuntime::close);
     }
 }

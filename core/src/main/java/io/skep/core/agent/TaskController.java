@@ -77,6 +77,11 @@ final class TaskController {
         thread.interrupt();
     }
 
+    /** Waits up to {@code timeout} for the controller to finish (after {@link #remove}); true when it has. */
+    boolean awaitEnd(java.time.Duration timeout) throws InterruptedException {
+        return thread.join(timeout);
+    }
+
     /** The task left this node's assignments: stop it if it runs, then free what it left. */
     void remove() {
         synchronized (lock) {

@@ -24,6 +24,9 @@ public interface NodeContext {
     /** Creates a swarm with this node as its only manager; returns the node ID. */
     String initSwarm(JsonNode request) throws Exception;
 
+    /** Leaves the swarm: stops and removes this node's tasks and erases the swarm's state here. */
+    void leaveSwarm() throws Exception;
+
     /** The manager, or 503 with Docker's words when this node is not one. */
     default Manager requireManager() {
         Manager m = manager();

@@ -42,6 +42,7 @@ final class SystemRoutes {
                 .add("GET", "/swarm", r -> ApiResponse.ok(swarm()))
                 .add("POST", "/swarm/init", this::init)
                 .add("POST", "/swarm/update", this::update)
+                .add("POST", "/swarm/leave", this::leave)
                 .add("GET", "/plugins", r -> ApiResponse.ok(plugins()));
     }
 
@@ -160,6 +161,23 @@ final class SystemRoutes {
         if (!result.applied()) {
             throw ApiException.conflict(result.conflict());
         }
+        return ApiResponse.empty(200);
+    }
+
+    /**
+     * {@code POST /swarm/leave?force=B}: a manager leaves only when forced (it is the last one: its leaving erases
+     * the swarm), with Docker's words.
+     */
+    private ApiResponse leave(ApiRequest request) throws Exception {
+        if (node.manager() == null) {
+            throw ApiException.unavailable("This node is not part of a swarm");
+        }
+        if (!"true".equals(request.query("force")) && !"1".equals(request.query("force"))) {
+            throw ApiException.unavailable("You are attempting to leave the swarm on a node that is participating as a "
+                    + "manager. Removing the last manager erases all current state of the swarm. Use `--force` to "
+                    + "ignore this message. ");
+        }
+        node.leaveSwarm();
         return ApiResponse.empty(200);
     }
 

@@ -11,7 +11,8 @@ import java.util.Locale;
 
 /** {@code skep swarm}: manage the swarm. */
 @Command(name = "swarm", customSynopsis = "skep swarm COMMAND", description = "Manage the swarm", synopsisSubcommandLabel = "COMMAND",
-        subcommands = {SwarmCommand.Init.class, SwarmCommand.JoinToken.class, SwarmCommand.Update.class})
+        subcommands = {SwarmCommand.Init.class, SwarmCommand.JoinToken.class, SwarmCommand.Update.class,
+                SwarmCommand.Leave.class})
 final class SwarmCommand extends CommandGroup {
 
     /** {@code skep swarm init}: POST /swarm/init, then the join command (docker's text, with skep). */
@@ -183,6 +184,22 @@ final class SwarmCommand extends CommandGroup {
                     .query("rotateWorkerToken", false).query("rotateManagerToken", false)
                     .query("rotateManagerUnlockKey", false), spec);
             out().println("Swarm updated.");
+            return 0;
+        }
+    }
+
+    /** {@code skep swarm leave [--force]}: docker's "Node left the swarm.". */
+    @Command(name = "leave", customSynopsis = "skep swarm leave [OPTIONS]", description = "Leave the swarm")
+    static final class Leave extends ApiCommand {
+
+        @Option(names = {"-f", "--force"}, arity = "0..1",
+                description = "Force this node to leave the swarm, ignoring warnings")
+        boolean force;
+
+        @Override
+        int run() {
+            api().post(ApiPath.of("/swarm/leave").query("force", force), null);
+            out().println("Node left the swarm.");
             return 0;
         }
     }

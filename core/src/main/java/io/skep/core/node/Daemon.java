@@ -172,6 +172,29 @@ public final class Daemon implements AutoCloseable, NodeContext {
         return nodeId;
     }
 
+    /**
+     * Leaves the swarm (the API has checked {@code --force} for a manager): the tasks of this node are stopped and
+     * removed, the manager stops, and the Raft log, swarm.json and certificates are deleted. The node ID stays.
+     */
+    @Override
+    public synchronized void leaveSwarm() throws Exception {
+        if (manager == null) {
+            throw new IllegalStateException("this node is not part of a swarm");
+        }
+        if (agent != null) {
+            agent.leave(Duration.ofSeconds(60));
+            agent = null;
+        }
+        manager.close();
+        manager = null;
+        renewalTime = null;
+        Path data = config.dataDir();
+        deleteTree(data.resolve("raft"));
+        deleteTree(data.resolve("certificates"));
+        Files.deleteIfExists(data.resolve("swarm.json"));
+        LOG.info("node {} left the swarm", nodeId);
+    }
+
     /** Arms the renewal of the node's certificate for its renewal time (at once if that has passed). */
     private void scheduleRenewal() {
         Instant due;
