@@ -156,21 +156,8 @@ final class NodeCommand extends CommandGroup {
             description = "List tasks running on one or more nodes, defaults to current node")
     static final class Ps extends ApiCommand {
 
-        @Option(names = {"-q", "--quiet"}, arity = "0..1", description = "Only display task IDs")
-        boolean quiet;
-
-        @Option(names = "--no-trunc", arity = "0..1", description = "Do not truncate output")
-        boolean noTrunc;
-
-        @Option(names = "--no-resolve", arity = "0..1", description = "Do not map IDs to Names")
-        boolean noResolve;
-
-        @Option(names = "--format", paramLabel = "FORMAT",
-                description = "Pretty-print tasks using a Go template")
-        String format;
-
-        @Option(names = {"-f", "--filter"}, paramLabel = "FILTER", description = "Filter output based on conditions provided")
-        List<String> filter = new ArrayList<>();
+        @picocli.CommandLine.Mixin
+        TaskListOptions list;
 
         @Parameters(arity = "0..*", paramLabel = "NODE", description = "self (the default), a node ID, name or hostname")
         List<String> refs = new ArrayList<>();
@@ -182,7 +169,7 @@ final class NodeCommand extends CommandGroup {
             for (String ref : refs.isEmpty() ? List.of("self") : refs) {
                 try {
                     JsonNode node = api().get(ApiPath.of("/nodes/{}", reference(api(), ref))).body();
-                    Filters filters = ServiceCommand.parseFilters(this, filter);
+                    Filters filters = ServiceCommand.parseFilters(this, list.filter);
                     filters.add("node", Json.text(node, "ID"));
                     tasks.addAll(Json.elements(api().get(ApiPath.of("/tasks").filters(filters)).body()));
                 } catch (DaemonException | CliException e) {
@@ -190,13 +177,13 @@ final class NodeCommand extends CommandGroup {
                 }
             }
             if (!tasks.isEmpty() || errors.isEmpty()) {
-                if ("json".equals(format)) {
+                if ("json".equals(list.format)) {
                     com.fasterxml.jackson.databind.node.ArrayNode all = Json.array();
                     all.addAll(tasks);
                     out().println(Json.compact(all));
                 } else {
-                    out().print(new TaskPrinter(api(), noResolve).print(tasks, !(noTrunc || quiet), quiet, format,
-                            ctx().clock.instant()));
+                    out().print(new TaskPrinter(api(), list.noResolve).print(tasks, list.truncate(), list.quiet,
+                            list.format, ctx().clock.instant()));
                 }
             }
             if (!errors.isEmpty()) {

@@ -254,28 +254,15 @@ final class ServiceCommand extends CommandGroup {
     @Command(name = "ps", customSynopsis = "skep service ps [OPTIONS] SERVICE [SERVICE...]", description = "List the tasks of one or more services")
     static final class Ps extends ApiCommand {
 
-        @Option(names = {"-q", "--quiet"}, arity = "0..1", description = "Only display task IDs")
-        boolean quiet;
-
-        @Option(names = "--no-trunc", arity = "0..1", description = "Do not truncate output")
-        boolean noTrunc;
-
-        @Option(names = "--no-resolve", arity = "0..1", description = "Do not map IDs to Names")
-        boolean noResolve;
-
-        @Option(names = "--format", paramLabel = "FORMAT",
-                description = "Format output: table, json, or a Go-style template such as '{{.Name}}'")
-        String format;
-
-        @Option(names = {"-f", "--filter"}, paramLabel = "FILTER", description = "Filter output based on conditions provided")
-        List<String> filter = new ArrayList<>();
+        @picocli.CommandLine.Mixin
+        TaskListOptions list;
 
         @Parameters(arity = "1..*", paramLabel = "SERVICE", description = "Service names or IDs")
         List<String> services;
 
         @Override
         int run() {
-            Filters filters = parseFilters(this, filter);
+            Filters filters = parseFilters(this, list.filter);
             Filters byId = new Filters();
             Filters byName = new Filters();
             for (String s : services) {
@@ -328,13 +315,12 @@ final class ServiceCommand extends CommandGroup {
                 }
             }
             JsonNode tasks = api().get(ApiPath.of("/tasks").filters(filters)).body();
-            if ("json".equals(format)) {
+            if ("json".equals(list.format)) {
                 out().println(Json.compact(tasks == null ? Json.array() : tasks));
             } else {
-                boolean trunc = !(noTrunc || quiet);
                 Instant now = ctx().clock.instant();
-                out().print(new TaskPrinter(api(), noResolve)
-                        .print(Json.elements(tasks), trunc, quiet, format, now));
+                out().print(new TaskPrinter(api(), list.noResolve)
+                        .print(Json.elements(tasks), list.truncate(), list.quiet, list.format, now));
             }
             if (!notFound.isEmpty()) {
                 throw new CliException(String.join("\n", notFound));

@@ -5,12 +5,12 @@ import io.skep.core.model.Json;
 import io.skep.core.model.Kind;
 import io.skep.core.model.Node;
 import io.skep.core.model.Service;
-import io.skep.core.model.ServiceSpec;
 import io.skep.core.model.Task;
 import io.skep.core.model.TaskSpec;
 import io.skep.core.model.TaskState;
 import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
+import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
 import org.junit.jupiter.api.Test;
 
@@ -38,21 +38,11 @@ class LostNodeTest {
         return n;
     }
 
-    private Service service(long replicas, String restartCondition) {
-        Service s = new Service();
-        s.id = Ids.newId();
-        s.spec = new ServiceSpec();
-        s.spec.name = "web";
-        s.spec.mode = new ServiceSpec.ServiceMode();
-        s.spec.mode.replicated = new ServiceSpec.Replicated();
-        s.spec.mode.replicated.replicas = replicas;
-        s.spec.taskTemplate = new TaskSpec();
-        s.spec.taskTemplate.containerSpec = new TaskSpec.ContainerSpec();
-        s.spec.taskTemplate.containerSpec.image = "app:v1";
+    private static Service service(long replicas, String restartCondition) {
+        Service s = Fixtures.replicatedService(replicas);
         s.spec.taskTemplate.restartPolicy = new TaskSpec.RestartPolicy();
         s.spec.taskTemplate.restartPolicy.condition = restartCondition;
         s.spec.taskTemplate.restartPolicy.delay = 0L;
-        s.specVersion = 1L;
         s.digestTemplate();
         return s;
     }

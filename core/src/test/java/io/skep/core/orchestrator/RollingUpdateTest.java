@@ -6,10 +6,10 @@ import io.skep.core.model.Kind;
 import io.skep.core.model.Service;
 import io.skep.core.model.ServiceSpec;
 import io.skep.core.model.Task;
-import io.skep.core.model.TaskSpec;
 import io.skep.core.model.TaskState;
 import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
+import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
 import org.junit.jupiter.api.Test;
 
@@ -27,19 +27,10 @@ class RollingUpdateTest {
     private final ReplicatedOrchestrator orchestrator = new ReplicatedOrchestrator(store, new RestartSupervisor());
 
     private static Service service(long replicas, long parallelism, String image) {
-        Service s = new Service();
-        s.id = Ids.newId();
-        s.spec = new ServiceSpec();
-        s.spec.name = "web";
-        s.spec.mode = new ServiceSpec.ServiceMode();
-        s.spec.mode.replicated = new ServiceSpec.Replicated();
-        s.spec.mode.replicated.replicas = replicas;
+        Service s = Fixtures.replicatedService(replicas);
         s.spec.updateConfig = new ServiceSpec.UpdateConfig();
         s.spec.updateConfig.parallelism = parallelism;
-        s.spec.taskTemplate = new TaskSpec();
-        s.spec.taskTemplate.containerSpec = new TaskSpec.ContainerSpec();
         s.spec.taskTemplate.containerSpec.image = image;
-        s.specVersion = 1L;
         s.digestTemplate();
         return s;
     }
