@@ -44,20 +44,21 @@ public class Cluster extends StoredObject {
 
     /** {@code Spec.Dispatcher.HeartbeatPeriod}, or Swarm's default of 5 s when unset or zero. */
     public java.time.Duration heartbeatPeriod() {
-        Object dispatcher = spec == null ? null : spec.other().get("Dispatcher");
-        if (dispatcher instanceof Map<?, ?> m && m.get("HeartbeatPeriod") instanceof Number n && n.longValue() > 0) {
-            return java.time.Duration.ofNanos(n.longValue());
-        }
-        return Defaults.HEARTBEAT_PERIOD;
+        return duration("Dispatcher", "HeartbeatPeriod", Defaults.HEARTBEAT_PERIOD);
     }
 
     /** {@code Spec.CAConfig.NodeCertExpiry}, or Swarm's default of 90 days when unset or zero. */
     public java.time.Duration nodeCertExpiry() {
-        Object ca = spec == null ? null : spec.other().get("CAConfig");
-        if (ca instanceof Map<?, ?> m && m.get("NodeCertExpiry") instanceof Number n && n.longValue() > 0) {
+        return duration("CAConfig", "NodeCertExpiry", Defaults.NODE_CERT_EXPIRY);
+    }
+
+    /** A duration of the spec, in nanoseconds as Docker sends them, or {@code otherwise} when unset or zero. */
+    private java.time.Duration duration(String section, String field, java.time.Duration otherwise) {
+        Object settings = spec == null ? null : spec.other().get(section);
+        if (settings instanceof Map<?, ?> m && m.get(field) instanceof Number n && n.longValue() > 0) {
             return java.time.Duration.ofNanos(n.longValue());
         }
-        return Defaults.NODE_CERT_EXPIRY;
+        return otherwise;
     }
 
     public long taskHistoryLimit() {

@@ -162,10 +162,11 @@ public final class Daemon implements AutoCloseable, NodeContext {
         // The swarm's PKI: its root CA, and this first manager's certificate, signed by it.
         SecureRandom random = new SecureRandom();
         RootCa ca = RootCa.create(random, Instant.now());
-        Duration expiry = nodeCertExpiry(request);
-        NodeCertificate certificate = ca.issue(nodeId, NodeRole.MANAGER, swarm.clusterId(), expiry, random, Instant.now());
+        Cluster cluster = cluster(swarm, request, ca, random);
+        NodeCertificate certificate = ca.issue(nodeId, NodeRole.MANAGER, swarm.clusterId(), cluster.nodeCertExpiry(),
+                random, Instant.now());
         NodeFiles.saveCertificates(config.dataDir(), certificate, ca.certificatePem());
-        startManager(swarm, true, request, cluster(swarm, request, ca, expiry, random));
+        startManager(swarm, true, request, cluster);
         NodeFiles.saveSwarm(config.dataDir(), swarm);
         scheduleRenewal();
         LOG.info("swarm {} initialized: node {} is its manager", swarm.clusterId(), nodeId);
@@ -252,17 +253,8 @@ public final class Daemon implements AutoCloseable, NodeContext {
         }
     }
 
-    /**
-     * {@code Spec.CAConfig.NodeCertExpiry} of an init request (nanoseconds), or Swarm's default of 90 days. The
-     * API has refused a value under an hour already.
-     */
-    private static Duration nodeCertExpiry(JsonNode request) {
-        long nanos = request.path("Spec").path("CAConfig").path("NodeCertExpiry").asLong(0);
-        return nanos > 0 ? Duration.ofNanos(nanos) : RootCa.NODE_CERT_EXPIRY;
-    }
-
     /** Docker's TLSInfo of a swarm whose root CA is {@code ca}. */
-    public static TlsInfo tlsInfo(RootCa ca) {
+    private static TlsInfo tlsInfo(RootCa ca) {
         TlsInfo t = new TlsInfo();
         t.trustRoot = ca.certificatePem();
         t.certIssuerSubject = ca.issuerSubject();
@@ -300,8 +292,8 @@ public final class Daemon implements AutoCloseable, NodeContext {
         manager = m;
     }
 
-    private Cluster cluster(NodeFiles.SwarmState swarm, JsonNode request, RootCa ca, Duration certExpiry,
-                            SecureRandom random) {
+    /** The swarm object of an init request: its spec with Swarm's defaults filled in (the API checked it). */
+    private Cluster cluster(NodeFiles.SwarmState swarm, JsonNode request, RootCa ca, SecureRandom random) {
         Cluster c = new Cluster();
         c.id = swarm.clusterId();
         c.createdAt = Ids.now();
@@ -316,10 +308,8 @@ public final class Daemon implements AutoCloseable, NodeContext {
         }
         c.spec.other("Raft", Map.of("SnapshotInterval", swarm.snapshotInterval(), "KeepOldSnapshots", 0,
                 "LogEntriesForSlowFollowers", 500, "ElectionTick", 10, "HeartbeatTick", 1));
-        long heartbeat = request == null ? 0 : request.path("Spec").path("Dispatcher").path("HeartbeatPeriod").asLong(0);
-        c.spec.other("Dispatcher", Map.of("HeartbeatPeriod",
-                heartbeat > 0 ? heartbeat : io.skep.core.model.Defaults.HEARTBEAT_PERIOD.toNanos()));
-        c.spec.other("CAConfig", Map.of("NodeCertExpiry", certExpiry.toNanos()));
+        c.spec.other("Dispatcher", Map.of("HeartbeatPeriod", c.heartbeatPeriod().toNanos()));
+        c.spec.other("CAConfig", Map.of("NodeCertExpiry", c.nodeCertExpiry().toNanos()));
         c.spec.other("TaskDefaults", Map.of());
         c.spec.other("EncryptionConfig", Map.of("AutoLockManagers", false));
         c.rootCa = new Cluster.CaKeys();

@@ -42,8 +42,6 @@ import java.util.Date;
 public final class RootCa {
     /** Swarm's root CA lifetime. */
     public static final Duration VALIDITY = Duration.ofDays(20 * 365);
-    /** Swarm's default node certificate lifetime ({@code CAConfig.NodeCertExpiry}). */
-    public static final Duration NODE_CERT_EXPIRY = io.skep.core.model.Defaults.NODE_CERT_EXPIRY;
     /** Certificates are valid from a little before they are made, for clocks a little behind. */
     private static final Duration BACKDATE = Duration.ofHours(1);
     private static final String SIGNATURE = "SHA256withECDSA";

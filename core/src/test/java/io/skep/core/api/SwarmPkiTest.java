@@ -130,4 +130,20 @@ class SwarmPkiTest {
         assertFalse(node.daemon().renewCertificateIfDue(fourFifths.plusSeconds(120)),
                 "the new certificate has a renewal time of its own");
     }
+
+    @Test
+    void initTakesTheCertificateExpiryAndHeartbeatItIsGiven() throws Exception {
+        node = new TestDaemon(dir.resolve("node"));
+        TestDaemon.Response r = node.post("/v1.41/swarm/init", "{\"Spec\":{\"CAConfig\":{\"NodeCertExpiry\":7200000000000},"
+                + "\"Dispatcher\":{\"HeartbeatPeriod\":2000000000}}}");
+        assertEquals(200, r.status(), r.message());
+        JsonNode spec = node.get("/v1.41/swarm").path("Spec");
+        assertEquals(7_200_000_000_000L, spec.path("CAConfig").path("NodeCertExpiry").asLong());
+        assertEquals(2_000_000_000L, spec.path("Dispatcher").path("HeartbeatPeriod").asLong());
+        NodeCertificate own = NodeCertificate.fromPem(
+                Files.readString(node.dataDir().resolve("certificates/swarm-node.crt")),
+                Files.readString(node.dataDir().resolve("certificates/swarm-node.key")));
+        assertEquals(java.time.Duration.ofHours(3), java.time.Duration.between(own.notBefore(), own.notAfter()),
+                "2 h, and the hour it is backdated");
+    }
 }
