@@ -132,7 +132,7 @@ final class SystemRoutes {
         }
         JsonNode body = request.body(JsonNode.class, "swarm spec");
         checkSpec(body);
-        Cluster.SwarmSpec spec = request.body(Cluster.SwarmSpec.class, "swarm spec");
+        Cluster.SwarmSpec spec = Json.MAPPER.convertValue(body, Cluster.SwarmSpec.class);
         Cluster next = Json.copy(current);
         spec.name = current.spec.name;
         if (spec.orchestration == null) {
