@@ -15,6 +15,16 @@ import java.util.Locale;
                 SwarmCommand.Leave.class})
 final class SwarmCommand extends CommandGroup {
 
+    /**
+     * {@code POST /swarm/update} as the docker CLI sends it: the swarm's version as read, the spec, which join
+     * tokens to rotate (the unlock key never: skep has no autolock yet).
+     */
+    static void update(ApiCommand cmd, JsonNode swarm, JsonNode spec, boolean rotateWorker, boolean rotateManager) {
+        cmd.api().post(ApiPath.of("/swarm/update").query("version", Json.number(swarm, "Version", "Index"))
+                .query("rotateWorkerToken", rotateWorker).query("rotateManagerToken", rotateManager)
+                .query("rotateManagerUnlockKey", false), spec);
+    }
+
     /** {@code skep swarm init}: POST /swarm/init, then the join command (docker's text, with skep). */
     @Command(name = "init", customSynopsis = "skep swarm init [OPTIONS]", description = "Initialize a swarm")
     static final class Init extends ApiCommand {
@@ -126,9 +136,7 @@ final class SwarmCommand extends CommandGroup {
             }
             if (rotate) {
                 JsonNode swarm = api().get("/swarm").body();
-                api().post(ApiPath.of("/swarm/update").query("version", Json.number(swarm, "Version", "Index"))
-                        .query("rotateWorkerToken", worker).query("rotateManagerToken", manager)
-                        .query("rotateManagerUnlockKey", false), swarm.get("Spec"));
+                update(this, swarm, swarm.get("Spec"), worker, manager);
                 if (!quiet) {
                     out().printf("Successfully rotated %s join token.%n%n", role);
                 }
@@ -180,9 +188,7 @@ final class SwarmCommand extends CommandGroup {
             if (certExpiry != null) {
                 spec.withObjectProperty("CAConfig").put("NodeCertExpiry", ServiceOptions.duration(this, "--cert-expiry", certExpiry));
             }
-            api().post(ApiPath.of("/swarm/update").query("version", Json.number(swarm, "Version", "Index"))
-                    .query("rotateWorkerToken", false).query("rotateManagerToken", false)
-                    .query("rotateManagerUnlockKey", false), spec);
+            update(this, swarm, spec, false, false);
             out().println("Swarm updated.");
             return 0;
         }

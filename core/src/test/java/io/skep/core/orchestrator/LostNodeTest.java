@@ -53,19 +53,12 @@ class LostNodeTest {
         int i = 0;
         for (Task t : store.memory().tasksOfService(serviceId)) {
             if (t.isWanted() && t.nodeId == null) {
-                TaskPatch p = TaskPatch.status(status(TaskState.RUNNING));
+                TaskPatch p = TaskPatch.status(Fixtures.status(TaskState.RUNNING));
                 p.nodeId = i++ < firstOnN1 ? "n1" : "n2";
                 batch.patchTask(t.id, p);
             }
         }
         store.commit(batch);
-    }
-
-    private static Task.TaskStatus status(TaskState state) {
-        Task.TaskStatus s = new Task.TaskStatus();
-        s.state = state.wire();
-        s.timestamp = Ids.now();
-        return s;
     }
 
     private void setNode(String id, String state, String availability) {

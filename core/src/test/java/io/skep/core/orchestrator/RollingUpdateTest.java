@@ -1,6 +1,5 @@
 package io.skep.core.orchestrator;
 
-import io.skep.core.model.Ids;
 import io.skep.core.model.Json;
 import io.skep.core.model.Kind;
 import io.skep.core.model.Service;
@@ -40,17 +39,10 @@ class RollingUpdateTest {
         Batch batch = new Batch();
         for (Task t : store.memory().tasksOfService(serviceId)) {
             if (t.desired() == TaskState.RUNNING && t.state() != TaskState.RUNNING) {
-                batch.patchTask(t.id, TaskPatch.status(status(TaskState.RUNNING)));
+                batch.patchTask(t.id, TaskPatch.status(Fixtures.status(TaskState.RUNNING)));
             }
         }
         store.commit(batch);
-    }
-
-    private static Task.TaskStatus status(TaskState state) {
-        Task.TaskStatus s = new Task.TaskStatus();
-        s.state = state.wire();
-        s.timestamp = Ids.now();
-        return s;
     }
 
     private List<Task> newTasks(Service s) {
@@ -81,13 +73,13 @@ class RollingUpdateTest {
         Batch stopped = new Batch();
         for (Task t : store.memory().tasksOfService(s.id)) {
             if (t.desired() == TaskState.SHUTDOWN && t.state() == TaskState.RUNNING) {
-                stopped.patchTask(t.id, TaskPatch.status(status(TaskState.SHUTDOWN)));
+                stopped.patchTask(t.id, TaskPatch.status(Fixtures.status(TaskState.SHUTDOWN)));
             }
         }
         store.commit(stopped);
         orchestrator.reconcile(); // promotes the two replacements to desired running
         Task first = newTasks(s).getFirst();
-        store.commit(new Batch().patchTask(first.id, TaskPatch.status(status(TaskState.RUNNING))));
+        store.commit(new Batch().patchTask(first.id, TaskPatch.status(Fixtures.status(TaskState.RUNNING))));
 
         orchestrator.reconcile();
         assertEquals(3, newTasks(s).size(), "one replacement runs, one is in flight: a third slot is replaced");

@@ -3,11 +3,21 @@ package io.skep.core.testing;
 import io.skep.core.model.Ids;
 import io.skep.core.model.Service;
 import io.skep.core.model.ServiceSpec;
+import io.skep.core.model.Task;
+import io.skep.core.model.TaskState;
 import io.skep.core.model.TaskSpec;
 
 /** Store objects for tests of the reconcilers. */
 public final class Fixtures {
     private Fixtures() {
+    }
+
+    /** A task status of {@code state}, as an agent reports it now. */
+    public static Task.TaskStatus status(TaskState state) {
+        Task.TaskStatus s = new Task.TaskStatus();
+        s.state = state.wire();
+        s.timestamp = Ids.now();
+        return s;
     }
 
     /**
