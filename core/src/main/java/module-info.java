@@ -18,6 +18,7 @@ module io.skep.core {
     requires org.bouncycastle.provider;
     requires org.slf4j;
     requires java.logging;
+    requires java.net.http;
 
     exports io.skep.core.store to io.skep.bench;
     exports io.skep.core.model to io.skep.bench;
@@ -27,5 +28,8 @@ module io.skep.core {
     // Wire types are read and written by Jackson; commands are filled in by picocli.
     opens io.skep.core.model to com.fasterxml.jackson.databind;
     opens io.skep.core.store to com.fasterxml.jackson.databind;
+    opens io.skep.core.ca to com.fasterxml.jackson.databind;
+    opens io.skep.core.cluster to com.fasterxml.jackson.databind;
+    opens io.skep.core.dispatcher to com.fasterxml.jackson.databind;
     opens io.skep.core.cli to info.picocli;
 }

@@ -44,7 +44,9 @@ class DockerCliIT extends ImageTest {
 
     @Test
     void theDockerCliDrivesASkepSwarm() {
-        assertTrue(docker("swarm", "init").contains("Swarm initialized: current node ("));
+        // The cluster port on loopback (the docker CLI's default, 0.0.0.0:2377, would open it to every network).
+        assertTrue(docker("swarm", "init", "--listen-addr", "127.0.0.1:" + freePort())
+                .contains("Swarm initialized: current node ("));
         String info = docker("info");
         assertTrue(info.contains("Swarm: active") && info.contains("Is Manager: true"), info);
         // The swarm's join tokens name its root CA; rotating one changes its secret only.
@@ -81,5 +83,13 @@ class DockerCliIT extends ImageTest {
         assertEquals("", docker("service", "ls", "-q").strip());
         assertEquals("Node left the swarm.", docker("swarm", "leave", "--force").strip());
         assertTrue(docker("info").contains("Swarm: inactive"), "the node is in no swarm any more");
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

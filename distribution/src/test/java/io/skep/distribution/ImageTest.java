@@ -26,6 +26,14 @@ abstract class ImageTest {
 
     /** The CLI's environment: skep's socket, and a PATH with no java (this machine's /usr/bin has one). */
     Map<String, String> env() {
+        return cliEnv(dir, host());
+    }
+
+    /**
+     * The environment of a CLI that reaches the daemon at {@code host}: a PATH of {@code dir/bin} holding only what
+     * bin/skep's script uses, so no JDK is found.
+     */
+    static Map<String, String> cliEnv(Path dir, String host) {
         Path bin = dir.resolve("bin");
         try {
             if (!Files.exists(bin.resolve("dirname"))) {
@@ -35,7 +43,7 @@ abstract class ImageTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return SkepImage.env("SKEP_HOST", host(), "PATH", bin.toString());
+        return SkepImage.env("SKEP_HOST", host, "PATH", bin.toString());
     }
 
     String host() {
@@ -45,7 +53,8 @@ abstract class ImageTest {
     /** Starts (or restarts) the daemon on the test's data directory and waits until it answers. */
     void startDaemon() {
         daemon = image.startDaemon(env(), dir.resolve("logs-" + System.nanoTime()),
-                "--data-dir", dir.resolve("data").toString(), "--raft-port", "0", "-H", host());
+                "--data-dir", dir.resolve("data").toString(), "--raft-port", "0", "--listen-addr", "127.0.0.1:0",
+                "-H", host());
         await("the daemon to answer", () -> image.run(env(), "version").exitCode() == 0);
     }
 

@@ -540,7 +540,7 @@ public final class EngineScenario {
             Path log = dir.resolve("daemon.log");
             daemonLog[0] = log;
             ProcessBuilder builder = new ProcessBuilder(skep.toString(), "daemon", "--data-dir",
-                    dir.resolve("data").toString(), "-H", socket, "--raft-port", "0")
+                    dir.resolve("data").toString(), "-H", socket, "--raft-port", "0", "--listen-addr", "127.0.0.1:0")
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             Stream.of("DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_API_VERSION", "SKEP_HOST")
                     .forEach(builder.environment()::remove);

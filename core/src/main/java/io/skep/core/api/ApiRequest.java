@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.skep.core.model.Json;
+import io.skep.core.tls.PeerIdentity;
 
 import java.io.IOException;
 import java.util.List;
@@ -11,10 +12,11 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * One control API call: method, path (without the {@code /v1.NN} prefix), query, path parameters, body.
+ * One API call: method, path (without the {@code /v1.NN} prefix), query, path parameters, body, and the node at
+ * the other end when the call came over mutual TLS (null otherwise).
  */
 public record ApiRequest(String method, String path, Map<String, List<String>> query,
-                         Map<String, String> pathParams, byte[] body) {
+                         Map<String, String> pathParams, byte[] body, PeerIdentity peer) {
 
     public String param(String name) {
         return pathParams.get(name);

@@ -27,10 +27,14 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.skep.core.tls.PeerIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -45,8 +49,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The control API's HTTP/1.1 listeners: a unix socket for the local CLI and, optionally, a loopback TCP
- * port. Requests are handled off the event loop, on virtual threads, because a write waits for Raft.
+ * HTTP/1.1 listeners of a router: the control API's unix socket for the local CLI and, optionally, a TCP port;
+ * or a manager's cluster port, with TLS. Requests are handled off the event loop, on virtual threads, because a write waits for Raft.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
@@ -68,13 +72,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** Listens on {@code unix:///path} or {@code tcp://host:port}. */
     public void listen(URI host) throws IOException, InterruptedException {
-        ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                connections.add(ch);
-                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Handler());
-            }
-        });
+        ServerBootstrap bootstrap = bootstrap(null);
         switch (host.getScheme()) {
             case "unix" -> {
                 Path socket = Path.of(host.getPath());
@@ -95,6 +93,29 @@ public final class ApiServer implements AutoCloseable {
             default -> throw new IllegalArgumentException("--host " + host + ": expected unix:///path or tcp://address:port");
         }
         LOG.info("control API listening on {}", host);
+    }
+
+    /**
+     * Listens on a TCP address with TLS: each request carries the client's {@link PeerIdentity} when it showed a
+     * certificate the context trusts. Returns the address bound (port 0 picks a free one).
+     */
+    public InetSocketAddress listen(InetSocketAddress address, SslContext tls) throws InterruptedException {
+        Channel channel = bootstrap(tls).channel(NioServerSocketChannel.class).bind(address).sync().channel();
+        channels.add(channel);
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    private ServerBootstrap bootstrap(SslContext tls) {
+        return new ServerBootstrap().group(group).childHandler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                connections.add(ch);
+                if (tls != null) {
+                    ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                }
+                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Handler());
+            }
+        });
     }
 
     @Override
@@ -120,10 +141,24 @@ public final class ApiServer implements AutoCloseable {
             QueryStringDecoder uri = new QueryStringDecoder(msg.uri());
             byte[] body = ByteBufUtil.getBytes(msg.content());
             String method = msg.method().name();
+            PeerIdentity peer = peer(ctx);
             workers.execute(() -> {
-                ApiResponse response = dispatch(method, uri, body);
+                ApiResponse response = dispatch(method, uri, body, peer);
                 ctx.executor().execute(() -> write(ctx, response, keepAlive, head));
             });
+        }
+
+        /** The TLS client's identity, or null (no TLS, or no certificate shown). */
+        private static PeerIdentity peer(ChannelHandlerContext ctx) {
+            SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+            if (ssl == null) {
+                return null;
+            }
+            try {
+                return PeerIdentity.of(ssl.engine().getSession());
+            } catch (SSLPeerUnverifiedException noCertificate) {
+                return null;
+            }
         }
 
         @Override
@@ -133,11 +168,11 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private ApiResponse dispatch(String method, QueryStringDecoder uri, byte[] body) {
+    private ApiResponse dispatch(String method, QueryStringDecoder uri, byte[] body, PeerIdentity peer) {
         String path = Router.stripVersion(uri.path());
         try {
             Router.Match match = router.match(method, path);
-            return match.route().handle(new ApiRequest(method, path, uri.parameters(), match.params(), body));
+            return match.route().handle(new ApiRequest(method, path, uri.parameters(), match.params(), body, peer));
         } catch (ApiException e) {
             return ApiResponse.error(e.status(), e.getMessage());
         } catch (Exception e) {

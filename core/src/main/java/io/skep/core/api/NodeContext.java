@@ -21,8 +21,14 @@ public interface NodeContext {
     /** This node's manager, or null while the node is not part of a swarm. */
     Manager manager();
 
+    /** This node's part in its swarm, or null while it is in none. */
+    Membership membership();
+
     /** Creates a swarm with this node as its only manager; returns the node ID. */
     String initSwarm(JsonNode request) throws Exception;
+
+    /** Joins the swarm of {@code RemoteAddrs} with {@code JoinToken} (Docker's join request). */
+    void joinSwarm(JsonNode request) throws Exception;
 
     /** Leaves the swarm: stops and removes this node's tasks and erases the swarm's state here. */
     void leaveSwarm() throws Exception;
@@ -30,6 +36,11 @@ public interface NodeContext {
     /** The manager, or 503 with Docker's words when this node is not one. */
     default Manager requireManager() {
         Manager m = manager();
+        if (m == null && membership() != null) {
+            throw ApiException.unavailable("This node is not a swarm manager. Worker nodes can't be used to view or "
+                    + "modify cluster state. Please run this command on a manager node or promote the current node "
+                    + "to a manager.");
+        }
         if (m == null) {
             throw ApiException.unavailable("This node is not a swarm manager. Use \"docker swarm init\" or "
                     + "\"docker swarm join\" to connect this node to swarm and try again.");

@@ -25,7 +25,8 @@ final class NodeRoutes {
     void register(Router router) {
         router.add("GET", "/nodes", this::list)
                 .add("GET", "/nodes/{id}", this::inspect)
-                .add("POST", "/nodes/{id}/update", this::update);
+                .add("POST", "/nodes/{id}/update", this::update)
+                .add("DELETE", "/nodes/{id}", this::remove);
     }
 
     private ApiResponse list(ApiRequest request) {
@@ -48,6 +49,28 @@ final class NodeRoutes {
     private ApiResponse inspect(ApiRequest request) {
         Manager manager = node.requireManager();
         return ApiResponse.ok(Resolve.node(manager.memory(), request.param("id")));
+    }
+
+    /**
+     * {@code DELETE /nodes/{id}?force=B}: Swarm's rules and words: a manager must be demoted first, and a node that
+     * is not down goes only when forced. Its tasks are replaced elsewhere; its certificate opens nothing from now on.
+     */
+    private ApiResponse remove(ApiRequest request) throws Exception {
+        Manager manager = node.requireManager();
+        Node target = Resolve.node(manager.memory(), request.param("id"));
+        if ("manager".equals(target.spec.role)) {
+            throw new ApiException(400, "rpc error: code = FailedPrecondition desc = node " + target.id + " is a "
+                    + "cluster manager and is a member of the raft cluster. It must be demoted to worker before removal");
+        }
+        if (!request.flag("force") && !"down".equals(target.status.state)) {
+            throw new ApiException(400, "rpc error: code = FailedPrecondition desc = node " + target.id
+                    + " is not down and can't be removed");
+        }
+        CommitResult result = manager.commit(new Batch().delete(io.skep.core.model.Kind.NODE, target.id));
+        if (!result.applied()) {
+            throw ApiException.conflict(result.conflict());
+        }
+        return ApiResponse.empty(200);
     }
 
     private ApiResponse update(ApiRequest request) throws Exception {

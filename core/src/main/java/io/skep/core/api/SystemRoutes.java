@@ -41,6 +41,7 @@ final class SystemRoutes {
                 .add("GET", "/info", r -> ApiResponse.ok(info()))
                 .add("GET", "/swarm", r -> ApiResponse.ok(swarm()))
                 .add("POST", "/swarm/init", this::init)
+                .add("POST", "/swarm/join", this::join)
                 .add("POST", "/swarm/update", this::update)
                 .add("POST", "/swarm/leave", this::leave)
                 .add("GET", "/plugins", r -> ApiResponse.ok(plugins()));
@@ -48,7 +49,8 @@ final class SystemRoutes {
 
     private ApiResponse ping(ApiRequest request) {
         return ApiResponse.text(200, "OK")
-                .withHeader("Swarm", node.manager() == null ? "inactive" : "active/manager")
+                .withHeader("Swarm", node.membership() == null ? "inactive"
+                        : node.membership().manager() ? "active/manager" : "active/worker")
                 .withHeader("Cache-Control", "no-cache, no-store, must-revalidate")
                 .withHeader("Pragma", "no-cache");
     }
@@ -79,11 +81,19 @@ final class SystemRoutes {
             info.put("DefaultRuntime", node.defaultRuntime());
         }
         ObjectNode swarm = info.putObject("Swarm");
-        swarm.put("NodeID", manager == null ? "" : node.nodeId()).put("NodeAddr", manager == null ? "" : "127.0.0.1")
-                .put("LocalNodeState", manager == null ? "inactive" : "active")
+        Membership membership = node.membership();
+        swarm.put("NodeID", membership == null ? "" : node.nodeId())
+                .put("NodeAddr", membership == null ? "" : membership.nodeAddr())
+                .put("LocalNodeState", membership == null ? "inactive" : "active")
                 .put("ControlAvailable", manager != null).put("Error", "");
+        if (membership != null && manager == null) {
+            ArrayNode remote = swarm.putArray("RemoteManagers");
+            membership.managers().forEach(addr -> remote.addObject().put("Addr", addr));
+        }
         if (manager != null) {
-            swarm.putArray("RemoteManagers").addObject().put("NodeID", node.nodeId()).put("Addr", "127.0.0.1:2377");
+            ArrayNode remote = swarm.putArray("RemoteManagers");
+            manager.memory().nodes().stream().filter(n -> n.managerStatus != null)
+                    .forEach(n -> remote.addObject().put("NodeID", n.id).put("Addr", n.managerStatus.addr));
             swarm.put("Nodes", manager.memory().nodes().size());
             swarm.put("Managers", manager.memory().nodes().stream().filter(n -> "manager".equals(n.spec.role)).count());
             Cluster c = manager.memory().cluster();
@@ -169,10 +179,10 @@ final class SystemRoutes {
      * the swarm), with Docker's words.
      */
     private ApiResponse leave(ApiRequest request) throws Exception {
-        if (node.manager() == null) {
+        if (node.membership() == null) {
             throw ApiException.unavailable("This node is not part of a swarm");
         }
-        if (!"true".equals(request.query("force")) && !"1".equals(request.query("force"))) {
+        if (node.membership().manager() && !"true".equals(request.query("force")) && !"1".equals(request.query("force"))) {
             throw ApiException.unavailable("You are attempting to leave the swarm on a node that is participating as a "
                     + "manager. Removing the last manager erases all current state of the swarm. Use `--force` to "
                     + "ignore this message. ");
@@ -211,13 +221,24 @@ final class SystemRoutes {
     }
 
     private ApiResponse init(ApiRequest request) throws Exception {
-        if (node.manager() != null) {
+        if (node.membership() != null) {
             throw ApiException.unavailable("This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.");
         }
         JsonNode body = request.body() == null || request.body().length == 0
                 ? Json.MAPPER.createObjectNode() : request.body(JsonNode.class, "swarm init request");
         checkSpec(body.path("Spec"));
         return ApiResponse.ok(node.initSwarm(body));
+    }
+
+    /** {@code POST /swarm/join}: Docker's join request; the node joins as a worker. */
+    private ApiResponse join(ApiRequest request) throws Exception {
+        JsonNode body = request.body(JsonNode.class, "swarm join request");
+        if (!body.path("RemoteAddrs").isArray() && !body.path("RemoteAddrs").isMissingNode()
+                && !body.path("RemoteAddrs").isNull()) {
+            throw ApiException.badRequest("invalid RemoteAddrs: expected a list of manager addresses");
+        }
+        node.joinSwarm(body);
+        return ApiResponse.empty(200);
     }
 
     private ArrayNode plugins() {

@@ -1,12 +1,15 @@
 package io.skep.core.cli;
 
 import io.skep.core.client.DaemonClient;
+import io.skep.core.client.DaemonException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** A leaf command: reaches the invocation's context through the root command. */
@@ -42,6 +45,31 @@ abstract class ApiCommand implements Callable<Integer> {
     /** Docker's wording for a flag value it cannot take. */
     ParameterException invalidFlag(String flag, String value, String reason) {
         return usage("invalid argument \"" + value + "\" for \"" + flag + "\" flag: " + reason);
+    }
+
+    /** One object's part of a command on several. */
+    @FunctionalInterface
+    interface EachAction {
+        void apply(String ref);
+    }
+
+    /**
+     * Docker's way with a command on several objects: each in turn, its reference printed once done; the errors
+     * (of the daemon, or of the CLI) all together at the end.
+     */
+    void eachPrinted(List<String> refs, EachAction action) {
+        List<String> errors = new ArrayList<>();
+        for (String ref : refs) {
+            try {
+                action.apply(ref);
+                out().println(ref);
+            } catch (DaemonException | CliException e) {
+                errors.add(Main.errorText(e));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new CliException(String.join("\n", errors));
+        }
     }
 
     @Override

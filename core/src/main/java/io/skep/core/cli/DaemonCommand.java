@@ -31,6 +31,11 @@ final class DaemonCommand extends ApiCommand {
             description = "TCP port of the Raft transport; 0 picks a free one (default: ${DEFAULT-VALUE})")
     int raftPort = DaemonConfig.DEFAULT_RAFT_PORT;
 
+    @Option(names = "--listen-addr", paramLabel = "ADDR",
+            description = "Where a manager's cluster port listens when swarm init/join names no --listen-addr: "
+                    + "host:port, port 0 picks a free one (default: ${DEFAULT-VALUE})")
+    String listenAddr = DaemonConfig.DEFAULT_LISTEN_ADDR;
+
     @Option(names = "--plugin-dir", paramLabel = "DIR", description = "A folder of drop-in plugin jars")
     Path pluginDir;
 
@@ -50,7 +55,7 @@ final class DaemonCommand extends ApiCommand {
             throw invalidFlag("--raft-port", String.valueOf(raftPort), "a port is 0..65535");
         }
         String rt = runtime == null || runtime.isBlank() ? null : runtime.trim();
-        return new DaemonConfig(dataDir, uris, rt, raftPort, pluginDir);
+        return new DaemonConfig(dataDir, uris, rt, raftPort, listenAddr, pluginDir);
     }
 
     @Override

@@ -17,7 +17,8 @@ import java.util.TreeMap;
 
 /** {@code skep node}: manage swarm nodes. */
 @Command(name = "node", customSynopsis = "skep node COMMAND", description = "Manage Swarm nodes", synopsisSubcommandLabel = "COMMAND",
-        subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Ps.class, NodeCommand.Update.class})
+        subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Ps.class, NodeCommand.Update.class,
+                NodeCommand.Rm.class})
 final class NodeCommand extends CommandGroup {
 
     static final String DEFAULT_TABLE = "table {{.ID}} {{._SelfMark}}\t{{.Hostname}}\t{{.Status}}\t{{.Availability}}"
@@ -147,6 +148,24 @@ final class NodeCommand extends CommandGroup {
             if (!errors.isEmpty()) {
                 throw new CliException(String.join("\n", errors));
             }
+            return 0;
+        }
+    }
+
+    /** {@code skep node rm [-f] NODE...}: removes nodes from the swarm; prints each one removed, as docker does. */
+    @Command(name = "rm", customSynopsis = "skep node rm [OPTIONS] NODE [NODE...]", aliases = "remove",
+            description = "Remove one or more nodes from the swarm")
+    static final class Rm extends ApiCommand {
+
+        @Option(names = {"-f", "--force"}, description = "Force remove a node from the swarm")
+        boolean force;
+
+        @Parameters(arity = "1..*", paramLabel = "NODE", description = "A node ID, name or hostname")
+        List<String> refs;
+
+        @Override
+        int run() {
+            eachPrinted(refs, ref -> api().delete(ApiPath.of("/nodes/{}", reference(api(), ref)).query("force", force)));
             return 0;
         }
     }

@@ -402,18 +402,7 @@ final class ServiceCommand extends CommandGroup {
 
         @Override
         int run() {
-            List<String> errors = new ArrayList<>();
-            for (String ref : refs) {
-                try {
-                    api().delete(ApiPath.of("/services/{}", ref));
-                    out().println(ref);
-                } catch (DaemonException e) {
-                    errors.add(Main.errorText(e));
-                }
-            }
-            if (!errors.isEmpty()) {
-                throw new CliException(String.join("\n", errors));
-            }
+            eachPrinted(refs, ref -> api().delete(ApiPath.of("/services/{}", ref)));
             return 0;
         }
     }

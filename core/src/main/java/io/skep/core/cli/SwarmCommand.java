@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.core.client.ApiPath;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -11,7 +12,7 @@ import java.util.Locale;
 
 /** {@code skep swarm}: manage the swarm. */
 @Command(name = "swarm", customSynopsis = "skep swarm COMMAND", description = "Manage the swarm", synopsisSubcommandLabel = "COMMAND",
-        subcommands = {SwarmCommand.Init.class, SwarmCommand.JoinToken.class, SwarmCommand.Update.class,
+        subcommands = {SwarmCommand.Init.class, SwarmCommand.Join.class, SwarmCommand.JoinToken.class, SwarmCommand.Update.class,
                 SwarmCommand.Leave.class})
 final class SwarmCommand extends CommandGroup {
 
@@ -25,21 +26,78 @@ final class SwarmCommand extends CommandGroup {
                 .query("rotateManagerUnlockKey", false), spec);
     }
 
-    /** {@code skep swarm init}: POST /swarm/init, then the join command (docker's text, with skep). */
-    @Command(name = "init", customSynopsis = "skep swarm init [OPTIONS]", description = "Initialize a swarm")
-    static final class Init extends ApiCommand {
-
-        @Option(names = "--advertise-addr", paramLabel = "ADDR",
-                description = "Advertised address (format: \"<ip|interface>[:port]\")")
+    /** The addresses of swarm init and join, as the docker CLI sends them. */
+    static final class AddressOptions {
+        @Option(names = "--advertise-addr", paramLabel = "ADDR", description = "Advertised address (format: \"<ip>[:port]\")")
         String advertiseAddr = "";
 
         @Option(names = "--listen-addr", paramLabel = "ADDR",
-                description = "Listen address (format: \"<ip|interface>[:port]\") (default: ${DEFAULT-VALUE})")
-        String listenAddr = "0.0.0.0:2377";
+                description = "Listen address (format: \"<ip>[:port]\") (default: the daemon's --listen-addr, "
+                        + "0.0.0.0:2377)")
+        String listenAddr = "";
 
         @Option(names = "--data-path-addr", paramLabel = "ADDR",
                 description = "Address or interface to use for data path traffic")
         String dataPathAddr = "";
+
+        void put(ObjectNode body) {
+            body.put("ListenAddr", listenAddr);
+            body.put("AdvertiseAddr", advertiseAddr);
+            body.put("DataPathAddr", dataPathAddr);
+        }
+    }
+
+    /** An {@code --availability} as the daemon takes it (lower case), or "" when not given; docker's error otherwise. */
+    static String availability(String given) {
+        if (given == null) {
+            return "";
+        }
+        String avail = given.toLowerCase(Locale.ROOT);
+        if (!avail.equals("active") && !avail.equals("pause") && !avail.equals("drain")) {
+            throw new CliException("invalid availability \"" + given + "\", only active, pause and drain are supported");
+        }
+        return avail;
+    }
+
+    /** {@code skep swarm join --token T HOST:PORT}: POST /swarm/join, then docker's line saying as what. */
+    @Command(name = "join", customSynopsis = "skep swarm join [OPTIONS] HOST:PORT",
+            description = "Join a swarm as a node and/or manager")
+    static final class Join extends ApiCommand {
+
+        @Option(names = "--token", paramLabel = "TOKEN", required = true, description = "Token for entry into the swarm")
+        String token;
+
+        @Mixin
+        AddressOptions addresses;
+
+        @Option(names = "--availability", paramLabel = "STATE",
+                description = "Availability of the node (\"active\", \"pause\", \"drain\")")
+        String availability;
+
+        @Parameters(paramLabel = "HOST:PORT", description = "A manager's address")
+        String remote;
+
+        @Override
+        int run() {
+            ObjectNode body = Json.object();
+            addresses.put(body);
+            body.putArray("RemoteAddrs").add(remote);
+            body.put("JoinToken", token);
+            body.put("Availability", availability(availability));
+            api().post("/swarm/join", body);
+            JsonNode info = api().get("/info").body();
+            boolean manager = info != null && info.path("Swarm").path("ControlAvailable").asBoolean(false);
+            out().println(manager ? "This node joined a swarm as a manager." : "This node joined a swarm as a worker.");
+            return 0;
+        }
+    }
+
+    /** {@code skep swarm init}: POST /swarm/init, then the join command (docker's text, with skep). */
+    @Command(name = "init", customSynopsis = "skep swarm init [OPTIONS]", description = "Initialize a swarm")
+    static final class Init extends ApiCommand {
+
+        @Mixin
+        AddressOptions addresses;
 
         @Option(names = "--force-new-cluster", arity = "0..1", description = "Force create a new cluster from current state")
         boolean forceNewCluster;
@@ -54,18 +112,9 @@ final class SwarmCommand extends CommandGroup {
 
         @Override
         int run() {
-            String avail = "";
-            if (availability != null) {
-                avail = availability.toLowerCase(Locale.ROOT);
-                if (!avail.equals("active") && !avail.equals("pause") && !avail.equals("drain")) {
-                    throw new CliException("invalid availability \"" + availability
-                            + "\", only active, pause and drain are supported");
-                }
-            }
+            String avail = availability(availability);
             ObjectNode body = Json.object();
-            body.put("ListenAddr", listenAddr);
-            body.put("AdvertiseAddr", advertiseAddr);
-            body.put("DataPathAddr", dataPathAddr);
+            addresses.put(body);
             body.put("DataPathPort", 0);
             body.put("ForceNewCluster", forceNewCluster);
             ObjectNode spec = body.putObject("Spec");

@@ -38,6 +38,8 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
     private final StoreWriter store;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, Task.TaskStatus> pendingStatus = new LinkedHashMap<>();
+    /** When this dispatcher first ran (nanoTime; 0 before): nodes get a grace period to open a session. */
+    private long startedAt;
 
     public Dispatcher(StoreWriter store) {
         super("dispatcher");
@@ -57,7 +59,8 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         patch.description = description;
         patch.status = new Node.Status();
         patch.status.state = "ready";
-        patch.status.addr = "127.0.0.1";
+        Node known = store.memory().get(Kind.NODE, nodeId);
+        patch.status.addr = known != null && known.status.addr != null ? known.status.addr : "127.0.0.1";
         try {
             store.commit(new Batch().patchNode(nodeId, patch));
         } catch (IOException e) {
@@ -97,24 +100,43 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         store.commit(batch);
     }
 
+    /**
+     * Marks down the nodes whose session missed its heartbeats, and those with no session at all once this
+     * dispatcher has run for a grace period (their session was with a manager that stopped, and they did not come
+     * back).
+     */
     private void checkHeartbeats() throws IOException {
         long now = System.nanoTime();
+        if (startedAt == 0) {
+            startedAt = now;
+        }
         long grace = heartbeatPeriod().toNanos() * GRACE_MULTIPLIER;
         Batch batch = new Batch();
         for (Session s : sessions.values()) {
             if (!s.closed && now - s.lastHeartbeat > grace) {
-                Node node = store.memory().get(Kind.NODE, s.nodeId);
-                if (node != null && !"down".equals(node.status.state)) {
-                    NodePatch p = new NodePatch();
-                    p.status = Json.copy(node.status);
-                    p.status.state = "down";
-                    p.status.message = "heartbeat failure";
-                    batch.patchNode(s.nodeId, p);
-                    LOG.warn("node {} missed its heartbeats: marked down", s.nodeId);
+                markDown(s.nodeId, batch);
+            }
+        }
+        if (now - startedAt > grace) {
+            for (Node node : store.memory().nodes()) {
+                if (!sessions.containsKey(node.id)) {
+                    markDown(node.id, batch);
                 }
             }
         }
         store.commit(batch);
+    }
+
+    private void markDown(String nodeId, Batch batch) {
+        Node node = store.memory().get(Kind.NODE, nodeId);
+        if (node != null && !"down".equals(node.status.state)) {
+            NodePatch p = new NodePatch();
+            p.status = Json.copy(node.status);
+            p.status.state = "down";
+            p.status.message = "heartbeat failure";
+            batch.patchNode(nodeId, p);
+            LOG.warn("node {} missed its heartbeats: marked down", nodeId);
+        }
     }
 
     private final class Session implements AgentSession {

@@ -1,6 +1,7 @@
 package io.skep.core.manager;
 
 import io.skep.core.allocator.Allocator;
+import io.skep.core.ca.CertificateAuthority;
 import io.skep.core.dispatcher.Dispatcher;
 import io.skep.core.orchestrator.GlobalOrchestrator;
 import io.skep.core.orchestrator.ReplicatedOrchestrator;
@@ -30,6 +31,7 @@ public final class Manager implements StoreWriter, AutoCloseable {
     private final RaftStore raft;
     private final List<ReconcileLoop> loops;
     private final Dispatcher dispatcher;
+    private final CertificateAuthority ca = new CertificateAuthority(this);
     private Runnable unsubscribe = () -> { };
 
     public Manager(RaftStore raft, PluginRegistry plugins) {
@@ -54,6 +56,11 @@ public final class Manager implements StoreWriter, AutoCloseable {
 
     public Dispatcher dispatcher() {
         return dispatcher;
+    }
+
+    /** The swarm's CA: admits joining nodes and signs their certificates. */
+    public CertificateAuthority certificateAuthority() {
+        return ca;
     }
 
     @Override

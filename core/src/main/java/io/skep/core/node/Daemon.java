@@ -4,13 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.core.agent.Agent;
 import io.skep.core.api.ApiServer;
 import io.skep.core.api.ControlApi;
+import io.skep.core.api.ApiException;
+import io.skep.core.api.Membership;
 import io.skep.core.api.NodeContext;
+import io.skep.core.ca.CertificateAuthority;
+import io.skep.core.cluster.ClusterClient;
+import io.skep.core.cluster.ClusterRoutes;
+import io.skep.core.cluster.RemoteDispatcher;
 import io.skep.core.manager.Manager;
 import io.skep.core.model.Cluster;
 import io.skep.core.model.Ids;
 import io.skep.core.model.Json;
 import io.skep.core.model.Node;
 import io.skep.core.model.TlsInfo;
+import io.skep.core.pki.CertificateRequest;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.NodeCertificate;
 import io.skep.core.pki.NodeRole;
@@ -18,6 +25,8 @@ import io.skep.core.pki.RootCa;
 import io.skep.core.plugins.PluginRegistry;
 import io.skep.core.store.Batch;
 import io.skep.core.store.RaftStore;
+import io.skep.core.tls.NodeTls;
+import io.skep.core.tls.PeerIdentity;
 import io.skep.spi.runtime.Availability;
 import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.TaskRuntime;
@@ -29,6 +38,7 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.channels.FileChannel;
@@ -40,7 +50,9 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -68,6 +80,14 @@ public final class Daemon implements AutoCloseable, NodeContext {
     private ApiServer api;
     private volatile Manager manager;
     private Agent agent;
+    /** This node's certificate in use: the cluster port's and the cluster client's (null outside a swarm). */
+    private NodeTls tls;
+    /** A manager's cluster port (the CA and the dispatcher for other nodes), or null. */
+    private ApiServer clusterPort;
+    private ClusterRoutes clusterRoutes;
+    /** A worker's client of the managers' cluster ports, or null. */
+    private ClusterClient clusterClient;
+    private volatile Membership membership;
     /** Renews this node's certificate when its renewal time comes (one thread, idle in between). */
     private final java.util.concurrent.ScheduledExecutorService renewals =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
@@ -109,7 +129,14 @@ public final class Daemon implements AutoCloseable, NodeContext {
 
         NodeFiles.SwarmState swarm = NodeFiles.swarm(dataDir);
         if (swarm != null) {
-            startManager(swarm, false, null, null);
+            tls = new NodeTls(NodeFiles.certificate(dataDir), NodeFiles.rootCa(dataDir));
+            if (swarm.isManager()) {
+                openClusterPort(Addresses.parse("ListenAddr", swarm.listenAddr() == null ? config.listenAddr()
+                        : swarm.listenAddr()));
+                startManager(swarm, false, null, null);
+            } else {
+                startWorker(swarm);
+            }
             scheduleRenewal();
         }
         api = new ApiServer(ControlApi.router(this), ControlApi.headers(this));
@@ -150,27 +177,156 @@ public final class Daemon implements AutoCloseable, NodeContext {
 
     @Override
     public synchronized String initSwarm(JsonNode request) throws Exception {
-        if (manager != null) {
+        if (membership != null) {
             throw new IllegalStateException("this node is already part of a swarm");
         }
+        InetSocketAddress listen = listenAddress(request);
         Path raftDir = config.dataDir().resolve("raft");
         deleteTree(raftDir); // a half-made swarm of an init that crashed
         long interval = request.path("Spec").path("Raft").path("SnapshotInterval").asLong(0);
         int port = config.raftPort() == 0 ? freePort() : config.raftPort();
-        NodeFiles.SwarmState swarm = new NodeFiles.SwarmState(Ids.newId(), UUID.randomUUID(), port,
-                interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL);
+        String clusterId = Ids.newId();
         // The swarm's PKI: its root CA, and this first manager's certificate, signed by it.
         SecureRandom random = new SecureRandom();
         RootCa ca = RootCa.create(random, Instant.now());
-        Cluster cluster = cluster(swarm, request, ca, random);
-        NodeCertificate certificate = ca.issue(nodeId, NodeRole.MANAGER, swarm.clusterId(), cluster.nodeCertExpiry(),
+        Cluster cluster = cluster(clusterId, interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL, request, ca,
+                random);
+        NodeCertificate certificate = ca.issue(nodeId, NodeRole.MANAGER, clusterId, cluster.nodeCertExpiry(),
                 random, Instant.now());
-        NodeFiles.saveCertificates(config.dataDir(), certificate, ca.certificatePem());
-        startManager(swarm, true, request, cluster);
+        tls = new NodeTls(certificate, ca.certificate());
+        InetSocketAddress bound;
+        try {
+            bound = openClusterPort(listen);
+        } catch (RuntimeException e) {
+            tls = null;
+            throw e;
+        }
+        NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(clusterId, UUID.randomUUID(), port,
+                interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL,
+                hostPort(bound), Addresses.advertised(request.path("AdvertiseAddr").asText(""), bound));
+        try {
+            NodeFiles.saveCertificates(config.dataDir(), certificate, ca.certificatePem());
+            startManager(swarm, true, request, cluster);
+        } catch (Exception e) {
+            closeClusterPort();
+            tls = null;
+            throw e;
+        }
         NodeFiles.saveSwarm(config.dataDir(), swarm);
         scheduleRenewal();
         LOG.info("swarm {} initialized: node {} is its manager", swarm.clusterId(), nodeId);
         return nodeId;
+    }
+
+    /**
+     * Joins a swarm through one of its managers (Docker's join request: {@code RemoteAddrs}, {@code JoinToken},
+     * {@code ListenAddr}, {@code AdvertiseAddr}, {@code Availability}); the node becomes a worker.
+     */
+    @Override
+    public synchronized void joinSwarm(JsonNode request) throws Exception {
+        if (membership != null) {
+            throw ApiException.unavailable("This node is already part of a swarm. Use \"docker swarm leave\" to "
+                    + "leave this swarm and join another one.");
+        }
+        List<String> managers = new ArrayList<>();
+        for (JsonNode r : request.path("RemoteAddrs")) {
+            try {
+                InetSocketAddress a = Addresses.parse("RemoteAddrs", r.asText());
+                managers.add(hostPort(a));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("invalid " + e.getMessage());
+            }
+        }
+        if (managers.isEmpty()) {
+            throw ApiException.badRequest("invalid RemoteAddrs: the address of at least one manager is required");
+        }
+        InetSocketAddress listen = listenAddress(request);
+        String advertised;
+        try {
+            advertised = Addresses.advertised(request.path("AdvertiseAddr").asText(""), listen);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid " + e.getMessage());
+        }
+        String availability = request.path("Availability").asText("");
+        SwarmJoin.Joined joined;
+        try {
+            joined = SwarmJoin.join(managers.get(0), request.path("JoinToken").asText(""), nodeId, availability,
+                    Addresses.host(advertised), ControlApi.describe(this, runtimes.keySet().stream().toList()));
+        } catch (SwarmJoin.Refused e) {
+            throw new ApiException(e.status, e.getMessage());
+        } catch (java.io.IOException e) {
+            throw ApiException.unavailable(e.getMessage());
+        }
+        if (!"worker".equals(joined.role())) {
+            throw new IllegalStateException("joined as a " + joined.role() + ", which this node cannot be yet");
+        }
+        NodeFiles.saveCertificates(config.dataDir(), joined.certificate(), joined.rootCaPem());
+        NodeFiles.SwarmState swarm = NodeFiles.SwarmState.worker(joined.clusterId(), advertised, managers);
+        NodeFiles.saveSwarm(config.dataDir(), swarm);
+        tls = new NodeTls(joined.certificate(), RootCa.certificateOf(joined.rootCaPem()));
+        startWorker(swarm);
+        scheduleRenewal();
+        LOG.info("node {} joined swarm {} as a worker", nodeId, joined.clusterId());
+    }
+
+    /** The request's {@code ListenAddr}, or the daemon's {@code --listen-addr}; a bad one is a 400 naming it. */
+    private InetSocketAddress listenAddress(JsonNode request) {
+        String given = request == null ? "" : request.path("ListenAddr").asText("");
+        try {
+            return Addresses.parse(given.isBlank() ? "--listen-addr" : "ListenAddr",
+                    given.isBlank() ? config.listenAddr() : given);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid " + e.getMessage());
+        }
+    }
+
+    /** Binds the cluster port (the CA and the dispatcher for other nodes); its routes wait for the manager. */
+    private InetSocketAddress openClusterPort(InetSocketAddress listen) throws Exception {
+        clusterRoutes = new ClusterRoutes(() -> manager);
+        clusterPort = new ApiServer(clusterRoutes.router(), Map.of("Server", "skep/" + version() + " (linux)"));
+        try {
+            InetSocketAddress bound = clusterPort.listen(listen, tls.clusterServer());
+            LOG.info("cluster port listening on {}", hostPort(bound));
+            return bound;
+        } catch (Exception e) {
+            closeClusterPort();
+            String reason = e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException
+                    ? "address already in use" : e.toString();
+            throw ApiException.badRequest("cannot listen on " + hostPort(listen) + " (ListenAddr): " + reason);
+        }
+    }
+
+    private void closeClusterPort() {
+        if (clusterRoutes != null) {
+            clusterRoutes.close();
+            clusterRoutes = null;
+        }
+        if (clusterPort != null) {
+            clusterPort.close();
+            clusterPort = null;
+        }
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** A worker: the agent, with the managers' dispatcher reached over mutual TLS. */
+    private void startWorker(NodeFiles.SwarmState swarm) {
+        clusterClient = new ClusterClient(tls.clientContext(), swarm.managers());
+        Agent a = new Agent(nodeId, ControlApi.describe(this, runtimes.keySet().stream().toList()), runtimes,
+                defaultRuntime, new RemoteDispatcher(clusterClient));
+        try {
+            a.start();
+        } catch (RuntimeException e) {
+            a.close();
+            clusterClient.close();
+            clusterClient = null;
+            throw e;
+        }
+        agent = a;
+        membership = new Membership(false, Addresses.host(swarm.advertiseAddr()), swarm.managers());
     }
 
     /**
@@ -179,21 +335,36 @@ public final class Daemon implements AutoCloseable, NodeContext {
      */
     @Override
     public synchronized void leaveSwarm() throws Exception {
-        if (manager == null) {
+        if (membership == null) {
             throw new IllegalStateException("this node is not part of a swarm");
         }
         if (agent != null) {
             agent.leave(Duration.ofSeconds(60));
             agent = null;
         }
-        manager.close();
-        manager = null;
+        closeClusterPort();
+        if (manager != null) {
+            manager.close();
+            manager = null;
+        }
+        if (clusterClient != null) {
+            clusterClient.close();
+            clusterClient = null;
+        }
+        membership = null;
+        tls = null;
         renewalTime = null;
         Path data = config.dataDir();
         deleteTree(data.resolve("raft"));
         deleteTree(data.resolve("certificates"));
         Files.deleteIfExists(data.resolve("swarm.json"));
-        LOG.info("node {} left the swarm", nodeId);
+        // As in Swarm, a node that leaves is a new node when it joins again: new ID, runtimes opened under it.
+        String old = nodeId;
+        runtimes.values().forEach(TaskRuntime::close);
+        runtimes.clear();
+        nodeId = NodeFiles.renewNodeId(data);
+        openRuntimes(data);
+        LOG.info("node {} left the swarm; it is node {} from now on", old, nodeId);
     }
 
     /** Arms the renewal of the node's certificate for its renewal time (at once if that has passed). */
@@ -224,31 +395,37 @@ public final class Daemon implements AutoCloseable, NodeContext {
     }
 
     /**
-     * Renews this node's certificate when {@code now} is past its renewal time: a manager signs the new one, with a
-     * new key pair, with the swarm's root CA, for the swarm's current {@code CAConfig.NodeCertExpiry}.
+     * Renews this node's certificate when {@code now} is past its renewal time: a new key pair, and a certificate for
+     * it signed by the swarm's CA (this manager's own, or a manager's over the cluster port) for the swarm's current
+     * {@code CAConfig.NodeCertExpiry} and the node's role as the store has it.
      *
      * @return whether it renewed
      */
     public synchronized boolean renewCertificateIfDue(Instant now) {
-        Manager m = manager;
-        if (m == null || renewalTime == null || now.isBefore(renewalTime)) {
-            return false;
-        }
-        Cluster c = m.memory().cluster();
-        if (c == null || c.rootCa == null) {
+        if (tls == null || renewalTime == null || now.isBefore(renewalTime)) {
             return false;
         }
         try {
-            NodeCertificate current = NodeFiles.certificate(config.dataDir());
-            RootCa ca = RootCa.fromPem(c.rootCa.caCert, c.rootCa.caKey);
-            NodeCertificate next = ca.issue(nodeId, current.role().orElse(NodeRole.MANAGER), c.id, c.nodeCertExpiry(),
-                    new SecureRandom(), now);
-            NodeFiles.saveCertificates(config.dataDir(), next, ca.certificatePem());
+            CertificateRequest csr = CertificateRequest.create(new SecureRandom());
+            CertificateAuthority.Issued issued;
+            if (manager != null) {
+                NodeCertificate current = tls.certificate();
+                issued = manager.certificateAuthority().renew(
+                        new PeerIdentity(current.nodeId(), current.role(), current.clusterId()), csr.pem());
+            } else {
+                issued = clusterClient.renew(csr.pem());
+            }
+            NodeCertificate next = NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
+            NodeFiles.saveCertificates(config.dataDir(), next, issued.rootCa());
+            tls.renewed(next);
             renewalTime = next.renewalTime(new SecureRandom());
             LOG.info("node certificate renewed: valid until {}", next.notAfter());
             return true;
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot renew this node's certificate (retrying at its next renewal check): {}", e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
     }
@@ -273,7 +450,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
         try {
             m.start(LEADER_TIMEOUT);
             if (fresh) {
-                m.commit(new Batch().create(cluster).create(self(request)));
+                m.commit(new Batch().create(cluster).create(self(request, swarm.advertiseAddr())));
             }
         } catch (Exception e) {
             m.close();
@@ -290,12 +467,13 @@ public final class Daemon implements AutoCloseable, NodeContext {
         }
         agent = a;
         manager = m;
+        membership = new Membership(true, Addresses.host(swarm.advertiseAddr()), List.of(swarm.advertiseAddr()));
     }
 
     /** The swarm object of an init request: its spec with Swarm's defaults filled in (the API checked it). */
-    private Cluster cluster(NodeFiles.SwarmState swarm, JsonNode request, RootCa ca, SecureRandom random) {
+    private Cluster cluster(String clusterId, long snapshotInterval, JsonNode request, RootCa ca, SecureRandom random) {
         Cluster c = new Cluster();
-        c.id = swarm.clusterId();
+        c.id = clusterId;
         c.createdAt = Ids.now();
         JsonNode spec = request == null ? null : request.get("Spec");
         c.spec = spec == null || spec.isNull() ? new Cluster.SwarmSpec() : Json.MAPPER.convertValue(spec, Cluster.SwarmSpec.class);
@@ -306,7 +484,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
         if (c.spec.orchestration.taskHistoryRetentionLimit == null || c.spec.orchestration.taskHistoryRetentionLimit == 0) {
             c.spec.orchestration.taskHistoryRetentionLimit = io.skep.core.model.Defaults.TASK_HISTORY_RETENTION_LIMIT;
         }
-        c.spec.other("Raft", Map.of("SnapshotInterval", swarm.snapshotInterval(), "KeepOldSnapshots", 0,
+        c.spec.other("Raft", Map.of("SnapshotInterval", snapshotInterval, "KeepOldSnapshots", 0,
                 "LogEntriesForSlowFollowers", 500, "ElectionTick", 10, "HeartbeatTick", 1));
         c.spec.other("Dispatcher", Map.of("HeartbeatPeriod", c.heartbeatPeriod().toNanos()));
         c.spec.other("CAConfig", Map.of("NodeCertExpiry", c.nodeCertExpiry().toNanos()));
@@ -321,7 +499,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
         return c;
     }
 
-    private Node self(JsonNode request) {
+    private Node self(JsonNode request, String advertised) {
         Node n = new Node();
         n.id = nodeId;
         n.createdAt = Ids.now();
@@ -330,12 +508,11 @@ public final class Daemon implements AutoCloseable, NodeContext {
         n.spec.availability = availability.isEmpty() ? "active" : availability;
         n.description = ControlApi.describe(this, runtimes.keySet().stream().toList());
         n.status.state = "unknown";
-        n.status.addr = "127.0.0.1";
+        n.status.addr = Addresses.host(advertised);
         n.managerStatus = new Node.ManagerStatus();
         n.managerStatus.leader = true;
         n.managerStatus.reachability = "reachable";
-        String advertise = request == null ? "" : request.path("AdvertiseAddr").asText("");
-        n.managerStatus.addr = (advertise.isEmpty() ? "127.0.0.1" : advertise.replaceFirst(":\\d+$", "")) + ":2377";
+        n.managerStatus.addr = advertised;
         return n;
     }
 
@@ -355,8 +532,12 @@ public final class Daemon implements AutoCloseable, NodeContext {
             if (agent != null) {
                 agent.close();
             }
+            closeClusterPort();
             if (manager != null) {
                 manager.close();
+            }
+            if (clusterClient != null) {
+                clusterClient.close();
             }
         } catch (IOException e) {
             LOG.warn("error while stopping: {}", e.toString());
@@ -407,6 +588,11 @@ public final class Daemon implements AutoCloseable, NodeContext {
     @Override
     public Manager manager() {
         return manager;
+    }
+
+    @Override
+    public Membership membership() {
+        return membership;
     }
 
     // ------------------------------------------------------------------------------------------ helpers

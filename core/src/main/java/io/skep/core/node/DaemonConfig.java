@@ -13,18 +13,24 @@ import java.util.Objects;
  * @param defaultRuntime the runtime a service gets when it names none; {@code null} picks docker where a
  *                       Docker engine answers and process otherwise
  * @param raftPort       the TCP port of the Raft transport on loopback; 0 picks a free one at start
+ * @param listenAddr     where a manager's cluster port listens when swarm init or join names no {@code ListenAddr}:
+ *                       {@code host:port}, port 0 picking a free one (kept across restarts)
  * @param pluginDir      a folder of drop-in plugin jars loaded into a child module layer, or {@code null}
  */
-public record DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime, int raftPort, Path pluginDir) {
+public record DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime, int raftPort, String listenAddr,
+                           Path pluginDir) {
 
     /** The control API's default address: skep's own socket, never a co-located Docker engine's. */
     public static final String DEFAULT_HOST = "unix:///var/run/skep.sock";
     public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/skep");
     public static final int DEFAULT_RAFT_PORT = 2378;
+    /** Swarm's: every address, port 2377. */
+    public static final String DEFAULT_LISTEN_ADDR = "0.0.0.0:2377";
 
     public DaemonConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         hosts = List.copyOf(hosts);
+        listenAddr = listenAddr == null || listenAddr.isBlank() ? DEFAULT_LISTEN_ADDR : listenAddr.strip();
         if (hosts.isEmpty()) {
             throw new IllegalArgumentException("at least one --host is needed");
         }

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -31,8 +33,34 @@ final class NodeFiles {
         return id;
     }
 
-    /** The swarm this node manages: cluster ID, Raft group, Raft port, snapshot interval. */
-    record SwarmState(String clusterId, UUID raftGroup, int raftPort, long snapshotInterval) {
+    /** A new ID for the node, kept from now on: a node that left a swarm joins the next one as a new node. */
+    static String renewNodeId(Path dataDir) throws IOException {
+        Files.deleteIfExists(dataDir.resolve("node.json"));
+        return nodeId(dataDir);
+    }
+
+    /**
+     * The swarm this node is part of. A manager: the Raft group and port, the snapshot interval, the address its
+     * cluster port is bound to and the one it advertises. A worker: the managers' cluster addresses.
+     */
+    record SwarmState(String clusterId, String role, UUID raftGroup, int raftPort, long snapshotInterval,
+                      String listenAddr, String advertiseAddr, List<String> managers) {
+        static final String MANAGER = "manager";
+        static final String WORKER = "worker";
+
+        static SwarmState manager(String clusterId, UUID raftGroup, int raftPort, long snapshotInterval,
+                                  String listenAddr, String advertiseAddr) {
+            return new SwarmState(clusterId, MANAGER, raftGroup, raftPort, snapshotInterval, listenAddr, advertiseAddr,
+                    List.of(advertiseAddr));
+        }
+
+        static SwarmState worker(String clusterId, String advertiseAddr, List<String> managers) {
+            return new SwarmState(clusterId, WORKER, null, 0, 0, null, advertiseAddr, managers);
+        }
+
+        boolean isManager() {
+            return MANAGER.equals(role);
+        }
     }
 
     static SwarmState swarm(Path dataDir) throws IOException {
@@ -41,14 +69,28 @@ final class NodeFiles {
             return null;
         }
         ObjectNode o = Json.read(Files.readAllBytes(file), ObjectNode.class);
-        return new SwarmState(o.get("ClusterID").asText(), UUID.fromString(o.get("RaftGroup").asText()),
-                o.get("RaftPort").asInt(), o.get("SnapshotInterval").asLong());
+        List<String> managers = new ArrayList<>();
+        o.path("Managers").forEach(m -> managers.add(m.asText()));
+        return new SwarmState(o.get("ClusterID").asText(), o.path("Role").asText(SwarmState.MANAGER),
+                o.hasNonNull("RaftGroup") ? UUID.fromString(o.get("RaftGroup").asText()) : null,
+                o.path("RaftPort").asInt(), o.path("SnapshotInterval").asLong(),
+                o.path("ListenAddr").asText(null), o.path("AdvertiseAddr").asText(null), List.copyOf(managers));
     }
 
     static void saveSwarm(Path dataDir, SwarmState s) throws IOException {
-        ObjectNode o = Json.MAPPER.createObjectNode().put("ClusterID", s.clusterId())
-                .put("RaftGroup", s.raftGroup().toString()).put("RaftPort", s.raftPort())
-                .put("SnapshotInterval", s.snapshotInterval());
+        ObjectNode o = Json.MAPPER.createObjectNode().put("ClusterID", s.clusterId()).put("Role", s.role());
+        if (s.raftGroup() != null) {
+            o.put("RaftGroup", s.raftGroup().toString()).put("RaftPort", s.raftPort())
+                    .put("SnapshotInterval", s.snapshotInterval());
+        }
+        if (s.listenAddr() != null) {
+            o.put("ListenAddr", s.listenAddr());
+        }
+        if (s.advertiseAddr() != null) {
+            o.put("AdvertiseAddr", s.advertiseAddr());
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode managers = o.putArray("Managers");
+        s.managers().forEach(managers::add);
         write(dataDir.resolve("swarm.json"), Json.bytes(o));
     }
 
@@ -79,6 +121,11 @@ final class NodeFiles {
             return null;
         }
         return io.skep.core.pki.NodeCertificate.fromPem(Files.readString(crt), Files.readString(key));
+    }
+
+    /** The swarm's root CA certificate as this node saved it. */
+    static java.security.cert.X509Certificate rootCa(Path dataDir) throws IOException {
+        return io.skep.core.pki.RootCa.certificateOf(Files.readString(dataDir.resolve("certificates").resolve("swarm-root-ca.crt")));
     }
 
     private static void write(Path file, byte[] bytes) throws IOException {

@@ -24,6 +24,16 @@ public record NodeCertificate(X509Certificate certificate, PrivateKey key) {
         return Pem.write(certificate);
     }
 
+    /** A certificate as PEM (one the CA signed for a key it never sees). */
+    public static String pemOf(X509Certificate certificate) {
+        return Pem.write(certificate);
+    }
+
+    /** A certificate the CA sent, PEM, with the key this node kept. */
+    public static NodeCertificate of(String certificatePem, PrivateKey key) {
+        return new NodeCertificate(Pem.certificate(certificatePem, "node certificate"), key);
+    }
+
     public String keyPem() {
         return Pem.write(key);
     }

@@ -83,6 +83,11 @@ public final class RootCa {
         return certificate;
     }
 
+    /** A root CA certificate as another node shows it (its digest checked against a join token first). */
+    public static X509Certificate certificateOf(String certificatePem) {
+        return Pem.certificate(certificatePem, "root CA certificate");
+    }
+
     public String certificatePem() {
         return certificatePem;
     }

@@ -6,38 +6,77 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.skep.core.pki.NodeCertificate;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
 /**
  * The TLS of node-to-node connections: both ends show a certificate of the swarm's root CA and trust that CA
  * alone (mutual TLS, TLS 1.3). Host names are not checked, as in Swarm: nodes are known by the node ID, role and
- * swarm in their certificates ({@link PeerIdentity}), which the server authorizes on. The JDK's JSSE provider for
- * now; Conscrypt where it loads is to come with the node-to-node transports that use these contexts.
+ * swarm in their certificates ({@link PeerIdentity}), which the server authorizes on. The node's certificate is
+ * read at each handshake, so a renewed one is shown from the next connection on.
  */
 public final class NodeTls {
     private static final List<String> PROTOCOLS = List.of("TLSv1.3");
+    private static final String ALIAS = "node";
 
-    private final NodeCertificate own;
+    private volatile NodeCertificate own;
     private final X509Certificate rootCa;
+    private final X509ExtendedKeyManager keys = new CurrentKey();
+    private final X509ExtendedTrustManager trust;
 
     public NodeTls(NodeCertificate own, X509Certificate rootCa) {
         this.own = own;
         this.rootCa = rootCa;
+        this.trust = new RootCaOnly(rootCa);
     }
 
     public NodeCertificate certificate() {
         return own;
     }
 
+    public X509Certificate rootCa() {
+        return rootCa;
+    }
+
+    /** Shows {@code next} from the next handshake on (a renewal: same node, same CA). */
+    public void renewed(NodeCertificate next) {
+        own = next;
+    }
+
     /** A server's context: a client without a certificate of the swarm's CA fails the handshake. */
     public SslContext server() throws SSLException {
-        return SslContextBuilder.forServer(own.key(), own.certificate(), rootCa)
+        return server(ClientAuth.REQUIRE);
+    }
+
+    /**
+     * The context of a manager's cluster port: a client of the swarm's CA is known by its certificate; one without
+     * a certificate is let in, and may only fetch the root CA or join with a token. A client with a certificate of
+     * another CA fails the handshake.
+     */
+    public SslContext clusterServer() throws SSLException {
+        return server(ClientAuth.OPTIONAL);
+    }
+
+    private SslContext server(ClientAuth clientAuth) throws SSLException {
+        return SslContextBuilder.forServer(keys)
                 .sslProvider(SslProvider.JDK)
                 .protocols(PROTOCOLS)
-                .trustManager(rootCa)
-                .clientAuth(ClientAuth.REQUIRE)
+                .trustManager(trust)
+                .clientAuth(clientAuth)
                 .build();
     }
 
@@ -46,9 +85,185 @@ public final class NodeTls {
         return SslContextBuilder.forClient()
                 .sslProvider(SslProvider.JDK)
                 .protocols(PROTOCOLS)
-                .keyManager(own.key(), own.certificate(), rootCa)
-                .trustManager(rootCa)
+                .keyManager(keys)
+                .trustManager(trust)
                 .endpointIdentificationAlgorithm(null)
                 .build();
+    }
+
+    /** The same client side as a JSSE context, for the JDK's HTTP client. */
+    public SSLContext clientContext() {
+        return context(keys, trust);
+    }
+
+    /**
+     * A client context for a node that has no certificate yet: it trusts any server, and shows none. Only for
+     * reading a swarm's root CA, which the caller then checks against the digest in its join token.
+     */
+    public static SSLContext anyServer() {
+        return context(null, new AnyServer());
+    }
+
+    /** A client context that shows no certificate and trusts the swarm whose root CA is {@code rootCa}. */
+    public static SSLContext trusting(X509Certificate rootCa) {
+        return context(null, new RootCaOnly(rootCa));
+    }
+
+    private static SSLContext context(X509ExtendedKeyManager keys, TrustManager trust) {
+        try {
+            SSLContext c = SSLContext.getInstance("TLSv1.3");
+            c.init(keys == null ? null : new X509ExtendedKeyManager[] {keys}, new TrustManager[] {trust}, null);
+            return c;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS 1.3 in this JDK: " + e.getMessage(), e);
+        }
+    }
+
+    /** This node's key and certificate (a node has one of each), for the key types that fit it. */
+    private final class CurrentKey extends X509ExtendedKeyManager {
+        private String alias(String... keyTypes) {
+            String algorithm = own.key().getAlgorithm();
+            for (String type : keyTypes) {
+                if (algorithm.equals(type)) {
+                    return ALIAS;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return alias(keyType) == null ? null : new String[] {ALIAS};
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return alias(keyType);
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return alias(keyType);
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return getClientAliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return alias(keyType);
+        }
+
+        @Override
+        public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+            return alias(keyType);
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return new X509Certificate[] {own.certificate()};
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return own.key();
+        }
+    }
+
+    /**
+     * Trusts a chain to the swarm's root CA (the JDK's PKIX checks) and nothing else. The host-name check that
+     * JSSE asks an extended trust manager to do is left out on purpose: the certificate's subject says who a
+     * node is.
+     */
+    private static final class RootCaOnly extends X509ExtendedTrustManager {
+        private final X509TrustManager pkix;
+
+        RootCaOnly(X509Certificate rootCa) {
+            try {
+                KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+                store.load(null, null);
+                store.setCertificateEntry("swarm-ca", rootCa);
+                TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                f.init(store);
+                pkix = (X509TrustManager) f.getTrustManagers()[0];
+            } catch (GeneralSecurityException | java.io.IOException e) {
+                throw new IllegalStateException("cannot trust the swarm's root CA: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            pkix.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            pkix.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            pkix.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            pkix.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            pkix.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            pkix.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return pkix.getAcceptedIssuers();
+        }
+    }
+
+    /** Trusts every server: see {@link #anyServer()} for the one use it has. */
+    private static final class AnyServer extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("a joining node's context takes no clients");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            // the root CA read over this connection is checked against the join token's digest
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            // as above
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            // as above
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 }

@@ -28,7 +28,8 @@ class JoinTokenCommandTest {
     @Test
     void printsTheJoinCommandRotatesAndPrintsTheTokenAlone() throws Exception {
         node = new TestDaemon(dir.resolve("node"));
-        node.init();
+        String nodeId = node.init();
+        String addr = node.get("/nodes/" + nodeId).path("ManagerStatus").path("Addr").asText();
         Skep.Result quiet = Skep.run(node.host(), Map.of(), "swarm", "join-token", "-q", "worker");
         assertEquals(0, quiet.code(), quiet.err());
         String token = quiet.out().strip();
@@ -37,7 +38,7 @@ class JoinTokenCommandTest {
         Skep.Result full = Skep.run(node.host(), Map.of(), "swarm", "join-token", "worker");
         assertEquals(0, full.code(), full.err());
         assertEquals("To add a worker to this swarm, run the following command:\n\n"
-                + "    skep swarm join --token " + token + " 127.0.0.1:2377\n\n", full.out());
+                + "    skep swarm join --token " + token + " " + addr + "\n\n", full.out());
 
         Skep.Result rotated = Skep.run(node.host(), Map.of(), "swarm", "join-token", "--rotate", "worker");
         assertEquals(0, rotated.code(), rotated.err());

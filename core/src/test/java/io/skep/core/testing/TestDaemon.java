@@ -42,7 +42,8 @@ public final class TestDaemon implements AutoCloseable {
     }
 
     public void start() throws Exception {
-        daemon = Daemon.start(new DaemonConfig(dataDir, List.of(URI.create("tcp://127.0.0.1:" + port)), null, 0, null));
+        daemon = Daemon.start(new DaemonConfig(dataDir, List.of(URI.create("tcp://127.0.0.1:" + port)), null, 0,
+                "127.0.0.1:0", null));
     }
 
     /** Stops the node as a crash would leave it for the next start: the data directory stays. */

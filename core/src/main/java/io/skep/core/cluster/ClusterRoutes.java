@@ -1,0 +1,200 @@
+package io.skep.core.cluster;
+
+import io.skep.core.api.ApiException;
+import io.skep.core.api.ApiRequest;
+import io.skep.core.api.ApiResponse;
+import io.skep.core.api.Router;
+import io.skep.core.ca.CertificateAuthority;
+import io.skep.core.dispatcher.AgentSession;
+import io.skep.core.dispatcher.AssignmentMailbox;
+import io.skep.core.dispatcher.Dispatcher;
+import io.skep.core.manager.Manager;
+import io.skep.core.model.Cluster;
+import io.skep.core.model.Ids;
+import io.skep.core.model.Kind;
+import io.skep.core.model.Node;
+import io.skep.core.tls.PeerIdentity;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * What a manager answers on its cluster port, the node-to-node API over TLS:
+ * <ul>
+ *   <li>{@code GET /ca} and {@code POST /join}: for nodes without a certificate yet (the root CA, whose digest the
+ *   node checks against its token; then admission with the token and a certificate request);</li>
+ *   <li>{@code POST /certificates/renew} and {@code /dispatcher/...}: for members only, known by their certificate
+ *   (node ID, role and swarm); a node that was removed from the swarm is refused, whatever its certificate.</li>
+ * </ul>
+ */
+public final class ClusterRoutes {
+    /** How long a fetch of assignments waits for a change before it answers "no change". */
+    static final Duration LONG_POLL = Duration.ofSeconds(20);
+
+    private final Supplier<Manager> manager;
+    private final Map<String, RemoteSession> sessions = new ConcurrentHashMap<>();
+
+    /** A remote node's dispatcher session, as this manager holds it. */
+    private record RemoteSession(String nodeId, AgentSession session, AssignmentMailbox mailbox) {
+    }
+
+    /** @param manager this node's manager, once it runs (calls before are answered 503) */
+    public ClusterRoutes(Supplier<Manager> manager) {
+        this.manager = manager;
+    }
+
+    public Router router() {
+        return new Router()
+                .add("GET", "/ca", r -> ApiResponse.ok(new ClusterWire.RootCaAnswer(ca().rootCaPem())))
+                .add("POST", "/join", this::join)
+                .add("POST", "/certificates/renew", this::renew)
+                .add("POST", "/dispatcher/sessions", this::openSession)
+                .add("POST", "/dispatcher/sessions/{id}/heartbeat", this::heartbeat)
+                .add("GET", "/dispatcher/sessions/{id}/assignments", this::assignments)
+                .add("POST", "/dispatcher/sessions/{id}/status", this::status)
+                .add("DELETE", "/dispatcher/sessions/{id}", this::closeSession);
+    }
+
+    /** Ends every remote session (the manager is stopping): waiting fetches answer at once. */
+    public void close() {
+        sessions.values().forEach(s -> {
+            s.mailbox().close();
+            s.session().close();
+        });
+        sessions.clear();
+    }
+
+    private CertificateAuthority ca() {
+        return manager().certificateAuthority();
+    }
+
+    private ApiResponse join(ApiRequest request) throws Exception {
+        CertificateAuthority.JoinRequest join = request.body(CertificateAuthority.JoinRequest.class, "join request");
+        try {
+            return ApiResponse.ok(ca().join(join));
+        } catch (CertificateAuthority.Refused e) {
+            throw new ApiException(403, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        } catch (IllegalStateException e) {
+            throw ApiException.conflict(e.getMessage());
+        }
+    }
+
+    private ApiResponse renew(ApiRequest request) {
+        PeerIdentity peer = member(request);
+        try {
+            return ApiResponse.ok(ca().renew(peer, request.body(ClusterWire.RenewRequest.class, "renewal request").csr()));
+        } catch (CertificateAuthority.Refused e) {
+            throw new ApiException(403, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    /** A new session: what the node says of itself; the answer names the session and the heartbeat period. */
+    private ApiResponse openSession(ApiRequest request) {
+        PeerIdentity peer = member(request);
+        Node.Description description = request.body(Node.Description.class, "node description");
+        AssignmentMailbox mailbox = new AssignmentMailbox();
+        AgentSession session = dispatcher().register(peer.nodeId(), description, mailbox);
+        String id = Ids.newId();
+        // The node's earlier session (the dispatcher has replaced it): its waiting fetch ends.
+        for (Map.Entry<String, RemoteSession> e : sessions.entrySet()) {
+            if (e.getValue().nodeId().equals(peer.nodeId()) && sessions.remove(e.getKey(), e.getValue())) {
+                e.getValue().mailbox().close();
+            }
+        }
+        sessions.put(id, new RemoteSession(peer.nodeId(), session, mailbox));
+        return ApiResponse.ok(new ClusterWire.SessionOpened(id, dispatcher().heartbeatPeriod().toNanos()));
+    }
+
+    private ApiResponse heartbeat(ApiRequest request) {
+        session(request).session().heartbeat();
+        return ApiResponse.ok(new ClusterWire.HeartbeatAnswer(dispatcher().heartbeatPeriod().toNanos()));
+    }
+
+    /** {@code ?after=N}: waits for a task set newer than N, up to {@link #LONG_POLL}. */
+    private ApiResponse assignments(ApiRequest request) throws InterruptedException {
+        RemoteSession s = session(request);
+        long after;
+        try {
+            after = Long.parseLong(request.query("after") == null ? "0" : request.query("after"));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid after \"" + request.query("after") + "\": expected a number");
+        }
+        AssignmentMailbox.Assignments a = s.mailbox().await(after, LONG_POLL);
+        if (s.mailbox().isClosed()) {
+            throw ApiException.notFound("session ended: open a new one");
+        }
+        return ApiResponse.ok(a);
+    }
+
+    private ApiResponse status(ApiRequest request) {
+        RemoteSession s = session(request);
+        ClusterWire.StatusUpdate[] updates = request.body(ClusterWire.StatusUpdate[].class, "task status list");
+        for (ClusterWire.StatusUpdate u : updates) {
+            if (u.taskId() == null || u.status() == null) {
+                throw ApiException.badRequest("invalid task status: TaskId and Status are required");
+            }
+            io.skep.core.model.Task task = manager().memory().get(Kind.TASK, u.taskId());
+            if (task == null || !s.nodeId().equals(task.nodeId)) {
+                continue; // a task removed meanwhile, or not this node's: nothing to report on
+            }
+            s.session().updateTaskStatus(u.taskId(), u.status());
+        }
+        return ApiResponse.empty(204);
+    }
+
+    private ApiResponse closeSession(ApiRequest request) {
+        RemoteSession s = session(request);
+        sessions.remove(request.param("id"));
+        s.mailbox().close();
+        s.session().close();
+        return ApiResponse.empty(204);
+    }
+
+    private Manager manager() {
+        Manager m = manager.get();
+        if (m == null) {
+            throw ApiException.unavailable("this manager is still starting");
+        }
+        return m;
+    }
+
+    private Dispatcher dispatcher() {
+        return manager().dispatcher();
+    }
+
+    /** The session named in the path, which must be the caller's own; 404 tells the node to open a new one. */
+    private RemoteSession session(ApiRequest request) {
+        PeerIdentity peer = member(request);
+        RemoteSession s = sessions.get(request.param("id"));
+        if (s == null || !s.nodeId().equals(peer.nodeId())) {
+            throw ApiException.notFound("no session " + request.param("id") + " for node " + peer.nodeId()
+                    + ": open a new one");
+        }
+        return s;
+    }
+
+    /**
+     * The caller, who must have shown a certificate of this swarm (the TLS layer checked it is the CA's) and still be
+     * a member: a node removed from the swarm cannot come back with its old certificate.
+     */
+    private PeerIdentity member(ApiRequest request) {
+        PeerIdentity peer = request.peer();
+        if (peer == null) {
+            throw new ApiException(401, "a node certificate of this swarm is required");
+        }
+        Cluster c = manager().memory().cluster();
+        if (c == null || !c.id.equals(peer.clusterId())) {
+            throw new ApiException(403, "node " + peer.nodeId() + " belongs to another swarm");
+        }
+        if (manager().memory().get(Kind.NODE, peer.nodeId()) == null) {
+            throw new ApiException(403, "node " + peer.nodeId() + " is not a member of this swarm");
+        }
+        return peer;
+    }
+}

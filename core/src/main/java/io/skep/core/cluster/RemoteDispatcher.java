@@ -1,0 +1,235 @@
+package io.skep.core.cluster;
+
+import io.skep.core.dispatcher.AgentSession;
+import io.skep.core.dispatcher.AssignmentMailbox;
+import io.skep.core.dispatcher.DispatcherApi;
+import io.skep.core.model.Defaults;
+import io.skep.core.model.Ids;
+import io.skep.core.model.Node;
+import io.skep.core.model.Task;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A worker's dispatcher: the managers' dispatcher reached over the cluster port with mutual TLS. The session opens
+ * in the background and reopens whenever the manager forgets it (it restarted, or another one leads), so a worker
+ * keeps running its tasks while no manager answers and catches up when one does.
+ */
+public final class RemoteDispatcher implements DispatcherApi {
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteDispatcher.class);
+    /** Pauses between attempts while no manager answers: short at first, then at most this. */
+    private static final Duration MAX_RETRY = Duration.ofSeconds(2);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+
+    private final ClusterClient client;
+    private volatile Duration heartbeatPeriod = Defaults.HEARTBEAT_PERIOD;
+
+    public RemoteDispatcher(ClusterClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public Duration heartbeatPeriod() {
+        return heartbeatPeriod;
+    }
+
+    /** Opens the session in the background and returns at once; assignments come on the session's own thread. */
+    @Override
+    public AgentSession register(String nodeId, Node.Description description, Consumer<List<Task>> assignments) {
+        Session s = new Session(description, assignments);
+        s.start();
+        return s;
+    }
+
+    private final class Session implements AgentSession {
+        private final Node.Description description;
+        private final Consumer<List<Task>> assignments;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition statusWaiting = lock.newCondition();
+        /** Status not yet taken by a manager, latest per task (guarded by lock). */
+        private final Map<String, Task.TaskStatus> pending = new LinkedHashMap<>();
+        private volatile String sessionId;
+        private volatile boolean closed;
+        private long sequence;
+        private Thread poller;
+        private Thread sender;
+
+        Session(Node.Description description, Consumer<List<Task>> assignments) {
+            this.description = description;
+            this.assignments = assignments;
+        }
+
+        void start() {
+            poller = Thread.ofVirtual().name("skep-session-assignments").start(this::pollAssignments);
+            sender = Thread.ofVirtual().name("skep-session-status").start(this::sendStatus);
+        }
+
+        /** Opens a session when there is none, then fetches task sets, each as soon as it changes. */
+        private void pollAssignments() {
+            Duration retry = FIRST_RETRY;
+            while (!closed) {
+                try {
+                    if (sessionId == null) {
+                        open();
+                    }
+                    AssignmentMailbox.Assignments a = client.get("/dispatcher/sessions/" + sessionId
+                                    + "/assignments?after=" + sequence, AssignmentMailbox.Assignments.class,
+                            ClusterRoutes.LONG_POLL.plus(ClusterClient.CALL_TIMEOUT));
+                    retry = FIRST_RETRY;
+                    if (a.sequence() != sequence) {
+                        sequence = a.sequence();
+                        assignments.accept(a.tasks());
+                    }
+                } catch (ClusterClient.CallFailed e) {
+                    if (e.status() == 404) {
+                        sessionId = null; // the manager forgot it: open a new one at once
+                        continue;
+                    }
+                    LOG.warn("the managers refused this node's session: {}", e.getMessage());
+                    retry = pause(retry);
+                } catch (IOException e) {
+                    if (!closed) {
+                        LOG.debug("no manager answers: {}", e.getMessage());
+                        retry = pause(retry);
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private void open() throws IOException, InterruptedException {
+            ClusterWire.SessionOpened opened = client.post("/dispatcher/sessions", description,
+                    ClusterWire.SessionOpened.class);
+            heartbeatPeriod = Duration.ofNanos(opened.heartbeatPeriod());
+            sequence = 0;
+            sessionId = opened.sessionId();
+            LOG.info("session {} open with the managers", sessionId);
+            lock.lock();
+            try {
+                statusWaiting.signalAll(); // status held back while there was no session
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void heartbeat() {
+            String id = sessionId;
+            if (id == null) {
+                return; // the session is being opened: that says the node is alive
+            }
+            try {
+                ClusterWire.HeartbeatAnswer a = client.post("/dispatcher/sessions/" + id + "/heartbeat", null,
+                        ClusterWire.HeartbeatAnswer.class);
+                heartbeatPeriod = Duration.ofNanos(a.heartbeatPeriod());
+            } catch (ClusterClient.CallFailed e) {
+                if (e.status() == 404) {
+                    sessionId = null;
+                }
+                LOG.warn("heartbeat refused: {}", e.getMessage());
+            } catch (IOException e) {
+                LOG.warn("heartbeat not delivered: {}", e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void updateTaskStatus(String taskId, Task.TaskStatus status) {
+            if (status.timestamp == null) {
+                status.timestamp = Ids.now();
+            }
+            lock.lock();
+            try {
+                pending.put(taskId, status);
+                statusWaiting.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Sends pending status in batches; what a manager did not take is sent again (newer status wins). */
+        private void sendStatus() {
+            Duration retry = FIRST_RETRY;
+            while (!closed) {
+                List<ClusterWire.StatusUpdate> batch = new ArrayList<>();
+                String id;
+                lock.lock();
+                try {
+                    while (!closed && (pending.isEmpty() || sessionId == null)) {
+                        statusWaiting.await();
+                    }
+                    id = sessionId;
+                    pending.forEach((task, status) -> batch.add(new ClusterWire.StatusUpdate(task, status)));
+                } catch (InterruptedException e) {
+                    return;
+                } finally {
+                    lock.unlock();
+                }
+                if (closed) {
+                    return;
+                }
+                try {
+                    client.post("/dispatcher/sessions/" + id + "/status", batch, Void.class);
+                    retry = FIRST_RETRY;
+                    lock.lock();
+                    try {
+                        batch.forEach(u -> pending.remove(u.taskId(), u.status()));
+                    } finally {
+                        lock.unlock();
+                    }
+                } catch (ClusterClient.CallFailed e) {
+                    if (e.status() == 404 && id.equals(sessionId)) {
+                        sessionId = null;
+                    }
+                    retry = pause(retry);
+                } catch (IOException e) {
+                    retry = pause(retry);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        /** Waits {@code retry} (unless closing) and returns the next, longer pause. */
+        private Duration pause(Duration retry) {
+            try {
+                Thread.sleep(retry);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Duration next = retry.multipliedBy(2);
+            return next.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : next;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            if (poller != null) {
+                poller.interrupt();
+                sender.interrupt();
+            }
+            String id = sessionId;
+            if (id != null) {
+                try {
+                    client.delete("/dispatcher/sessions/" + id, Duration.ofSeconds(2));
+                } catch (IOException e) {
+                    LOG.debug("session {} not closed on the manager: {}", id, e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.skep.core.node;
+
+import io.skep.core.ca.CertificateAuthority;
+import io.skep.core.cluster.ClusterClient;
+import io.skep.core.model.Node;
+import io.skep.core.pki.CertificateRequest;
+import io.skep.core.pki.JoinToken;
+import io.skep.core.pki.NodeCertificate;
+import io.skep.core.pki.RootCa;
+import io.skep.core.tls.NodeTls;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.List;
+
+/**
+ * A node's side of joining a swarm, as in Swarm: read the manager's root CA over TLS without trusting it, check it
+ * against the digest in the join token, then, trusting that CA alone, send the token and a certificate request
+ * (the key stays here) and take the signed certificate.
+ */
+final class SwarmJoin {
+    /** Swarm's words when the CA shown is not the token's. */
+    static final String CA_MISMATCH = "remote CA does not match fingerprint. Expected: ";
+
+    /** What joining gave: the node's certificate, the swarm's root CA (PEM), the swarm and the role. */
+    record Joined(NodeCertificate certificate, String rootCaPem, String clusterId, String role) {
+    }
+
+    /** A join that cannot succeed as asked (bad token, wrong CA, refused): the caller answers 400/403. */
+    static final class Refused extends Exception {
+        final int status;
+
+        Refused(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private SwarmJoin() {
+    }
+
+    static Joined join(String manager, String token, String nodeId, String availability, String advertisedHost,
+                       Node.Description description) throws Refused, IOException, InterruptedException {
+        JoinToken parsed;
+        try {
+            parsed = JoinToken.parse(token);
+        } catch (IllegalArgumentException e) {
+            throw new Refused(400, "invalid join token");
+        }
+        String rootCaPem;
+        try (ClusterClient untrusted = new ClusterClient(NodeTls.anyServer(), List.of(manager))) {
+            rootCaPem = untrusted.rootCaPem();
+        }
+        if (rootCaPem == null || !RootCa.digestOf(rootCaPem).equals(parsed.caDigest())) {
+            throw new Refused(403, CA_MISMATCH + parsed.caDigest());
+        }
+        CertificateRequest csr = CertificateRequest.create(new SecureRandom());
+        CertificateAuthority.Issued issued;
+        try (ClusterClient trusted = new ClusterClient(NodeTls.trusting(RootCa.certificateOf(rootCaPem)), List.of(manager))) {
+            issued = trusted.join(new CertificateAuthority.JoinRequest(token.strip(), nodeId, csr.pem(), availability,
+                    advertisedHost, description));
+        } catch (ClusterClient.CallFailed e) {
+            throw new Refused(e.status() == 409 ? 409 : e.status() >= 500 ? 503 : e.status() == 401 ? 403 : e.status(),
+                    e.getMessage());
+        }
+        NodeCertificate certificate = NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
+        if (!nodeId.equals(certificate.nodeId()) || !issued.clusterId().equals(certificate.clusterId())) {
+            throw new Refused(403, "the manager signed a certificate for another node (" + certificate.nodeId() + ")");
+        }
+        return new Joined(certificate, rootCaPem, issued.clusterId(), issued.role());
+    }
+}

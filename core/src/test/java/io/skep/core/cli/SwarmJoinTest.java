@@ -1,0 +1,162 @@
+package io.skep.core.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.skep.core.testing.Await;
+import io.skep.core.testing.TestDaemon;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code skep swarm join}: real nodes on loopback, each with its own data directory, a manager's cluster port with
+ * mutual TLS between them; workers run host processes.
+ */
+class SwarmJoinTest {
+    private static final Duration CONVERGE = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+    private final List<TestDaemon> nodes = new ArrayList<>();
+    private TestDaemon manager;
+
+    @AfterEach
+    void stop() throws Exception {
+        List<Long> pids = new ArrayList<>();
+        if (manager != null) {
+            for (JsonNode t : manager.get("/tasks")) {
+                long pid = t.path("Status").path("ContainerStatus").path("PID").asLong(0);
+                if (pid > 0) {
+                    pids.add(pid);
+                }
+            }
+            for (JsonNode s : manager.get("/services")) {
+                manager.call("DELETE", "/services/" + s.path("ID").asText(), null);
+            }
+            Await.until(CONVERGE, "the task processes to end", () -> pids.stream().noneMatch(SwarmJoinTest::alive));
+        }
+        nodes.forEach(TestDaemon::close);
+    }
+
+    private TestDaemon node(String name) throws Exception {
+        TestDaemon d = new TestDaemon(dir.resolve(name));
+        nodes.add(d);
+        return d;
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static Skep.Result skep(TestDaemon on, String... args) {
+        return Skep.run(on.host(), Map.of(), args);
+    }
+
+    /** The manager's cluster address, as {@code swarm init} prints it in the join command. */
+    private static String clusterAddr(TestDaemon manager) throws Exception {
+        String id = manager.get("/info").path("Swarm").path("NodeID").asText();
+        return manager.get("/nodes/" + id).path("ManagerStatus").path("Addr").asText();
+    }
+
+    private static String workerToken(TestDaemon manager) throws Exception {
+        return manager.get("/swarm").path("JoinTokens").path("Worker").asText();
+    }
+
+    @Test
+    void workersJoinWithTheWorkerTokenAndRunTheirShareOfTasks() throws Exception {
+        manager = node("manager");
+        manager.init();
+        String addr = clusterAddr(manager);
+        assertTrue(addr.startsWith("127.0.0.1:") && !addr.endsWith(":2377") && !addr.endsWith(":0"), addr);
+        String token = workerToken(manager);
+        List<TestDaemon> workers = List.of(node("worker1"), node("worker2"));
+        for (TestDaemon w : workers) {
+            Skep.Result joined = skep(w, "swarm", "join", "--token", token, addr);
+            assertEquals(0, joined.code(), joined.err());
+            assertEquals("This node joined a swarm as a worker.\n", joined.out());
+        }
+        Await.until(CONVERGE, "3 ready nodes", () -> {
+            JsonNode list = manager.get("/nodes");
+            int ready = 0;
+            for (JsonNode n : list) {
+                ready += n.path("Status").path("State").asText().equals("ready") ? 1 : 0;
+            }
+            return list.size() == 3 && ready == 3;
+        });
+        Skep.Result ls = skep(manager, "node", "ls");
+        assertEquals(4, ls.lines().size(), ls.out());
+        assertEquals(2, ls.lines().stream().filter(l -> l.contains("Ready") && l.contains("Active")
+                && !l.contains("Leader")).count(), ls.out());
+
+        // A worker knows its swarm, and sends cluster questions to a manager, in Docker's words.
+        JsonNode info = workers.get(0).get("/info").path("Swarm");
+        assertEquals("active", info.path("LocalNodeState").asText());
+        assertEquals(false, info.path("ControlAvailable").asBoolean(true));
+        assertEquals(addr, info.path("RemoteManagers").get(0).path("Addr").asText());
+        Skep.Result refused = skep(workers.get(0), "service", "ls");
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("This node is not a swarm manager. Worker nodes can't be used to view or "
+                + "modify cluster state."), refused.err());
+
+        Skep.Result created = skep(manager, "service", "create", "-d", "--name", "sleepers", "--replicas", "6",
+                "host", "sleep", "1000");
+        assertEquals(0, created.code(), created.err());
+        Await.until(CONVERGE, "6 running tasks, 2 on each node", () -> {
+            Map<String, Integer> perNode = new HashMap<>();
+            for (JsonNode t : manager.get("/tasks")) {
+                long pid = t.path("Status").path("ContainerStatus").path("PID").asLong(0);
+                if (t.path("Status").path("State").asText().equals("running") && alive(pid)) {
+                    perNode.merge(t.path("NodeID").asText(), 1, Integer::sum);
+                }
+            }
+            return perNode.size() == 3 && perNode.values().stream().allMatch(c -> c == 2);
+        });
+    }
+
+    @Test
+    void aWrongOrRotatedTokenAndAnotherSwarmsCaAreRefused() throws Exception {
+        manager = node("manager");
+        manager.init();
+        String addr = clusterAddr(manager);
+        String token = workerToken(manager);
+        TestDaemon joiner = node("joiner");
+
+        Skep.Result malformed = skep(joiner, "swarm", "join", "--token", "SWMTKN-1-nonsense", addr);
+        assertEquals(1, malformed.code());
+        assertTrue(malformed.err().contains("invalid join token"), malformed.err());
+
+        String wrongSecret = token.substring(0, token.lastIndexOf('-') + 1) + "0".repeat(25);
+        Skep.Result wrong = skep(joiner, "swarm", "join", "--token", wrongSecret, addr);
+        assertEquals(1, wrong.code());
+        assertTrue(wrong.err().contains("A valid join token is necessary to join this cluster"), wrong.err());
+
+        assertEquals(0, skep(manager, "swarm", "join-token", "--rotate", "worker").code());
+        Skep.Result rotated = skep(joiner, "swarm", "join", "--token", token, addr);
+        assertEquals(1, rotated.code());
+        assertTrue(rotated.err().contains("A valid join token is necessary to join this cluster"), rotated.err());
+
+        // A token of another swarm: the CA this manager shows is not the one the token names.
+        TestDaemon other = node("other");
+        other.init();
+        String otherToken = workerToken(other);
+        Skep.Result foreign = skep(joiner, "swarm", "join", "--token", otherToken, addr);
+        assertEquals(1, foreign.code());
+        assertTrue(foreign.err().contains("remote CA does not match fingerprint. Expected: "
+                + otherToken.split("-")[2]), foreign.err());
+
+        assertEquals(1, manager.get("/nodes").size(), "no refused node was recorded");
+        assertEquals("inactive", joiner.get("/info").path("Swarm").path("LocalNodeState").asText());
+        Skep.Result joined = skep(joiner, "swarm", "join", "--token", workerToken(manager), addr);
+        assertEquals(0, joined.code(), joined.err());
+        assertEquals(2, manager.get("/nodes").size());
+    }
+}

@@ -1,0 +1,150 @@
+package io.skep.core.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.skep.core.model.Node;
+import io.skep.core.pki.CertificateRequest;
+import io.skep.core.pki.NodeCertificate;
+import io.skep.core.pki.NodeRole;
+import io.skep.core.pki.RootCa;
+import io.skep.core.testing.TestDaemon;
+import io.skep.core.tls.NodeTls;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A manager's cluster port as an attacker or a stale node meets it: real nodes on loopback, real TLS handshakes.
+ */
+class ClusterPortTest {
+    @TempDir
+    Path dir;
+    private final List<TestDaemon> nodes = new ArrayList<>();
+    private final List<ClusterClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        clients.forEach(ClusterClient::close);
+        nodes.forEach(TestDaemon::close);
+    }
+
+    private TestDaemon node(String name) throws Exception {
+        TestDaemon d = new TestDaemon(dir.resolve(name));
+        nodes.add(d);
+        return d;
+    }
+
+    private ClusterClient client(javax.net.ssl.SSLContext tls, String addr) {
+        ClusterClient c = new ClusterClient(tls, List.of(addr));
+        clients.add(c);
+        return c;
+    }
+
+    private static String clusterAddr(TestDaemon manager) throws Exception {
+        String id = manager.get("/info").path("Swarm").path("NodeID").asText();
+        return manager.get("/nodes/" + id).path("ManagerStatus").path("Addr").asText();
+    }
+
+    /** The node's certificate and the swarm's root CA as it keeps them in its data directory. */
+    private static NodeTls savedTls(TestDaemon node) throws IOException {
+        Path certs = node.dataDir().resolve("certificates");
+        return new NodeTls(NodeCertificate.fromPem(Files.readString(certs.resolve("swarm-node.crt")),
+                Files.readString(certs.resolve("swarm-node.key"))),
+                RootCa.certificateOf(Files.readString(certs.resolve("swarm-root-ca.crt"))));
+    }
+
+    @Test
+    void onlyMembersOfTheSwarmGetPastTheRootCaAndJoin() throws Exception {
+        TestDaemon manager = node("manager");
+        manager.init();
+        String addr = clusterAddr(manager);
+        TestDaemon worker = node("worker");
+        String token = manager.get("/swarm").path("JoinTokens").path("Worker").asText();
+        TestDaemon.Response joined = worker.post("/v1.41/swarm/join",
+                Map.of("RemoteAddrs", List.of(addr), "JoinToken", token, "ListenAddr", "127.0.0.1:0"));
+        assertEquals(200, joined.status(), joined.message());
+        String workerId = worker.get("/info").path("Swarm").path("NodeID").asText();
+        NodeTls workerTls = savedTls(worker);
+        assertEquals(NodeRole.WORKER, workerTls.certificate().role().orElseThrow());
+
+        // Plaintext: no HTTP answer at all.
+        String host = addr.substring(0, addr.lastIndexOf(':'));
+        int port = Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1));
+        try (Socket plain = new Socket(host, port)) {
+            plain.setSoTimeout(10_000);
+            plain.getOutputStream().write("GET /ca HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = plain.getInputStream();
+            byte[] answer = in.readNBytes(5);
+            assertFalse(new String(answer, StandardCharsets.US_ASCII).startsWith("HTTP/"), "a plaintext client got HTTP");
+        } catch (IOException reset) {
+            // the server dropped the connection: as good as no answer
+        }
+
+        // No certificate: the root CA (public) and nothing else.
+        ClusterClient anonymous = client(NodeTls.trusting(workerTls.rootCa()), addr);
+        assertEquals(RootCa.certificateOf(anonymous.rootCaPem()), workerTls.rootCa());
+        ClusterClient.CallFailed noCert = assertThrows(ClusterClient.CallFailed.class,
+                () -> anonymous.post("/dispatcher/sessions", new Node.Description(), JsonNode.class));
+        assertEquals(401, noCert.status());
+
+        // A certificate of another CA: the handshake itself fails.
+        SecureRandom random = new SecureRandom();
+        RootCa foreignCa = RootCa.create(random, Instant.now());
+        NodeCertificate forged = foreignCa.issue(workerId, NodeRole.MANAGER, "cluster", Duration.ofHours(2), random,
+                Instant.now());
+        ClusterClient foreign = client(new NodeTls(forged, workerTls.rootCa()).clientContext(), addr);
+        IOException handshake = assertThrows(IOException.class, () -> foreign.renew(CertificateRequest.create(random).pem()));
+        assertFalse(handshake instanceof ClusterClient.CallFailed, "a foreign certificate got an HTTP answer");
+
+        // The worker's own certificate: a member's call goes through, until the node is removed from the swarm.
+        ClusterClient member = client(workerTls.clientContext(), addr);
+        assertEquals(workerId, member.renew(CertificateRequest.create(random).pem()).nodeId());
+        TestDaemon.Response removed = manager.call("DELETE", "/v1.41/nodes/" + workerId + "?force=1", null);
+        assertEquals(200, removed.status(), removed.message());
+        ClusterClient.CallFailed stale = assertThrows(ClusterClient.CallFailed.class,
+                () -> member.renew(CertificateRequest.create(random).pem()));
+        assertEquals(403, stale.status());
+        assertTrue(stale.getMessage().contains("is not a member of this swarm"), stale.getMessage());
+    }
+
+    @Test
+    void aNodeThatIsUpCannotBeRemovedWithoutForce() throws Exception {
+        TestDaemon manager = node("manager");
+        manager.init();
+        TestDaemon worker = node("worker");
+        String token = manager.get("/swarm").path("JoinTokens").path("Worker").asText();
+        assertEquals(200, worker.post("/v1.41/swarm/join", Map.of("RemoteAddrs", List.of(clusterAddr(manager)),
+                "JoinToken", token)).status());
+        String workerId = worker.get("/info").path("Swarm").path("NodeID").asText();
+        String managerId = manager.get("/info").path("Swarm").path("NodeID").asText();
+        io.skep.core.testing.Await.until(Duration.ofSeconds(30), "the worker to be ready", () -> manager
+                .get("/nodes/" + workerId).path("Status").path("State").asText().equals("ready"));
+
+        TestDaemon.Response up = manager.call("DELETE", "/v1.41/nodes/" + workerId, null);
+        assertEquals(400, up.status());
+        assertTrue(up.message().contains("node " + workerId + " is not down and can't be removed"), up.message());
+        TestDaemon.Response self = manager.call("DELETE", "/v1.41/nodes/" + managerId + "?force=1", null);
+        assertEquals(400, self.status());
+        assertTrue(self.message().contains("must be demoted to worker before removal"), self.message());
+        assertEquals(2, manager.get("/nodes").size());
+        assertInstanceOf(JsonNode.class, manager.get("/nodes/" + workerId));
+    }
+}
