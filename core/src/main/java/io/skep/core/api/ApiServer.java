@@ -175,6 +175,8 @@ public final class ApiServer implements AutoCloseable {
             return match.route().handle(new ApiRequest(method, path, uri.parameters(), match.params(), body, peer));
         } catch (ApiException e) {
             return ApiResponse.error(e.status(), e.getMessage());
+        } catch (io.skep.core.store.NoQuorumException e) {
+            return ApiResponse.error(503, e.getMessage());
         } catch (Exception e) {
             LOG.error("{} {} failed", method, path, e);
             return ApiResponse.error(500, e.getMessage() == null ? e.toString() : e.getMessage());

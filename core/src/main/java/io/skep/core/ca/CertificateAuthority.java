@@ -34,13 +34,20 @@ public final class CertificateAuthority {
     public static final String INVALID_TOKEN = "A valid join token is necessary to join this cluster";
     private static final Pattern NODE_ID = Pattern.compile("[0-9a-z]{25}");
 
-    /** What a joining node sends: its token, its ID, its certificate request, and what it says of itself. */
+    /**
+     * What a joining node sends: its token, its ID, its certificate request, and what it says of itself; a manager
+     * also its cluster port's address ({@code clusterAddr}, {@code host:port}).
+     */
     public record JoinRequest(String token, String nodeId, String csr, String availability, String addr,
-                              Node.Description description) {
+                              String clusterAddr, Node.Description description) {
     }
 
-    /** A signed certificate: whom it names, as what, in which swarm, and the swarm's root CA. */
-    public record Issued(String nodeId, String role, String certificate, String rootCa, String clusterId) {
+    /**
+     * A signed certificate: whom it names, as what, in which swarm, and the swarm's root CA; for a manager, the Raft
+     * group it is to join.
+     */
+    public record Issued(String nodeId, String role, String certificate, String rootCa, String clusterId,
+                         String raftGroup) {
     }
 
     /** A request the CA refuses to sign: the caller is not admitted (a 403, not a malformed request). */
@@ -51,10 +58,13 @@ public final class CertificateAuthority {
     }
 
     private final StoreWriter store;
+    private final java.util.UUID raftGroup;
     private final SecureRandom random = new SecureRandom();
 
-    public CertificateAuthority(StoreWriter store) {
+    /** @param raftGroup the managers' Raft group, which a manager that joins is told */
+    public CertificateAuthority(StoreWriter store, java.util.UUID raftGroup) {
         this.store = store;
+        this.raftGroup = raftGroup;
     }
 
     /** The root CA's certificate, PEM (public: a joining node checks it against its token). */
@@ -63,8 +73,8 @@ public final class CertificateAuthority {
     }
 
     /**
-     * Admits a node: the token must be the swarm's current worker token (the manager token admits managers, which
-     * take a Raft membership); the node ID must be new to the swarm.
+     * Admits a node: the token must be one of the swarm's current tokens, and says the role; the node ID must be new
+     * to the swarm. A manager becomes a member of the Raft group once its store runs ({@code POST /raft/members}).
      */
     public Issued join(JoinRequest request) throws IOException {
         Cluster cluster = cluster();
@@ -78,9 +88,9 @@ public final class CertificateAuthority {
         if (role == null) {
             throw new Refused(INVALID_TOKEN);
         }
-        if (role == NodeRole.MANAGER) {
-            throw new Refused("this swarm cannot take another manager yet: join with the worker token, and "
-                    + "the node runs tasks");
+        if (role == NodeRole.MANAGER && (request.clusterAddr() == null || request.clusterAddr().isBlank())) {
+            throw new IllegalArgumentException("invalid ClusterAddr: a manager that joins names the address of its "
+                    + "cluster port");
         }
         String nodeId = request.nodeId() == null ? "" : request.nodeId();
         if (!NODE_ID.matcher(nodeId).matches()) {
@@ -107,6 +117,11 @@ public final class CertificateAuthority {
         node.description = request.description() == null ? new Node.Description() : request.description();
         node.status.state = "unknown";
         node.status.addr = request.addr();
+        if (role == NodeRole.MANAGER) {
+            node.managerStatus = new Node.ManagerStatus();
+            node.managerStatus.reachability = "unknown";
+            node.managerStatus.addr = request.clusterAddr();
+        }
         CommitResult result = store.commit(new Batch().create(node));
         if (!result.applied()) {
             throw new IllegalStateException("node " + nodeId + " is already a member of this swarm");
@@ -135,9 +150,10 @@ public final class CertificateAuthority {
         return ca.sign(key, nodeId, role, cluster.id, cluster.nodeCertExpiry(), random, Instant.now());
     }
 
-    private static Issued issued(Cluster cluster, String nodeId, NodeRole role, X509Certificate certificate) {
+    private Issued issued(Cluster cluster, String nodeId, NodeRole role, X509Certificate certificate) {
         return new Issued(nodeId, role == NodeRole.MANAGER ? "manager" : "worker",
-                io.skep.core.pki.NodeCertificate.pemOf(certificate), cluster.rootCa.caCert, cluster.id);
+                io.skep.core.pki.NodeCertificate.pemOf(certificate), cluster.rootCa.caCert, cluster.id,
+                role == NodeRole.MANAGER ? raftGroup.toString() : null);
     }
 
     /** The role a token admits, or null when it is neither of the swarm's current tokens. */

@@ -36,7 +36,7 @@ public final class ClusterClient implements AutoCloseable {
     }
 
     private final HttpClient http;
-    private final List<String> managers;
+    private volatile List<String> managers;
     private volatile int current;
 
     /** @param managers the managers' cluster addresses, {@code host:port} */
@@ -47,6 +47,25 @@ public final class ClusterClient implements AutoCloseable {
         this.managers = List.copyOf(managers);
         this.http = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT).build();
+    }
+
+    /** The managers' addresses as last learnt, the one in use first. */
+    public List<String> managers() {
+        List<String> all = managers;
+        int c = current;
+        List<String> out = new java.util.ArrayList<>(all.size());
+        for (int i = 0; i < all.size(); i++) {
+            out.add(all.get((c + i) % all.size()));
+        }
+        return out;
+    }
+
+    /** Takes a new list of managers (the leader's first), as the managers send it; the first is used from now on. */
+    public void managers(List<String> next) {
+        if (!next.isEmpty() && !next.equals(managers())) {
+            managers = List.copyOf(next);
+            current = 0;
+        }
     }
 
     /** The swarm's root CA certificate (PEM) as the manager shows it: check it before trusting it. */
@@ -63,6 +82,12 @@ public final class ClusterClient implements AutoCloseable {
     /** A new certificate for this node (a member), for the key of {@code csrPem}. */
     public CertificateAuthority.Issued renew(String csrPem) throws IOException, InterruptedException {
         return post("/certificates/renew", new ClusterWire.RenewRequest(csrPem), CertificateAuthority.Issued.class);
+    }
+
+    /** Asks the leader to add this manager to the Raft group; returns once the membership is committed. */
+    public void addRaftMember(String nodeId, String raftAddress) throws IOException, InterruptedException {
+        read(send("POST", "/raft/members", new ClusterWire.RaftMember(nodeId, raftAddress), Duration.ofSeconds(60)),
+                Void.class);
     }
 
     public <T> T get(String path, Class<T> type, Duration timeout) throws IOException, InterruptedException {
@@ -84,11 +109,16 @@ public final class ClusterClient implements AutoCloseable {
         return Json.MAPPER.readValue(body, type);
     }
 
-    /** Sends to the current manager, then to each other one while the managers cannot be reached. */
+    /**
+     * Sends to the current manager, then to each other one while the managers cannot be reached; a manager that
+     * does not lead answers 421 with the leader's address, which is tried next and kept.
+     */
     private byte[] send(String method, String path, Object body, Duration timeout)
             throws IOException, InterruptedException {
         IOException last = null;
+        List<String> managers = this.managers;
         int start = current;
+        int redirects = 0;
         for (int i = 0; i < managers.size(); i++) {
             int index = (start + i) % managers.size();
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://" + managers.get(index) + path))
@@ -106,6 +136,16 @@ public final class ClusterClient implements AutoCloseable {
                 continue;
             }
             current = index;
+            String leader = response.headers().firstValue(ClusterRoutes.LEADER_HEADER).orElse(null);
+            if (response.statusCode() == 421 && leader != null && redirects++ < 2) {
+                List<String> next = new java.util.ArrayList<>(managers);
+                next.remove(leader);
+                next.add(0, leader);
+                this.managers = managers = List.copyOf(next);
+                current = start = 0;
+                i = -1; // from the leader on
+                continue;
+            }
             if (response.statusCode() >= 300) {
                 throw new CallFailed(response.statusCode(), message(response.body()));
             }

@@ -50,11 +50,73 @@ public final class ClusterRoutes {
                 .add("GET", "/ca", r -> ApiResponse.ok(new ClusterWire.RootCaAnswer(ca().rootCaPem())))
                 .add("POST", "/join", this::join)
                 .add("POST", "/certificates/renew", this::renew)
-                .add("POST", "/dispatcher/sessions", this::openSession)
-                .add("POST", "/dispatcher/sessions/{id}/heartbeat", this::heartbeat)
-                .add("GET", "/dispatcher/sessions/{id}/assignments", this::assignments)
-                .add("POST", "/dispatcher/sessions/{id}/status", this::status)
-                .add("DELETE", "/dispatcher/sessions/{id}", this::closeSession);
+                .add("POST", "/raft/members", this::addRaftMember)
+                .add("POST", "/dispatcher/sessions", leaderOnly(this::openSession))
+                .add("POST", "/dispatcher/sessions/{id}/heartbeat", leaderOnly(this::heartbeat))
+                .add("GET", "/dispatcher/sessions/{id}/assignments", leaderOnly(this::assignments))
+                .add("POST", "/dispatcher/sessions/{id}/status", leaderOnly(this::status))
+                .add("DELETE", "/dispatcher/sessions/{id}", leaderOnly(this::closeSession));
+    }
+
+    /** The header of a 421 answer that names the leader's cluster address, where the node should go. */
+    public static final String LEADER_HEADER = "Skep-Leader";
+
+    /**
+     * The dispatcher runs on the leader only: elsewhere a call is answered 421 with the leader's cluster address (or
+     * 503 during an election), and the node goes there.
+     */
+    private Router.Route leaderOnly(Router.Route route) {
+        return request -> {
+            if (manager().dispatcher() != null) {
+                return route.handle(request);
+            }
+            String leader = leaderAddr();
+            if (leader == null) {
+                return ApiResponse.error(503, "the swarm has no leader right now (an election is on)");
+            }
+            return ApiResponse.error(421, "this manager does not lead the swarm; its leader is at " + leader)
+                    .withHeader(LEADER_HEADER, leader);
+        };
+    }
+
+    /** The leader's cluster address, or null when none is known. */
+    private String leaderAddr() {
+        String id = manager().raft().leaderId();
+        Node leader = id == null ? null : manager().memory().get(Kind.NODE, id);
+        return leader == null || leader.managerStatus == null ? null : leader.managerStatus.addr;
+    }
+
+    /** The managers' cluster addresses, the leader's first: what a worker should try, in order. */
+    private java.util.List<String> managerAddrs() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        String leader = leaderAddr();
+        if (leader != null) {
+            out.add(leader);
+        }
+        for (Node n : manager().memory().nodes()) {
+            if (n.managerStatus != null && n.managerStatus.addr != null && !out.contains(n.managerStatus.addr)) {
+                out.add(n.managerStatus.addr);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A manager that joined (its certificate says so, and the store has it as one) becomes a member of the Raft
+     * group; answers once the new membership is committed. Manager-only: a worker's certificate is refused.
+     */
+    private ApiResponse addRaftMember(ApiRequest request) throws Exception {
+        PeerIdentity peer = member(request);
+        ClusterWire.RaftMember m = request.body(ClusterWire.RaftMember.class, "Raft member");
+        Node node = manager().memory().get(Kind.NODE, peer.nodeId());
+        if (!peer.isManager() || !"manager".equals(node.spec.role)) {
+            throw new ApiException(403, "node " + peer.nodeId() + " is not a manager: only managers join the Raft group");
+        }
+        if (!peer.nodeId().equals(m.id()) || m.addr() == null || !m.addr().matches(".+:\\d+")) {
+            throw ApiException.badRequest("invalid Raft member: Id must be the caller's node ID and Addr host:port");
+        }
+        manager().raft().addMember(new io.skep.core.store.RaftStore.Member(m.id(), m.addr()));
+        return ApiResponse.empty(204);
     }
 
     /** Ends every remote session (the manager is stopping): waiting fetches answer at once. */
@@ -108,12 +170,14 @@ public final class ClusterRoutes {
             }
         }
         sessions.put(id, new RemoteSession(peer.nodeId(), session, mailbox));
-        return ApiResponse.ok(new ClusterWire.SessionOpened(id, dispatcher().heartbeatPeriod().toNanos()));
+        return ApiResponse.ok(new ClusterWire.SessionOpened(id, dispatcher().heartbeatPeriod().toNanos(),
+                managerAddrs()));
     }
 
     private ApiResponse heartbeat(ApiRequest request) {
         session(request).session().heartbeat();
-        return ApiResponse.ok(new ClusterWire.HeartbeatAnswer(dispatcher().heartbeatPeriod().toNanos()));
+        return ApiResponse.ok(new ClusterWire.HeartbeatAnswer(dispatcher().heartbeatPeriod().toNanos(),
+                managerAddrs()));
     }
 
     /** {@code ?after=N}: waits for a task set newer than N, up to {@link #LONG_POLL}. */
@@ -164,8 +228,13 @@ public final class ClusterRoutes {
         return m;
     }
 
+    /** This manager's dispatcher (the routes that use it are {@link #leaderOnly}). */
     private Dispatcher dispatcher() {
-        return manager().dispatcher();
+        Dispatcher d = manager().dispatcher();
+        if (d == null) {
+            throw ApiException.unavailable("this manager stopped leading the swarm: try again");
+        }
+        return d;
     }
 
     /** The session named in the path, which must be the caller's own; 404 tells the node to open a new one. */

@@ -15,12 +15,19 @@ final class ClusterWire {
     record RenewRequest(String csr) {
     }
 
-    /** {@code POST /dispatcher/sessions}: the new session, and how often the node must say it is alive. */
-    record SessionOpened(String sessionId, long heartbeatPeriod) {
+    /**
+     * {@code POST /dispatcher/sessions}: the new session, how often the node must say it is alive, and the managers'
+     * cluster addresses, the leader's first.
+     */
+    record SessionOpened(String sessionId, long heartbeatPeriod, java.util.List<String> managers) {
     }
 
     /** {@code POST /dispatcher/sessions/{id}/heartbeat}: the period until the next one (the swarm's, may change). */
-    record HeartbeatAnswer(long heartbeatPeriod) {
+    record HeartbeatAnswer(long heartbeatPeriod, java.util.List<String> managers) {
+    }
+
+    /** {@code POST /raft/members}: a manager that joined asks to become a member of the Raft group. */
+    record RaftMember(String id, String addr) {
     }
 
     /** One task's observed status, as a node reports it ({@code POST /dispatcher/sessions/{id}/status} takes a list). */

@@ -32,10 +32,26 @@ public final class RemoteDispatcher implements DispatcherApi {
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
 
     private final ClusterClient client;
+    private final Consumer<List<String>> managersLearnt;
     private volatile Duration heartbeatPeriod = Defaults.HEARTBEAT_PERIOD;
 
-    public RemoteDispatcher(ClusterClient client) {
+    /** @param managersLearnt told the managers' addresses whenever they change (the node keeps them for a restart) */
+    public RemoteDispatcher(ClusterClient client, Consumer<List<String>> managersLearnt) {
         this.client = client;
+        this.managersLearnt = managersLearnt;
+    }
+
+    /** The managers' addresses the leader sent, the leader's first. */
+    private void learn(List<String> managers) {
+        if (managers == null || managers.isEmpty() || managers.equals(client.managers())) {
+            return;
+        }
+        client.managers(managers);
+        try {
+            managersLearnt.accept(List.copyOf(managers));
+        } catch (RuntimeException e) {
+            LOG.warn("cannot keep the managers' addresses: {}", e.toString());
+        }
     }
 
     @Override
@@ -58,6 +74,11 @@ public final class RemoteDispatcher implements DispatcherApi {
         private final Condition statusWaiting = lock.newCondition();
         /** Status not yet taken by a manager, latest per task (guarded by lock). */
         private final Map<String, Task.TaskStatus> pending = new LinkedHashMap<>();
+        /**
+         * The latest status of each assigned task (guarded by lock): sent again on every new session, as a manager
+         * that just took over may have lost what the last one had not written yet.
+         */
+        private final Map<String, Task.TaskStatus> latest = new LinkedHashMap<>();
         private volatile String sessionId;
         private volatile boolean closed;
         private long sequence;
@@ -88,6 +109,7 @@ public final class RemoteDispatcher implements DispatcherApi {
                     retry = FIRST_RETRY;
                     if (a.sequence() != sequence) {
                         sequence = a.sequence();
+                        forgetUnassigned(a.tasks());
                         assignments.accept(a.tasks());
                     }
                 } catch (ClusterClient.CallFailed e) {
@@ -112,12 +134,25 @@ public final class RemoteDispatcher implements DispatcherApi {
             ClusterWire.SessionOpened opened = client.post("/dispatcher/sessions", description,
                     ClusterWire.SessionOpened.class);
             heartbeatPeriod = Duration.ofNanos(opened.heartbeatPeriod());
+            learn(opened.managers());
             sequence = 0;
-            sessionId = opened.sessionId();
-            LOG.info("session {} open with the managers", sessionId);
             lock.lock();
             try {
-                statusWaiting.signalAll(); // status held back while there was no session
+                latest.forEach(pending::putIfAbsent); // the new session hears every task's latest status
+                sessionId = opened.sessionId();
+                statusWaiting.signalAll(); // and status held back while there was no session
+            } finally {
+                lock.unlock();
+            }
+            LOG.info("session {} open with the managers", sessionId);
+        }
+
+        private void forgetUnassigned(List<Task> tasks) {
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            tasks.forEach(t -> ids.add(t.id));
+            lock.lock();
+            try {
+                latest.keySet().retainAll(ids);
             } finally {
                 lock.unlock();
             }
@@ -133,6 +168,7 @@ public final class RemoteDispatcher implements DispatcherApi {
                 ClusterWire.HeartbeatAnswer a = client.post("/dispatcher/sessions/" + id + "/heartbeat", null,
                         ClusterWire.HeartbeatAnswer.class);
                 heartbeatPeriod = Duration.ofNanos(a.heartbeatPeriod());
+                learn(a.managers());
             } catch (ClusterClient.CallFailed e) {
                 if (e.status() == 404) {
                     sessionId = null;
@@ -153,6 +189,7 @@ public final class RemoteDispatcher implements DispatcherApi {
             lock.lock();
             try {
                 pending.put(taskId, status);
+                latest.put(taskId, status);
                 statusWaiting.signalAll();
             } finally {
                 lock.unlock();

@@ -12,50 +12,166 @@ import io.skep.core.scheduler.Scheduler;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.store.MemoryStore;
+import io.skep.core.store.NoQuorumException;
 import io.skep.core.store.RaftStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A manager: the replicated store and, while this node leads, the control loops that write to it
- * (orchestrators, allocator, scheduler, reaper, dispatcher).
+ * A manager: a member of the replicated store and, while it leads, the control loops that write to it
+ * (orchestrators, allocator, scheduler, reaper, dispatcher, manager status). Leadership comes and goes with Raft:
+ * each time this member becomes leader it starts a fresh set of loops, and it closes them when another leads.
  */
 public final class Manager implements StoreWriter, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Manager.class);
     /** Changes per Raft entry: large passes (thousands of tasks) are cut into entries of this size. */
     private static final int MAX_CHANGES_PER_ENTRY = 500;
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
 
     private final RaftStore raft;
-    private final List<ReconcileLoop> loops;
-    private final Dispatcher dispatcher;
-    private final CertificateAuthority ca = new CertificateAuthority(this);
-    private Runnable unsubscribe = () -> { };
+    private final PluginRegistry plugins;
+    private final CertificateAuthority ca;
+    /** Starts and stops terms one at a time, off Raft's threads. */
+    private final ExecutorService leadership = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("skep-leadership").factory());
+    private final List<Runnable> leadershipListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> membersListeners = new CopyOnWriteArrayList<>();
+    private volatile Term term;
+    private volatile boolean closed;
+
+    /** The control loops of one leadership. */
+    private final class Term {
+        final Dispatcher dispatcher = new Dispatcher(Manager.this);
+        final List<ReconcileLoop> loops;
+        Runnable unsubscribe = () -> { };
+
+        Term() {
+            RestartSupervisor restarts = new RestartSupervisor();
+            loops = List.of(
+                    new ReplicatedOrchestrator(Manager.this, restarts),
+                    new GlobalOrchestrator(Manager.this, restarts),
+                    new Allocator(Manager.this),
+                    new Scheduler(Manager.this, plugins.schedulers()),
+                    new TaskReaper(Manager.this),
+                    new ManagerStatusLoop(Manager.this, raft),
+                    dispatcher);
+        }
+
+        void start() {
+            unsubscribe = raft.memory().subscribe(events -> loops.forEach(l -> l.onEvents(events)));
+            loops.forEach(ReconcileLoop::start);
+        }
+
+        void close() {
+            unsubscribe.run();
+            loops.forEach(ReconcileLoop::close);
+        }
+    }
 
     public Manager(RaftStore raft, PluginRegistry plugins) {
         this.raft = raft;
-        RestartSupervisor restarts = new RestartSupervisor();
-        this.dispatcher = new Dispatcher(this);
-        this.loops = List.of(
-                new ReplicatedOrchestrator(this, restarts),
-                new GlobalOrchestrator(this, restarts),
-                new Allocator(this),
-                new Scheduler(this, plugins.schedulers()),
-                new TaskReaper(this),
-                dispatcher);
+        this.plugins = plugins;
+        this.ca = new CertificateAuthority(this, raft.groupId());
     }
 
-    /** Waits for leadership, then starts the control loops. */
-    public void start(Duration timeout) throws IOException, InterruptedException, TimeoutException {
-        raft.awaitLeader(timeout);
-        unsubscribe = raft.memory().subscribe(events -> loops.forEach(l -> l.onEvents(events)));
-        loops.forEach(ReconcileLoop::start);
+    /** Follows the group's leadership from now on: loops run while this member leads. */
+    public void start() {
+        raft.addListener(new RaftStore.Listener() {
+            @Override
+            public void leading() {
+                run(Manager.this::lead);
+            }
+
+            @Override
+            public void following() {
+                run(Manager.this::follow);
+            }
+
+            @Override
+            public void membersChanged() {
+                run(() -> membersListeners.forEach(Runnable::run));
+            }
+        });
+        try {
+            if (raft.isLeader()) {
+                run(this::lead); // it led before the listener was there
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot read this member's Raft role: {}", e.toString());
+        }
     }
 
+    private void run(Runnable step) {
+        try {
+            leadership.execute(step);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the manager is closing
+        }
+    }
+
+    private void lead() {
+        if (term != null || closed) {
+            return;
+        }
+        Term t = new Term();
+        t.start();
+        term = t;
+        LOG.info("this manager leads the swarm");
+        leadershipListeners.forEach(Runnable::run);
+    }
+
+    private void follow() {
+        Term t = term;
+        if (t == null) {
+            return;
+        }
+        term = null;
+        t.close();
+        LOG.info("this manager no longer leads the swarm (leader: {})", raft.leaderId());
+        leadershipListeners.forEach(Runnable::run);
+    }
+
+    /** Waits until this member leads and its loops run (swarm init: the only member). */
+    public void awaitLeading(Duration timeout) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (term == null) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("this manager did not become leader within " + timeout);
+            }
+            Thread.sleep(10); // leadership comes on Raft's thread; polling the flag it sets
+        }
+    }
+
+    /** Called (on the leadership thread) whenever this member starts or stops leading. */
+    public void onLeadershipChange(Runnable listener) {
+        leadershipListeners.add(listener);
+    }
+
+    /** Called (on the leadership thread) whenever the group's members change. */
+    public void onMembersChange(Runnable listener) {
+        membersListeners.add(listener);
+    }
+
+    public boolean isLeading() {
+        return term != null;
+    }
+
+    /** The dispatcher of this member's leadership, or null while another member leads. */
     public Dispatcher dispatcher() {
-        return dispatcher;
+        Term t = term;
+        return t == null ? null : t.dispatcher;
+    }
+
+    public RaftStore raft() {
+        return raft;
     }
 
     /** The swarm's CA: admits joining nodes and signs their certificates. */
@@ -68,10 +184,17 @@ public final class Manager implements StoreWriter, AutoCloseable {
         return raft.memory();
     }
 
+    /**
+     * Commits a batch (forwarded to the leader when this member follows). Without a reachable majority it fails at
+     * once with {@link NoQuorumException} rather than wait.
+     */
     @Override
     public CommitResult commit(Batch batch) throws IOException {
         if (batch.isEmpty()) {
             return new CommitResult(raft.memory().lastIndex(), null);
+        }
+        if (!raft.hasQuorum()) {
+            throw new NoQuorumException();
         }
         CommitResult last = null;
         for (Batch part : batch.split(MAX_CHANGES_PER_ENTRY)) {
@@ -85,8 +208,18 @@ public final class Manager implements StoreWriter, AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        unsubscribe.run();
-        loops.forEach(ReconcileLoop::close);
+        closed = true;
+        leadership.shutdown();
+        try {
+            leadership.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Term t = term;
+        term = null;
+        if (t != null) {
+            t.close();
+        }
         raft.close();
     }
 }

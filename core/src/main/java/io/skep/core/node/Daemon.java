@@ -10,6 +10,7 @@ import io.skep.core.api.NodeContext;
 import io.skep.core.ca.CertificateAuthority;
 import io.skep.core.cluster.ClusterClient;
 import io.skep.core.cluster.ClusterRoutes;
+import io.skep.core.cluster.FollowLeaderDispatcher;
 import io.skep.core.cluster.RemoteDispatcher;
 import io.skep.core.manager.Manager;
 import io.skep.core.model.Cluster;
@@ -57,6 +58,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.LogManager;
 import java.util.stream.Stream;
 
@@ -67,6 +69,8 @@ import java.util.stream.Stream;
 public final class Daemon implements AutoCloseable, NodeContext {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a restarted manager waits for a leader before it serves anyway. */
+    private static final Duration LEADER_WAIT = Duration.ofSeconds(5);
 
     private final DaemonConfig config;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -133,7 +137,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
             if (swarm.isManager()) {
                 openClusterPort(Addresses.parse("ListenAddr", swarm.listenAddr() == null ? config.listenAddr()
                         : swarm.listenAddr()));
-                startManager(swarm, false, null, null);
+                startManager(swarm, RaftStart.RECOVER, null, null, null);
             } else {
                 startWorker(swarm);
             }
@@ -206,7 +210,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
                 hostPort(bound), Addresses.advertised(request.path("AdvertiseAddr").asText(""), bound));
         try {
             NodeFiles.saveCertificates(config.dataDir(), certificate, ca.certificatePem());
-            startManager(swarm, true, request, cluster);
+            startManager(swarm, RaftStart.CREATE, request, cluster, null);
         } catch (Exception e) {
             closeClusterPort();
             tls = null;
@@ -241,6 +245,10 @@ public final class Daemon implements AutoCloseable, NodeContext {
             throw ApiException.badRequest("invalid RemoteAddrs: the address of at least one manager is required");
         }
         InetSocketAddress listen = listenAddress(request);
+        if (listen.getPort() == 0) {
+            // Should the node join as a manager, its cluster port's address is part of the request.
+            listen = new InetSocketAddress(listen.getAddress(), freePort());
+        }
         String advertised;
         try {
             advertised = Addresses.advertised(request.path("AdvertiseAddr").asText(""), listen);
@@ -251,22 +259,36 @@ public final class Daemon implements AutoCloseable, NodeContext {
         SwarmJoin.Joined joined;
         try {
             joined = SwarmJoin.join(managers.get(0), request.path("JoinToken").asText(""), nodeId, availability,
-                    Addresses.host(advertised), ControlApi.describe(this, runtimes.keySet().stream().toList()));
+                    Addresses.host(advertised), advertised,
+                    ControlApi.describe(this, runtimes.keySet().stream().toList()));
         } catch (SwarmJoin.Refused e) {
             throw new ApiException(e.status, e.getMessage());
         } catch (java.io.IOException e) {
             throw ApiException.unavailable(e.getMessage());
         }
-        if (!"worker".equals(joined.role())) {
-            throw new IllegalStateException("joined as a " + joined.role() + ", which this node cannot be yet");
-        }
         NodeFiles.saveCertificates(config.dataDir(), joined.certificate(), joined.rootCaPem());
-        NodeFiles.SwarmState swarm = NodeFiles.SwarmState.worker(joined.clusterId(), advertised, managers);
-        NodeFiles.saveSwarm(config.dataDir(), swarm);
         tls = new NodeTls(joined.certificate(), RootCa.certificateOf(joined.rootCaPem()));
-        startWorker(swarm);
+        NodeFiles.SwarmState swarm;
+        if ("manager".equals(joined.role())) {
+            deleteTree(config.dataDir().resolve("raft")); // what a crashed join left
+            InetSocketAddress bound = openClusterPort(listen);
+            int raftPort = config.raftPort() == 0 ? freePort() : config.raftPort();
+            swarm = NodeFiles.SwarmState.manager(joined.clusterId(), UUID.fromString(joined.raftGroup()), raftPort,
+                    RaftStore.DEFAULT_SNAPSHOT_INTERVAL, hostPort(bound), advertised).withManagers(managers);
+            try {
+                startManager(swarm, RaftStart.JOIN, null, null, managers.get(0));
+            } catch (Exception e) {
+                closeClusterPort();
+                tls = null;
+                throw e;
+            }
+        } else {
+            swarm = NodeFiles.SwarmState.worker(joined.clusterId(), advertised, managers);
+            startWorker(swarm);
+        }
+        NodeFiles.saveSwarm(config.dataDir(), swarm);
         scheduleRenewal();
-        LOG.info("node {} joined swarm {} as a worker", nodeId, joined.clusterId());
+        LOG.info("node {} joined swarm {} as a {}", nodeId, joined.clusterId(), joined.role());
     }
 
     /** The request's {@code ListenAddr}, or the daemon's {@code --listen-addr}; a bad one is a 400 naming it. */
@@ -316,7 +338,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
     private void startWorker(NodeFiles.SwarmState swarm) {
         clusterClient = new ClusterClient(tls.clientContext(), swarm.managers());
         Agent a = new Agent(nodeId, ControlApi.describe(this, runtimes.keySet().stream().toList()), runtimes,
-                defaultRuntime, new RemoteDispatcher(clusterClient));
+                defaultRuntime, new RemoteDispatcher(clusterClient, this::managersLearnt));
         try {
             a.start();
         } catch (RuntimeException e) {
@@ -442,32 +464,101 @@ public final class Daemon implements AutoCloseable, NodeContext {
     /**
      * @param cluster the swarm object to write on a fresh start (swarm init); null on a restart
      */
-    private void startManager(NodeFiles.SwarmState swarm, boolean fresh, JsonNode request, Cluster cluster)
-            throws Exception {
-        RaftStore raft = new RaftStore(config.dataDir().resolve("raft"), nodeId, swarm.raftGroup(), swarm.raftPort(),
-                fresh, swarm.snapshotInterval());
+    private void startManager(NodeFiles.SwarmState swarm, RaftStart start, JsonNode request, Cluster cluster,
+                              String joinedThrough) throws Exception {
+        Path dir = config.dataDir().resolve("raft");
+        RaftStore.Member self = new RaftStore.Member(nodeId,
+                Addresses.host(swarm.advertiseAddr()) + ":" + swarm.raftPort());
+        String bindHost = Addresses.host(swarm.listenAddr());
+        RaftStore.Tls raftTls = new RaftStore.Tls(tls.keyManager(), tls.managersOnly());
+        RaftStore raft = switch (start) {
+            case CREATE -> RaftStore.create(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls);
+            case JOIN -> RaftStore.join(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls);
+            case RECOVER -> RaftStore.recover(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls);
+        };
         Manager m = new Manager(raft, plugins);
+        ClusterClient client = new ClusterClient(tls.clientContext(), swarm.managers());
         try {
-            m.start(LEADER_TIMEOUT);
-            if (fresh) {
+            if (start == RaftStart.JOIN) {
+                joinRaft(client, self, raft);
+            }
+            m.onLeadershipChange(() -> {
+                ClusterRoutes routes = clusterRoutes;
+                if (!m.isLeading() && routes != null) {
+                    routes.close(); // the nodes' sessions move to the new leader
+                }
+            });
+            m.start();
+            if (start == RaftStart.CREATE) {
+                m.awaitLeading(LEADER_TIMEOUT);
                 m.commit(new Batch().create(cluster).create(self(request, swarm.advertiseAddr())));
+            } else {
+                awaitLeader(raft, LEADER_WAIT);
             }
         } catch (Exception e) {
             m.close();
+            client.close();
             throw e;
         }
+        manager = m;
+        clusterClient = client;
         Agent a = new Agent(nodeId, ControlApi.describe(this, runtimes.keySet().stream().toList()), runtimes,
-                defaultRuntime, m.dispatcher());
+                defaultRuntime, new FollowLeaderDispatcher(m, new RemoteDispatcher(client, this::managersLearnt)));
         try {
             a.start();
         } catch (RuntimeException e) {
             a.close();
             m.close();
+            manager = null;
             throw e;
         }
         agent = a;
-        manager = m;
-        membership = new Membership(true, Addresses.host(swarm.advertiseAddr()), List.of(swarm.advertiseAddr()));
+        membership = new Membership(true, Addresses.host(swarm.advertiseAddr()), swarm.managers());
+        LOG.info("manager {} started ({}; Raft at {}){}", nodeId, start.name().toLowerCase(java.util.Locale.ROOT),
+                self.address(), joinedThrough == null ? "" : ", joined through " + joinedThrough);
+    }
+
+    /** How a manager's Raft member starts: the first of a swarm, a new one, or a restart. */
+    private enum RaftStart {
+        CREATE, JOIN, RECOVER
+    }
+
+    /**
+     * A new manager's Raft member asks the leader to add it (the answer comes once the new membership is committed),
+     * then waits until it holds the swarm's state.
+     */
+    private static void joinRaft(ClusterClient client, RaftStore.Member self, RaftStore raft) throws Exception {
+        client.addRaftMember(self.id(), self.address());
+        long deadline = System.nanoTime() + LEADER_TIMEOUT.toNanos();
+        while (raft.memory().cluster() == null) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("this manager received no swarm state within " + LEADER_TIMEOUT);
+            }
+            Thread.sleep(20); // replication arrives on Raft's threads; polling the store it fills
+        }
+    }
+
+    /**
+     * A restarted manager waits a while for a leader, so that its first answers come from a caught-up store; without a
+     * quorum it starts anyway, and answers reads (writes get 503).
+     */
+    private static void awaitLeader(RaftStore raft, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!raft.hasQuorum() && System.nanoTime() < deadline) {
+            Thread.sleep(20); // Raft elects on its own threads; polling its state
+        }
+    }
+
+    /** The managers' addresses a leader sent: kept in swarm.json for the next start. */
+    private synchronized void managersLearnt(List<String> managers) {
+        try {
+            NodeFiles.SwarmState s = NodeFiles.swarm(config.dataDir());
+            if (s != null) {
+                NodeFiles.saveSwarm(config.dataDir(), s.withManagers(managers));
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot keep the managers' addresses: {}", e.toString());
+        }
     }
 
     /** The swarm object of an init request: its spec with Swarm's defaults filled in (the API checked it). */

@@ -61,6 +61,11 @@ final class NodeFiles {
         boolean isManager() {
             return MANAGER.equals(role);
         }
+
+        SwarmState withManagers(List<String> next) {
+            return new SwarmState(clusterId, role, raftGroup, raftPort, snapshotInterval, listenAddr, advertiseAddr,
+                    List.copyOf(next));
+        }
     }
 
     static SwarmState swarm(Path dataDir) throws IOException {

@@ -22,8 +22,11 @@ final class SwarmJoin {
     /** Swarm's words when the CA shown is not the token's. */
     static final String CA_MISMATCH = "remote CA does not match fingerprint. Expected: ";
 
-    /** What joining gave: the node's certificate, the swarm's root CA (PEM), the swarm and the role. */
-    record Joined(NodeCertificate certificate, String rootCaPem, String clusterId, String role) {
+    /**
+     * What joining gave: the node's certificate, the swarm's root CA (PEM), the swarm and the role; for a manager,
+     * the Raft group to join.
+     */
+    record Joined(NodeCertificate certificate, String rootCaPem, String clusterId, String role, String raftGroup) {
     }
 
     /** A join that cannot succeed as asked (bad token, wrong CA, refused): the caller answers 400/403. */
@@ -39,8 +42,12 @@ final class SwarmJoin {
     private SwarmJoin() {
     }
 
+    /**
+     * @param clusterAddr where this node's cluster port will listen, should it join as a manager ({@code host:port})
+     */
     static Joined join(String manager, String token, String nodeId, String availability, String advertisedHost,
-                       Node.Description description) throws Refused, IOException, InterruptedException {
+                       String clusterAddr, Node.Description description)
+            throws Refused, IOException, InterruptedException {
         JoinToken parsed;
         try {
             parsed = JoinToken.parse(token);
@@ -58,7 +65,7 @@ final class SwarmJoin {
         CertificateAuthority.Issued issued;
         try (ClusterClient trusted = new ClusterClient(NodeTls.trusting(RootCa.certificateOf(rootCaPem)), List.of(manager))) {
             issued = trusted.join(new CertificateAuthority.JoinRequest(token.strip(), nodeId, csr.pem(), availability,
-                    advertisedHost, description));
+                    advertisedHost, clusterAddr, description));
         } catch (ClusterClient.CallFailed e) {
             throw new Refused(e.status() == 409 ? 409 : e.status() >= 500 ? 503 : e.status() == 401 ? 403 : e.status(),
                     e.getMessage());
@@ -67,6 +74,6 @@ final class SwarmJoin {
         if (!nodeId.equals(certificate.nodeId()) || !issued.clusterId().equals(certificate.clusterId())) {
             throw new Refused(403, "the manager signed a certificate for another node (" + certificate.nodeId() + ")");
         }
-        return new Joined(certificate, rootCaPem, issued.clusterId(), issued.role());
+        return new Joined(certificate, rootCaPem, issued.clusterId(), issued.role(), issued.raftGroup());
     }
 }

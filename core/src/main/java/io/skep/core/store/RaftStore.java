@@ -20,6 +20,8 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.TrustManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,59 +35,270 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The replicated store: a Raft group (Apache Ratis, gRPC transport) whose state machine is a
- * {@link MemoryStore}. Writes go through {@link #submit}; reads go to {@link #memory()} directly.
+ * The replicated store: a Raft group (Apache Ratis, gRPC transport, mutual TLS between managers) whose state
+ * machine is a {@link MemoryStore}. Writes go through {@link #submit}; reads go to {@link #memory()} directly, on
+ * any member. Members are managers, known by node ID and Raft address.
  */
 public final class RaftStore implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftStore.class);
     /** Swarm's default: a snapshot every 10,000 entries. */
     public static final long DEFAULT_SNAPSHOT_INTERVAL = 10_000;
+    /**
+     * Election timeouts: a follower that hears nothing from its leader for this long (randomised in the range) runs
+     * for leader. Long enough for a JVM's pauses on a busy 2-core machine, short enough to fail over in about a
+     * second.
+     */
+    static final Duration ELECTION_TIMEOUT_MIN = Duration.ofMillis(500);
+    static final Duration ELECTION_TIMEOUT_MAX = Duration.ofMillis(1000);
+    /** A leader that has not heard from a majority for this long steps down (and so stops taking writes). */
+    static final Duration LEADER_STEP_DOWN = Duration.ofSeconds(2);
+    /** A member heard from within this window counts towards the quorum that writes need. */
+    static final Duration QUORUM_WINDOW = Duration.ofMillis(1500);
+
+    /** A member of the group: a manager's node ID and its Raft address ({@code host:port}). */
+    public record Member(String id, String address) {
+    }
+
+    /** The TLS of Raft traffic: this manager's key, and whom it trusts (managers of the swarm only). */
+    public record Tls(KeyManager keys, TrustManager trust) {
+    }
+
+    /** What the group tells a member about leadership and membership (called on a Raft thread: do not block). */
+    public interface Listener {
+        /** This member leads, and has applied everything committed before its term. */
+        default void leading() {
+        }
+
+        /** Another member leads, or none does (an election is on). */
+        default void following() {
+        }
+
+        /** The group's members changed (a manager added or removed). */
+        default void membersChanged() {
+        }
+    }
 
     private final MemoryStore memory = new MemoryStore();
     private final RaftServer server;
     private final RaftClient client;
     private final RaftGroupId groupId;
     private final RaftPeerId peerId;
+    private final Member self;
+    private final java.util.List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Identifies this process's writes handed straight to the local server (its retry cache keys on them). */
     private final ClientId localClient = ClientId.randomId();
     private final AtomicLong localCalls = new AtomicLong();
 
-    /**
-     * Starts the single-peer group kept in {@code dir}.
-     *
-     * @param fresh            true to create the group (swarm init); false to recover it from its log and
-     *                         snapshot
-     * @param snapshotInterval entries between automatic snapshots
-     */
+    /** How a member starts. */
+    private enum Start {
+        /** The first member of a new group (swarm init). */
+        CREATE,
+        /** A new member of an existing group: it waits, empty, for the leader to add it. */
+        JOIN,
+        /** A member's restart: group, members and content from its log and snapshot. */
+        RECOVER
+    }
+
+    /** The single-member group on loopback without TLS (tests and benchmarks of the store alone). */
     public RaftStore(Path dir, String peerId, UUID groupId, int port, boolean fresh, long snapshotInterval)
             throws IOException {
+        this(dir, new Member(peerId, "127.0.0.1:" + port), groupId, "127.0.0.1",
+                fresh ? Start.CREATE : Start.RECOVER, snapshotInterval, null);
+    }
+
+    /** Creates a group with {@code self} its only member (swarm init). */
+    public static RaftStore create(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls)
+            throws IOException {
+        return new RaftStore(dir, self, group, bindHost, Start.CREATE, snapshotInterval, tls);
+    }
+
+    /** Starts a new, empty member of {@code group}: a leader adds it with {@link #addMember}. */
+    public static RaftStore join(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls)
+            throws IOException {
+        return new RaftStore(dir, self, group, bindHost, Start.JOIN, snapshotInterval, tls);
+    }
+
+    /** Restarts a member from what it keeps in {@code dir}. */
+    public static RaftStore recover(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls)
+            throws IOException {
+        return new RaftStore(dir, self, group, bindHost, Start.RECOVER, snapshotInterval, tls);
+    }
+
+    private RaftStore(Path dir, Member self, UUID groupId, String bindHost, Start start, long snapshotInterval, Tls tls)
+            throws IOException {
         Files.createDirectories(dir);
+        this.self = self;
         this.groupId = RaftGroupId.valueOf(groupId);
-        this.peerId = RaftPeerId.valueOf(peerId);
-        RaftPeer peer = RaftPeer.newBuilder().setId(this.peerId).setAddress("127.0.0.1:" + port).build();
-        RaftGroup group = RaftGroup.valueOf(this.groupId, peer);
+        this.peerId = RaftPeerId.valueOf(self.id());
+        RaftPeer peer = peer(self);
+        RaftGroup group = start == Start.CREATE ? RaftGroup.valueOf(this.groupId, peer) : RaftGroup.valueOf(this.groupId);
 
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(dir.toFile()));
-        GrpcConfigKeys.Server.setHost(properties, "127.0.0.1");
-        GrpcConfigKeys.Server.setPort(properties, port);
+        GrpcConfigKeys.Server.setHost(properties, bindHost);
+        GrpcConfigKeys.Server.setPort(properties, port(self.address()));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshotInterval);
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, time(ELECTION_TIMEOUT_MIN));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, time(ELECTION_TIMEOUT_MAX));
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(properties, time(LEADER_STEP_DOWN));
+        org.apache.ratis.conf.Parameters parameters = tls == null ? null
+                : org.apache.ratis.grpc.GrpcFactory.newRaftParameters(
+                        new org.apache.ratis.grpc.GrpcTlsConfig(tls.keys(), tls.trust(), true));
 
+        StoreStateMachine machine = new StoreStateMachine(memory, new Events());
         server = RaftServer.newBuilder()
                 .setServerId(this.peerId)
                 .setGroup(group)
-                .setStateMachine(new StoreStateMachine(memory))
+                .setStateMachine(machine)
                 .setProperties(properties)
-                .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
+                .setParameters(parameters)
+                .setOption(start == Start.RECOVER ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
         client = RaftClient.newBuilder()
                 .setProperties(properties)
-                .setRaftGroup(group)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100,
+                .setParameters(parameters)
+                .setRaftGroup(start == Start.CREATE ? group : RaftGroup.valueOf(this.groupId, peer))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50,
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
+    }
+
+    private static RaftPeer peer(Member m) {
+        return RaftPeer.newBuilder().setId(m.id()).setAddress(m.address()).build();
+    }
+
+    private static int port(String address) {
+        return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+    }
+
+    private static TimeDuration time(Duration d) {
+        return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Forwards the state machine's leadership and membership news to the listeners. */
+    private final class Events implements StoreStateMachine.Events {
+        @Override
+        public void leaderReady() {
+            listeners.forEach(Listener::leading);
+        }
+
+        @Override
+        public void leaderChanged(String leaderId) {
+            if (!self.id().equals(leaderId)) {
+                listeners.forEach(Listener::following);
+            }
+        }
+
+        @Override
+        public void configurationChanged() {
+            listeners.forEach(Listener::membersChanged);
+        }
+    }
+
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    public Member self() {
+        return self;
+    }
+
+    public UUID groupId() {
+        return groupId.getUuid();
+    }
+
+    /** The group's members as this member knows them (its latest configuration). */
+    public List<Member> members() throws IOException {
+        return server.getDivision(groupId).getRaftConf().getCurrentPeers().stream()
+                .map(p -> new Member(p.getId().toString(), p.getAddress())).toList();
+    }
+
+    /** The leader's node ID as this member knows it, or null during an election. */
+    public String leaderId() {
+        try {
+            RaftPeerId leader = server.getDivision(groupId).getInfo().getLeaderId();
+            return leader == null ? null : leader.toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether a write can commit now, as far as this member can tell: a leader that heard from a majority of the
+     * group within {@link #QUORUM_WINDOW}, or a follower that heard from its leader within it. Writes without one
+     * would only wait and time out.
+     */
+    public boolean hasQuorum() {
+        try {
+            var division = server.getDivision(groupId);
+            var role = division.getInfo().getRoleInfoProto();
+            long window = QUORUM_WINDOW.toMillis();
+            if (division.getInfo().isLeader()) {
+                int members = division.getRaftConf().getCurrentPeers().size();
+                long heard = 1 + role.getLeaderInfo().getFollowerInfoList().stream()
+                        .filter(f -> f.getLastRpcElapsedTimeMs() < window).count();
+                return heard * 2 > members;
+            }
+            return division.getInfo().getLeaderId() != null && role.hasFollowerInfo()
+                    && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() < window;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Node IDs of the members the leader heard from within {@link #QUORUM_WINDOW} (itself included); empty off the leader. */
+    public java.util.Set<String> reachableMembers() {
+        try {
+            var division = server.getDivision(groupId);
+            if (!division.getInfo().isLeader()) {
+                return java.util.Set.of();
+            }
+            java.util.Set<String> out = new java.util.HashSet<>();
+            out.add(self.id());
+            division.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
+                    .filter(f -> f.getLastRpcElapsedTimeMs() < QUORUM_WINDOW.toMillis())
+                    .forEach(f -> out.add(f.getId().getId().toStringUtf8()));
+            return out;
+        } catch (IOException e) {
+            return java.util.Set.of();
+        }
+    }
+
+    /** Adds a member (the leader takes it through Raft; returns once the new configuration is committed). */
+    public void addMember(Member member) throws IOException {
+        List<RaftPeer> peers = new java.util.ArrayList<>();
+        for (Member m : members()) {
+            if (!m.id().equals(member.id())) {
+                peers.add(peer(m));
+            }
+        }
+        peers.add(peer(member));
+        setConfiguration(peers);
+    }
+
+    /** Removes a member; its Raft server stops hearing from the group. */
+    public void removeMember(String id) throws IOException {
+        List<RaftPeer> peers = members().stream().filter(m -> !m.id().equals(id)).map(RaftStore::peer).toList();
+        setConfiguration(peers);
+    }
+
+    private void setConfiguration(List<RaftPeer> peers) throws IOException {
+        RaftClientReply reply = client.admin().setConfiguration(peers);
+        if (!reply.isSuccess()) {
+            throw new IOException("the Raft group refused the new members " + peers + ": " + reply.getException());
+        }
+        LOG.info("Raft members now: {}", peers.stream().map(p -> p.getId() + "@" + p.getAddress()).toList());
+    }
+
+    /** Hands leadership to {@code id} (a leader about to be demoted), waiting up to {@code timeout}. */
+    public void transferLeadership(String id, Duration timeout) throws IOException {
+        RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(id), timeout.toMillis());
+        if (!reply.isSuccess()) {
+            throw new IOException("leadership not transferred to " + id + ": " + reply.getException());
+        }
     }
 
     public MemoryStore memory() {

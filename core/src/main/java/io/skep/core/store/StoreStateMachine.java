@@ -46,11 +46,39 @@ final class StoreStateMachine extends BaseStateMachine {
     /** What {@link #takeSnapshot()} answers when there is nothing applied to snapshot yet. */
     private static final long NO_SNAPSHOT = -1;
 
+    /** Leadership and membership news for the store's owner (called on Raft threads). */
+    interface Events {
+        void leaderReady();
+
+        void leaderChanged(String leaderId);
+
+        void configurationChanged();
+    }
+
     private final MemoryStore store;
+    private final Events events;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
 
-    StoreStateMachine(MemoryStore store) {
+    StoreStateMachine(MemoryStore store, Events events) {
         this.store = store;
+        this.events = events;
+    }
+
+    @Override
+    public void notifyLeaderReady() {
+        events.leaderReady();
+    }
+
+    @Override
+    public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId member,
+                                    org.apache.ratis.protocol.RaftPeerId newLeader) {
+        events.leaderChanged(newLeader == null ? null : newLeader.toString());
+    }
+
+    @Override
+    public void notifyConfigurationChanged(long term, long index,
+                                           org.apache.ratis.proto.RaftProtos.RaftConfigurationProto conf) {
+        events.configurationChanged();
     }
 
     @Override

@@ -91,6 +91,19 @@ public final class NodeTls {
                 .build();
     }
 
+    /** This node's key and certificate (the current one at each handshake), for transports that take a key manager. */
+    public X509ExtendedKeyManager keyManager() {
+        return keys;
+    }
+
+    /**
+     * Trusts only managers of the swarm, on both ends: for manager-only transports (Raft), where a worker's
+     * certificate, though the swarm's CA signed it, must fail the handshake.
+     */
+    public X509ExtendedTrustManager managersOnly() {
+        return new ManagersOnly(trust);
+    }
+
     /** The same client side as a JSSE context, for the JDK's HTTP client. */
     public SSLContext clientContext() {
         return context(keys, trust);
@@ -226,6 +239,59 @@ public final class NodeTls {
         @Override
         public X509Certificate[] getAcceptedIssuers() {
             return pkix.getAcceptedIssuers();
+        }
+    }
+
+    /** A chain the swarm's CA signed, whose leaf names a manager (OU {@code swarm-manager}). */
+    private static final class ManagersOnly extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager ca;
+
+        ManagersOnly(X509ExtendedTrustManager ca) {
+            this.ca = ca;
+        }
+
+        private static void manager(X509Certificate[] chain) throws CertificateException {
+            if (chain.length == 0 || !PeerIdentity.of(chain[0]).isManager()) {
+                throw new CertificateException("not a manager of this swarm: "
+                        + (chain.length == 0 ? "no certificate" : chain[0].getSubjectX500Principal().getName()));
+            }
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            ca.checkClientTrusted(chain, authType);
+            manager(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            ca.checkServerTrusted(chain, authType);
+            manager(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return ca.getAcceptedIssuers();
         }
     }
 

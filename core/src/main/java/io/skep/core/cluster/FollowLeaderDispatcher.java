@@ -1,0 +1,116 @@
+package io.skep.core.cluster;
+
+import io.skep.core.dispatcher.AgentSession;
+import io.skep.core.dispatcher.Dispatcher;
+import io.skep.core.dispatcher.DispatcherApi;
+import io.skep.core.manager.Manager;
+import io.skep.core.model.Node;
+import io.skep.core.model.Task;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The dispatcher of a manager's own agent: the one in this process while this manager leads (no network in the
+ * way), the leader's over the cluster port while another leads. The session moves when leadership does, and the
+ * new one hears every task's latest status.
+ */
+public final class FollowLeaderDispatcher implements DispatcherApi {
+    private final Manager manager;
+    private final RemoteDispatcher remote;
+
+    public FollowLeaderDispatcher(Manager manager, RemoteDispatcher remote) {
+        this.manager = manager;
+        this.remote = remote;
+    }
+
+    @Override
+    public Duration heartbeatPeriod() {
+        Dispatcher local = manager.dispatcher();
+        return local != null ? local.heartbeatPeriod() : remote.heartbeatPeriod();
+    }
+
+    @Override
+    public AgentSession register(String nodeId, Node.Description description, Consumer<List<Task>> assignments) {
+        Session s = new Session(nodeId, description, assignments);
+        manager.onLeadershipChange(s::follow);
+        s.follow();
+        return s;
+    }
+
+    private final class Session implements AgentSession {
+        private final String nodeId;
+        private final Node.Description description;
+        private final Consumer<List<Task>> assignments;
+        /** The latest status of each assigned task, for the next session. */
+        private final Map<String, Task.TaskStatus> latest = new LinkedHashMap<>();
+        private AgentSession current;
+        private boolean local;
+        private boolean closed;
+
+        Session(String nodeId, Node.Description description, Consumer<List<Task>> assignments) {
+            this.nodeId = nodeId;
+            this.description = description;
+            this.assignments = tasks -> {
+                forgetUnassigned(tasks);
+                assignments.accept(tasks);
+            };
+        }
+
+        /** Opens the session with whichever dispatcher leads now, if it is not the one in use. */
+        synchronized void follow() {
+            if (closed) {
+                return;
+            }
+            Dispatcher leading = manager.dispatcher();
+            if (current != null && (leading != null) == local) {
+                return;
+            }
+            if (current != null) {
+                current.close();
+            }
+            local = leading != null;
+            current = local ? leading.register(nodeId, description, assignments)
+                    : remote.register(nodeId, description, assignments);
+            latest.forEach(current::updateTaskStatus);
+        }
+
+        private synchronized void forgetUnassigned(List<Task> tasks) {
+            Set<String> ids = new HashSet<>();
+            tasks.forEach(t -> ids.add(t.id));
+            latest.keySet().retainAll(ids);
+        }
+
+        @Override
+        public void heartbeat() {
+            AgentSession c;
+            synchronized (this) {
+                c = current;
+            }
+            if (c != null) {
+                c.heartbeat(); // over the network when another manager leads: not under the lock
+            }
+        }
+
+        @Override
+        public synchronized void updateTaskStatus(String taskId, Task.TaskStatus status) {
+            latest.put(taskId, status);
+            if (current != null) {
+                current.updateTaskStatus(taskId, status);
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            if (current != null) {
+                current.close();
+            }
+        }
+    }
+}
