@@ -128,44 +128,81 @@ class ClusterImageIT {
         return byNode.values().stream().mapToInt(List::size).sum();
     }
 
-    private String nodeState(Member manager, String nodeId) {
-        return manager.ok("node", "inspect", nodeId, "--format", "{{.Status.State}}").strip();
+    /** MANAGER STATUS of each node, as {@code node ls} on {@code on} shows it, sorted. */
+    private static List<String> managerStatus(Member on) {
+        return on.ok("node", "ls", "--format", "{{.ManagerStatus}}").lines().filter(l -> !l.isBlank()).sorted().toList();
+    }
+
+    private String leaderId(Member on) {
+        for (String line : on.ok("node", "ls", "--format", "{{.ID}} {{.ManagerStatus}}").lines().toList()) {
+            if (line.endsWith(" Leader")) {
+                return line.substring(0, line.indexOf(' '));
+            }
+        }
+        return null;
     }
 
     @Test
-    void aKilledWorkersTasksMoveToTheOthersAndTheServiceSettlesAtSixWhenItReturns() {
-        Member manager = start("manager");
-        assertTrue(manager.ok("swarm", "init").contains("is now a manager"));
-        // A short heartbeat, so the test finds the dead worker in seconds (the default-setting figure is bench's).
-        manager.ok("swarm", "update", "--dispatcher-heartbeat", "1s");
-        String addr = manager.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
-        String token = manager.ok("swarm", "join-token", "-q", "worker").strip();
-        Member w1 = start("worker1");
-        Member w2 = start("worker2");
-        for (Member w : List.of(w1, w2)) {
-            assertEquals("This node joined a swarm as a worker.\n", w.ok("swarm", "join", "--token", token, addr));
+    void threeManagersAndTwoWorkersSurviveTheLossOfTheLeaderAndOfAWorker() {
+        Member first = start("manager1");
+        assertTrue(first.ok("swarm", "init").contains("is now a manager"));
+        first.ok("swarm", "update", "--dispatcher-heartbeat", "1s");
+        String addr = first.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
+        String managerToken = first.ok("swarm", "join-token", "-q", "manager").strip();
+        String workerToken = first.ok("swarm", "join-token", "-q", "worker").strip();
+        List<Member> managers = new ArrayList<>(List.of(first));
+        for (String name : List.of("manager2", "manager3")) {
+            Member m = start(name);
+            assertEquals("This node joined a swarm as a manager.\n", m.ok("swarm", "join", "--token", managerToken, addr));
+            managers.add(m);
         }
-        String w1Id = w1.nodeId();
-        await("3 ready nodes", () -> manager.ok("node", "ls").lines().filter(l -> l.contains(" Ready ")).count() == 3);
+        List<Member> workers = new ArrayList<>();
+        for (String name : List.of("worker1", "worker2")) {
+            Member w = start(name);
+            assertEquals("This node joined a swarm as a worker.\n", w.ok("swarm", "join", "--token", workerToken, addr));
+            workers.add(w);
+        }
+        await("5 ready nodes, a leader and two reachable managers", () ->
+                first.ok("node", "ls").lines().filter(l -> l.contains(" Ready ")).count() == 5
+                        && managerStatus(first).equals(List.of("Leader", "Reachable", "Reachable")));
 
-        manager.ok("service", "create", "-d", "--name", "w", "--replicas", "6", "host", "sleep", "1000");
-        await("6 tasks, 2 on each node", () -> {
-            Map<String, List<Long>> byNode = runningByNode(manager, "w");
-            return byNode.size() == 3 && byNode.values().stream().allMatch(p -> p.size() == 2);
+        first.ok("service", "create", "-d", "--name", "w", "--replicas", "6", "host", "sleep", "1000");
+        await("6 tasks over the 5 nodes", () -> {
+            Map<String, List<Long>> byNode = runningByNode(first, "w");
+            return byNode.size() == 5 && total(byNode) == 6;
         });
-        List<Long> onW1 = runningByNode(manager, "w").get(w1Id);
 
-        w1.daemon.kill();
-        await("worker1 to be down and its tasks to run elsewhere", () -> {
-            Map<String, List<Long>> byNode = runningByNode(manager, "w");
-            return nodeState(manager, w1Id).equals("down") && total(byNode) == 6 && !byNode.containsKey(w1Id);
+        // kill -9 of the leader: another is elected, writes succeed again, the service is whole again.
+        String leader = leaderId(first);
+        Member killed = managers.stream().filter(m -> m.nodeId().equals(leader)).findFirst().orElseThrow();
+        List<Long> onLeader = runningByNode(first, "w").getOrDefault(leader, List.of());
+        killed.daemon.kill();
+        Member survivor = managers.stream().filter(m -> m != killed).findFirst().orElseThrow();
+        await("a write to succeed after the leader's loss", () -> image.run(survivor.env(), "service",
+                "create", "-d", "--name", "probe", "--replicas", "0", "host", "sleep", "1").exitCode() == 0);
+        await("a new leader, and the service whole on the other nodes", () -> {
+            String now = leaderId(survivor);
+            Map<String, List<Long>> byNode = runningByNode(survivor, "w");
+            return now != null && !now.equals(leader) && total(byNode) == 6 && !byNode.containsKey(leader);
         });
-        assertTrue(onW1.stream().allMatch(ClusterImageIT::alive), "a crashed daemon's tasks run on meanwhile");
 
-        w1.start();
-        await("worker1 back, its old tasks stopped, exactly 6 running", () -> nodeState(manager, w1Id).equals("ready")
-                && onW1.stream().noneMatch(ClusterImageIT::alive) && total(runningByNode(manager, "w")) == 6);
-        assertTrue(manager.ok("service", "ls").contains("6/6"));
+        // kill -9 of a worker: its tasks run elsewhere; back, it stops its stale ones and the service settles at 6.
+        Member worker = workers.get(0);
+        String workerId = worker.nodeId();
+        List<Long> onWorker = runningByNode(survivor, "w").getOrDefault(workerId, List.of());
+        worker.daemon.kill();
+        await("the worker's tasks to run elsewhere", () -> {
+            Map<String, List<Long>> byNode = runningByNode(survivor, "w");
+            return total(byNode) == 6 && !byNode.containsKey(workerId);
+        });
+        worker.start();
+        killed.start();
+        await("both back, their stale tasks stopped, exactly 6 running", () ->
+                first.ok("node", "ls").lines().filter(l -> l.contains(" Ready ")).count() == 5
+                        && onWorker.stream().noneMatch(ClusterImageIT::alive)
+                        && onLeader.stream().noneMatch(ClusterImageIT::alive)
+                        && total(runningByNode(survivor, "w")) == 6);
+        assertTrue(survivor.ok("service", "ls").contains("6/6"));
     }
 
     private void await(String what, BooleanSupplier condition) {
