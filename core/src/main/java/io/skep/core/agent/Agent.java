@@ -175,6 +175,14 @@ public final class Agent implements AutoCloseable {
         runtimes.values().forEach(TaskRuntime::close);
     }
 
+    /**
+     * Stops driving tasks and ends the session, leaving the tasks running and the runtimes open, for another agent
+     * of this node to adopt (the node changes role: manager to worker or back).
+     */
+    public void detach() {
+        stop();
+    }
+
     /** Stops driving tasks and ends the session; the runtimes stay open (the node may join a swarm again). */
     private void stop() {
         heartbeats.shutdownNow();

@@ -27,6 +27,9 @@ public interface NodeContext {
     /** Creates a swarm with this node as its only manager; returns the node ID. */
     String initSwarm(JsonNode request) throws Exception;
 
+    /** Makes this manager the only one of a new Raft group that keeps the swarm's state (--force-new-cluster). */
+    String forceNewCluster() throws Exception;
+
     /** Joins the swarm of {@code RemoteAddrs} with {@code JoinToken} (Docker's join request). */
     void joinSwarm(JsonNode request) throws Exception;
 

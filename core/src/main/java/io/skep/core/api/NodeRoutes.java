@@ -87,11 +87,15 @@ final class NodeRoutes {
         if (spec.role != null && !ROLES.contains(spec.role)) {
             throw ApiException.badRequest("invalid Role \"" + spec.role + "\": expected worker or manager");
         }
-        if ("worker".equals(spec.role) && "manager".equals(current.spec.role)) {
-            throw ApiException.badRequest("invalid Role: demoting the only manager would leave the swarm without one");
+        boolean demote = "worker".equals(spec.role) && "manager".equals(current.spec.role);
+        if (demote) {
+            checkDemotion(manager, current);
         }
         Node next = Json.copy(current);
         next.spec = spec;
+        if (demote) {
+            next.managerStatus = null;
+        }
         try {
             next.version.index = Long.parseLong(version);
         } catch (NumberFormatException e) {
@@ -101,6 +105,47 @@ final class NodeRoutes {
         if (!result.applied()) {
             throw ApiException.conflict(result.conflict());
         }
+        if (demote) {
+            leaveRaft(manager, current.id);
+        }
+        // A promoted worker learns its new role from its dispatcher session, and joins the Raft group itself.
         return ApiResponse.empty(200);
+    }
+
+    /**
+     * Swarm's rules for taking a manager out of the Raft group: never the last one, and never when the managers left
+     * would not make a majority of the group that remains.
+     */
+    private static void checkDemotion(Manager manager, Node target) throws java.io.IOException {
+        List<io.skep.core.store.RaftStore.Member> members = manager.raft().members();
+        List<String> remaining = members.stream().map(io.skep.core.store.RaftStore.Member::id)
+                .filter(id -> !id.equals(target.id)).toList();
+        if (remaining.isEmpty()) {
+            throw new ApiException(400, "rpc error: code = FailedPrecondition desc = attempting to demote the last "
+                    + "manager of the swarm");
+        }
+        long reachable = remaining.stream().filter(id -> {
+            Node n = manager.memory().get(io.skep.core.model.Kind.NODE, id);
+            return n != null && n.managerStatus != null && "reachable".equals(n.managerStatus.reachability);
+        }).count();
+        if (reachable * 2 <= remaining.size()) {
+            throw new ApiException(400, "rpc error: code = FailedPrecondition desc = can't remove member from the raft: "
+                    + "this would result in a loss of quorum");
+        }
+    }
+
+    /** Takes a demoted manager out of the Raft group (leadership first goes elsewhere, if it led). */
+    private static void leaveRaft(Manager manager, String nodeId) throws java.io.IOException {
+        if (nodeId.equals(manager.raft().leaderId())) {
+            for (io.skep.core.store.RaftStore.Member m : manager.raft().members()) {
+                Node n = manager.memory().get(io.skep.core.model.Kind.NODE, m.id());
+                if (!m.id().equals(nodeId) && n != null && n.managerStatus != null
+                        && "reachable".equals(n.managerStatus.reachability)) {
+                    manager.raft().transferLeadership(m.id(), java.time.Duration.ofSeconds(10));
+                    break;
+                }
+            }
+        }
+        manager.raft().removeMember(nodeId);
     }
 }

@@ -182,13 +182,29 @@ final class SystemRoutes {
         if (node.membership() == null) {
             throw ApiException.unavailable("This node is not part of a swarm");
         }
-        if (node.membership().manager() && !"true".equals(request.query("force")) && !"1".equals(request.query("force"))) {
-            throw ApiException.unavailable("You are attempting to leave the swarm on a node that is participating as a "
-                    + "manager. Removing the last manager erases all current state of the swarm. Use `--force` to "
-                    + "ignore this message. ");
+        if (node.membership().manager() && !request.flag("force")) {
+            throw ApiException.unavailable(leaveRefusal(node.requireManager()));
         }
         node.leaveSwarm();
         return ApiResponse.empty(200);
+    }
+
+    /** Docker's words to a manager that leaves without {@code --force}: what its leaving costs the swarm. */
+    private static String leaveRefusal(Manager manager) throws java.io.IOException {
+        String msg = "You are attempting to leave the swarm on a node that is participating as a manager. ";
+        int members = manager.raft().members().size();
+        if (members <= 1) {
+            return msg + "Removing the last manager erases all current state of the swarm. Use `--force` to ignore "
+                    + "this message. ";
+        }
+        long reachable = manager.memory().nodes().stream().filter(n -> n.managerStatus != null
+                && "reachable".equals(n.managerStatus.reachability)).count();
+        msg += "Removing this node leaves " + (reachable - 1) + " managers out of " + members + ". ";
+        if ((reachable - 1) * 2 <= members - 1) {
+            msg += "Removing this node will cause the swarm to lose consensus. ";
+        }
+        return msg + "The only way to restore a swarm that has lost consensus is to reinitialize it with "
+                + "`--force-new-cluster`. Use `--force` to suppress this message.";
     }
 
     /**
@@ -221,6 +237,11 @@ final class SystemRoutes {
     }
 
     private ApiResponse init(ApiRequest request) throws Exception {
+        if (node.membership() != null && node.membership().manager() && request.body() != null
+                && request.body().length > 0
+                && request.body(JsonNode.class, "swarm init request").path("ForceNewCluster").asBoolean(false)) {
+            return ApiResponse.ok(node.forceNewCluster());
+        }
         if (node.membership() != null) {
             throw ApiException.unavailable("This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.");
         }

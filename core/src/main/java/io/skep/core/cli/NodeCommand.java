@@ -18,7 +18,7 @@ import java.util.TreeMap;
 /** {@code skep node}: manage swarm nodes. */
 @Command(name = "node", customSynopsis = "skep node COMMAND", description = "Manage Swarm nodes", synopsisSubcommandLabel = "COMMAND",
         subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Ps.class, NodeCommand.Update.class,
-                NodeCommand.Rm.class})
+                NodeCommand.Rm.class, NodeCommand.Promote.class, NodeCommand.Demote.class})
 final class NodeCommand extends CommandGroup {
 
     static final String DEFAULT_TABLE = "table {{.ID}} {{._SelfMark}}\t{{.Hostname}}\t{{.Status}}\t{{.Availability}}"
@@ -148,6 +148,62 @@ final class NodeCommand extends CommandGroup {
             if (!errors.isEmpty()) {
                 throw new CliException(String.join("\n", errors));
             }
+            return 0;
+        }
+    }
+
+    /**
+     * Sets the role of each node, with docker's lines: said when the node has it already, else changed (the
+     * node's spec as read, at its version).
+     */
+    static void changeRole(ApiCommand cmd, List<String> refs, String role, String already, String done) {
+        List<String> errors = new ArrayList<>();
+        for (String ref : refs) {
+            try {
+                JsonNode node = cmd.api().get(ApiPath.of("/nodes/{}", reference(cmd.api(), ref))).body();
+                if (role.equals(Json.text(node, "Spec", "Role"))) {
+                    cmd.out().printf(already + "%n", ref);
+                    continue;
+                }
+                com.fasterxml.jackson.databind.node.ObjectNode spec =
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) Json.at(node, "Spec")).deepCopy();
+                spec.put("Role", role);
+                cmd.api().post(ApiPath.of("/nodes/{}/update", Json.text(node, "ID"))
+                        .query("version", Json.number(node, "Version", "Index")), spec);
+                cmd.out().printf(done + "%n", ref);
+            } catch (DaemonException | CliException e) {
+                errors.add(Main.errorText(e));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new CliException(String.join("\n", errors));
+        }
+    }
+
+    /** {@code skep node promote NODE...}: workers become managers (each joins the Raft group itself). */
+    @Command(name = "promote", customSynopsis = "skep node promote NODE [NODE...]",
+            description = "Promote one or more nodes to manager in the swarm")
+    static final class Promote extends ApiCommand {
+        @Parameters(arity = "1..*", paramLabel = "NODE")
+        List<String> refs;
+
+        @Override
+        int run() {
+            changeRole(this, refs, "manager", "Node %s is already a manager.", "Node %s promoted to a manager in the swarm.");
+            return 0;
+        }
+    }
+
+    /** {@code skep node demote NODE...}: managers leave the Raft group and go on as workers. */
+    @Command(name = "demote", customSynopsis = "skep node demote NODE [NODE...]",
+            description = "Demote one or more nodes from manager in the swarm")
+    static final class Demote extends ApiCommand {
+        @Parameters(arity = "1..*", paramLabel = "NODE")
+        List<String> refs;
+
+        @Override
+        int run() {
+            changeRole(this, refs, "worker", "Node %s is already a worker.", "Manager %s demoted in the swarm.");
             return 0;
         }
     }

@@ -85,9 +85,10 @@ public final class ClusterClient implements AutoCloseable {
     }
 
     /** Asks the leader to add this manager to the Raft group; returns once the membership is committed. */
-    public void addRaftMember(String nodeId, String raftAddress) throws IOException, InterruptedException {
-        read(send("POST", "/raft/members", new ClusterWire.RaftMember(nodeId, raftAddress), Duration.ofSeconds(60)),
-                Void.class);
+    public void addRaftMember(String nodeId, String raftAddress, String clusterAddress)
+            throws IOException, InterruptedException {
+        read(send("POST", "/raft/members", new ClusterWire.RaftMember(nodeId, raftAddress, clusterAddress),
+                Duration.ofSeconds(60)), Void.class);
     }
 
     public <T> T get(String path, Class<T> type, Duration timeout) throws IOException, InterruptedException {

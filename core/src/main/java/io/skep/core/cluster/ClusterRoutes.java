@@ -112,8 +112,18 @@ public final class ClusterRoutes {
         if (!peer.isManager() || !"manager".equals(node.spec.role)) {
             throw new ApiException(403, "node " + peer.nodeId() + " is not a manager: only managers join the Raft group");
         }
-        if (!peer.nodeId().equals(m.id()) || m.addr() == null || !m.addr().matches(".+:\\d+")) {
-            throw ApiException.badRequest("invalid Raft member: Id must be the caller's node ID and Addr host:port");
+        if (!peer.nodeId().equals(m.id()) || m.addr() == null || !m.addr().matches(".+:\\d+")
+                || m.clusterAddr() == null || !m.clusterAddr().matches(".+:\\d+")) {
+            throw ApiException.badRequest("invalid Raft member: Id must be the caller's node ID, Addr and ClusterAddr "
+                    + "host:port");
+        }
+        if (node.managerStatus == null || !m.clusterAddr().equals(node.managerStatus.addr)) {
+            // a promoted worker: the swarm learns where its cluster port is
+            io.skep.core.store.NodePatch p = new io.skep.core.store.NodePatch();
+            p.managerStatus = new Node.ManagerStatus();
+            p.managerStatus.reachability = "unknown";
+            p.managerStatus.addr = m.clusterAddr();
+            manager().commit(new io.skep.core.store.Batch().patchNode(node.id, p));
         }
         manager().raft().addMember(new io.skep.core.store.RaftStore.Member(m.id(), m.addr()));
         return ApiResponse.empty(204);
@@ -175,9 +185,11 @@ public final class ClusterRoutes {
     }
 
     private ApiResponse heartbeat(ApiRequest request) {
-        session(request).session().heartbeat();
+        RemoteSession s = session(request);
+        s.session().heartbeat();
+        Node node = manager().memory().get(Kind.NODE, s.nodeId());
         return ApiResponse.ok(new ClusterWire.HeartbeatAnswer(dispatcher().heartbeatPeriod().toNanos(),
-                managerAddrs()));
+                managerAddrs(), node == null ? null : node.spec.role));
     }
 
     /** {@code ?after=N}: waits for a task set newer than N, up to {@link #LONG_POLL}. */

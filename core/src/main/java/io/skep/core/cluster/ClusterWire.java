@@ -22,12 +22,18 @@ final class ClusterWire {
     record SessionOpened(String sessionId, long heartbeatPeriod, java.util.List<String> managers) {
     }
 
-    /** {@code POST /dispatcher/sessions/{id}/heartbeat}: the period until the next one (the swarm's, may change). */
-    record HeartbeatAnswer(long heartbeatPeriod, java.util.List<String> managers) {
+    /**
+     * {@code POST /dispatcher/sessions/{id}/heartbeat}: the period until the next one (the swarm's, may change), the
+     * managers, and the role the swarm gives the node now (a promoted worker learns it so).
+     */
+    record HeartbeatAnswer(long heartbeatPeriod, java.util.List<String> managers, String role) {
     }
 
-    /** {@code POST /raft/members}: a manager that joined asks to become a member of the Raft group. */
-    record RaftMember(String id, String addr) {
+    /**
+     * {@code POST /raft/members}: a manager that joined (or was promoted) asks to become a member of the Raft group:
+     * its Raft address, and its cluster port's.
+     */
+    record RaftMember(String id, String addr, String clusterAddr) {
     }
 
     /** One task's observed status, as a node reports it ({@code POST /dispatcher/sessions/{id}/status} takes a list). */

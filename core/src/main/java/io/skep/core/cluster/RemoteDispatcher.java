@@ -31,14 +31,22 @@ public final class RemoteDispatcher implements DispatcherApi {
     private static final Duration MAX_RETRY = Duration.ofSeconds(2);
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
 
+    /** What the managers tell a node about the swarm, beyond its tasks. */
+    public interface Listener {
+        /** The managers' addresses changed (the node keeps them for a restart). */
+        void managers(List<String> managers);
+
+        /** The role the swarm gives this node now ({@code worker} or {@code manager}), at each heartbeat. */
+        void role(String role);
+    }
+
     private final ClusterClient client;
-    private final Consumer<List<String>> managersLearnt;
+    private final Listener listener;
     private volatile Duration heartbeatPeriod = Defaults.HEARTBEAT_PERIOD;
 
-    /** @param managersLearnt told the managers' addresses whenever they change (the node keeps them for a restart) */
-    public RemoteDispatcher(ClusterClient client, Consumer<List<String>> managersLearnt) {
+    public RemoteDispatcher(ClusterClient client, Listener listener) {
         this.client = client;
-        this.managersLearnt = managersLearnt;
+        this.listener = listener;
     }
 
     /** The managers' addresses the leader sent, the leader's first. */
@@ -48,7 +56,7 @@ public final class RemoteDispatcher implements DispatcherApi {
         }
         client.managers(managers);
         try {
-            managersLearnt.accept(List.copyOf(managers));
+            listener.managers(List.copyOf(managers));
         } catch (RuntimeException e) {
             LOG.warn("cannot keep the managers' addresses: {}", e.toString());
         }
@@ -169,6 +177,9 @@ public final class RemoteDispatcher implements DispatcherApi {
                         ClusterWire.HeartbeatAnswer.class);
                 heartbeatPeriod = Duration.ofNanos(a.heartbeatPeriod());
                 learn(a.managers());
+                if (a.role() != null) {
+                    listener.role(a.role());
+                }
             } catch (ClusterClient.CallFailed e) {
                 if (e.status() == 404) {
                     sessionId = null;

@@ -96,6 +96,9 @@ public final class Daemon implements AutoCloseable, NodeContext {
     private final java.util.concurrent.ScheduledExecutorService renewals =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().daemon().name("skep-certificate-renewal").factory());
+    /** Role changes (promotion, demotion) run here, one at a time, off the threads that notice them. */
+    private final java.util.concurrent.ExecutorService roleChanges = java.util.concurrent.Executors
+            .newSingleThreadExecutor(Thread.ofPlatform().daemon().name("skep-role-change").factory());
     /** When the current certificate is to be renewed (guarded by this). */
     private Instant renewalTime;
 
@@ -137,7 +140,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
             if (swarm.isManager()) {
                 openClusterPort(Addresses.parse("ListenAddr", swarm.listenAddr() == null ? config.listenAddr()
                         : swarm.listenAddr()));
-                startManager(swarm, RaftStart.RECOVER, null, null, null);
+                startManager(swarm, RaftStart.RECOVER, null, null);
             } else {
                 startWorker(swarm);
             }
@@ -210,7 +213,8 @@ public final class Daemon implements AutoCloseable, NodeContext {
                 hostPort(bound), Addresses.advertised(request.path("AdvertiseAddr").asText(""), bound));
         try {
             NodeFiles.saveCertificates(config.dataDir(), certificate, ca.certificatePem());
-            startManager(swarm, RaftStart.CREATE, request, cluster, null);
+            startManager(swarm, RaftStart.CREATE, new Batch().create(cluster).create(self(request, swarm.advertiseAddr())),
+                    null);
         } catch (Exception e) {
             closeClusterPort();
             tls = null;
@@ -219,6 +223,51 @@ public final class Daemon implements AutoCloseable, NodeContext {
         NodeFiles.saveSwarm(config.dataDir(), swarm);
         scheduleRenewal();
         LOG.info("swarm {} initialized: node {} is its manager", swarm.clusterId(), nodeId);
+        return nodeId;
+    }
+
+    /**
+     * {@code swarm init --force-new-cluster} on a manager (its swarm has lost its quorum, say): a new Raft group with
+     * this manager its only member, holding everything the store held here. The other managers are workers in the
+     * books from now on (remove them, or let them join again); workers and tasks carry on.
+     */
+    @Override
+    public synchronized String forceNewCluster() throws Exception {
+        Manager m = manager;
+        if (m == null) {
+            throw ApiException.badRequest("--force-new-cluster: this node is not a manager of a swarm");
+        }
+        Map<io.skep.core.model.Kind, List<io.skep.core.model.StoredObject>> content = m.memory().dump();
+        NodeFiles.SwarmState before = NodeFiles.swarm(config.dataDir());
+        agent.detach();
+        agent = null;
+        m.close();
+        manager = null;
+        clusterClient.close();
+        clusterClient = null;
+        Path raftDir = config.dataDir().resolve("raft");
+        deleteTree(raftDir);
+        Batch initial = new Batch();
+        content.forEach((kind, objects) -> objects.forEach(o -> {
+            if (o instanceof Node n && "manager".equals(n.spec.role)) {
+                Node kept = Json.copy(n);
+                if (n.id.equals(nodeId)) {
+                    kept.managerStatus.leader = true;
+                    kept.managerStatus.reachability = "reachable";
+                } else {
+                    kept.spec.role = "worker";
+                    kept.managerStatus = null;
+                }
+                initial.create(kept);
+            } else {
+                initial.create(o);
+            }
+        }));
+        NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(before.clusterId(), UUID.randomUUID(),
+                before.raftPort(), before.snapshotInterval(), before.listenAddr(), before.advertiseAddr());
+        startManager(swarm, RaftStart.CREATE, initial, null);
+        NodeFiles.saveSwarm(config.dataDir(), swarm);
+        LOG.warn("swarm {} forced into a new cluster: this manager is its only one", swarm.clusterId());
         return nodeId;
     }
 
@@ -276,7 +325,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
             swarm = NodeFiles.SwarmState.manager(joined.clusterId(), UUID.fromString(joined.raftGroup()), raftPort,
                     RaftStore.DEFAULT_SNAPSHOT_INTERVAL, hostPort(bound), advertised).withManagers(managers);
             try {
-                startManager(swarm, RaftStart.JOIN, null, null, managers.get(0));
+                startManager(swarm, RaftStart.JOIN, null, managers.get(0));
             } catch (Exception e) {
                 closeClusterPort();
                 tls = null;
@@ -338,7 +387,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
     private void startWorker(NodeFiles.SwarmState swarm) {
         clusterClient = new ClusterClient(tls.clientContext(), swarm.managers());
         Agent a = new Agent(nodeId, ControlApi.describe(this, runtimes.keySet().stream().toList()), runtimes,
-                defaultRuntime, new RemoteDispatcher(clusterClient, this::managersLearnt));
+                defaultRuntime, new RemoteDispatcher(clusterClient, sessionListener));
         try {
             a.start();
         } catch (RuntimeException e) {
@@ -366,6 +415,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
         }
         closeClusterPort();
         if (manager != null) {
+            leaveRaftGroup(manager);
             manager.close();
             manager = null;
         }
@@ -387,6 +437,37 @@ public final class Daemon implements AutoCloseable, NodeContext {
         nodeId = NodeFiles.renewNodeId(data);
         openRuntimes(data);
         LOG.info("node {} left the swarm; it is node {} from now on", old, nodeId);
+    }
+
+    /**
+     * A manager that leaves a group of several: the swarm's books say it is a worker now (so {@code node rm} can take
+     * it), and it takes itself out of the Raft group, so the others' quorum no longer counts it. Best effort: without
+     * a quorum it leaves anyway, as forced.
+     */
+    private void leaveRaftGroup(Manager m) {
+        try {
+            if (m.raft().members().size() <= 1 || !m.raft().hasQuorum()) {
+                return;
+            }
+            Node me = m.memory().get(io.skep.core.model.Kind.NODE, nodeId);
+            if (me != null) {
+                Node next = Json.copy(me);
+                next.spec.role = "worker";
+                next.managerStatus = null;
+                m.commit(new Batch().update(next));
+            }
+            if (nodeId.equals(m.raft().leaderId())) {
+                for (RaftStore.Member other : m.raft().members()) {
+                    if (!other.id().equals(nodeId)) {
+                        m.raft().transferLeadership(other.id(), Duration.ofSeconds(5));
+                        break;
+                    }
+                }
+            }
+            m.raft().removeMember(nodeId);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("this manager leaves without taking itself out of the Raft group: {}", e.toString());
+        }
     }
 
     /** Arms the renewal of the node's certificate for its renewal time (at once if that has passed). */
@@ -464,8 +545,13 @@ public final class Daemon implements AutoCloseable, NodeContext {
     /**
      * @param cluster the swarm object to write on a fresh start (swarm init); null on a restart
      */
-    private void startManager(NodeFiles.SwarmState swarm, RaftStart start, JsonNode request, Cluster cluster,
-                              String joinedThrough) throws Exception {
+    /**
+     * @param initial       what a new group's first entry holds (CREATE: the swarm and this node, or the state a
+     *                      forced new cluster keeps); null otherwise
+     * @param joinedThrough the manager a JOIN went through, for the log
+     */
+    private void startManager(NodeFiles.SwarmState swarm, RaftStart start, Batch initial, String joinedThrough)
+            throws Exception {
         Path dir = config.dataDir().resolve("raft");
         RaftStore.Member self = new RaftStore.Member(nodeId,
                 Addresses.host(swarm.advertiseAddr()) + ":" + swarm.raftPort());
@@ -480,7 +566,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
         ClusterClient client = new ClusterClient(tls.clientContext(), swarm.managers());
         try {
             if (start == RaftStart.JOIN) {
-                joinRaft(client, self, raft);
+                joinRaft(client, self, swarm.advertiseAddr(), raft);
             }
             m.onLeadershipChange(() -> {
                 ClusterRoutes routes = clusterRoutes;
@@ -491,7 +577,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
             m.start();
             if (start == RaftStart.CREATE) {
                 m.awaitLeading(LEADER_TIMEOUT);
-                m.commit(new Batch().create(cluster).create(self(request, swarm.advertiseAddr())));
+                m.commit(initial);
             } else {
                 awaitLeader(raft, LEADER_WAIT);
             }
@@ -502,8 +588,17 @@ public final class Daemon implements AutoCloseable, NodeContext {
         }
         manager = m;
         clusterClient = client;
+        m.memory().subscribe(events -> {
+            for (io.skep.core.store.StoreEvent e : events) {
+                if (e.kind() == io.skep.core.model.Kind.NODE && nodeId.equals(e.object().id)
+                        && e.type() != io.skep.core.store.StoreEvent.Type.DELETED
+                        && "worker".equals(((Node) e.object()).spec.role)) {
+                    changeRole(this::becomeWorker);
+                }
+            }
+        });
         Agent a = new Agent(nodeId, ControlApi.describe(this, runtimes.keySet().stream().toList()), runtimes,
-                defaultRuntime, new FollowLeaderDispatcher(m, new RemoteDispatcher(client, this::managersLearnt)));
+                defaultRuntime, new FollowLeaderDispatcher(m, new RemoteDispatcher(client, sessionListener)));
         try {
             a.start();
         } catch (RuntimeException e) {
@@ -527,8 +622,9 @@ public final class Daemon implements AutoCloseable, NodeContext {
      * A new manager's Raft member asks the leader to add it (the answer comes once the new membership is committed),
      * then waits until it holds the swarm's state.
      */
-    private static void joinRaft(ClusterClient client, RaftStore.Member self, RaftStore raft) throws Exception {
-        client.addRaftMember(self.id(), self.address());
+    private static void joinRaft(ClusterClient client, RaftStore.Member self, String clusterAddr, RaftStore raft)
+            throws Exception {
+        client.addRaftMember(self.id(), self.address(), clusterAddr);
         long deadline = System.nanoTime() + LEADER_TIMEOUT.toNanos();
         while (raft.memory().cluster() == null) {
             if (System.nanoTime() > deadline) {
@@ -547,6 +643,124 @@ public final class Daemon implements AutoCloseable, NodeContext {
         while (!raft.hasQuorum() && System.nanoTime() < deadline) {
             Thread.sleep(20); // Raft elects on its own threads; polling its state
         }
+    }
+
+    /** What this node's dispatcher sessions learn: the managers' addresses, and a promotion. */
+    private final RemoteDispatcher.Listener sessionListener = new RemoteDispatcher.Listener() {
+        @Override
+        public void managers(List<String> managers) {
+            managersLearnt(managers);
+        }
+
+        @Override
+        public void role(String role) {
+            if ("manager".equals(role) && manager == null) {
+                changeRole(Daemon.this::becomeManager);
+            }
+        }
+    };
+
+    private void changeRole(Runnable change) {
+        try {
+            roleChanges.execute(change);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the node is stopping
+        }
+    }
+
+    /**
+     * A manager demoted: once it is out of the Raft group, it stops its store and cluster port, takes a worker's
+     * certificate from the leader, and goes on as a worker. Its tasks run on throughout, adopted by the new agent.
+     */
+    private synchronized void becomeWorker() {
+        Manager m = manager;
+        Node me = m == null ? null : m.memory().get(io.skep.core.model.Kind.NODE, nodeId);
+        if (me == null || !"worker".equals(me.spec.role)) {
+            return;
+        }
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (m.raft().members().stream().anyMatch(x -> x.id().equals(nodeId)) && System.nanoTime() < deadline) {
+                Thread.sleep(50); // the leader takes this member out; polling the membership it replicates
+            }
+            List<String> managers = m.memory().nodes().stream()
+                    .filter(n -> !n.id.equals(nodeId) && n.managerStatus != null && n.managerStatus.addr != null)
+                    .map(n -> n.managerStatus.addr).toList();
+            NodeFiles.SwarmState before = NodeFiles.swarm(config.dataDir());
+            agent.detach();
+            agent = null;
+            closeClusterPort();
+            m.close();
+            manager = null;
+            clusterClient.close();
+            clusterClient = null;
+            deleteTree(config.dataDir().resolve("raft"));
+            try (ClusterClient leader = new ClusterClient(tls.clientContext(), managers)) {
+                renewThrough(leader);
+            }
+            NodeFiles.SwarmState swarm = NodeFiles.SwarmState.worker(before.clusterId(), before.advertiseAddr(), managers);
+            NodeFiles.saveSwarm(config.dataDir(), swarm);
+            startWorker(swarm);
+            LOG.info("node {} was demoted: it is a worker now", nodeId);
+        } catch (Exception e) {
+            LOG.error("node {} could not finish its demotion: {}", nodeId, e.toString());
+        }
+    }
+
+    /**
+     * A worker promoted: it takes a manager's certificate, opens its cluster port, joins the Raft group through the
+     * leader and goes on as a manager. Its tasks run on throughout, adopted by the new agent.
+     */
+    private synchronized void becomeManager() {
+        if (manager != null || clusterClient == null) {
+            return;
+        }
+        try {
+            NodeFiles.SwarmState before = NodeFiles.swarm(config.dataDir());
+            CertificateAuthority.Issued issued = renewThrough(clusterClient);
+            if (!"manager".equals(issued.role())) {
+                return;
+            }
+            InetSocketAddress listen = Addresses.parse("--listen-addr", config.listenAddr());
+            if (listen.getPort() == 0) {
+                listen = new InetSocketAddress(listen.getAddress(), freePort());
+            }
+            InetSocketAddress bound = openClusterPort(listen);
+            String advertised = Addresses.host(before.advertiseAddr()) + ":" + bound.getPort();
+            int raftPort = config.raftPort() == 0 ? freePort() : config.raftPort();
+            agent.detach();
+            agent = null;
+            List<String> managers = clusterClient.managers();
+            clusterClient.close();
+            clusterClient = null;
+            deleteTree(config.dataDir().resolve("raft"));
+            NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(before.clusterId(),
+                    UUID.fromString(issued.raftGroup()), raftPort, RaftStore.DEFAULT_SNAPSHOT_INTERVAL, hostPort(bound),
+                    advertised).withManagers(managers);
+            try {
+                startManager(swarm, RaftStart.JOIN, null, managers.get(0));
+            } catch (Exception e) {
+                LOG.error("node {} could not become a manager, it stays a worker: {}", nodeId, e.toString());
+                closeClusterPort();
+                startWorker(before);
+                return;
+            }
+            NodeFiles.saveSwarm(config.dataDir(), swarm);
+            LOG.info("node {} was promoted: it is a manager now", nodeId);
+        } catch (Exception e) {
+            LOG.error("node {} could not finish its promotion: {}", nodeId, e.toString());
+        }
+    }
+
+    /** A new key and a certificate for it from the leader's CA, with the role the swarm gives this node now. */
+    private CertificateAuthority.Issued renewThrough(ClusterClient client) throws IOException, InterruptedException {
+        CertificateRequest csr = CertificateRequest.create(new SecureRandom());
+        CertificateAuthority.Issued issued = client.renew(csr.pem());
+        NodeCertificate next = NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
+        NodeFiles.saveCertificates(config.dataDir(), next, issued.rootCa());
+        tls.renewed(next);
+        renewalTime = next.renewalTime(new SecureRandom());
+        return issued;
     }
 
     /** The managers' addresses a leader sent: kept in swarm.json for the next start. */
@@ -616,6 +830,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
     @Override
     public synchronized void close() {
         renewals.shutdownNow();
+        roleChanges.shutdownNow();
         try {
             if (api != null) {
                 api.close();

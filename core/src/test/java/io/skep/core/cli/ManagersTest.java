@@ -148,4 +148,73 @@ class ManagersTest {
         assertEquals(List.of("back", "kept"), ok(last, "service", "ls", "--format", "{{.Name}}").lines().sorted().toList(),
                 "no object lost, and the refused one not made");
     }
+
+    @Test
+    void aDemotedManagerLeavesTheQuorumMathGoesOnAsAWorkerAndAPromotedWorkerJoinsTheGroup() throws Exception {
+        List<TestDaemon> managers = threeManagers();
+        TestDaemon first = managers.get(0);
+        TestDaemon third = managers.get(2);
+        String thirdId = nodeId(third);
+
+        assertEquals("Manager " + thirdId + " demoted in the swarm.\n", ok(first, "node", "demote", thirdId));
+        Await.until(CONVERGE, "two managers left, the demoted node a ready worker", () ->
+                managerStatus(first).equals(List.of("", "Leader", "Reachable"))
+                        && !third.get("/info").path("Swarm").path("ControlAvailable").asBoolean(true)
+                        && first.get("/nodes/" + thirdId).path("Status").path("State").asText().equals("ready"));
+        assertEquals("Node " + thirdId + " is already a worker.\n", ok(first, "node", "demote", thirdId));
+
+        // The Raft group is two now: the demoted node's loss costs no quorum.
+        third.stop();
+        Await.until(CONVERGE, "the demoted node to be down", () ->
+                first.get("/nodes/" + thirdId).path("Status").path("State").asText().equals("down"));
+        ok(first, "service", "create", "-d", "--name", "still-writable", "--replicas", "0", "host", "sleep", "1");
+        assertEquals(thirdId + "\n", ok(first, "node", "rm", thirdId));
+        assertEquals(2, first.get("/nodes").size());
+
+        // A worker promoted joins the group: three managers again.
+        TestDaemon worker = node("w");
+        String addr = ok(first, "node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
+        ok(worker, "swarm", "join", "--token", ok(first, "swarm", "join-token", "-q", "worker").strip(), addr);
+        String workerId = nodeId(worker);
+        Await.until(CONVERGE, "the worker to be ready", () ->
+                first.get("/nodes/" + workerId).path("Status").path("State").asText().equals("ready"));
+        assertEquals("Node " + workerId + " promoted to a manager in the swarm.\n", ok(first, "node", "promote", workerId));
+        Await.until(CONVERGE, "the promoted node to be a reachable manager", () ->
+                managerStatus(first).equals(List.of("Leader", "Reachable", "Reachable"))
+                        && worker.get("/info").path("Swarm").path("ControlAvailable").asBoolean(false));
+        Await.until(CONVERGE, "the new manager to hold the swarm's state", () ->
+                ok(worker, "service", "ls", "--format", "{{.Name}}").strip().equals("still-writable"));
+    }
+
+    @Test
+    void theLastManagerCannotBeDemoted() throws Exception {
+        TestDaemon only = node("only");
+        only.init();
+        Skep.Result r = skep(only, "node", "demote", "self");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("attempting to demote the last manager of the swarm"), r.err());
+    }
+
+    @Test
+    void forceNewClusterMakesALoneSurvivorTheOnlyManagerOfWhatItHeld() throws Exception {
+        List<TestDaemon> managers = threeManagers();
+        TestDaemon survivor = managers.get(1);
+        ok(survivor, "service", "create", "-d", "--name", "kept", "--replicas", "0", "host", "sleep", "1");
+        Await.until(CONVERGE, "the survivor to hold the service", () ->
+                ok(survivor, "service", "ls", "--format", "{{.Name}}").strip().equals("kept"));
+        managers.get(0).stop();
+        managers.get(2).stop();
+        Await.until(CONVERGE, "writes to be refused", () -> skep(survivor, "node", "update", "--availability",
+                "active", "self").err().contains("The swarm does not have a leader"));
+
+        Skep.Result forced = skep(survivor, "swarm", "init", "--force-new-cluster");
+        assertEquals(0, forced.code(), forced.err());
+        assertTrue(forced.out().startsWith("Swarm initialized: current node (" + nodeId(survivor) + ") is now a manager."),
+                forced.out());
+        ok(survivor, "service", "create", "-d", "--name", "new", "--replicas", "0", "host", "sleep", "1");
+        assertEquals(List.of("kept", "new"), ok(survivor, "service", "ls", "--format", "{{.Name}}").lines().sorted()
+                .toList());
+        Await.until(CONVERGE, "one manager, the leader, and the two others workers", () ->
+                managerStatus(survivor).equals(List.of("", "", "Leader")));
+    }
 }

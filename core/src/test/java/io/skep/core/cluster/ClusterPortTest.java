@@ -147,4 +147,52 @@ class ClusterPortTest {
         assertEquals(2, manager.get("/nodes").size());
         assertInstanceOf(JsonNode.class, manager.get("/nodes/" + workerId));
     }
+
+    /**
+     * A TLS 1.3 connection to a manager's Raft port (gRPC, ALPN h2) with {@code tls}'s certificate; returns whether
+     * the server answered the HTTP/2 preface (it refuses a client certificate it does not trust with an alert, which
+     * TLS 1.3 delivers at the first read).
+     */
+    private static boolean raftAnswers(String host, int port, NodeTls tls) throws Exception {
+        javax.net.ssl.SSLSocketFactory factory = tls.clientContext().getSocketFactory();
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) factory.createSocket(host, port)) {
+            socket.setSoTimeout(10_000);
+            javax.net.ssl.SSLParameters params = socket.getSSLParameters();
+            params.setApplicationProtocols(new String[] {"h2"});
+            socket.setSSLParameters(params);
+            socket.startHandshake();
+            socket.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // an empty SETTINGS frame
+            socket.getOutputStream().flush();
+            byte[] frame = socket.getInputStream().readNBytes(9);
+            return frame.length == 9 && frame[3] == 4; // the server's SETTINGS
+        } catch (javax.net.ssl.SSLException | java.net.SocketException refused) {
+            return false;
+        }
+    }
+
+    @Test
+    void aWorkersCertificateIsRefusedOnTheManagersOnlyRaftPortAndRoute() throws Exception {
+        TestDaemon manager = node("manager");
+        manager.init();
+        String addr = clusterAddr(manager);
+        TestDaemon worker = node("worker");
+        String token = manager.get("/swarm").path("JoinTokens").path("Worker").asText();
+        assertEquals(200, worker.post("/v1.41/swarm/join", Map.of("RemoteAddrs", List.of(addr), "JoinToken", token))
+                .status());
+        NodeTls workerTls = savedTls(worker);
+        NodeTls managerTls = savedTls(manager);
+        int raftPort = io.skep.core.model.Json.MAPPER.readTree(manager.dataDir().resolve("swarm.json").toFile())
+                .path("RaftPort").asInt();
+        String host = addr.substring(0, addr.lastIndexOf(':'));
+
+        assertTrue(raftAnswers(host, raftPort, managerTls), "a manager's certificate opens the Raft port");
+        assertFalse(raftAnswers(host, raftPort, workerTls), "a worker's certificate does not");
+
+        ClusterClient.CallFailed refused = assertThrows(ClusterClient.CallFailed.class, () ->
+                client(workerTls.clientContext(), addr).addRaftMember(workerTls.certificate().nodeId(),
+                        "127.0.0.1:1", "127.0.0.1:2"));
+        assertEquals(403, refused.status());
+        assertTrue(refused.getMessage().contains("is not a manager"), refused.getMessage());
+    }
 }
