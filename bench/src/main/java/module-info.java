@@ -6,13 +6,15 @@
  * The store scenario ({@code io.skep.bench.store}, not a JMH benchmark) drives the core's store
  * ({@code io.skep.core.store}, {@code io.skep.core.model}), which the core exports to this module alone. The
  * Docker engine scenario ({@code io.skep.bench.docker}) drives the docker CLI and a skep image as processes and
- * reads the engine's API over its unix socket.
+ * reads the engine's API over its unix socket. The cluster scenario ({@code io.skep.bench.cluster}) runs a swarm of
+ * image processes and drives their control API over loopback HTTP.
  */
 module io.skep.bench {
     requires io.skep.spi;
     requires io.skep.core;
     requires jmh.core;
     requires java.logging;
+    requires java.net.http;
     requires com.fasterxml.jackson.databind;
 
     uses io.skep.spi.scheduler.SchedulerStrategy;

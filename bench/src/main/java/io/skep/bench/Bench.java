@@ -18,7 +18,8 @@ import java.util.Collection;
  * The main class of {@code benchmarks.jar}: JMH's own command line (same arguments, same output), followed by
  * the {@link Ratios ratio} of each benchmark to the baseline measured in the same run. With {@value #STORE} as
  * its first argument, it runs the {@link StoreBench store scenario} instead, with the arguments that follow; with
- * {@value #DOCKER}, the {@link EngineScenario Docker engine scenario} (raw engine, Swarm mode and skep).
+ * {@value #DOCKER}, the {@link EngineScenario Docker engine scenario} (raw engine, Swarm mode and skep); with
+ * {@value #CLUSTER}, the {@link io.skep.bench.cluster.ClusterScenario many-node scenario}.
  */
 public final class Bench {
 
@@ -28,12 +29,19 @@ public final class Bench {
     /** The first argument that runs the Docker engine scenario rather than JMH. */
     public static final String DOCKER = "docker";
 
+    /** The first argument that runs the many-node scenario (failover, worker loss) rather than JMH. */
+    public static final String CLUSTER = "cluster";
+
     private Bench() {
     }
 
     public static void main(String[] args) throws IOException {
         if (args.length > 0 && args[0].equals(STORE)) {
             StoreBench.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals(CLUSTER)) {
+            io.skep.bench.cluster.ClusterScenario.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && args[0].equals(DOCKER)) {

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Removing what a benchmark wrote to disk (data directories, build contexts). */
+/** Files of benchmarks: removing what they wrote (data directories, build contexts), finding the image. */
 public final class FileTrees {
     private FileTrees() {
     }
@@ -28,5 +28,16 @@ public final class FileTrees {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
+    }
+
+    /** An executable found from {@code start} up: {@code relative} under the first ancestor that has it, or null. */
+    public static Path findUp(Path start, String relative) {
+        for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve(relative);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 }

@@ -146,7 +146,6 @@ class ClusterImageIT {
     void threeManagersAndTwoWorkersSurviveTheLossOfTheLeaderAndOfAWorker() {
         Member first = start("manager1");
         assertTrue(first.ok("swarm", "init").contains("is now a manager"));
-        first.ok("swarm", "update", "--dispatcher-heartbeat", "1s");
         String addr = first.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
         String managerToken = first.ok("swarm", "join-token", "-q", "manager").strip();
         String workerToken = first.ok("swarm", "join-token", "-q", "worker").strip();
@@ -195,6 +194,9 @@ class ClusterImageIT {
             Map<String, List<Long>> byNode = runningByNode(survivor, "w");
             return total(byNode) == 6 && !byNode.containsKey(workerId);
         });
+        // Found by its dropped connection, not by three missed heartbeats (15 s at the default period).
+        assertEquals("down connection lost", survivor.ok("node", "inspect", workerId, "--format",
+                "{{.Status.State}} {{.Status.Message}}").strip());
         worker.start();
         killed.start();
         await("both back, their stale tasks stopped, exactly 6 running", () ->

@@ -224,17 +224,6 @@ public final class EngineScenario {
                 """.formatted(version, TASK.replace("\"", "\\\""));
     }
 
-    /** A file found from {@code start} up: {@code relative} under the first ancestor that has it. */
-    static Path findUp(Path start, String relative) {
-        for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(relative);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
     /** One run of the scenario: its ID, its images, its cleanup. */
     static final class Run {
 
@@ -302,7 +291,7 @@ public final class EngineScenario {
             Path skep = null;
             if (options.legs().contains(Leg.SKEP)) {
                 skep = options.skep() != null ? options.skep()
-                        : findUp(Path.of(""), "distribution/target/skep/bin/skep");
+                        : io.skep.bench.FileTrees.findUp(Path.of(""), "distribution/target/skep/bin/skep");
                 if (skep == null || !Files.isExecutable(skep)) {
                     throw new IOException("no skep image (" + (skep == null
                             ? "distribution/target/skep/bin/skep not found from " + Path.of("").toAbsolutePath()

@@ -52,12 +52,14 @@ public final class StoreBench {
 
     static final String USAGE = """
             usage: java -jar benchmarks.jar store [--rounds=N] [--warmup-rounds=N] [--round=SECONDS] [--dir=PATH]
-                                                  [--snapshot-interval=ENTRIES]
+                                                  [--snapshot-interval=ENTRIES] [--members=N]
               --rounds=N                   measured rounds (default 5)
               --warmup-rounds=N            unmeasured rounds first (default 6)
               --round=SECONDS              how long each workload runs in a round (default 1)
               --dir=PATH                   where the Raft log's temporary directory goes (default java.io.tmpdir)
               --snapshot-interval=ENTRIES  let the server snapshot every ENTRIES entries (default: never)
+              --members=N                  the group's members, in this process, over gRPC with mutual TLS as
+                                           managers' are (default 1: one member, no TLS)
             Every round runs each workload once: %s.
             """.formatted(String.join(", ", WORKLOADS.stream().map(Workload::name).toList()));
 
@@ -65,7 +67,7 @@ public final class StoreBench {
     }
 
     /** The command line. */
-    record Options(int rounds, int warmupRounds, Duration round, Path dir, long snapshotInterval) {
+    record Options(int rounds, int warmupRounds, Duration round, Path dir, long snapshotInterval, int members) {
 
         static Options parse(String... args) {
             int rounds = 5;
@@ -73,6 +75,7 @@ public final class StoreBench {
             Duration round = Duration.ofSeconds(1);
             Path dir = Path.of(System.getProperty("java.io.tmpdir"));
             long snapshotInterval = NO_SNAPSHOTS;
+            int members = 1;
             for (String arg : args) {
                 int eq = arg.indexOf('=');
                 String name = eq < 0 ? arg : arg.substring(0, eq);
@@ -89,13 +92,14 @@ public final class StoreBench {
                                 Math.round(Double.parseDouble(value) * 1000), name));
                         case "--dir" -> dir = Path.of(value);
                         case "--snapshot-interval" -> snapshotInterval = atLeast(1, Long.parseLong(value), name);
+                        case "--members" -> members = atLeast(1, Integer.parseInt(value), name);
                         default -> throw new IllegalArgumentException("unknown option '" + name + "'");
                     }
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException(name + ": not a number: '" + value + "'");
                 }
             }
-            return new Options(rounds, warmupRounds, round, dir, snapshotInterval);
+            return new Options(rounds, warmupRounds, round, dir, snapshotInterval, members);
         }
 
         private static <N extends Number & Comparable<N>> N atLeast(long min, N value, String name) {
@@ -131,31 +135,30 @@ public final class StoreBench {
         Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         Files.createDirectories(options.dir());
         Path dir = Files.createTempDirectory(options.dir(), "skep-store-bench");
-        int port = freePort();
-        RaftStore store = null;
+        List<RaftStore> group = new ArrayList<>();
         AtomicBoolean removed = new AtomicBoolean();
         Thread[] hook = new Thread[1];
         try {
-            store = new RaftStore(dir.resolve("raft"), "bench1", UUID.randomUUID(), port, true,
-                    options.snapshotInterval());
-            RaftStore started = store;
-            hook[0] = new Thread(() -> remove(started, dir, removed), "store-bench-cleanup");
+            hook[0] = new Thread(() -> remove(group, dir, removed), "store-bench-cleanup");
             Runtime.getRuntime().addShutdownHook(hook[0]);
-            store.awaitLeader(TIMEOUT);
+            RaftStore leader = startGroup(options, dir, group);
 
-            out.printf("Store writes: new tasks committed and applied through a single-peer Ratis group"
-                    + " (gRPC on 127.0.0.1:%d, log in %s, snapshots %s).%n", port, dir,
+            out.printf("Store writes: new tasks committed and applied through %s"
+                    + " (log in %s, snapshots %s).%n", options.members() == 1
+                            ? "a single-peer Ratis group (gRPC on loopback)"
+                            : "a " + options.members() + "-member Ratis group in this process (gRPC on loopback, "
+                            + "mutual TLS with managers' certificates)", dir,
                     options.snapshotInterval() == NO_SNAPSHOTS ? "off"
                             : "every " + options.snapshotInterval() + " entries");
             out.printf("%d warm-up and %d measured rounds; each runs every workload for %s s, in rotating order.%n%n",
                     options.warmupRounds(), options.rounds(), seconds(options.round()));
 
-            WriteLoad load = new WriteLoad(store::submit, () -> started.memory().tasks().size(), TIMEOUT);
+            WriteLoad load = new WriteLoad(leader::submit, () -> leader.memory().tasks().size(), TIMEOUT);
             Map<String, List<Result>> results = rounds(load, options, out);
             out.println();
             out.print(report(results, load.tasksWritten()));
         } finally {
-            remove(store, dir, removed);
+            remove(group, dir, removed);
             if (hook[0] != null) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook[0]);
@@ -164,6 +167,42 @@ public final class StoreBench {
                 }
             }
         }
+    }
+
+    /**
+     * Starts the group: one member without TLS, or {@code members} with managers' certificates of a CA made for the
+     * run, the others added by the first, as managers join. Returns the leader, which takes the writes.
+     */
+    static RaftStore startGroup(Options options, Path dir, List<RaftStore> group) throws Exception {
+        UUID id = UUID.randomUUID();
+        if (options.members() == 1) {
+            RaftStore store = new RaftStore(dir.resolve("raft"), "bench1", id, freePort(), true, options.snapshotInterval());
+            group.add(store);
+            store.awaitLeader(TIMEOUT);
+            return store;
+        }
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        io.skep.core.pki.RootCa ca = io.skep.core.pki.RootCa.create(random, java.time.Instant.now());
+        RaftStore first = null;
+        for (int i = 1; i <= options.members(); i++) {
+            String name = "bench" + i;
+            io.skep.core.tls.NodeTls tls = new io.skep.core.tls.NodeTls(ca.issue(name, io.skep.core.pki.NodeRole.MANAGER,
+                    "bench", Duration.ofDays(1), random, java.time.Instant.now()), ca.certificate());
+            RaftStore.Tls raftTls = new RaftStore.Tls(tls.keyManager(), tls.managersOnly());
+            RaftStore.Member member = new RaftStore.Member(name, "127.0.0.1:" + freePort());
+            Path raft = dir.resolve("raft" + i);
+            RaftStore store = first == null
+                    ? RaftStore.create(raft, member, id, "127.0.0.1", options.snapshotInterval(), raftTls)
+                    : RaftStore.join(raft, member, id, "127.0.0.1", options.snapshotInterval(), raftTls);
+            group.add(store);
+            if (first == null) {
+                first = store;
+                first.awaitLeader(TIMEOUT);
+            } else {
+                first.addMember(member);
+            }
+        }
+        return first;
     }
 
     /** Runs the warm-up and measured rounds; returns each workload's measured results, in round order. */
@@ -273,16 +312,18 @@ public final class StoreBench {
     }
 
     /** Closes the store and deletes its directory, once (from the end of the run or the shutdown hook). */
-    private static void remove(RaftStore store, Path dir, AtomicBoolean removed) {
+    private static void remove(List<RaftStore> group, Path dir, AtomicBoolean removed) {
         if (!removed.compareAndSet(false, true)) {
             return;
         }
         try {
-            if (store != null) {
-                store.close();
+            for (RaftStore store : List.copyOf(group)) {
+                try {
+                    store.close();
+                } catch (IOException e) {
+                    System.err.println("WARNING: could not close a store: " + e);
+                }
             }
-        } catch (IOException e) {
-            System.err.println("WARNING: could not close the store: " + e);
         } finally {
             try {
                 FileTrees.deleteRecursively(dir);

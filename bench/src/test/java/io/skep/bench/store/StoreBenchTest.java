@@ -27,10 +27,11 @@ class StoreBenchTest {
         assertEquals(6, defaults.warmupRounds());
         assertEquals(Duration.ofSeconds(1), defaults.round());
         assertEquals(StoreBench.NO_SNAPSHOTS, defaults.snapshotInterval());
+        assertEquals(1, defaults.members());
 
         Options options = Options.parse("--rounds=2", "--warmup-rounds=0", "--round=0.25", "--dir=/var/tmp",
-                "--snapshot-interval=10000");
-        assertEquals(new Options(2, 0, Duration.ofMillis(250), Path.of("/var/tmp"), 10_000), options);
+                "--snapshot-interval=10000", "--members=3");
+        assertEquals(new Options(2, 0, Duration.ofMillis(250), Path.of("/var/tmp"), 10_000, 3), options);
 
         assertEquals("", assertThrows(IllegalArgumentException.class, () -> Options.parse("--help")).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Options.parse("--rounds=0")).getMessage()

@@ -12,11 +12,13 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * One API call: method, path (without the {@code /v1.NN} prefix), query, path parameters, body, and the node at
- * the other end when the call came over mutual TLS (null otherwise).
+ * One API call: method, path (without the {@code /v1.NN} prefix), query, path parameters, body, the node at the
+ * other end when the call came over mutual TLS (null otherwise), and the end of its connection (completes when the
+ * connection closes, for whatever reason).
  */
 public record ApiRequest(String method, String path, Map<String, List<String>> query,
-                         Map<String, String> pathParams, byte[] body, PeerIdentity peer) {
+                         Map<String, String> pathParams, byte[] body, PeerIdentity peer,
+                         java.util.concurrent.CompletionStage<Void> connectionClosed) {
 
     public String param(String name) {
         return pathParams.get(name);

@@ -142,8 +142,10 @@ public final class ApiServer implements AutoCloseable {
             byte[] body = ByteBufUtil.getBytes(msg.content());
             String method = msg.method().name();
             PeerIdentity peer = peer(ctx);
+            java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+            ctx.channel().closeFuture().addListener(f -> closed.complete(null));
             workers.execute(() -> {
-                ApiResponse response = dispatch(method, uri, body, peer);
+                ApiResponse response = dispatch(method, uri, body, peer, closed);
                 ctx.executor().execute(() -> write(ctx, response, keepAlive, head));
             });
         }
@@ -168,11 +170,12 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private ApiResponse dispatch(String method, QueryStringDecoder uri, byte[] body, PeerIdentity peer) {
+    private ApiResponse dispatch(String method, QueryStringDecoder uri, byte[] body, PeerIdentity peer,
+                                 java.util.concurrent.CompletionStage<Void> closed) {
         String path = Router.stripVersion(uri.path());
         try {
             Router.Match match = router.match(method, path);
-            return match.route().handle(new ApiRequest(method, path, uri.parameters(), match.params(), body, peer));
+            return match.route().handle(new ApiRequest(method, path, uri.parameters(), match.params(), body, peer, closed));
         } catch (ApiException e) {
             return ApiResponse.error(e.status(), e.getMessage());
         } catch (io.skep.core.store.NoQuorumException e) {

@@ -37,7 +37,8 @@ public final class ClusterRoutes {
     private final Map<String, RemoteSession> sessions = new ConcurrentHashMap<>();
 
     /** A remote node's dispatcher session, as this manager holds it. */
-    private record RemoteSession(String nodeId, AgentSession session, AssignmentMailbox mailbox) {
+    private record RemoteSession(String nodeId, AgentSession session, AssignmentMailbox mailbox,
+                                 java.util.concurrent.atomic.AtomicLong polls) {
     }
 
     /** @param manager this node's manager, once it runs (calls before are answered 503) */
@@ -179,7 +180,7 @@ public final class ClusterRoutes {
                 e.getValue().mailbox().close();
             }
         }
-        sessions.put(id, new RemoteSession(peer.nodeId(), session, mailbox));
+        sessions.put(id, new RemoteSession(peer.nodeId(), session, mailbox, new java.util.concurrent.atomic.AtomicLong()));
         return ApiResponse.ok(new ClusterWire.SessionOpened(id, dispatcher().heartbeatPeriod().toNanos(),
                 managerAddrs()));
     }
@@ -192,9 +193,15 @@ public final class ClusterRoutes {
                 managerAddrs(), node == null ? null : node.spec.role));
     }
 
-    /** {@code ?after=N}: waits for a task set newer than N, up to {@link #LONG_POLL}. */
+    /**
+     * {@code ?after=N}: waits for a task set newer than N, up to {@link #LONG_POLL}. A node always has one such fetch
+     * open: if its connection drops, the dispatcher hears of it (a crashed node is found in a second).
+     */
     private ApiResponse assignments(ApiRequest request) throws InterruptedException {
         RemoteSession s = session(request);
+        long poll = s.polls().incrementAndGet();
+        s.session().polling(poll);
+        request.connectionClosed().thenRun(() -> s.session().connectionLost(poll));
         long after;
         try {
             after = Long.parseLong(request.query("after") == null ? "0" : request.query("after"));

@@ -261,13 +261,13 @@ public final class RemoteDispatcher implements DispatcherApi {
             return next.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : next;
         }
 
+        /**
+         * Ends the session with a goodbye first (the managers then give the node the whole heartbeat grace to come
+         * back, as after a restart), then stops fetching.
+         */
         @Override
         public void close() {
             closed = true;
-            if (poller != null) {
-                poller.interrupt();
-                sender.interrupt();
-            }
             String id = sessionId;
             if (id != null) {
                 try {
@@ -277,6 +277,10 @@ public final class RemoteDispatcher implements DispatcherApi {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            if (poller != null) {
+                poller.interrupt();
+                sender.interrupt();
             }
         }
     }

@@ -11,6 +11,20 @@ public interface AgentSession extends AutoCloseable {
     /** Says the node is alive; the dispatcher marks a node down after three missed periods. */
     void heartbeat();
 
+    /**
+     * The connection that carries the session dropped (a remote node only). Unless the node comes back on another
+     * within a second, it is down: a node that crashed says no goodbye, and its tasks should not wait for three
+     * missed heartbeats.
+     *
+     * @param poll which of the node's fetches the connection carried (only the latest counts)
+     */
+    default void connectionLost(long poll) {
+    }
+
+    /** The node fetches its assignments again: {@code poll} is the number of this fetch. */
+    default void polling(long poll) {
+    }
+
     /** Reports a task's observed status; the dispatcher batches these into store writes. */
     void updateTaskStatus(String taskId, Task.TaskStatus status);
 

@@ -34,12 +34,19 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     /** Swarm's: a node is down after 3 missed heartbeats. */
     private static final int GRACE_MULTIPLIER = 3;
+    /** How long a remote node whose session connection dropped has to come back before it is down. */
+    static final Duration CONNECTION_GRACE = Duration.ofSeconds(1);
 
     private final StoreWriter store;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, Task.TaskStatus> pendingStatus = new LinkedHashMap<>();
     /** When this dispatcher first ran (nanoTime; 0 before): nodes get a grace period to open a session. */
     private long startedAt;
+    /**
+     * Each node's last sign of life (nanoTime): registration or heartbeat. Kept when its session ends, so a node that
+     * closed its session (a restart) has the whole heartbeat grace to come back.
+     */
+    private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
 
     public Dispatcher(StoreWriter store) {
         super("dispatcher");
@@ -67,6 +74,7 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
             throw new IllegalStateException("cannot register node " + nodeId + ": " + e.getMessage(), e);
         }
         Session session = new Session(nodeId, assignments);
+        lastSeen.put(nodeId, System.nanoTime());
         Session previous = sessions.put(nodeId, session);
         if (previous != null) {
             previous.closed = true;
@@ -101,9 +109,10 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
     }
 
     /**
-     * Marks down the nodes whose session missed its heartbeats, and those with no session at all once this
-     * dispatcher has run for a grace period (their session was with a manager that stopped, and they did not come
-     * back).
+     * Marks down the nodes that missed their heartbeats (three periods without a sign of life; a node never seen by
+     * this dispatcher counts from its start, so a node whose session was with a manager that stopped gets the same
+     * grace), and those whose session connection dropped without a goodbye and did not come back within
+     * {@link #CONNECTION_GRACE}.
      */
     private void checkHeartbeats() throws IOException {
         long now = System.nanoTime();
@@ -112,38 +121,37 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         }
         long grace = heartbeatPeriod().toNanos() * GRACE_MULTIPLIER;
         Batch batch = new Batch();
-        for (Session s : sessions.values()) {
-            if (!s.closed && now - s.lastHeartbeat > grace) {
-                markDown(s.nodeId, batch);
-            }
-        }
-        if (now - startedAt > grace) {
-            for (Node node : store.memory().nodes()) {
-                if (!sessions.containsKey(node.id)) {
-                    markDown(node.id, batch);
-                }
+        for (Node node : store.memory().nodes()) {
+            Session s = sessions.get(node.id);
+            long lost = s == null ? 0 : s.lostAt;
+            if (lost != 0 && now - lost > CONNECTION_GRACE.toNanos()) {
+                markDown(node.id, "connection lost", batch);
+            } else if (now - lastSeen.getOrDefault(node.id, startedAt) > grace) {
+                markDown(node.id, "heartbeat failure", batch);
             }
         }
         store.commit(batch);
     }
 
-    private void markDown(String nodeId, Batch batch) {
+    private void markDown(String nodeId, String why, Batch batch) {
         Node node = store.memory().get(Kind.NODE, nodeId);
         if (node != null && !"down".equals(node.status.state)) {
             NodePatch p = new NodePatch();
             p.status = Json.copy(node.status);
             p.status.state = "down";
-            p.status.message = "heartbeat failure";
+            p.status.message = why;
             batch.patchNode(nodeId, p);
-            LOG.warn("node {} missed its heartbeats: marked down", nodeId);
+            LOG.warn("node {} is down: {}", nodeId, why);
         }
     }
 
     private final class Session implements AgentSession {
         private final String nodeId;
         private final Consumer<List<Task>> listener;
-        private volatile long lastHeartbeat = System.nanoTime();
         private volatile boolean closed;
+        /** When the connection of the latest fetch dropped (nanoTime), or 0. */
+        private volatile long lostAt;
+        private volatile long latestPoll;
         private List<Task> lastSent;
 
         Session(String nodeId, Consumer<List<Task>> listener) {
@@ -182,8 +190,23 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         }
 
         @Override
+        public void polling(long poll) {
+            latestPoll = poll;
+            lostAt = 0;
+        }
+
+        @Override
+        public void connectionLost(long poll) {
+            if (!closed && poll == latestPoll) {
+                lostAt = System.nanoTime();
+                wakeIn(CONNECTION_GRACE.plusMillis(10));
+            }
+        }
+
+        @Override
         public void heartbeat() {
-            lastHeartbeat = System.nanoTime();
+            lastSeen.put(nodeId, System.nanoTime());
+            lostAt = 0;
             Node node = store.memory().get(Kind.NODE, nodeId);
             if (node != null && !"ready".equals(node.status.state)) {
                 NodePatch p = new NodePatch();
