@@ -16,6 +16,7 @@ module io.skep.core {
     requires info.picocli;
     requires org.bouncycastle.pkix;
     requires org.bouncycastle.provider;
+    requires static org.conscrypt; // optional: a trimmed image may leave it out, and TLS runs on the JDK's JSSE
     requires org.slf4j;
     requires java.logging;
     requires java.net.http;

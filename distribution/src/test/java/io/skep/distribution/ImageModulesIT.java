@@ -35,7 +35,7 @@ class ImageModulesIT {
         SkepImage image = SkepImage.full();
         List<String> modules = modules(image);
         List<String> expected = new ArrayList<>(List.of("io.skep.core", "io.skep.spi", "org.apache.ratis",
-                "org.slf4j", "org.slf4j.jul"));
+                "org.slf4j", "org.slf4j.jul", "org.conscrypt"));
         expected.addAll(plugins());
         for (String m : expected) {
             assertTrue(modules.contains(m), () -> m + " missing from " + modules);

@@ -146,6 +146,14 @@ class SwarmImageIT extends ImageTest {
         assertTrue(daemon.isAlive());
     }
 
+    /** On this Linux x86-64 machine Conscrypt's BoringSSL loads: node-to-node TLS runs on it, and info says so. */
+    @Test
+    void infoSaysWhichTlsProviderTheNodeUses() {
+        startDaemon();
+        assertTrue(ok("info").contains(" Security Options:\n  tls\n   Provider: Conscrypt 2.5.2 (BoringSSL)\n"),
+                () -> ok("info"));
+    }
+
     @Test
     void pluginLsNamesEachPluginAndItsModule() {
         startDaemon();

@@ -80,6 +80,8 @@ final class SystemRoutes {
         if (node.defaultRuntime() != null) {
             info.put("DefaultRuntime", node.defaultRuntime());
         }
+        // Docker's list form ("name=X,key=value"): which JSSE provider node-to-node TLS runs on.
+        info.putArray("SecurityOptions").add("name=tls,provider=" + io.skep.core.tls.TlsProvider.describe());
         ObjectNode swarm = info.putObject("Swarm");
         Membership membership = node.membership();
         swarm.put("NodeID", membership == null ? "" : node.nodeId())

@@ -103,6 +103,7 @@ final class InfoCommand extends ApiCommand {
             out.println(" Runtimes: " + String.join(" ", names));
             out.println(" Default Runtime: " + Json.text(info, "DefaultRuntime"));
         }
+        printSecurityOptions(out, Json.at(info, "SecurityOptions"));
         nonEmpty(out, " Kernel Version:", Json.text(info, "KernelVersion"));
         nonEmpty(out, " Operating System:", Json.text(info, "OperatingSystem"));
         nonEmpty(out, " OSType:", Json.text(info, "OSType"));
@@ -127,6 +128,26 @@ final class InfoCommand extends ApiCommand {
     private static void nonEmpty(PrintStream out, String label, String value) {
         if (!value.isEmpty()) {
             out.println(label + " " + value);
+        }
+    }
+
+    /** Docker's layout: each option's name, then its other keys, capitalised ("name=tls,provider=X": tls, Provider: X). */
+    static void printSecurityOptions(PrintStream out, JsonNode options) {
+        if (!options.isArray() || options.isEmpty()) {
+            return;
+        }
+        out.println(" Security Options:");
+        for (JsonNode option : options) {
+            for (String pair : option.asText().split(",")) {
+                int eq = pair.indexOf('=');
+                String key = eq < 0 ? pair : pair.substring(0, eq);
+                String value = eq < 0 ? "" : pair.substring(eq + 1);
+                if (key.equals("name")) {
+                    out.println("  " + value);
+                } else if (!key.isEmpty()) {
+                    out.println("   " + Character.toUpperCase(key.charAt(0)) + key.substring(1) + ": " + value);
+                }
+            }
         }
     }
 

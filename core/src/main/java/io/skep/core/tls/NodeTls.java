@@ -27,7 +27,8 @@ import java.util.List;
  * The TLS of node-to-node connections: both ends show a certificate of the swarm's root CA and trust that CA
  * alone (mutual TLS, TLS 1.3). Host names are not checked, as in Swarm: nodes are known by the node ID, role and
  * swarm in their certificates ({@link PeerIdentity}), which the server authorizes on. The node's certificate is
- * read at each handshake, so a renewed one is shown from the next connection on.
+ * read at each handshake, so a renewed one is shown from the next connection on. The provider is
+ * {@link TlsProvider}'s: Conscrypt where it loads, the JDK's otherwise.
  */
 public final class NodeTls {
     private static final List<String> PROTOCOLS = List.of("TLSv1.3");
@@ -37,11 +38,14 @@ public final class NodeTls {
     private final X509Certificate rootCa;
     private final X509ExtendedKeyManager keys = new CurrentKey();
     private final X509ExtendedTrustManager trust;
+    /** The same trust on the JDK's PKIX, for transports that bring their own TLS engine (Raft's gRPC). */
+    private final X509ExtendedTrustManager jdkTrust;
 
     public NodeTls(NodeCertificate own, X509Certificate rootCa) {
         this.own = own;
         this.rootCa = rootCa;
-        this.trust = new RootCaOnly(rootCa);
+        this.trust = new RootCaOnly(rootCa, TlsProvider.conscrypt());
+        this.jdkTrust = new RootCaOnly(rootCa, null);
     }
 
     public NodeCertificate certificate() {
@@ -74,6 +78,7 @@ public final class NodeTls {
     private SslContext server(ClientAuth clientAuth) throws SSLException {
         return SslContextBuilder.forServer(keys)
                 .sslProvider(SslProvider.JDK)
+                .sslContextProvider(TlsProvider.conscrypt())
                 .protocols(PROTOCOLS)
                 .trustManager(trust)
                 .clientAuth(clientAuth)
@@ -84,6 +89,7 @@ public final class NodeTls {
     public SslContext client() throws SSLException {
         return SslContextBuilder.forClient()
                 .sslProvider(SslProvider.JDK)
+                .sslContextProvider(TlsProvider.conscrypt())
                 .protocols(PROTOCOLS)
                 .keyManager(keys)
                 .trustManager(trust)
@@ -101,7 +107,7 @@ public final class NodeTls {
      * certificate, though the swarm's CA signed it, must fail the handshake.
      */
     public X509ExtendedTrustManager managersOnly() {
-        return new ManagersOnly(trust);
+        return new ManagersOnly(jdkTrust);
     }
 
     /** The same client side as a JSSE context, for the JDK's HTTP client. */
@@ -119,12 +125,14 @@ public final class NodeTls {
 
     /** A client context that shows no certificate and trusts the swarm whose root CA is {@code rootCa}. */
     public static SSLContext trusting(X509Certificate rootCa) {
-        return context(null, new RootCaOnly(rootCa));
+        return context(null, new RootCaOnly(rootCa, TlsProvider.conscrypt()));
     }
 
     private static SSLContext context(X509ExtendedKeyManager keys, TrustManager trust) {
         try {
-            SSLContext c = SSLContext.getInstance("TLSv1.3");
+            java.security.Provider provider = TlsProvider.conscrypt();
+            SSLContext c = provider == null ? SSLContext.getInstance("TLSv1.3")
+                    : SSLContext.getInstance("TLSv1.3", provider);
             c.init(keys == null ? null : new X509ExtendedKeyManager[] {keys}, new TrustManager[] {trust}, null);
             return c;
         } catch (GeneralSecurityException e) {
@@ -193,12 +201,15 @@ public final class NodeTls {
     private static final class RootCaOnly extends X509ExtendedTrustManager {
         private final X509TrustManager pkix;
 
-        RootCaOnly(X509Certificate rootCa) {
+        /** @param provider the PKIX implementation's provider, or null for the JDK's */
+        RootCaOnly(X509Certificate rootCa, java.security.Provider provider) {
             try {
                 KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
                 store.load(null, null);
                 store.setCertificateEntry("swarm-ca", rootCa);
-                TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                TrustManagerFactory f = provider == null
+                        ? TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm())
+                        : TrustManagerFactory.getInstance("PKIX", provider);
                 f.init(store);
                 pkix = (X509TrustManager) f.getTrustManagers()[0];
             } catch (GeneralSecurityException | java.io.IOException e) {

@@ -154,7 +154,11 @@ class ClusterPortTest {
      * TLS 1.3 delivers at the first read).
      */
     private static boolean raftAnswers(String host, int port, NodeTls tls) throws Exception {
-        javax.net.ssl.SSLSocketFactory factory = tls.clientContext().getSocketFactory();
+        // The JDK's provider for this blocking socket (skep's own transports use engines, never sockets).
+        javax.net.ssl.SSLContext jdk = javax.net.ssl.SSLContext.getInstance("TLSv1.3", "SunJSSE");
+        jdk.init(new javax.net.ssl.KeyManager[] {tls.keyManager()}, new javax.net.ssl.TrustManager[] {tls.managersOnly()},
+                null);
+        javax.net.ssl.SSLSocketFactory factory = jdk.getSocketFactory();
         try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) factory.createSocket(host, port)) {
             socket.setSoTimeout(10_000);
             javax.net.ssl.SSLParameters params = socket.getSSLParameters();
