@@ -159,4 +159,28 @@ class SwarmJoinTest {
         assertEquals(0, joined.code(), joined.err());
         assertEquals(2, manager.get("/nodes").size());
     }
+
+    @Test
+    void aWorkerRenewsItsCertificateThroughTheManagersCa() throws Exception {
+        manager = node("manager");
+        manager.init();
+        TestDaemon worker = node("worker");
+        assertEquals(0, skep(worker, "swarm", "join", "--token", workerToken(manager), clusterAddr(manager)).code());
+        Path certificates = worker.dataDir().resolve("certificates");
+        io.skep.core.pki.NodeCertificate first = io.skep.core.pki.NodeCertificate.fromPem(
+                java.nio.file.Files.readString(certificates.resolve("swarm-node.crt")),
+                java.nio.file.Files.readString(certificates.resolve("swarm-node.key")));
+
+        assertTrue(worker.daemon().renewCertificateIfDue(first.notAfter()), "due at the latest at its expiry");
+        io.skep.core.pki.NodeCertificate renewed = io.skep.core.pki.NodeCertificate.fromPem(
+                java.nio.file.Files.readString(certificates.resolve("swarm-node.crt")),
+                java.nio.file.Files.readString(certificates.resolve("swarm-node.key")));
+        assertEquals(first.nodeId(), renewed.nodeId());
+        assertEquals(io.skep.core.pki.NodeRole.WORKER, renewed.role().orElseThrow());
+        assertTrue(!renewed.key().equals(first.key()), "with a new key");
+        // The worker goes on with the new certificate: its session stays up.
+        String id = renewed.nodeId();
+        Await.until(CONVERGE, "the worker to stay ready", () ->
+                manager.get("/nodes/" + id).path("Status").path("State").asText().equals("ready"));
+    }
 }
