@@ -186,24 +186,8 @@ public final class EngineScenario {
     }
 
     public static void main(String[] args) {
-        Options options;
-        try {
-            options = Options.parse(System.getenv(), args);
-        } catch (IllegalArgumentException e) {
-            boolean help = e.getMessage().isEmpty();
-            (help ? System.out : System.err).print((help ? "" : e.getMessage() + "\n") + USAGE);
-            System.exit(help ? 0 : 1);
-            return;
-        }
-        int status;
-        try {
-            status = new EngineScenario.Run(options, System.out).run();
-        } catch (Exception e) {
-            System.err.print("ERROR: ");
-            e.printStackTrace(System.err);
-            status = 1;
-        }
-        System.exit(status);
+        io.skep.bench.Driver.main(args, USAGE, a -> Options.parse(System.getenv(), a),
+                (options, out) -> new EngineScenario.Run(options, out).run());
     }
 
     /** {@code list} rotated left by {@code by}. */

@@ -111,22 +111,10 @@ public final class StoreBench {
     }
 
     public static void main(String[] args) {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            boolean help = e.getMessage().isEmpty();
-            (help ? System.out : System.err).print((help ? "" : e.getMessage() + "\n") + USAGE);
-            System.exit(help ? 0 : 1);
-            return;
-        }
-        try {
-            run(options, System.out);
-        } catch (Exception e) {
-            System.err.print("ERROR: ");
-            e.printStackTrace(System.err);
-            System.exit(1);
-        }
+        io.skep.bench.Driver.main(args, USAGE, Options::parse, (options, out) -> {
+            run(options, out);
+            return 0;
+        });
     }
 
     /** Starts the store, runs the rounds, prints the results, and removes the store. */

@@ -1,33 +1,12 @@
 package io.skep.core.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.skep.core.agent.Agent;
 import io.skep.core.api.ApiServer;
 import io.skep.core.api.ControlApi;
-import io.skep.core.api.ApiException;
 import io.skep.core.api.Membership;
 import io.skep.core.api.NodeContext;
-import io.skep.core.ca.CertificateAuthority;
-import io.skep.core.cluster.ClusterClient;
-import io.skep.core.cluster.ClusterRoutes;
-import io.skep.core.cluster.FollowLeaderDispatcher;
-import io.skep.core.cluster.RemoteDispatcher;
 import io.skep.core.manager.Manager;
-import io.skep.core.model.Cluster;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Json;
-import io.skep.core.model.Node;
-import io.skep.core.model.TlsInfo;
-import io.skep.core.pki.CertificateRequest;
-import io.skep.core.pki.JoinToken;
-import io.skep.core.pki.NodeCertificate;
-import io.skep.core.pki.NodeRole;
-import io.skep.core.pki.RootCa;
 import io.skep.core.plugins.PluginRegistry;
-import io.skep.core.store.Batch;
-import io.skep.core.store.RaftStore;
-import io.skep.core.tls.NodeTls;
-import io.skep.core.tls.PeerIdentity;
 import io.skep.spi.runtime.Availability;
 import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.TaskRuntime;
@@ -39,8 +18,6 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -48,29 +25,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.LogManager;
-import java.util.stream.Stream;
 
 /**
- * A running skep node: control API, plugins and task runtimes, and, once it is part of a swarm, its
- * manager (store and control loops) and agent. Holds an exclusive lock on its data directory.
+ * A running skep node: control API, plugins and task runtimes, and its part in a swarm ({@link Swarm}). Holds an
+ * exclusive lock on its data directory.
  */
 public final class Daemon implements AutoCloseable, NodeContext {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
-    private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
-    /** How long a restarted manager waits for a leader before it serves anyway. */
-    private static final Duration LEADER_WAIT = Duration.ofSeconds(5);
 
     private final DaemonConfig config;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -82,25 +48,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
     private FileChannel lockChannel;
     private FileLock lock;
     private ApiServer api;
-    private volatile Manager manager;
-    private Agent agent;
-    /** This node's certificate in use: the cluster port's and the cluster client's (null outside a swarm). */
-    private NodeTls tls;
-    /** A manager's cluster port (the CA and the dispatcher for other nodes), or null. */
-    private ApiServer clusterPort;
-    private ClusterRoutes clusterRoutes;
-    /** A worker's client of the managers' cluster ports, or null. */
-    private ClusterClient clusterClient;
-    private volatile Membership membership;
-    /** Renews this node's certificate when its renewal time comes (one thread, idle in between). */
-    private final java.util.concurrent.ScheduledExecutorService renewals =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().daemon().name("skep-certificate-renewal").factory());
-    /** Role changes (promotion, demotion) run here, one at a time, off the threads that notice them. */
-    private final java.util.concurrent.ExecutorService roleChanges = java.util.concurrent.Executors
-            .newSingleThreadExecutor(Thread.ofPlatform().daemon().name("skep-role-change").factory());
-    /** When the current certificate is to be renewed (guarded by this). */
-    private Instant renewalTime;
+    private volatile Swarm swarm;
 
     private Daemon(DaemonConfig config) {
         this.config = config;
@@ -134,18 +82,8 @@ public final class Daemon implements AutoCloseable, NodeContext {
         plugins.failures().forEach(f -> LOG.warn("plugin not loaded: {}", f));
         openRuntimes(dataDir);
 
-        NodeFiles.SwarmState swarm = NodeFiles.swarm(dataDir);
-        if (swarm != null) {
-            tls = new NodeTls(NodeFiles.certificate(dataDir), NodeFiles.rootCa(dataDir));
-            if (swarm.isManager()) {
-                openClusterPort(Addresses.parse("ListenAddr", swarm.listenAddr() == null ? config.listenAddr()
-                        : swarm.listenAddr()));
-                startManager(swarm, RaftStart.RECOVER, null, null);
-            } else {
-                startWorker(swarm);
-            }
-            scheduleRenewal();
-        }
+        swarm = new Swarm(this, config);
+        swarm.recover();
         api = new ApiServer(ControlApi.router(this), ControlApi.headers(this));
         for (URI host : config.hosts()) {
             api.listen(host);
@@ -182,644 +120,30 @@ public final class Daemon implements AutoCloseable, NodeContext {
         }
     }
 
-    @Override
-    public synchronized String initSwarm(JsonNode request) throws Exception {
-        if (membership != null) {
-            throw new IllegalStateException("this node is already part of a swarm");
-        }
-        InetSocketAddress listen = listenAddress(request);
-        Path raftDir = config.dataDir().resolve("raft");
-        deleteTree(raftDir); // a half-made swarm of an init that crashed
-        long interval = request.path("Spec").path("Raft").path("SnapshotInterval").asLong(0);
-        int port = config.raftPort() == 0 ? freePort() : config.raftPort();
-        String clusterId = Ids.newId();
-        // The swarm's PKI: its root CA, and this first manager's certificate, signed by it.
-        SecureRandom random = new SecureRandom();
-        RootCa ca = RootCa.create(random, Instant.now());
-        Cluster cluster = cluster(clusterId, interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL, request, ca,
-                random);
-        NodeCertificate certificate = ca.issue(nodeId, NodeRole.MANAGER, clusterId, cluster.nodeCertExpiry(),
-                random, Instant.now());
-        tls = new NodeTls(certificate, ca.certificate());
-        InetSocketAddress bound;
-        try {
-            bound = openClusterPort(listen);
-        } catch (RuntimeException e) {
-            tls = null;
-            throw e;
-        }
-        NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(clusterId, UUID.randomUUID(), port,
-                interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL,
-                hostPort(bound), Addresses.advertised(request.path("AdvertiseAddr").asText(""), bound));
-        try {
-            NodeFiles.saveCertificates(config.dataDir(), certificate, ca.certificatePem());
-            startManager(swarm, RaftStart.CREATE, new Batch().create(cluster).create(self(request, swarm.advertiseAddr())),
-                    null);
-        } catch (Exception e) {
-            closeClusterPort();
-            tls = null;
-            throw e;
-        }
-        NodeFiles.saveSwarm(config.dataDir(), swarm);
-        scheduleRenewal();
-        LOG.info("swarm {} initialized: node {} is its manager", swarm.clusterId(), nodeId);
-        return nodeId;
-    }
 
-    /**
-     * {@code swarm init --force-new-cluster} on a manager (its swarm has lost its quorum, say): a new Raft group with
-     * this manager its only member, holding everything the store held here. The other managers are workers in the
-     * books from now on (remove them, or let them join again); workers and tasks carry on.
-     */
-    @Override
-    public synchronized String forceNewCluster() throws Exception {
-        Manager m = manager;
-        if (m == null) {
-            throw ApiException.badRequest("--force-new-cluster: this node is not a manager of a swarm");
-        }
-        Map<io.skep.core.model.Kind, List<io.skep.core.model.StoredObject>> content = m.memory().dump();
-        NodeFiles.SwarmState before = NodeFiles.swarm(config.dataDir());
-        agent.detach();
-        agent = null;
-        m.close();
-        manager = null;
-        clusterClient.close();
-        clusterClient = null;
-        Path raftDir = config.dataDir().resolve("raft");
-        deleteTree(raftDir);
-        Batch initial = new Batch();
-        content.forEach((kind, objects) -> objects.forEach(o -> {
-            if (o instanceof Node n && "manager".equals(n.spec.role)) {
-                Node kept = Json.copy(n);
-                if (n.id.equals(nodeId)) {
-                    kept.managerStatus.leader = true;
-                    kept.managerStatus.reachability = "reachable";
-                } else {
-                    kept.spec.role = "worker";
-                    kept.managerStatus = null;
-                }
-                initial.create(kept);
-            } else {
-                initial.create(o);
-            }
-        }));
-        NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(before.clusterId(), UUID.randomUUID(),
-                before.raftPort(), before.snapshotInterval(), before.listenAddr(), before.advertiseAddr());
-        startManager(swarm, RaftStart.CREATE, initial, null);
-        NodeFiles.saveSwarm(config.dataDir(), swarm);
-        LOG.warn("swarm {} forced into a new cluster: this manager is its only one", swarm.clusterId());
-        return nodeId;
-    }
 
-    /**
-     * Joins a swarm through one of its managers (Docker's join request: {@code RemoteAddrs}, {@code JoinToken},
-     * {@code ListenAddr}, {@code AdvertiseAddr}, {@code Availability}); the node becomes a worker.
-     */
-    @Override
-    public synchronized void joinSwarm(JsonNode request) throws Exception {
-        if (membership != null) {
-            throw ApiException.unavailable("This node is already part of a swarm. Use \"docker swarm leave\" to "
-                    + "leave this swarm and join another one.");
-        }
-        List<String> managers = new ArrayList<>();
-        for (JsonNode r : request.path("RemoteAddrs")) {
-            try {
-                InetSocketAddress a = Addresses.parse("RemoteAddrs", r.asText());
-                managers.add(hostPort(a));
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("invalid " + e.getMessage());
-            }
-        }
-        if (managers.isEmpty()) {
-            throw ApiException.badRequest("invalid RemoteAddrs: the address of at least one manager is required");
-        }
-        InetSocketAddress listen = listenAddress(request);
-        if (listen.getPort() == 0) {
-            // Should the node join as a manager, its cluster port's address is part of the request.
-            listen = new InetSocketAddress(listen.getAddress(), freePort());
-        }
-        String advertised;
-        try {
-            advertised = Addresses.advertised(request.path("AdvertiseAddr").asText(""), listen);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid " + e.getMessage());
-        }
-        String availability = request.path("Availability").asText("");
-        SwarmJoin.Joined joined;
-        try {
-            joined = SwarmJoin.join(managers.get(0), request.path("JoinToken").asText(""), nodeId, availability,
-                    Addresses.host(advertised), advertised,
-                    ControlApi.describe(this, runtimes.keySet().stream().toList()));
-        } catch (SwarmJoin.Refused e) {
-            throw new ApiException(e.status, e.getMessage());
-        } catch (java.io.IOException e) {
-            throw ApiException.unavailable(e.getMessage());
-        }
-        NodeFiles.saveCertificates(config.dataDir(), joined.certificate(), joined.rootCaPem());
-        tls = new NodeTls(joined.certificate(), RootCa.certificateOf(joined.rootCaPem()));
-        NodeFiles.SwarmState swarm;
-        if ("manager".equals(joined.role())) {
-            deleteTree(config.dataDir().resolve("raft")); // what a crashed join left
-            InetSocketAddress bound = openClusterPort(listen);
-            int raftPort = config.raftPort() == 0 ? freePort() : config.raftPort();
-            swarm = NodeFiles.SwarmState.manager(joined.clusterId(), UUID.fromString(joined.raftGroup()), raftPort,
-                    RaftStore.DEFAULT_SNAPSHOT_INTERVAL, hostPort(bound), advertised).withManagers(managers);
-            try {
-                startManager(swarm, RaftStart.JOIN, null, managers.get(0));
-            } catch (Exception e) {
-                closeClusterPort();
-                tls = null;
-                throw e;
-            }
-        } else {
-            swarm = NodeFiles.SwarmState.worker(joined.clusterId(), advertised, managers);
-            startWorker(swarm);
-        }
-        NodeFiles.saveSwarm(config.dataDir(), swarm);
-        scheduleRenewal();
-        LOG.info("node {} joined swarm {} as a {}", nodeId, joined.clusterId(), joined.role());
-    }
 
-    /** The request's {@code ListenAddr}, or the daemon's {@code --listen-addr}; a bad one is a 400 naming it. */
-    private InetSocketAddress listenAddress(JsonNode request) {
-        String given = request == null ? "" : request.path("ListenAddr").asText("");
-        try {
-            return Addresses.parse(given.isBlank() ? "--listen-addr" : "ListenAddr",
-                    given.isBlank() ? config.listenAddr() : given);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid " + e.getMessage());
-        }
-    }
 
-    /** Binds the cluster port (the CA and the dispatcher for other nodes); its routes wait for the manager. */
-    private InetSocketAddress openClusterPort(InetSocketAddress listen) throws Exception {
-        clusterRoutes = new ClusterRoutes(() -> manager);
-        clusterPort = new ApiServer(clusterRoutes.router(), Map.of("Server", "skep/" + version() + " (linux)"));
-        try {
-            InetSocketAddress bound = clusterPort.listen(listen, tls.clusterServer());
-            LOG.info("cluster port listening on {}", hostPort(bound));
-            return bound;
-        } catch (Exception e) {
-            closeClusterPort();
-            String reason = e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException
-                    ? "address already in use" : e.toString();
-            throw ApiException.badRequest("cannot listen on " + hostPort(listen) + " (ListenAddr): " + reason);
-        }
-    }
 
-    private void closeClusterPort() {
-        if (clusterRoutes != null) {
-            clusterRoutes.close();
-            clusterRoutes = null;
-        }
-        if (clusterPort != null) {
-            clusterPort.close();
-            clusterPort = null;
-        }
-    }
 
-    private static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
-    }
 
-    /** A worker: the agent, with the managers' dispatcher reached over mutual TLS. */
-    private void startWorker(NodeFiles.SwarmState swarm) {
-        clusterClient = new ClusterClient(tls.clientContext(), swarm.managers());
-        Agent a = new Agent(nodeId, ControlApi.describe(this, runtimes.keySet().stream().toList()), runtimes,
-                defaultRuntime, new RemoteDispatcher(clusterClient, sessionListener));
-        try {
-            a.start();
-        } catch (RuntimeException e) {
-            a.close();
-            clusterClient.close();
-            clusterClient = null;
-            throw e;
-        }
-        agent = a;
-        membership = new Membership(false, Addresses.host(swarm.advertiseAddr()), swarm.managers());
-    }
 
-    /**
-     * Leaves the swarm (the API has checked {@code --force} for a manager): the tasks of this node are stopped and
-     * removed, the manager stops, and the Raft log, swarm.json and certificates are deleted. The node ID stays.
-     */
-    @Override
-    public synchronized void leaveSwarm() throws Exception {
-        if (membership == null) {
-            throw new IllegalStateException("this node is not part of a swarm");
-        }
-        if (agent != null) {
-            agent.leave(Duration.ofSeconds(60));
-            agent = null;
-        }
-        closeClusterPort();
-        if (manager != null) {
-            leaveRaftGroup(manager);
-            manager.close();
-            manager = null;
-        }
-        if (clusterClient != null) {
-            clusterClient.close();
-            clusterClient = null;
-        }
-        membership = null;
-        tls = null;
-        renewalTime = null;
-        Path data = config.dataDir();
-        deleteTree(data.resolve("raft"));
-        deleteTree(data.resolve("certificates"));
-        Files.deleteIfExists(data.resolve("swarm.json"));
-        // As in Swarm, a node that leaves is a new node when it joins again: new ID, runtimes opened under it.
-        String old = nodeId;
-        runtimes.values().forEach(TaskRuntime::close);
-        runtimes.clear();
-        nodeId = NodeFiles.renewNodeId(data);
-        openRuntimes(data);
-        LOG.info("node {} left the swarm; it is node {} from now on", old, nodeId);
-    }
 
-    /**
-     * A manager that leaves a group of several: the swarm's books say it is a worker now (so {@code node rm} can take
-     * it), and it takes itself out of the Raft group, so the others' quorum no longer counts it. Best effort: without
-     * a quorum it leaves anyway, as forced.
-     */
-    private void leaveRaftGroup(Manager m) {
-        try {
-            if (m.raft().members().size() <= 1 || !m.raft().hasQuorum()) {
-                return;
-            }
-            Node me = m.memory().get(io.skep.core.model.Kind.NODE, nodeId);
-            if (me != null) {
-                Node next = Json.copy(me);
-                next.spec.role = "worker";
-                next.managerStatus = null;
-                m.commit(new Batch().update(next));
-            }
-            if (nodeId.equals(m.raft().leaderId())) {
-                for (RaftStore.Member other : m.raft().members()) {
-                    if (!other.id().equals(nodeId)) {
-                        m.raft().transferLeadership(other.id(), Duration.ofSeconds(5));
-                        break;
-                    }
-                }
-            }
-            m.raft().removeMember(nodeId);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("this manager leaves without taking itself out of the Raft group: {}", e.toString());
-        }
-    }
 
-    /** Arms the renewal of the node's certificate for its renewal time (at once if that has passed). */
-    private void scheduleRenewal() {
-        Instant due;
-        synchronized (this) {
-            try {
-                NodeCertificate current = NodeFiles.certificate(config.dataDir());
-                if (current == null) {
-                    return;
-                }
-                renewalTime = current.renewalTime(new SecureRandom());
-                due = renewalTime;
-            } catch (IOException | IllegalArgumentException e) {
-                LOG.warn("cannot read this node's certificate: {}", e.getMessage());
-                return;
-            }
-        }
-        long delay = Math.max(0, Duration.between(Instant.now(), due).toMillis());
-        try {
-            renewals.schedule(() -> {
-                renewCertificateIfDue(Instant.now());
-                scheduleRenewal();
-            }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            // the node is stopping
-        }
-    }
 
-    /**
-     * Renews this node's certificate when {@code now} is past its renewal time: a new key pair, and a certificate for
-     * it signed by the swarm's CA (this manager's own, or a manager's over the cluster port) for the swarm's current
-     * {@code CAConfig.NodeCertExpiry} and the node's role as the store has it.
-     *
-     * @return whether it renewed
-     */
-    public synchronized boolean renewCertificateIfDue(Instant now) {
-        if (tls == null || renewalTime == null || now.isBefore(renewalTime)) {
-            return false;
-        }
-        try {
-            CertificateRequest csr = CertificateRequest.create(new SecureRandom());
-            CertificateAuthority.Issued issued;
-            if (manager != null) {
-                NodeCertificate current = tls.certificate();
-                issued = manager.certificateAuthority().renew(
-                        new PeerIdentity(current.nodeId(), current.role(), current.clusterId()), csr.pem());
-            } else {
-                issued = clusterClient.renew(csr.pem());
-            }
-            NodeCertificate next = NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
-            NodeFiles.saveCertificates(config.dataDir(), next, issued.rootCa());
-            tls.renewed(next);
-            renewalTime = next.renewalTime(new SecureRandom());
-            LOG.info("node certificate renewed: valid until {}", next.notAfter());
-            return true;
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot renew this node's certificate (retrying at its next renewal check): {}", e.toString());
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 
-    /** Docker's TLSInfo of a swarm whose root CA is {@code ca}. */
-    private static TlsInfo tlsInfo(RootCa ca) {
-        TlsInfo t = new TlsInfo();
-        t.trustRoot = ca.certificatePem();
-        t.certIssuerSubject = ca.issuerSubject();
-        t.certIssuerPublicKey = ca.issuerPublicKey();
-        return t;
-    }
 
-    /**
-     * @param cluster the swarm object to write on a fresh start (swarm init); null on a restart
-     */
-    /**
-     * @param initial       what a new group's first entry holds (CREATE: the swarm and this node, or the state a
-     *                      forced new cluster keeps); null otherwise
-     * @param joinedThrough the manager a JOIN went through, for the log
-     */
-    private void startManager(NodeFiles.SwarmState swarm, RaftStart start, Batch initial, String joinedThrough)
-            throws Exception {
-        Path dir = config.dataDir().resolve("raft");
-        RaftStore.Member self = new RaftStore.Member(nodeId,
-                Addresses.host(swarm.advertiseAddr()) + ":" + swarm.raftPort());
-        String bindHost = Addresses.host(swarm.listenAddr());
-        RaftStore.Tls raftTls = new RaftStore.Tls(tls.keyManager(), tls.managersOnly());
-        RaftStore raft = switch (start) {
-            case CREATE -> RaftStore.create(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls);
-            case JOIN -> RaftStore.join(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls);
-            case RECOVER -> RaftStore.recover(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls);
-        };
-        Manager m = new Manager(raft, plugins);
-        ClusterClient client = new ClusterClient(tls.clientContext(), swarm.managers());
-        try {
-            if (start == RaftStart.JOIN) {
-                joinRaft(client, self, swarm.advertiseAddr(), raft);
-            }
-            m.onLeadershipChange(() -> {
-                ClusterRoutes routes = clusterRoutes;
-                if (!m.isLeading() && routes != null) {
-                    routes.close(); // the nodes' sessions move to the new leader
-                }
-            });
-            m.start();
-            if (start == RaftStart.CREATE) {
-                m.awaitLeading(LEADER_TIMEOUT);
-                m.commit(initial);
-            } else {
-                awaitLeader(raft, LEADER_WAIT);
-            }
-        } catch (Exception e) {
-            m.close();
-            client.close();
-            throw e;
-        }
-        manager = m;
-        clusterClient = client;
-        m.memory().subscribe(events -> {
-            for (io.skep.core.store.StoreEvent e : events) {
-                if (e.kind() == io.skep.core.model.Kind.NODE && nodeId.equals(e.object().id)
-                        && e.type() != io.skep.core.store.StoreEvent.Type.DELETED
-                        && "worker".equals(((Node) e.object()).spec.role)) {
-                    changeRole(this::becomeWorker);
-                }
-            }
-        });
-        Agent a = new Agent(nodeId, ControlApi.describe(this, runtimes.keySet().stream().toList()), runtimes,
-                defaultRuntime, new FollowLeaderDispatcher(m, new RemoteDispatcher(client, sessionListener)));
-        try {
-            a.start();
-        } catch (RuntimeException e) {
-            a.close();
-            m.close();
-            manager = null;
-            throw e;
-        }
-        agent = a;
-        membership = new Membership(true, Addresses.host(swarm.advertiseAddr()), swarm.managers());
-        LOG.info("manager {} started ({}; Raft at {}){}", nodeId, start.name().toLowerCase(java.util.Locale.ROOT),
-                self.address(), joinedThrough == null ? "" : ", joined through " + joinedThrough);
-    }
 
-    /** How a manager's Raft member starts: the first of a swarm, a new one, or a restart. */
-    private enum RaftStart {
-        CREATE, JOIN, RECOVER
-    }
 
-    /**
-     * A new manager's Raft member asks the leader to add it (the answer comes once the new membership is committed),
-     * then waits until it holds the swarm's state.
-     */
-    private static void joinRaft(ClusterClient client, RaftStore.Member self, String clusterAddr, RaftStore raft)
-            throws Exception {
-        client.addRaftMember(self.id(), self.address(), clusterAddr);
-        long deadline = System.nanoTime() + LEADER_TIMEOUT.toNanos();
-        while (raft.memory().cluster() == null) {
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("this manager received no swarm state within " + LEADER_TIMEOUT);
-            }
-            Thread.sleep(20); // replication arrives on Raft's threads; polling the store it fills
-        }
-    }
 
-    /**
-     * A restarted manager waits a while for a leader, so that its first answers come from a caught-up store; without a
-     * quorum it starts anyway, and answers reads (writes get 503).
-     */
-    private static void awaitLeader(RaftStore raft, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!raft.hasQuorum() && System.nanoTime() < deadline) {
-            Thread.sleep(20); // Raft elects on its own threads; polling its state
-        }
-    }
 
-    /** What this node's dispatcher sessions learn: the managers' addresses, and a promotion. */
-    private final RemoteDispatcher.Listener sessionListener = new RemoteDispatcher.Listener() {
-        @Override
-        public void managers(List<String> managers) {
-            managersLearnt(managers);
-        }
 
-        @Override
-        public void role(String role) {
-            if ("manager".equals(role) && manager == null) {
-                changeRole(Daemon.this::becomeManager);
-            }
-        }
-    };
 
-    private void changeRole(Runnable change) {
-        try {
-            roleChanges.execute(change);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            // the node is stopping
-        }
-    }
 
-    /**
-     * A manager demoted: once it is out of the Raft group, it stops its store and cluster port, takes a worker's
-     * certificate from the leader, and goes on as a worker. Its tasks run on throughout, adopted by the new agent.
-     */
-    private synchronized void becomeWorker() {
-        Manager m = manager;
-        Node me = m == null ? null : m.memory().get(io.skep.core.model.Kind.NODE, nodeId);
-        if (me == null || !"worker".equals(me.spec.role)) {
-            return;
-        }
-        try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (m.raft().members().stream().anyMatch(x -> x.id().equals(nodeId)) && System.nanoTime() < deadline) {
-                Thread.sleep(50); // the leader takes this member out; polling the membership it replicates
-            }
-            List<String> managers = m.memory().nodes().stream()
-                    .filter(n -> !n.id.equals(nodeId) && n.managerStatus != null && n.managerStatus.addr != null)
-                    .map(n -> n.managerStatus.addr).toList();
-            NodeFiles.SwarmState before = NodeFiles.swarm(config.dataDir());
-            agent.detach();
-            agent = null;
-            closeClusterPort();
-            m.close();
-            manager = null;
-            clusterClient.close();
-            clusterClient = null;
-            deleteTree(config.dataDir().resolve("raft"));
-            try (ClusterClient leader = new ClusterClient(tls.clientContext(), managers)) {
-                renewThrough(leader);
-            }
-            NodeFiles.SwarmState swarm = NodeFiles.SwarmState.worker(before.clusterId(), before.advertiseAddr(), managers);
-            NodeFiles.saveSwarm(config.dataDir(), swarm);
-            startWorker(swarm);
-            LOG.info("node {} was demoted: it is a worker now", nodeId);
-        } catch (Exception e) {
-            LOG.error("node {} could not finish its demotion: {}", nodeId, e.toString());
-        }
-    }
 
-    /**
-     * A worker promoted: it takes a manager's certificate, opens its cluster port, joins the Raft group through the
-     * leader and goes on as a manager. Its tasks run on throughout, adopted by the new agent.
-     */
-    private synchronized void becomeManager() {
-        if (manager != null || clusterClient == null) {
-            return;
-        }
-        try {
-            NodeFiles.SwarmState before = NodeFiles.swarm(config.dataDir());
-            CertificateAuthority.Issued issued = renewThrough(clusterClient);
-            if (!"manager".equals(issued.role())) {
-                return;
-            }
-            InetSocketAddress listen = Addresses.parse("--listen-addr", config.listenAddr());
-            if (listen.getPort() == 0) {
-                listen = new InetSocketAddress(listen.getAddress(), freePort());
-            }
-            InetSocketAddress bound = openClusterPort(listen);
-            String advertised = Addresses.host(before.advertiseAddr()) + ":" + bound.getPort();
-            int raftPort = config.raftPort() == 0 ? freePort() : config.raftPort();
-            agent.detach();
-            agent = null;
-            List<String> managers = clusterClient.managers();
-            clusterClient.close();
-            clusterClient = null;
-            deleteTree(config.dataDir().resolve("raft"));
-            NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(before.clusterId(),
-                    UUID.fromString(issued.raftGroup()), raftPort, RaftStore.DEFAULT_SNAPSHOT_INTERVAL, hostPort(bound),
-                    advertised).withManagers(managers);
-            try {
-                startManager(swarm, RaftStart.JOIN, null, managers.get(0));
-            } catch (Exception e) {
-                LOG.error("node {} could not become a manager, it stays a worker: {}", nodeId, e.toString());
-                closeClusterPort();
-                startWorker(before);
-                return;
-            }
-            NodeFiles.saveSwarm(config.dataDir(), swarm);
-            LOG.info("node {} was promoted: it is a manager now", nodeId);
-        } catch (Exception e) {
-            LOG.error("node {} could not finish its promotion: {}", nodeId, e.toString());
-        }
-    }
 
-    /** A new key and a certificate for it from the leader's CA, with the role the swarm gives this node now. */
-    private CertificateAuthority.Issued renewThrough(ClusterClient client) throws IOException, InterruptedException {
-        CertificateRequest csr = CertificateRequest.create(new SecureRandom());
-        CertificateAuthority.Issued issued = client.renew(csr.pem());
-        NodeCertificate next = NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
-        NodeFiles.saveCertificates(config.dataDir(), next, issued.rootCa());
-        tls.renewed(next);
-        renewalTime = next.renewalTime(new SecureRandom());
-        return issued;
-    }
 
-    /** The managers' addresses a leader sent: kept in swarm.json for the next start. */
-    private synchronized void managersLearnt(List<String> managers) {
-        try {
-            NodeFiles.SwarmState s = NodeFiles.swarm(config.dataDir());
-            if (s != null) {
-                NodeFiles.saveSwarm(config.dataDir(), s.withManagers(managers));
-            }
-        } catch (IOException e) {
-            LOG.warn("cannot keep the managers' addresses: {}", e.toString());
-        }
-    }
 
-    /** The swarm object of an init request: its spec with Swarm's defaults filled in (the API checked it). */
-    private Cluster cluster(String clusterId, long snapshotInterval, JsonNode request, RootCa ca, SecureRandom random) {
-        Cluster c = new Cluster();
-        c.id = clusterId;
-        c.createdAt = Ids.now();
-        JsonNode spec = request == null ? null : request.get("Spec");
-        c.spec = spec == null || spec.isNull() ? new Cluster.SwarmSpec() : Json.MAPPER.convertValue(spec, Cluster.SwarmSpec.class);
-        c.spec.name = "default";
-        if (c.spec.orchestration == null) {
-            c.spec.orchestration = new Cluster.Orchestration();
-        }
-        if (c.spec.orchestration.taskHistoryRetentionLimit == null || c.spec.orchestration.taskHistoryRetentionLimit == 0) {
-            c.spec.orchestration.taskHistoryRetentionLimit = io.skep.core.model.Defaults.TASK_HISTORY_RETENTION_LIMIT;
-        }
-        c.spec.other("Raft", Map.of("SnapshotInterval", snapshotInterval, "KeepOldSnapshots", 0,
-                "LogEntriesForSlowFollowers", 500, "ElectionTick", 10, "HeartbeatTick", 1));
-        c.spec.other("Dispatcher", Map.of("HeartbeatPeriod", c.heartbeatPeriod().toNanos()));
-        c.spec.other("CAConfig", Map.of("NodeCertExpiry", c.nodeCertExpiry().toNanos()));
-        c.spec.other("TaskDefaults", Map.of());
-        c.spec.other("EncryptionConfig", Map.of("AutoLockManagers", false));
-        c.rootCa = new Cluster.CaKeys();
-        c.rootCa.caCert = ca.certificatePem();
-        c.rootCa.caKey = ca.keyPem();
-        c.tlsInfo = tlsInfo(ca);
-        c.joinTokens = Map.of("Worker", JoinToken.generate(ca, random).toString(),
-                "Manager", JoinToken.generate(ca, random).toString());
-        return c;
-    }
-
-    private Node self(JsonNode request, String advertised) {
-        Node n = new Node();
-        n.id = nodeId;
-        n.createdAt = Ids.now();
-        n.spec.role = "manager";
-        String availability = request == null ? "" : request.path("Availability").asText("");
-        n.spec.availability = availability.isEmpty() ? "active" : availability;
-        n.description = ControlApi.describe(this, runtimes.keySet().stream().toList());
-        n.status.state = "unknown";
-        n.status.addr = Addresses.host(advertised);
-        n.managerStatus = new Node.ManagerStatus();
-        n.managerStatus.leader = true;
-        n.managerStatus.reachability = "reachable";
-        n.managerStatus.addr = advertised;
-        return n;
-    }
 
     /** Blocks until the node has stopped. */
     public void awaitTermination() throws InterruptedException {
@@ -829,24 +153,13 @@ public final class Daemon implements AutoCloseable, NodeContext {
     /** Stops the node: control API, agent, manager. Tasks keep running; a restart adopts them. */
     @Override
     public synchronized void close() {
-        renewals.shutdownNow();
-        roleChanges.shutdownNow();
         try {
             if (api != null) {
                 api.close();
             }
-            if (agent != null) {
-                agent.close();
+            if (swarm != null) {
+                swarm.close();
             }
-            closeClusterPort();
-            if (manager != null) {
-                manager.close();
-            }
-            if (clusterClient != null) {
-                clusterClient.close();
-            }
-        } catch (IOException e) {
-            LOG.warn("error while stopping: {}", e.toString());
         } finally {
             try {
                 if (lock != null) {
@@ -893,12 +206,60 @@ public final class Daemon implements AutoCloseable, NodeContext {
 
     @Override
     public Manager manager() {
-        return manager;
+        Swarm s = swarm;
+        return s == null ? null : s.manager();
     }
 
     @Override
     public Membership membership() {
-        return membership;
+        Swarm s = swarm;
+        return s == null ? null : s.membership();
+    }
+
+    @Override
+    public String initSwarm(JsonNode request) throws Exception {
+        return swarm.initSwarm(request);
+    }
+
+    @Override
+    public String forceNewCluster() throws Exception {
+        return swarm.forceNewCluster();
+    }
+
+    @Override
+    public void joinSwarm(JsonNode request) throws Exception {
+        swarm.joinSwarm(request);
+    }
+
+    @Override
+    public void leaveSwarm() throws Exception {
+        swarm.leaveSwarm();
+    }
+
+    /**
+     * Renews this node's certificate when {@code now} is past its renewal time (tests give a time; the node's own
+     * schedule gives the clock's).
+     *
+     * @return whether it renewed
+     */
+    public boolean renewCertificateIfDue(Instant now) {
+        return swarm.renewCertificateIfDue(now);
+    }
+
+    /** The runtimes opened on this node, by name. */
+    Map<String, TaskRuntime> runtimes() {
+        return runtimes;
+    }
+
+    /**
+     * A node that left its swarm takes a new ID, as Swarm's do, and opens its runtimes again under it (they label
+     * what they start with the node's ID).
+     */
+    void renewIdentity() throws IOException {
+        runtimes.values().forEach(TaskRuntime::close);
+        runtimes.clear();
+        nodeId = NodeFiles.renewNodeId(config.dataDir());
+        openRuntimes(config.dataDir());
     }
 
     // ------------------------------------------------------------------------------------------ helpers
@@ -918,22 +279,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 
     /** One line per record; Ratis and Netty only when they warn. */
     private static void quietLibraries() {

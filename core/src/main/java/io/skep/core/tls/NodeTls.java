@@ -194,11 +194,34 @@ public final class NodeTls {
     }
 
     /**
-     * Trusts a chain to the swarm's root CA (the JDK's PKIX checks) and nothing else. The host-name check that
-     * JSSE asks an extended trust manager to do is left out on purpose: the certificate's subject says who a
-     * node is.
+     * A trust manager that judges a chain alone: JSSE's socket and engine variants come to the same two checks. That
+     * is also how the host-name check, which JSSE asks an extended trust manager to make, is left out on purpose:
+     * the certificate's subject says who a node is.
      */
-    private static final class RootCaOnly extends X509ExtendedTrustManager {
+    private abstract static class ChainTrust extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            checkServerTrusted(chain, authType);
+        }
+    }
+
+    /** Trusts a chain to the swarm's root CA (PKIX checks) and nothing else. */
+    private static final class RootCaOnly extends ChainTrust {
         private final X509TrustManager pkix;
 
         /** @param provider the PKIX implementation's provider, or null for the JDK's */
@@ -223,27 +246,7 @@ public final class NodeTls {
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            pkix.checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            pkix.checkClientTrusted(chain, authType);
-        }
-
-        @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            pkix.checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            pkix.checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
             pkix.checkServerTrusted(chain, authType);
         }
 
@@ -254,7 +257,7 @@ public final class NodeTls {
     }
 
     /** A chain the swarm's CA signed, whose leaf names a manager (OU {@code swarm-manager}). */
-    private static final class ManagersOnly extends X509ExtendedTrustManager {
+    private static final class ManagersOnly extends ChainTrust {
         private final X509ExtendedTrustManager ca;
 
         ManagersOnly(X509ExtendedTrustManager ca) {
@@ -275,29 +278,9 @@ public final class NodeTls {
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
             ca.checkServerTrusted(chain, authType);
             manager(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkServerTrusted(chain, authType);
         }
 
         @Override
@@ -307,35 +290,15 @@ public final class NodeTls {
     }
 
     /** Trusts every server: see {@link #anyServer()} for the one use it has. */
-    private static final class AnyServer extends X509ExtendedTrustManager {
+    private static final class AnyServer extends ChainTrust {
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
             throw new CertificateException("a joining node's context takes no clients");
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) {
             // the root CA read over this connection is checked against the join token's digest
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-            // as above
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            // as above
         }
 
         @Override
