@@ -183,4 +183,27 @@ class SwarmJoinTest {
         Await.until(CONVERGE, "the worker to stay ready", () ->
                 manager.get("/nodes/" + id).path("Status").path("State").asText().equals("ready"));
     }
+
+    @Test
+    void aWorkerLeavesWithoutForceAndJoinsAgainAsANewNode() throws Exception {
+        manager = node("manager");
+        manager.init();
+        TestDaemon worker = node("worker");
+        String addr = clusterAddr(manager);
+        assertEquals(0, skep(worker, "swarm", "join", "--token", workerToken(manager), addr).code());
+        String firstId = worker.get("/info").path("Swarm").path("NodeID").asText();
+
+        Skep.Result left = skep(worker, "swarm", "leave");
+        assertEquals(0, left.code(), left.err());
+        assertEquals("Node left the swarm.\n", left.out());
+        assertEquals("inactive", worker.get("/info").path("Swarm").path("LocalNodeState").asText());
+
+        // As in Swarm, the node that left is a new node when it joins again; the old one stays in the books.
+        assertEquals(0, skep(worker, "swarm", "join", "--token", workerToken(manager), addr).code());
+        String secondId = worker.get("/info").path("Swarm").path("NodeID").asText();
+        assertTrue(!secondId.equals(firstId), "a new node ID");
+        assertEquals(3, manager.get("/nodes").size());
+        Await.until(CONVERGE, "the new node to be ready", () ->
+                manager.get("/nodes/" + secondId).path("Status").path("State").asText().equals("ready"));
+    }
 }
