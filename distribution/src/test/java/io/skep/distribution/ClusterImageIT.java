@@ -79,16 +79,20 @@ class ClusterImageIT {
         return m;
     }
 
+    /**
+     * Removes the services through a manager that still answers (their tasks stop as the swarm stops them), stops the
+     * daemons, and kills any task process left (a test may have left the swarm without a quorum).
+     */
     @AfterEach
     void cleanUp() {
-        Member manager = members.get("manager");
-        if (manager != null && manager.daemon.isAlive()) {
-            for (String id : manager.ok("service", "ls", "-q").split("\\s+")) {
-                if (!id.isBlank()) {
-                    manager.ok("service", "rm", id);
+        for (Member m : members.values()) {
+            if (m.name.startsWith("manager") && m.daemon != null && m.daemon.isAlive()) {
+                SkepImage.Result ls = image.run(m.env(), "service", "ls", "-q");
+                if (ls.exitCode() == 0) {
+                    ls.stdout().lines().filter(id -> !id.isBlank()).forEach(id -> image.run(m.env(), "service", "rm", id));
+                    break;
                 }
             }
-            await("every task process to end", () -> seenPids.stream().noneMatch(ClusterImageIT::alive));
         }
         for (Member m : members.values()) {
             if (m.daemon != null && m.daemon.isAlive()) {
@@ -148,6 +152,9 @@ class ClusterImageIT {
         assertTrue(first.ok("swarm", "init").contains("is now a manager"));
         String addr = first.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
         String managerToken = first.ok("swarm", "join-token", "-q", "manager").strip();
+        // A rotated-away token admits no one.
+        String oldToken = first.ok("swarm", "join-token", "-q", "worker").strip();
+        first.ok("swarm", "join-token", "--rotate", "worker");
         String workerToken = first.ok("swarm", "join-token", "-q", "worker").strip();
         List<Member> managers = new ArrayList<>(List.of(first));
         for (String name : List.of("manager2", "manager3")) {
@@ -158,6 +165,12 @@ class ClusterImageIT {
         List<Member> workers = new ArrayList<>();
         for (String name : List.of("worker1", "worker2")) {
             Member w = start(name);
+            if (workers.isEmpty()) {
+                SkepImage.Result refused = image.run(w.env(), "swarm", "join", "--token", oldToken, addr);
+                assertEquals(1, refused.exitCode(), refused::describe);
+                assertTrue(refused.stderr().contains("A valid join token is necessary to join this cluster"),
+                        refused::describe);
+            }
             assertEquals("This node joined a swarm as a worker.\n", w.ok("swarm", "join", "--token", workerToken, addr));
             workers.add(w);
         }
@@ -205,6 +218,53 @@ class ClusterImageIT {
                         && onLeader.stream().noneMatch(ClusterImageIT::alive)
                         && total(runningByNode(survivor, "w")) == 6);
         assertTrue(survivor.ok("service", "ls").contains("6/6"));
+    }
+
+    private static final String NO_LEADER = "The swarm does not have a leader. It's possible that too few managers "
+            + "are online. Make sure more than half of the managers are online.";
+
+    /** Whether a write on {@code on} is refused for want of a quorum (a probe that changes nothing). */
+    private boolean noQuorum(Member on) {
+        return image.run(on.env(), "node", "update", "--availability", "active", "self").stderr().contains(NO_LEADER);
+    }
+
+    @Test
+    void managersWithoutAQuorumRefuseWritesAnswerReadsAndALoneSurvivorForcesANewCluster() {
+        Member first = start("manager1");
+        first.ok("swarm", "init");
+        String addr = first.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
+        String token = first.ok("swarm", "join-token", "-q", "manager").strip();
+        Member second = start("manager2");
+        Member third = start("manager3");
+        second.ok("swarm", "join", "--token", token, addr);
+        third.ok("swarm", "join", "--token", token, addr);
+        await("three reachable managers", () ->
+                managerStatus(first).equals(List.of("Leader", "Reachable", "Reachable")));
+        first.ok("service", "create", "-d", "--name", "kept", "--replicas", "0", "host", "sleep", "1");
+
+        second.daemon.kill();
+        third.daemon.kill();
+        await("writes to be refused for want of a quorum", () -> noQuorum(first));
+        SkepImage.Result refused = image.run(first.env(), "service", "create", "-d", "--name", "lost", "--replicas",
+                "0", "host", "sleep", "1");
+        assertEquals(1, refused.exitCode(), refused::describe);
+        assertTrue(refused.stderr().contains(NO_LEADER), refused::describe);
+        assertEquals("kept", first.ok("service", "ls", "--format", "{{.Name}}").strip(), "reads still answer");
+
+        second.start();
+        await("writes to succeed with two of three back", () -> image.run(first.env(), "service", "create", "-d",
+                "--name", "back", "--replicas", "0", "host", "sleep", "1").exitCode() == 0);
+        assertEquals(List.of("back", "kept"), first.ok("service", "ls", "--format", "{{.Name}}").lines().sorted()
+                .toList(), "no object lost, and the refused one not made");
+
+        second.daemon.kill();
+        await("the quorum to be lost again", () -> noQuorum(first));
+        assertTrue(first.ok("swarm", "init", "--force-new-cluster").contains("is now a manager"));
+        first.ok("service", "create", "-d", "--name", "after", "--replicas", "0", "host", "sleep", "1");
+        assertEquals(List.of("after", "back", "kept"), first.ok("service", "ls", "--format", "{{.Name}}").lines()
+                .sorted().toList());
+        await("a lone leader, the other two workers in the books", () ->
+                managerStatus(first).equals(List.of("Leader")));
     }
 
     private void await(String what, BooleanSupplier condition) {

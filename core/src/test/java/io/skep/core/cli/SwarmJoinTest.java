@@ -120,6 +120,21 @@ class SwarmJoinTest {
             }
             return perNode.size() == 3 && perNode.values().stream().allMatch(c -> c == 2);
         });
+
+        // Draining a worker moves every one of its tasks to the other nodes.
+        String drained = workers.get(0).get("/info").path("Swarm").path("NodeID").asText();
+        assertEquals(0, skep(manager, "node", "update", "--availability", "drain", drained).code());
+        Await.until(CONVERGE, "6 running tasks, none on the drained node", () -> {
+            Map<String, Integer> perNode = new HashMap<>();
+            for (JsonNode t : manager.get("/tasks")) {
+                long pid = t.path("Status").path("ContainerStatus").path("PID").asLong(0);
+                if (t.path("Status").path("State").asText().equals("running")
+                        && t.path("DesiredState").asText().equals("running") && alive(pid)) {
+                    perNode.merge(t.path("NodeID").asText(), 1, Integer::sum);
+                }
+            }
+            return !perNode.containsKey(drained) && perNode.values().stream().mapToInt(Integer::intValue).sum() == 6;
+        });
     }
 
     @Test

@@ -192,6 +192,20 @@ class ClusterPortTest {
 
         assertTrue(raftAnswers(host, raftPort, managerTls), "a manager's certificate opens the Raft port");
         assertFalse(raftAnswers(host, raftPort, workerTls), "a worker's certificate does not");
+        SecureRandom random = new SecureRandom();
+        RootCa foreignCa = RootCa.create(random, Instant.now());
+        NodeTls foreign = new NodeTls(foreignCa.issue(managerTls.certificate().nodeId(), NodeRole.MANAGER,
+                managerTls.certificate().clusterId(), Duration.ofHours(2), random, Instant.now()), managerTls.rootCa());
+        assertFalse(raftAnswers(host, raftPort, foreign), "nor a manager's certificate of another CA");
+        try (Socket plain = new Socket(host, raftPort)) {
+            plain.setSoTimeout(10_000);
+            plain.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            plain.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+            byte[] frame = plain.getInputStream().readNBytes(9);
+            assertFalse(frame.length == 9 && frame[3] == 4, "a plaintext HTTP/2 client got gRPC's SETTINGS");
+        } catch (IOException reset) {
+            // the server dropped the connection: as good as no answer
+        }
 
         ClusterClient.CallFailed refused = assertThrows(ClusterClient.CallFailed.class, () ->
                 client(workerTls.clientContext(), addr).addRaftMember(workerTls.certificate().nodeId(),
