@@ -241,8 +241,7 @@ final class Swarm implements AutoCloseable {
         SwarmJoin.Joined joined;
         try {
             joined = SwarmJoin.join(managers.get(0), request.path("JoinToken").asText(""), daemon.nodeId(), availability,
-                    Addresses.host(advertised), advertised,
-                    describe());
+                    Addresses.host(advertised), advertised, describe());
         } catch (SwarmJoin.Refused e) {
             throw new ApiException(e.status, e.getMessage());
         } catch (java.io.IOException e) {
