@@ -20,7 +20,7 @@ class ImageModulesIT {
 
     /** The plugin modules the build linked into the full image (-Dskep.plugins). */
     private static List<String> plugins() {
-        String list = System.getProperty("skep.plugins", "io.skep.scheduler.spread,io.skep.runtime.process,io.skep.runtime.docker");
+        String list = System.getProperty("skep.plugins", "io.skep.scheduler.spread,io.skep.scheduler.topology,io.skep.runtime.process,io.skep.runtime.docker");
         return Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 

@@ -38,6 +38,9 @@ final class ServiceCreateCommand extends ApiCommand {
     @Option(names = "--constraint", paramLabel = "EXPR", description = "Placement constraints")
     List<String> constraints = new ArrayList<>();
 
+    @Option(names = "--placement-pref", paramLabel = "PREF", description = "Add a placement preference (spread=node.labels.X)")
+    List<String> placementPrefs = new ArrayList<>();
+
     @Option(names = {"-p", "--publish"}, paramLabel = "PORT",
             description = "Publish a port as a node port ([published:]target[/protocol], or published=,target=,...)")
     List<String> publish = new ArrayList<>();
@@ -111,6 +114,16 @@ final class ServiceCreateCommand extends ApiCommand {
         ObjectNode placement = task.putObject("Placement");
         if (!constraints.isEmpty()) {
             placement.set("Constraints", Json.stringArray(constraints));
+        }
+        if (!placementPrefs.isEmpty()) {
+            com.fasterxml.jackson.databind.node.ArrayNode prefs = placement.putArray("Preferences");
+            for (String pref : placementPrefs) {
+                try {
+                    prefs.add(ServiceSpecs.preference(pref));
+                } catch (IllegalArgumentException e) {
+                    throw invalidFlag("--placement-pref", pref, e.getMessage());
+                }
+            }
         }
         if (!networks.isEmpty()) {
             List<ObjectNode> attachments = new ArrayList<>();

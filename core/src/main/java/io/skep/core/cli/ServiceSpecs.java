@@ -188,6 +188,31 @@ final class ServiceSpecs {
      * A network attachment: {@code NAME} or {@code name=NAME[,alias=A]...}; the name is resolved to the network's
      * ID through {@code GET /networks/{name}?scope=swarm}, as docker does.
      */
+    /**
+     * A {@code --placement-pref} value as the API takes it: {@code spread=node.labels.az} is
+     * {@code {"Spread":{"SpreadDescriptor":"node.labels.az"}}}; docker's words for anything else (the caller names
+     * the flag).
+     */
+    static ObjectNode preference(String value) {
+        int eq = value.indexOf('=');
+        if (eq < 0) {
+            throw new IllegalArgumentException("placement preference must be of the format \"<strategy>=<arg>\"");
+        }
+        String strategy = value.substring(0, eq);
+        if (!strategy.equals("spread")) {
+            throw new IllegalArgumentException("unsupported placement preference " + strategy
+                    + " (only spread is supported)");
+        }
+        ObjectNode pref = Json.object();
+        pref.putObject("Spread").put("SpreadDescriptor", value.substring(eq + 1));
+        return pref;
+    }
+
+    /** A preference of the API as the flag writes it ({@code spread=node.labels.az}). */
+    static String preferenceText(com.fasterxml.jackson.databind.JsonNode pref) {
+        return "spread=" + Json.text(pref, "Spread", "SpreadDescriptor");
+    }
+
     static ObjectNode network(DaemonClient api, String spec) {
         String name = spec;
         List<String> aliases = new ArrayList<>();

@@ -48,6 +48,12 @@ final class ServiceUpdateCommand extends ApiCommand {
     @Option(names = "--constraint-rm", paramLabel = "EXPR", description = "Remove a constraint")
     List<String> constraintRm = new ArrayList<>();
 
+    @Option(names = "--placement-pref-add", paramLabel = "PREF", description = "Add a placement preference")
+    List<String> placementPrefAdd = new ArrayList<>();
+
+    @Option(names = "--placement-pref-rm", paramLabel = "PREF", description = "Remove a placement preference")
+    List<String> placementPrefRm = new ArrayList<>();
+
     @Option(names = "--publish-add", paramLabel = "PORT", description = "Add or update a published port")
     List<String> publishAdd = new ArrayList<>();
 
@@ -137,6 +143,25 @@ final class ServiceUpdateCommand extends ApiCommand {
             constraints.removeIf(remove::contains);
             constraints.sort(null);
             placement.set("Constraints", Json.stringArray(constraints));
+        }
+        if (!placementPrefAdd.isEmpty() || !placementPrefRm.isEmpty()) {
+            // docker's order: the removals first, then the additions at the end
+            ObjectNode placement = Json.objectAt(task, "Placement");
+            com.fasterxml.jackson.databind.node.ArrayNode prefs = Json.MAPPER.createArrayNode();
+            Set<String> remove = new HashSet<>(placementPrefRm);
+            for (com.fasterxml.jackson.databind.JsonNode p : Json.elements(placement.get("Preferences"))) {
+                if (!remove.contains(ServiceSpecs.preferenceText(p))) {
+                    prefs.add(p);
+                }
+            }
+            for (String pref : placementPrefAdd) {
+                try {
+                    prefs.add(ServiceSpecs.preference(pref));
+                } catch (IllegalArgumentException e) {
+                    throw invalidFlag("--placement-pref-add", pref, e.getMessage());
+                }
+            }
+            placement.set("Preferences", prefs);
         }
 
         ObjectNode mode = Json.objectAt(spec, "Mode");

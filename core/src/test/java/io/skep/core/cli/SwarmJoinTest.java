@@ -221,4 +221,54 @@ class SwarmJoinTest {
         Await.until(CONVERGE, "the new node to be ready", () ->
                 manager.get("/nodes/" + secondId).path("Status").path("State").asText().equals("ready"));
     }
+
+    /** Issue 5's cluster: az=1,1,2,2 and a node without the label; then a bad preference, in docker's words. */
+    @Test
+    void aPlacementPreferenceSpreadsTheReplicasEvenlyOverTheZones() throws Exception {
+        manager = node("manager");
+        manager.init();
+        String addr = clusterAddr(manager);
+        String token = workerToken(manager);
+        List<TestDaemon> workers = new ArrayList<>();
+        for (String name : List.of("w1", "w2", "w3", "w4")) {
+            TestDaemon w = node(name);
+            assertEquals(0, skep(w, "swarm", "join", "--token", token, addr).code());
+            workers.add(w);
+        }
+        Map<String, String> zoneOf = new HashMap<>();
+        List<TestDaemon> labelled = List.of(manager, workers.get(0), workers.get(1), workers.get(2));
+        for (int i = 0; i < labelled.size(); i++) {
+            String id = labelled.get(i).get("/info").path("Swarm").path("NodeID").asText();
+            String zone = i < 2 ? "1" : "2";
+            zoneOf.put(id, zone);
+            Await.until(CONVERGE, "node " + id + " to take a label", () ->
+                    skep(manager, "node", "update", "--label-add", "az=" + zone, id).code() == 0);
+        }
+        Await.until(CONVERGE, "5 ready nodes", () -> {
+            int ready = 0;
+            for (JsonNode n : manager.get("/nodes")) {
+                ready += n.path("Status").path("State").asText().equals("ready") ? 1 : 0;
+            }
+            return ready == 5;
+        });
+
+        Skep.Result created = skep(manager, "service", "create", "-d", "--name", "zoned", "--replicas", "6",
+                "--placement-pref", "spread=node.labels.az", "host", "sleep", "1000");
+        assertEquals(0, created.code(), created.err());
+        Await.until(CONVERGE, "2 running tasks in each zone and 2 on the unlabelled node", () -> {
+            Map<String, Integer> perZone = new HashMap<>();
+            for (JsonNode t : manager.get("/tasks")) {
+                long pid = t.path("Status").path("ContainerStatus").path("PID").asLong(0);
+                if (t.path("Status").path("State").asText().equals("running") && alive(pid)) {
+                    perZone.merge(zoneOf.getOrDefault(t.path("NodeID").asText(), "none"), 1, Integer::sum);
+                }
+            }
+            return perZone.equals(Map.of("1", 2, "2", 2, "none", 2));
+        });
+
+        Skep.Result bad = skep(manager, "service", "create", "-d", "--placement-pref", "binpack=x", "host", "true");
+        assertEquals(125, bad.code());
+        assertTrue(bad.err().contains("invalid argument \"binpack=x\" for \"--placement-pref\" flag: unsupported "
+                + "placement preference binpack (only spread is supported)"), bad.err());
+    }
 }
