@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Places one batch of {@code tasks} tasks of a new service on {@code nodes} in-memory candidate nodes, with the
- * {@code spread} plugin (found through {@link ServiceLoader}, as the core finds it) and with the
+ * {@code spread} plugin (found through {@link ServiceLoader}, as the core finds it), with the {@code topology}
+ * plugin and a two-level placement preference, and with the
  * {@link LinearScanStrategy baseline} that rescans every node for every task. Swarmkit's own
  * {@code BenchmarkScheduler1kNodes10kTasks} is the model; unlike it, this measures the strategy alone (no
  * store, no filter pipeline, no object creation): see README.md.
@@ -47,24 +48,34 @@ public class SchedulerBenchmark {
     public int nodes;
 
     private SchedulerStrategy spread;
+    private SchedulerStrategy topology;
     private SchedulerStrategy baseline;
     private PlacementRequest request;
+    private PlacementRequest preferring;
     private List<NodeCandidate> candidates;
 
     @Setup(Level.Trial)
     public void setUp() {
         spread = strategy("spread");
+        topology = strategy("topology");
         baseline = new LinearScanStrategy();
         request = new PlacementRequest("service-1", tasks, List.of());
+        preferring = new PlacementRequest("service-1", tasks, List.of("node.labels.az", "node.labels.rack"));
         candidates = candidates(nodes, 1);
-        if (spread.place(request, candidates).size() != tasks) {
-            throw new IllegalStateException("spread placed fewer than " + tasks + " tasks");
+        if (spread.place(request, candidates).size() != tasks || topology.place(preferring, candidates).size() != tasks) {
+            throw new IllegalStateException("a strategy placed fewer than " + tasks + " tasks");
         }
     }
 
     @Benchmark
     public List<String> spread() {
         return spread.place(request, candidates);
+    }
+
+    /** A two-level preference (3 zones, 20 racks), the HA spread inside each of the 60 groups. */
+    @Benchmark
+    public List<String> topology() {
+        return topology.place(preferring, candidates);
     }
 
     @Benchmark
@@ -98,7 +109,8 @@ public class SchedulerBenchmark {
                     "node.role", "worker",
                     "node.platform.os", "linux",
                     "node.platform.arch", "x86_64",
-                    "node.labels.az", zones[i % zones.length]);
+                    "node.labels.az", zones[i % zones.length],
+                    "node.labels.rack", "rack-" + i % 20);
             int failures = random.nextInt(100) == 0 ? 5 + random.nextInt(3) : 0;
             candidates.add(new NodeCandidate(id, attributes, 0, random.nextInt(30), Integer.MAX_VALUE, failures));
         }
