@@ -105,11 +105,22 @@ public final class ApiServer implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
+    /** Completes when the connection closes: one per connection, shared by the requests it carries. */
+    private static final io.netty.util.AttributeKey<java.util.concurrent.CompletableFuture<Void>> CLOSED =
+            io.netty.util.AttributeKey.valueOf("skep-connection-closed");
+
+    /** The TLS client's identity on a connection, once read. */
+    private static final io.netty.util.AttributeKey<java.util.Optional<PeerIdentity>> PEER =
+            io.netty.util.AttributeKey.valueOf("skep-peer");
+
     private ServerBootstrap bootstrap(SslContext tls) {
         return new ServerBootstrap().group(group).childHandler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 connections.add(ch);
+                java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+                ch.closeFuture().addListener(f -> closed.complete(null));
+                ch.attr(CLOSED).set(closed);
                 if (tls != null) {
                     ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                 }
@@ -142,16 +153,27 @@ public final class ApiServer implements AutoCloseable {
             byte[] body = ByteBufUtil.getBytes(msg.content());
             String method = msg.method().name();
             PeerIdentity peer = peer(ctx);
-            java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
-            ctx.channel().closeFuture().addListener(f -> closed.complete(null));
+            java.util.concurrent.CompletableFuture<Void> closed = ctx.channel().attr(CLOSED).get();
             workers.execute(() -> {
                 ApiResponse response = dispatch(method, uri, body, peer, closed);
                 ctx.executor().execute(() -> write(ctx, response, keepAlive, head));
             });
         }
 
-        /** The TLS client's identity, or null (no TLS, or no certificate shown). */
+        /**
+         * The TLS client's identity, or null (no TLS, or no certificate shown): read from the handshake once per
+         * connection, on its event loop.
+         */
         private static PeerIdentity peer(ChannelHandlerContext ctx) {
+            java.util.Optional<PeerIdentity> known = ctx.channel().attr(PEER).get();
+            if (known == null) {
+                known = java.util.Optional.ofNullable(handshakePeer(ctx));
+                ctx.channel().attr(PEER).set(known);
+            }
+            return known.orElse(null);
+        }
+
+        private static PeerIdentity handshakePeer(ChannelHandlerContext ctx) {
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
             if (ssl == null) {
                 return null;

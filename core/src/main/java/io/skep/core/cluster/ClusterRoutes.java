@@ -17,6 +17,7 @@ import io.skep.core.tls.PeerIdentity;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -37,8 +38,9 @@ public final class ClusterRoutes {
     private final Map<String, RemoteSession> sessions = new ConcurrentHashMap<>();
 
     /** A remote node's dispatcher session, as this manager holds it. */
+    /** {@code connection}: the connection of the node's latest fetch (its close means the node is gone). */
     private record RemoteSession(String nodeId, AgentSession session, AssignmentMailbox mailbox,
-                                 java.util.concurrent.atomic.AtomicLong polls) {
+                                 java.util.concurrent.atomic.AtomicReference<CompletionStage<Void>> connection) {
     }
 
     /** @param manager this node's manager, once it runs (calls before are answered 503) */
@@ -180,7 +182,8 @@ public final class ClusterRoutes {
                 e.getValue().mailbox().close();
             }
         }
-        sessions.put(id, new RemoteSession(peer.nodeId(), session, mailbox, new java.util.concurrent.atomic.AtomicLong()));
+        sessions.put(id, new RemoteSession(peer.nodeId(), session, mailbox,
+                new java.util.concurrent.atomic.AtomicReference<>()));
         return ApiResponse.ok(new ClusterWire.SessionOpened(id, dispatcher().heartbeatPeriod().toNanos(),
                 managerAddrs()));
     }
@@ -199,9 +202,17 @@ public final class ClusterRoutes {
      */
     private ApiResponse assignments(ApiRequest request) throws InterruptedException {
         RemoteSession s = session(request);
-        long poll = s.polls().incrementAndGet();
-        s.session().polling(poll);
-        request.connectionClosed().thenRun(() -> s.session().connectionLost(poll));
+        s.session().polling();
+        CompletionStage<Void> connection = request.connectionClosed();
+        if (s.connection().getAndSet(connection) != connection) {
+            // Once per connection (fetches on a kept-alive connection share it): its close counts only while it
+            // still carries the node's latest fetch.
+            connection.thenRun(() -> {
+                if (s.connection().get() == connection) {
+                    s.session().connectionLost();
+                }
+            });
+        }
         long after;
         try {
             after = Long.parseLong(request.query("after") == null ? "0" : request.query("after"));

@@ -15,14 +15,12 @@ public interface AgentSession extends AutoCloseable {
      * The connection that carries the session dropped (a remote node only). Unless the node comes back on another
      * within a second, it is down: a node that crashed says no goodbye, and its tasks should not wait for three
      * missed heartbeats.
-     *
-     * @param poll which of the node's fetches the connection carried (only the latest counts)
      */
-    default void connectionLost(long poll) {
+    default void connectionLost() {
     }
 
-    /** The node fetches its assignments again: {@code poll} is the number of this fetch. */
-    default void polling(long poll) {
+    /** The node fetches its assignments again (so it is there). */
+    default void polling() {
     }
 
     /** Reports a task's observed status; the dispatcher batches these into store writes. */

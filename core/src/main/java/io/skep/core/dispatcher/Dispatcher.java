@@ -134,15 +134,23 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
     }
 
     private void markDown(String nodeId, String why, Batch batch) {
-        Node node = store.memory().get(Kind.NODE, nodeId);
-        if (node != null && !"down".equals(node.status.state)) {
-            NodePatch p = new NodePatch();
-            p.status = Json.copy(node.status);
-            p.status.state = "down";
-            p.status.message = why;
-            batch.patchNode(nodeId, p);
+        if (setState(nodeId, "down", why, batch)) {
             LOG.warn("node {} is down: {}", nodeId, why);
         }
+    }
+
+    /** Adds to {@code batch} a node's new state and message, unless it is in that state already; says whether. */
+    private boolean setState(String nodeId, String state, String message, Batch batch) {
+        Node node = store.memory().get(Kind.NODE, nodeId);
+        if (node == null || state.equals(node.status.state)) {
+            return false;
+        }
+        NodePatch p = new NodePatch();
+        p.status = Json.copy(node.status);
+        p.status.state = state;
+        p.status.message = message;
+        batch.patchNode(nodeId, p);
+        return true;
     }
 
     private final class Session implements AgentSession {
@@ -151,7 +159,6 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         private volatile boolean closed;
         /** When the connection of the latest fetch dropped (nanoTime), or 0. */
         private volatile long lostAt;
-        private volatile long latestPoll;
         private List<Task> lastSent;
 
         Session(String nodeId, Consumer<List<Task>> listener) {
@@ -190,14 +197,13 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         }
 
         @Override
-        public void polling(long poll) {
-            latestPoll = poll;
+        public void polling() {
             lostAt = 0;
         }
 
         @Override
-        public void connectionLost(long poll) {
-            if (!closed && poll == latestPoll) {
+        public void connectionLost() {
+            if (!closed) {
                 lostAt = System.nanoTime();
                 wakeIn(CONNECTION_GRACE.plusMillis(10));
             }
@@ -207,14 +213,10 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         public void heartbeat() {
             lastSeen.put(nodeId, System.nanoTime());
             lostAt = 0;
-            Node node = store.memory().get(Kind.NODE, nodeId);
-            if (node != null && !"ready".equals(node.status.state)) {
-                NodePatch p = new NodePatch();
-                p.status = Json.copy(node.status);
-                p.status.state = "ready";
-                p.status.message = null;
+            Batch batch = new Batch();
+            if (setState(nodeId, "ready", null, batch)) {
                 try {
-                    store.commit(new Batch().patchNode(nodeId, p));
+                    store.commit(batch);
                 } catch (IOException e) {
                     LOG.warn("cannot mark node {} ready: {}", nodeId, e.toString());
                 }

@@ -234,16 +234,18 @@ public final class RaftStore implements AutoCloseable {
     public boolean hasQuorum() {
         try {
             var division = server.getDivision(groupId);
-            var role = division.getInfo().getRoleInfoProto();
-            long window = QUORUM_WINDOW.toMillis();
-            if (division.getInfo().isLeader()) {
+            var info = division.getInfo();
+            if (info.isLeader()) {
+                // Every write asks: a lone member (the usual single manager) answers without a role report.
                 int members = division.getRaftConf().getCurrentPeers().size();
-                long heard = 1 + role.getLeaderInfo().getFollowerInfoList().stream()
-                        .filter(f -> f.getLastRpcElapsedTimeMs() < window).count();
-                return heard * 2 > members;
+                return members == 1 || reachableMembers().size() * 2 > members;
             }
-            return division.getInfo().getLeaderId() != null && role.hasFollowerInfo()
-                    && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() < window;
+            if (info.getLeaderId() == null) {
+                return false;
+            }
+            var role = info.getRoleInfoProto();
+            return role.hasFollowerInfo()
+                    && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() < QUORUM_WINDOW.toMillis();
         } catch (IOException e) {
             return false;
         }
