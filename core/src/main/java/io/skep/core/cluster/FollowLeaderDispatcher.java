@@ -8,11 +8,7 @@ import io.skep.core.model.Node;
 import io.skep.core.model.Task;
 
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -47,8 +43,7 @@ public final class FollowLeaderDispatcher implements DispatcherApi {
         private final String nodeId;
         private final Node.Description description;
         private final Consumer<List<Task>> assignments;
-        /** The latest status of each assigned task, for the next session. */
-        private final Map<String, Task.TaskStatus> latest = new LinkedHashMap<>();
+        private final LatestStatus latest = new LatestStatus();
         private AgentSession current;
         private boolean local;
         private boolean closed;
@@ -57,7 +52,7 @@ public final class FollowLeaderDispatcher implements DispatcherApi {
             this.nodeId = nodeId;
             this.description = description;
             this.assignments = tasks -> {
-                forgetUnassigned(tasks);
+                latest.retainAssigned(tasks);
                 assignments.accept(tasks);
             };
         }
@@ -78,12 +73,6 @@ public final class FollowLeaderDispatcher implements DispatcherApi {
             current = local ? leading.register(nodeId, description, assignments)
                     : remote.register(nodeId, description, assignments);
             latest.forEach(current::updateTaskStatus);
-        }
-
-        private synchronized void forgetUnassigned(List<Task> tasks) {
-            Set<String> ids = new HashSet<>();
-            tasks.forEach(t -> ids.add(t.id));
-            latest.keySet().retainAll(ids);
         }
 
         @Override

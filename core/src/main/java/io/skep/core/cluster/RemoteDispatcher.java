@@ -82,11 +82,7 @@ public final class RemoteDispatcher implements DispatcherApi {
         private final Condition statusWaiting = lock.newCondition();
         /** Status not yet taken by a manager, latest per task (guarded by lock). */
         private final Map<String, Task.TaskStatus> pending = new LinkedHashMap<>();
-        /**
-         * The latest status of each assigned task (guarded by lock): sent again on every new session, as a manager
-         * that just took over may have lost what the last one had not written yet.
-         */
-        private final Map<String, Task.TaskStatus> latest = new LinkedHashMap<>();
+        private final LatestStatus latest = new LatestStatus();
         private volatile String sessionId;
         private volatile boolean closed;
         private long sequence;
@@ -117,7 +113,7 @@ public final class RemoteDispatcher implements DispatcherApi {
                     retry = FIRST_RETRY;
                     if (a.sequence() != sequence) {
                         sequence = a.sequence();
-                        forgetUnassigned(a.tasks());
+                        latest.retainAssigned(a.tasks());
                         assignments.accept(a.tasks());
                     }
                 } catch (ClusterClient.CallFailed e) {
@@ -153,17 +149,6 @@ public final class RemoteDispatcher implements DispatcherApi {
                 lock.unlock();
             }
             LOG.info("session {} open with the managers", sessionId);
-        }
-
-        private void forgetUnassigned(List<Task> tasks) {
-            java.util.Set<String> ids = new java.util.HashSet<>();
-            tasks.forEach(t -> ids.add(t.id));
-            lock.lock();
-            try {
-                latest.keySet().retainAll(ids);
-            } finally {
-                lock.unlock();
-            }
         }
 
         @Override

@@ -315,20 +315,31 @@ final class Swarm implements AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    /** A worker: the agent, with the managers' dispatcher reached over mutual TLS. */
-    private void startWorker(NodeFiles.SwarmState swarm) {
-        clusterClient = new ClusterClient(tls.clientContext(), swarm.managers());
-        Agent a = new Agent(daemon.nodeId(), describe(), daemon.runtimes(),
-                daemon.defaultRuntime(), new RemoteDispatcher(clusterClient, sessionListener));
+    /**
+     * Starts this node's agent with {@code dispatcher}. On failure the agent lets go of the runtimes without closing
+     * them: they are the node's, for its next swarm.
+     */
+    private void startAgent(io.skep.core.dispatcher.DispatcherApi dispatcher) {
+        Agent a = new Agent(daemon.nodeId(), describe(), daemon.runtimes(), daemon.defaultRuntime(), dispatcher);
         try {
             a.start();
         } catch (RuntimeException e) {
-            a.close();
+            a.detach();
+            throw e;
+        }
+        agent = a;
+    }
+
+    /** A worker: the agent, with the managers' dispatcher reached over mutual TLS. */
+    private void startWorker(NodeFiles.SwarmState swarm) {
+        clusterClient = new ClusterClient(tls.clientContext(), swarm.managers());
+        try {
+            startAgent(new RemoteDispatcher(clusterClient, sessionListener));
+        } catch (RuntimeException e) {
             clusterClient.close();
             clusterClient = null;
             throw e;
         }
-        agent = a;
         membership = new Membership(false, Addresses.host(swarm.advertiseAddr()), swarm.managers());
     }
 
@@ -525,17 +536,15 @@ final class Swarm implements AutoCloseable {
                 }
             }
         });
-        Agent a = new Agent(daemon.nodeId(), describe(), daemon.runtimes(),
-                daemon.defaultRuntime(), new FollowLeaderDispatcher(m, new RemoteDispatcher(client, sessionListener)));
         try {
-            a.start();
+            startAgent(new FollowLeaderDispatcher(m, new RemoteDispatcher(client, sessionListener)));
         } catch (RuntimeException e) {
-            a.close();
             m.close();
             manager = null;
+            clusterClient.close();
+            clusterClient = null;
             throw e;
         }
-        agent = a;
         membership = new Membership(true, Addresses.host(swarm.advertiseAddr()), swarm.managers());
         LOG.info("manager {} started ({}; Raft at {}){}", daemon.nodeId(), start.name().toLowerCase(java.util.Locale.ROOT),
                 self.address(), joinedThrough == null ? "" : ", joined through " + joinedThrough);

@@ -63,6 +63,16 @@ class ClusterPortTest {
         return manager.get("/nodes/" + id).path("ManagerStatus").path("Addr").asText();
     }
 
+    /** A new node that joined {@code manager}'s swarm with the worker token, through the API docker's CLI uses. */
+    private TestDaemon joinedWorker(TestDaemon manager) throws Exception {
+        TestDaemon worker = node("worker");
+        String token = manager.get("/swarm").path("JoinTokens").path("Worker").asText();
+        TestDaemon.Response joined = worker.post("/v1.41/swarm/join",
+                Map.of("RemoteAddrs", List.of(clusterAddr(manager)), "JoinToken", token));
+        assertEquals(200, joined.status(), joined.message());
+        return worker;
+    }
+
     /** The node's certificate and the swarm's root CA as it keeps them in its data directory. */
     private static NodeTls savedTls(TestDaemon node) throws IOException {
         Path certs = node.dataDir().resolve("certificates");
@@ -76,11 +86,7 @@ class ClusterPortTest {
         TestDaemon manager = node("manager");
         manager.init();
         String addr = clusterAddr(manager);
-        TestDaemon worker = node("worker");
-        String token = manager.get("/swarm").path("JoinTokens").path("Worker").asText();
-        TestDaemon.Response joined = worker.post("/v1.41/swarm/join",
-                Map.of("RemoteAddrs", List.of(addr), "JoinToken", token, "ListenAddr", "127.0.0.1:0"));
-        assertEquals(200, joined.status(), joined.message());
+        TestDaemon worker = joinedWorker(manager);
         String workerId = worker.get("/info").path("Swarm").path("NodeID").asText();
         NodeTls workerTls = savedTls(worker);
         assertEquals(NodeRole.WORKER, workerTls.certificate().role().orElseThrow());
@@ -129,10 +135,7 @@ class ClusterPortTest {
     void aNodeThatIsUpCannotBeRemovedWithoutForce() throws Exception {
         TestDaemon manager = node("manager");
         manager.init();
-        TestDaemon worker = node("worker");
-        String token = manager.get("/swarm").path("JoinTokens").path("Worker").asText();
-        assertEquals(200, worker.post("/v1.41/swarm/join", Map.of("RemoteAddrs", List.of(clusterAddr(manager)),
-                "JoinToken", token)).status());
+        TestDaemon worker = joinedWorker(manager);
         String workerId = worker.get("/info").path("Swarm").path("NodeID").asText();
         String managerId = manager.get("/info").path("Swarm").path("NodeID").asText();
         io.skep.core.testing.Await.until(Duration.ofSeconds(30), "the worker to be ready", () -> manager
@@ -180,10 +183,7 @@ class ClusterPortTest {
         TestDaemon manager = node("manager");
         manager.init();
         String addr = clusterAddr(manager);
-        TestDaemon worker = node("worker");
-        String token = manager.get("/swarm").path("JoinTokens").path("Worker").asText();
-        assertEquals(200, worker.post("/v1.41/swarm/join", Map.of("RemoteAddrs", List.of(addr), "JoinToken", token))
-                .status());
+        TestDaemon worker = joinedWorker(manager);
         NodeTls workerTls = savedTls(worker);
         NodeTls managerTls = savedTls(manager);
         int raftPort = io.skep.core.model.Json.MAPPER.readTree(manager.dataDir().resolve("swarm.json").toFile())
