@@ -25,6 +25,8 @@ module io.skep.core {
     exports io.skep.core.model to io.skep.bench;
     exports io.skep.core.pki to io.skep.bench;
     exports io.skep.core.tls to io.skep.bench;
+    exports io.skep.core.scheduler to io.skep.bench;
+    exports io.skep.core.manager to io.skep.bench;
     uses io.skep.spi.scheduler.SchedulerStrategy;
     uses io.skep.spi.runtime.TaskRuntimeProvider;
 

@@ -147,7 +147,7 @@ class ClusterImageIT {
     }
 
     @Test
-    void threeManagersAndTwoWorkersSurviveTheLossOfTheLeaderAndOfAWorker() {
+    void threeManagersAndTwoWorkersSurviveTheLossOfTheLeaderOfAWorkerAndOfAZone() {
         Member first = start("manager1");
         assertTrue(first.ok("swarm", "init").contains("is now a manager"));
         String addr = first.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
@@ -218,6 +218,27 @@ class ClusterImageIT {
                         && onLeader.stream().noneMatch(ClusterImageIT::alive)
                         && total(runningByNode(survivor, "w")) == 6);
         assertTrue(survivor.ok("service", "ls").contains("6/6"));
+
+        // Zones az=1 (the workers), az=2 (two managers) and an unlabelled manager: 6 replicas preferring a spread over
+        // the zones go 2 to each group; losing all of az=1 leaves 6 running in the other two.
+        Map<String, String> zoneOf = new HashMap<>();
+        workers.forEach(w -> zoneOf.put(w.nodeId(), "1"));
+        managers.subList(0, 2).forEach(m -> zoneOf.put(m.nodeId(), "2"));
+        zoneOf.forEach((id, zone) -> survivor.ok("node", "update", "--label-add", "az=" + zone, id));
+        survivor.ok("service", "create", "-d", "--name", "zoned", "--replicas", "6", "--placement-pref",
+                "spread=node.labels.az", "host", "sleep", "1000");
+        await("2 tasks in each group", () -> perZone(survivor, "zoned", zoneOf).equals(Map.of("1", 2, "2", 2, "none", 2)));
+        workers.forEach(w -> w.daemon.kill());
+        await("6 running in the zones left, 3 in each", () ->
+                perZone(survivor, "zoned", zoneOf).equals(Map.of("2", 3, "none", 3)));
+    }
+
+    /** Running tasks of a service per zone ({@code none} for an unlabelled node). */
+    private Map<String, Integer> perZone(Member manager, String service, Map<String, String> zoneOf) {
+        Map<String, Integer> out = new HashMap<>();
+        runningByNode(manager, service).forEach((node, pids) ->
+                out.merge(zoneOf.getOrDefault(node, "none"), pids.size(), Integer::sum));
+        return out;
     }
 
     private static final String NO_LEADER = "The swarm does not have a leader. It's possible that too few managers "

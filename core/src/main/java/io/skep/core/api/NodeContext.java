@@ -13,6 +13,11 @@ public interface NodeContext {
 
     String version();
 
+    /** The node's engine labels ({@code skep daemon --label}), matched by {@code engine.labels.*} constraints. */
+    default java.util.Map<String, String> engineLabels() {
+        return java.util.Map.of();
+    }
+
     PluginRegistry plugins();
 
     /** The runtime for services that name none, or null when this image has no task runtime. */

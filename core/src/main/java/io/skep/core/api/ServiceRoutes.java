@@ -12,6 +12,7 @@ import io.skep.core.model.TaskState;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.store.MemoryStore;
+import io.skep.core.store.ServicePatch;
 import io.skep.core.store.TaskPatch;
 
 import java.util.ArrayList;
@@ -19,7 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code /services}: create, list, inspect, update (with {@code ?version=}, rollback), remove. */
+/**
+ * {@code /services}: create, list, inspect, update (with {@code ?version=}, rollback), remove; and skep's
+ * {@code POST /services/{id}/rebalance}.
+ */
 final class ServiceRoutes {
     private static final Set<String> FILTERS = Set.of("id", "name", "label", "mode");
 
@@ -34,6 +38,7 @@ final class ServiceRoutes {
                 .add("GET", "/services", this::list)
                 .add("GET", "/services/{id}", this::inspect)
                 .add("POST", "/services/{id}/update", this::update)
+                .add("POST", "/services/{id}/rebalance", this::rebalance)
                 .add("DELETE", "/services/{id}", this::remove);
     }
 
@@ -152,6 +157,25 @@ final class ServiceRoutes {
         next.endpoint = current.endpoint;
         commit(manager, new Batch().update(next));
         return ApiResponse.ok(Map.of("Warnings", List.of()));
+    }
+
+    /**
+     * skep's own call: move the service's tasks once until its spread is even (the orchestrator does it within
+     * the update parallelism and marks the request completed). Global services have one task per node already.
+     */
+    private ApiResponse rebalance(ApiRequest request) throws Exception {
+        Manager manager = node.requireManager();
+        Service s = Resolve.service(manager.memory(), request.param("id"));
+        if (s.isGlobal()) {
+            throw ApiException.badRequest("service " + s.name() + " is global: it has one task on each node already");
+        }
+        ServicePatch p = new ServicePatch();
+        p.rebalanceStatus = new Service.RebalanceStatus();
+        p.rebalanceStatus.state = "requested";
+        p.rebalanceStatus.requestedAt = Ids.now();
+        p.rebalanceStatus.message = "rebalance requested";
+        commit(manager, new Batch().patchService(s.id, p));
+        return ApiResponse.empty(200);
     }
 
     private ApiResponse remove(ApiRequest request) throws Exception {

@@ -91,12 +91,24 @@ final class ServiceSpecValidator {
             nonNegative(limits.memoryBytes, "TaskTemplate.Resources.Limits.MemoryBytes");
             nonNegative(limits.pids, "TaskTemplate.Resources.Limits.Pids");
         }
+        TaskSpec.Reservations reservations = spec.taskTemplate.resources == null ? null
+                : spec.taskTemplate.resources.reservations;
+        if (reservations != null) {
+            nonNegative(reservations.nanoCPUs, "TaskTemplate.Resources.Reservations.NanoCPUs");
+            nonNegative(reservations.memoryBytes, "TaskTemplate.Resources.Reservations.MemoryBytes");
+        }
         if (spec.updateConfig != null) {
             nonNegative(spec.updateConfig.parallelism, "UpdateConfig.Parallelism");
             nonNegative(spec.updateConfig.delay, "UpdateConfig.Delay");
             nonNegative(spec.updateConfig.monitor, "UpdateConfig.Monitor");
         }
         if (spec.taskTemplate.placement != null) {
+            nonNegative(spec.taskTemplate.placement.maxReplicas, "TaskTemplate.Placement.MaxReplicas");
+            if (spec.mode.global != null && spec.taskTemplate.placement.maxReplicas != null
+                    && spec.taskTemplate.placement.maxReplicas > 0) {
+                throw ApiException.badRequest("invalid TaskTemplate.Placement.MaxReplicas: "
+                        + "replicas-max-per-node can only be used with replicated mode");
+            }
             try {
                 Constraint.parseAll(spec.taskTemplate.placement.constraints);
             } catch (IllegalArgumentException e) {

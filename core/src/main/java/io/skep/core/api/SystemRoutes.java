@@ -81,6 +81,8 @@ final class SystemRoutes {
             info.put("DefaultRuntime", node.defaultRuntime());
         }
         // Docker's list form ("name=X,key=value"): which JSSE provider node-to-node TLS runs on.
+        ArrayNode labels = info.putArray("Labels"); // Docker's form: key=value
+        node.engineLabels().forEach((k, v) -> labels.add(k + "=" + v));
         info.putArray("SecurityOptions").add("name=tls,provider=" + io.skep.core.tls.TlsProvider.describe());
         ObjectNode swarm = info.putObject("Swarm");
         Membership membership = node.membership();
@@ -294,6 +296,7 @@ final class SystemRoutes {
         d.resources.memoryBytes = memTotal();
         d.engine = new Node.Engine();
         d.engine.engineVersion = "skep " + node.version();
+        d.engine.labels = node.engineLabels().isEmpty() ? null : node.engineLabels();
         d.engine.plugins = runtimes.stream().map(r -> new Node.PluginDescription(Node.RUNTIME_PLUGIN_TYPE, r)).toList();
         return d;
     }

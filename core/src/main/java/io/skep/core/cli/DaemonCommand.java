@@ -39,6 +39,9 @@ final class DaemonCommand extends ApiCommand {
     @Option(names = "--plugin-dir", paramLabel = "DIR", description = "A folder of drop-in plugin jars")
     Path pluginDir;
 
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Set key=value labels to the daemon (engine labels)")
+    List<String> labels = new ArrayList<>();
+
     /** The configuration the flags describe. */
     DaemonConfig config() {
         List<URI> uris = new ArrayList<>();
@@ -55,7 +58,15 @@ final class DaemonCommand extends ApiCommand {
             throw invalidFlag("--raft-port", String.valueOf(raftPort), "a port is 0..65535");
         }
         String rt = runtime == null || runtime.isBlank() ? null : runtime.trim();
-        return new DaemonConfig(dataDir, uris, rt, raftPort, listenAddr, pluginDir);
+        java.util.Map<String, String> engineLabels = new java.util.LinkedHashMap<>();
+        for (String label : labels) {
+            int eq = label.indexOf('=');
+            if (eq <= 0) {
+                throw invalidFlag("--label", label, "bad attribute format: " + label);
+            }
+            engineLabels.put(label.substring(0, eq), label.substring(eq + 1));
+        }
+        return new DaemonConfig(dataDir, uris, rt, raftPort, listenAddr, pluginDir, engineLabels);
     }
 
     @Override

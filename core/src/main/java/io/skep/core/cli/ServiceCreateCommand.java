@@ -67,6 +67,7 @@ final class ServiceCreateCommand extends ApiCommand {
         Map<String, String> labelMap = new LinkedHashMap<>(ServiceSpecs.keyValues(labels));
         ObjectNode labelNode = Json.stringMap(labelMap);
         opts.applyRuntime(labelNode);
+        opts.applyRebalance(labelNode);
         spec.set("Labels", labelNode);
 
         ObjectNode task = spec.putObject("TaskTemplate");
@@ -105,9 +106,7 @@ final class ServiceCreateCommand extends ApiCommand {
         }
         cs.putObject("DNSConfig");
 
-        ObjectNode resources = task.putObject("Resources");
-        opts.applyLimits(resources, this);
-        resources.putObject("Reservations");
+        opts.applyResources(task.putObject("Resources"), this);
         if (opts.restartChanged()) {
             task.set("RestartPolicy", opts.restartPolicy(null, this));
         }
@@ -152,6 +151,7 @@ final class ServiceCreateCommand extends ApiCommand {
             default -> throw new CliException("unknown mode: " + mode + ", only replicated and global supported");
         }
         opts.applyReplicas(modeNode, this);
+        opts.applyMaxReplicas(placement, modeNode, this);
         if (opts.updateConfigChanged()) {
             spec.set("UpdateConfig", opts.updateConfig(null, this));
         }

@@ -2,6 +2,7 @@ package io.skep.core.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skep.core.model.ServiceSpec;
 import picocli.CommandLine.Option;
 
 import java.util.Set;
@@ -53,6 +54,16 @@ final class ServiceOptions {
             description = "Limit maximum number of processes (default 0 = unlimited)")
     String limitPids;
 
+    @Option(names = "--reserve-cpu", paramLabel = "CPUS", description = "Reserve CPUs")
+    String reserveCpu;
+
+    @Option(names = "--reserve-memory", paramLabel = "BYTES", description = "Reserve Memory")
+    String reserveMemory;
+
+    @Option(names = "--replicas-max-per-node", paramLabel = "N",
+            description = "Maximum number of tasks per node (default 0 = unlimited)")
+    String replicasMaxPerNode;
+
     @Option(names = "--restart-condition", paramLabel = "CONDITION",
             description = "Restart when condition is met (\"none\", \"on-failure\", \"any\") (default \"any\")")
     String restartCondition;
@@ -72,6 +83,11 @@ final class ServiceOptions {
             description = "Task runtime the service needs (docker, process, ...); sets the service label "
                     + SkepLabels.RUNTIME)
     String runtime;
+
+    @Option(names = "--auto-rebalance", arity = "0..1", paramLabel = "BOOL",
+            description = "Move tasks to nodes that join or return until the spread is even, within the update "
+                    + "parallelism (skep; sets the service label " + ServiceSpec.REBALANCE_LABEL + "=auto)")
+    Boolean autoRebalance;
 
     @Option(names = "--update-parallelism", paramLabel = "N",
             description = "Maximum number of tasks updated simultaneously (0 to update all at once) (default 1)")
@@ -95,10 +111,23 @@ final class ServiceOptions {
             description = "Update order (\"start-first\", \"stop-first\") (default \"stop-first\")")
     String updateOrder;
 
-    /** Sets the {@code --limit-*} flags given on {@code Resources.Limits}, keeping the limits not named. */
-    void applyLimits(ObjectNode resources, ApiCommand cmd) {
-        ObjectNode limits = resources.has("Limits") && resources.get("Limits").isObject()
-                ? (ObjectNode) resources.get("Limits") : resources.putObject("Limits");
+    boolean resourcesChanged() {
+        return limitCpu != null || limitMemory != null || limitPids != null || reserveCpu != null || reserveMemory != null;
+    }
+
+    /**
+     * Sets the {@code --limit-*} and {@code --reserve-*} flags given on {@code Resources.Limits} and
+     * {@code Resources.Reservations}, keeping the values not named.
+     */
+    void applyResources(ObjectNode resources, ApiCommand cmd) {
+        ObjectNode limits = Json.objectAt(resources, "Limits");
+        ObjectNode reservations = Json.objectAt(resources, "Reservations");
+        if (reserveCpu != null) {
+            reservations.put("NanoCPUs", cpus(cmd, "--reserve-cpu", reserveCpu));
+        }
+        if (reserveMemory != null) {
+            reservations.put("MemoryBytes", bytes(cmd, "--reserve-memory", reserveMemory));
+        }
         if (limitCpu != null) {
             limits.put("NanoCPUs", cpus(cmd, "--limit-cpu", limitCpu));
         }
@@ -256,6 +285,22 @@ final class ServiceOptions {
         return uc;
     }
 
+    /** Sets {@code Placement.MaxReplicas} when {@code --replicas-max-per-node} is given (0 removes the limit). */
+    void applyMaxReplicas(ObjectNode placement, ObjectNode mode, ApiCommand cmd) {
+        if (replicasMaxPerNode == null) {
+            return;
+        }
+        long n = unsigned(cmd, "--replicas-max-per-node", replicasMaxPerNode);
+        if (!mode.has("Replicated") && !mode.has("ReplicatedJob")) {
+            throw new CliException("replicas-max-per-node can only be used with replicated or replicated-job mode");
+        }
+        if (n == 0) {
+            placement.remove("MaxReplicas");
+        } else {
+            placement.put("MaxReplicas", n);
+        }
+    }
+
     /** Sets the replica count of a replicated (or replicated-job) mode. */
     void applyReplicas(ObjectNode mode, ApiCommand cmd) {
         if (replicas == null) {
@@ -290,6 +335,18 @@ final class ServiceOptions {
             node.remove(field);
         } else {
             node.put(field, value);
+        }
+    }
+
+    /** Sets or removes the rebalancing label as {@code --auto-rebalance} says. */
+    void applyRebalance(ObjectNode labels) {
+        if (autoRebalance == null) {
+            return;
+        }
+        if (autoRebalance) {
+            labels.put(ServiceSpec.REBALANCE_LABEL, ServiceSpec.REBALANCE_AUTO);
+        } else {
+            labels.remove(ServiceSpec.REBALANCE_LABEL);
         }
     }
 

@@ -47,6 +47,11 @@ final class ServicePretty {
             }
             sb.append("\n Message:\t").append(Json.text(us, "Message"));
         }
+        JsonNode rs = Json.at(s, "RebalanceStatus");
+        if (Json.has(s, "RebalanceStatus") && !Json.text(rs, "State").isEmpty()) {
+            sb.append("\nRebalanceStatus:\n State:\t\t").append(Json.text(rs, "State"));
+            sb.append("\n Message:\t").append(Json.text(rs, "Message"));
+        }
         sb.append("\nPlacement:");
         List<String> constraints = Json.strings(Json.at(task, "Placement", "Constraints"));
         if (!constraints.isEmpty()) {

@@ -66,14 +66,20 @@ final class ServiceUpdateCommand extends ApiCommand {
     @Option(names = "--rollback", arity = "0..1", description = "Rollback to previous specification")
     boolean rollback;
 
+    @Option(names = "--rebalance", arity = "0..1",
+            description = "Move tasks once until the spread is even, within the update parallelism (skep)")
+    boolean rebalance;
+
     @Parameters(index = "0", paramLabel = "SERVICE", description = "Service name or ID")
     String service;
 
-    /** True when some flag other than --rollback, -d, -q was given. */
-    private boolean otherFlags() {
+    /** True when some flag other than these, -d and -q was given. */
+    private boolean flagsBut(String... these) {
+        Set<String> ignored = new HashSet<>(List.of(these));
+        ignored.add("--detach");
+        ignored.add("--quiet");
         return spec.commandLine().getParseResult().matchedOptions().stream()
-                .anyMatch(o -> !o.longestName().equals("--rollback") && !o.longestName().equals("--detach")
-                        && !o.longestName().equals("--quiet"));
+                .anyMatch(o -> !ignored.contains(o.longestName()));
     }
 
     /** Merges the flags into a copy of {@code current}. */
@@ -87,6 +93,7 @@ final class ServiceUpdateCommand extends ApiCommand {
         labelRm.forEach(labels::remove);
         ServiceSpecs.keyValues(labelAdd).forEach(labels::put);
         opts.applyRuntime(labels);
+        opts.applyRebalance(labels);
 
         ObjectNode task = Json.objectAt(spec, "TaskTemplate");
         ObjectNode cs = Json.objectAt(task, "ContainerSpec");
@@ -127,10 +134,8 @@ final class ServiceUpdateCommand extends ApiCommand {
         }
         opts.applyContainerFields(cs, this);
 
-        if (opts.limitCpu != null || opts.limitMemory != null || opts.limitPids != null) {
-            ObjectNode resources = task.has("Resources") && task.get("Resources").isObject()
-                    ? (ObjectNode) task.get("Resources") : task.putObject("Resources");
-            opts.applyLimits(resources, this);
+        if (opts.resourcesChanged()) {
+            opts.applyResources(Json.objectAt(task, "Resources"), this);
         }
         if (opts.restartChanged()) {
             task.set("RestartPolicy", opts.restartPolicy(task.get("RestartPolicy"), this));
@@ -166,6 +171,9 @@ final class ServiceUpdateCommand extends ApiCommand {
 
         ObjectNode mode = Json.objectAt(spec, "Mode");
         opts.applyReplicas(mode, this);
+        if (opts.replicasMaxPerNode != null) {
+            opts.applyMaxReplicas(Json.objectAt(task, "Placement"), mode, this);
+        }
 
         if (opts.updateConfigChanged()) {
             spec.set("UpdateConfig", opts.updateConfig(spec.get("UpdateConfig"), this));
@@ -192,18 +200,24 @@ final class ServiceUpdateCommand extends ApiCommand {
 
     @Override
     int run() {
-        if (rollback && otherFlags()) {
+        if (rollback && flagsBut("--rollback")) {
             throw new CliException("other flags may not be combined with --rollback");
         }
         JsonNode current = api().get(ApiPath.of("/services/{}", service).query("insertDefaults", "false")).body();
-        ObjectNode spec = merge(Json.at(current, "Spec"));
-        ApiPath path = ApiPath.of("/services/{}/update", Json.text(current, "ID"))
-                .query("registryAuthFrom", "spec")
-                .query("rollback", rollback ? "previous" : null)
-                .query("version", Json.number(current, "Version", "Index"));
-        JsonNode answer = api().post(path, spec).body();
-        for (String warning : Json.strings(Json.at(answer, "Warnings"))) {
-            err().println(warning);
+        String id = Json.text(current, "ID");
+        if (!rebalance || flagsBut("--rebalance")) {
+            ObjectNode spec = merge(Json.at(current, "Spec"));
+            ApiPath path = ApiPath.of("/services/{}/update", id)
+                    .query("registryAuthFrom", "spec")
+                    .query("rollback", rollback ? "previous" : null)
+                    .query("version", Json.number(current, "Version", "Index"));
+            JsonNode answer = api().post(path, spec).body();
+            for (String warning : Json.strings(Json.at(answer, "Warnings"))) {
+                err().println(warning);
+            }
+        }
+        if (rebalance) {
+            api().post(ApiPath.of("/services/{}/rebalance", id), Json.object());
         }
         out().println(service);
         out().flush();

@@ -43,6 +43,17 @@ public abstract class ReconcileLoop implements AutoCloseable {
     /** One pass. Exceptions are logged and the pass is retried on the next wake-up. */
     protected abstract void reconcile() throws Exception;
 
+    /**
+     * One pass now, on the caller's thread: for tests and benchmarks that drive loops pass by pass, never on a
+     * loop that was {@link #start() started}.
+     */
+    public final void passNow() throws Exception {
+        if (thread.isAlive()) {
+            throw new IllegalStateException(name + " runs on its own thread");
+        }
+        reconcile();
+    }
+
     public final void onEvents(List<StoreEvent> events) {
         if (interested(events)) {
             wake();

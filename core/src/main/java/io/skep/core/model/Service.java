@@ -12,6 +12,8 @@ public class Service extends StoredObject {
     public ServiceSpec previousSpec;
     public Endpoint endpoint;
     public UpdateStatus updateStatus;
+    /** A requested one-off rebalance ({@code skep service update --rebalance}) and its end; skep's own field. */
+    public RebalanceStatus rebalanceStatus;
     /** Filled in on {@code GET /services?status=true} only; never stored. */
     public ServiceStatus serviceStatus;
     /** Bumped on every spec change: tasks remember the spec version they were made from. */
@@ -41,6 +43,26 @@ public class Service extends StoredObject {
         public String startedAt;
         public String completedAt;
         public String message;
+    }
+
+    public static class RebalanceStatus {
+        /** requested | completed */
+        public String state;
+        public String requestedAt;
+        public String completedAt;
+        public String message;
+    }
+
+    /** Whether the service asks to be rebalanced now: always ({@code io.skep.rebalance=auto}), or once. */
+    @JsonIgnore
+    public boolean wantsRebalance() {
+        String label = spec == null || spec.labels == null ? null : spec.labels.get(ServiceSpec.REBALANCE_LABEL);
+        return ServiceSpec.REBALANCE_AUTO.equals(label) || rebalanceRequested();
+    }
+
+    @JsonIgnore
+    public boolean rebalanceRequested() {
+        return rebalanceStatus != null && "requested".equals(rebalanceStatus.state);
     }
 
     public static class ServiceStatus {

@@ -6,6 +6,12 @@ import java.util.Map;
 public class ServiceSpec extends Extensible {
     /** The service label that names the task runtime a service needs ({@code --runtime}). */
     public static final String RUNTIME_LABEL = "io.skep.runtime";
+    /**
+     * {@code io.skep.rebalance=auto}: when nodes join or return, move the service's tasks (within its update
+     * parallelism) until its spread is even again. Swarm never moves running tasks; skep does so only on request.
+     */
+    public static final String REBALANCE_LABEL = "io.skep.rebalance";
+    public static final String REBALANCE_AUTO = "auto";
 
     public String name;
     public Map<String, String> labels;

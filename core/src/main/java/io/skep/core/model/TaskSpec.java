@@ -24,10 +24,18 @@ public class TaskSpec extends Extensible {
         public Long stopGracePeriod;
     }
 
-    /** {@code Resources}: limits are enforced by the runtime; reservations are kept as sent. */
+    /**
+     * {@code Resources}: limits are enforced by the runtime; reservations are what the scheduler sets aside on a
+     * node for each task (generic resources are kept as sent).
+     */
     public static class Resources extends Extensible {
         public Limits limits;
-        public Map<String, Object> reservations;
+        public Reservations reservations;
+    }
+
+    public static class Reservations extends Extensible {
+        public Long nanoCPUs;
+        public Long memoryBytes;
     }
 
     public static class Limits extends Extensible {
@@ -47,6 +55,8 @@ public class TaskSpec extends Extensible {
     public static class Placement extends Extensible {
         public List<String> constraints;
         public List<Preference> preferences;
+        /** {@code --replicas-max-per-node}: at most this many of the service's tasks on one node; 0 or none: no limit. */
+        public Long maxReplicas;
     }
 
     public static class Preference extends Extensible {

@@ -188,6 +188,11 @@ public final class Daemon implements AutoCloseable, NodeContext {
     }
 
     @Override
+    public java.util.Map<String, String> engineLabels() {
+        return config.labels();
+    }
+
+    @Override
     public String version() {
         String v = Daemon.class.getModule().getDescriptor() == null ? null
                 : Daemon.class.getModule().getDescriptor().rawVersion().orElse(null);

@@ -3,6 +3,7 @@ package io.skep.core.node;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -16,9 +17,11 @@ import java.util.Objects;
  * @param listenAddr     where a manager's cluster port listens when swarm init or join names no {@code ListenAddr}:
  *                       {@code host:port}, port 0 picking a free one (kept across restarts)
  * @param pluginDir      a folder of drop-in plugin jars loaded into a child module layer, or {@code null}
+ * @param labels         the node's engine labels ({@code --label}, as dockerd's), for {@code engine.labels.*}
+ *                       constraints
  */
 public record DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime, int raftPort, String listenAddr,
-                           Path pluginDir) {
+                           Path pluginDir, Map<String, String> labels) {
 
     /** The control API's default address: skep's own socket, never a co-located Docker engine's. */
     public static final String DEFAULT_HOST = "unix:///var/run/skep.sock";
@@ -30,6 +33,7 @@ public record DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime,
     public DaemonConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         hosts = List.copyOf(hosts);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
         listenAddr = listenAddr == null || listenAddr.isBlank() ? DEFAULT_LISTEN_ADDR : listenAddr.strip();
         if (hosts.isEmpty()) {
             throw new IllegalArgumentException("at least one --host is needed");

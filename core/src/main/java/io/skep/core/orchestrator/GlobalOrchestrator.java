@@ -7,8 +7,6 @@ import io.skep.core.model.Node;
 import io.skep.core.model.Service;
 import io.skep.core.model.Task;
 import io.skep.core.model.TaskState;
-import io.skep.core.scheduler.Constraint;
-import io.skep.core.scheduler.NodeAttributes;
 import io.skep.core.store.Batch;
 import io.skep.core.store.MemoryStore;
 import io.skep.core.store.StoreEvent;
@@ -20,8 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Keeps one task of each global service on every eligible node (active availability, constraints met),
- * and shuts tasks down on nodes that stop being eligible. Tasks are made with their node already set;
+ * Keeps one task of each global service on every eligible node (not down or drained, constraints met; a paused
+ * node keeps its task but gets none new), and removes tasks from nodes that stop being eligible. Tasks are made with their node already set;
  * the scheduler only checks them.
  */
 public final class GlobalOrchestrator extends ReconcileLoop {
@@ -42,7 +40,7 @@ public final class GlobalOrchestrator extends ReconcileLoop {
     @Override
     protected void reconcile() throws Exception {
         MemoryStore m = store.memory();
-        List<Node> nodes = m.nodes();
+        NodeView nodes = new NodeView(m.nodes());
         Batch batch = new Batch();
         for (Service s : m.services()) {
             if (s.isGlobal()) {
@@ -52,7 +50,7 @@ public final class GlobalOrchestrator extends ReconcileLoop {
         store.commit(batch);
     }
 
-    private void reconcileService(Service s, List<Node> nodes, List<Task> all, Batch batch) {
+    private void reconcileService(Service s, NodeView nodes, List<Task> all, Batch batch) {
         String runtime = s.runtime();
         Map<String, List<Task>> byNode = new HashMap<>();
         for (Task t : all) {
@@ -60,13 +58,10 @@ public final class GlobalOrchestrator extends ReconcileLoop {
                 byNode.computeIfAbsent(t.nodeId, k -> new ArrayList<>()).add(t);
             }
         }
-        List<Constraint> constraints = Constraint.parseAll(
-                s.spec.taskTemplate.placement == null ? null : s.spec.taskTemplate.placement.constraints);
         List<List<Task>> live = new ArrayList<>();
-        for (Node node : nodes) {
+        for (Node node : nodes.all()) {
             List<Task> tasks = byNode.getOrDefault(node.id, new ArrayList<>());
-            boolean eligible = !"drain".equals(node.availability()) && !"down".equals(node.status.state)
-                    && constraints.stream().allMatch(c -> c.matches(NodeAttributes.of(node)));
+            boolean eligible = nodes.usable(node.id) && nodes.satisfies(node.id, s.spec.taskTemplate, s.templateDigest);
             if (!eligible) {
                 tasks.stream().filter(Task::isWanted).forEach(t -> common.remove(t, batch));
                 continue;
@@ -75,7 +70,8 @@ public final class GlobalOrchestrator extends ReconcileLoop {
             boolean hasWanted = tasks.stream().anyMatch(Task::isWanted);
             Task newest = Tasks.newest(tasks);
             boolean dead = !hasWanted && newest != null && Objects.equals(newest.specVersion, s.specVersion);
-            if (!hasWanted && !dead) {
+            // A paused node keeps what it runs but takes no new task, as in Swarm.
+            if (!hasWanted && !dead && !"pause".equals(node.availability())) {
                 Task t = Tasks.create(s, 0, node.id, runtime, TaskState.RUNNING);
                 batch.create(t);
                 tasks.add(t);
@@ -86,7 +82,7 @@ public final class GlobalOrchestrator extends ReconcileLoop {
         }
         // Tasks on nodes that left the swarm.
         byNode.forEach((nodeId, tasks) -> {
-            if (nodes.stream().noneMatch(n -> n.id.equals(nodeId))) {
+            if (nodes.get(nodeId) == null) {
                 tasks.forEach(t -> common.remove(t, batch));
             }
         });

@@ -3,17 +3,16 @@ package io.skep.core.orchestrator;
 import io.skep.core.manager.ReconcileLoop;
 import io.skep.core.manager.StoreWriter;
 import io.skep.core.model.Kind;
-import io.skep.core.model.Node;
 import io.skep.core.model.Service;
 import io.skep.core.model.Task;
 import io.skep.core.model.TaskState;
+import io.skep.core.scheduler.SwarmLoad;
 import io.skep.core.store.Batch;
 import io.skep.core.store.MemoryStore;
 import io.skep.core.store.StoreEvent;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +24,13 @@ import java.util.TreeMap;
  * Keeps each replicated service at its replica count: one wanted task per slot 1..N. Replaces ended tasks
  * per the restart policy, adds and removes slots on scale, replaces out-of-date tasks on update.
  *
- * <p>A task on a node that is down or drained is shut down and replaced at once, per its restart policy; the
+ * <p>A task on a node that is down or drained is shut down and replaced at once, per its restart policy (and a
+ * task whose node no longer meets its constraints, always); the
  * scheduler places the replacement on another node (Swarm waits out the restart delay for a down node: skep
  * does not, so that a lost worker's tasks run elsewhere as soon as it is found down). When such a node comes
  * back, its agent finds the old task wanted shut down, and stops it.
+ *
+ * <p>A service that asks for it is rebalanced ({@link Rebalancer}) once nothing else is to be done for it.
  *
  * <p>A slot whose task ended and was not restarted (condition none, on-failure after success, attempts
  * used up) stays dead until the service changes, as in Swarm: it is not refilled on every pass.
@@ -36,6 +38,7 @@ import java.util.TreeMap;
 public final class ReplicatedOrchestrator extends ReconcileLoop {
     private final StoreWriter store;
     private final ServiceReconciler common;
+    private final Rebalancer rebalancer = new Rebalancer();
 
     public ReplicatedOrchestrator(StoreWriter store, RestartSupervisor restarts) {
         super("replicated-orchestrator");
@@ -53,17 +56,22 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
     protected void reconcile() throws Exception {
         MemoryStore m = store.memory();
         Batch batch = new Batch();
-        Map<String, Node> nodes = new HashMap<>();
-        m.nodes().forEach(n -> nodes.put(n.id, n));
+        NodeView nodes = new NodeView(m.nodes());
+        SwarmLoad load = null; // read only when a service wants rebalancing
         for (Service s : m.services()) {
             if (!s.isGlobal()) {
-                reconcileService(s, m.tasksOfService(s.id), nodes, batch);
+                List<List<Task>> live = reconcileService(s, m.tasksOfService(s.id), nodes, batch);
+                if (s.wantsRebalance()) {
+                    load = load == null ? SwarmLoad.of(m) : load;
+                    rebalancer.rebalance(s, s.runtime(), live, load, batch);
+                }
             }
         }
         store.commit(batch);
     }
 
-    private void reconcileService(Service s, List<Task> all, Map<String, Node> nodes, Batch batch) {
+    /** @return the service's live slots as this pass leaves them */
+    private List<List<Task>> reconcileService(Service s, List<Task> all, NodeView nodes, Batch batch) {
         String runtime = s.runtime();
         // Slot -> tasks, leaving out tasks on their way out (scale-down, removal).
         Map<Long, List<Task>> slots = new TreeMap<>();
@@ -121,6 +129,8 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
                 live.remove(slot);
             }
         }
-        common.rollingUpdate(s, runtime, live.stream().map(slots::get).toList(), batch);
+        List<List<Task>> liveSlots = live.stream().map(slots::get).toList();
+        common.rollingUpdate(s, runtime, liveSlots, batch);
+        return liveSlots;
     }
 }

@@ -3,7 +3,6 @@ package io.skep.core.orchestrator;
 import io.skep.core.model.Defaults;
 import io.skep.core.model.Ids;
 import io.skep.core.model.Json;
-import io.skep.core.model.Node;
 import io.skep.core.model.Service;
 import io.skep.core.model.Task;
 import io.skep.core.model.TaskState;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -85,16 +83,22 @@ final class ServiceReconciler {
 
     /**
      * Shuts down the slot's wanted tasks that sit on a node that is down, drained or gone, and creates a
-     * replacement (with no node: the scheduler picks one) when the restart policy allows.
+     * replacement (with no node: the scheduler picks one) when the restart policy allows. A task whose node no
+     * longer meets its constraints (relabelled, demoted) is moved the same way, always: it did not fail.
      *
      * @return the slot's tasks after this pass's writes
      */
-    List<Task> replaceLost(Service s, String runtime, long slot, String key, List<Task> tasks, Map<String, Node> nodes,
+    List<Task> replaceLost(Service s, String runtime, long slot, String key, List<Task> tasks, NodeView nodes,
                            Batch batch) {
         List<Task> out = new ArrayList<>();
         for (Task t : tasks) {
-            if (!t.isWanted() || t.nodeId == null || (t.state() != null && t.state().isTerminal())
-                    || usable(nodes.get(t.nodeId))) {
+            if (!t.isWanted() || t.nodeId == null || (t.state() != null && t.state().isTerminal())) {
+                out.add(t);
+                continue;
+            }
+            boolean usable = nodes.usable(t.nodeId);
+            boolean misplaced = usable && !nodes.satisfies(t);
+            if (usable && !misplaced) {
                 out.add(t);
                 continue;
             }
@@ -102,19 +106,13 @@ final class ServiceReconciler {
             down.desiredState = TaskState.SHUTDOWN.wire();
             batch.patchTask(t.id, TaskPatch.desired(TaskState.SHUTDOWN.wire()));
             out.add(down);
-            if (restarts.shouldRestart(t, key)) {
+            if (misplaced || restarts.shouldRestart(t, key)) {
                 Task next = Tasks.create(s, slot, null, runtime, TaskState.RUNNING);
                 batch.create(next);
                 out.add(next);
             }
         }
         return out;
-    }
-
-    /** Swarm's {@code InvalidNode}, negated: the node exists, is not down and is not drained. */
-    static boolean usable(Node node) {
-        return node != null && !"down".equals(node.status == null ? null : node.status.state)
-                && !"drain".equals(node.availability());
     }
 
     /** Whether a task reached a node (so it may be running there, or has run). */

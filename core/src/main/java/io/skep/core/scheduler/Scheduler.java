@@ -4,7 +4,6 @@ import io.skep.core.manager.ReconcileLoop;
 import io.skep.core.manager.StoreWriter;
 import io.skep.core.model.Ids;
 import io.skep.core.model.Kind;
-import io.skep.core.model.Node;
 import io.skep.core.model.Task;
 import io.skep.core.model.TaskState;
 import io.skep.core.store.Batch;
@@ -16,19 +15,19 @@ import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.SchedulerStrategy;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Collectors;
 
 /**
  * Assigns pending tasks to nodes (PENDING → ASSIGNED). The core filters the nodes ({@link NodeFilter});
  * the {@link SchedulerStrategy} plugin of highest weight that applies ranks them. Tasks of one service and
- * spec are placed as one batch, so a strategy sees the whole group at once.
+ * spec are placed as one batch, so a strategy sees the whole group at once; each node's room for the group
+ * (reservations, host ports, replicas per node) bounds what the strategy may put there.
  */
 public final class Scheduler extends ReconcileLoop {
     private final StoreWriter store;
@@ -45,71 +44,64 @@ public final class Scheduler extends ReconcileLoop {
         return events.stream().anyMatch(e -> e.kind() == Kind.TASK || e.kind() == Kind.NODE);
     }
 
+    /** Tasks alike for placement: one service, one spec version, one runtime. */
     private record Group(String serviceId, Long specVersion, String runtime) {
+        static Group of(Task t) {
+            return new Group(t.serviceId, t.specVersion, t.runtime);
+        }
     }
 
     @Override
     protected void reconcile() throws Exception {
         MemoryStore m = store.memory();
-        List<Node> nodes = m.nodes();
-        Map<String, Map<String, String>> attributes = new HashMap<>();
-        nodes.forEach(n -> attributes.put(n.id, NodeAttributes.of(n)));
-
-        // Load per node, from the tasks that hold a place on one.
-        Map<String, Integer> totalByNode = new HashMap<>();
-        Map<String, Map<String, Integer>> serviceByNode = new HashMap<>();
+        SwarmLoad load = SwarmLoad.of(m);
         Map<Group, List<Task>> groups = new LinkedHashMap<>();
         List<Task> preassigned = new ArrayList<>();
         for (Task t : m.tasks()) {
-            if (t.nodeId != null && t.isActive() && t.state() != TaskState.PENDING && t.state() != TaskState.NEW) {
-                totalByNode.merge(t.nodeId, 1, Integer::sum);
-                serviceByNode.computeIfAbsent(t.nodeId, k -> new HashMap<>()).merge(t.serviceId, 1, Integer::sum);
-            }
             if (t.isWanted() && t.state() == TaskState.PENDING) {
                 if (t.nodeId != null) {
                     preassigned.add(t);
                 } else {
-                    groups.computeIfAbsent(new Group(t.serviceId, t.specVersion, t.runtime), g -> new ArrayList<>()).add(t);
+                    groups.computeIfAbsent(Group.of(t), g -> new ArrayList<>()).add(t);
                 }
             }
         }
         Batch batch = new Batch();
         for (Task t : preassigned) {
-            Node node = m.get(Kind.NODE, t.nodeId);
-            NodeFilter failing = node == null ? NodeFilter.READY : NodeFilter.firstFailing(t, node, attributes.get(node.id));
+            Demand d = load.demand(t);
+            NodeInfo node = load.node(t.nodeId);
+            NodeFilter failing = node == null ? NodeFilter.READY : NodeFilter.firstFailing(d, node);
             if (failing == null) {
-                assign(batch, t, t.nodeId);
+                assign(batch, t, node, d);
             } else {
-                explain(batch, t, "no suitable node (" + failing.explain(t, 1) + ")");
+                explain(batch, t, "no suitable node (" + failing.explain(d, 1) + ")");
             }
         }
         for (List<Task> group : groups.values()) {
             group.sort(Comparator.comparing((Task t) -> t.slotNumber()).thenComparing(t -> t.id));
-            placeGroup(batch, group, nodes, attributes, totalByNode, serviceByNode);
+            placeGroup(batch, group, load.demand(group.get(0)), load.nodes());
         }
         store.commit(batch);
     }
 
-    private void placeGroup(Batch batch, List<Task> group, List<Node> nodes, Map<String, Map<String, String>> attributes,
-                            Map<String, Integer> totalByNode, Map<String, Map<String, Integer>> serviceByNode) {
+    private void placeGroup(Batch batch, List<Task> group, Demand demand, Collection<NodeInfo> nodes) {
         Task first = group.get(0);
-        Map<NodeFilter, Integer> failures = new EnumMap<>(NodeFilter.class);
+        Explanation why = new Explanation();
         List<NodeCandidate> candidates = new ArrayList<>();
-        for (Node node : nodes) {
-            NodeFilter failing = NodeFilter.firstFailing(first, node, attributes.get(node.id));
+        Map<String, NodeInfo> byId = new HashMap<>();
+        for (NodeInfo node : nodes) {
+            NodeFilter failing = NodeFilter.firstFailing(demand, node);
             if (failing != null) {
-                failures.merge(failing, 1, Integer::sum);
+                why.count(failing, demand, node);
                 continue;
             }
-            candidates.add(new NodeCandidate(node.id, attributes.get(node.id),
-                    serviceByNode.getOrDefault(node.id, Map.of()).getOrDefault(first.serviceId, 0),
-                    totalByNode.getOrDefault(node.id, 0), Integer.MAX_VALUE, 0));
+            byId.put(node.id(), node);
+            candidates.add(new NodeCandidate(node.id(), node.attributes, node.serviceTasks(demand.serviceId()),
+                    node.totalTasks(), node.capacity(demand), 0));
         }
         if (candidates.isEmpty()) {
-            String why = failures.isEmpty() ? "no nodes in the swarm"
-                    : failures.entrySet().stream().map(e -> e.getKey().explain(first, e.getValue()))
-                    .collect(Collectors.joining("; "));
-            group.forEach(t -> explain(batch, t, "no suitable node (" + why + ")"));
+            String message = why.message(demand);
+            group.forEach(t -> explain(batch, t, message));
             return;
         }
         PlacementRequest request = new PlacementRequest(first.serviceId, group.size(), spreadDescriptors(first));
@@ -120,16 +112,18 @@ public final class Scheduler extends ReconcileLoop {
             return;
         }
         List<String> placed = strategy.place(request, candidates);
-        for (int i = 0; i < group.size(); i++) {
-            Task t = group.get(i);
-            if (i < placed.size()) {
-                String nodeId = placed.get(i);
-                assign(batch, t, nodeId);
-                totalByNode.merge(nodeId, 1, Integer::sum);
-                serviceByNode.computeIfAbsent(nodeId, k -> new HashMap<>()).merge(t.serviceId, 1, Integer::sum);
-            } else {
-                explain(batch, t, "no suitable node (insufficient capacity on " + candidates.size() + " nodes)");
+        for (int i = 0; i < placed.size() && i < group.size(); i++) {
+            assign(batch, group.get(i), byId.get(placed.get(i)), demand);
+        }
+        if (placed.size() < group.size()) {
+            // The nodes' room ran out: say which filters now turn every node away.
+            Explanation full = new Explanation();
+            for (NodeInfo node : nodes) {
+                NodeFilter failing = NodeFilter.firstFailing(demand, node);
+                full.count(failing == null ? NodeFilter.RESOURCES : failing, demand, node);
             }
+            String message = full.message(demand);
+            group.subList(placed.size(), group.size()).forEach(t -> explain(batch, t, message));
         }
     }
 
@@ -142,9 +136,10 @@ public final class Scheduler extends ReconcileLoop {
                 .map(p -> p.spread.spreadDescriptor).toList();
     }
 
-    private static void assign(Batch batch, Task t, String nodeId) {
+    private static void assign(Batch batch, Task t, NodeInfo node, Demand demand) {
+        node.add(demand);
         TaskPatch p = new TaskPatch();
-        p.nodeId = nodeId;
+        p.nodeId = node.id();
         p.status = new Task.TaskStatus();
         p.status.state = TaskState.ASSIGNED.wire();
         p.status.message = "scheduler assigned task to node";

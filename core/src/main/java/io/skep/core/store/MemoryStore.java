@@ -203,11 +203,16 @@ public final class MemoryStore {
                 case SERVICE -> {
                     Service service = (Service) target;
                     ServicePatch p = Json.MAPPER.treeToValue(c.object(), ServicePatch.class);
+                    boolean changed = false;
                     if (p.updateStatus != null && !Json.same(p.updateStatus, service.updateStatus)) {
                         service.updateStatus = p.updateStatus;
-                        return true;
+                        changed = true;
                     }
-                    return false;
+                    if (p.rebalanceStatus != null && !Json.same(p.rebalanceStatus, service.rebalanceStatus)) {
+                        service.rebalanceStatus = p.rebalanceStatus;
+                        changed = true;
+                    }
+                    return changed;
                 }
                 default -> throw new IllegalStateException("no patch for " + c.kind());
             }

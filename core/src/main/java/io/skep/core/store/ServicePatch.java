@@ -2,7 +2,8 @@ package io.skep.core.store;
 
 import io.skep.core.model.Service;
 
-/** The service field the orchestrator owns: the progress of an update. */
+/** The service fields the orchestrator owns: the progress of an update, and of a requested rebalance. */
 public class ServicePatch {
     public Service.UpdateStatus updateStatus;
+    public Service.RebalanceStatus rebalanceStatus;
 }

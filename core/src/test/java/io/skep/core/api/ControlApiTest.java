@@ -128,6 +128,20 @@ class ControlApiTest {
         assertEquals(400, r.status());
         assertTrue(r.message().contains("Labels[io.skep.runtime]") && r.message().contains("\"kata\" is not installed"), r.message());
 
+        ObjectNode reserve = spec("res", "sleep", "1");
+        ((ObjectNode) reserve.path("TaskTemplate")).putObject("Resources").putObject("Reservations")
+                .put("MemoryBytes", -5);
+        r = node.post("/services/create", reserve);
+        assertEquals(400, r.status());
+        assertTrue(r.message().contains("TaskTemplate.Resources.Reservations.MemoryBytes"), r.message());
+
+        ObjectNode globalCap = spec("cap", "sleep", "1");
+        globalCap.putObject("Mode").putObject("Global");
+        ((ObjectNode) globalCap.path("TaskTemplate")).putObject("Placement").put("MaxReplicas", 2);
+        r = node.post("/services/create", globalCap);
+        assertEquals(400, r.status());
+        assertTrue(r.message().contains("TaskTemplate.Placement.MaxReplicas"), r.message());
+
         ObjectNode image = spec("img", "sleep", "1");
         ((ObjectNode) image.path("TaskTemplate").path("ContainerSpec")).put("Image", "busybox:1");
         r = node.post("/services/create", image);

@@ -358,7 +358,7 @@ class CommandsTest {
         CommandLine cl = Main.commandLine(ctx);
         CommandLine.ParseResult parsed = cl.parseArgs("daemon", "--data-dir", "/tmp/skep-data",
                 "-H", "unix:///tmp/skep.sock", "--host", "tcp://127.0.0.1:2390", "--runtime", "process",
-                "--raft-port", "0", "--plugin-dir", "/opt/plugins");
+                "--raft-port", "0", "--plugin-dir", "/opt/plugins", "--label", "zone=eu", "--label", "tier=gold=1");
         DaemonCommand command = (DaemonCommand) parsed.subcommand().commandSpec().userObject();
         DaemonConfig config = command.config();
         assertEquals(Path.of("/tmp/skep-data"), config.dataDir());
@@ -367,6 +367,7 @@ class CommandsTest {
         assertEquals("process", config.defaultRuntime());
         assertEquals(0, config.raftPort());
         assertEquals(Path.of("/opt/plugins"), config.pluginDir());
+        assertEquals(Map.of("zone", "eu", "tier", "gold=1"), config.labels());
 
         DaemonCommand defaults = (DaemonCommand) Main.commandLine(ctx).parseArgs("daemon")
                 .subcommand().commandSpec().userObject();
@@ -376,6 +377,10 @@ class CommandsTest {
         assertEquals(null, d.defaultRuntime());
         assertEquals(DaemonConfig.DEFAULT_RAFT_PORT, d.raftPort());
         assertEquals(null, d.pluginDir());
+
+        Skep.Result badLabel = Skep.run(daemon, "daemon", "--label", "nokey");
+        assertEquals(125, badLabel.code());
+        assertTrue(badLabel.err().startsWith("invalid argument \"nokey\" for \"--label\" flag"), badLabel.err());
 
         Skep.Result badHost = Skep.run(daemon, "daemon", "-H", "http://x:1");
         assertEquals(125, badHost.code());

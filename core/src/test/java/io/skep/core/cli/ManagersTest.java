@@ -4,15 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.TestDaemon;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.skep.core.cli.LocalNodes.CONVERGE;
+import static io.skep.core.cli.LocalNodes.nodeId;
+import static io.skep.core.cli.LocalNodes.ok;
+import static io.skep.core.cli.LocalNodes.skep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,37 +25,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * TLS: joining with the manager token, writes from any manager, a leader's loss, the loss of the quorum.
  */
 class ManagersTest {
-    private static final Duration CONVERGE = Duration.ofSeconds(60);
-
     @TempDir
     Path dir;
-    private final List<TestDaemon> nodes = new ArrayList<>();
+    private LocalNodes nodes;
+
+    @BeforeEach
+    void nodes() {
+        nodes = new LocalNodes(dir);
+    }
 
     @AfterEach
-    void stop() {
-        nodes.forEach(n -> {
-            try {
-                n.close();
-            } catch (RuntimeException e) {
-                // already stopped by the test
-            }
-        });
+    void stop() throws Exception {
+        nodes.close();
     }
 
     private TestDaemon node(String name) throws Exception {
-        TestDaemon d = new TestDaemon(dir.resolve(name));
-        nodes.add(d);
-        return d;
-    }
-
-    private static Skep.Result skep(TestDaemon on, String... args) {
-        return Skep.run(on.host(), Map.of(), args);
-    }
-
-    private static String ok(TestDaemon on, String... args) {
-        Skep.Result r = skep(on, args);
-        assertEquals(0, r.code(), () -> String.join(" ", args) + ": " + r.err());
-        return r.out();
+        return nodes.node(name);
     }
 
     /** MANAGER STATUS of each line of {@code node ls} on {@code on}. */
@@ -68,9 +57,6 @@ class ManagersTest {
         return null;
     }
 
-    private static String nodeId(TestDaemon on) throws Exception {
-        return on.get("/info").path("Swarm").path("NodeID").asText();
-    }
 
     /** Three managers: the first made the swarm, the others joined with the manager token. */
     private List<TestDaemon> threeManagers() throws Exception {

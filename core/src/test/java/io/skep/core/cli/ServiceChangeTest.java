@@ -111,6 +111,54 @@ class ServiceChangeTest {
     }
 
     @Test
+    void reservationsAndReplicasPerNodeAsDockerSendsThem() {
+        Skep.Result r = Skep.run(daemon, "service", "create", "-d", "--reserve-cpu", "1.5", "--reserve-memory", "1g",
+                "--replicas-max-per-node", "2", "busybox");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(CannedDaemon.parse("{\"Limits\":{},\"Reservations\":{\"NanoCPUs\":1500000000,\"MemoryBytes\":1073741824}}"),
+                createBody().path("TaskTemplate").path("Resources"));
+        assertEquals(2, createBody().path("TaskTemplate").path("Placement").path("MaxReplicas").asInt());
+
+        Skep.Result global = Skep.run(daemon, "service", "create", "-d", "--mode", "global", "--replicas-max-per-node",
+                "1", "busybox");
+        assertEquals(1, global.code());
+        assertEquals("replicas-max-per-node can only be used with replicated or replicated-job mode\n", global.err());
+
+        daemon.on("GET /services/web", CURRENT);
+        daemon.on("POST /services/{}/update", "{}");
+        assertEquals(0, Skep.run(daemon, "service", "update", "-d", "--reserve-memory", "512m",
+                "--replicas-max-per-node", "3", "web").code());
+        JsonNode task = daemon.requests("POST", "/services/svc1/update").getFirst().json().path("TaskTemplate");
+        assertEquals(512L << 20, task.path("Resources").path("Reservations").path("MemoryBytes").asLong());
+        assertEquals(3, task.path("Placement").path("MaxReplicas").asInt());
+        assertEquals(CannedDaemon.parse("[\"b==1\"]"), task.path("Placement").path("Constraints"),
+                "the placement's other fields are kept");
+
+        Skep.Result bad = Skep.run(daemon, "service", "create", "-d", "--reserve-cpu", "many", "busybox");
+        assertEquals(125, bad.code());
+        assertTrue(bad.err().contains("--reserve-cpu"), bad.err());
+    }
+
+    @Test
+    void rebalancingIsALabelToKeepAndACallToMakeOnce() {
+        assertEquals(0, Skep.run(daemon, "service", "create", "-d", "--auto-rebalance", "busybox").code());
+        assertEquals("auto", createBody().path("Labels").path("io.skep.rebalance").asText());
+
+        daemon.on("GET /services/web", CURRENT);
+        daemon.on("POST /services/{}/update", "{}");
+        daemon.on("POST /services/{}/rebalance", r -> Reply.json(200, ""));
+        Skep.Result once = Skep.run(daemon, "service", "update", "-d", "--rebalance", "web");
+        assertEquals(0, once.code(), once.err());
+        assertEquals(1, daemon.requests("POST", "/services/svc1/rebalance").size());
+        assertEquals(0, daemon.requests("POST", "/services/svc1/update").size(), "no spec change for a rebalance alone");
+
+        assertEquals(0, Skep.run(daemon, "service", "update", "-d", "--auto-rebalance=false", "--rebalance", "web").code());
+        assertEquals(2, daemon.requests("POST", "/services/svc1/rebalance").size());
+        JsonNode labels = daemon.requests("POST", "/services/svc1/update").getFirst().json().path("Labels");
+        assertTrue(labels.has("keep") && !labels.has("io.skep.rebalance"), labels.toString());
+    }
+
+    @Test
     void createGlobalAndBadFlags() {
         assertEquals(0, Skep.run(daemon, "service", "create", "-d", "--mode", "global", "busybox").code());
         assertEquals(CannedDaemon.parse("{\"Global\":{}}"), createBody().path("Mode"));

@@ -4,16 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.TestDaemon;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.skep.core.cli.LocalNodes.CONVERGE;
+import static io.skep.core.cli.LocalNodes.alive;
+import static io.skep.core.cli.LocalNodes.clusterAddr;
+import static io.skep.core.cli.LocalNodes.skep;
+import static io.skep.core.cli.LocalNodes.workerToken;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,59 +27,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * mutual TLS between them; workers run host processes.
  */
 class SwarmJoinTest {
-    private static final Duration CONVERGE = Duration.ofSeconds(60);
-
     @TempDir
     Path dir;
-    private final List<TestDaemon> nodes = new ArrayList<>();
+    private LocalNodes nodes;
     private TestDaemon manager;
+
+    @BeforeEach
+    void nodes() {
+        nodes = new LocalNodes(dir);
+    }
 
     @AfterEach
     void stop() throws Exception {
-        List<Long> pids = new ArrayList<>();
-        if (manager != null) {
-            for (JsonNode t : manager.get("/tasks")) {
-                long pid = t.path("Status").path("ContainerStatus").path("PID").asLong(0);
-                if (pid > 0) {
-                    pids.add(pid);
-                }
-            }
-            for (JsonNode s : manager.get("/services")) {
-                manager.call("DELETE", "/services/" + s.path("ID").asText(), null);
-            }
-            Await.until(CONVERGE, "the task processes to end", () -> pids.stream().noneMatch(SwarmJoinTest::alive));
-        }
-        nodes.forEach(TestDaemon::close);
+        nodes.close();
     }
 
     private TestDaemon node(String name) throws Exception {
-        TestDaemon d = new TestDaemon(dir.resolve(name));
-        nodes.add(d);
-        return d;
+        return nodes.node(name);
     }
 
-    private static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    }
-
-    private static Skep.Result skep(TestDaemon on, String... args) {
-        return Skep.run(on.host(), Map.of(), args);
-    }
-
-    /** The manager's cluster address, as {@code swarm init} prints it in the join command. */
-    private static String clusterAddr(TestDaemon manager) throws Exception {
-        String id = manager.get("/info").path("Swarm").path("NodeID").asText();
-        return manager.get("/nodes/" + id).path("ManagerStatus").path("Addr").asText();
-    }
-
-    private static String workerToken(TestDaemon manager) throws Exception {
-        return manager.get("/swarm").path("JoinTokens").path("Worker").asText();
+    private TestDaemon initManager() throws Exception {
+        manager = nodes.initManager("manager");
+        return manager;
     }
 
     @Test
     void workersJoinWithTheWorkerTokenAndRunTheirShareOfTasks() throws Exception {
-        manager = node("manager");
-        manager.init();
+        initManager();
         String addr = clusterAddr(manager);
         assertTrue(addr.startsWith("127.0.0.1:") && !addr.endsWith(":2377") && !addr.endsWith(":0"), addr);
         String token = workerToken(manager);
@@ -139,8 +118,7 @@ class SwarmJoinTest {
 
     @Test
     void aWrongOrRotatedTokenAndAnotherSwarmsCaAreRefused() throws Exception {
-        manager = node("manager");
-        manager.init();
+        initManager();
         String addr = clusterAddr(manager);
         String token = workerToken(manager);
         TestDaemon joiner = node("joiner");
@@ -177,8 +155,7 @@ class SwarmJoinTest {
 
     @Test
     void aWorkerRenewsItsCertificateThroughTheManagersCa() throws Exception {
-        manager = node("manager");
-        manager.init();
+        initManager();
         TestDaemon worker = node("worker");
         assertEquals(0, skep(worker, "swarm", "join", "--token", workerToken(manager), clusterAddr(manager)).code());
         Path certificates = worker.dataDir().resolve("certificates");
@@ -201,8 +178,7 @@ class SwarmJoinTest {
 
     @Test
     void aWorkerLeavesWithoutForceAndJoinsAgainAsANewNode() throws Exception {
-        manager = node("manager");
-        manager.init();
+        initManager();
         TestDaemon worker = node("worker");
         String addr = clusterAddr(manager);
         assertEquals(0, skep(worker, "swarm", "join", "--token", workerToken(manager), addr).code());
@@ -225,8 +201,7 @@ class SwarmJoinTest {
     /** Issue 5's cluster: az=1,1,2,2 and a node without the label; then a bad preference, in docker's words. */
     @Test
     void aPlacementPreferenceSpreadsTheReplicasEvenlyOverTheZones() throws Exception {
-        manager = node("manager");
-        manager.init();
+        initManager();
         String addr = clusterAddr(manager);
         String token = workerToken(manager);
         List<TestDaemon> workers = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.skep.core.testing;
 
 import io.skep.core.model.Ids;
+import io.skep.core.model.Node;
 import io.skep.core.model.Service;
 import io.skep.core.model.ServiceSpec;
 import io.skep.core.model.Task;
@@ -18,6 +19,30 @@ public final class Fixtures {
         s.state = state.wire();
         s.timestamp = Ids.now();
         return s;
+    }
+
+    /**
+     * A ready, active worker of 2 CPUs and 4 GiB that runs the process runtime, with these node labels
+     * ({@code "az", "1", ...}).
+     */
+    public static Node node(String id, String... labels) {
+        Node n = new Node();
+        n.id = id;
+        n.createdAt = Ids.now();
+        n.spec.role = "worker";
+        n.spec.availability = "active";
+        n.spec.labels = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < labels.length; i += 2) {
+            n.spec.labels.put(labels[i], labels[i + 1]);
+        }
+        n.status.state = "ready";
+        n.description.hostname = id;
+        n.description.resources = new Node.Resources();
+        n.description.resources.nanoCPUs = 2_000_000_000L;
+        n.description.resources.memoryBytes = 4L << 30;
+        n.description.engine = new Node.Engine();
+        n.description.engine.plugins = java.util.List.of(new Node.PluginDescription(Node.RUNTIME_PLUGIN_TYPE, "process"));
+        return n;
     }
 
     /**

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A real skep node in the test's JVM, with the control API on a loopback TCP port, driven over real HTTP.
@@ -43,7 +44,7 @@ public final class TestDaemon implements AutoCloseable {
 
     public void start() throws Exception {
         daemon = Daemon.start(new DaemonConfig(dataDir, List.of(URI.create("tcp://127.0.0.1:" + port)), null, 0,
-                "127.0.0.1:0", null));
+                "127.0.0.1:0", null, Map.of()));
     }
 
     /** Stops the node as a crash would leave it for the next start: the data directory stays. */

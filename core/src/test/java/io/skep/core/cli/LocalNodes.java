@@ -1,0 +1,106 @@
+package io.skep.core.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.skep.core.testing.Await;
+import io.skep.core.testing.TestDaemon;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The nodes of one test: real daemons on loopback, each with its own data directory under the test's folder, driven
+ * through the command line. Closing removes the services through a manager (waiting until their task processes
+ * have ended, so no test leaves processes behind) and stops every node.
+ */
+final class LocalNodes implements AutoCloseable {
+    static final Duration CONVERGE = Duration.ofSeconds(60);
+
+    private final Path dir;
+    private final List<TestDaemon> nodes = new ArrayList<>();
+    /** The manager whose services are removed on close, once set. */
+    TestDaemon manager;
+
+    LocalNodes(Path dir) {
+        this.dir = dir;
+    }
+
+    TestDaemon node(String name) throws Exception {
+        TestDaemon d = new TestDaemon(dir.resolve(name));
+        nodes.add(d);
+        return d;
+    }
+
+    /** A new node that made a swarm, the manager of this test. */
+    TestDaemon initManager(String name) throws Exception {
+        manager = node(name);
+        manager.init();
+        return manager;
+    }
+
+    /** A new node joined to the manager's swarm as a worker, once the manager sees it ready. */
+    TestDaemon joinWorker(String name) throws Exception {
+        TestDaemon w = node(name);
+        ok(w, "swarm", "join", "--token", workerToken(manager), clusterAddr(manager));
+        String id = nodeId(w);
+        Await.until(CONVERGE, name + " ready", () ->
+                manager.get("/nodes/" + id).path("Status").path("State").asText().equals("ready"));
+        return w;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (manager != null) {
+            List<Long> pids = new ArrayList<>();
+            for (JsonNode t : manager.get("/tasks")) {
+                long pid = t.path("Status").path("ContainerStatus").path("PID").asLong(0);
+                if (pid > 0) {
+                    pids.add(pid);
+                }
+            }
+            for (JsonNode s : manager.get("/services")) {
+                manager.call("DELETE", "/services/" + s.path("ID").asText(), null);
+            }
+            Await.until(CONVERGE, "the task processes to end", () -> pids.stream().noneMatch(LocalNodes::alive));
+        }
+        for (TestDaemon n : nodes) {
+            try {
+                n.close();
+            } catch (RuntimeException e) {
+                // already stopped by the test
+            }
+        }
+    }
+
+    static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    static Skep.Result skep(TestDaemon on, String... args) {
+        return Skep.run(on.host(), Map.of(), args);
+    }
+
+    /** Runs a command that must succeed; its output. */
+    static String ok(TestDaemon on, String... args) {
+        Skep.Result r = skep(on, args);
+        assertEquals(0, r.code(), () -> String.join(" ", args) + ": " + r.err());
+        return r.out();
+    }
+
+    static String nodeId(TestDaemon on) throws Exception {
+        return on.get("/info").path("Swarm").path("NodeID").asText();
+    }
+
+    /** The manager's cluster address, as {@code swarm init} prints it in the join command. */
+    static String clusterAddr(TestDaemon manager) throws Exception {
+        return manager.get("/nodes/" + nodeId(manager)).path("ManagerStatus").path("Addr").asText();
+    }
+
+    static String workerToken(TestDaemon manager) throws Exception {
+        return manager.get("/swarm").path("JoinTokens").path("Worker").asText();
+    }
+}
