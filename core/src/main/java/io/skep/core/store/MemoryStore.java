@@ -154,7 +154,9 @@ public final class MemoryStore {
                 if (current == null) {
                     return null;
                 }
-                StoredObject next = Json.copy(current);
+                // Readers may hold the current object: the patch goes on a copy (a shallow one for a task, whose
+                // patch only replaces top-level fields).
+                StoredObject next = current instanceof Task t ? t.shallowCopy() : Json.copy(current);
                 if (!patch(next, c)) {
                     return null;
                 }

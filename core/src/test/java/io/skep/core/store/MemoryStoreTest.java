@@ -104,4 +104,43 @@ class MemoryStoreTest {
         apply(new Batch().delete(io.skep.core.model.Kind.TASK, "t1"));
         assertEquals(List.of(StoreEvent.Type.CREATED, StoreEvent.Type.DELETED), seen.stream().map(StoreEvent::type).toList());
     }
+
+    /** A task patch is applied to a shallow copy: the copy must carry every field, and the old object stay as it was. */
+    @Test
+    void aPatchedTaskKeepsEveryFieldAndLeavesTheOldObjectAlone() throws Exception {
+        Task t = new Task();
+        for (java.lang.reflect.Field f : Task.class.getFields()) {
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.get(t) != null) {
+                continue;
+            }
+            Class<?> type = f.getType();
+            Object value = type == String.class ? "x-" + f.getName() : type == Long.class ? 7L
+                    : type == java.util.Map.class ? java.util.Map.of("k", "v") : type.getConstructor().newInstance();
+            f.set(t, value);
+        }
+        t.id = "t1";
+        t.desiredState = TaskState.RUNNING.wire();
+        t.status.state = TaskState.PENDING.wire();
+        for (java.lang.reflect.Field f : Task.class.getFields()) {
+            assertTrue(java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.get(t) != null, f.getName() + " unset");
+        }
+        assertEquals(io.skep.core.model.Json.tree(t), io.skep.core.model.Json.tree(t.shallowCopy()),
+                "a field is missing from Task.shallowCopy");
+
+        t.nodeId = null; // a patch sets the node once
+        MemoryStore store = new MemoryStore();
+        store.apply(Batch.decode(new Batch().create(t).encode()), 1);
+        Task before = store.get(io.skep.core.model.Kind.TASK, "t1");
+        TaskPatch p = new TaskPatch();
+        p.nodeId = "n1";
+        p.status = new Task.TaskStatus();
+        p.status.state = TaskState.ASSIGNED.wire();
+        store.apply(Batch.decode(new Batch().patchTask("t1", p).encode()), 2);
+        Task after = store.get(io.skep.core.model.Kind.TASK, "t1");
+        assertEquals("n1", after.nodeId);
+        assertEquals(TaskState.ASSIGNED, after.state());
+        assertEquals("x-serviceId", after.serviceId);
+        assertNull(before.nodeId, "the object read before is unchanged");
+        assertEquals(TaskState.PENDING, before.state());
+    }
 }
