@@ -39,7 +39,8 @@ final class DaemonCommand extends ApiCommand {
     @Option(names = "--plugin-dir", paramLabel = "DIR", description = "A folder of drop-in plugin jars")
     Path pluginDir;
 
-    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Set key=value labels to the daemon (engine labels)")
+    @Option(names = "--label", paramLabel = "KEY=VALUE",
+            description = "Set key=value labels to the daemon (engine labels)")
     List<String> labels = new ArrayList<>();
 
     /** The configuration the flags describe. */

@@ -112,7 +112,8 @@ final class ServiceOptions {
     String updateOrder;
 
     boolean resourcesChanged() {
-        return limitCpu != null || limitMemory != null || limitPids != null || reserveCpu != null || reserveMemory != null;
+        return limitCpu != null || limitMemory != null || limitPids != null
+                || reserveCpu != null || reserveMemory != null;
     }
 
     /**

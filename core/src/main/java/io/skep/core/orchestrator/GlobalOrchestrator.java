@@ -19,8 +19,8 @@ import java.util.Objects;
 
 /**
  * Keeps one task of each global service on every eligible node (not down or drained, constraints met; a paused
- * node keeps its task but gets none new), and removes tasks from nodes that stop being eligible. Tasks are made with their node already set;
- * the scheduler only checks them.
+ * node keeps its task but gets none new), and removes tasks from nodes that stop being eligible. Tasks are made
+ * with their node already set; the scheduler only checks them.
  */
 public final class GlobalOrchestrator extends ReconcileLoop {
     private final StoreWriter store;

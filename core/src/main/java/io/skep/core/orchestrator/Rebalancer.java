@@ -116,6 +116,7 @@ final class Rebalancer {
         private final SwarmLoad load;
         /** Branch (a node's label values down to a level; the node's ID appended at the last) → tasks in it. */
         private final Map<List<String>, Integer> counts = new HashMap<>();
+        private final Map<String, List<List<String>>> branchesByNode = new HashMap<>();
 
         Spread(List<String> descriptors, SwarmLoad load, Map<String, List<Task>> running) {
             this.descriptors = descriptors;
@@ -125,6 +126,10 @@ final class Rebalancer {
 
         /** The branches a node is in, from the top level down to the node itself. */
         private List<List<String>> branches(String nodeId) {
+            return branchesByNode.computeIfAbsent(nodeId, this::branchesOf);
+        }
+
+        private List<List<String>> branchesOf(String nodeId) {
             NodeInfo n = load.node(nodeId);
             String[] path = new String[descriptors.size() + 1];
             for (int i = 0; i < descriptors.size(); i++) {
