@@ -25,8 +25,9 @@ import java.util.logging.Logger;
  *
  * <p>Timed from the first {@code POST /services/create} of {@code --services} services of {@code --replicas}
  * replicas ({@code host} image: the {@code process} runtime, which every simulated worker advertises) until the
- * control API ({@code GET /services?status=true}, {@code ServiceStatus.RunningTasks}, polled every {@code --poll})
- * shows every task running. On the way, the time until every task reached its worker (scheduled, assigned and
+ * control API ({@code GET /services?status=true}, {@code ServiceStatus.RunningTasks}) shows every task running. It
+ * is polled every {@code --poll} (1 s: each poll costs the manager a pass over every task), and every 50 ms once the
+ * workers' reports are all taken. On the way, the time until every task reached its worker (scheduled, assigned and
  * dispatched), and until the manager took every running report (answered 204), from the workers' own counts. The
  * goal is the issue's: at least 3,750 tasks/s, the rate of Nomad's C1M (1M containers on 5,000 machines). The join
  * of the workers is timed apart, not in the figure. The manager's CPU time over the timed phase, its heap (its GC
@@ -39,6 +40,8 @@ public final class ScaleScenario {
     private static final Duration PROGRESS = Duration.ofSeconds(5);
     /** The driver's own tick: it reads the workers' counters (in memory) that often. */
     private static final Duration TICK = Duration.ofMillis(10);
+    /** How often the control API is asked once the workers have done their part: the end is near. */
+    private static final Duration CLOSE_POLL = Duration.ofMillis(50);
     /** Keep the core's per-node INFO lines (sessions, joins) of the in-process workers out of the report. */
     private static final Logger QUIET = Logger.getLogger("io.skep");
 
@@ -55,7 +58,8 @@ public final class ScaleScenario {
                                  RemoteDispatcher, a JDK HTTP client per worker
               --agent-threads=N  the Netty agents' event-loop threads (default 2)
               --join-parallel=N  joins in flight at once (default 16)
-              --poll=MS          how often the control API is asked how many tasks run (default 500)
+              --poll=MS          how often the control API is asked how many tasks run, until the workers have
+                                 done their part (then every 50 ms) (default 1000)
               --timeout=S        the most the timed phase may take (default 900)
               --jfr=PATH         a flight recording of the manager over the timed phase (settings=profile), through
                                  the jcmd of the JDK this runs on
@@ -81,7 +85,7 @@ public final class ScaleScenario {
             String agent = "netty";
             int agentThreads = 2;
             int joinParallel = 16;
-            Duration poll = Duration.ofMillis(500);
+            Duration poll = Duration.ofMillis(1000);
             Duration timeout = Duration.ofSeconds(900);
             Path jfr = null;
             String managerOpts = "";
@@ -262,16 +266,18 @@ public final class ScaleScenario {
             if (Double.isNaN(reported) && f.reported() >= tasks) {
                 reported = seconds(t0);
                 out.printf("%7.2f s: every running status taken by the manager%n", reported);
-                nextPoll = now; // the end is near: look now, and closely from here on
+                nextPoll = now; // the end is near: look now
             }
+            // Closely once the workers have done their part (for a fleet that cannot see its reports taken, once
+            // every task is on its worker); until then at --poll, which only feeds the progress lines.
+            boolean near = f.reported() < 0 ? !Double.isNaN(delivered) : !Double.isNaN(reported);
             if (now >= nextPoll) {
                 runningNow = runningTasks(m);
                 if (runningNow >= tasks) {
                     running = seconds(t0);
                     break;
                 }
-                long every = Double.isNaN(reported) ? options.poll().toNanos() : TICK.toNanos() * 5;
-                nextPoll = System.nanoTime() + every;
+                nextPoll = System.nanoTime() + (near ? CLOSE_POLL : options.poll()).toNanos();
             }
             if (now >= nextProgress) {
                 double cpu = Gauges.cpuSeconds(pid);

@@ -40,7 +40,7 @@ class ScaleScenarioTest {
         assertEquals(100_000, o.tasks());
         assertEquals("netty", o.agent());
         assertEquals(2, o.agentThreads());
-        assertEquals(Duration.ofMillis(500), o.poll());
+        assertEquals(Duration.ofMillis(1000), o.poll());
         assertNull(o.jfr());
         assertEquals(Path.of(System.getProperty("java.io.tmpdir")), o.dir());
     }
