@@ -47,13 +47,14 @@ public final class ScaleScenario {
 
     static final String USAGE = """
             usage: java -jar benchmarks.jar scale [--workers=N] [--services=N] [--replicas=N] [--skep=PATH] [--dir=PATH]
-                                                  [--agent=netty|jdk] [--agent-threads=N] [--join-parallel=N]
+                                                  [--managers=N] [--agent=netty|jdk] [--agent-threads=N] [--join-parallel=N]
                                                   [--poll=MS] [--timeout=S] [--jfr=PATH] [--manager-opts=OPTIONS]
               --workers=N        simulated workers, each a node of the swarm (default 1000)
               --services=N       services created (default 100)
               --replicas=N       replicas of each service (default 1000)
               --skep=PATH        skep's bin/skep (default distribution/target/skep/bin/skep, looked for from here up)
               --dir=PATH         where the manager's data directory goes (default java.io.tmpdir)
+              --managers=N       manager processes, a Raft group (default 1); the workers' sessions go to the leader
               --agent=KIND       netty: light agents on one Netty event loop group (default); jdk: the core's
                                  RemoteDispatcher, a JDK HTTP client per worker
               --agent-threads=N  the Netty agents' event-loop threads (default 2)
@@ -69,7 +70,7 @@ public final class ScaleScenario {
     private ScaleScenario() {
     }
 
-    record Options(int workers, int services, int replicas, Path skep, Path dir, String agent, int agentThreads,
+    record Options(int managers, int workers, int services, int replicas, Path skep, Path dir, String agent, int agentThreads,
                    int joinParallel, Duration poll, Duration timeout, Path jfr, String managerOpts) {
 
         long tasks() {
@@ -77,6 +78,7 @@ public final class ScaleScenario {
         }
 
         static Options parse(String... args) {
+            int managers = 1;
             int workers = 1000;
             int services = 100;
             int replicas = 1000;
@@ -98,6 +100,7 @@ public final class ScaleScenario {
                 String name = arg.substring(0, eq);
                 String value = arg.substring(eq + 1);
                 switch (name) {
+                    case "--managers" -> managers = positive(name, value);
                     case "--workers" -> workers = positive(name, value);
                     case "--services" -> services = positive(name, value);
                     case "--replicas" -> replicas = positive(name, value);
@@ -125,7 +128,7 @@ public final class ScaleScenario {
                             + Path.of("").toAbsolutePath() + ": build it, or give --skep=PATH");
                 }
             }
-            return new Options(workers, services, replicas, skep, dir, agent, agentThreads, joinParallel, poll,
+            return new Options(managers, workers, services, replicas, skep, dir, agent, agentThreads, joinParallel, poll,
                     timeout, jfr, managerOpts);
         }
 
@@ -157,7 +160,8 @@ public final class ScaleScenario {
     record Result(Options options, String fleet, double joinSeconds, double sessionSeconds, double createdSeconds,
                   double deliveredSeconds, double reportedSeconds, double runningSeconds, double managerCpuSeconds,
                   double benchCpuSeconds, double machineBusy, Gauges.Heap heap, double liveHeapMb,
-                  double committedHeapMb, double rssPeakMb, double rssMb) {
+                  double committedHeapMb, double rssPeakMb, double rssMb, double followersCpuSeconds,
+                  double followersRssPeakMb) {
 
         double tasksPerSecond() {
             return options.tasks() / runningSeconds;
@@ -167,28 +171,40 @@ public final class ScaleScenario {
     static void run(Options options, PrintStream out) throws Exception {
         QUIET.setLevel(Level.WARNING);
         long tasks = options.tasks();
-        out.printf("Scale scenario: one manager (`skep daemon` of %s, drained), %d simulated workers in this JVM; "
-                        + "%d services x %d replicas = %d tasks.%n", options.skep(), options.workers(),
-                options.services(), options.replicas(), tasks);
+        out.printf("Scale scenario: %s (`skep daemon` of %s, drained), %d simulated workers in this JVM; "
+                        + "%d services x %d replicas = %d tasks.%n",
+                options.managers() == 1 ? "one manager" : options.managers() + " managers", options.skep(),
+                options.workers(), options.services(), options.replicas(), tasks);
         Path dir = Files.createTempDirectory(options.dir(), "skep-scale-bench");
-        Path gcLog = dir.resolve("manager-gc.log");
-        SkepDaemon[] manager = {null};
+        List<SkepDaemon> managers = new java.util.concurrent.CopyOnWriteArrayList<>();
         Fleet[] fleet = {null};
-        Thread cleanup = new Thread(() -> cleanUp(manager[0], fleet[0], dir));
+        Thread cleanup = new Thread(() -> cleanUp(managers, fleet[0], dir));
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: no manager left behind
         boolean ok = false;
         try {
-            String jvm = ("-Xlog:gc:file=" + gcLog + " " + options.managerOpts()).strip();
-            manager[0] = new SkepDaemon(options.skep(), dir.resolve("manager"), "manager",
-                    Map.of("JDK_JAVA_OPTIONS", jvm));
-            SkepDaemon m = manager[0];
-            m.initSwarm();
-            String addr = m.clusterAddr();
-            drain(m);
-            out.printf("Manager: pid %d, cluster port %s, JVM options: %s%n", m.pid(), addr, jvm);
+            SkepDaemon first = startManager(options, dir, 1, managers);
+            first.initSwarm();
+            drain(first, first.nodeId());
+            if (options.managers() > 1) {
+                String firstAddr = first.clusterAddr();
+                String token = first.joinToken("Manager");
+                for (int i = 2; i <= options.managers(); i++) {
+                    SkepDaemon next = startManager(options, dir, i, managers);
+                    next.ok("POST", "/swarm/join", Map.of("RemoteAddrs", List.of(firstAddr), "JoinToken", token));
+                    drain(first, next.nodeId());
+                }
+                SkepDaemon.await(options.managers() + " reachable managers", Duration.ofSeconds(120),
+                        Duration.ofMillis(200), () -> reachableManagers(first) == options.managers());
+            }
+            SkepDaemon leader = leader(first, managers);
+            String addr = leader.clusterAddr();
+            for (SkepDaemon m : managers) {
+                out.printf("%s: pid %d%s, JVM options: %s%n", m.name(), m.pid(), m == leader ? ", the leader, "
+                        + "cluster port " + addr : "", jvmOptions(options, m.home()));
+            }
 
             long j0 = System.nanoTime();
-            List<Joining.Member> members = Joining.join(addr, m.joinToken("Worker"), options.workers(),
+            List<Joining.Member> members = Joining.join(addr, leader.joinToken("Worker"), options.workers(),
                     options.joinParallel());
             double joinSeconds = seconds(j0);
             out.printf("Joined %d workers in %.2f s (%.0f/s: GET /ca, POST /join with a CSR each, %d at a time)%n",
@@ -200,21 +216,22 @@ public final class ScaleScenario {
             long s0 = System.nanoTime();
             f.open(members, Duration.ofSeconds(300));
             SkepDaemon.await(options.workers() + " ready workers", Duration.ofSeconds(300), Duration.ofMillis(200),
-                    () -> readyWorkers(m) == options.workers());
+                    () -> readyWorkers(leader) == options.workers());
             double sessionSeconds = seconds(s0);
             out.printf("Sessions open and %d workers ready in %.2f s (%s)%n%n", options.workers(), sessionSeconds,
                     f.describe());
 
-            Result r = timed(options, m, f, gcLog, joinSeconds, sessionSeconds, out);
+            List<SkepDaemon> followers = managers.stream().filter(m -> m != leader).toList();
+            Result r = timed(options, leader, followers, f, joinSeconds, sessionSeconds, out);
             out.println();
             out.print(report(r));
             out.println("Workers' failed calls: " + f.errors());
             ok = true;
         } finally {
-            if (!ok && manager[0] != null) {
-                tail(manager[0].home().resolve("daemon.log"), 40);
+            if (!ok && !managers.isEmpty()) {
+                tail(managers.getFirst().home().resolve("daemon.log"), 40);
             }
-            cleanUp(manager[0], fleet[0], dir);
+            cleanUp(managers, fleet[0], dir);
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException shuttingDown) {
@@ -223,11 +240,27 @@ public final class ScaleScenario {
         }
     }
 
+    /** Manager {@code i} of the run, its GC log in its home ({@code gc.log}), and any {@code --manager-opts}. */
+    private static SkepDaemon startManager(Options options, Path dir, int i, List<SkepDaemon> managers)
+            throws IOException {
+        String name = options.managers() == 1 ? "manager" : "manager" + i;
+        Path home = dir.resolve(name);
+        SkepDaemon m = new SkepDaemon(options.skep(), home, name, Map.of("JDK_JAVA_OPTIONS",
+                jvmOptions(options, home)));
+        managers.add(m);
+        return m;
+    }
+
+    private static String jvmOptions(Options options, Path home) {
+        return ("-Xlog:gc:file=" + home.resolve("gc.log") + " " + options.managerOpts()).strip();
+    }
+
     /** The timed phase: services created, then the workers' and the control API's counts polled until all run. */
-    private static Result timed(Options options, SkepDaemon m, Fleet f, Path gcLog, double joinSeconds,
-                                double sessionSeconds, PrintStream out) throws Exception {
+    private static Result timed(Options options, SkepDaemon m, List<SkepDaemon> followers, Fleet f,
+                                double joinSeconds, double sessionSeconds, PrintStream out) throws Exception {
         long tasks = options.tasks();
         long pid = m.pid();
+        Path gcLog = m.home().resolve("gc.log");
         java.util.Optional<Path> jcmd = Gauges.jcmd();
         if (options.jfr() != null) {
             Gauges.jcmd(jcmd.orElseThrow(() -> new IllegalStateException("--jfr: no jcmd in "
@@ -235,6 +268,7 @@ public final class ScaleScenario {
         }
         int gcLinesBefore = readLines(gcLog).size();
         double cpu0 = Gauges.cpuSeconds(pid);
+        double followers0 = followers.stream().mapToDouble(d -> Gauges.cpuSeconds(d.pid())).sum();
         double bench0 = Gauges.cpuSeconds(ProcessHandle.current().pid());
         Gauges.Ticks machine0 = Gauges.machine();
         long t0 = System.nanoTime();
@@ -292,6 +326,10 @@ public final class ScaleScenario {
         }
         out.printf("%7.2f s: the control API shows every task running%n", running);
         double managerCpu = Gauges.cpuSeconds(pid) - cpu0;
+        double followersCpu = followers.isEmpty() ? Double.NaN
+                : followers.stream().mapToDouble(d -> Gauges.cpuSeconds(d.pid())).sum() - followers0;
+        double followersRss = followers.stream().mapToDouble(d -> Gauges.statusMb(d.pid(), "VmHWM")).max()
+                .orElse(Double.NaN);
         double benchCpu = Gauges.cpuSeconds(ProcessHandle.current().pid()) - bench0;
         double busy = Gauges.machine().busySince(machine0);
         Gauges.Heap heap = Gauges.gcLog(tail(readLines(gcLog), gcLinesBefore));
@@ -311,7 +349,7 @@ public final class ScaleScenario {
             }
         }
         return new Result(options, f.describe(), joinSeconds, sessionSeconds, created, delivered, reported, running,
-                managerCpu, benchCpu, busy, heap, live[0], live[1], rssPeak, rss);
+                managerCpu, benchCpu, busy, heap, live[0], live[1], rssPeak, rss, followersCpu, followersRss);
     }
 
     static String report(Result r) {
@@ -332,13 +370,19 @@ public final class ScaleScenario {
                 rate, rate / GOAL, rate >= GOAL ? "met" : "not met"));
         s.append("Join (not in the figure): %d workers in %.2f s (%.0f/s); their sessions opened in %.2f s%n".formatted(
                 o.workers(), r.joinSeconds(), o.workers() / r.joinSeconds(), r.sessionSeconds()));
-        s.append("Manager over the timed phase: CPU %.1f s in %.2f s = %.2f cores; heap: peak used %s MB, peak after GC"
+        String manager = o.managers() == 1 ? "Manager" : "Leader";
+        s.append(manager + " over the timed phase: CPU %.1f s in %.2f s = %.2f cores; heap: peak used %s MB, peak after GC"
                 .formatted(r.managerCpuSeconds(), r.runningSeconds(), r.managerCpuSeconds() / r.runningSeconds(),
                         f0(r.heap().peakBeforeMb())));
         s.append(" %s MB, peak committed %s MB (%d GC pauses, %.0f ms in all)%n".formatted(f0(r.heap().peakAfterMb()),
                 f0(r.heap().peakCommittedMb()), r.heap().pauses(), r.heap().pauseMillis()));
-        s.append("Manager at the end: heap live after a full GC %s MB (committed %s MB); RSS %s MB, peak RSS %s MB%n"
+        s.append(manager + " at the end: heap live after a full GC %s MB (committed %s MB); RSS %s MB, peak RSS %s MB%n"
                 .formatted(f0(r.liveHeapMb()), f0(r.committedHeapMb()), f0(r.rssMb()), f0(r.rssPeakMb())));
+        if (o.managers() > 1) {
+            s.append("Other managers (%d Raft followers): CPU %.1f s = %.2f cores; peak RSS %s MB each at most%n"
+                    .formatted(o.managers() - 1, r.followersCpuSeconds(), r.followersCpuSeconds() / r.runningSeconds(),
+                            f0(r.followersRssPeakMb())));
+        }
         s.append("This JVM (the simulated workers and the driver): CPU %.1f s = %.2f cores; the machine: %s busy of %d cores%n"
                 .formatted(r.benchCpuSeconds(), r.benchCpuSeconds() / r.runningSeconds(),
                         Double.isNaN(r.machineBusy()) ? "?" : "%.0f%%".formatted(r.machineBusy() * 100),
@@ -367,11 +411,37 @@ public final class ScaleScenario {
                         "Command", List.of("sleep", "infinity"))));
     }
 
-    /** The manager takes no task (as managers of big swarms are run): its own runtimes stay out of the figure. */
-    private static void drain(SkepDaemon m) {
-        JsonNode node = m.ok("GET", "/nodes/" + m.nodeId(), null);
-        m.ok("POST", "/nodes/" + m.nodeId() + "/update?version=" + node.path("Version").path("Index").asLong(),
+    /**
+     * A manager takes no task (as managers of big swarms are run): its own runtimes stay out of the figure. Asked of
+     * {@code via}, the first manager.
+     */
+    private static void drain(SkepDaemon via, String nodeId) {
+        JsonNode node = via.ok("GET", "/nodes/" + nodeId, null);
+        via.ok("POST", "/nodes/" + nodeId + "/update?version=" + node.path("Version").path("Index").asLong(),
                 Map.of("Role", "manager", "Availability", "drain"));
+    }
+
+    private static int reachableManagers(SkepDaemon via) {
+        JsonNode list = via.call("GET", "/nodes", null);
+        int reachable = 0;
+        for (JsonNode n : list == null ? List.<JsonNode>of() : list) {
+            reachable += n.path("ManagerStatus").path("Reachability").asText().equals("reachable") ? 1 : 0;
+        }
+        return reachable;
+    }
+
+    /** The manager that leads the Raft group now. */
+    private static SkepDaemon leader(SkepDaemon via, List<SkepDaemon> managers) {
+        if (managers.size() == 1) {
+            return managers.getFirst();
+        }
+        for (JsonNode n : via.ok("GET", "/nodes", null)) {
+            if (n.path("ManagerStatus").path("Leader").asBoolean(false)) {
+                String id = n.path("ID").asText();
+                return managers.stream().filter(m -> m.nodeId().equals(id)).findFirst().orElseThrow();
+            }
+        }
+        throw new IllegalStateException("no leader among the managers");
     }
 
     private static int readyWorkers(SkepDaemon m) {
@@ -417,13 +487,11 @@ public final class ScaleScenario {
     }
 
     /** At the run's end, and on Ctrl-C (a second call finds nothing left to do): workers, manager, data directory. */
-    private static synchronized void cleanUp(SkepDaemon manager, Fleet fleet, Path dir) {
+    private static synchronized void cleanUp(List<SkepDaemon> managers, Fleet fleet, Path dir) {
         if (fleet != null) {
             fleet.close();
         }
-        if (manager != null) {
-            manager.close();
-        }
+        managers.forEach(SkepDaemon::close);
         try {
             FileTrees.deleteRecursively(dir);
         } catch (IOException e) {

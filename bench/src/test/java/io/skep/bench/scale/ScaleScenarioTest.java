@@ -34,6 +34,7 @@ class ScaleScenarioTest {
     @Test
     void defaultsAreTheIssuesFigures() {
         ScaleScenario.Options o = ScaleScenario.Options.parse("--skep=/opt/skep/bin/skep");
+        assertEquals(1, o.managers());
         assertEquals(1000, o.workers());
         assertEquals(100, o.services());
         assertEquals(1000, o.replicas());
@@ -49,8 +50,9 @@ class ScaleScenarioTest {
     void optionsAreReadAndBadOnesNamed() {
         ScaleScenario.Options o = ScaleScenario.Options.parse("--workers=5", "--services=2", "--replicas=10",
                 "--skep=/opt/skep/bin/skep", "--dir=/var/tmp", "--agent=jdk", "--agent-threads=1",
-                "--join-parallel=4", "--poll=100", "--timeout=60", "--jfr=/tmp/m.jfr", "--manager-opts=-Xmx1g");
-        assertEquals(new ScaleScenario.Options(5, 2, 10, Path.of("/opt/skep/bin/skep"), Path.of("/var/tmp"), "jdk", 1,
+                "--join-parallel=4", "--poll=100", "--timeout=60", "--jfr=/tmp/m.jfr", "--manager-opts=-Xmx1g",
+                "--managers=3");
+        assertEquals(new ScaleScenario.Options(3, 5, 2, 10, Path.of("/opt/skep/bin/skep"), Path.of("/var/tmp"), "jdk", 1,
                 4, Duration.ofMillis(100), Duration.ofSeconds(60), Path.of("/tmp/m.jfr"), "-Xmx1g"), o);
         assertEquals("", error("--help"));
         assertTrue(error("--workers=0", "--skep=/x").contains("--workers must be at least 1"));
@@ -149,13 +151,22 @@ class ScaleScenarioTest {
     void theReportGivesTheRateAgainstTheGoal() {
         ScaleScenario.Options o = ScaleScenario.Options.parse("--skep=/x");
         ScaleScenario.Result r = new ScaleScenario.Result(o, "light agents", 9, 12, 7.5, 31.3, 31.6, 25, 50, 10, 1,
-                new Gauges.Heap(2458, 834, 3648, 21, 2748), 562, 1136, 3548, 3548);
+                new Gauges.Heap(2458, 834, 3648, 21, 2748), 562, 1136, 3548, 3548, Double.NaN, Double.NaN);
         String report = ScaleScenario.report(r);
         assertTrue(report.contains("4000 tasks/s, 1.07x the goal: met"), report);
         assertTrue(report.contains("all 100000 tasks running") && report.contains("25.00"), report);
         assertTrue(report.contains("CPU 50.0 s in 25.00 s = 2.00 cores"), report);
         assertTrue(report.contains("peak after GC 834 MB") && report.contains("live after a full GC 562 MB"), report);
         assertTrue(report.contains("1000 workers in 9.00 s (111/s)"), report);
+        assertTrue(!report.contains("followers"), report);
+
+        ScaleScenario.Result three = new ScaleScenario.Result(ScaleScenario.Options.parse("--skep=/x", "--managers=3"),
+                "light agents", 9, 12, 7.5, 31.3, 31.6, 25, 50, 10, 1, Gauges.Heap.NONE, Double.NaN, Double.NaN, 3548,
+                3548, 20, 900);
+        String report3 = ScaleScenario.report(three);
+        assertTrue(report3.contains("Leader over the timed phase") && report3.contains("heap: peak used ? MB"), report3);
+        assertTrue(report3.contains("Other managers (2 Raft followers): CPU 20.0 s = 0.80 cores; peak RSS 900 MB"),
+                report3);
     }
 
     /** The whole scenario at a tiny size, against the image when one is built (a few seconds). */
