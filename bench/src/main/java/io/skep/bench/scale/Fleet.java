@@ -15,6 +15,9 @@ interface Fleet extends AutoCloseable {
     /** Tasks whose running status the manager took (answered 204); -1 when this fleet cannot tell. */
     long reported();
 
+    /** What went over the wire (task sets fetched, their size, status reports), in a line; null when not counted. */
+    String traffic();
+
     /** Calls that failed (a retry follows), and the first failure's words. */
     String errors();
 

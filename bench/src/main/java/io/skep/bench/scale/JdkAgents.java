@@ -107,6 +107,11 @@ final class JdkAgents implements Fleet {
     }
 
     @Override
+    public String traffic() {
+        return null;
+    }
+
+    @Override
     public String errors() {
         return "not counted (see the log)";
     }

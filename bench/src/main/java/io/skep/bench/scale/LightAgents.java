@@ -81,6 +81,11 @@ final class LightAgents implements Fleet {
     private final int port;
     private final LongAdder delivered = new LongAdder();
     private final LongAdder reported = new LongAdder();
+    private final LongAdder taskSets = new LongAdder();
+    private final LongAdder taskSetTasks = new LongAdder();
+    private final LongAdder taskSetBytes = new LongAdder();
+    private final LongAdder reports = new LongAdder();
+    private final LongAdder reportedStates = new LongAdder();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicReference<String> firstFailure = new AtomicReference<>();
     private final List<Agent> agents = new ArrayList<>();
@@ -121,6 +126,16 @@ final class LightAgents implements Fleet {
     @Override
     public long reported() {
         return reported.sum();
+    }
+
+    @Override
+    public String traffic() {
+        long sets = taskSets.sum();
+        long n = reports.sum();
+        return ("%d task sets fetched (%.1f a worker, %.1f tasks each, %.0f MB of JSON in all); %d status reports "
+                + "taken (%.1f tasks each)").formatted(sets, (double) sets / Math.max(1, agents.size()),
+                (double) taskSetTasks.sum() / Math.max(1, sets), taskSetBytes.sum() / 1048576.0, n,
+                (double) reportedStates.sum() / Math.max(1, n));
     }
 
     @Override
@@ -246,6 +261,9 @@ final class LightAgents implements Fleet {
                             return;
                         }
                         if (f.sequence() != sequence) {
+                            taskSets.increment();
+                            taskSetTasks.add(f.tasks().size());
+                            taskSetBytes.add(body.writerIndex());
                             sequence = f.sequence();
                             assign(f.tasks());
                         }
@@ -289,6 +307,8 @@ final class LightAgents implements Fleet {
             control.send(HttpMethod.POST, "/dispatcher/sessions/" + id + "/status", body, (status, answer) -> {
                 sending = false;
                 if (status == 204) {
+                    reports.increment();
+                    reportedStates.add(batch.size());
                     for (Map.Entry<String, TaskState> e : batch) {
                         pending.remove(e.getKey(), e.getValue());
                         if (e.getValue() == TaskState.RUNNING && latest.containsKey(e.getKey())

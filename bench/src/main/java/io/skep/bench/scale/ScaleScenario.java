@@ -225,6 +225,9 @@ public final class ScaleScenario {
             Result r = timed(options, leader, followers, f, joinSeconds, sessionSeconds, out);
             out.println();
             out.print(report(r));
+            if (f.traffic() != null) {
+                out.println("Dispatcher traffic over the whole run: " + f.traffic());
+            }
             out.println("Workers' failed calls: " + f.errors());
             ok = true;
         } finally {
@@ -332,6 +335,14 @@ public final class ScaleScenario {
                 .orElse(Double.NaN);
         double benchCpu = Gauges.cpuSeconds(ProcessHandle.current().pid()) - bench0;
         double busy = Gauges.machine().busySince(machine0);
+        if (Double.isNaN(reported) && f.reported() >= 0) {
+            // The manager may commit a report before its answer reaches the worker: the workers' count follows.
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (f.reported() < tasks && System.nanoTime() < until) {
+                Thread.sleep(TICK);
+            }
+            reported = f.reported() >= tasks ? seconds(t0) : Double.NaN;
+        }
         Gauges.Heap heap = Gauges.gcLog(tail(readLines(gcLog), gcLinesBefore));
         double rssPeak = Gauges.statusMb(pid, "VmHWM");
         double rss = Gauges.statusMb(pid, "VmRSS");
@@ -416,9 +427,13 @@ public final class ScaleScenario {
      * {@code via}, the first manager.
      */
     private static void drain(SkepDaemon via, String nodeId) {
-        JsonNode node = via.ok("GET", "/nodes/" + nodeId, null);
-        via.ok("POST", "/nodes/" + nodeId + "/update?version=" + node.path("Version").path("Index").asLong(),
-                Map.of("Role", "manager", "Availability", "drain"));
+        // The node's version moves while a new manager settles (its session, the Raft membership): read it again
+        // when the update names an older one.
+        SkepDaemon.await(nodeId + " drained", Duration.ofSeconds(60), Duration.ofMillis(100), () -> {
+            JsonNode node = via.ok("GET", "/nodes/" + nodeId, null);
+            return via.call("POST", "/nodes/" + nodeId + "/update?version=" + node.path("Version").path("Index")
+                    .asLong(), Map.of("Role", "manager", "Availability", "drain")) != null;
+        });
     }
 
     private static int reachableManagers(SkepDaemon via) {
