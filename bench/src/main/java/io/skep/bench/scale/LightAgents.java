@@ -65,8 +65,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Why Netty rather than the core's {@code RemoteDispatcher}: that one runs on the JDK's HTTP client, which takes a
  * selector thread per client, and a node with its own certificate needs a client of its own, so 1,000 workers mean
  * 1,000 platform threads, 2,000 virtual threads and the JDK client's per-request machinery, all on the two cores the
- * manager needs ({@code --agent=jdk} runs that variant; see the bench README for the two side by side). Here every
- * agent's state is confined to its event loop: no locks, no thread per agent.
+ * manager needs. Measured side by side at full size ({@code --agent=jdk} runs that variant): the JDK fleet took 57
+ * CPU-s of the two cores against 11 to 12 here, its heartbeats hit 1,474 connect timeouts, and the starved manager
+ * made 1,367 tasks/s against 3,000 to 3,800. Here every agent's state is confined to its event loop: no locks, no
+ * thread per agent.
  */
 final class LightAgents implements Fleet {
     private static final int MAX_BODY = 64 << 20;

@@ -18,7 +18,8 @@ import java.util.logging.Logger;
 
 /**
  * The control-plane scale scenario: one manager, a {@code skep daemon} process of the image (a one-node swarm, the
- * manager drained so that it runs no task), and {@code --workers} simulated workers in this JVM, each a real node of
+ * manager drained so that it runs no task; {@code --managers=3} makes a Raft group of three, the workers talking to
+ * its leader), and {@code --workers} simulated workers in this JVM, each a real node of
  * the swarm: joined with the worker token through the join flow ({@link Joining}), holding its own certificate, and
  * speaking the dispatcher protocol over mutual TLS on the cluster port ({@link LightAgents}, on Netty; or
  * {@link JdkAgents}, the core's own {@code RemoteDispatcher}), with a runtime that starts tasks instantly.
