@@ -7,7 +7,10 @@
  * ({@code io.skep.core.store}, {@code io.skep.core.model}), which the core exports to this module alone. The
  * Docker engine scenario ({@code io.skep.bench.docker}) drives the docker CLI and a skep image as processes and
  * reads the engine's API over its unix socket. The cluster scenario ({@code io.skep.bench.cluster}) runs a swarm of
- * image processes and drives their control API over loopback HTTP.
+ * image processes and drives their control API over loopback HTTP. The scale scenario ({@code io.skep.bench.scale})
+ * runs one manager process and a thousand simulated workers that join it and speak the dispatcher protocol over
+ * mutual TLS ({@code io.skep.core.ca}, {@code io.skep.core.cluster}, {@code io.skep.core.dispatcher}, exported to this
+ * module alone) on Netty.
  */
 module io.skep.bench {
     requires io.skep.spi;
@@ -16,6 +19,12 @@ module io.skep.bench {
     requires java.logging;
     requires java.net.http;
     requires com.fasterxml.jackson.databind;
+    requires io.netty.buffer;
+    requires io.netty.codec;
+    requires io.netty.codec.http;
+    requires io.netty.common;
+    requires io.netty.handler;
+    requires io.netty.transport;
 
     uses io.skep.spi.scheduler.SchedulerStrategy;
 

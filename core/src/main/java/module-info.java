@@ -27,6 +27,9 @@ module io.skep.core {
     exports io.skep.core.tls to io.skep.bench;
     exports io.skep.core.scheduler to io.skep.bench;
     exports io.skep.core.manager to io.skep.bench;
+    exports io.skep.core.ca to io.skep.bench;
+    exports io.skep.core.cluster to io.skep.bench;
+    exports io.skep.core.dispatcher to io.skep.bench;
     uses io.skep.spi.scheduler.SchedulerStrategy;
     uses io.skep.spi.runtime.TaskRuntimeProvider;
 

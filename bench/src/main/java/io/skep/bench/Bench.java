@@ -19,7 +19,8 @@ import java.util.Collection;
  * the {@link Ratios ratio} of each benchmark to the baseline measured in the same run. With {@value #STORE} as
  * its first argument, it runs the {@link StoreBench store scenario} instead, with the arguments that follow; with
  * {@value #DOCKER}, the {@link EngineScenario Docker engine scenario} (raw engine, Swarm mode and skep); with
- * {@value #CLUSTER}, the {@link io.skep.bench.cluster.ClusterScenario many-node scenario}.
+ * {@value #CLUSTER}, the {@link io.skep.bench.cluster.ClusterScenario many-node scenario}; with {@value #SCALE}, the
+ * {@link io.skep.bench.scale.ScaleScenario control-plane scale scenario} (a manager and a thousand simulated workers).
  */
 public final class Bench {
 
@@ -32,6 +33,9 @@ public final class Bench {
     /** The first argument that runs the many-node scenario (failover, worker loss) rather than JMH. */
     public static final String CLUSTER = "cluster";
 
+    /** The first argument that runs the control-plane scale scenario rather than JMH. */
+    public static final String SCALE = "scale";
+
     private Bench() {
     }
 
@@ -42,6 +46,10 @@ public final class Bench {
         }
         if (args.length > 0 && args[0].equals(CLUSTER)) {
             io.skep.bench.cluster.ClusterScenario.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals(SCALE)) {
+            io.skep.bench.scale.ScaleScenario.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && args[0].equals(DOCKER)) {

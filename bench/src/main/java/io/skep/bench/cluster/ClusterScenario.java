@@ -3,16 +3,11 @@ package io.skep.bench.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skep.bench.FileTrees;
+import io.skep.bench.SkepDaemon;
 import io.skep.bench.TextTable;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -146,65 +141,8 @@ public final class ClusterScenario {
     private static final class Swarm implements AutoCloseable {
         private final Path skep;
         private final Path dir;
-        private final Map<String, Node> nodes = new LinkedHashMap<>();
+        private final Map<String, SkepDaemon> nodes = new LinkedHashMap<>();
         private final Set<Long> taskPids = new HashSet<>();
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-        /** A node: its API port, its process, its ID once in the swarm. */
-        private final class Node {
-            final String name;
-            final int api = freePort();
-            Process process;
-            String id;
-
-            Node(String name) throws IOException {
-                this.name = name;
-                Path home = dir.resolve(name);
-                Files.createDirectories(home);
-                process = new ProcessBuilder(skep.toString(), "daemon", "--data-dir", home.resolve("data").toString(),
-                        "-H", "tcp://127.0.0.1:" + api, "--raft-port", "0", "--listen-addr", "127.0.0.1:0")
-                        .redirectErrorStream(true).redirectOutput(home.resolve("daemon.log").toFile()).start();
-                try {
-                    await(name + " to answer", () -> call("GET", "/_ping", null) != null);
-                } catch (RuntimeException e) {
-                    process.destroyForcibly(); // not yet in the swarm's list: close() would miss it
-                    throw e;
-                }
-            }
-
-            JsonNode call(String method, String path, Object body) {
-                try {
-                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + "/v1.41" + path))
-                            .timeout(Duration.ofSeconds(30));
-                    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-                    if (body != null) {
-                        b.header("Content-Type", "application/json");
-                    }
-                    HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-                    if (r.statusCode() >= 300) {
-                        return null;
-                    }
-                    boolean json = r.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
-                    return r.body().length == 0 ? JSON.createObjectNode()
-                            : json ? JSON.readTree(r.body()) : JSON.getNodeFactory().textNode(new String(r.body(),
-                            java.nio.charset.StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    return null;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-            }
-
-            JsonNode ok(String method, String path, Object body) {
-                JsonNode n = call(method, path, body);
-                if (n == null) {
-                    throw new IllegalStateException(name + ": " + method + " " + path + " failed");
-                }
-                return n;
-            }
-        }
 
         Swarm(Path skep, Path dir) {
             this.skep = skep;
@@ -213,15 +151,15 @@ public final class ClusterScenario {
 
         /** 3 managers and a worker, joined through tokens, and the service running on all four. */
         void form() throws IOException {
-            Node first = add("manager1");
-            first.id = first.ok("POST", "/swarm/init", Map.of("ListenAddr", "127.0.0.1:0")).asText();
-            String addr = first.ok("GET", "/nodes/" + first.id, null).path("ManagerStatus").path("Addr").asText();
+            SkepDaemon first = add("manager1");
+            first.initSwarm();
+            String addr = first.clusterAddr();
             JsonNode tokens = first.ok("GET", "/swarm", null).path("JoinTokens");
             for (String name : List.of("manager2", "manager3", "worker")) {
-                Node n = add(name);
+                SkepDaemon n = add(name);
                 String token = tokens.path(name.startsWith("manager") ? "Manager" : "Worker").asText();
                 n.ok("POST", "/swarm/join", Map.of("RemoteAddrs", List.of(addr), "JoinToken", token));
-                n.id = n.ok("GET", "/info", null).path("Swarm").path("NodeID").asText();
+                n.nodeId();
             }
             await("4 ready nodes", () -> {
                 JsonNode list = first.call("GET", "/nodes", null);
@@ -237,14 +175,14 @@ public final class ClusterScenario {
             await(REPLICAS + " running tasks, one on each node", () -> running(first).size() == 4);
         }
 
-        private Node add(String name) throws IOException {
-            Node n = new Node(name);
+        private SkepDaemon add(String name) throws IOException {
+            SkepDaemon n = new SkepDaemon(skep, dir.resolve(name), name, Map.of());
             nodes.put(name, n);
             return n;
         }
 
         /** Node ID of each running task of the service that should run. */
-        Map<String, String> running(Node on) {
+        Map<String, String> running(SkepDaemon on) {
             JsonNode tasks = on.call("GET", "/tasks", null);
             Map<String, String> out = new LinkedHashMap<>();
             for (JsonNode t : tasks == null ? JSON.createArrayNode() : tasks) {
@@ -262,20 +200,21 @@ public final class ClusterScenario {
 
         /** Seconds from kill -9 of the worker until the service runs whole on the managers. */
         double killWorker() {
-            Node worker = nodes.get("worker");
-            Node manager = nodes.get("manager1");
-            worker.process.destroyForcibly();
+            SkepDaemon worker = nodes.get("worker");
+            SkepDaemon manager = nodes.get("manager1");
+            String workerId = worker.nodeId();
+            worker.process().destroyForcibly();
             long t0 = System.nanoTime();
             await("the worker's tasks to run elsewhere", () -> {
                 Map<String, String> r = running(manager);
-                return r.size() == REPLICAS && !r.containsValue(worker.id);
+                return r.size() == REPLICAS && !r.containsValue(workerId);
             });
             return (System.nanoTime() - t0) / 1e9;
         }
 
         /** Seconds from kill -9 of the leader until a survivor accepts a write. */
         double killLeader() {
-            Node any = nodes.get("manager1");
+            SkepDaemon any = nodes.get("manager1");
             String leaderId = null;
             for (JsonNode n : any.ok("GET", "/nodes", null)) {
                 if (n.path("ManagerStatus").path("Leader").asBoolean(false)) {
@@ -283,10 +222,11 @@ public final class ClusterScenario {
                 }
             }
             String leader = leaderId;
-            Node killed = nodes.values().stream().filter(n -> n.id.equals(leader)).findFirst().orElseThrow();
-            Node survivor = nodes.values().stream().filter(n -> n != killed && n.name.startsWith("manager"))
+            SkepDaemon killed = nodes.values().stream().filter(n -> n.nodeId().equals(leader)).findFirst()
+                    .orElseThrow();
+            SkepDaemon survivor = nodes.values().stream().filter(n -> n != killed && n.name().startsWith("manager"))
                     .findFirst().orElseThrow();
-            killed.process.destroyForcibly();
+            killed.process().destroyForcibly();
             long t0 = System.nanoTime();
             int[] attempt = {0};
             await("a write on a survivor", () -> survivor.call("POST", "/services/create", Map.of("Name",
@@ -297,41 +237,15 @@ public final class ClusterScenario {
 
         @Override
         public void close() {
-            for (Node n : nodes.values()) {
-                n.process.destroyForcibly();
+            for (SkepDaemon n : nodes.values()) {
+                n.process().destroyForcibly();
             }
-            for (Node n : nodes.values()) {
-                try {
-                    n.process.waitFor();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            nodes.values().forEach(SkepDaemon::close);
             taskPids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-            http.shutdownNow();
         }
     }
 
     static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + CONVERGE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        SkepDaemon.await(what, CONVERGE, Duration.ofMillis(POLL_MILLIS), condition);
     }
 }
