@@ -173,7 +173,7 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
             }
             List<Task> tasks = new ArrayList<>(store.memory().tasksOfNode(nodeId));
             tasks.sort(java.util.Comparator.comparing(t -> t.id));
-            if (lastSent != null && sameVersions(lastSent, tasks)) {
+            if (lastSent != null && sameAssignments(lastSent, tasks)) {
                 return;
             }
             lastSent = tasks;
@@ -184,12 +184,18 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
             }
         }
 
-        private static boolean sameVersions(List<Task> a, List<Task> b) {
+        /**
+         * Whether a node would learn nothing new: the same tasks, each with the same desired state. A task's spec never
+         * changes, and the status a node reports itself is no news to it — sending the set back on each report would
+         * cost the leader most of its time in a busy swarm.
+         */
+        private static boolean sameAssignments(List<Task> a, List<Task> b) {
             if (a.size() != b.size()) {
                 return false;
             }
             for (int i = 0; i < a.size(); i++) {
-                if (!a.get(i).id.equals(b.get(i).id) || a.get(i).versionIndex() != b.get(i).versionIndex()) {
+                if (!a.get(i).id.equals(b.get(i).id)
+                        || !java.util.Objects.equals(a.get(i).desiredState, b.get(i).desiredState)) {
                     return false;
                 }
             }

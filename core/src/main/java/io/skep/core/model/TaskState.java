@@ -14,11 +14,21 @@ public enum TaskState {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** Wire name → state; the reconcilers look states up for every task on every pass, so no string is made. */
+    private static final java.util.Map<String, TaskState> BY_WIRE = new java.util.HashMap<>();
+
+    static {
+        for (TaskState s : values()) {
+            BY_WIRE.put(s.wire(), s);
+        }
+    }
+
     public static TaskState fromWire(String value) {
         if (value == null) {
             return null;
         }
-        return valueOf(value.toUpperCase(Locale.ROOT));
+        TaskState s = BY_WIRE.get(value);
+        return s != null ? s : valueOf(value.toUpperCase(Locale.ROOT)); // another case: as before, or refused
     }
 
     /** Whether the task has stopped for good: complete, shutdown, failed, rejected, removed or orphaned. */

@@ -11,6 +11,7 @@ import io.skep.core.store.Batch;
 import io.skep.core.store.MemoryStore;
 import io.skep.core.store.StoreEvent;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps each replicated service at its replica count: one wanted task per slot 1..N. Replaces ended tasks
@@ -39,27 +41,69 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
     private final StoreWriter store;
     private final ServiceReconciler common;
     private final Rebalancer rebalancer = new Rebalancer();
+    /**
+     * The services whose tasks or spec changed since the last pass: a pass looks at these alone, so that a busy
+     * swarm's stream of task reports costs a pass over one service, not over all. A node's change, a timer (restart
+     * delay, update monitor) and the first pass look at every service.
+     */
+    private final Set<String> changedServices = ConcurrentHashMap.newKeySet();
+    private volatile boolean allChanged = true;
+    /** When the earliest timer a pass asked for is due (nanoTime). */
+    private volatile long timerDue = Long.MAX_VALUE;
 
     public ReplicatedOrchestrator(StoreWriter store, RestartSupervisor restarts) {
         super("replicated-orchestrator");
         this.store = store;
-        this.common = new ServiceReconciler(restarts, this::wakeIn);
+        this.common = new ServiceReconciler(restarts, this::timer);
+    }
+
+    private void timer(Duration delay) {
+        timerDue = Math.min(timerDue, System.nanoTime() + Math.max(0, delay.toNanos()));
+        wakeIn(delay);
     }
 
     @Override
     protected boolean interested(List<StoreEvent> events) {
-        return events.stream().anyMatch(e -> e.kind() == Kind.SERVICE || e.kind() == Kind.TASK
-                || e.kind() == Kind.NODE);
+        boolean any = false;
+        for (StoreEvent e : events) {
+            switch (e.kind()) {
+                case NODE -> allChanged = true;
+                case SERVICE -> changedServices.add(e.object().id);
+                case TASK -> changedServices.add(((Task) e.object()).serviceId);
+                default -> {
+                    continue;
+                }
+            }
+            any = true;
+        }
+        return any;
     }
 
     @Override
     protected void reconcile() throws Exception {
+        boolean all = allChanged || System.nanoTime() >= timerDue;
+        allChanged = false;
+        if (all) {
+            timerDue = Long.MAX_VALUE; // the timers still needed are asked for again by this pass
+        }
+        Set<String> changed = new HashSet<>(changedServices);
+        changedServices.removeAll(changed);
+        try {
+            reconcile(all, changed);
+        } catch (Exception e) {
+            allChanged |= all;
+            changedServices.addAll(changed);
+            throw e;
+        }
+    }
+
+    private void reconcile(boolean all, Set<String> changed) throws Exception {
         MemoryStore m = store.memory();
         Batch batch = new Batch();
         NodeView nodes = new NodeView(m.nodes());
         SwarmLoad load = null; // read only when a service wants rebalancing
         for (Service s : m.services()) {
-            if (!s.isGlobal()) {
+            if (!s.isGlobal() && (all || changed.contains(s.id))) {
                 List<List<Task>> live = reconcileService(s, m.tasksOfService(s.id), nodes, batch);
                 if (s.wantsRebalance()) {
                     load = load == null ? SwarmLoad.of(m) : load;

@@ -134,6 +134,10 @@ final class ServiceReconciler {
         List<List<Task>> dirty = new ArrayList<>();
         int inFlight = 0;
         Instant lastStarted = Instant.EPOCH;
+        String updateState = s.updateStatus == null ? null : s.updateStatus.state;
+        // When the new tasks started matters only to an update that may be about to complete.
+        boolean timing = s.previousSpec != null
+                && ("updating".equals(updateState) || "rollback_started".equals(updateState));
         for (List<Task> slot : liveSlots) {
             List<Task> wanted = slot.stream().filter(Task::isWanted).toList();
             boolean hasCurrent = false;
@@ -142,7 +146,7 @@ final class ServiceReconciler {
                     hasCurrent = true;
                     if (t.state() == null || t.state().compareTo(TaskState.RUNNING) < 0) {
                         inFlight++;
-                    } else if (t.status.timestamp != null) {
+                    } else if (timing && t.status.timestamp != null) {
                         Instant started = Instant.parse(t.status.timestamp);
                         lastStarted = started.isAfter(lastStarted) ? started : lastStarted;
                     }
@@ -168,7 +172,7 @@ final class ServiceReconciler {
         if (s.previousSpec == null) {
             return;
         }
-        String state = s.updateStatus == null ? null : s.updateStatus.state;
+        String state = updateState;
         // A scale changes no task: only replacing out-of-date tasks makes an update, as in Swarm.
         if (!dirty.isEmpty() && state == null) {
             Service.UpdateStatus u = new Service.UpdateStatus();

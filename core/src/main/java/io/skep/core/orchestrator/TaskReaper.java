@@ -30,9 +30,26 @@ public final class TaskReaper extends ReconcileLoop {
         this.store = store;
     }
 
+    /**
+     * Only what can leave something to delete: a task that ended or is wanted stopped or removed (its replacement, if
+     * any, is made in the same batch, so a slot's history is counted with it), a service deleted. A busy
+     * swarm's stream of tasks starting wakes no pass over every task, nor do the deletions this loop makes.
+     */
     @Override
     protected boolean interested(List<StoreEvent> events) {
-        return events.stream().anyMatch(e -> e.kind() == Kind.TASK || e.kind() == Kind.SERVICE);
+        for (StoreEvent e : events) {
+            if (e.kind() == Kind.SERVICE && e.type() == StoreEvent.Type.DELETED) {
+                return true;
+            }
+            if (e.kind() == Kind.TASK) {
+                Task t = (Task) e.object();
+                if ((t.state() != null && t.state().isTerminal())
+                        || (t.desired() != null && t.desired().isAfter(TaskState.RUNNING))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Override

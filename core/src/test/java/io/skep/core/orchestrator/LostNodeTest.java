@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LostNodeTest {
 
     private final InMemoryStore store = new InMemoryStore();
-    private final ReplicatedOrchestrator orchestrator = new ReplicatedOrchestrator(store, new RestartSupervisor());
+    private final ReplicatedOrchestrator orchestrator =
+            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor()));
 
     private static Node node(String id) {
         Node n = new Node();

@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NodeChangeTest {
 
     private final InMemoryStore store = new InMemoryStore();
-    private final ReplicatedOrchestrator replicated = new ReplicatedOrchestrator(store, new RestartSupervisor());
+    private final ReplicatedOrchestrator replicated =
+            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor()));
     private final GlobalOrchestrator global = new GlobalOrchestrator(store, new RestartSupervisor());
 
     private Service create(Service s, String... constraints) {

@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RebalanceTest {
 
     private final InMemoryStore store = new InMemoryStore();
-    private final ReplicatedOrchestrator orchestrator = new ReplicatedOrchestrator(store, new RestartSupervisor());
+    private final ReplicatedOrchestrator orchestrator =
+            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor()));
     private final Allocator allocator = new Allocator(store);
     private final Scheduler scheduler = new Scheduler(store,
             ServiceLoader.load(SchedulerStrategy.class).stream().map(ServiceLoader.Provider::get).toList());

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RollingUpdateTest {
 
     private final InMemoryStore store = new InMemoryStore();
-    private final ReplicatedOrchestrator orchestrator = new ReplicatedOrchestrator(store, new RestartSupervisor());
+    private final ReplicatedOrchestrator orchestrator =
+            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor()));
 
     private static Service service(long replicas, long parallelism, String image) {
         Service s = Fixtures.replicatedService(replicas);

@@ -1,5 +1,6 @@
 package io.skep.core.testing;
 
+import io.skep.core.manager.ReconcileLoop;
 import io.skep.core.manager.StoreWriter;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
@@ -13,6 +14,12 @@ import io.skep.core.store.MemoryStore;
 public final class InMemoryStore implements StoreWriter {
     private final MemoryStore memory = new MemoryStore();
     private long index;
+
+    /** Hands the store's events to a loop, as the manager does, so that it knows what changed between passes. */
+    public <L extends ReconcileLoop> L watchedBy(L loop) {
+        memory.subscribe(loop::onEvents);
+        return loop;
+    }
 
     @Override
     public MemoryStore memory() {
