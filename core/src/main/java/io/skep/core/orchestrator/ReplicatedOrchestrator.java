@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Keeps each replicated service at its replica count: one wanted task per slot 1..N. Replaces ended tasks
@@ -47,7 +48,7 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
      * delay, update monitor) and the first pass look at every service.
      */
     private final Set<String> changedServices = ConcurrentHashMap.newKeySet();
-    private volatile boolean allChanged = true;
+    private final AtomicBoolean allChanged = new AtomicBoolean(true);
     /** When the earliest timer a pass asked for is due (nanoTime). */
     private volatile long timerDue = Long.MAX_VALUE;
 
@@ -67,7 +68,7 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
         boolean any = false;
         for (StoreEvent e : events) {
             switch (e.kind()) {
-                case NODE -> allChanged = true;
+                case NODE -> allChanged.set(true);
                 case SERVICE -> changedServices.add(e.object().id);
                 case TASK -> changedServices.add(((Task) e.object()).serviceId);
                 default -> {
@@ -81,8 +82,7 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
 
     @Override
     protected void reconcile() throws Exception {
-        boolean all = allChanged || System.nanoTime() >= timerDue;
-        allChanged = false;
+        boolean all = allChanged.getAndSet(false) | System.nanoTime() >= timerDue; // both: the flag is taken
         if (all) {
             timerDue = Long.MAX_VALUE; // the timers still needed are asked for again by this pass
         }
@@ -91,7 +91,9 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
         try {
             reconcile(all, changed);
         } catch (Exception e) {
-            allChanged |= all;
+            if (all) {
+                allChanged.set(true);
+            }
             changedServices.addAll(changed);
             throw e;
         }
