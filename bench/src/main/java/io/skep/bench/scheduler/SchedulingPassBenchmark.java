@@ -1,5 +1,6 @@
 package io.skep.bench.scheduler;
 
+import io.skep.core.manager.Manager;
 import io.skep.core.manager.StoreWriter;
 import io.skep.core.model.Ids;
 import io.skep.core.model.Node;
@@ -70,11 +71,11 @@ public class SchedulingPassBenchmark {
             return memory;
         }
 
-        /** In entries of at most 500 changes, as the manager commits them. */
+        /** In entries of at most {@link Manager#MAX_CHANGES_PER_ENTRY} changes, as the manager commits them. */
         @Override
         public CommitResult commit(Batch batch) {
             CommitResult last = new CommitResult(index, null);
-            for (Batch part : batch.split(500)) {
+            for (Batch part : batch.split(Manager.MAX_CHANGES_PER_ENTRY)) {
                 last = memory.apply(Batch.decode(part.encode()), ++index);
             }
             return last;

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeoutException;
 public final class Manager implements StoreWriter, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Manager.class);
     /** Changes per Raft entry: large passes (thousands of tasks) are cut into entries of this size. */
-    private static final int MAX_CHANGES_PER_ENTRY = 500;
+    public static final int MAX_CHANGES_PER_ENTRY = 500;
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
 
     private final RaftStore raft;

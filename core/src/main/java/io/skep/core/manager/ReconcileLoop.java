@@ -67,7 +67,10 @@ public abstract class ReconcileLoop implements AutoCloseable {
         }
     }
 
-    /** Asks for a pass no later than {@code delay} from now (restart delays, retries). */
+    /**
+     * Asks for a pass no later than {@code delay} from now (restart delays, retries). The earliest time asked for
+     * holds until it comes, whatever passes run before it.
+     */
     protected final void wakeIn(Duration delay) {
         long at = System.nanoTime() + Math.max(0, delay.toNanos());
         synchronized (lock) {
@@ -97,7 +100,9 @@ public abstract class ReconcileLoop implements AutoCloseable {
                     return;
                 }
                 dirty = false;
-                wakeAt = Long.MAX_VALUE;
+                if (System.nanoTime() >= wakeAt) {
+                    wakeAt = Long.MAX_VALUE; // a time not yet come stays: a pass for other reasons may not ask again
+                }
             }
             debounce();
             try {

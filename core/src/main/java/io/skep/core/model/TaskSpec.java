@@ -1,5 +1,7 @@
 package io.skep.core.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.util.List;
 import java.util.Map;
 
@@ -10,6 +12,20 @@ public class TaskSpec extends Extensible {
     public RestartPolicy restartPolicy;
     public Placement placement;
     public Long forceUpdate;
+
+    /**
+     * The node attributes the placement preferences spread over ({@code --placement-pref spread=...}), in
+     * decreasing precedence; empty when there are none.
+     */
+    @JsonIgnore
+    public List<String> spreadDescriptors() {
+        if (placement == null || placement.preferences == null) {
+            return List.of();
+        }
+        return placement.preferences.stream()
+                .filter(p -> p.spread != null && p.spread.spreadDescriptor != null)
+                .map(p -> p.spread.spreadDescriptor).toList();
+    }
 
     public static class ContainerSpec extends Extensible {
         public String image;

@@ -4,7 +4,6 @@ import io.skep.core.model.Ids;
 import io.skep.core.model.Json;
 import io.skep.core.model.Service;
 import io.skep.core.model.Task;
-import io.skep.core.model.TaskSpec;
 import io.skep.core.model.TaskState;
 import io.skep.core.scheduler.Demand;
 import io.skep.core.scheduler.NodeInfo;
@@ -67,7 +66,7 @@ final class Rebalancer {
         if (running.isEmpty() || allowed <= 0) {
             return;
         }
-        Spread spread = new Spread(descriptors(s.spec.taskTemplate), load, running);
+        Spread spread = new Spread(s.spec.taskTemplate.spreadDescriptors(), load, running);
         Demand demand = load.demand(running.values().iterator().next().getFirst());
         List<NodeInfo> targets = load.nodes().stream().filter(n -> n.fits(demand)).toList();
         Map<String, Integer> room = new HashMap<>();
@@ -96,15 +95,6 @@ final class Rebalancer {
             p.rebalanceStatus.message = "rebalance completed";
             batch.patchService(s.id, p);
         }
-    }
-
-    private static List<String> descriptors(TaskSpec spec) {
-        if (spec == null || spec.placement == null || spec.placement.preferences == null) {
-            return List.of();
-        }
-        return spec.placement.preferences.stream()
-                .filter(p -> p.spread != null && p.spread.spreadDescriptor != null)
-                .map(p -> p.spread.spreadDescriptor).toList();
     }
 
     record Move(String from, String to) {

@@ -97,11 +97,6 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
             changedServices.addAll(changed);
             throw e;
         }
-        long due = timerDue;
-        if (!all && due != Long.MAX_VALUE) {
-            // A pass clears the loop's wake-up time; this one did not visit the service that asked for it.
-            timer(Duration.ofNanos(Math.max(0, due - System.nanoTime())));
-        }
     }
 
     private void reconcile(boolean all, Set<String> changed) throws Exception {

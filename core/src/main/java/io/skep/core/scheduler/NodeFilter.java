@@ -18,7 +18,9 @@ public enum NodeFilter {
     RESOURCES("insufficient resources on 1 node", "insufficient resources on %d nodes") {
         @Override
         boolean check(Demand d, NodeInfo n) {
-            return shortOf(d, n).isEmpty();
+            // as shortOf(d, n).isEmpty(), without a list per node and task group
+            return (d.nanoCpus() == 0 || n.availableNanoCpus() >= d.nanoCpus())
+                    && (d.memoryBytes() == 0 || n.availableMemory() >= d.memoryBytes());
         }
     },
     RUNTIME("runtime %s not available on 1 node", "runtime %s not available on %d nodes") {

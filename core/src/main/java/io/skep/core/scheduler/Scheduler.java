@@ -15,9 +15,7 @@ import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.SchedulerStrategy;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,23 +77,21 @@ public final class Scheduler extends ReconcileLoop {
         }
         for (List<Task> group : groups.values()) {
             group.sort(Comparator.comparing((Task t) -> t.slotNumber()).thenComparing(t -> t.id));
-            placeGroup(batch, group, load.demand(group.get(0)), load.nodes());
+            placeGroup(batch, group, load.demand(group.get(0)), load);
         }
         store.commit(batch);
     }
 
-    private void placeGroup(Batch batch, List<Task> group, Demand demand, Collection<NodeInfo> nodes) {
+    private void placeGroup(Batch batch, List<Task> group, Demand demand, SwarmLoad load) {
         Task first = group.get(0);
         Explanation why = new Explanation();
         List<NodeCandidate> candidates = new ArrayList<>();
-        Map<String, NodeInfo> byId = new HashMap<>();
-        for (NodeInfo node : nodes) {
+        for (NodeInfo node : load.nodes()) {
             NodeFilter failing = NodeFilter.firstFailing(demand, node);
             if (failing != null) {
                 why.count(failing, demand, node);
                 continue;
             }
-            byId.put(node.id(), node);
             candidates.add(new NodeCandidate(node.id(), node.attributes, node.serviceTasks(demand.serviceId()),
                     node.totalTasks(), node.capacity(demand), 0));
         }
@@ -104,7 +100,7 @@ public final class Scheduler extends ReconcileLoop {
             group.forEach(t -> explain(batch, t, message));
             return;
         }
-        PlacementRequest request = new PlacementRequest(first.serviceId, group.size(), spreadDescriptors(first));
+        PlacementRequest request = new PlacementRequest(first.serviceId, group.size(), first.spec == null ? List.of() : first.spec.spreadDescriptors());
         SchedulerStrategy strategy = strategies.stream().filter(s -> s.appliesTo(request))
                 .max(Comparator.comparingInt(SchedulerStrategy::weight)).orElse(null);
         if (strategy == null) {
@@ -113,27 +109,18 @@ public final class Scheduler extends ReconcileLoop {
         }
         List<String> placed = strategy.place(request, candidates);
         for (int i = 0; i < placed.size() && i < group.size(); i++) {
-            assign(batch, group.get(i), byId.get(placed.get(i)), demand);
+            assign(batch, group.get(i), load.node(placed.get(i)), demand);
         }
         if (placed.size() < group.size()) {
             // The nodes' room ran out: say which filters now turn every node away.
             Explanation full = new Explanation();
-            for (NodeInfo node : nodes) {
+            for (NodeInfo node : load.nodes()) {
                 NodeFilter failing = NodeFilter.firstFailing(demand, node);
                 full.count(failing == null ? NodeFilter.RESOURCES : failing, demand, node);
             }
             String message = full.message(demand);
             group.subList(placed.size(), group.size()).forEach(t -> explain(batch, t, message));
         }
-    }
-
-    private static List<String> spreadDescriptors(Task t) {
-        if (t.spec == null || t.spec.placement == null || t.spec.placement.preferences == null) {
-            return List.of();
-        }
-        return t.spec.placement.preferences.stream()
-                .filter(p -> p.spread != null && p.spread.spreadDescriptor != null)
-                .map(p -> p.spread.spreadDescriptor).toList();
     }
 
     private static void assign(Batch batch, Task t, NodeInfo node, Demand demand) {

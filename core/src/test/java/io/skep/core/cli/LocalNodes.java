@@ -4,29 +4,54 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.TestDaemon;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The nodes of one test: real daemons on loopback, each with its own data directory under the test's folder, driven
- * through the command line. Closing removes the services through a manager (waiting until their task processes
- * have ended, so no test leaves processes behind) and stops every node.
+ * The nodes of one test (a JUnit extension: {@code @RegisterExtension final LocalNodes nodes = new LocalNodes()}):
+ * real daemons on loopback, each with its own data directory under a folder of the test's own, driven through the
+ * command line. After each test it removes the services through the manager (waiting until their task processes
+ * have ended, so no test leaves processes behind), stops every node and deletes the folder.
  */
-final class LocalNodes implements AutoCloseable {
+final class LocalNodes implements BeforeEachCallback, AfterEachCallback {
     static final Duration CONVERGE = Duration.ofSeconds(60);
 
-    private final Path dir;
+    private Path dir;
     private final List<TestDaemon> nodes = new ArrayList<>();
-    /** The manager whose services are removed on close, once set. */
+    /** The manager whose services are removed after the test, once set. */
     TestDaemon manager;
 
-    LocalNodes(Path dir) {
-        this.dir = dir;
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("skep-nodes-");
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        try {
+            close();
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // a folder left in the temporary directory fails no test
+            }
+        }
     }
 
     TestDaemon node(String name) throws Exception {
@@ -52,8 +77,7 @@ final class LocalNodes implements AutoCloseable {
         return w;
     }
 
-    @Override
-    public void close() throws Exception {
+    private void close() throws Exception {
         if (manager != null) {
             List<Long> pids = new ArrayList<>();
             for (JsonNode t : manager.get("/tasks")) {

@@ -3,12 +3,9 @@ package io.skep.core.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.TestDaemon;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,19 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * TLS: joining with the manager token, writes from any manager, a leader's loss, the loss of the quorum.
  */
 class ManagersTest {
-    @TempDir
-    Path dir;
-    private LocalNodes nodes;
-
-    @BeforeEach
-    void nodes() {
-        nodes = new LocalNodes(dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        nodes.close();
-    }
+    @RegisterExtension
+    final LocalNodes nodes = new LocalNodes();
 
     private TestDaemon node(String name) throws Exception {
         return nodes.node(name);

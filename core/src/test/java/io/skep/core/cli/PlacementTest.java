@@ -3,12 +3,9 @@ package io.skep.core.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.TestDaemon;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,20 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * constraints, node labels, reservations, and rebalancing when a node joins.
  */
 class PlacementTest {
-    @TempDir
-    Path dir;
-    private LocalNodes nodes;
+    @RegisterExtension
+    final LocalNodes nodes = new LocalNodes();
     private TestDaemon manager;
-
-    @BeforeEach
-    void nodes() {
-        nodes = new LocalNodes(dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        nodes.close();
-    }
 
     /** Running tasks of a service (desired running, the process alive) per node ID. */
     private Map<String, Integer> running(String service) throws Exception {

@@ -3,10 +3,8 @@ package io.skep.core.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.TestDaemon;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,20 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * mutual TLS between them; workers run host processes.
  */
 class SwarmJoinTest {
-    @TempDir
-    Path dir;
-    private LocalNodes nodes;
+    @RegisterExtension
+    final LocalNodes nodes = new LocalNodes();
     private TestDaemon manager;
-
-    @BeforeEach
-    void nodes() {
-        nodes = new LocalNodes(dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        nodes.close();
-    }
 
     private TestDaemon node(String name) throws Exception {
         return nodes.node(name);

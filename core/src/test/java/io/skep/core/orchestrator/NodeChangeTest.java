@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -121,8 +120,6 @@ class NodeChangeTest {
         changeNode("n4", n -> n.spec.availability = "active");
         global.reconcile();
         assertEquals(List.of("n2", "n4"), nodesOf(wanted(s.id)), "until it is active again");
-        assertNull(store.memory().tasksOfService(s.id).stream().filter(t -> "n1".equals(t.nodeId))
-                .filter(Task::isWanted).findAny().orElse(null));
     }
 
     private static List<String> nodesOf(List<Task> tasks) {

@@ -16,7 +16,8 @@ import java.time.Duration;
 
 /**
  * The replicated orchestrator on its own thread, woken by the store's events and by its timers: a pass that looks
- * only at the services events name must not lose the timer another service asked for.
+ * only at the services events name must not lose the timer another service asked for (the loop keeps a wake-up
+ * time until it comes).
  */
 class OrchestratorLoopTest {
 
