@@ -20,7 +20,8 @@ import java.util.Collection;
  * its first argument, it runs the {@link StoreBench store scenario} instead, with the arguments that follow; with
  * {@value #DOCKER}, the {@link EngineScenario Docker engine scenario} (raw engine, Swarm mode and skep); with
  * {@value #CLUSTER}, the {@link io.skep.bench.cluster.ClusterScenario many-node scenario}; with {@value #SCALE}, the
- * {@link io.skep.bench.scale.ScaleScenario control-plane scale scenario} (a manager and a thousand simulated workers).
+ * {@link io.skep.bench.scale.ScaleScenario control-plane scale scenario} (a manager and a thousand simulated workers);
+ * with {@value #FAULTS}, the {@link io.skep.bench.faults.FaultScenario fault-injection harness}.
  */
 public final class Bench {
 
@@ -36,6 +37,9 @@ public final class Bench {
     /** The first argument that runs the control-plane scale scenario rather than JMH. */
     public static final String SCALE = "scale";
 
+    /** The first argument that runs the fault-injection harness rather than JMH. */
+    public static final String FAULTS = "faults";
+
     private Bench() {
     }
 
@@ -50,6 +54,10 @@ public final class Bench {
         }
         if (args.length > 0 && args[0].equals(SCALE)) {
             io.skep.bench.scale.ScaleScenario.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals(FAULTS)) {
+            io.skep.bench.faults.FaultScenario.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && args[0].equals(DOCKER)) {
