@@ -269,12 +269,8 @@ public final class FaultScenario {
             last = check.lastFindings();
             state = check.lastState();
             if (checkpoints.stream().anyMatch(c -> !c.passed())) {
-                out.println();
-                out.println("The check failed; the daemons' logs end with (whole logs in each home's daemon.log):");
-                for (ManagerProcess m : swarm.managers()) {
-                    out.println("--- " + m + ", " + m.log());
-                    m.logTail(15).forEach(l -> out.println("  " + l));
-                }
+                out.println("A check failed; each daemon's log (every start of it) is kept:");
+                swarm.managers().forEach(m -> out.println("  " + m + ": " + m.log()));
             }
         }
         int services = state.services() == null ? 0 : state.services().size();
@@ -328,6 +324,8 @@ public final class FaultScenario {
         private final Options options;
         /** Violations already reported: each check reports only what is new (the history only grows). */
         private final Set<String> reported = new HashSet<>();
+        /** Services found unsettled, excused from later checks. */
+        private final Set<String> unsettled = new HashSet<>();
         private HistoryChecker.Findings lastFindings;
         private AgreedState.Result lastState = new AgreedState.Result(null, "not checked");
 
@@ -363,12 +361,14 @@ public final class FaultScenario {
                 lastFindings = HistoryChecker.check(history.writes(), history.observations(), Set.copyOf(registers),
                         finals);
                 violations.addAll(lastFindings.violations());
-                SettleCheck.Result tasks = SettleCheck.await(swarm, state.services(), options.settleBound());
+                SettleCheck.Result tasks = SettleCheck.await(swarm, state.services(), unsettled, options.settleBound());
                 if (tasks.settled()) {
                     settled = (System.nanoTime() - start) / 1e9;
                 } else {
                     violations.add("the services did not settle at their replica counts within "
                             + options.settleBound().toSeconds() + " s: " + String.join("; ", tasks.problems()));
+                    // a later check (--keep-going) reports what else goes wrong, not these again
+                    unsettled.addAll(tasks.unsettled());
                 }
             }
             violations.removeIf(v -> !reported.add(v));

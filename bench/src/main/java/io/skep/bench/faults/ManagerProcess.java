@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -182,16 +181,6 @@ final class ManagerProcess implements AutoCloseable {
             nodeId = id;
         }
         return nodeId;
-    }
-
-    /** The last {@code lines} lines of the daemon's log, for a report that something went wrong. */
-    List<String> logTail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(log(), StandardCharsets.UTF_8);
-            return all.subList(Math.max(0, all.size() - lines), all.size());
-        } catch (IOException e) {
-            return List.of("(no log: " + e.getMessage() + ")");
-        }
     }
 
     /** Kills the daemon (a stopped one too). Its task processes are the network's to kill, with its namespace. */
