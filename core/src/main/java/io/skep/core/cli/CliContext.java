@@ -25,6 +25,8 @@ final class CliContext implements AutoCloseable {
     final Duration pollInterval = Duration.ofMillis(200);
     /** The value of the top-level {@code -H/--host}, or {@code null}. */
     String hostOption;
+    /** Where commands that read input read it ({@code swarm unlock}); tests give their own. */
+    java.io.InputStream in = System.in;
 
     private DaemonClient client;
 
