@@ -307,7 +307,7 @@ public final class FaultScenario {
 
     static String line(Checkpoint c, int faults) {
         String head = c.kind() == null ? "final check" : "fault %d/%d".formatted(c.number(), faults);
-        return "%-12s %-58s write after heal: any %s s, every %s s; settled in %s s%s".formatted(head, c.fault(),
+        return "%-12s %-70s write after heal: any %s s, every %s s; settled in %s s%s".formatted(head, c.fault(),
                 seconds(c.anyWrite()), seconds(c.everyWrite()), seconds(c.settled()),
                 c.passed() ? "" : "\n  FAILED:\n    " + String.join("\n    ", c.violations()));
     }

@@ -1,5 +1,7 @@
 package io.skep.bench.faults;
 
+import io.skep.core.store.NoQuorumException;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,15 +16,19 @@ final class History {
     static final String LABEL = "io.skep.faults.value";
     /** The label's value on a service before any update. */
     static final String INITIAL = "initial";
-    /** Swarm's words for a write refused because there is no leader (HTTP 503). */
-    static final String NO_LEADER = "The swarm does not have a leader";
+    /**
+     * Swarm's words for a write refused because there is no leader (HTTP 503), as the core says them. With more
+     * words after them ({@link NoQuorumException#UNDER_WAY}), the write was proposed before the leader was lost and
+     * may still take effect.
+     */
+    static final String NO_LEADER = NoQuorumException.MESSAGE;
 
     enum Kind { UPDATE, CREATE }
 
     enum Outcome {
         /** 2xx: the write took effect. */
         ACKNOWLEDGED,
-        /** 409 (stale version) or 503 without a leader: the write did not take effect. */
+        /** 409 (stale version) or 503 without a leader before it was proposed: the write did not take effect. */
         REFUSED,
         /** A timeout, a broken connection, any other status: it may or may not have taken effect. */
         INDETERMINATE;
@@ -32,7 +38,7 @@ final class History {
             if (status >= 200 && status < 300) {
                 return ACKNOWLEDGED;
             }
-            if (status == 409 || status == 503 && message.startsWith(NO_LEADER)) {
+            if (status == 409 || status == 503 && message.equals(NO_LEADER)) {
                 return REFUSED;
             }
             return INDETERMINATE;

@@ -108,7 +108,7 @@ final class Nemesis {
                 links.add(Set.of(x.index(), y.index()));
             }
         }
-        String description = names(a) + " | " + names(b) + leaderNote();
+        String description = kind.description + " " + names(a) + " | " + names(b) + leaderNote();
         swarm.network().partition(links);
         return new Fault(kind, description, () -> swarm.network().heal());
     }

@@ -62,7 +62,7 @@ class FaultScenarioTest {
         h.add(new History.Write(2, History.Kind.UPDATE, "s1", "m2", 5, History.INITIAL, "b", 0, 1,
                 History.Outcome.REFUSED, "409 update out of sequence"));
         h.add(new History.Write(3, History.Kind.CREATE, "c", "m3", -1, null, "c", 0, 1, History.Outcome.REFUSED,
-                "503 " + History.NO_LEADER + "."));
+                "503 " + History.NO_LEADER));
         h.add(new History.Write(4, History.Kind.CREATE, "d", "m3", -1, null, "d", 0, 1, History.Outcome.INDETERMINATE,
                 "java.net.SocketTimeoutException"));
         List<FaultScenario.Checkpoint> checks = List.of(
