@@ -8,14 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * The fault-injection harness ({@code benchmarks.jar faults}): a swarm of manager processes of the image, each in
@@ -28,7 +25,8 @@ public final class FaultScenario {
     /** Every kind of fault, by its name on the command line. */
     static final Map<String, Kind> KINDS = Map.of("kill", Kind.KILL, "pause", Kind.PAUSE, "minority", Kind.MINORITY,
             "leader", Kind.ISOLATED_LEADER, "bridge", Kind.BRIDGE);
-    private static final Duration START = Duration.ofSeconds(120);
+    /** Replicas of each service the clients create: a task each, so that creates load the swarm but little. */
+    private static final int CREATE_REPLICAS = 1;
 
     static final String USAGE = """
             usage: java -jar benchmarks.jar faults [--managers=N] [--faults=N] [--kinds=K,...] [--hold=MS] [--clients=N]
@@ -227,20 +225,22 @@ public final class FaultScenario {
         try (FaultSwarm swarm = FaultSwarm.form(o.skep(), homes, o.managers(),
                 Map.of("JDK_JAVA_OPTIONS", o.daemonOpts()), out)) {
             out.printf("Swarm formed: %s%n", swarm.managers());
+            List<String> targets = new ArrayList<>();
             List<String> registers = new ArrayList<>();
             ManagerProcess first = swarm.managers().getFirst();
             for (int i = 1; i <= o.services(); i++) {
                 first.ok("POST", "/services/create", ServiceWriter.spec("s" + i, o.replicas()));
-                registers.add("s" + i);
+                targets.add("s" + i);
             }
+            registers.addAll(targets);
             for (ManagerProcess m : swarm.managers()) {
                 first.ok("POST", "/services/create", ServiceWriter.spec(WriteRecovery.probe(m), 0));
                 registers.add(WriteRecovery.probe(m));
             }
-            Check check = new Check(swarm, history, registers, o);
+            HealCheck check = new HealCheck(swarm, history, registers, o);
             Nemesis nemesis = new Nemesis(swarm, random);
             List<Kind> schedule = schedule(o.kinds(), o.faults(), random);
-            try (WriteClients clients = new WriteClients(swarm, writer, registers.subList(0, o.services()), 1, o.think())) {
+            try (WriteClients clients = new WriteClients(swarm, writer, targets, CREATE_REPLICAS, o.think())) {
                 clients.start(o.clients());
                 for (int i = 1; i <= schedule.size(); i++) {
                     Kind kind = schedule.get(i - 1);
@@ -314,74 +314,5 @@ public final class FaultScenario {
 
     static String seconds(double s) {
         return Double.isNaN(s) ? "-" : "%.2f".formatted(s);
-    }
-
-    /** The check after a heal, and at the end: write recovery, agreement, the history, the services' tasks. */
-    private static final class Check {
-        private final FaultSwarm swarm;
-        private final History history;
-        private final List<String> registers;
-        private final Options options;
-        /** Violations already reported: each check reports only what is new (the history only grows). */
-        private final Set<String> reported = new HashSet<>();
-        /** Services found unsettled, excused from later checks. */
-        private final Set<String> unsettled = new HashSet<>();
-        private HistoryChecker.Findings lastFindings;
-        private AgreedState.Result lastState = new AgreedState.Result(null, "not checked");
-
-        Check(FaultSwarm swarm, History history, List<String> registers, Options options) {
-            this.swarm = swarm;
-            this.history = history;
-            this.registers = registers;
-            this.options = options;
-        }
-
-        /** Runs with no write in flight; {@code recovery} is null for the final check. */
-        Checkpoint after(int number, Kind kind, String fault, WriteRecovery.Result recovery) throws Exception {
-            List<String> violations = new ArrayList<>();
-            double bound = options.writeBound().toMillis() / 1000.0;
-            if (recovery != null) {
-                recovery.failures().forEach((m, last) -> violations.add(m + " took no write within " + bound
-                        + " s of the heal; its last: " + last));
-                if (recovery.failures().isEmpty() && recovery.every() > bound) {
-                    violations.add("every manager took a write only after " + seconds(recovery.every()) + " s (bound "
-                            + bound + " s)");
-                }
-            }
-            long start = System.nanoTime();
-            AgreedState.Result state = AgreedState.await(swarm, options.settleBound());
-            lastState = state;
-            double settled = Double.NaN;
-            if (state.services() == null) {
-                violations.add("the managers did not agree on the services within " + options.settleBound().toSeconds()
-                        + " s: " + state.problem());
-            } else {
-                Map<String, History.Observation> finals = new LinkedHashMap<>();
-                state.services().forEach((name, s) -> finals.put(name, s.state()));
-                lastFindings = HistoryChecker.check(history.writes(), history.observations(), Set.copyOf(registers),
-                        finals);
-                violations.addAll(lastFindings.violations());
-                SettleCheck.Result tasks = SettleCheck.await(swarm, state.services(), unsettled, options.settleBound());
-                if (tasks.settled()) {
-                    settled = (System.nanoTime() - start) / 1e9;
-                } else {
-                    violations.add("the services did not settle at their replica counts within "
-                            + options.settleBound().toSeconds() + " s: " + String.join("; ", tasks.problems()));
-                    // a later check (--keep-going) reports what else goes wrong, not these again
-                    unsettled.addAll(tasks.unsettled());
-                }
-            }
-            violations.removeIf(v -> !reported.add(v));
-            return new Checkpoint(number, kind, fault, recovery == null ? Double.NaN : recovery.any(),
-                    recovery == null ? Double.NaN : recovery.every(), settled, List.copyOf(violations));
-        }
-
-        HistoryChecker.Findings lastFindings() {
-            return lastFindings;
-        }
-
-        AgreedState.Result lastState() {
-            return lastState;
-        }
     }
 }

@@ -107,14 +107,4 @@ final class History {
     synchronized long refusedWith(String status) {
         return writes.stream().filter(w -> w.outcome() == Outcome.REFUSED && w.detail().startsWith(status)).count();
     }
-
-    synchronized List<Write> ofService(String service) {
-        List<Write> out = new ArrayList<>();
-        for (Write w : writes) {
-            if (w.service().equals(service)) {
-                out.add(w);
-            }
-        }
-        return out;
-    }
 }

@@ -57,17 +57,9 @@ final class ManagerProcess implements AutoCloseable {
         return index;
     }
 
-    String address() {
-        return address;
-    }
-
     /** {@code address:2377}: where the other managers join it. */
     String clusterAddr() {
         return address + ":" + CLUSTER_PORT;
-    }
-
-    Path home() {
-        return home;
     }
 
     Path log() {

@@ -33,19 +33,17 @@ final class NamespaceNetwork implements AutoCloseable {
     private static final Duration KILL_WAIT = Duration.ofSeconds(20);
 
     private final String tag;
-    private final int nodes;
     private final Set<Integer> partitioned = new HashSet<>();
     private boolean closed;
 
-    private NamespaceNetwork(String tag, int nodes) {
+    private NamespaceNetwork(String tag) {
         this.tag = tag;
-        this.nodes = nodes;
     }
 
     /** Creates the hub with its bridge and {@code nodes} node namespaces attached to it, each with its address. */
     static NamespaceNetwork create(int nodes) {
         String random = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
-        NamespaceNetwork net = new NamespaceNetwork(PREFIX + ProcessHandle.current().pid() + "-" + random, nodes);
+        NamespaceNetwork net = new NamespaceNetwork(PREFIX + ProcessHandle.current().pid() + "-" + random);
         try {
             String hub = net.hub();
             Shell.ok("ip", "netns", "add", hub);
@@ -67,15 +65,6 @@ final class NamespaceNetwork implements AutoCloseable {
             throw e;
         }
         return net;
-    }
-
-    /** The run's tag, which every namespace name starts with. */
-    String tag() {
-        return tag;
-    }
-
-    int nodes() {
-        return nodes;
     }
 
     /** Node {@code i}'s namespace (1-based). */
