@@ -69,7 +69,7 @@ public record ControlTls(boolean verify, Path caCert, Path cert, Path key) {
         Provider provider = TlsProvider.conscrypt();
         List<X509Certificate> chain = PemFiles.certificates(cert, "TLS certificate");
         PrivateKey privateKey = matchingKey(chain.getFirst());
-        SslContextBuilder builder = SslContextBuilder.forServer(privateKey, chain)
+        SslContextBuilder builder = SslContextBuilder.forServer(new OneCertificate(privateKey, chain))
                 .sslProvider(SslProvider.JDK)
                 .sslContextProvider(provider)
                 .protocols(PROTOCOLS)

@@ -10,12 +10,13 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A client's key manager that shows its one certificate whichever CAs the server says it accepts, as Go's TLS
- * client (the docker CLI's) does. The JDK's would show none to a server of another CA, which then could only say
- * "certificate required"; shown, it is refused for what it is.
+ * A key manager of one certificate (with its chain) and its key. A client shows it whichever CAs the server says
+ * it accepts, as Go's TLS client (the docker CLI's) does: the JDK's would show none to a server of another CA, which
+ * then could only say "certificate required"; shown, it is refused for what it is. A server shows it to every
+ * client, without the key store Netty would otherwise encrypt the key into.
  */
 final class OneCertificate extends X509ExtendedKeyManager {
-    private static final String ALIAS = "client";
+    private static final String ALIAS = "this";
 
     private final PrivateKey key;
     private final X509Certificate[] chain;
@@ -49,12 +50,17 @@ final class OneCertificate extends X509ExtendedKeyManager {
 
     @Override
     public String[] getServerAliases(String keyType, Principal[] issuers) {
-        return null; // a client's
+        return getClientAliases(keyType, issuers);
     }
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        return null;
+        return alias(keyType);
+    }
+
+    @Override
+    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+        return alias(keyType);
     }
 
     @Override
