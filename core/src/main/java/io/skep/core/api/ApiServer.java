@@ -227,12 +227,26 @@ public final class ApiServer implements AutoCloseable {
             return match.route().handle(new ApiRequest(method, path, uri.parameters(), match.params(), body, peer, closed));
         } catch (ApiException e) {
             return ApiResponse.error(e.status(), e.getMessage());
-        } catch (io.skep.core.store.NoQuorumException e) {
-            return ApiResponse.error(503, e.getMessage());
+        } catch (io.skep.core.store.EntryTooLargeException e) {
+            return ApiResponse.error(400, e.getMessage());
         } catch (Exception e) {
+            io.skep.core.store.NoQuorumException noQuorum = noQuorum(e);
+            if (noQuorum != null) {
+                return ApiResponse.error(503, noQuorum.getMessage()); // a state of the swarm, not a fault of the node
+            }
             LOG.error("{} {} failed", method, path, e);
             return ApiResponse.error(500, e.getMessage() == null ? e.toString() : e.getMessage());
         }
+    }
+
+    /** The store's refusal for want of a quorum, however deep a route wrapped it, or null. */
+    private static io.skep.core.store.NoQuorumException noQuorum(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.skep.core.store.NoQuorumException n) {
+                return n;
+            }
+        }
+        return null;
     }
 
     private void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, boolean head) {
