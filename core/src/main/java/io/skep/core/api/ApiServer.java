@@ -52,8 +52,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * HTTP/1.1 listeners of a router: the control API's unix socket for the local CLI and, optionally, TCP ports
- * (with TLS, or plaintext on loopback); or a manager's cluster port, with TLS. Requests are handled off the event loop, on virtual threads, because a write waits for Raft.
+ * HTTP/1.1 listeners of a router: the control API's unix socket for the local CLI and, optionally, a TCP port;
+ * or a manager's cluster port, with TLS. Requests are handled off the event loop, on virtual threads, because a write waits for Raft.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
@@ -92,6 +92,7 @@ public final class ApiServer implements AutoCloseable {
                 channels.add(UnixSocketBinder.bind(socket, access.socketGroup(),
                         where -> bootstrap.bind(UnixDomainSocketAddress.of(where)).sync().channel()));
                 sockets.add(socket);
+                LOG.info("control API listening on {}", host);
             }
             case "tcp" -> {
                 if (host.getHost() == null || host.getPort() < 0) {
@@ -106,11 +107,11 @@ public final class ApiServer implements AutoCloseable {
                         () -> new BrowserGuard(name, authenticated))
                         .channel(NioServerSocketChannel.class)
                         .bind(new InetSocketAddress(address, host.getPort())).sync().channel());
+                LOG.info("control API listening on {} ({})", host,
+                        tls == null ? "plaintext" : authenticated ? "mutual TLS" : "TLS");
             }
             default -> throw new IllegalArgumentException("--host " + host + ": expected unix:///path or tcp://address:port");
         }
-        LOG.info("control API listening on {}{}", host, access.tls() == null || !"tcp".equals(host.getScheme()) ? ""
-                : access.authenticatesClients() ? " (mutual TLS)" : " (TLS)");
     }
 
     /**

@@ -26,7 +26,7 @@ public record ControlAccess(ControlTls tls, String socketGroup) {
 
     /** Whether TCP clients prove who they are: mutual TLS ({@code --tlsverify}). */
     public boolean authenticatesClients() {
-        return tls != null && tls.authenticates();
+        return tls != null && tls.verify();
     }
 
     /**
@@ -48,7 +48,7 @@ public record ControlAccess(ControlTls tls, String socketGroup) {
         checkListen(host.toString(), address);
     }
 
-    /** The same, for the address a listener is bound to. */
+    /** The same, for the address {@code host} resolved to: the one to bind. */
     void checkListen(String host, InetAddress bound) {
         if (authenticatesClients() || bound.isLoopbackAddress()) {
             return;

@@ -49,7 +49,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A small synchronous HTTP/1.1 client for the control API (the Docker Engine API subset), over a unix socket or
- * TCP, plaintext or TLS. One connection is kept and reused while the daemon keeps it alive; requests are sent one at a time.
+ * TCP (plaintext or TLS). One connection is kept and reused while the daemon keeps it alive; requests are sent one
+ * at a time.
  *
  * <p>A 2xx answer comes back as a {@link DaemonResponse} with the body parsed as JSON; any other status becomes a
  * {@link DaemonException} carrying the daemon's {@code message}; a daemon that cannot be reached, or does not
