@@ -7,6 +7,8 @@ import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,30 +35,40 @@ final class TlsFailure {
     }
 
     static String describe(DaemonAddress address, Throwable failure) {
-        String prefix = "error during connect: TLS with the skep daemon at " + address + " failed: ";
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        return "error during connect: TLS with the skep daemon at " + address + " failed: " + reason(failure);
+    }
+
+    /** The most telling cause: the JDK wraps one in several, and a validation failure in a vaguer one. */
+    private static String reason(Throwable failure) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = failure; t != null && !chain.contains(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        for (Throwable t : chain) {
             if (t instanceof NotSslRecordException) {
-                return prefix + "it does not speak TLS there (server gave HTTP response to HTTPS client); "
+                return "it does not speak TLS there (server gave HTTP response to HTTPS client); "
                         + "leave out --tls and --tlsverify";
             }
             if (t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException) {
-                return prefix + "its certificate is not valid now (" + t.getMessage() + ")";
+                return "its certificate is not valid now (" + t.getMessage() + ")";
             }
-            if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException) {
-                return prefix + "its certificate is not signed by the CA of --tlscacert (certificate signed by "
-                        + "unknown authority)";
-            }
+        }
+        for (Throwable t : chain) {
             String message = t.getMessage() == null ? "" : t.getMessage();
             if (message.startsWith("No subject alternative") || message.startsWith("No name matching")) {
-                return prefix + "its certificate is not valid for the host dialled (" + message + ")";
+                return "its certificate is not valid for the host dialled (" + message + ")";
+            }
+            if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException) {
+                return "its certificate is not signed by the CA of --tlscacert (certificate signed by unknown "
+                        + "authority)";
             }
             Matcher alert = ALERT.matcher(message);
             if (alert.find()) {
-                return prefix + refusal(alert.group(1).toLowerCase(Locale.ROOT));
+                return refusal(alert.group(1).toLowerCase(Locale.ROOT));
             }
         }
         String message = failure.getMessage();
-        return prefix + (message == null || message.isBlank() ? failure.toString() : message);
+        return message == null || message.isBlank() ? failure.toString() : message;
     }
 
     /** What the server's alert says about this client. */

@@ -168,6 +168,31 @@ class ControlTlsTest {
     }
 
     @Test
+    void theCliSaysWhyItDoesNotTrustTheDaemon() throws Exception {
+        TestCertificates ops = TestCertificates.ca(dir.resolve("pki"), "ops", KeyType.EC);
+        Pair server = ops.server("daemon", KeyType.EC, KeyFormat.PKCS8);
+        Pair client = ops.client("admin", KeyType.EC, KeyFormat.PKCS8);
+        daemon = new TestDaemon(dir.resolve("node"), "0.0.0.0",
+                new ControlAccess(new ControlTls(true, ops.caCert(), server.cert(), server.key()), null));
+        // 127.0.0.2 is this machine too, but not a name of the daemon's certificate.
+        Skep.Result otherName = Skep.run("tcp://127.0.0.2:" + daemon.port(), Map.of("HOME", dir.toString()),
+                tlsVerify(ops.caCert(), client, "version"));
+        assertEquals(1, otherName.code());
+        assertEquals("error during connect: TLS with the skep daemon at tcp://127.0.0.2:" + daemon.port() + " failed: "
+                + "its certificate is not valid for the host dialled (No subject alternative names matching IP "
+                + "address 127.0.0.2 found)\n", otherName.err());
+        daemon.close();
+
+        Pair expired = ops.expiredServer("old-daemon");
+        daemon = new TestDaemon(dir.resolve("node"), "127.0.0.1",
+                new ControlAccess(new ControlTls(true, ops.caCert(), expired.cert(), expired.key()), null));
+        Skep.Result outOfDate = skep(Map.of(), tlsVerify(ops.caCert(), client, "version"));
+        assertEquals(1, outOfDate.code());
+        assertTrue(outOfDate.err().startsWith("error during connect: TLS with the skep daemon at " + daemon.host()
+                + " failed: its certificate is not valid now (NotAfter: "), outOfDate.err());
+    }
+
+    @Test
     void tlsAloneEncryptsOnLoopbackAndAuthenticatesNobody() throws Exception {
         TestCertificates ops = TestCertificates.ca(dir.resolve("pki"), "ops", KeyType.EC);
         Pair server = ops.server("daemon", KeyType.EC, KeyFormat.TRADITIONAL);

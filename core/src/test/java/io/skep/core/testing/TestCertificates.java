@@ -105,6 +105,11 @@ public final class TestCertificates {
         return issue(cn, KeyType.EC, KeyFormat.PKCS8, KeyPurposeId.id_kp_clientAuth, Instant.now().minusSeconds(60));
     }
 
+    /** A server certificate (for 127.0.0.1, ::1 and localhost) that expired a minute ago. */
+    public Pair expiredServer(String cn) {
+        return issue(cn, KeyType.EC, KeyFormat.PKCS8, KeyPurposeId.id_kp_serverAuth, Instant.now().minusSeconds(60));
+    }
+
     /**
      * A folder as the docker CLI's cert path holds it ({@code ca.pem}, {@code cert.pem}, {@code key.pem}): this CA
      * and a client certificate of it.
