@@ -73,11 +73,6 @@ public final class ApiServer implements AutoCloseable {
         this.commonHeaders = Map.copyOf(commonHeaders);
     }
 
-    /** Listens on {@code unix:///path} or {@code tcp://host:port}: plaintext TCP on loopback, the default socket group. */
-    public void listen(URI host) throws IOException, InterruptedException {
-        listen(host, ControlAccess.DEFAULT);
-    }
-
     /**
      * Listens for the control API on {@code unix:///path} (a socket only its owner and group may use: see
      * {@link UnixSocketBinder}) or {@code tcp://host:port} (with {@code access}'s TLS, behind the
