@@ -170,7 +170,11 @@ public class SchedulingPassBenchmark {
             t.status.state = TaskState.PENDING.wire();
             batch.create(t);
         }
-        w.commit(batch);
+        try {
+            w.commit(batch);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // no object of the swarm built here is near an entry's limit
+        }
         return w;
     }
 

@@ -31,6 +31,8 @@ final class CliContext implements AutoCloseable {
     String hostOption;
     /** The top-level TLS flags. */
     TlsFlags tlsFlags = new TlsFlags();
+    /** Where commands that read input read it ({@code swarm unlock}); tests give their own. */
+    java.io.InputStream in = System.in;
 
     private DaemonClient client;
 

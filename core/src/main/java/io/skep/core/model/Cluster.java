@@ -10,6 +10,8 @@ public class Cluster extends StoredObject {
     public static final String JOIN_TOKENS = "JoinTokens";
     /** {@code RootCA}: the key of what the API never shows. */
     public static final String ROOT_CA = "RootCA";
+    /** {@code UnlockKey}: likewise, but for {@code GET /swarm/unlockkey}. */
+    public static final String UNLOCK_KEY = "UnlockKey";
 
     public SwarmSpec spec;
     /** Worker and Manager: {@code SWMTKN-1-<root CA digest>-<secret>}. */
@@ -19,6 +21,12 @@ public class Cluster extends StoredObject {
     /** The root CA's certificate and key, PEM: kept in the store, left out of every API answer. */
     @JsonProperty(ROOT_CA)
     public CaKeys rootCa;
+    /**
+     * The managers' unlock key ({@code SWMKEY-1-…}) while {@code Spec.EncryptionConfig.AutoLockManagers} is on, else
+     * null: kept in the store (sealed on disk with everything else), shown only by {@code GET /swarm/unlockkey}.
+     */
+    @JsonProperty(UNLOCK_KEY)
+    public String unlockKey;
     public Boolean rootRotationInProgress = false;
     public Long subnetSize = 24L;
     public Long dataPathPort = 4789L;
@@ -59,6 +67,12 @@ public class Cluster extends StoredObject {
             return java.time.Duration.ofNanos(n.longValue());
         }
         return otherwise;
+    }
+
+    /** {@code Spec.EncryptionConfig.AutoLockManagers}: whether a restarted manager waits for the unlock key. */
+    public boolean autoLockManagers() {
+        Object settings = spec == null ? null : spec.other().get("EncryptionConfig");
+        return settings instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("AutoLockManagers"));
     }
 
     public long taskHistoryLimit() {

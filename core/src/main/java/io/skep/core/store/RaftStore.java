@@ -105,6 +105,7 @@ public final class RaftStore implements AutoCloseable {
     private final RaftClient forwarder;
     private final ExecutorService forwards = Executors.newVirtualThreadPerTaskExecutor();
     private final Timing timing;
+    private final DataKey dataKey;
     private final RaftGroupId groupId;
     private final RaftPeerId peerId;
     private final Member self;
@@ -123,42 +124,52 @@ public final class RaftStore implements AutoCloseable {
         RECOVER
     }
 
-    /** The single-member group on loopback without TLS (tests and benchmarks of the store alone). */
-    public RaftStore(Path dir, String peerId, UUID groupId, int port, boolean fresh, long snapshotInterval)
-            throws IOException {
+    /**
+     * The single-member group on loopback without TLS (tests and benchmarks of the store alone).
+     *
+     * @param dataKey seals entries and snapshots; null leaves them in the clear (a benchmark's baseline only: every
+     *                manager has a key)
+     */
+    public RaftStore(Path dir, String peerId, UUID groupId, int port, boolean fresh, long snapshotInterval,
+                     DataKey dataKey) throws IOException {
         this(dir, new Member(peerId, "127.0.0.1:" + port), groupId, "127.0.0.1",
-                fresh ? Start.CREATE : Start.RECOVER, snapshotInterval, null, Timing.DEFAULT);
+                fresh ? Start.CREATE : Start.RECOVER, snapshotInterval, null, dataKey, Timing.DEFAULT);
     }
 
     /** Creates a group with {@code self} its only member (swarm init). */
-    public static RaftStore create(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls)
-            throws IOException {
-        return new RaftStore(dir, self, group, bindHost, Start.CREATE, snapshotInterval, tls, Timing.DEFAULT);
+    public static RaftStore create(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls,
+                                   DataKey dataKey) throws IOException {
+        return new RaftStore(dir, self, group, bindHost, Start.CREATE, snapshotInterval, tls, dataKey, Timing.DEFAULT);
     }
 
     /** Starts a new, empty member of {@code group}: a leader adds it with {@link #addMember}. */
-    public static RaftStore join(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls)
-            throws IOException {
-        return new RaftStore(dir, self, group, bindHost, Start.JOIN, snapshotInterval, tls, Timing.DEFAULT);
+    public static RaftStore join(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls,
+                                 DataKey dataKey) throws IOException {
+        return new RaftStore(dir, self, group, bindHost, Start.JOIN, snapshotInterval, tls, dataKey, Timing.DEFAULT);
     }
 
     /** Restarts a member from what it keeps in {@code dir}. */
-    public static RaftStore recover(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls)
-            throws IOException {
-        return new RaftStore(dir, self, group, bindHost, Start.RECOVER, snapshotInterval, tls, Timing.DEFAULT);
+    public static RaftStore recover(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls,
+                                    DataKey dataKey) throws IOException {
+        return new RaftStore(dir, self, group, bindHost, Start.RECOVER, snapshotInterval, tls, dataKey, Timing.DEFAULT);
     }
 
     /** A member with other clocks than the default (tests that lose and regain the quorum many times). */
     static RaftStore open(Path dir, Member self, UUID group, String bindHost, Start start, long snapshotInterval, Tls tls,
-                          Timing timing) throws IOException {
-        return new RaftStore(dir, self, group, bindHost, start, snapshotInterval, tls, timing);
+                          DataKey dataKey, Timing timing) throws IOException {
+        return new RaftStore(dir, self, group, bindHost, start, snapshotInterval, tls, dataKey, timing);
     }
 
+    /**
+     * @param dataKey seals every entry's payload and every snapshot this member writes (null: in the clear, for a
+     *                benchmark's baseline only)
+     */
     private RaftStore(Path dir, Member self, UUID groupId, String bindHost, Start start, long snapshotInterval, Tls tls,
-                      Timing timing) throws IOException {
+                      DataKey dataKey, Timing timing) throws IOException {
         Files.createDirectories(dir);
         this.self = self;
         this.timing = timing;
+        this.dataKey = dataKey;
         this.groupId = RaftGroupId.valueOf(groupId);
         this.peerId = RaftPeerId.valueOf(self.id());
         RaftPeer peer = peer(self);
@@ -178,7 +189,7 @@ public final class RaftStore implements AutoCloseable {
                 : org.apache.ratis.grpc.GrpcFactory.newRaftParameters(
                         new org.apache.ratis.grpc.GrpcTlsConfig(tls.keys(), tls.trust(), true));
 
-        StoreStateMachine machine = new StoreStateMachine(memory, new Events());
+        StoreStateMachine machine = new StoreStateMachine(memory, new Events(), dataKey);
         server = RaftServer.newBuilder()
                 .setServerId(this.peerId)
                 .setGroup(group)
@@ -349,6 +360,11 @@ public final class RaftStore implements AutoCloseable {
         return memory;
     }
 
+    /** The key that seals this store's entries and snapshots (a joining manager is given it over mutual TLS). */
+    public DataKey dataKey() {
+        return dataKey;
+    }
+
     /** Waits until this peer leads the group and has applied what earlier leaders committed. */
     public void awaitLeader(Duration timeout) throws IOException, InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -373,7 +389,8 @@ public final class RaftStore implements AutoCloseable {
      * lead (yet) is it sent on to the leader. It fails with {@link NoQuorumException} when no leader takes it.
      */
     public CompletableFuture<CommitResult> submit(byte[] entry) {
-        Message message = Message.valueOf(ByteString.copyFrom(entry));
+        Message message = Message.valueOf(ByteString.copyFrom(
+                dataKey == null ? entry : dataKey.seal(entry, DataKey.Use.ENTRY)));
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(localClient)
                 .setServerId(peerId)
@@ -453,9 +470,9 @@ public final class RaftStore implements AutoCloseable {
         return StoreStateMachine.decodeReply(reply.getMessage().getContent().toByteArray());
     }
 
-    /** Takes a snapshot now (tests and benchmarks; the server also takes them every snapshot interval). */
+    /** This member takes a snapshot now (tests and benchmarks; members also take them every snapshot interval). */
     public long takeSnapshot() throws IOException {
-        RaftClientReply reply = admin.getSnapshotManagementApi().create(true, 30_000);
+        RaftClientReply reply = admin.getSnapshotManagementApi(peerId).create(true, 30_000);
         if (!reply.isSuccess()) {
             throw new IOException("snapshot refused", reply.getException());
         }

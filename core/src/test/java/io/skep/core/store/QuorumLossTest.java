@@ -47,6 +47,7 @@ class QuorumLossTest {
     private final RaftStore.Member[] members = new RaftStore.Member[3];
     private final RaftStore.Tls[] tls = new RaftStore.Tls[3];
     private final RaftStore[] stores = new RaftStore[3];
+    private final DataKey dataKey = DataKey.generate();
 
     @AfterEach
     void closeAll() throws IOException {
@@ -164,7 +165,7 @@ class QuorumLossTest {
 
     private RaftStore open(int i, RaftStore.Start start) throws IOException {
         return RaftStore.open(dir.resolve(members[i].id()), members[i], group, "127.0.0.1", start,
-                RaftStore.DEFAULT_SNAPSHOT_INTERVAL, tls[i], TIMING);
+                RaftStore.DEFAULT_SNAPSHOT_INTERVAL, tls[i], dataKey, TIMING);
     }
 
     private static int freePort() throws IOException {
