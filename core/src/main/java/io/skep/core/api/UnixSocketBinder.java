@@ -18,11 +18,11 @@ import java.util.Set;
 
 /**
  * Binds a control API unix socket so that it never exists at its path with looser permissions than asked. bind(2)
- * makes the socket with the process's umask (0755 under the usual 022: anyone may connect); dockerd sets a umask of
- * 0777 around it, which a JVM cannot. So the socket is bound inside a fresh folder beside its path that only the
- * daemon's user may enter, given its mode and group there, and renamed into place: one atomic step, after which it
- * is reachable, already as asked. The mode is 0660 with a group ({@code --group}, dockerd's {@code -G}), 0600
- * without one.
+ * makes the socket 0777 less the process's umask (under a umask of 0002 or 0000, the user's group or anyone may
+ * connect until a chmod); dockerd sets a umask of 0777 around it, which a JVM cannot. So the socket is bound
+ * inside a fresh folder beside its path that only the daemon's user may enter, given its mode and group there, and
+ * renamed into place: one atomic step, after which it is reachable, already as asked. The mode is 0660 with a
+ * group ({@code --group}, dockerd's {@code -G}), 0600 without one.
  */
 final class UnixSocketBinder {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
