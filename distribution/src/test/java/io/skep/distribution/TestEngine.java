@@ -42,6 +42,15 @@ final class TestEngine {
         assumeTrue(engine && busybox, "no Docker engine or no static busybox on this machine");
     }
 
+    /** Skips the test (or fails it, in CI) when there is no docker CLI; no engine is needed. */
+    static void requireCli() {
+        boolean cli = Files.isExecutable(Path.of("/usr/bin/docker"));
+        if ("1".equals(System.getenv("SKEP_REQUIRE_DOCKER"))) {
+            assertTrue(cli, "SKEP_REQUIRE_DOCKER=1 but there is no docker CLI");
+        }
+        assumeTrue(cli, "no docker CLI on this machine");
+    }
+
     /** The busybox test image, built on first use and removed when the test JVM ends. */
     static synchronized String busyboxImage() {
         if (image == null) {

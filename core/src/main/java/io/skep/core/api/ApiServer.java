@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -36,17 +37,19 @@ import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * HTTP/1.1 listeners of a router: the control API's unix socket for the local CLI and, optionally, a TCP port;
@@ -70,29 +73,40 @@ public final class ApiServer implements AutoCloseable {
         this.commonHeaders = Map.copyOf(commonHeaders);
     }
 
-    /** Listens on {@code unix:///path} or {@code tcp://host:port}. */
-    public void listen(URI host) throws IOException, InterruptedException {
-        ServerBootstrap bootstrap = bootstrap(null);
+    /**
+     * Listens for the control API on {@code unix:///path} (a socket only its owner and group may use: see
+     * {@link UnixSocketBinder}) or {@code tcp://host:port} (with {@code access}'s TLS, behind the
+     * {@link BrowserGuard}; beyond loopback only when clients are authenticated).
+     */
+    public void listen(URI host, ControlAccess access) throws IOException, InterruptedException {
         switch (host.getScheme()) {
             case "unix" -> {
                 Path socket = Path.of(host.getPath());
                 Files.createDirectories(socket.toAbsolutePath().getParent());
-                Files.deleteIfExists(socket); // a stale socket of a killed daemon
-                channels.add(bootstrap.channel(NioServerDomainSocketChannel.class)
-                        .bind(UnixDomainSocketAddress.of(socket)).sync().channel());
-                Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+                ServerBootstrap bootstrap = bootstrap(null, null).channel(NioServerDomainSocketChannel.class);
+                channels.add(UnixSocketBinder.bind(socket, access.socketGroup(),
+                        where -> bootstrap.bind(UnixDomainSocketAddress.of(where)).sync().channel()));
                 sockets.add(socket);
+                LOG.info("control API listening on {}", host);
             }
             case "tcp" -> {
                 if (host.getHost() == null || host.getPort() < 0) {
                     throw new IllegalArgumentException("--host " + host + ": expected tcp://address:port");
                 }
-                channels.add(bootstrap.channel(NioServerSocketChannel.class)
-                        .bind(new InetSocketAddress(host.getHost(), host.getPort())).sync().channel());
+                InetAddress address = InetAddress.getByName(host.getHost());
+                access.checkListen(host.toString(), address);
+                SslContext tls = access.tls() == null ? null : access.tls().server();
+                String name = host.getHost();
+                boolean authenticated = access.authenticatesClients();
+                channels.add(bootstrap(tls == null ? null : ch -> new HttpsOnly(tls),
+                        () -> new BrowserGuard(name, authenticated))
+                        .channel(NioServerSocketChannel.class)
+                        .bind(new InetSocketAddress(address, host.getPort())).sync().channel());
+                LOG.info("control API listening on {} ({})", host,
+                        tls == null ? "plaintext" : authenticated ? "mutual TLS" : "TLS");
             }
             default -> throw new IllegalArgumentException("--host " + host + ": expected unix:///path or tcp://address:port");
         }
-        LOG.info("control API listening on {}", host);
     }
 
     /**
@@ -100,7 +114,8 @@ public final class ApiServer implements AutoCloseable {
      * certificate the context trusts. Returns the address bound (port 0 picks a free one).
      */
     public InetSocketAddress listen(InetSocketAddress address, SslContext tls) throws InterruptedException {
-        Channel channel = bootstrap(tls).channel(NioServerSocketChannel.class).bind(address).sync().channel();
+        Channel channel = bootstrap(ch -> tls.newHandler(ch.alloc()), null)
+                .channel(NioServerSocketChannel.class).bind(address).sync().channel();
         channels.add(channel);
         return (InetSocketAddress) channel.localAddress();
     }
@@ -113,7 +128,11 @@ public final class ApiServer implements AutoCloseable {
     private static final io.netty.util.AttributeKey<java.util.Optional<PeerIdentity>> PEER =
             io.netty.util.AttributeKey.valueOf("skep-peer");
 
-    private ServerBootstrap bootstrap(SslContext tls) {
+    /**
+     * A server whose connections start with {@code tls}'s handler (or none), then HTTP; {@code requestCheck}, when
+     * given, sees each request's head before its body is read.
+     */
+    private ServerBootstrap bootstrap(Function<Channel, ChannelHandler> tls, Supplier<ChannelHandler> requestCheck) {
         return new ServerBootstrap().group(group).childHandler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -122,9 +141,13 @@ public final class ApiServer implements AutoCloseable {
                 ch.closeFuture().addListener(f -> closed.complete(null));
                 ch.attr(CLOSED).set(closed);
                 if (tls != null) {
-                    ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                    ch.pipeline().addLast(tls.apply(ch));
                 }
-                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Handler());
+                ch.pipeline().addLast(new HttpServerCodec());
+                if (requestCheck != null) {
+                    ch.pipeline().addLast(requestCheck.get());
+                }
+                ch.pipeline().addLast(new HttpObjectAggregator(MAX_BODY), new Handler());
             }
         });
     }

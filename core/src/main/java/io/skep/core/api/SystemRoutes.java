@@ -126,6 +126,7 @@ final class SystemRoutes {
         ObjectNode o = (ObjectNode) Json.tree(c);
         o.remove(Cluster.ROOT_CA);
         o.remove(Cluster.UNLOCK_KEY);
+        o.remove(Cluster.REMOVED_NODES);
         return o;
     }
 

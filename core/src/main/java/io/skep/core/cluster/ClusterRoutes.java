@@ -309,7 +309,7 @@ public final class ClusterRoutes {
         if (c == null || !c.id.equals(peer.clusterId())) {
             throw new ApiException(403, "node " + peer.nodeId() + " belongs to another swarm");
         }
-        if (manager().memory().get(Kind.NODE, peer.nodeId()) == null) {
+        if (c.removed(peer.nodeId()) || manager().memory().get(Kind.NODE, peer.nodeId()) == null) {
             throw new ApiException(403, "node " + peer.nodeId() + " is not a member of this swarm");
         }
         return peer;

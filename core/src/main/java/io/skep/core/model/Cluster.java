@@ -10,6 +10,8 @@ public class Cluster extends StoredObject {
     public static final String JOIN_TOKENS = "JoinTokens";
     /** {@code RootCA}: the key of what the API never shows. */
     public static final String ROOT_CA = "RootCA";
+    /** {@code RemovedNodes}: likewise. */
+    public static final String REMOVED_NODES = "RemovedNodes";
     /** {@code UnlockKey}: likewise, but for {@code GET /swarm/unlockkey}. */
     public static final String UNLOCK_KEY = "UnlockKey";
 
@@ -27,6 +29,13 @@ public class Cluster extends StoredObject {
      */
     @JsonProperty(UNLOCK_KEY)
     public String unlockKey;
+    /**
+     * Nodes removed from the swarm ({@code node rm}), by node ID, with when their last certificate expires at the
+     * latest: until then a certificate of theirs opens nothing, on any port of any manager (swarmkit's
+     * BlacklistedCertificates). Kept in the store, left out of the API's answers.
+     */
+    @JsonProperty(REMOVED_NODES)
+    public Map<String, String> removedNodes;
     public Boolean rootRotationInProgress = false;
     public Long subnetSize = 24L;
     public Long dataPathPort = 4789L;
@@ -73,6 +82,12 @@ public class Cluster extends StoredObject {
     public boolean autoLockManagers() {
         Object settings = spec == null ? null : spec.other().get("EncryptionConfig");
         return settings instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("AutoLockManagers"));
+    }
+
+    /** Whether {@code nodeId} was removed from the swarm and a certificate of it may still be valid. */
+    public boolean removed(String nodeId) {
+        String until = removedNodes == null ? null : removedNodes.get(nodeId);
+        return until != null && java.time.Instant.now().isBefore(java.time.Instant.parse(until));
     }
 
     public long taskHistoryLimit() {

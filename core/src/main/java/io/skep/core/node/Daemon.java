@@ -87,7 +87,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
         swarm.recover();
         api = new ApiServer(ControlApi.router(this), ControlApi.headers(this));
         for (URI host : config.hosts()) {
-            api.listen(host);
+            api.listen(host, config.access());
         }
         LOG.info("skep {} node {} up (runtimes: {}, default: {})", version(), nodeId, runtimes.keySet(), defaultRuntime);
     }

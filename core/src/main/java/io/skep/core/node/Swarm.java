@@ -566,7 +566,12 @@ final class Swarm implements AutoCloseable {
         RaftStore.Member self = new RaftStore.Member(daemon.nodeId(),
                 Addresses.host(swarm.advertiseAddr()) + ":" + swarm.raftPort());
         String bindHost = Addresses.host(swarm.listenAddr());
-        RaftStore.Tls raftTls = new RaftStore.Tls(tls.keyManager(), tls.managersOnly());
+        // Who may speak Raft is asked at each handshake of the member's own store, once it is open.
+        java.util.concurrent.atomic.AtomicReference<RaftStore> opened = new java.util.concurrent.atomic.AtomicReference<>();
+        RaftStore.Tls raftTls = new RaftStore.Tls(tls.keyManager(), tls.managersOnly(nodeId -> {
+            RaftStore r = opened.get();
+            return r == null || r.admits(nodeId);
+        }));
         RaftStore raft = switch (start) {
             case CREATE -> RaftStore.create(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls,
                     keys.dataKey());
@@ -575,6 +580,7 @@ final class Swarm implements AutoCloseable {
             case RECOVER -> RaftStore.recover(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls,
                     keys.dataKey());
         };
+        opened.set(raft);
         Manager m = new Manager(raft, daemon.plugins());
         ClusterClient client = new ClusterClient(tls.clientContext(), swarm.managers());
         try {

@@ -322,6 +322,28 @@ public final class RaftStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a manager's certificate for {@code nodeId} may speak Raft with this member now: never a node the swarm
+     * removed, nor one the swarm's books have as a worker (demoted, or left behind by a forced new cluster) once it
+     * is out of the group; a member of the group, or a manager this member's store does not know yet (it may lag),
+     * may.
+     */
+    public boolean admits(String nodeId) {
+        io.skep.core.model.Cluster cluster = memory.cluster();
+        if (cluster != null && cluster.removed(nodeId)) {
+            return false;
+        }
+        try {
+            if (members().stream().anyMatch(m -> m.id().equals(nodeId))) {
+                return true;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        io.skep.core.model.Node node = memory.get(io.skep.core.model.Kind.NODE, nodeId);
+        return node == null || "manager".equals(node.spec.role);
+    }
+
     /** Adds a member (the leader takes it through Raft; returns once the new configuration is committed). */
     public void addMember(Member member) throws IOException {
         List<RaftPeer> peers = new java.util.ArrayList<>();
