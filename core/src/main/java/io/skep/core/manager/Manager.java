@@ -66,6 +66,7 @@ public final class Manager implements StoreWriter, AutoCloseable {
                     new Scheduler(Manager.this, plugins.schedulers()),
                     new TaskReaper(Manager.this),
                     new ManagerStatusLoop(Manager.this, raft),
+                    new io.skep.core.ca.RootRotationLoop(Manager.this),
                     dispatcher);
         }
 

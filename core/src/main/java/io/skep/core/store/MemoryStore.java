@@ -192,6 +192,10 @@ public final class MemoryStore {
                         node.description = p.description;
                         changed = true;
                     }
+                    if (p.tlsInfo != null && !Json.same(p.tlsInfo, node.description.tlsInfo)) {
+                        node.description.tlsInfo = p.tlsInfo;
+                        changed = true;
+                    }
                     if (p.status != null && !Json.same(p.status, node.status)) {
                         node.status = p.status;
                         changed = true;
