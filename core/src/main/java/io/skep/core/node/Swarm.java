@@ -716,14 +716,23 @@ final class Swarm implements AutoCloseable {
             }
             if (!keys.certificate().issuedBy(RootCa.certificateOf(signingRoot))) {
                 renewalTime = Instant.EPOCH;
-                if (renewCertificateIfDue(Instant.now())) {
-                    LOG.info("this node has a certificate of the swarm's new root CA");
-                } else {
-                    renewals.schedule(() -> followRootCa(trustRoots, signingRoot), 2, java.util.concurrent.TimeUnit.SECONDS);
+                if (!renewCertificateIfDue(Instant.now())) {
+                    retryRootCa(trustRoots, signingRoot); // renewCertificateIfDue said why
+                    return;
                 }
+                LOG.info("this node has a certificate of the swarm's new root CA");
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot follow the swarm's root CA rotation (retrying at the next heartbeat): {}", e.toString());
+            LOG.warn("cannot follow the swarm's root CA rotation (retrying): {}", e.toString());
+            retryRootCa(trustRoots, signingRoot);
+        }
+    }
+
+    private void retryRootCa(String trustRoots, String signingRoot) {
+        try {
+            renewals.schedule(() -> followRootCa(trustRoots, signingRoot), 2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // the node is stopping
         }
     }
 
