@@ -137,6 +137,22 @@ class StoreBenchTest {
     }
 
     @Test
+    void theWriterLeadsAgainAfterLeadershipMoved(@TempDir Path dir) throws Exception {
+        List<io.skep.core.store.RaftStore> stores = new java.util.ArrayList<>();
+        try {
+            var writer = StoreBench.startGroup(Options.parse("--members=3"), dir, null, stores);
+            writer.transferLeadership("bench2", StoreBench.TIMEOUT); // as an election after a long pause would
+            assertFalse(writer.isLeader());
+            StoreBench.takeLeadershipBack(writer);
+            assertTrue(writer.isLeader());
+        } finally {
+            for (var store : stores) {
+                store.close();
+            }
+        }
+    }
+
+    @Test
     void theTemporaryDirectoryIsDeletedWithItsContent(@TempDir Path parent) throws Exception {
         Path dir = Files.createDirectories(parent.resolve("raft/group/current"));
         Files.writeString(dir.resolve("log_inprogress_0"), "entries");
