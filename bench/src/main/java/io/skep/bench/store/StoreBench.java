@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -293,8 +294,7 @@ public final class StoreBench {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!writer.isLeader()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new java.util.concurrent.TimeoutException(writer.self().id() + " did not lead again within "
-                        + TIMEOUT);
+                throw new TimeoutException(writer.self().id() + " did not lead again within " + TIMEOUT);
             }
             try {
                 writer.transferLeadership(writer.self().id(), TIMEOUT);
