@@ -31,11 +31,40 @@ final class ServiceReconciler {
     }
 
     /**
+     * A slot (or a global service's node) runs one task: should two be wanted running — only writes of two
+     * leaderships crossing could make them — the one furthest along (then the newest) is kept and the others are
+     * shut down.
+     */
+    static List<Task> oneRunning(List<Task> tasks, Batch batch) {
+        List<Task> running = tasks.stream().filter(t -> t.desired() == TaskState.RUNNING
+                && (t.state() == null || !t.state().isTerminal())).toList();
+        if (running.size() < 2) {
+            return tasks;
+        }
+        Task kept = running.stream().max(java.util.Comparator
+                .comparing((Task t) -> t.state() == null ? TaskState.NEW : t.state())
+                .thenComparing(t -> t.createdAt == null ? "" : t.createdAt)).orElseThrow();
+        List<Task> out = new ArrayList<>();
+        for (Task t : tasks) {
+            if (running.contains(t) && t != kept) {
+                Task down = Json.copy(t);
+                down.desiredState = TaskState.SHUTDOWN.wire();
+                batch.patchTask(t.id, TaskPatch.desired(TaskState.SHUTDOWN.wire()));
+                out.add(down);
+            } else {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Supervises the tasks of one slot (replicated) or node (global).
      *
      * @return the tasks the slot holds after this pass's writes: ended tasks now shut down, new tasks added
      */
     List<Task> superviseSlot(Service s, String runtime, long slot, String nodeId, String key, List<Task> tasks, Batch batch) {
+        tasks = oneRunning(tasks, batch);
         List<Task> out = new ArrayList<>();
         for (Task t : tasks) {
             if (t.isWanted() && t.state() != null && t.state().isTerminal()) {

@@ -123,4 +123,25 @@ class LostNodeTest {
         orchestrator.reconcile();
         assertEquals(1, wanted(s.id).size(), "restart condition none: the lost task is not replaced");
     }
+
+    /**
+     * Two tasks wanted running in one slot (an old leader's late write on top of the new leader's): the one further
+     * along is kept, the other shut down, and the service runs its count.
+     */
+    @Test
+    void aSlotWithTwoTasksWantedRunningKeepsTheOneFurtherAlong() throws Exception {
+        store.commit(new Batch().create(node("n1")).create(node("n2")));
+        Service s = service(1, "any");
+        store.commit(new Batch().create(s));
+        orchestrator.passNow();
+        place(s.id, 1);
+        Task first = wanted(s.id).get(0);
+        Task late = Tasks.create(s, first.slotNumber(), null, s.runtime(), TaskState.RUNNING);
+        store.commit(new Batch().create(late));
+
+        orchestrator.passNow();
+        List<Task> left = wanted(s.id);
+        assertEquals(List.of(first.id), left.stream().map(t -> t.id).toList(), "the running task stays, alone");
+        assertEquals(TaskState.SHUTDOWN, store.memory().<Task>get(Kind.TASK, late.id).desired());
+    }
 }
