@@ -152,6 +152,11 @@ public final class ApiServer implements AutoCloseable {
                 new InOrderRequests(answers, workers));
     }
 
+    /** Connections open now, on all listeners. */
+    int openConnections() {
+        return caps.open();
+    }
+
     @Override
     public void close() {
         channels.forEach(c -> c.close().awaitUninterruptibly());
