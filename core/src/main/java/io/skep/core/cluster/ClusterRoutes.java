@@ -239,11 +239,12 @@ public final class ClusterRoutes {
     }
 
     private ApiResponse status(ApiRequest request) {
-        RemoteSession s = session(request);
+        member(request); // before its body is read
         ClusterWire.StatusUpdate[] updates = request.body(ClusterWire.StatusUpdate[].class, "task status list");
         for (int i = 0; i < updates.length; i++) {
             checkStatus(updates[i], "[" + i + "]");
         }
+        RemoteSession s = session(request);
         for (ClusterWire.StatusUpdate u : updates) {
             io.skep.core.model.Task task = manager().memory().get(Kind.TASK, u.taskId());
             if (task == null || !s.nodeId().equals(task.nodeId)) {
@@ -295,7 +296,7 @@ public final class ClusterRoutes {
      */
     private static void checkStatus(ClusterWire.StatusUpdate u, String prefix) {
         if (u == null || u.taskId() == null || u.status() == null) {
-            throw ApiException.badRequest("invalid task status" + prefix + ": TaskId and Status are required");
+            throw ApiException.badRequest("invalid task status " + prefix + ": TaskId and Status are required");
         }
         FieldChecks.text(u.taskId(), RequestLimits.NAME_LENGTH, prefix + "TaskId");
         Task.TaskStatus st = u.status();
