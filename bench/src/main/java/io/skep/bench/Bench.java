@@ -20,7 +20,9 @@ import java.util.Collection;
  * its first argument, it runs the {@link StoreBench store scenario} instead, with the arguments that follow; with
  * {@value #DOCKER}, the {@link EngineScenario Docker engine scenario} (raw engine, Swarm mode and skep); with
  * {@value #CLUSTER}, the {@link io.skep.bench.cluster.ClusterScenario many-node scenario}; with {@value #SCALE}, the
- * {@link io.skep.bench.scale.ScaleScenario control-plane scale scenario} (a manager and a thousand simulated workers).
+ * {@link io.skep.bench.scale.ScaleScenario control-plane scale scenario} (a manager and a thousand simulated workers);
+ * with {@value #FUZZ}, the {@link io.skep.bench.fuzz.FuzzScenario API fuzzer} (malformed and mutated requests to a
+ * live node's control API and cluster port).
  */
 public final class Bench {
 
@@ -36,6 +38,9 @@ public final class Bench {
     /** The first argument that runs the control-plane scale scenario rather than JMH. */
     public static final String SCALE = "scale";
 
+    /** The first argument that runs the API fuzzer rather than JMH. */
+    public static final String FUZZ = "fuzz";
+
     private Bench() {
     }
 
@@ -50,6 +55,10 @@ public final class Bench {
         }
         if (args.length > 0 && args[0].equals(SCALE)) {
             io.skep.bench.scale.ScaleScenario.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals(FUZZ)) {
+            io.skep.bench.fuzz.FuzzScenario.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && args[0].equals(DOCKER)) {

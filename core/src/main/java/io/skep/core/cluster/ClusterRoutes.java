@@ -153,11 +153,11 @@ public final class ClusterRoutes {
         CertificateAuthority.JoinRequest join = request.body(CertificateAuthority.JoinRequest.class, "join request");
         FieldChecks.text(join.token(), RequestLimits.NAME_LENGTH, "Token");
         FieldChecks.text(join.nodeId(), RequestLimits.NAME_LENGTH, "NodeId");
-        FieldChecks.text(join.csr(), RequestLimits.VALUE_LENGTH, "Csr");
         FieldChecks.text(join.availability(), RequestLimits.NAME_LENGTH, "Availability");
         FieldChecks.text(join.addr(), RequestLimits.NAME_LENGTH, "Addr");
         FieldChecks.text(join.clusterAddr(), RequestLimits.NAME_LENGTH, "ClusterAddr");
         checkDescription(join.description(), "Description.");
+        checkCsr(join.csr());
         try {
             return ApiResponse.ok(ca().join(join));
         } catch (CertificateAuthority.Refused e) {
@@ -171,8 +171,10 @@ public final class ClusterRoutes {
 
     private ApiResponse renew(ApiRequest request) {
         PeerIdentity peer = member(request);
+        String csr = request.body(ClusterWire.RenewRequest.class, "renewal request").csr();
+        checkCsr(csr);
         try {
-            return ApiResponse.ok(ca().renew(peer, request.body(ClusterWire.RenewRequest.class, "renewal request").csr()));
+            return ApiResponse.ok(ca().renew(peer, csr));
         } catch (CertificateAuthority.Refused e) {
             throw new ApiException(403, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -253,6 +255,21 @@ public final class ClusterRoutes {
             s.session().updateTaskStatus(u.taskId(), u.status());
         }
         return ApiResponse.empty(204);
+    }
+
+    /**
+     * A certificate request the CA can read, checked before the CA takes it: the PEM reader throws more than
+     * {@link IllegalArgumentException} on bad input (Bouncy Castle's base64 decoder an {@link IllegalStateException}).
+     */
+    private static void checkCsr(String csr) {
+        FieldChecks.text(csr, RequestLimits.VALUE_LENGTH, "Csr");
+        try {
+            io.skep.core.pki.CertificateRequest.verifiedKey(csr);
+        } catch (IllegalArgumentException e) {
+            throw FieldChecks.invalid("Csr", e.getMessage());
+        } catch (RuntimeException e) {
+            throw FieldChecks.invalid("Csr", "not a readable certificate request: " + e.getMessage());
+        }
     }
 
     /**
