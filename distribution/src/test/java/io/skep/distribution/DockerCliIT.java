@@ -85,6 +85,34 @@ class DockerCliIT extends ImageTest {
         assertTrue(docker("info").contains("Swarm: inactive"), "the node is in no swarm any more");
     }
 
+    /**
+     * {@code docker swarm init --autolock}, {@code unlock-key} and {@code unlock}: a restarted manager of the image
+     * answers the docker CLI with Swarm's locked message until it is given the key.
+     */
+    @Test
+    void theDockerCliLocksAndUnlocksAnAutolockedSwarm() {
+        String init = docker("swarm", "init", "--autolock", "--listen-addr", "127.0.0.1:" + freePort());
+        java.util.regex.Matcher key = java.util.regex.Pattern.compile("SWMKEY-1-[A-Za-z0-9+/]{43}").matcher(init);
+        assertTrue(key.find(), init);
+        assertEquals(key.group(), docker("swarm", "unlock-key", "-q").strip());
+
+        daemon.stop(Duration.ofSeconds(10));
+        startDaemon();
+        TestEngine.Run locked = TestEngine.docker(Map.of("DOCKER_HOST", host(), "HOME", dir.toString()), "node", "ls");
+        assertEquals(1, locked.exitCode());
+        assertTrue(locked.stderr().contains("Swarm is encrypted and needs to be unlocked before it can be used."),
+                locked.describe());
+        TestEngine.Run wrong = TestEngine.dockerWithInput(Map.of("DOCKER_HOST", host(), "HOME", dir.toString()),
+                "SWMKEY-1-" + "A".repeat(43) + "\n", "swarm", "unlock");
+        assertTrue(wrong.exitCode() != 0 && wrong.stderr().contains("invalid key provided"), wrong.describe());
+        TestEngine.Run unlocked = TestEngine.dockerWithInput(Map.of("DOCKER_HOST", host(), "HOME", dir.toString()),
+                key.group() + "\n", "swarm", "unlock");
+        assertEquals(0, unlocked.exitCode(), unlocked.describe());
+        await("the unlocked manager to answer", () -> TestEngine.docker(Map.of("DOCKER_HOST", host(), "HOME",
+                dir.toString()), "node", "ls").exitCode() == 0);
+        assertEquals("Node left the swarm.", docker("swarm", "leave", "--force").strip());
+    }
+
     private static int freePort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

@@ -42,6 +42,15 @@ final class TestEngine {
         assumeTrue(engine && busybox, "no Docker engine or no static busybox on this machine");
     }
 
+    /** Skips the test (or fails it, in CI) when there is no docker CLI; no engine is needed. */
+    static void requireCli() {
+        boolean cli = Files.isExecutable(Path.of("/usr/bin/docker"));
+        if ("1".equals(System.getenv("SKEP_REQUIRE_DOCKER"))) {
+            assertTrue(cli, "SKEP_REQUIRE_DOCKER=1 but there is no docker CLI");
+        }
+        assumeTrue(cli, "no docker CLI on this machine");
+    }
+
     /** The busybox test image, built on first use and removed when the test JVM ends. */
     static synchronized String busyboxImage() {
         if (image == null) {
@@ -68,15 +77,22 @@ final class TestEngine {
 
     /** Runs the docker CLI with extra environment (e.g. {@code DOCKER_HOST} of skep's socket). */
     static Run docker(Map<String, String> env, String... args) {
+        return dockerWithInput(env, "", args);
+    }
+
+    /** {@link #docker} with {@code stdin} as the command's input. */
+    static Run dockerWithInput(Map<String, String> env, String stdin, String... args) {
         List<String> command = new ArrayList<>();
         command.add("docker");
         command.addAll(List.of(args));
         try {
+            Path in = Files.createTempFile("docker", ".in");
             Path out = Files.createTempFile("docker", ".out");
             Path err = Files.createTempFile("docker", ".err");
             try {
+                Files.writeString(in, stdin);
                 ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                        .redirectInput(ProcessBuilder.Redirect.from(in.toFile()));
                 pb.environment().remove("DOCKER_CONTEXT");
                 pb.environment().putAll(env);
                 Process p = pb.start();
@@ -86,6 +102,7 @@ final class TestEngine {
                 }
                 return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
             } finally {
+                Files.deleteIfExists(in);
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(err);
             }

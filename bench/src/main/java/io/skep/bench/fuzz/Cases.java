@@ -82,7 +82,8 @@ final class Cases {
             case "pipelined" -> pipelined();
             case "garbage" -> garbage();
             case "plaintext-on-tls" -> new Case(kind, plaintextCluster,
-                    RawHttp.request("GET", "/ca", Map.of(), null, false), 1, "GET /ca in plaintext on the TLS port");
+                    RawHttp.request(plaintextCluster, "GET", "/ca", Map.of(), null, false), 1,
+                    "GET /ca in plaintext on the TLS port");
             default -> throw new IllegalArgumentException("no such kind: " + kind);
         };
     }
@@ -91,7 +92,8 @@ final class Cases {
     private Case bodyCase(String kind, BiFunction<JsonNode, Set<String>, Mutator.Mutated> mutation) {
         Endpoint e = withBody.get(random.nextInt(withBody.size()));
         Mutator.Mutated m = mutation.apply(e.body(), e.frozen());
-        return new Case(kind, e.target(), RawHttp.request(e.method(), e.path(), Map.of(), m.body(), false), 1,
+        return new Case(kind, e.target(),
+                RawHttp.request(e.target(), e.method(), e.path(), Map.of(), m.body(), false), 1,
                 e.method() + " " + e.path() + ": " + m.what());
     }
 
@@ -103,12 +105,14 @@ final class Cases {
             case 0 -> { // a real body over every cap (5 MiB), or just over the cap before authentication (80 KiB)
                 int size = random.nextBoolean() ? 5 << 20 : 80 << 10;
                 byte[] body = ("{\"Name\":\"" + "b".repeat(size) + "\"}").getBytes(StandardCharsets.US_ASCII);
-                yield new Case("big-body", e.target(), RawHttp.request(e.method(), e.path(), Map.of(), body, false), 1,
+                yield new Case("big-body", e.target(),
+                        RawHttp.request(e.target(), e.method(), e.path(), Map.of(), body, false), 1,
                         where + "a body of " + body.length + " bytes");
             }
             case 1 -> { // a promise of a huge body and no body: the answer must come at once
                 Map<String, String> h = Map.of("Content-Length", "99999999999", "Content-Type", "application/json");
-                yield new Case("big-body", e.target(), RawHttp.request(e.method(), e.path(), h, null, false), 1,
+                yield new Case("big-body", e.target(),
+                        RawHttp.request(e.target(), e.method(), e.path(), h, null, false), 1,
                         where + "Content-Length: 99999999999, no body");
             }
             case 2 -> { // a chunked body that never ends, over the cap
@@ -117,14 +121,15 @@ final class Cases {
                 for (int i = 0; i < 80; i++) {
                     b.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
                 }
-                byte[] head = RawHttp.request(e.method(), e.path(), Map.of("Transfer-Encoding", "chunked"), null,
-                        false);
+                byte[] head = RawHttp.request(e.target(), e.method(), e.path(),
+                        Map.of("Transfer-Encoding", "chunked"), null, false);
                 yield new Case("big-body", e.target(), concat(head, b.toString().getBytes(StandardCharsets.US_ASCII)),
                         1, where + "a chunked body of 4.8 MB that never ends");
             }
             default -> { // Expect: 100-continue for a body over the cap
                 Map<String, String> h = Map.of("Content-Length", Integer.toString(50 << 20), "Expect", "100-continue");
-                yield new Case("big-body", e.target(), RawHttp.request(e.method(), e.path(), h, null, false), 1,
+                yield new Case("big-body", e.target(),
+                        RawHttp.request(e.target(), e.method(), e.path(), h, null, false), 1,
                         where + "Expect: 100-continue for 50 MiB");
             }
         };
@@ -141,7 +146,7 @@ final class Cases {
         String method = random.nextBoolean() ? "GET" : "POST";
         Target t = random.nextInt(3) == 0 ? endpoints.get(random.nextInt(endpoints.size())).target() : control;
         byte[] body = method.equals("POST") ? "{}".getBytes(StandardCharsets.US_ASCII) : null;
-        return new Case("bad-path", t, RawHttp.request(method, path, Map.of(), body, false), 1,
+        return new Case("bad-path", t, RawHttp.request(t, method, path, Map.of(), body, false), 1,
                 method + " " + shorten(path) + " on " + t);
     }
 
@@ -151,7 +156,8 @@ final class Cases {
                 "G\u0000ET"};
         String method = methods[random.nextInt(methods.length)];
         byte[] body = e.body() == null ? null : Mutator.bytes(e.body());
-        return new Case("bad-method", e.target(), RawHttp.request(method, e.path(), Map.of(), body, false), 1,
+        return new Case("bad-method", e.target(),
+                RawHttp.request(e.target(), method, e.path(), Map.of(), body, false), 1,
                 shorten(method) + " " + e.path());
     }
 
@@ -183,7 +189,7 @@ final class Cases {
         boolean noHost = random.nextInt(6) == 0;
         boolean framed = v[2] == null;
         byte[] body = framed ? valid : v[2].getBytes(StandardCharsets.ISO_8859_1);
-        String head = e.method() + " " + e.path() + " HTTP/1.1\r\n" + (noHost ? "" : "Host: fuzz\r\n") + v[0] + "\r\n"
+        String head = e.method() + " " + e.path() + " HTTP/1.1\r\n" + (noHost ? "" : "Host: " + e.target().hostHeader() + "\r\n") + v[0] + "\r\n"
                 + (framed && !v[0].startsWith("Content-Length") ? "Content-Length: " + valid.length + "\r\n" : "")
                 + "Connection: close\r\n\r\n";
         return new Case("bad-header", e.target(), concat(head.getBytes(StandardCharsets.ISO_8859_1), body), 1,
@@ -204,7 +210,7 @@ final class Cases {
             default -> null;
         };
         if (path != null) {
-            return new Case("bad-query", control, RawHttp.request("GET", path, Map.of(), null, false), 1,
+            return new Case("bad-query", control, RawHttp.request(control, "GET", path, Map.of(), null, false), 1,
                     "GET " + shorten(path));
         }
         // a known write with its version (or cursor) replaced
@@ -215,7 +221,7 @@ final class Cases {
         String p = e.path().replaceAll("(version|after)=[^&]*", "$1=" + enc(value))
                 + (random.nextBoolean() ? "&rotateWorkerToken=maybe&rollback=previous" : "");
         byte[] body = e.body() == null ? null : Mutator.bytes(e.body());
-        return new Case("bad-query", e.target(), RawHttp.request(e.method(), p, Map.of(), body, false), 1,
+        return new Case("bad-query", e.target(), RawHttp.request(e.target(), e.method(), p, Map.of(), body, false), 1,
                 e.method() + " " + p);
     }
 
@@ -230,7 +236,7 @@ final class Cases {
             Endpoint e = here.get(random.nextInt(here.size()));
             byte[] body = e.body() == null ? null : random.nextBoolean() ? Mutator.bytes(e.body())
                     : mutator.wrongType(e.body(), e.frozen()).body();
-            parts.add(RawHttp.request(e.method(), e.path(), Map.of(), body, true));
+            parts.add(RawHttp.request(e.target(), e.method(), e.path(), Map.of(), body, true));
             what.add(e.method() + " " + e.path());
         }
         return new Case("pipelined", target, concat(parts.toArray(byte[][]::new)), n,
@@ -242,7 +248,8 @@ final class Cases {
         byte[] b = new byte[1 + random.nextInt(2_000)];
         random.nextBytes(b);
         if (random.nextBoolean()) { // garbage after a good start
-            byte[] start = "POST /v1.41/services/create HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+            byte[] start = ("POST /v1.41/services/create HTTP/1.1\r\nHost: " + t.hostHeader() + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
             b = concat(start, b);
         }
         return new Case("garbage", t, b, 1, b.length + " random bytes to " + t);

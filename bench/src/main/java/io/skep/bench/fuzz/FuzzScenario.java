@@ -346,8 +346,8 @@ public final class FuzzScenario {
     /** The worker's dispatcher session: its ID, for the calls that name it. */
     private static String session(Target member, Joining.Member worker, Duration timeout) throws IOException {
         byte[] body = io.skep.core.model.Json.bytes(Joining.describe(worker.index()));
-        RawHttp.Answer a = RawHttp.exchange(member, RawHttp.request("POST", "/dispatcher/sessions", Map.of(), body,
-                false), 1, timeout).getFirst();
+        RawHttp.Answer a = RawHttp.exchange(member, RawHttp.request(member, "POST", "/dispatcher/sessions", Map.of(),
+                body, false), 1, timeout).getFirst();
         if (a.status() != 200) {
             throw new IllegalStateException("the worker's session was refused: " + a.status() + " " + a.message());
         }
@@ -366,7 +366,7 @@ public final class FuzzScenario {
                 sockets.add(control.open(Duration.ofSeconds(2)));
             }
             for (Socket s : sockets) {
-                s.getOutputStream().write("GET /_ping HTTP/1.1\r\nHost: fuzz\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(RawHttp.request(control, "GET", "/_ping", Map.of(), null, true));
             }
             for (Socket s : sockets) {
                 try {

@@ -26,6 +26,11 @@ record Target(String name, String host, int port, SSLContext tls) {
         return s;
     }
 
+    /** What a client puts in its {@code Host} header for this target. */
+    String hostHeader() {
+        return host + ":" + port;
+    }
+
     @Override
     public String toString() {
         return name;

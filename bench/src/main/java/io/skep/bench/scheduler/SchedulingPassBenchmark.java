@@ -71,12 +71,12 @@ public class SchedulingPassBenchmark {
             return memory;
         }
 
-        /** In entries of at most {@link Manager#MAX_CHANGES_PER_ENTRY} changes, as the manager commits them. */
+        /** In entries as the manager cuts them ({@link Manager#MAX_CHANGES_PER_ENTRY}, {@link Manager#MAX_ENTRY_BYTES}). */
         @Override
-        public CommitResult commit(Batch batch) {
+        public CommitResult commit(Batch batch) throws java.io.IOException {
             CommitResult last = new CommitResult(index, null);
-            for (Batch part : batch.split(Manager.MAX_CHANGES_PER_ENTRY)) {
-                last = memory.apply(Batch.decode(part.encode()), ++index);
+            for (byte[] entry : batch.entries(Manager.MAX_CHANGES_PER_ENTRY, Manager.MAX_ENTRY_BYTES)) {
+                last = memory.apply(Batch.decode(entry), ++index);
             }
             return last;
         }
@@ -170,7 +170,11 @@ public class SchedulingPassBenchmark {
             t.status.state = TaskState.PENDING.wire();
             batch.create(t);
         }
-        w.commit(batch);
+        try {
+            w.commit(batch);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // no object of the swarm built here is near an entry's limit
+        }
         return w;
     }
 

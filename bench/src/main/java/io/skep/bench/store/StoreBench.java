@@ -164,7 +164,8 @@ public final class StoreBench {
     static RaftStore startGroup(Options options, Path dir, List<RaftStore> group) throws Exception {
         UUID id = UUID.randomUUID();
         if (options.members() == 1) {
-            RaftStore store = new RaftStore(dir.resolve("raft"), "bench1", id, freePort(), true, options.snapshotInterval());
+            RaftStore store = new RaftStore(dir.resolve("raft"), "bench1", id, freePort(), true, options.snapshotInterval(),
+                    io.skep.core.store.DataKey.generate());
             group.add(store);
             store.awaitLeader(TIMEOUT);
             return store;
@@ -172,6 +173,7 @@ public final class StoreBench {
         java.security.SecureRandom random = new java.security.SecureRandom();
         io.skep.core.pki.RootCa ca = io.skep.core.pki.RootCa.create(random, java.time.Instant.now());
         RaftStore first = null;
+        io.skep.core.store.DataKey dataKey = io.skep.core.store.DataKey.generate(); // the swarm's, as managers share it
         for (int i = 1; i <= options.members(); i++) {
             String name = "bench" + i;
             io.skep.core.tls.NodeTls tls = new io.skep.core.tls.NodeTls(ca.issue(name, io.skep.core.pki.NodeRole.MANAGER,
@@ -180,8 +182,8 @@ public final class StoreBench {
             RaftStore.Member member = new RaftStore.Member(name, "127.0.0.1:" + freePort());
             Path raft = dir.resolve("raft" + i);
             RaftStore store = first == null
-                    ? RaftStore.create(raft, member, id, "127.0.0.1", options.snapshotInterval(), raftTls)
-                    : RaftStore.join(raft, member, id, "127.0.0.1", options.snapshotInterval(), raftTls);
+                    ? RaftStore.create(raft, member, id, "127.0.0.1", options.snapshotInterval(), raftTls, dataKey)
+                    : RaftStore.join(raft, member, id, "127.0.0.1", options.snapshotInterval(), raftTls, dataKey);
             group.add(store);
             if (first == null) {
                 first = store;

@@ -3,6 +3,7 @@ package io.skep.core.api;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -30,17 +31,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * HTTP/1.1 listeners of a router: the control API's unix socket for the local CLI and, optionally, a TCP port;
@@ -79,29 +82,40 @@ public final class ApiServer implements AutoCloseable {
         this.caps = new ConnectionCaps(limits.connectionsPerPeer(), limits.connections());
     }
 
-    /** Listens on {@code unix:///path} or {@code tcp://host:port}. */
-    public void listen(URI host) throws IOException, InterruptedException {
-        ServerBootstrap bootstrap = bootstrap(null);
+    /**
+     * Listens for the control API on {@code unix:///path} (a socket only its owner and group may use: see
+     * {@link UnixSocketBinder}) or {@code tcp://host:port} (with {@code access}'s TLS, behind the
+     * {@link BrowserGuard}; beyond loopback only when clients are authenticated).
+     */
+    public void listen(URI host, ControlAccess access) throws IOException, InterruptedException {
         switch (host.getScheme()) {
             case "unix" -> {
                 Path socket = Path.of(host.getPath());
                 Files.createDirectories(socket.toAbsolutePath().getParent());
-                Files.deleteIfExists(socket); // a stale socket of a killed daemon
-                channels.add(bootstrap.channel(NioServerDomainSocketChannel.class)
-                        .bind(UnixDomainSocketAddress.of(socket)).sync().channel());
-                Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+                ServerBootstrap bootstrap = bootstrap(null, null).channel(NioServerDomainSocketChannel.class);
+                channels.add(UnixSocketBinder.bind(socket, access.socketGroup(),
+                        where -> bootstrap.bind(UnixDomainSocketAddress.of(where)).sync().channel()));
                 sockets.add(socket);
+                LOG.info("control API listening on {}", host);
             }
             case "tcp" -> {
                 if (host.getHost() == null || host.getPort() < 0) {
                     throw new IllegalArgumentException("--host " + host + ": expected tcp://address:port");
                 }
-                channels.add(bootstrap.channel(NioServerSocketChannel.class)
-                        .bind(new InetSocketAddress(host.getHost(), host.getPort())).sync().channel());
+                InetAddress address = InetAddress.getByName(host.getHost());
+                access.checkListen(host.toString(), address);
+                SslContext tls = access.tls() == null ? null : access.tls().server();
+                String name = host.getHost();
+                boolean authenticated = access.authenticatesClients();
+                channels.add(bootstrap(tls == null ? null : ch -> new HttpsOnly(tls),
+                        () -> new BrowserGuard(name, authenticated))
+                        .channel(NioServerSocketChannel.class)
+                        .bind(new InetSocketAddress(address, host.getPort())).sync().channel());
+                LOG.info("control API listening on {} ({})", host,
+                        tls == null ? "plaintext" : authenticated ? "mutual TLS" : "TLS");
             }
             default -> throw new IllegalArgumentException("--host " + host + ": expected unix:///path or tcp://address:port");
         }
-        LOG.info("control API listening on {}", host);
     }
 
     /**
@@ -109,7 +123,8 @@ public final class ApiServer implements AutoCloseable {
      * certificate the context trusts. Returns the address bound (port 0 picks a free one).
      */
     public InetSocketAddress listen(InetSocketAddress address, SslContext tls) throws InterruptedException {
-        Channel channel = bootstrap(tls).channel(NioServerSocketChannel.class).bind(address).sync().channel();
+        Channel channel = bootstrap(ch -> tls.newHandler(ch.alloc()), null)
+                .channel(NioServerSocketChannel.class).bind(address).sync().channel();
         channels.add(channel);
         return (InetSocketAddress) channel.localAddress();
     }
@@ -118,7 +133,11 @@ public final class ApiServer implements AutoCloseable {
     private static final io.netty.util.AttributeKey<java.util.concurrent.CompletableFuture<Void>> CLOSED =
             io.netty.util.AttributeKey.valueOf("skep-connection-closed");
 
-    private ServerBootstrap bootstrap(SslContext tls) {
+    /**
+     * A server whose connections start with {@code tls}'s handler (or none), then HTTP; {@code requestCheck}, when
+     * given, sees each request's head before its body is read.
+     */
+    private ServerBootstrap bootstrap(Function<Channel, ChannelHandler> tls, Supplier<ChannelHandler> requestCheck) {
         return new ServerBootstrap().group(group).childHandler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -130,23 +149,26 @@ public final class ApiServer implements AutoCloseable {
                 ch.closeFuture().addListener(f -> closed.complete(null));
                 ch.attr(CLOSED).set(closed);
                 if (tls != null) {
-                    ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                    ch.pipeline().addLast(tls.apply(ch));
                 }
-                addHttp(ch);
+                addHttp(ch, requestCheck == null ? null : requestCheck.get());
             }
         });
     }
 
     /**
      * The HTTP handlers of a connection, after its TLS if any: timeouts on raw bytes, the decoder with its caps on the
-     * request line and headers, the body's cap, the aggregator (which never meets a body over the cap), a timeout on
-     * each write of an answer, and the requests answered in order.
+     * request line and headers, the {@code requestCheck} if any, the body's cap, the aggregator (which never meets a
+     * body over the cap), a timeout on each write of an answer, and the requests answered in order.
      */
-    private void addHttp(Channel ch) {
+    private void addHttp(Channel ch, ChannelHandler requestCheck) {
         ch.pipeline().addLast(new RequestTimeouts(limits.idle(), limits.request()),
                 new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE)
-                        .setMaxHeaderSize(MAX_HEADERS)),
-                new BodyLimit(limits),
+                        .setMaxHeaderSize(MAX_HEADERS)));
+        if (requestCheck != null) {
+            ch.pipeline().addLast(requestCheck);
+        }
+        ch.pipeline().addLast(new BodyLimit(limits),
                 new HttpObjectAggregator((int) limits.body()),
                 new WriteTimeoutHandler(limits.write().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
                 new InOrderRequests(answers, workers));
@@ -203,12 +225,26 @@ public final class ApiServer implements AutoCloseable {
                     closed));
         } catch (ApiException e) {
             return ApiResponse.error(e.status(), e.getMessage());
-        } catch (io.skep.core.store.NoQuorumException e) {
-            return ApiResponse.error(503, e.getMessage());
+        } catch (io.skep.core.store.EntryTooLargeException e) {
+            return ApiResponse.error(400, e.getMessage());
         } catch (Exception e) {
+            io.skep.core.store.NoQuorumException noQuorum = noQuorum(e);
+            if (noQuorum != null) {
+                return ApiResponse.error(503, noQuorum.getMessage()); // a state of the swarm, not a fault of the node
+            }
             LOG.error("{} {} failed", method, path, e);
             return ApiResponse.error(500, e.getMessage() == null ? e.toString() : e.getMessage());
         }
+    }
+
+    /** The store's refusal for want of a quorum, however deep a route wrapped it, or null. */
+    private static io.skep.core.store.NoQuorumException noQuorum(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.skep.core.store.NoQuorumException n) {
+                return n;
+            }
+        }
+        return null;
     }
 
     private FullHttpResponse encode(ApiResponse response, boolean keepAlive, boolean head) {

@@ -41,8 +41,29 @@ public interface NodeContext {
     /** Leaves the swarm: stops and removes this node's tasks and erases the swarm's state here. */
     void leaveSwarm() throws Exception;
 
+    /** Whether this manager waits for the swarm's unlock key (autolock) before it takes up its swarm. */
+    default boolean locked() {
+        return false;
+    }
+
+    /**
+     * Opens this locked manager's keys with {@code unlockKey} and takes up its swarm.
+     *
+     * @throws ApiException 409 when it is not locked, 401 for a key that does not open them
+     */
+    default void unlock(String unlockKey) throws Exception {
+        throw new ApiException(409, "swarm is not locked");
+    }
+
+    /** Docker's words for any call but unlock (and info) on a locked manager. */
+    String LOCKED = "Swarm is encrypted and needs to be unlocked before it can be used. Please use "
+            + "\"docker swarm unlock\" to unlock it.";
+
     /** The manager, or 503 with Docker's words when this node is not one. */
     default Manager requireManager() {
+        if (locked()) {
+            throw ApiException.unavailable(LOCKED);
+        }
         Manager m = manager();
         if (m == null && membership() != null) {
             throw ApiException.unavailable("This node is not a swarm manager. Worker nodes can't be used to view or "

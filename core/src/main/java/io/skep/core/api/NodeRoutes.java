@@ -66,11 +66,35 @@ final class NodeRoutes {
             throw new ApiException(400, "rpc error: code = FailedPrecondition desc = node " + target.id
                     + " is not down and can't be removed");
         }
-        CommitResult result = manager.commit(new Batch().delete(io.skep.core.model.Kind.NODE, target.id));
+        io.skep.core.model.Cluster cluster = manager.memory().cluster();
+        CommitResult result = manager.commit(new Batch().delete(io.skep.core.model.Kind.NODE, target.id)
+                .update(removing(cluster, target.id)));
         if (!result.applied()) {
             throw ApiException.conflict(result.conflict());
         }
         return ApiResponse.empty(200);
+    }
+
+    /**
+     * The swarm with {@code nodeId} among its removed nodes until every certificate it may hold has expired (the
+     * longest a certificate is signed for: the swarm's expiry now, or 90 days), and without those whose time is over.
+     */
+    private static io.skep.core.model.Cluster removing(io.skep.core.model.Cluster cluster, String nodeId) {
+        io.skep.core.model.Cluster next = Json.copy(cluster);
+        java.time.Instant now = java.time.Instant.now();
+        java.util.Map<String, String> removed = new java.util.TreeMap<>();
+        if (cluster.removedNodes != null) {
+            cluster.removedNodes.forEach((id, until) -> {
+                if (now.isBefore(java.time.Instant.parse(until))) {
+                    removed.put(id, until);
+                }
+            });
+        }
+        java.time.Duration longest = cluster.nodeCertExpiry().compareTo(io.skep.core.model.Defaults.NODE_CERT_EXPIRY) > 0
+                ? cluster.nodeCertExpiry() : io.skep.core.model.Defaults.NODE_CERT_EXPIRY;
+        removed.put(nodeId, now.plus(longest).toString());
+        next.removedNodes = removed;
+        return next;
     }
 
     private ApiResponse update(ApiRequest request) throws Exception {

@@ -40,12 +40,14 @@ final class SystemRoutes {
                 .add("POST", "/swarm/join", this::join)
                 .add("POST", "/swarm/update", this::update)
                 .add("POST", "/swarm/leave", this::leave)
+                .add("GET", "/swarm/unlockkey", this::unlockKey)
+                .add("POST", "/swarm/unlock", this::unlock)
                 .add("GET", "/plugins", r -> ApiResponse.ok(plugins()));
     }
 
     private ApiResponse ping(ApiRequest request) {
         return ApiResponse.text(200, "OK")
-                .withHeader("Swarm", node.membership() == null ? "inactive"
+                .withHeader("Swarm", node.locked() ? "locked" : node.membership() == null ? "inactive"
                         : node.membership().manager() ? "active/manager" : "active/worker")
                 .withHeader("Cache-Control", "no-cache, no-store, must-revalidate")
                 .withHeader("Pragma", "no-cache");
@@ -84,7 +86,7 @@ final class SystemRoutes {
         Membership membership = node.membership();
         swarm.put("NodeID", membership == null ? "" : node.nodeId())
                 .put("NodeAddr", membership == null ? "" : membership.nodeAddr())
-                .put("LocalNodeState", membership == null ? "inactive" : "active")
+                .put("LocalNodeState", node.locked() ? "locked" : membership == null ? "inactive" : "active")
                 .put("ControlAvailable", manager != null).put("Error", "");
         if (membership != null && manager == null) {
             ArrayNode remote = swarm.putArray("RemoteManagers");
@@ -115,11 +117,35 @@ final class SystemRoutes {
         return shown(c);
     }
 
-    /** The swarm as the API shows it: everything but its root CA's key. */
+    /** The swarm as the API shows it: everything but its root CA's key and its unlock key. */
     private static ObjectNode shown(Cluster c) {
         ObjectNode o = (ObjectNode) Json.tree(c);
         o.remove(Cluster.ROOT_CA);
+        o.remove(Cluster.UNLOCK_KEY);
+        o.remove(Cluster.REMOVED_NODES);
         return o;
+    }
+
+    /** {@code GET /swarm/unlockkey}: the managers' unlock key, or "" while the swarm is not autolocked. */
+    private ApiResponse unlockKey(ApiRequest request) {
+        Cluster c = node.requireManager().memory().cluster();
+        if (c == null) {
+            throw ApiException.unavailable("the swarm is still starting");
+        }
+        ObjectNode answer = Json.MAPPER.createObjectNode();
+        answer.put("UnlockKey", c.autoLockManagers() && c.unlockKey != null ? c.unlockKey : "");
+        return ApiResponse.ok(answer);
+    }
+
+    /** {@code POST /swarm/unlock}: {@code {"UnlockKey":"SWMKEY-1-…"}} opens a locked manager's keys. */
+    private ApiResponse unlock(ApiRequest request) throws Exception {
+        JsonNode body = request.body(JsonNode.class, "unlock request");
+        JsonNode key = body.path("UnlockKey");
+        if (!key.isTextual()) {
+            throw ApiException.badRequest("invalid UnlockKey: expected the unlock key (SWMKEY-1-...) as a string");
+        }
+        node.unlock(key.asText());
+        return ApiResponse.empty(200);
     }
 
     /**
@@ -152,6 +178,12 @@ final class SystemRoutes {
             spec.orchestration.taskHistoryRetentionLimit = Defaults.TASK_HISTORY_RETENTION_LIMIT;
         }
         next.spec = spec;
+        boolean autolock = next.autoLockManagers();
+        if (!autolock) {
+            next.unlockKey = null;
+        } else if (next.unlockKey == null || "true".equals(request.query("rotateManagerUnlockKey"))) {
+            next.unlockKey = io.skep.core.pki.UnlockKey.generate(new SecureRandom()).text();
+        }
         boolean worker = "true".equals(request.query("rotateWorkerToken"));
         boolean managerToken = "true".equals(request.query("rotateManagerToken"));
         if (worker || managerToken) {
@@ -179,6 +211,14 @@ final class SystemRoutes {
      * the swarm), with Docker's words.
      */
     private ApiResponse leave(ApiRequest request) throws Exception {
+        if (node.locked()) {
+            if (!request.flag("force")) {
+                throw ApiException.unavailable("Swarm is encrypted and locked. Please unlock it first or use "
+                        + "`--force` to ignore this message.");
+            }
+            node.leaveSwarm();
+            return ApiResponse.empty(200);
+        }
         if (node.membership() == null) {
             throw ApiException.unavailable("This node is not part of a swarm");
         }
@@ -208,6 +248,9 @@ final class SystemRoutes {
     }
 
     private ApiResponse init(ApiRequest request) throws Exception {
+        if (node.locked()) {
+            throw ApiException.unavailable(NodeContext.LOCKED);
+        }
         if (node.membership() != null && node.membership().manager() && request.body() != null
                 && request.body().length > 0
                 && request.body(JsonNode.class, "swarm init request").path("ForceNewCluster").asBoolean(false)) {
@@ -228,6 +271,9 @@ final class SystemRoutes {
 
     /** {@code POST /swarm/join}: Docker's join request; the node joins as a worker. */
     private ApiResponse join(ApiRequest request) throws Exception {
+        if (node.locked()) {
+            throw ApiException.unavailable(NodeContext.LOCKED);
+        }
         JsonNode body = request.body(JsonNode.class, "swarm join request");
         SwarmSpecValidator.joinRequest(body);
         try {

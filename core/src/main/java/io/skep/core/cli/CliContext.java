@@ -1,8 +1,11 @@
 package io.skep.core.cli;
 
+import io.netty.handler.ssl.SslContext;
 import io.skep.core.client.DaemonAddress;
 import io.skep.core.client.DaemonClient;
+import io.skep.core.tls.ControlTls;
 
+import javax.net.ssl.SSLException;
 import java.io.Console;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
@@ -12,7 +15,8 @@ import java.util.Map;
 
 /**
  * What one CLI invocation works with: its output streams, environment and clock, whether stdout is a terminal,
- * and (lazily) the client for the daemon named by {@code -H}, {@code $SKEP_HOST} or the default socket.
+ * and (lazily) the client for the daemon named by {@code -H}, {@code $SKEP_HOST} or the default socket, over TLS
+ * as the TLS flags and variables say.
  */
 final class CliContext implements AutoCloseable {
 
@@ -25,6 +29,10 @@ final class CliContext implements AutoCloseable {
     final Duration pollInterval = Duration.ofMillis(200);
     /** The value of the top-level {@code -H/--host}, or {@code null}. */
     String hostOption;
+    /** The top-level TLS flags. */
+    TlsFlags tlsFlags = new TlsFlags();
+    /** Where commands that read input read it ({@code swarm unlock}); tests give their own. */
+    java.io.InputStream in = System.in;
 
     private DaemonClient client;
 
@@ -54,9 +62,20 @@ final class CliContext implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage());
             }
-            client = new DaemonClient(address, "skep-cli/" + SkepVersion.get(), DaemonClient.RESPONSE_TIMEOUT);
+            client = new DaemonClient(address, "skep-cli/" + SkepVersion.get(), DaemonClient.RESPONSE_TIMEOUT,
+                    address.isUnix() ? null : tlsContext());
         }
         return client;
+    }
+
+    /** The client's TLS context for a tcp:// daemon, or null for plaintext. */
+    private SslContext tlsContext() {
+        try {
+            ControlTls tls = tlsFlags.client(env);
+            return tls == null ? null : tls.client();
+        } catch (IllegalArgumentException | SSLException e) {
+            throw new CliException(e.getMessage());
+        }
     }
 
     /** Terminal width for progress bars: {@code $COLUMNS}, else 80. */

@@ -1,9 +1,11 @@
 package io.skep.core.cli;
 
+import io.skep.core.api.ControlAccess;
 import io.skep.core.client.DaemonAddress;
 import io.skep.core.node.Daemon;
 import io.skep.core.node.DaemonConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.URI;
@@ -43,6 +45,15 @@ final class DaemonCommand extends ApiCommand {
             description = "Set key=value labels to the daemon (engine labels)")
     List<String> labels = new ArrayList<>();
 
+    /** TLS of the tcp:// listeners: beyond loopback, --tlsverify is required. */
+    @Mixin
+    final TlsFlags tls = new TlsFlags();
+
+    @Option(names = {"-G", "--group"}, paramLabel = "GROUP",
+            description = "Group for the unix socket: its members may use the daemon (default: "
+                    + ControlAccess.DEFAULT_GROUP + " where that group exists, else none: only the daemon's user)")
+    String group;
+
     /** The configuration the flags describe. */
     DaemonConfig config() {
         List<URI> uris = new ArrayList<>();
@@ -67,12 +78,18 @@ final class DaemonCommand extends ApiCommand {
             }
             engineLabels.put(label.substring(0, eq), label.substring(eq + 1));
         }
-        return new DaemonConfig(dataDir, uris, rt, raftPort, listenAddr, pluginDir, engineLabels);
+        ControlAccess access = new ControlAccess(tls.server(ctx().env), group);
+        return new DaemonConfig(dataDir, uris, rt, raftPort, listenAddr, pluginDir, engineLabels, access);
     }
 
     @Override
     int run() throws Exception {
-        DaemonConfig config = config();
+        DaemonConfig config;
+        try {
+            config = config();
+        } catch (IllegalArgumentException refused) {
+            throw new CliException("skep daemon: failed to start: " + refused.getMessage());
+        }
         Daemon daemon;
         try {
             daemon = Daemon.start(config);

@@ -1,6 +1,7 @@
 package io.skep.core.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,8 +34,13 @@ final class SkepCommand implements Callable<Integer> {
     @Option(names = {"-v", "--version"}, description = "Print version information and quit")
     boolean version;
 
+    /** How the CLI reaches a daemon on tcp:// (a unix socket needs no TLS). */
+    @Mixin
+    final TlsFlags tls = new TlsFlags();
+
     SkepCommand(CliContext ctx) {
         this.ctx = ctx;
+        ctx.tlsFlags = tls;
     }
 
     @Option(names = {"-H", "--host"}, paramLabel = "HOST",

@@ -13,17 +13,26 @@ import java.util.Locale;
 /** {@code skep swarm}: manage the swarm. */
 @Command(name = "swarm", customSynopsis = "skep swarm COMMAND", description = "Manage the swarm", synopsisSubcommandLabel = "COMMAND",
         subcommands = {SwarmCommand.Init.class, SwarmCommand.Join.class, SwarmCommand.JoinToken.class, SwarmCommand.Update.class,
-                SwarmCommand.Leave.class})
+                SwarmCommand.Leave.class, SwarmCommand.UnlockKey.class, SwarmCommand.Unlock.class})
 final class SwarmCommand extends CommandGroup {
 
     /**
      * {@code POST /swarm/update} as the docker CLI sends it: the swarm's version as read, the spec, which join
-     * tokens to rotate (the unlock key never: skep has no autolock yet).
+     * tokens to rotate, and whether to rotate the managers' unlock key.
      */
-    static void update(ApiCommand cmd, JsonNode swarm, JsonNode spec, boolean rotateWorker, boolean rotateManager) {
+    static void update(ApiCommand cmd, JsonNode swarm, JsonNode spec, boolean rotateWorker, boolean rotateManager,
+                       boolean rotateUnlockKey) {
         cmd.api().post(ApiPath.of("/swarm/update").query("version", Json.number(swarm, "Version", "Index"))
                 .query("rotateWorkerToken", rotateWorker).query("rotateManagerToken", rotateManager)
-                .query("rotateManagerUnlockKey", false), spec);
+                .query("rotateManagerUnlockKey", rotateUnlockKey), spec);
+    }
+
+    /** Docker's words around an unlock key. */
+    static void printUnlockKey(ApiCommand cmd, String unlockKey) {
+        cmd.out().printf("To unlock a swarm manager after it restarts, run the `skep swarm unlock`%n"
+                + "command and provide the following key:%n%n    %s%n%n"
+                + "Remember to store this key in a password manager, since without it you%n"
+                + "will not be able to restart the manager.%n", unlockKey);
     }
 
     /** The addresses of swarm init and join, as the docker CLI sends them. */
@@ -146,13 +155,10 @@ final class SwarmCommand extends CommandGroup {
             out().println("To add a manager to this swarm, run 'skep swarm join-token manager' and follow the "
                     + "instructions.");
             if (autolock) {
-                JsonNode key = api().get("/swarm/unlockkey").body();
-                String unlockKey = Json.text(key, "UnlockKey");
+                String unlockKey = Json.text(api().get("/swarm/unlockkey").body(), "UnlockKey");
                 if (!unlockKey.isEmpty()) {
-                    out().printf("To unlock a swarm manager after it restarts, run the `skep swarm unlock`%n"
-                            + "command and provide the following key:%n%n    %s%n%n"
-                            + "Remember to store this key in a password manager, since without it you%n"
-                            + "will not be able to restart the manager.%n", unlockKey);
+                    out().println();
+                    printUnlockKey(this, unlockKey);
                 }
             }
             return 0;
@@ -185,7 +191,7 @@ final class SwarmCommand extends CommandGroup {
             }
             if (rotate) {
                 JsonNode swarm = api().get("/swarm").body();
-                update(this, swarm, swarm.get("Spec"), worker, manager);
+                update(this, swarm, swarm.get("Spec"), worker, manager, false);
                 if (!quiet) {
                     out().printf("Successfully rotated %s join token.%n%n", role);
                 }
@@ -221,6 +227,10 @@ final class SwarmCommand extends CommandGroup {
                 description = "Validity period for node certificates (ns|us|ms|s|m|h) (default 2160h0m0s)")
         String certExpiry;
 
+        @Option(names = "--autolock", arity = "0..1", paramLabel = "BOOL",
+                description = "Change manager autolocking setting (true|false)")
+        Boolean autolock;
+
         @Override
         int run() {
             JsonNode swarm = api().get("/swarm").body();
@@ -237,8 +247,84 @@ final class SwarmCommand extends CommandGroup {
             if (certExpiry != null) {
                 spec.withObjectProperty("CAConfig").put("NodeCertExpiry", ServiceOptions.duration(this, "--cert-expiry", certExpiry));
             }
-            update(this, swarm, spec, false, false);
+            boolean wasLocked = Json.at(swarm, "Spec").path("EncryptionConfig").path("AutoLockManagers").asBoolean(false);
+            if (autolock != null) {
+                spec.withObjectProperty("EncryptionConfig").put("AutoLockManagers", autolock);
+            }
+            update(this, swarm, spec, false, false, false);
             out().println("Swarm updated.");
+            if (Boolean.TRUE.equals(autolock) && !wasLocked) {
+                String unlockKey = Json.text(api().get("/swarm/unlockkey").body(), "UnlockKey");
+                if (!unlockKey.isEmpty()) {
+                    printUnlockKey(this, unlockKey);
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** {@code skep swarm unlock-key [-q] [--rotate]}: the managers' unlock key, in docker's words. */
+    @Command(name = "unlock-key", customSynopsis = "skep swarm unlock-key [OPTIONS]", description = "Manage the unlock key")
+    static final class UnlockKey extends ApiCommand {
+
+        @Option(names = {"-q", "--quiet"}, description = "Only display token")
+        boolean quiet;
+
+        @Option(names = "--rotate", description = "Rotate unlock key")
+        boolean rotate;
+
+        @Override
+        int run() {
+            if (rotate) {
+                JsonNode swarm = api().get("/swarm").body();
+                if (!Json.at(swarm, "Spec").path("EncryptionConfig").path("AutoLockManagers").asBoolean(false)) {
+                    throw new CliException("cannot rotate because autolock is not turned on");
+                }
+                update(this, swarm, swarm.get("Spec"), false, false, true);
+                if (!quiet) {
+                    out().printf("Successfully rotated manager unlock key.%n%n");
+                }
+            }
+            String unlockKey = Json.text(api().get("/swarm/unlockkey").body(), "UnlockKey");
+            if (unlockKey.isEmpty()) {
+                throw new CliException("no unlock key is set");
+            }
+            if (quiet) {
+                out().println(unlockKey);
+            } else {
+                printUnlockKey(this, unlockKey);
+            }
+            return 0;
+        }
+    }
+
+    /** {@code skep swarm unlock}: reads the unlock key (a prompt on a terminal) and unlocks this manager. */
+    @Command(name = "unlock", customSynopsis = "skep swarm unlock", description = "Unlock swarm")
+    static final class Unlock extends ApiCommand {
+
+        @Override
+        int run() {
+            JsonNode info = api().get("/info").body();
+            switch (Json.text(info, "Swarm", "LocalNodeState")) {
+                case "locked" -> { }
+                case "inactive" -> throw new CliException("This node is not part of a swarm");
+                default -> throw new CliException("swarm is not locked");
+            }
+            String key;
+            java.io.Console console = System.console();
+            if (ctx().tty && console != null) {
+                char[] typed = console.readPassword("Enter unlock key: ");
+                key = typed == null ? "" : new String(typed);
+            } else {
+                try {
+                    key = new String(ctx().in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    throw new CliException("cannot read the unlock key: " + e.getMessage());
+                }
+            }
+            ObjectNode body = Json.object();
+            body.put("UnlockKey", key.strip());
+            api().post("/swarm/unlock", body);
             return 0;
         }
     }

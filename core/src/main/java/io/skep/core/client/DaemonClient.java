@@ -28,9 +28,14 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,7 +49,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A small synchronous HTTP/1.1 client for the control API (the Docker Engine API subset), over a unix socket or
- * TCP. One connection is kept and reused while the daemon keeps it alive; requests are sent one at a time.
+ * TCP (plaintext or TLS). One connection is kept and reused while the daemon keeps it alive; requests are sent one
+ * at a time.
  *
  * <p>A 2xx answer comes back as a {@link DaemonResponse} with the body parsed as JSON; any other status becomes a
  * {@link DaemonException} carrying the daemon's {@code message}; a daemon that cannot be reached, or does not
@@ -72,6 +78,17 @@ public final class DaemonClient implements AutoCloseable {
     }
 
     public DaemonClient(DaemonAddress address, String userAgent, Duration responseTimeout) {
+        this(address, userAgent, responseTimeout, null);
+    }
+
+    /**
+     * A client that speaks TLS to a {@code tcp://} daemon with {@code tls} (a client context: see
+     * {@link io.skep.core.tls.ControlTls#client()}), or plaintext when it is null.
+     */
+    public DaemonClient(DaemonAddress address, String userAgent, Duration responseTimeout, SslContext tls) {
+        if (tls != null && address.isUnix()) {
+            throw new IllegalArgumentException("TLS is for tcp:// daemons; " + address + " is a unix socket");
+        }
         this.address = address;
         this.userAgent = userAgent;
         this.responseTimeout = responseTimeout;
@@ -84,9 +101,14 @@ public final class DaemonClient implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            // The host as dialled: the name the server's certificate must bear, and the SNI.
+                            InetSocketAddress server = (InetSocketAddress) address.socket();
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), server.getHostString(), server.getPort()));
+                        }
                         ch.pipeline().addLast(new HttpClientCodec(),
                                 new HttpObjectAggregator(MAX_RESPONSE_BYTES),
-                                new ResponseHandler());
+                                responses(ch));
                     }
                 });
         if (!address.isUnix()) {
@@ -195,7 +217,7 @@ public final class DaemonClient implements AutoCloseable {
     private RawResponse exchange(HttpMethod method, String path, byte[] content, boolean hasBody)
             throws ConnectionLost {
         Channel ch = connectedChannel();
-        ResponseHandler handler = ch.pipeline().get(ResponseHandler.class);
+        ResponseHandler handler = ch.attr(RESPONSES).get();
         CompletableFuture<RawResponse> answer = new CompletableFuture<>();
         handler.pending = answer;
 
@@ -230,7 +252,10 @@ public final class DaemonClient implements AutoCloseable {
             throw new DaemonUnavailableException("interrupted while waiting for the skep daemon at " + address, e);
         } catch (ExecutionException e) {
             closeChannel();
-            Throwable cause = e.getCause();
+            Throwable cause = handler.tlsFailure != null ? handler.tlsFailure : e.getCause();
+            if (TlsFailure.isTls(cause)) {
+                throw new DaemonUnavailableException(TlsFailure.describe(address, cause), cause);
+            }
             if (cause instanceof IOException) {
                 throw new ConnectionLost(cause);
             }
@@ -259,6 +284,18 @@ public final class DaemonClient implements AutoCloseable {
             throw unavailable(connect.cause());
         }
         channel = connect.channel();
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            Future<Channel> handshake = tls.handshakeFuture();
+            if (!handshake.awaitUninterruptibly(CONNECT_TIMEOUT.toMillis()) || !handshake.isSuccess()) {
+                closeChannel();
+                Throwable cause = handshake.cause();
+                throw new DaemonUnavailableException(cause == null
+                        ? "the skep daemon at " + address + " did not complete the TLS handshake within "
+                        + CONNECT_TIMEOUT.toSeconds() + " seconds"
+                        : TlsFailure.describe(address, cause), cause);
+            }
+        }
         return channel;
     }
 
@@ -302,10 +339,24 @@ public final class DaemonClient implements AutoCloseable {
                                boolean keepAlive) {
     }
 
+    /**
+     * A connection's response handler, kept beside it: a server that refuses this client's certificate may close
+     * the connection, and empty its pipeline, just after the handshake.
+     */
+    private static final AttributeKey<ResponseHandler> RESPONSES = AttributeKey.valueOf("skep-responses");
+
+    private static ResponseHandler responses(Channel ch) {
+        ResponseHandler handler = new ResponseHandler();
+        ch.attr(RESPONSES).set(handler);
+        return handler;
+    }
+
     /** Completes the pending request's future with the aggregated answer. */
     private static final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
 
         volatile CompletableFuture<RawResponse> pending;
+        /** Why TLS failed on this connection (a server's alert may come after the handshake), or null. */
+        volatile Throwable tlsFailure;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
@@ -323,13 +374,16 @@ public final class DaemonClient implements AutoCloseable {
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             CompletableFuture<RawResponse> p = pending;
             if (p != null) {
-                p.completeExceptionally(new ClosedChannelException());
+                p.completeExceptionally(tlsFailure != null ? tlsFailure : new ClosedChannelException());
             }
             super.channelInactive(ctx);
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (tlsFailure == null && TlsFailure.isTls(cause)) {
+                tlsFailure = cause;
+            }
             CompletableFuture<RawResponse> p = pending;
             if (p != null) {
                 p.completeExceptionally(cause);

@@ -84,6 +84,19 @@ public final class ClusterClient implements AutoCloseable {
         return post("/certificates/renew", new ClusterWire.RenewRequest(csrPem), CertificateAuthority.Issued.class);
     }
 
+    /**
+     * The store's data key, which a manager needs before its Raft member opens an entry (asked with a manager's
+     * certificate: no one else gets it).
+     */
+    public io.skep.core.store.DataKey dataKey() throws IOException, InterruptedException {
+        String key = get("/raft/key", ClusterWire.DataKeyAnswer.class, CALL_TIMEOUT).key();
+        try {
+            return io.skep.core.store.DataKey.of(java.util.Base64.getDecoder().decode(key == null ? "" : key));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the manager sent no valid data key: " + e.getMessage());
+        }
+    }
+
     /** Asks the leader to add this manager to the Raft group; returns once the membership is committed. */
     public void addRaftMember(String nodeId, String raftAddress, String clusterAddress)
             throws IOException, InterruptedException {

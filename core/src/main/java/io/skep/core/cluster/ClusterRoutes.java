@@ -58,6 +58,7 @@ public final class ClusterRoutes {
                 .add("POST", "/join", this::join)
                 .add("POST", "/certificates/renew", this::renew)
                 .add("POST", "/raft/members", this::addRaftMember)
+                .add("GET", "/raft/key", this::dataKey)
                 .add("POST", "/dispatcher/sessions", leaderOnly(this::openSession))
                 .add("POST", "/dispatcher/sessions/{id}/heartbeat", leaderOnly(this::heartbeat))
                 .add("GET", "/dispatcher/sessions/{id}/assignments", leaderOnly(this::assignments))
@@ -113,12 +114,9 @@ public final class ClusterRoutes {
      * group; answers once the new membership is committed. Manager-only: a worker's certificate is refused.
      */
     private ApiResponse addRaftMember(ApiRequest request) throws Exception {
-        PeerIdentity peer = member(request);
+        PeerIdentity peer = manager(request, "only managers join the Raft group");
         ClusterWire.RaftMember m = request.body(ClusterWire.RaftMember.class, "Raft member");
         Node node = manager().memory().get(Kind.NODE, peer.nodeId());
-        if (!peer.isManager() || !"manager".equals(node.spec.role)) {
-            throw new ApiException(403, "node " + peer.nodeId() + " is not a manager: only managers join the Raft group");
-        }
         if (!peer.nodeId().equals(m.id()) || m.addr() == null || !m.addr().matches(".+:\\d+")
                 || m.clusterAddr() == null || !m.clusterAddr().matches(".+:\\d+")) {
             throw ApiException.badRequest("invalid Raft member: Id must be the caller's node ID, Addr and ClusterAddr "
@@ -134,6 +132,26 @@ public final class ClusterRoutes {
         }
         manager().raft().addMember(new io.skep.core.store.RaftStore.Member(m.id(), m.addr()));
         return ApiResponse.empty(204);
+    }
+
+    /**
+     * The store's data key, for a manager that joins or is promoted: its Raft member opens every entry with it.
+     * Manager-only, as the Raft port: the key opens everything the store holds.
+     */
+    private ApiResponse dataKey(ApiRequest request) {
+        manager(request, "only managers hold the store's key");
+        return ApiResponse.ok(new ClusterWire.DataKeyAnswer(
+                java.util.Base64.getEncoder().encodeToString(manager().raft().dataKey().raw())));
+    }
+
+    /** A caller that is a member, a manager by its certificate, and a manager in the swarm's books now. */
+    private PeerIdentity manager(ApiRequest request, String why) {
+        PeerIdentity peer = member(request);
+        Node node = manager().memory().get(Kind.NODE, peer.nodeId());
+        if (!peer.isManager() || !"manager".equals(node.spec.role)) {
+            throw new ApiException(403, "node " + peer.nodeId() + " is not a manager: " + why);
+        }
+        return peer;
     }
 
     /** Ends every remote session (the manager is stopping): waiting fetches answer at once. */
@@ -390,7 +408,7 @@ public final class ClusterRoutes {
         if (c == null || !c.id.equals(peer.clusterId())) {
             throw new ApiException(403, "node " + peer.nodeId() + " belongs to another swarm");
         }
-        if (manager().memory().get(Kind.NODE, peer.nodeId()) == null) {
+        if (c.removed(peer.nodeId()) || manager().memory().get(Kind.NODE, peer.nodeId()) == null) {
             throw new ApiException(403, "node " + peer.nodeId() + " is not a member of this swarm");
         }
         return peer;

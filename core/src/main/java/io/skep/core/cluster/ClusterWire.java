@@ -36,6 +36,10 @@ final class ClusterWire {
     record RaftMember(String id, String addr, String clusterAddr) {
     }
 
+    /** {@code GET /raft/key}: the store's data key, base64, for a manager about to open its Raft member. */
+    record DataKeyAnswer(String key) {
+    }
+
     /** One task's observed status, as a node reports it ({@code POST /dispatcher/sessions/{id}/status} takes a list). */
     record StatusUpdate(String taskId, Task.TaskStatus status) {
     }

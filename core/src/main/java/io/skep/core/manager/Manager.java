@@ -12,7 +12,6 @@ import io.skep.core.scheduler.Scheduler;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.store.MemoryStore;
-import io.skep.core.store.NoQuorumException;
 import io.skep.core.store.RaftStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +33,11 @@ public final class Manager implements StoreWriter, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Manager.class);
     /** Changes per Raft entry: large passes (thousands of tasks) are cut into entries of this size. */
     public static final int MAX_CHANGES_PER_ENTRY = 500;
+    /**
+     * Bytes per Raft entry (swarmkit's bound on a transaction, 1.5 MiB): however big a write, no entry that every
+     * manager must hold, send and apply at once is larger.
+     */
+    public static final int MAX_ENTRY_BYTES = 1536 * 1024;
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
 
     private final RaftStore raft;
@@ -185,20 +189,19 @@ public final class Manager implements StoreWriter, AutoCloseable {
     }
 
     /**
-     * Commits a batch (forwarded to the leader when this member follows). Without a reachable majority it fails at
-     * once with {@link NoQuorumException} rather than wait.
+     * Commits a batch (forwarded to the leader when this member follows), cut into entries of at most
+     * {@link #MAX_CHANGES_PER_ENTRY} changes and {@link #MAX_ENTRY_BYTES} bytes. Without a leader that has a majority
+     * it fails with {@link io.skep.core.store.NoQuorumException}; one object too large for an entry is an
+     * {@link io.skep.core.store.EntryTooLargeException}.
      */
     @Override
     public CommitResult commit(Batch batch) throws IOException {
         if (batch.isEmpty()) {
             return new CommitResult(raft.memory().lastIndex(), null);
         }
-        if (!raft.hasQuorum()) {
-            throw new NoQuorumException();
-        }
         CommitResult last = null;
-        for (Batch part : batch.split(MAX_CHANGES_PER_ENTRY)) {
-            last = raft.commit(part, COMMIT_TIMEOUT);
+        for (byte[] entry : batch.entries(MAX_CHANGES_PER_ENTRY, MAX_ENTRY_BYTES)) {
+            last = raft.commit(entry, COMMIT_TIMEOUT);
             if (!last.applied()) {
                 return last;
             }

@@ -1,5 +1,6 @@
 package io.skep.core.manager;
 
+import io.skep.core.store.NoQuorumException;
 import io.skep.core.store.StoreEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,7 @@ public abstract class ReconcileLoop implements AutoCloseable {
     private boolean closed;
     private long wakeAt = Long.MAX_VALUE;
     private long lastPassEnded = System.nanoTime() - DEBOUNCE_NANOS; // only the loop's thread uses it
+    private boolean withoutQuorum; // likewise
 
     protected ReconcileLoop(String name) {
         this.name = name;
@@ -107,6 +109,17 @@ public abstract class ReconcileLoop implements AutoCloseable {
             debounce();
             try {
                 reconcile();
+                if (withoutQuorum) {
+                    withoutQuorum = false;
+                    LOG.info("{}: the store takes writes again", name);
+                }
+            } catch (NoQuorumException e) {
+                // A state, not a fault: said once, and retried until the quorum is back or leadership goes.
+                if (!withoutQuorum) {
+                    withoutQuorum = true;
+                    LOG.info("{}: the store takes no writes (no quorum); retrying", name);
+                }
+                wakeIn(Duration.ofMillis(500));
             } catch (Exception e) {
                 LOG.warn("{} pass failed, retrying: {}", name, e.toString(), e);
                 wakeIn(Duration.ofMillis(500));

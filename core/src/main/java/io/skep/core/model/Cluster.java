@@ -10,6 +10,10 @@ public class Cluster extends StoredObject {
     public static final String JOIN_TOKENS = "JoinTokens";
     /** {@code RootCA}: the key of what the API never shows. */
     public static final String ROOT_CA = "RootCA";
+    /** {@code RemovedNodes}: likewise. */
+    public static final String REMOVED_NODES = "RemovedNodes";
+    /** {@code UnlockKey}: likewise, but for {@code GET /swarm/unlockkey}. */
+    public static final String UNLOCK_KEY = "UnlockKey";
 
     public SwarmSpec spec;
     /** Worker and Manager: {@code SWMTKN-1-<root CA digest>-<secret>}. */
@@ -19,6 +23,19 @@ public class Cluster extends StoredObject {
     /** The root CA's certificate and key, PEM: kept in the store, left out of every API answer. */
     @JsonProperty(ROOT_CA)
     public CaKeys rootCa;
+    /**
+     * The managers' unlock key ({@code SWMKEY-1-…}) while {@code Spec.EncryptionConfig.AutoLockManagers} is on, else
+     * null: kept in the store (sealed on disk with everything else), shown only by {@code GET /swarm/unlockkey}.
+     */
+    @JsonProperty(UNLOCK_KEY)
+    public String unlockKey;
+    /**
+     * Nodes removed from the swarm ({@code node rm}), by node ID, with when their last certificate expires at the
+     * latest: until then a certificate of theirs opens nothing, on any port of any manager (swarmkit's
+     * BlacklistedCertificates). Kept in the store, left out of the API's answers.
+     */
+    @JsonProperty(REMOVED_NODES)
+    public Map<String, String> removedNodes;
     public Boolean rootRotationInProgress = false;
     public Long subnetSize = 24L;
     public Long dataPathPort = 4789L;
@@ -59,6 +76,18 @@ public class Cluster extends StoredObject {
             return java.time.Duration.ofNanos(n.longValue());
         }
         return otherwise;
+    }
+
+    /** {@code Spec.EncryptionConfig.AutoLockManagers}: whether a restarted manager waits for the unlock key. */
+    public boolean autoLockManagers() {
+        Object settings = spec == null ? null : spec.other().get("EncryptionConfig");
+        return settings instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("AutoLockManagers"));
+    }
+
+    /** Whether {@code nodeId} was removed from the swarm and a certificate of it may still be valid. */
+    public boolean removed(String nodeId) {
+        String until = removedNodes == null ? null : removedNodes.get(nodeId);
+        return until != null && java.time.Instant.now().isBefore(java.time.Instant.parse(until));
     }
 
     /**

@@ -69,8 +69,9 @@ public final class Daemon implements AutoCloseable, NodeContext {
 
     private void boot() throws Exception {
         Path dataDir = config.dataDir();
-        Files.createDirectories(dataDir);
-        lockChannel = FileChannel.open(dataDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        ownerOnly(dataDir);
+        lockChannel = FileChannel.open(dataDir.resolve("lock"), java.util.Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE), io.skep.core.fs.DurableFiles.OWNER_FILE);
         lock = lockChannel.tryLock();
         if (lock == null) {
             throw new IllegalStateException("another skep daemon is using the data directory " + dataDir);
@@ -86,7 +87,7 @@ public final class Daemon implements AutoCloseable, NodeContext {
         swarm.recover();
         api = new ApiServer(ControlApi.router(this), ControlApi.headers(this));
         for (URI host : config.hosts()) {
-            api.listen(host);
+            api.listen(host, config.access());
         }
         LOG.info("skep {} node {} up (runtimes: {}, default: {})", version(), nodeId, runtimes.keySet(), defaultRuntime);
     }
@@ -241,6 +242,30 @@ public final class Daemon implements AutoCloseable, NodeContext {
         swarm.leaveSwarm();
     }
 
+    @Override
+    public boolean locked() {
+        Swarm s = swarm;
+        return s != null && s.isLocked();
+    }
+
+    @Override
+    public void unlock(String unlockKey) throws Exception {
+        if (!locked()) {
+            throw new io.skep.core.api.ApiException(409, "swarm is not locked");
+        }
+        io.skep.core.pki.UnlockKey key;
+        try {
+            key = io.skep.core.pki.UnlockKey.parse(unlockKey);
+        } catch (IllegalArgumentException e) {
+            throw new io.skep.core.api.ApiException(401, "swarm could not be unlocked: invalid key provided");
+        }
+        try {
+            swarm.unlock(key);
+        } catch (NodeKeys.WrongKeyException e) {
+            throw new io.skep.core.api.ApiException(401, e.getMessage());
+        }
+    }
+
     /**
      * Renews this node's certificate when {@code now} is past its renewal time (tests give a time; the node's own
      * schedule gives the clock's).
@@ -285,6 +310,21 @@ public final class Daemon implements AutoCloseable, NodeContext {
     }
 
 
+
+    /**
+     * Creates the data directory for the owner alone, or takes away what others could do in one that exists: it holds
+     * the node's keys and the swarm's store.
+     */
+    private static void ownerOnly(Path dataDir) throws IOException {
+        io.skep.core.fs.DurableFiles.createFolders(dataDir);
+        var perms = Files.getPosixFilePermissions(dataDir);
+        var owner = java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+        if (!perms.equals(owner)) {
+            Files.setPosixFilePermissions(dataDir, owner);
+            LOG.info("data directory {} made the owner's alone (it was {})", dataDir,
+                    java.nio.file.attribute.PosixFilePermissions.toString(perms));
+        }
+    }
 
     /** One line per record; Ratis and Netty only when they warn. */
     private static void quietLibraries() {

@@ -1,5 +1,7 @@
 package io.skep.core.node;
 
+import io.skep.core.api.ControlAccess;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,7 +12,8 @@ import java.util.Objects;
  * How a node daemon is started ({@code skep daemon}).
  *
  * @param dataDir        where the node keeps its state: Raft log and snapshots, node identity, runtime state
- * @param hosts          where the control API listens: {@code unix:///path} and/or {@code tcp://127.0.0.1:port}
+ * @param hosts          where the control API listens: {@code unix:///path} and/or {@code tcp://host:port} (beyond
+ *                       loopback only with mutual TLS)
  * @param defaultRuntime the runtime a service gets when it names none; {@code null} picks docker where a
  *                       Docker engine answers and process otherwise
  * @param raftPort       the TCP port of the Raft transport on loopback; 0 picks a free one at start
@@ -19,9 +22,10 @@ import java.util.Objects;
  * @param pluginDir      a folder of drop-in plugin jars loaded into a child module layer, or {@code null}
  * @param labels         the node's engine labels ({@code --label}, as dockerd's), for {@code engine.labels.*}
  *                       constraints
+ * @param access         who may use the control API's listeners: TLS of TCP ones, the group of unix sockets
  */
 public record DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime, int raftPort, String listenAddr,
-                           Path pluginDir, Map<String, String> labels) {
+                           Path pluginDir, Map<String, String> labels, ControlAccess access) {
 
     /** The control API's default address: skep's own socket, never a co-located Docker engine's. */
     public static final String DEFAULT_HOST = "unix:///var/run/skep.sock";
@@ -38,5 +42,13 @@ public record DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime,
         if (hosts.isEmpty()) {
             throw new IllegalArgumentException("at least one --host is needed");
         }
+        access = access == null ? ControlAccess.DEFAULT : access;
+        hosts.forEach(access::checkListen);
+    }
+
+    /** A node whose control API has the default access: plaintext TCP on loopback only, the default socket group. */
+    public DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime, int raftPort, String listenAddr,
+                        Path pluginDir, Map<String, String> labels) {
+        this(dataDir, hosts, defaultRuntime, raftPort, listenAddr, pluginDir, labels, ControlAccess.DEFAULT);
     }
 }

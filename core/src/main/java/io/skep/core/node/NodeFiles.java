@@ -1,21 +1,20 @@
 package io.skep.core.node;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skep.core.fs.DurableFiles;
 import io.skep.core.model.Ids;
 import io.skep.core.model.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * What a node keeps in its data directory besides the Raft log: its identity, and the swarm it belongs to.
- * Both are written atomically (temporary file, then rename), so a crash leaves the old or the new file.
+ * What a node keeps in its data directory besides the Raft log and its keys ({@link NodeKeys}): its identity, and the
+ * swarm it belongs to. Both are written atomically and durably ({@link DurableFiles}).
  */
 final class NodeFiles {
     private NodeFiles() {
@@ -99,44 +98,7 @@ final class NodeFiles {
         write(dataDir.resolve("swarm.json"), Json.bytes(o));
     }
 
-    /**
-     * The node's certificate and key, and the swarm's root CA certificate, where Swarm keeps them:
-     * {@code certificates/swarm-node.crt}, {@code swarm-node.key} (owner only), {@code swarm-root-ca.crt}.
-     */
-    static void saveCertificates(Path dataDir, io.skep.core.pki.NodeCertificate node, String rootCaPem)
-            throws IOException {
-        Path dir = dataDir.resolve("certificates");
-        Path key = dir.resolve("swarm-node.key");
-        Files.createDirectories(dir);
-        Path tmp = key.resolveSibling("swarm-node.key.tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, node.keyPem());
-        Files.move(tmp, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        write(dir.resolve("swarm-node.crt"), node.certificatePem().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        write(dir.resolve("swarm-root-ca.crt"), rootCaPem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    }
-
-    /** The node's certificate and key, or null when it has none (it is in no swarm). */
-    static io.skep.core.pki.NodeCertificate certificate(Path dataDir) throws IOException {
-        Path dir = dataDir.resolve("certificates");
-        Path crt = dir.resolve("swarm-node.crt");
-        Path key = dir.resolve("swarm-node.key");
-        if (!Files.exists(crt) || !Files.exists(key)) {
-            return null;
-        }
-        return io.skep.core.pki.NodeCertificate.fromPem(Files.readString(crt), Files.readString(key));
-    }
-
-    /** The swarm's root CA certificate as this node saved it. */
-    static java.security.cert.X509Certificate rootCa(Path dataDir) throws IOException {
-        return io.skep.core.pki.RootCa.certificateOf(Files.readString(dataDir.resolve("certificates").resolve("swarm-root-ca.crt")));
-    }
-
     private static void write(Path file, byte[] bytes) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.write(file, bytes);
     }
 }

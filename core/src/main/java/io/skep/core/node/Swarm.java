@@ -23,6 +23,7 @@ import io.skep.core.pki.NodeCertificate;
 import io.skep.core.pki.NodeRole;
 import io.skep.core.pki.RootCa;
 import io.skep.core.store.Batch;
+import io.skep.core.store.DataKey;
 import io.skep.core.store.RaftStore;
 import io.skep.core.tls.NodeTls;
 import io.skep.core.tls.PeerIdentity;
@@ -65,6 +66,10 @@ final class Swarm implements AutoCloseable {
     private Agent agent;
     /** This node's certificate in use: the cluster port's and the cluster client's (null outside a swarm). */
     private NodeTls tls;
+    /** This node's keys as kept in its data directory (null outside a swarm, and while it is locked). */
+    private NodeKeys.Keys keys;
+    /** The swarm this node is in, while it waits for its unlock key (autolock), or null. */
+    private volatile NodeFiles.SwarmState locked;
     /** A manager's cluster port (the CA and the dispatcher for other nodes), or null. */
     private ApiServer clusterPort;
     private ClusterRoutes clusterRoutes;
@@ -86,14 +91,53 @@ final class Swarm implements AutoCloseable {
         this.config = config;
     }
 
-    /** Takes up the swarm this node was in before it stopped, if any (from its data directory). */
+    /**
+     * Takes up the swarm this node was in before it stopped, if any (from its data directory). A manager of an
+     * autolocked swarm cannot open its keys yet: it stays {@link #isLocked() locked} until {@link #unlock}.
+     */
     synchronized void recover() throws Exception {
         Path dataDir = config.dataDir();
         NodeFiles.SwarmState swarm = NodeFiles.swarm(dataDir);
         if (swarm == null) {
             return;
         }
-        tls = new NodeTls(NodeFiles.certificate(dataDir), NodeFiles.rootCa(dataDir));
+        if (NodeKeys.locked(dataDir)) {
+            locked = swarm;
+            LOG.warn("the swarm is autolocked: this manager starts once it is unlocked (skep swarm unlock)");
+            return;
+        }
+        try {
+            resume(swarm, NodeKeys.read(dataDir));
+        } catch (NodeKeys.LockedException cannotBe) {
+            throw new IllegalStateException(cannotBe); // checked just before
+        }
+    }
+
+    /** Whether this node waits for the swarm's unlock key. */
+    boolean isLocked() {
+        return locked != null;
+    }
+
+    /**
+     * Opens this manager's keys with the swarm's unlock key and takes up its swarm.
+     *
+     * @throws NodeKeys.WrongKeyException when they are not encrypted under {@code unlockKey}
+     */
+    synchronized void unlock(io.skep.core.pki.UnlockKey unlockKey) throws Exception {
+        NodeFiles.SwarmState swarm = locked;
+        if (swarm == null) {
+            throw new IllegalStateException("swarm is not locked");
+        }
+        NodeKeys.Keys opened = NodeKeys.unlock(config.dataDir(), unlockKey);
+        resume(swarm, opened);
+        locked = null;
+        LOG.info("swarm unlocked: this manager starts");
+    }
+
+    /** Starts this node's part in {@code swarm} with its keys: the manager and cluster port, or the worker. */
+    private void resume(NodeFiles.SwarmState swarm, NodeKeys.Keys opened) throws Exception {
+        keys = opened;
+        tls = new NodeTls(opened.certificate(), opened.rootCa());
         if (swarm.isManager()) {
             openClusterPort(Addresses.parse("ListenAddr", swarm.listenAddr() == null ? config.listenAddr()
                     : swarm.listenAddr()));
@@ -135,24 +179,28 @@ final class Swarm implements AutoCloseable {
                 random);
         NodeCertificate certificate = ca.issue(daemon.nodeId(), NodeRole.MANAGER, clusterId, cluster.nodeCertExpiry(),
                 random, Instant.now());
+        keys = new NodeKeys.Keys(certificate, ca.certificatePem(), DataKey.generate(),
+                cluster.unlockKey == null ? null : io.skep.core.pki.UnlockKey.parse(cluster.unlockKey));
         tls = new NodeTls(certificate, ca.certificate());
         InetSocketAddress bound;
         try {
             bound = openClusterPort(listen);
         } catch (RuntimeException e) {
             tls = null;
+            keys = null;
             throw e;
         }
         NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(clusterId, UUID.randomUUID(), port,
                 interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL,
                 hostPort(bound), Addresses.advertised(request.path("AdvertiseAddr").asText(""), bound));
         try {
-            NodeFiles.saveCertificates(config.dataDir(), certificate, ca.certificatePem());
+            NodeKeys.write(config.dataDir(), keys);
             startManager(swarm, RaftStart.CREATE, new Batch().create(cluster).create(self(request, swarm.advertiseAddr())),
                     null);
         } catch (Exception e) {
             closeClusterPort();
             tls = null;
+            keys = null;
             throw e;
         }
         NodeFiles.saveSwarm(config.dataDir(), swarm);
@@ -247,11 +295,12 @@ final class Swarm implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw ApiException.unavailable(e.getMessage());
         }
-        NodeFiles.saveCertificates(config.dataDir(), joined.certificate(), joined.rootCaPem());
         tls = new NodeTls(joined.certificate(), RootCa.certificateOf(joined.rootCaPem()));
         NodeFiles.SwarmState swarm;
         if ("manager".equals(joined.role())) {
             deleteTree(config.dataDir().resolve("raft")); // what a crashed join left
+            keys = new NodeKeys.Keys(joined.certificate(), joined.rootCaPem(), dataKeyFrom(managers), null);
+            NodeKeys.write(config.dataDir(), keys);
             InetSocketAddress bound = openClusterPort(listen);
             int raftPort = config.raftPort() == 0 ? freePort() : config.raftPort();
             swarm = NodeFiles.SwarmState.manager(joined.clusterId(), UUID.fromString(joined.raftGroup()), raftPort,
@@ -261,15 +310,25 @@ final class Swarm implements AutoCloseable {
             } catch (Exception e) {
                 closeClusterPort();
                 tls = null;
+                keys = null;
                 throw e;
             }
         } else {
+            keys = new NodeKeys.Keys(joined.certificate(), joined.rootCaPem(), null, null);
+            NodeKeys.write(config.dataDir(), keys);
             swarm = NodeFiles.SwarmState.worker(joined.clusterId(), advertised, managers);
             startWorker(swarm);
         }
         NodeFiles.saveSwarm(config.dataDir(), swarm);
         scheduleRenewal();
         LOG.info("node {} joined swarm {} as a {}", daemon.nodeId(), joined.clusterId(), joined.role());
+    }
+
+    /** The store's data key, from one of {@code managers}, asked with this node's manager certificate. */
+    private io.skep.core.store.DataKey dataKeyFrom(List<String> managers) throws IOException, InterruptedException {
+        try (ClusterClient client = new ClusterClient(tls.clientContext(), managers)) {
+            return client.dataKey();
+        }
     }
 
     /** The request's {@code ListenAddr}, or the daemon's {@code --listen-addr}; a bad one is a 400 naming it. */
@@ -348,6 +407,12 @@ final class Swarm implements AutoCloseable {
      * removed, the manager stops, and the Raft log, swarm.json and certificates are deleted. The node ID stays.
      */
     synchronized void leaveSwarm() throws Exception {
+        if (locked != null) {
+            // A locked manager runs nothing: it only forgets the swarm.
+            locked = null;
+            forget();
+            return;
+        }
         if (membership == null) {
             throw new IllegalStateException("this node is not part of a swarm");
         }
@@ -367,10 +432,16 @@ final class Swarm implements AutoCloseable {
         }
         membership = null;
         tls = null;
+        keys = null;
         renewalTime = null;
+        forget();
+    }
+
+    /** Deletes what this node kept of its swarm (Raft log, keys, swarm.json); it takes a new node ID. */
+    private void forget() throws IOException {
         Path data = config.dataDir();
         deleteTree(data.resolve("raft"));
-        deleteTree(data.resolve("certificates"));
+        NodeKeys.delete(data);
         Files.deleteIfExists(data.resolve("swarm.json"));
         // As in Swarm, a node that leaves is a new node when it joins again: new ID, daemon.runtimes() opened under it.
         String old = daemon.nodeId();
@@ -414,13 +485,12 @@ final class Swarm implements AutoCloseable {
         Instant due;
         synchronized (this) {
             try {
-                NodeCertificate current = NodeFiles.certificate(config.dataDir());
-                if (current == null) {
+                if (keys == null) {
                     return;
                 }
-                renewalTime = current.renewalTime(new SecureRandom());
+                renewalTime = keys.certificate().renewalTime(new SecureRandom());
                 due = renewalTime;
-            } catch (IOException | IllegalArgumentException e) {
+            } catch (IllegalArgumentException e) {
                 LOG.warn("cannot read this node's certificate: {}", e.getMessage());
                 return;
             }
@@ -458,7 +528,8 @@ final class Swarm implements AutoCloseable {
                 issued = clusterClient.renew(csr.pem());
             }
             NodeCertificate next = NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
-            NodeFiles.saveCertificates(config.dataDir(), next, issued.rootCa());
+            keys = keys.withCertificate(next, issued.rootCa());
+            NodeKeys.write(config.dataDir(), keys);
             tls.renewed(next);
             renewalTime = next.renewalTime(new SecureRandom());
             LOG.info("node certificate renewed: valid until {}", next.notAfter());
@@ -495,12 +566,21 @@ final class Swarm implements AutoCloseable {
         RaftStore.Member self = new RaftStore.Member(daemon.nodeId(),
                 Addresses.host(swarm.advertiseAddr()) + ":" + swarm.raftPort());
         String bindHost = Addresses.host(swarm.listenAddr());
-        RaftStore.Tls raftTls = new RaftStore.Tls(tls.keyManager(), tls.managersOnly());
+        // Who may speak Raft is asked at each handshake of the member's own store, once it is open.
+        java.util.concurrent.atomic.AtomicReference<RaftStore> opened = new java.util.concurrent.atomic.AtomicReference<>();
+        RaftStore.Tls raftTls = new RaftStore.Tls(tls.keyManager(), tls.managersOnly(nodeId -> {
+            RaftStore r = opened.get();
+            return r == null || r.admits(nodeId);
+        }));
         RaftStore raft = switch (start) {
-            case CREATE -> RaftStore.create(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls);
-            case JOIN -> RaftStore.join(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls);
-            case RECOVER -> RaftStore.recover(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls);
+            case CREATE -> RaftStore.create(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls,
+                    keys.dataKey());
+            case JOIN -> RaftStore.join(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls,
+                    keys.dataKey());
+            case RECOVER -> RaftStore.recover(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls,
+                    keys.dataKey());
         };
+        opened.set(raft);
         Manager m = new Manager(raft, daemon.plugins());
         ClusterClient client = new ClusterClient(tls.clientContext(), swarm.managers());
         try {
@@ -534,8 +614,12 @@ final class Swarm implements AutoCloseable {
                         && "worker".equals(((Node) e.object()).spec.role)) {
                     changeRole(this::becomeWorker);
                 }
+                if (e.kind() == io.skep.core.model.Kind.CLUSTER) {
+                    changeRole(this::followAutolock);
+                }
             }
         });
+        changeRole(this::followAutolock); // what changed while this manager was down
         try {
             startAgent(new FollowLeaderDispatcher(m, new RemoteDispatcher(client, sessionListener)));
         } catch (RuntimeException e) {
@@ -633,6 +717,7 @@ final class Swarm implements AutoCloseable {
             clusterClient = null;
             deleteTree(config.dataDir().resolve("raft"));
             try (ClusterClient leader = new ClusterClient(tls.clientContext(), managers)) {
+                keys = new NodeKeys.Keys(keys.certificate(), keys.rootCaPem(), null, null); // a worker's: no store
                 renewThrough(leader);
             }
             NodeFiles.SwarmState swarm = NodeFiles.SwarmState.worker(before.clusterId(), before.advertiseAddr(), managers);
@@ -658,6 +743,9 @@ final class Swarm implements AutoCloseable {
             if (!"manager".equals(issued.role())) {
                 return;
             }
+            // A new client: the worker's kept-alive connections still show the worker's certificate.
+            keys = new NodeKeys.Keys(keys.certificate(), keys.rootCaPem(), dataKeyFrom(clusterClient.managers()), null);
+            NodeKeys.write(config.dataDir(), keys);
             InetSocketAddress listen = Addresses.parse("--listen-addr", config.listenAddr());
             if (listen.getPort() == 0) {
                 listen = new InetSocketAddress(listen.getAddress(), freePort());
@@ -694,10 +782,44 @@ final class Swarm implements AutoCloseable {
         CertificateRequest csr = CertificateRequest.create(new SecureRandom());
         CertificateAuthority.Issued issued = client.renew(csr.pem());
         NodeCertificate next = NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
-        NodeFiles.saveCertificates(config.dataDir(), next, issued.rootCa());
+        keys = keys.withCertificate(next, issued.rootCa());
+        NodeKeys.write(config.dataDir(), keys);
         tls.renewed(next);
         renewalTime = next.renewalTime(new SecureRandom());
         return issued;
+    }
+
+    /**
+     * Keeps this manager's keys as the swarm's autolock asks: encrypted under the swarm's unlock key while
+     * {@code AutoLockManagers} is on (a new key re-encrypts them), under a key encryption key in a file beside them
+     * when it is off.
+     */
+    private synchronized void followAutolock() {
+        Manager m = manager;
+        io.skep.core.model.Cluster cluster = m == null ? null : m.memory().cluster();
+        if (cluster == null || keys == null || keys.dataKey() == null) {
+            return;
+        }
+        io.skep.core.pki.UnlockKey wanted;
+        try {
+            wanted = cluster.autoLockManagers() && cluster.unlockKey != null
+                    ? io.skep.core.pki.UnlockKey.parse(cluster.unlockKey) : null;
+        } catch (IllegalArgumentException e) {
+            LOG.error("the swarm's unlock key is unreadable: this manager's keys stay as they are ({})", e.getMessage());
+            return;
+        }
+        if (java.util.Objects.equals(wanted, keys.unlockKey())) {
+            return;
+        }
+        try {
+            NodeKeys.Keys next = keys.withUnlockKey(wanted);
+            NodeKeys.write(config.dataDir(), next);
+            keys = next;
+            LOG.info(wanted == null ? "autolock is off: this manager's keys are kept with their key encryption key"
+                    : "autolock is on: this manager's keys are encrypted under the swarm's unlock key");
+        } catch (IOException e) {
+            LOG.error("cannot re-encrypt this manager's keys for the swarm's autolock: {}", e.toString());
+        }
     }
 
     /** The managers' addresses a leader sent: kept in swarm.json for the next start. */
@@ -731,7 +853,10 @@ final class Swarm implements AutoCloseable {
         c.spec.other("Dispatcher", Map.of("HeartbeatPeriod", c.heartbeatPeriod().toNanos()));
         c.spec.other("CAConfig", Map.of("NodeCertExpiry", c.nodeCertExpiry().toNanos()));
         c.spec.other("TaskDefaults", Map.of());
-        c.spec.other("EncryptionConfig", Map.of("AutoLockManagers", false));
+        boolean autolock = request != null && (request.path("AutoLockManagers").asBoolean(false)
+                || request.path("Spec").path("EncryptionConfig").path("AutoLockManagers").asBoolean(false));
+        c.spec.other("EncryptionConfig", Map.of("AutoLockManagers", autolock));
+        c.unlockKey = autolock ? io.skep.core.pki.UnlockKey.generate(random).text() : null;
         c.rootCa = new Cluster.CaKeys();
         c.rootCa.caCert = ca.certificatePem();
         c.rootCa.caKey = ca.keyPem();

@@ -35,6 +35,23 @@ public record CertificateRequest(KeyPair keys, String pem) {
         }
     }
 
+    /** Whether {@code key} is of the swarm's one key type, ECDSA on P-256 (what every node makes). */
+    static boolean isSwarmKeyType(PublicKey key) {
+        return key instanceof java.security.interfaces.ECPublicKey ec
+                && ec.getParams().getCurve().getField().getFieldSize() == 256
+                && ec.getParams().getOrder().equals(P256_ORDER);
+    }
+
+    /** The order of P-256's base point (NIST FIPS 186-4, D.1.2.3): it tells that curve from any other 256-bit one. */
+    private static final java.math.BigInteger P256_ORDER = new java.math.BigInteger(
+            "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 16);
+
+    private static String describe(PublicKey key) {
+        return key instanceof java.security.interfaces.ECPublicKey ec
+                ? "an EC key of " + ec.getParams().getCurve().getField().getFieldSize() + " bits on another curve"
+                : "a " + key.getAlgorithm() + " key";
+    }
+
     /**
      * The public key of a request in PEM, once its signature is checked: only the holder of the private key can
      * have made it.
@@ -52,6 +69,10 @@ public record CertificateRequest(KeyPair keys, String pem) {
         try {
             JcaPKCS10CertificationRequest jca = new JcaPKCS10CertificationRequest(request);
             PublicKey key = jca.getPublicKey();
+            if (!isSwarmKeyType(key)) {
+                throw new IllegalArgumentException("certificate request: the swarm signs ECDSA P-256 keys only, not "
+                        + describe(key));
+            }
             if (!request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
                 throw new IllegalArgumentException("certificate request: its signature does not match its key");
             }

@@ -38,6 +38,22 @@ public record NodeCertificate(X509Certificate certificate, PrivateKey key) {
         return Pem.write(key);
     }
 
+    /** The key as encrypted PKCS#8 under {@code unlockKey} (a manager of an autolocked swarm keeps it so). */
+    public String keyPem(UnlockKey unlockKey) {
+        return Pem.writeEncrypted(key, unlockKey.text().toCharArray());
+    }
+
+    /** Whether a key's PEM is encrypted (the node's swarm is autolocked). */
+    public static boolean isEncrypted(String keyPem) {
+        return Pem.isEncrypted(keyPem);
+    }
+
+    /** A certificate and its key encrypted under {@code unlockKey}. @throws IllegalArgumentException for another key */
+    public static NodeCertificate fromPem(String certificatePem, String encryptedKeyPem, UnlockKey unlockKey) {
+        return new NodeCertificate(Pem.certificate(certificatePem, "node certificate"),
+                Pem.privateKey(encryptedKeyPem, unlockKey.text().toCharArray(), "node key"));
+    }
+
     public String nodeId() {
         return part(BCStyle.CN);
     }

@@ -8,6 +8,12 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
+import org.bouncycastle.openssl.PKCS8Generator;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.pkcs.PKCSException;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -19,6 +25,9 @@ import java.security.cert.X509Certificate;
 
 /** PEM text of certificates and private keys (Bouncy Castle's reader and writer). */
 final class Pem {
+    /** Bouncy Castle's own provider: PBES2 with AES as openssl names it is not the JDK's. */
+    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
     private Pem() {
     }
 
@@ -35,6 +44,41 @@ final class Pem {
             throw new UncheckedIOException("cannot write PEM", e); // a StringWriter does not fail
         }
         return text.toString();
+    }
+
+    /**
+     * A private key as encrypted PKCS#8 ({@code ENCRYPTED PRIVATE KEY}: PBKDF2 and AES-256-CBC, as openssl writes
+     * it), under {@code password}.
+     */
+    static String writeEncrypted(PrivateKey key, char[] password) {
+        StringWriter text = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+            var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC).setProvider(BC)
+                    .setRandom(new java.security.SecureRandom()).setPassword(password).build();
+            writer.writeObject(new JcaPKCS8Generator(key, encryptor));
+        } catch (IOException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot encrypt a private key", e);
+        }
+        return text.toString();
+    }
+
+    /** Whether {@code pem} holds an encrypted private key. */
+    static boolean isEncrypted(String pem) {
+        return pem != null && pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----");
+    }
+
+    /** The private key of an encrypted PKCS#8 PEM. @throws IllegalArgumentException for a wrong password */
+    static PrivateKey privateKey(String pem, char[] password, String what) {
+        if (!(read(pem, what) instanceof PKCS8EncryptedPrivateKeyInfo encrypted)) {
+            throw new IllegalArgumentException(what + ": not an encrypted PEM private key");
+        }
+        try {
+            PrivateKeyInfo info = encrypted.decryptPrivateKeyInfo(
+                    new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password));
+            return new JcaPEMKeyConverter().getPrivateKey(info);
+        } catch (PKCSException | OperatorCreationException | IOException | RuntimeException e) {
+            throw new IllegalArgumentException(what + ": cannot be decrypted with this key");
+        }
     }
 
     static X509Certificate certificate(String pem, String what) {

@@ -1,15 +1,16 @@
 package io.skep.core.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.core.model.Ids;
 import io.skep.core.model.Json;
 import io.skep.core.model.Kind;
 import io.skep.core.model.StoredObject;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,42 +59,78 @@ public final class Batch {
         return changes.isEmpty();
     }
 
-    /** This batch cut into batches of at most {@code max} changes (each still applied whole). */
-    public List<Batch> split(int max) {
-        List<Batch> out = new ArrayList<>();
-        for (int i = 0; i < changes.size(); i += max) {
-            Batch b = new Batch();
-            b.changes.addAll(changes.subList(i, Math.min(changes.size(), i + max)));
-            out.add(b);
-        }
-        return out;
-    }
-
     public int size() {
         return changes.size();
     }
 
     /**
-     * The Raft entry's payload. It carries the proposer's clock, so that every replica stamps
-     * {@code UpdatedAt} alike when it applies the entry.
+     * The Raft entries that carry this batch: each holds at most {@code maxChanges} changes and {@code maxBytes} bytes
+     * and is applied whole (an empty batch is one empty entry: a no-op that proves the log applied). Each change is
+     * encoded once. An entry carries the proposer's clock, so that every replica stamps {@code UpdatedAt} alike when it
+     * applies it.
+     *
+     * @throws EntryTooLargeException when one change alone does not fit in {@code maxBytes}
      */
-    public byte[] encode() {
-        ObjectNode entry = Json.MAPPER.createObjectNode();
-        entry.put("Time", Ids.now());
-        ArrayNode array = entry.putArray("Changes");
+    public List<byte[]> entries(int maxChanges, int maxBytes) throws EntryTooLargeException {
+        byte[] head = ("{\"Time\":" + Json.string(Ids.now()) + ",\"Changes\":[").getBytes(StandardCharsets.UTF_8);
+        int framing = head.length + 2; // the head, and the closing "]}"
+        List<byte[]> out = new ArrayList<>();
+        ByteArrayOutputStream entry = null;
+        int inEntry = 0;
         for (Change c : changes) {
-            ObjectNode node = array.addObject();
-            node.put("Op", c.op().name());
-            node.put("Kind", c.kind().name());
-            node.put("ID", c.id());
-            if (c.expectedVersion() != 0) {
-                node.put("Expect", c.expectedVersion());
+            byte[] change = Json.bytes(encode(c));
+            if (framing + change.length > maxBytes) {
+                throw new EntryTooLargeException(c.kind(), c.id(), change.length, maxBytes - framing);
             }
-            if (c.object() != null) {
-                node.set("Object", c.object());
+            if (entry != null && (inEntry == maxChanges || entry.size() + 1 + change.length + 2 > maxBytes)) {
+                out.add(close(entry));
+                entry = null;
             }
+            if (entry == null) {
+                entry = new ByteArrayOutputStream(Math.min(maxBytes, 64 * 1024));
+                entry.writeBytes(head);
+                inEntry = 0;
+            } else {
+                entry.write(',');
+            }
+            entry.writeBytes(change);
+            inEntry++;
         }
-        return Json.bytes(entry);
+        if (entry == null) {
+            entry = new ByteArrayOutputStream();
+            entry.writeBytes(head);
+        }
+        out.add(close(entry));
+        return out;
+    }
+
+    private static byte[] close(ByteArrayOutputStream entry) {
+        entry.write(']');
+        entry.write('}');
+        return entry.toByteArray();
+    }
+
+    private static ObjectNode encode(Change c) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("Op", c.op().name());
+        node.put("Kind", c.kind().name());
+        node.put("ID", c.id());
+        if (c.expectedVersion() != 0) {
+            node.put("Expect", c.expectedVersion());
+        }
+        if (c.object() != null) {
+            node.set("Object", c.object());
+        }
+        return node;
+    }
+
+    /** The whole batch as one Raft entry, however large (tests and benchmarks of the store alone). */
+    public byte[] encode() {
+        try {
+            return entries(Integer.MAX_VALUE, Integer.MAX_VALUE).get(0);
+        } catch (EntryTooLargeException e) {
+            throw new IllegalStateException(e); // no change is larger than the largest array
+        }
     }
 
     /** A decoded entry: the proposer's time and the changes. */

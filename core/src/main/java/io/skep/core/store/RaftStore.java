@@ -1,6 +1,7 @@
 package io.skep.core.store;
 
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
@@ -11,6 +12,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.retry.RetryPolicies;
@@ -29,7 +31,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,16 +49,26 @@ public final class RaftStore implements AutoCloseable {
     /** Swarm's default: a snapshot every 10,000 entries. */
     public static final long DEFAULT_SNAPSHOT_INTERVAL = 10_000;
     /**
-     * Election timeouts: a follower that hears nothing from its leader for this long (randomised in the range) runs
-     * for leader. Long enough for a JVM's pauses on a busy 2-core machine, short enough to fail over in about a
-     * second.
+     * The group's clocks.
+     *
+     * @param electionMin    a follower that hears nothing from its leader for a time between this and
+     *                       {@code electionMax} runs for leader
+     * @param electionMax    see {@code electionMin}
+     * @param leaderStepDown a leader that has not heard from a majority for this long steps down (and so stops taking
+     *                       writes)
+     * @param quorumWindow   a member heard from within this window counts towards the quorum that writes need
+     * @param forwardTimeout how long a write that this member does not lead keeps looking for a leader that takes it
+     *                       (an election or two) before it is refused as without a quorum
      */
-    static final Duration ELECTION_TIMEOUT_MIN = Duration.ofMillis(500);
-    static final Duration ELECTION_TIMEOUT_MAX = Duration.ofMillis(1000);
-    /** A leader that has not heard from a majority for this long steps down (and so stops taking writes). */
-    static final Duration LEADER_STEP_DOWN = Duration.ofSeconds(2);
-    /** A member heard from within this window counts towards the quorum that writes need. */
-    static final Duration QUORUM_WINDOW = Duration.ofMillis(1500);
+    public record Timing(Duration electionMin, Duration electionMax, Duration leaderStepDown, Duration quorumWindow,
+                         Duration forwardTimeout) {
+        /**
+         * Elections after 0.5-1 s of silence: long enough for a JVM's pauses on a busy 2-core machine, short enough to
+         * fail over in about a second. A write finds a new leader within 3 s or is refused.
+         */
+        public static final Timing DEFAULT = new Timing(Duration.ofMillis(500), Duration.ofMillis(1000),
+                Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofSeconds(3));
+    }
 
     /** A member of the group: a manager's node ID and its Raft address ({@code host:port}). */
     public record Member(String id, String address) {
@@ -80,7 +95,17 @@ public final class RaftStore implements AutoCloseable {
 
     private final MemoryStore memory = new MemoryStore();
     private final RaftServer server;
-    private final RaftClient client;
+    /** Membership, leadership transfer and snapshots: blocking calls of their own, retried a while. */
+    private final RaftClient admin;
+    /**
+     * Writes this member does not lead, sent on to the leader. Ratis's blocking API, one virtual thread a write: its
+     * ordered async API closes its sliding window for good once one request has run out of retries (as happens while
+     * the quorum is lost), and every later write through it would fail.
+     */
+    private final RaftClient forwarder;
+    private final ExecutorService forwards = Executors.newVirtualThreadPerTaskExecutor();
+    private final Timing timing;
+    private final DataKey dataKey;
     private final RaftGroupId groupId;
     private final RaftPeerId peerId;
     private final Member self;
@@ -90,7 +115,7 @@ public final class RaftStore implements AutoCloseable {
     private final AtomicLong localCalls = new AtomicLong();
 
     /** How a member starts. */
-    private enum Start {
+    enum Start {
         /** The first member of a new group (swarm init). */
         CREATE,
         /** A new member of an existing group: it waits, empty, for the leader to add it. */
@@ -99,35 +124,52 @@ public final class RaftStore implements AutoCloseable {
         RECOVER
     }
 
-    /** The single-member group on loopback without TLS (tests and benchmarks of the store alone). */
-    public RaftStore(Path dir, String peerId, UUID groupId, int port, boolean fresh, long snapshotInterval)
-            throws IOException {
+    /**
+     * The single-member group on loopback without TLS (tests and benchmarks of the store alone).
+     *
+     * @param dataKey seals entries and snapshots; null leaves them in the clear (a benchmark's baseline only: every
+     *                manager has a key)
+     */
+    public RaftStore(Path dir, String peerId, UUID groupId, int port, boolean fresh, long snapshotInterval,
+                     DataKey dataKey) throws IOException {
         this(dir, new Member(peerId, "127.0.0.1:" + port), groupId, "127.0.0.1",
-                fresh ? Start.CREATE : Start.RECOVER, snapshotInterval, null);
+                fresh ? Start.CREATE : Start.RECOVER, snapshotInterval, null, dataKey, Timing.DEFAULT);
     }
 
     /** Creates a group with {@code self} its only member (swarm init). */
-    public static RaftStore create(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls)
-            throws IOException {
-        return new RaftStore(dir, self, group, bindHost, Start.CREATE, snapshotInterval, tls);
+    public static RaftStore create(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls,
+                                   DataKey dataKey) throws IOException {
+        return new RaftStore(dir, self, group, bindHost, Start.CREATE, snapshotInterval, tls, dataKey, Timing.DEFAULT);
     }
 
     /** Starts a new, empty member of {@code group}: a leader adds it with {@link #addMember}. */
-    public static RaftStore join(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls)
-            throws IOException {
-        return new RaftStore(dir, self, group, bindHost, Start.JOIN, snapshotInterval, tls);
+    public static RaftStore join(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls,
+                                 DataKey dataKey) throws IOException {
+        return new RaftStore(dir, self, group, bindHost, Start.JOIN, snapshotInterval, tls, dataKey, Timing.DEFAULT);
     }
 
     /** Restarts a member from what it keeps in {@code dir}. */
-    public static RaftStore recover(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls)
-            throws IOException {
-        return new RaftStore(dir, self, group, bindHost, Start.RECOVER, snapshotInterval, tls);
+    public static RaftStore recover(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls,
+                                    DataKey dataKey) throws IOException {
+        return new RaftStore(dir, self, group, bindHost, Start.RECOVER, snapshotInterval, tls, dataKey, Timing.DEFAULT);
     }
 
-    private RaftStore(Path dir, Member self, UUID groupId, String bindHost, Start start, long snapshotInterval, Tls tls)
-            throws IOException {
+    /** A member with other clocks than the default (tests that lose and regain the quorum many times). */
+    static RaftStore open(Path dir, Member self, UUID group, String bindHost, Start start, long snapshotInterval, Tls tls,
+                          DataKey dataKey, Timing timing) throws IOException {
+        return new RaftStore(dir, self, group, bindHost, start, snapshotInterval, tls, dataKey, timing);
+    }
+
+    /**
+     * @param dataKey seals every entry's payload and every snapshot this member writes (null: in the clear, for a
+     *                benchmark's baseline only)
+     */
+    private RaftStore(Path dir, Member self, UUID groupId, String bindHost, Start start, long snapshotInterval, Tls tls,
+                      DataKey dataKey, Timing timing) throws IOException {
         Files.createDirectories(dir);
         this.self = self;
+        this.timing = timing;
+        this.dataKey = dataKey;
         this.groupId = RaftGroupId.valueOf(groupId);
         this.peerId = RaftPeerId.valueOf(self.id());
         RaftPeer peer = peer(self);
@@ -140,14 +182,14 @@ public final class RaftStore implements AutoCloseable {
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshotInterval);
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
-        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, time(ELECTION_TIMEOUT_MIN));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, time(ELECTION_TIMEOUT_MAX));
-        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(properties, time(LEADER_STEP_DOWN));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, time(timing.electionMin()));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, time(timing.electionMax()));
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(properties, time(timing.leaderStepDown()));
         org.apache.ratis.conf.Parameters parameters = tls == null ? null
                 : org.apache.ratis.grpc.GrpcFactory.newRaftParameters(
                         new org.apache.ratis.grpc.GrpcTlsConfig(tls.keys(), tls.trust(), true));
 
-        StoreStateMachine machine = new StoreStateMachine(memory, new Events());
+        StoreStateMachine machine = new StoreStateMachine(memory, new Events(), dataKey);
         server = RaftServer.newBuilder()
                 .setServerId(this.peerId)
                 .setGroup(group)
@@ -157,12 +199,23 @@ public final class RaftStore implements AutoCloseable {
                 .setOption(start == Start.RECOVER ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
-        client = RaftClient.newBuilder()
+        RaftGroup known = start == Start.CREATE ? group : RaftGroup.valueOf(this.groupId, peer);
+        admin = RaftClient.newBuilder()
                 .setProperties(properties)
                 .setParameters(parameters)
-                .setRaftGroup(start == Start.CREATE ? group : RaftGroup.valueOf(this.groupId, peer))
+                .setRaftGroup(known)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50,
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+        forwarder = RaftClient.newBuilder()
+                .setProperties(properties)
+                .setParameters(parameters)
+                .setRaftGroup(known)
+                .setRetryPolicy(RequestTypeDependentRetryPolicy.newBuilder()
+                        .setRetryPolicy(RaftClientRequestProto.TypeCase.WRITE,
+                                RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                        .setTimeout(RaftClientRequestProto.TypeCase.WRITE, time(timing.forwardTimeout()))
+                        .build())
                 .build();
     }
 
@@ -228,7 +281,7 @@ public final class RaftStore implements AutoCloseable {
 
     /**
      * Whether a write can commit now, as far as this member can tell: a leader that heard from a majority of the
-     * group within {@link #QUORUM_WINDOW}, or a follower that heard from its leader within it. Writes without one
+     * group within the quorum window, or a follower that heard from its leader within it. Writes without one
      * would only wait and time out.
      */
     public boolean hasQuorum() {
@@ -245,13 +298,13 @@ public final class RaftStore implements AutoCloseable {
             }
             var role = info.getRoleInfoProto();
             return role.hasFollowerInfo()
-                    && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() < QUORUM_WINDOW.toMillis();
+                    && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() < timing.quorumWindow().toMillis();
         } catch (IOException e) {
             return false;
         }
     }
 
-    /** Node IDs of the members the leader heard from within {@link #QUORUM_WINDOW} (itself included); empty off the leader. */
+    /** Node IDs of the members the leader heard from within the quorum window (itself included); empty off the leader. */
     public java.util.Set<String> reachableMembers() {
         try {
             var division = server.getDivision(groupId);
@@ -261,12 +314,34 @@ public final class RaftStore implements AutoCloseable {
             java.util.Set<String> out = new java.util.HashSet<>();
             out.add(self.id());
             division.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
-                    .filter(f -> f.getLastRpcElapsedTimeMs() < QUORUM_WINDOW.toMillis())
+                    .filter(f -> f.getLastRpcElapsedTimeMs() < timing.quorumWindow().toMillis())
                     .forEach(f -> out.add(f.getId().getId().toStringUtf8()));
             return out;
         } catch (IOException e) {
             return java.util.Set.of();
         }
+    }
+
+    /**
+     * Whether a manager's certificate for {@code nodeId} may speak Raft with this member now: never a node the swarm
+     * removed, nor one the swarm's books have as a worker (demoted, or left behind by a forced new cluster) once it
+     * is out of the group; a member of the group, or a manager this member's store does not know yet (it may lag),
+     * may.
+     */
+    public boolean admits(String nodeId) {
+        io.skep.core.model.Cluster cluster = memory.cluster();
+        if (cluster != null && cluster.removed(nodeId)) {
+            return false;
+        }
+        try {
+            if (members().stream().anyMatch(m -> m.id().equals(nodeId))) {
+                return true;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        io.skep.core.model.Node node = memory.get(io.skep.core.model.Kind.NODE, nodeId);
+        return node == null || "manager".equals(node.spec.role);
     }
 
     /** Adds a member (the leader takes it through Raft; returns once the new configuration is committed). */
@@ -288,7 +363,7 @@ public final class RaftStore implements AutoCloseable {
     }
 
     private void setConfiguration(List<RaftPeer> peers) throws IOException {
-        RaftClientReply reply = client.admin().setConfiguration(peers);
+        RaftClientReply reply = admin.admin().setConfiguration(peers);
         if (!reply.isSuccess()) {
             throw new IOException("the Raft group refused the new members " + peers + ": " + reply.getException());
         }
@@ -297,7 +372,7 @@ public final class RaftStore implements AutoCloseable {
 
     /** Hands leadership to {@code id} (a leader about to be demoted), waiting up to {@code timeout}. */
     public void transferLeadership(String id, Duration timeout) throws IOException {
-        RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(id), timeout.toMillis());
+        RaftClientReply reply = admin.admin().transferLeadership(RaftPeerId.valueOf(id), timeout.toMillis());
         if (!reply.isSuccess()) {
             throw new IOException("leadership not transferred to " + id + ": " + reply.getException());
         }
@@ -305,6 +380,11 @@ public final class RaftStore implements AutoCloseable {
 
     public MemoryStore memory() {
         return memory;
+    }
+
+    /** The key that seals this store's entries and snapshots (a joining manager is given it over mutual TLS). */
+    public DataKey dataKey() {
+        return dataKey;
     }
 
     /** Waits until this peer leads the group and has applied what earlier leaders committed. */
@@ -326,12 +406,13 @@ public final class RaftStore implements AutoCloseable {
     }
 
     /**
-     * Proposes a batch; completes when it is committed and applied (or refused for a conflict). The proposal goes
-     * straight to the server in this process, with no RPC; only when that server does not lead (yet) does it go
-     * through the Raft client, which finds the leader and retries.
+     * Proposes an entry (an encoded {@link Batch}); completes when it is committed and applied (or refused for a
+     * conflict). The proposal goes straight to the server in this process, with no RPC; only when that server does not
+     * lead (yet) is it sent on to the leader. It fails with {@link NoQuorumException} when no leader takes it.
      */
-    public CompletableFuture<CommitResult> submit(Batch batch) {
-        Message message = Message.valueOf(ByteString.copyFrom(batch.encode()));
+    public CompletableFuture<CommitResult> submit(byte[] entry) {
+        Message message = Message.valueOf(ByteString.copyFrom(
+                dataKey == null ? entry : dataKey.seal(entry, DataKey.Use.ENTRY)));
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(localClient)
                 .setServerId(peerId)
@@ -348,38 +429,72 @@ public final class RaftStore implements AutoCloseable {
         }
         return local.thenCompose(reply -> reply.isSuccess() || !notLeading(reply.getException())
                         ? CompletableFuture.completedFuture(reply)
-                        : client.async().send(message))
+                        : forward(message))
                 .thenApply(RaftStore::result);
+    }
+
+    /** {@link #submit(byte[])} of a batch small enough for one entry (tests and benchmarks of the store alone). */
+    public CompletableFuture<CommitResult> submit(Batch batch) {
+        return submit(batch.encode());
+    }
+
+    /** Sends a write on to the leader, wherever it is; fails with {@link NoQuorumException} if none takes it in time. */
+    private CompletableFuture<RaftClientReply> forward(Message message) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return forwarder.io().send(message);
+            } catch (IOException e) {
+                throw new CompletionException(noLeader(e));
+            }
+        }, forwards);
     }
 
     private static boolean notLeading(Throwable e) {
         return e instanceof NotLeaderException || e instanceof LeaderNotReadyException;
     }
 
-    /** {@link #submit} and wait. */
-    public CommitResult commit(Batch batch, Duration timeout) throws IOException {
+    /**
+     * Commits one entry and waits. Refused at once with {@link NoQuorumException} when this member sees no quorum (the
+     * write would only wait); a proposed write that Raft could not commit (no leader in time, leadership lost under
+     * it) fails with one too, marked as one that may still take effect. No failure outlives its write: the next one
+     * starts afresh.
+     */
+    public CommitResult commit(byte[] entry, Duration timeout) throws IOException {
+        if (!hasQuorum()) {
+            throw new NoQuorumException();
+        }
         try {
-            return submit(batch).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return submit(entry).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while committing", e);
         } catch (ExecutionException e) {
-            throw new IOException("the store could not commit: " + e.getCause().getMessage(), e.getCause());
+            throw noLeader(e.getCause());
         } catch (TimeoutException e) {
-            throw new IOException("the store did not commit within " + timeout + " (is a Raft majority up?)", e);
+            throw noLeader(e);
         }
+    }
+
+    /** {@link #commit(byte[], Duration)} of a batch small enough for one entry. */
+    public CommitResult commit(Batch batch, Duration timeout) throws IOException {
+        return commit(batch.encode(), timeout);
+    }
+
+    /** What a proposed write that Raft could not commit tells its caller: no leader took it; it may still apply. */
+    private static NoQuorumException noLeader(Throwable cause) {
+        return cause instanceof NoQuorumException n ? n : NoQuorumException.underWay(cause);
     }
 
     private static CommitResult result(RaftClientReply reply) {
         if (!reply.isSuccess()) {
-            throw new IllegalStateException("Raft refused the write", reply.getException());
+            throw new CompletionException(noLeader(reply.getException()));
         }
         return StoreStateMachine.decodeReply(reply.getMessage().getContent().toByteArray());
     }
 
-    /** Takes a snapshot now (tests and benchmarks; the server also takes them every snapshot interval). */
+    /** This member takes a snapshot now (tests and benchmarks; members also take them every snapshot interval). */
     public long takeSnapshot() throws IOException {
-        RaftClientReply reply = client.getSnapshotManagementApi().create(true, 30_000);
+        RaftClientReply reply = admin.getSnapshotManagementApi(peerId).create(true, 30_000);
         if (!reply.isSuccess()) {
             throw new IOException("snapshot refused", reply.getException());
         }
@@ -388,8 +503,10 @@ public final class RaftStore implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        forwards.shutdownNow();
         try {
-            client.close();
+            forwarder.close();
+            admin.close();
         } finally {
             server.close();
         }

@@ -2,6 +2,7 @@ package io.skep.core.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skep.core.fs.DurableFiles;
 import io.skep.core.model.Json;
 import io.skep.core.model.Kind;
 import io.skep.core.model.StoredObject;
@@ -26,7 +27,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -57,11 +57,14 @@ final class StoreStateMachine extends BaseStateMachine {
 
     private final MemoryStore store;
     private final Events events;
+    /** Opens the entries it applies and seals the snapshots it writes; null: both in the clear (benchmarks). */
+    private final DataKey dataKey;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
 
-    StoreStateMachine(MemoryStore store, Events events) {
+    StoreStateMachine(MemoryStore store, Events events, DataKey dataKey) {
         this.store = store;
         this.events = events;
+        this.dataKey = dataKey;
     }
 
     @Override
@@ -104,7 +107,8 @@ final class StoreStateMachine extends BaseStateMachine {
         long index = entry.getIndex();
         CommitResult result;
         try {
-            Batch.Entry batch = Batch.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+            byte[] payload = entry.getStateMachineLogEntry().getLogData().toByteArray();
+            Batch.Entry batch = Batch.decode(dataKey == null ? payload : dataKey.open(payload, DataKey.Use.ENTRY));
             result = store.apply(batch, index);
         } catch (RuntimeException e) {
             // Unreadable entries cannot come from skep's own writers; refuse, never stop the node.
@@ -138,11 +142,17 @@ final class StoreStateMachine extends BaseStateMachine {
         content.forEach((kind, list) -> root.set(kind.name(), Json.tree(list)));
         Path file = storage.getSnapshotFile(last.getTerm(), last.getIndex()).toPath();
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(tmp))) {
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, DurableFiles.OWNER_FILE);
+        try (OutputStream raw = Files.newOutputStream(tmp);
+             OutputStream out = new GZIPOutputStream(dataKey == null ? raw : dataKey.sealing(raw, DataKey.Use.SNAPSHOT))) {
             Json.MAPPER.writeValue(out, root);
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.sync(tmp);
+        DurableFiles.moveDurably(tmp, file);
         var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
+        Files.setPosixFilePermissions(MD5FileUtil.getDigestFileForFile(file.toFile()).toPath(),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")); // Ratis writes it as the umask says
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file, md5), last));
         LOG.info("snapshot of the store taken at log index {}", last.getIndex());
         return last.getIndex();
@@ -155,7 +165,8 @@ final class StoreStateMachine extends BaseStateMachine {
         }
         Path file = snapshot.getFile().getPath();
         JsonNode root;
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+        try (InputStream raw = Files.newInputStream(file);
+             InputStream in = new GZIPInputStream(dataKey == null ? raw : dataKey.opening(raw, DataKey.Use.SNAPSHOT))) {
             root = Json.MAPPER.readTree(in);
         }
         Map<Kind, List<StoredObject>> content = new EnumMap<>(Kind.class);

@@ -85,14 +85,17 @@ public final class NodeTls {
                 .build();
     }
 
-    /** A client's context: it shows this node's certificate and accepts only a server of the swarm's CA. */
+    /**
+     * A client's context: it shows this node's certificate and accepts only a manager of the swarm's CA as the server
+     * (nodes serve nothing to each other but managers do: a worker's certificate cannot pass for one).
+     */
     public SslContext client() throws SSLException {
         return SslContextBuilder.forClient()
                 .sslProvider(SslProvider.JDK)
                 .sslContextProvider(TlsProvider.conscrypt())
                 .protocols(PROTOCOLS)
                 .keyManager(keys)
-                .trustManager(trust)
+                .trustManager(new ManagerServers(trust))
                 .endpointIdentificationAlgorithm(null)
                 .build();
     }
@@ -107,12 +110,20 @@ public final class NodeTls {
      * certificate, though the swarm's CA signed it, must fail the handshake.
      */
     public X509ExtendedTrustManager managersOnly() {
-        return new ManagersOnly(jdkTrust);
+        return managersOnly(nodeId -> true);
     }
 
-    /** The same client side as a JSSE context, for the JDK's HTTP client. */
+    /**
+     * {@link #managersOnly()}, and of those only the ones {@code admitted} names by node ID at the handshake: a
+     * demoted or removed manager's certificate stops working as soon as the swarm's books say so.
+     */
+    public X509ExtendedTrustManager managersOnly(java.util.function.Predicate<String> admitted) {
+        return new ManagersOnly(jdkTrust, admitted);
+    }
+
+    /** The same client side as a JSSE context, for the JDK's HTTP client: the server must be a manager. */
     public SSLContext clientContext() {
-        return context(keys, trust);
+        return context(keys, new ManagerServers(trust));
     }
 
     /**
@@ -123,9 +134,9 @@ public final class NodeTls {
         return context(null, new AnyServer());
     }
 
-    /** A client context that shows no certificate and trusts the swarm whose root CA is {@code rootCa}. */
+    /** A client context that shows no certificate and trusts the managers of the swarm whose root CA is {@code rootCa}. */
     public static SSLContext trusting(X509Certificate rootCa) {
-        return context(null, new RootCaOnly(rootCa, TlsProvider.conscrypt()));
+        return context(null, new ManagerServers(new RootCaOnly(rootCa, TlsProvider.conscrypt())));
     }
 
     private static SSLContext context(X509ExtendedKeyManager keys, TrustManager trust) {
@@ -256,25 +267,61 @@ public final class NodeTls {
         }
     }
 
-    /** A chain the swarm's CA signed, whose leaf names a manager (OU {@code swarm-manager}). */
+    /** Refuses a chain whose leaf does not name a manager (OU {@code swarm-manager}). */
+    private static void manager(X509Certificate[] chain) throws CertificateException {
+        if (chain.length == 0 || !PeerIdentity.of(chain[0]).isManager()) {
+            throw new CertificateException("not a manager of this swarm: "
+                    + (chain.length == 0 ? "no certificate" : chain[0].getSubjectX500Principal().getName()));
+        }
+    }
+
+    /** A chain the swarm's CA signed, whose leaf names a manager the swarm admits now, on both ends. */
     private static final class ManagersOnly extends ChainTrust {
         private final X509ExtendedTrustManager ca;
+        private final java.util.function.Predicate<String> admitted;
 
-        ManagersOnly(X509ExtendedTrustManager ca) {
+        ManagersOnly(X509ExtendedTrustManager ca, java.util.function.Predicate<String> admitted) {
             this.ca = ca;
+            this.admitted = admitted;
         }
 
-        private static void manager(X509Certificate[] chain) throws CertificateException {
-            if (chain.length == 0 || !PeerIdentity.of(chain[0]).isManager()) {
-                throw new CertificateException("not a manager of this swarm: "
-                        + (chain.length == 0 ? "no certificate" : chain[0].getSubjectX500Principal().getName()));
+        private void admitted(X509Certificate[] chain) throws CertificateException {
+            manager(chain);
+            String nodeId = PeerIdentity.of(chain[0]).nodeId();
+            if (!admitted.test(nodeId)) {
+                throw new CertificateException("node " + nodeId + " is no manager of this swarm now");
             }
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
             ca.checkClientTrusted(chain, authType);
-            manager(chain);
+            admitted(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            ca.checkServerTrusted(chain, authType);
+            admitted(chain);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return ca.getAcceptedIssuers();
+        }
+    }
+
+    /** A client's trust: a server of the swarm's CA that is a manager (clients are not checked here). */
+    private static final class ManagerServers extends ChainTrust {
+        private final X509ExtendedTrustManager ca;
+
+        ManagerServers(X509ExtendedTrustManager ca) {
+            this.ca = ca;
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            ca.checkClientTrusted(chain, authType);
         }
 
         @Override

@@ -114,7 +114,7 @@ class ApiServerLimitsTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        server(limits).listen(URI.create("tcp://127.0.0.1:" + port));
+        server(limits).listen(URI.create("tcp://127.0.0.1:" + port), ControlAccess.DEFAULT);
         return port;
     }
 
@@ -129,9 +129,10 @@ class ApiServerLimitsTest {
         return s;
     }
 
+    /** Writes {@code text}, its {@code {host}} the server's address (a loopback listener takes no other Host). */
     private static void send(Socket s, String text) throws IOException {
         OutputStream out = s.getOutputStream();
-        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        out.write(text.replace("{host}", "127.0.0.1:" + s.getPort()).getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
     }
 
@@ -190,7 +191,7 @@ class ApiServerLimitsTest {
         int port = plain(limits(1024, 1024, LONG, LONG, LONG, 10, 10));
         Socket s = connect(port);
         // Headers alone: the server answers without waiting for the 10 MB it was promised.
-        send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
+        send(s, "POST /echo HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
         Answer a = read(s);
         assertEquals(413, a.status());
         assertEquals("request body too large: at most 1 KiB", a.json().path("message").asText());
@@ -198,7 +199,7 @@ class ApiServerLimitsTest {
         assertTrue(closedByServer(s));
 
         Socket ok = connect(port);
-        send(ok, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1024\r\n\r\n" + "x".repeat(1024));
+        send(ok, "POST /echo HTTP/1.1\r\nHost: {host}\r\nContent-Length: 1024\r\n\r\n" + "x".repeat(1024));
         Answer fits = read(ok);
         assertEquals(200, fits.status());
         assertEquals(1024, fits.json().path("Length").asInt());
@@ -208,7 +209,7 @@ class ApiServerLimitsTest {
     void aChunkedBodyIsCountedAsItComesAndRefusedOnceOverTheCap() throws Exception {
         int port = plain(limits(1024, 1024, LONG, LONG, LONG, 10, 10));
         Socket s = connect(port);
-        send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+        send(s, "POST /echo HTTP/1.1\r\nHost: {host}\r\nTransfer-Encoding: chunked\r\n\r\n");
         String chunk = Integer.toHexString(600) + "\r\n" + "y".repeat(600) + "\r\n";
         send(s, chunk + chunk); // 1,200 bytes, and no last chunk: the server must not wait for the end
         Answer a = read(s);
@@ -254,8 +255,8 @@ class ApiServerLimitsTest {
     void pipelinedRequestsAreAnsweredOneAtATimeAndInOrder() throws Exception {
         int port = plain(limits(1024, 1024, LONG, LONG, LONG, 10, 10));
         Socket s = connect(port);
-        send(s, "GET /block/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /quick/2 HTTP/1.1\r\nHost: x\r\n\r\n"
-                + "GET /quick/3 HTTP/1.1\r\nHost: x\r\n\r\n");
+        send(s, "GET /block/1 HTTP/1.1\r\nHost: {host}\r\n\r\nGET /quick/2 HTTP/1.1\r\nHost: {host}\r\n\r\n"
+                + "GET /quick/3 HTTP/1.1\r\nHost: {host}\r\n\r\n");
         Await.until(WAIT, "the first request's route to start", () -> started.get() >= 1);
         // While the first is answered, the others wait: no answer comes out of turn, no second route runs.
         s.setSoTimeout(500);
@@ -303,11 +304,11 @@ class ApiServerLimitsTest {
 
         // A route that answers after 1.5 s, five times the timeouts: the connection waits for it, then idles again.
         Socket poll = connect(port);
-        send(poll, "GET /poll HTTP/1.1\r\nHost: x\r\n\r\n");
+        send(poll, "GET /poll HTTP/1.1\r\nHost: {host}\r\n\r\n");
         Answer a = read(poll);
         assertEquals(200, a.status());
         assertFalse(a.json().path("Changed").asBoolean(true));
-        send(poll, "GET /quick/7 HTTP/1.1\r\nHost: x\r\n\r\n");
+        send(poll, "GET /quick/7 HTTP/1.1\r\nHost: {host}\r\n\r\n");
         assertEquals("7", read(poll).json().path("N").asText(), "the kept-alive connection still serves");
         assertTrue(closedByServer(poll), "and closes once idle");
     }
@@ -319,12 +320,12 @@ class ApiServerLimitsTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        server.listen(URI.create("tcp://127.0.0.1:" + port));
+        server.listen(URI.create("tcp://127.0.0.1:" + port), ControlAccess.DEFAULT);
         Socket s = new Socket();
         s.setReceiveBufferSize(4096);
         s.connect(new InetSocketAddress("127.0.0.1", port));
         closing.add(s);
-        send(s, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"); // 64 MB, never read
+        send(s, "GET /big HTTP/1.1\r\nHost: {host}\r\n\r\n"); // 64 MB, never read
         Await.until(WAIT, "the server to give up on the client", () -> server.openConnections() == 0);
     }
 
@@ -335,7 +336,7 @@ class ApiServerLimitsTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        server.listen(URI.create("tcp://127.0.0.1:" + port));
+        server.listen(URI.create("tcp://127.0.0.1:" + port), ControlAccess.DEFAULT);
         Socket a1 = served(port, "127.0.0.1");
         served(port, "127.0.0.1");
         Socket a3 = connect(port, "127.0.0.1");
@@ -351,7 +352,7 @@ class ApiServerLimitsTest {
     /** A connection from {@code from} that the server admitted: it answers a request on it. */
     private Socket served(int port, String from) throws IOException {
         Socket s = connect(port, from);
-        send(s, "GET /quick/0 HTTP/1.1\r\nHost: x\r\n\r\n");
+        send(s, "GET /quick/0 HTTP/1.1\r\nHost: {host}\r\n\r\n");
         assertEquals(200, read(s).status());
         return s;
     }
@@ -360,27 +361,27 @@ class ApiServerLimitsTest {
     void anOverlongRequestLineOrHeaderOrAMalformedRequestIsRefusedAndTheConnectionClosed() throws Exception {
         int port = plain(limits(1024, 1024, LONG, LONG, LONG, 10, 10));
         Socket line = connect(port);
-        send(line, "GET /quick/" + "1".repeat(ApiServer.MAX_REQUEST_LINE) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        send(line, "GET /quick/" + "1".repeat(ApiServer.MAX_REQUEST_LINE) + " HTTP/1.1\r\nHost: {host}\r\n\r\n");
         Answer a = read(line);
         assertEquals(414, a.status());
         assertTrue(a.json().path("message").asText().startsWith("request line too long: at most 16 KiB"));
         assertTrue(closedByServer(line));
 
         Socket header = connect(port);
-        send(header, "GET /quick/1 HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(ApiServer.MAX_HEADERS) + "\r\n\r\n");
+        send(header, "GET /quick/1 HTTP/1.1\r\nHost: {host}\r\nX-Big: " + "h".repeat(ApiServer.MAX_HEADERS) + "\r\n\r\n");
         Answer h = read(header);
         assertEquals(431, h.status());
         assertEquals("request headers too large: at most 32 KiB", h.json().path("message").asText());
 
         Socket broken = connect(port);
-        send(broken, "GET /quick/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 12, 13\r\n\r\n");
+        send(broken, "GET /quick/1 HTTP/1.1\r\nHost: {host}\r\nContent-Length: 12, 13\r\n\r\n");
         Answer b = read(broken);
         assertEquals(400, b.status());
         assertTrue(b.json().path("message").asText().startsWith("malformed HTTP request"), b.json().toString());
         assertTrue(closedByServer(broken));
 
         Socket escape = connect(port);
-        send(escape, "GET /quick/%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+        send(escape, "GET /quick/%zz HTTP/1.1\r\nHost: {host}\r\n\r\n");
         Answer e = read(escape);
         assertEquals(400, e.status());
         assertTrue(e.json().path("message").asText().startsWith("invalid request URI"), e.json().toString());

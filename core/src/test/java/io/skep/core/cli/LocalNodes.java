@@ -67,6 +67,33 @@ final class LocalNodes implements BeforeEachCallback, AfterEachCallback {
         return manager;
     }
 
+    /**
+     * Three managers: {@code first} made the swarm with the init request {@code init} (JSON), the others ({@code m2},
+     * {@code m3}) joined with the manager token; returns once every one of them sees a leader and two reachable
+     * managers. (It does not make {@code first} the {@link #manager} that cleans up: a test that stops managers must
+     * not have one.)
+     */
+    List<TestDaemon> threeManagers(TestDaemon first, String init) throws Exception {
+        TestDaemon.Response r = first.post("/swarm/init", init);
+        assertEquals(200, r.status(), () -> "swarm init: " + r.message());
+        String addr = ok(first, "node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
+        String token = ok(first, "swarm", "join-token", "-q", "manager").strip();
+        List<TestDaemon> managers = new ArrayList<>(List.of(first));
+        for (String name : List.of("m2", "m3")) {
+            TestDaemon m = node(name);
+            assertEquals("This node joined a swarm as a manager.\n", ok(m, "swarm", "join", "--token", token, addr));
+            managers.add(m);
+        }
+        Await.until(CONVERGE, "a leader and two reachable managers, seen from every manager", () -> managers.stream()
+                .allMatch(m -> managerStatus(m).equals(List.of("Leader", "Reachable", "Reachable"))));
+        return managers;
+    }
+
+    /** MANAGER STATUS of each line of {@code node ls} on {@code on}, sorted. */
+    static List<String> managerStatus(TestDaemon on) {
+        return ok(on, "node", "ls", "--format", "{{.ManagerStatus}}").lines().sorted().toList();
+    }
+
     /** A new node joined to the manager's swarm as a worker, once the manager sees it ready. */
     TestDaemon joinWorker(String name) throws Exception {
         TestDaemon w = node(name);

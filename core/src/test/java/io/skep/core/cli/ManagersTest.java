@@ -29,11 +29,6 @@ class ManagersTest {
         return nodes.node(name);
     }
 
-    /** MANAGER STATUS of each line of {@code node ls} on {@code on}. */
-    private static List<String> managerStatus(TestDaemon on) {
-        return ok(on, "node", "ls", "--format", "{{.ManagerStatus}}").lines().sorted().toList();
-    }
-
     private static String leaderId(TestDaemon on) throws Exception {
         for (JsonNode n : on.get("/nodes")) {
             if (n.path("ManagerStatus").path("Leader").asBoolean(false)) {
@@ -44,21 +39,8 @@ class ManagersTest {
     }
 
 
-    /** Three managers: the first made the swarm, the others joined with the manager token. */
     private List<TestDaemon> threeManagers() throws Exception {
-        TestDaemon first = node("m1");
-        first.init();
-        String addr = ok(first, "node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
-        String token = ok(first, "swarm", "join-token", "-q", "manager").strip();
-        List<TestDaemon> managers = new ArrayList<>(List.of(first));
-        for (String name : List.of("m2", "m3")) {
-            TestDaemon m = node(name);
-            assertEquals("This node joined a swarm as a manager.\n", ok(m, "swarm", "join", "--token", token, addr));
-            managers.add(m);
-        }
-        Await.until(CONVERGE, "a leader and two reachable managers, seen from every manager", () -> managers.stream()
-                .allMatch(m -> managerStatus(m).equals(List.of("Leader", "Reachable", "Reachable"))));
-        return managers;
+        return nodes.threeManagers(node("m1"), "{}");
     }
 
     @Test
@@ -89,7 +71,7 @@ class ManagersTest {
         Await.until(CONVERGE, "a new leader, the old one unreachable", () -> {
             String now = leaderId(survivor);
             return now != null && !now.equals(leader)
-                    && managerStatus(survivor).equals(List.of("Leader", "Reachable", "Unreachable"));
+                    && LocalNodes.managerStatus(survivor).equals(List.of("Leader", "Reachable", "Unreachable"));
         });
         assertEquals(2, ok(survivor, "service", "ls", "-q").lines().count());
     }
@@ -130,7 +112,7 @@ class ManagersTest {
 
         assertEquals("Manager " + thirdId + " demoted in the swarm.\n", ok(first, "node", "demote", thirdId));
         Await.until(CONVERGE, "two managers left, the demoted node a ready worker", () ->
-                managerStatus(first).equals(List.of("", "Leader", "Reachable"))
+                LocalNodes.managerStatus(first).equals(List.of("", "Leader", "Reachable"))
                         && !third.get("/info").path("Swarm").path("ControlAvailable").asBoolean(true)
                         && first.get("/nodes/" + thirdId).path("Status").path("State").asText().equals("ready"));
         assertEquals("Node " + thirdId + " is already a worker.\n", ok(first, "node", "demote", thirdId));
@@ -152,7 +134,7 @@ class ManagersTest {
                 first.get("/nodes/" + workerId).path("Status").path("State").asText().equals("ready"));
         assertEquals("Node " + workerId + " promoted to a manager in the swarm.\n", ok(first, "node", "promote", workerId));
         Await.until(CONVERGE, "the promoted node to be a reachable manager", () ->
-                managerStatus(first).equals(List.of("Leader", "Reachable", "Reachable"))
+                LocalNodes.managerStatus(first).equals(List.of("Leader", "Reachable", "Reachable"))
                         && worker.get("/info").path("Swarm").path("ControlAvailable").asBoolean(false));
         Await.until(CONVERGE, "the new manager to hold the swarm's state", () ->
                 ok(worker, "service", "ls", "--format", "{{.Name}}").strip().equals("still-writable"));
@@ -187,6 +169,6 @@ class ManagersTest {
         assertEquals(List.of("kept", "new"), ok(survivor, "service", "ls", "--format", "{{.Name}}").lines().sorted()
                 .toList());
         Await.until(CONVERGE, "one manager, the leader, and the two others workers", () ->
-                managerStatus(survivor).equals(List.of("", "", "Leader")));
+                LocalNodes.managerStatus(survivor).equals(List.of("", "", "Leader")));
     }
 }

@@ -32,12 +32,18 @@ final class Skep {
     }
 
     static Result run(String host, Map<String, String> extraEnv, String... args) {
+        return withInput(host, extraEnv, "", args);
+    }
+
+    /** With {@code stdin} as the command's input. */
+    static Result withInput(String host, Map<String, String> extraEnv, String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Map<String, String> env = new HashMap<>(extraEnv);
         env.put("SKEP_HOST", host);
         CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), env, Clock.fixed(NOW, ZoneOffset.UTC), false);
+        ctx.in = new java.io.ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
         int code = Main.run(ctx, args);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -3,8 +3,10 @@ package io.skep.core.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.ssl.SslContext;
 import io.skep.core.client.CannedDaemon.Reply;
 import io.skep.core.node.DaemonConfig;
+import io.skep.core.tls.ControlTls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -176,6 +178,19 @@ class DaemonClientTest {
             JsonNode v = c.get("/version").body();
             assertEquals("1.2.3", v.path("Version").asText());
             assertEquals(tcp.host().substring("tcp://".length()), tcp.requests().getFirst().header("Host"));
+        }
+    }
+
+    @Test
+    void aTlsClientOfAPlaintextDaemonSaysSo() throws Exception {
+        SslContext anyServer = new ControlTls(false, null, null, null).client();
+        try (CannedDaemon tcp = CannedDaemon.tcp();
+             DaemonClient c = new DaemonClient(DaemonAddress.parse(tcp.host()), "test", DaemonClient.RESPONSE_TIMEOUT,
+                     anyServer)) {
+            DaemonUnavailableException e = assertThrows(DaemonUnavailableException.class, () -> c.get("/version"));
+            assertEquals("error during connect: TLS with the skep daemon at " + tcp.host() + " failed: it does not "
+                    + "speak TLS there (server gave HTTP response to HTTPS client); leave out --tls and --tlsverify",
+                    e.getMessage());
         }
     }
 

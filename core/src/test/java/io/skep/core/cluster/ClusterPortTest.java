@@ -257,4 +257,97 @@ class ClusterPortTest {
         assertEquals(403, refused.status());
         assertTrue(refused.getMessage().contains("is not a manager"), refused.getMessage());
     }
+
+    @Test
+    void aDemotedManagersOldCertificateOpensNeitherTheRaftPortNorAManagerOnlyRoute() throws Exception {
+        TestDaemon first = node("m1");
+        first.init();
+        String addr = clusterAddr(first);
+        TestDaemon second = node("m2");
+        String token = first.get("/swarm").path("JoinTokens").path("Manager").asText();
+        TestDaemon.Response joined = second.post("/v1.41/swarm/join",
+                Map.of("RemoteAddrs", List.of(addr), "JoinToken", token));
+        assertEquals(200, joined.status(), joined.message());
+        NodeTls oldManager = savedTls(second);
+        String secondId = oldManager.certificate().nodeId();
+        int raftPort = io.skep.core.model.Json.MAPPER.readTree(first.dataDir().resolve("swarm.json").toFile())
+                .path("RaftPort").asInt();
+        String host = addr.substring(0, addr.lastIndexOf(':'));
+        io.skep.core.testing.Await.until(Duration.ofSeconds(60), "m2 in the Raft group", () ->
+                first.daemon().manager().raft().members().size() == 2);
+        assertTrue(raftAnswers(host, raftPort, oldManager), "a manager's certificate opens the Raft port");
+        assertTrue(client(oldManager.clientContext(), addr).dataKey() != null, "and gets the store's key");
+
+        JsonNode node = first.get("/nodes/" + secondId);
+        TestDaemon.Response demoted = first.post("/v1.41/nodes/" + secondId + "/update?version="
+                + node.path("Version").path("Index").asLong(), Map.of("Role", "worker", "Availability", "active"));
+        assertEquals(200, demoted.status(), demoted.message());
+        io.skep.core.testing.Await.until(Duration.ofSeconds(60), "m2 out of the Raft group", () ->
+                first.daemon().manager().raft().members().size() == 1);
+
+        assertFalse(raftAnswers(host, raftPort, oldManager), "the demoted manager's old certificate opens no Raft port");
+        ClusterClient.CallFailed key = assertThrows(ClusterClient.CallFailed.class,
+                () -> client(oldManager.clientContext(), addr).dataKey());
+        assertEquals(403, key.status());
+        assertTrue(raftAnswers(host, raftPort, savedTls(first)), "a manager's of now still does");
+    }
+
+    @Test
+    void aWorkersCertificateDoesNotPassForAManagersWithAnotherNode() throws Exception {
+        TestDaemon manager = node("manager");
+        manager.init();
+        NodeTls workerTls = savedTls(joinedWorker(manager));
+        NodeTls managerTls = savedTls(manager);
+        SecureRandom random = new SecureRandom();
+        NodeTls otherWorker = new NodeTls(RootCa.fromPem(manager.daemon().manager().memory().cluster().rootCa.caCert,
+                manager.daemon().manager().memory().cluster().rootCa.caKey).issue("otherworker0000000000000",
+                NodeRole.WORKER, workerTls.certificate().clusterId(), Duration.ofHours(1), random, Instant.now()),
+                workerTls.rootCa());
+
+        assertTrue(handshakes(managerTls, otherWorker), "a manager's certificate serves a worker");
+        assertFalse(handshakes(workerTls, otherWorker), "a worker's certificate, though of the swarm's CA, does not");
+    }
+
+    @Test
+    void theCaSignsTheSwarmsKeyTypeOnly() throws Exception {
+        TestDaemon manager = node("manager");
+        manager.init();
+        String token = manager.get("/swarm").path("JoinTokens").path("Worker").asText();
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        java.security.KeyPair keys = rsa.generateKeyPair();
+        java.io.StringWriter csr = new java.io.StringWriter();
+        try (org.bouncycastle.openssl.jcajce.JcaPEMWriter writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(csr)) {
+            writer.writeObject(new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                    new org.bouncycastle.asn1.x500.X500Name("CN=swarm-node"), keys.getPublic())
+                    .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withRSA")
+                            .build(keys.getPrivate())));
+        }
+        ClusterClient anonymous = client(NodeTls.trusting(savedTls(manager).rootCa()), clusterAddr(manager));
+        ClusterClient.CallFailed refused = assertThrows(ClusterClient.CallFailed.class, () -> anonymous.join(
+                new io.skep.core.ca.CertificateAuthority.JoinRequest(token, "rsanode000000000000000000", csr.toString(), "",
+                        "127.0.0.1", null, new Node.Description())));
+        assertEquals(400, refused.status());
+        assertTrue(refused.getMessage().contains("the swarm signs ECDSA P-256 keys only, not a RSA key"),
+                refused.getMessage());
+    }
+
+    /**
+     * Whether {@code client}'s node context gets an answer from a TLS server (skep's own, on Netty) that shows
+     * {@code server}'s certificate.
+     */
+    private boolean handshakes(NodeTls server, NodeTls client) throws Exception {
+        io.skep.core.api.Router router = new io.skep.core.api.Router()
+                .add("GET", "/ca", r -> io.skep.core.api.ApiResponse.ok(Map.of("RootCa", "x")));
+        try (io.skep.core.api.ApiServer listening = new io.skep.core.api.ApiServer(router, Map.of())) {
+            java.net.InetSocketAddress bound = listening.listen(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), server.clusterServer());
+            client(client.clientContext(), "127.0.0.1:" + bound.getPort()).rootCaPem();
+            return true;
+        } catch (ClusterClient.CallFailed answered) {
+            throw answered; // an HTTP answer is a handshake that went through: the route must answer 200
+        } catch (IOException refused) {
+            return false;
+        }
+    }
 }

@@ -25,9 +25,10 @@ class RaftStoreTest {
 
     @TempDir
     Path dir;
+    private final DataKey dataKey = DataKey.generate();
 
     private RaftStore open(UUID group, int port, boolean fresh, long snapshotInterval) throws Exception {
-        RaftStore store = new RaftStore(dir, "peer1", group, port, fresh, snapshotInterval);
+        RaftStore store = new RaftStore(dir, "peer1", group, port, fresh, snapshotInterval, dataKey);
         store.awaitLeader(TIMEOUT);
         return store;
     }

@@ -1,6 +1,7 @@
 package io.skep.core.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.skep.core.api.ControlAccess;
 import io.skep.core.model.Json;
 import io.skep.core.node.Daemon;
 import io.skep.core.node.DaemonConfig;
@@ -33,18 +34,35 @@ public final class TestDaemon implements AutoCloseable {
     }
 
     private final Path dataDir;
+    private final String address;
     private final int port;
+    private final ControlAccess access;
     private Daemon daemon;
 
     public TestDaemon(Path dataDir) throws Exception {
+        this(dataDir, "127.0.0.1", ControlAccess.DEFAULT);
+    }
+
+    /**
+     * A node whose control API listens on {@code address} ({@code 0.0.0.0} too: the test reaches it on loopback)
+     * with {@code access}'s TLS.
+     */
+    public TestDaemon(Path dataDir, String address, ControlAccess access) throws Exception {
         this.dataDir = dataDir;
+        this.address = address;
         this.port = freePort();
+        this.access = access;
         start();
     }
 
     public void start() throws Exception {
-        daemon = Daemon.start(new DaemonConfig(dataDir, List.of(URI.create("tcp://127.0.0.1:" + port)), null, 0,
-                "127.0.0.1:0", null, Map.of()));
+        daemon = Daemon.start(new DaemonConfig(dataDir, List.of(URI.create("tcp://" + address + ":" + port)), null, 0,
+                "127.0.0.1:0", null, Map.of(), access));
+    }
+
+    /** The control API's port. */
+    public int port() {
+        return port;
     }
 
     /** Stops the node as a crash would leave it for the next start: the data directory stays. */

@@ -1,0 +1,75 @@
+package io.skep.core.tls;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A key manager of one certificate (with its chain) and its key. A client shows it whichever CAs the server says
+ * it accepts, as Go's TLS client (the docker CLI's) does: the JDK's would show none to a server of another CA, which
+ * then could only say "certificate required"; shown, it is refused for what it is. A server shows it to every
+ * client, without the key store Netty would otherwise encrypt the key into.
+ */
+final class OneCertificate extends X509ExtendedKeyManager {
+    private static final String ALIAS = "this";
+
+    private final PrivateKey key;
+    private final X509Certificate[] chain;
+
+    OneCertificate(PrivateKey key, List<X509Certificate> chain) {
+        this.key = key;
+        this.chain = chain.toArray(X509Certificate[]::new);
+    }
+
+    /** The alias when the key is of one of {@code keyTypes} (as TLS names them: RSA, EC, RSASSA-PSS), else null. */
+    private String alias(String... keyTypes) {
+        boolean fits = Arrays.stream(keyTypes).anyMatch(type -> type.equals(key.getAlgorithm())
+                || type.equals("RSASSA-PSS") && key.getAlgorithm().equals("RSA"));
+        return fits ? ALIAS : null;
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+        return alias(keyType) == null ? null : new String[] {ALIAS};
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+        return alias(keyType);
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+        return alias(keyType);
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+        return getClientAliases(keyType, issuers);
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+        return alias(keyType);
+    }
+
+    @Override
+    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+        return alias(keyType);
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+        return ALIAS.equals(alias) ? chain.clone() : null;
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+        return ALIAS.equals(alias) ? key : null;
+    }
+}
