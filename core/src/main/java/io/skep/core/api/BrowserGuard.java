@@ -50,7 +50,8 @@ final class BrowserGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            String refusal = refusal(ctx, request);
+            // a request the decoder could not read goes on: it is refused for that, in its turn
+            String refusal = request.decoderResult().isSuccess() ? refusal(ctx, request) : null;
             refusing = refusal != null;
             if (refusing) {
                 ReferenceCountUtil.release(msg);

@@ -141,8 +141,12 @@ final class InOrderRequests extends ChannelInboundHandlerAdapter {
                     response = ApiResponse.error(500, e.toString());
                 }
                 ApiResponse answer = response;
-                ctx.executor().execute(() ->
-                        write(ctx, server.encode(answer, request.keepAlive(), request.head()), request.keepAlive()));
+                try {
+                    ctx.executor().execute(() -> write(ctx, server.encode(answer, request.keepAlive(),
+                            request.head()), request.keepAlive()));
+                } catch (RejectedExecutionException stopping) {
+                    // the server stopped while the route ran: the connection is closed already
+                }
             });
         } catch (RejectedExecutionException stopping) {
             ctx.close(); // the server is shutting down
