@@ -123,11 +123,17 @@ public final class ApiServer implements AutoCloseable {
      * certificate the context trusts. Returns the address bound (port 0 picks a free one).
      */
     public InetSocketAddress listen(InetSocketAddress address, SslContext tls) throws InterruptedException {
-        Channel channel = bootstrap(ch -> tls.newHandler(ch.alloc()), null)
+        Channel channel = bootstrap(ch -> tls.newHandler(ch.alloc()), null).childAttr(NODES_PORT, true)
                 .channel(NioServerSocketChannel.class).bind(address).sync().channel();
         channels.add(channel);
         return (InetSocketAddress) channel.localAddress();
     }
+
+    /**
+     * Marks the connections of a port for nodes (a manager's cluster port), where a client without a certificate is
+     * a node that has not joined yet and gets the small body cap; the control API's clients never do.
+     */
+    static final io.netty.util.AttributeKey<Boolean> NODES_PORT = io.netty.util.AttributeKey.valueOf("skep-nodes-port");
 
     /** Completes when the connection closes: one per connection, shared by the requests it carries. */
     private static final io.netty.util.AttributeKey<java.util.concurrent.CompletableFuture<Void>> CLOSED =

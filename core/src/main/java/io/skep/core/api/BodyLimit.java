@@ -10,8 +10,8 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * Refuses a request whose body is over its connection's cap before the body is buffered: its declared
  * {@code Content-Length} is checked as its headers arrive, and a chunked body is counted as it comes. The cap is
- * small for a TLS client that showed no certificate (on the cluster port: a node that only fetches the root CA and
- * joins), larger for everyone else. A refused request becomes a {@link Refusal} (413), answered in its turn; what
+ * small for a client of the cluster port that showed no certificate (a node that only fetches the root CA and
+ * joins), larger for everyone else (the control API's clients, whatever their TLS). A refused request becomes a {@link Refusal} (413), answered in its turn; what
  * follows it on the connection is dropped, as the connection closes after the answer.
  *
  * <p>It sits between the HTTP decoder, which hands over a request's headers and then its body in pieces, and the
@@ -34,7 +34,7 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-            boolean anonymous = PeerIdentities.anonymousTls(ctx.channel());
+            boolean anonymous = anonymous(ctx);
             cap = anonymous ? limits.bodyBeforeAuthentication() : limits.body();
             received = 0;
             if (declaredLength(request) > cap) {
@@ -45,11 +45,17 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpContent content) {
             received += content.content().readableBytes();
             if (received > cap) {
-                refuse(ctx, msg, PeerIdentities.anonymousTls(ctx.channel()));
+                refuse(ctx, msg, anonymous(ctx));
                 return;
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /** A client of the cluster port without a certificate. */
+    private static boolean anonymous(ChannelHandlerContext ctx) {
+        return Boolean.TRUE.equals(ctx.channel().attr(ApiServer.NODES_PORT).get())
+                && PeerIdentities.anonymousTls(ctx.channel());
     }
 
     private static long declaredLength(HttpRequest request) {

@@ -10,9 +10,9 @@ import java.time.Duration;
  * assignments is a long poll; a streamed answer may last as long as it has something to say): the timers run only
  * while the server waits on the client.
  *
- * @param bodyBeforeAuthentication the largest body of a client on a TLS listener that showed no certificate: on the
- *                                 cluster port, a node that has none yet may only fetch the root CA and join (a join
- *                                 request is a few KB: its token, a certificate request, its description)
+ * @param bodyBeforeAuthentication the largest body of a client of the cluster port that showed no certificate: a node
+ *                                 that has none yet may only fetch the root CA and join (a join request is a few KB:
+ *                                 its token, a certificate request, its description)
  * @param body                     the largest body of anyone else: the control API's clients (Docker's CLI sends a
  *                                 service spec of at most a few hundred KB) and nodes with a certificate (a status
  *                                 batch is at most {@code RemoteDispatcher}'s 1,000 tasks, a certificate request
