@@ -189,7 +189,8 @@ final class Cases {
         boolean noHost = random.nextInt(6) == 0;
         boolean framed = v[2] == null;
         byte[] body = framed ? valid : v[2].getBytes(StandardCharsets.ISO_8859_1);
-        String head = e.method() + " " + e.path() + " HTTP/1.1\r\n" + (noHost ? "" : "Host: " + e.target().hostHeader() + "\r\n") + v[0] + "\r\n"
+        String head = e.method() + " " + e.path() + " HTTP/1.1\r\n"
+                + (noHost ? "" : "Host: " + e.target().hostHeader() + "\r\n") + v[0] + "\r\n"
                 + (framed && !v[0].startsWith("Content-Length") ? "Content-Length: " + valid.length + "\r\n" : "")
                 + "Connection: close\r\n\r\n";
         return new Case("bad-header", e.target(), concat(head.getBytes(StandardCharsets.ISO_8859_1), body), 1,

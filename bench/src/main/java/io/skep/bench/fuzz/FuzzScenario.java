@@ -275,8 +275,8 @@ public final class FuzzScenario {
                    "StopGracePeriod":10000000000,"Init":false,"DNSConfig":{},"Isolation":"default"},
                   "Resources":{"Reservations":{"NanoCPUs":100000000,"MemoryBytes":16777216}},
                   "RestartPolicy":{"Condition":"on-failure","Delay":5000000000,"MaxAttempts":3,"Window":60000000000},
-                  "Placement":{"Constraints":["node.role==manager"],"Preferences":[{"Spread":{"SpreadDescriptor":"node.labels.az"}}],
-                   "MaxReplicas":2},"ForceUpdate":0},
+                  "Placement":{"Constraints":["node.role==manager"],
+                   "Preferences":[{"Spread":{"SpreadDescriptor":"node.labels.az"}}],"MaxReplicas":2},"ForceUpdate":0},
                  "Mode":{"Replicated":{"Replicas":2}},
                  "UpdateConfig":{"Parallelism":1,"Delay":0,"FailureAction":"pause","Monitor":5000000000,
                    "MaxFailureRatio":0,"Order":"stop-first"},
@@ -422,8 +422,8 @@ public final class FuzzScenario {
         b.append(("Connection flood: %d at once from 127.0.0.1 to the control API, %d closed at once (over the cap "
                 + "per address)%n").formatted(r.flood(), r.floodRefused()));
         b.append("The node after %.0f s of it: %s; %s%n".formatted(seconds, r.alive() ? "alive" : "GONE", r.after()));
-        b.append("Daemon RSS: %.0f MB before, %.0f MB at most during the run (+%.0f MB), %.0f MB after; daemon.log: %d errors logged%n"
-                .formatted(r.rssBefore(), r.rssPeak(), r.rssPeak() - r.rssBefore(), r.rssAfter(), r.errorLines()));
+        b.append(("Daemon RSS: %.0f MB before, %.0f MB at most during the run (+%.0f MB), %.0f MB after; daemon.log: "
+                + "%d errors logged%n").formatted(r.rssBefore(), r.rssPeak(), r.rssPeak() - r.rssBefore(), r.rssAfter(), r.errorLines()));
         b.append("Result: %s (%d crashes, %d answers of 500 or more, %d hangs)%n".formatted(
                 r.passed() ? "PASS" : "FAIL", r.alive() ? 0 : 1, t.count5xx(), t.hangs()));
         return b.toString();

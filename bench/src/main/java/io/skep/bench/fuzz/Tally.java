@@ -105,8 +105,8 @@ final class Tally {
             lines.add(new String[] {e.getKey(), Integer.toString(e.getValue()), join(targets),
                     join(byKind.getOrDefault(e.getKey(), Map.of()))});
         }
-        return TextTable.columns(lines, 1) + "Total: %d requests; %d answered, %d connections closed without an answer (refused before HTTP), %d 503s of Docker's \"already part of a swarm\"%n"
-                .formatted(requests, answered, closed, expected503);
+        return TextTable.columns(lines, 1) + ("Total: %d requests; %d answered, %d connections closed without an answer, "
+                + "%d 503s of Docker's \"already part of a swarm\"%n").formatted(requests, answered, closed, expected503);
     }
 
     private static String join(Map<String, Integer> counts) {

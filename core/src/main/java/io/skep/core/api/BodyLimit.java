@@ -11,8 +11,9 @@ import io.netty.util.ReferenceCountUtil;
  * Refuses a request whose body is over its connection's cap before the body is buffered: its declared
  * {@code Content-Length} is checked as its headers arrive, and a chunked body is counted as it comes. The cap is
  * small for a client of the cluster port that showed no certificate (a node that only fetches the root CA and
- * joins), larger for everyone else (the control API's clients, whatever their TLS). A refused request becomes a {@link Refusal} (413), answered in its turn; what
- * follows it on the connection is dropped, as the connection closes after the answer.
+ * joins), larger for everyone else (the control API's clients, whatever their TLS). A refused request becomes a
+ * {@link Refusal} (413), answered in its turn; what follows it on the connection is dropped, as the connection closes
+ * after the answer.
  *
  * <p>It sits between the HTTP decoder, which hands over a request's headers and then its body in pieces, and the
  * aggregator, which gathers the pieces.

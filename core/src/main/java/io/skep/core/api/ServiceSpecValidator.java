@@ -63,7 +63,8 @@ final class ServiceSpecValidator {
             throw ApiException.badRequest("invalid Name: a service needs a name");
         }
         if (!NAME.matcher(spec.name).matches()) {
-            throw ApiException.badRequest("invalid Name \"" + FieldChecks.shown(spec.name) + "\": a service name is 1 to 63 letters, digits, '_', '.' or '-', starting with a letter or digit");
+            throw ApiException.badRequest("invalid Name \"" + FieldChecks.shown(spec.name) + "\": a service name is 1 "
+                    + "to 63 letters, digits, '_', '.' or '-', starting with a letter or digit");
         }
         FieldChecks.labels(spec.labels, "Labels");
         if (spec.taskTemplate == null || spec.taskTemplate.containerSpec == null) {
