@@ -238,6 +238,7 @@ class ControlApiTest {
         refused("/services/create", with(s -> at(s, "TaskTemplate", "Placement").putArray("Preferences").addObject()),
                 "invalid TaskTemplate.Placement.Preferences[0].Spread.SpreadDescriptor");
         refused("/services/create", with(s -> s.put("TaskTemplate", "a string")), "TaskTemplate");
+        refused("/services/create", "null", "invalid ServiceSpec: expected a JSON value, got null");
         refused("/services/create", with(s -> {
             ObjectNode labels = at(s, "Labels");
             for (int i = 0; i < 10; i++) {
@@ -258,6 +259,7 @@ class ControlApiTest {
         ObjectNode objectLabel = swarm.deepCopy();
         objectLabel.putObject("Labels").putObject("a").put("b", 1);
         refused("/swarm/update?version=" + version, objectLabel, "invalid Labels[a]: expected a string");
+        refused("/swarm/update?version=" + version, "null", "invalid swarm spec: expected a JSON value, got null");
         ObjectNode autolock = swarm.deepCopy();
         autolock.putObject("EncryptionConfig").put("AutoLockManagers", "yes");
         refused("/swarm/update?version=" + version, autolock,

@@ -172,6 +172,15 @@ class ClusterPortTest {
                         JsonNode.class));
         assertEquals(400, time.status());
         assertTrue(time.getMessage().contains("Status.Timestamp"), time.getMessage());
+        ClusterClient.CallFailed nullBody = assertThrows(ClusterClient.CallFailed.class,
+                () -> member.post("/certificates/renew", Json.MAPPER.readTree("null"), JsonNode.class));
+        assertEquals(400, nullBody.status(), nullBody.getMessage());
+        ClusterClient.CallFailed garbled = assertThrows(ClusterClient.CallFailed.class, () -> member.renew(
+                "-----BEGIN CERTIFICATE REQUEST-----\nMIHOMHcCAQAwFTETMBEGA1UEAwwKc3dhcm0tbm9kZTB\n"
+                        + "-----END CERTIFICATE REQUEST-----\n"));
+        assertEquals(400, garbled.status(), "base64 Bouncy Castle cannot decode: " + garbled.getMessage());
+        assertTrue(garbled.getMessage().startsWith("invalid Csr: not a readable certificate request"),
+                garbled.getMessage());
         assertEquals(200, manager.call("GET", "/v1.41/nodes", null).status(), "the manager keeps serving");
     }
 
