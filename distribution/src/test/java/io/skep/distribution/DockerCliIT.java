@@ -113,6 +113,19 @@ class DockerCliIT extends ImageTest {
         assertEquals("Node left the swarm.", docker("swarm", "leave", "--force").strip());
     }
 
+    /** {@code docker swarm ca --rotate}: the docker CLI follows skep's rotation to its end and prints the new root. */
+    @Test
+    void theDockerCliRotatesTheRootCa() {
+        docker("swarm", "init", "--listen-addr", "127.0.0.1:" + freePort());
+        String before = docker("swarm", "ca").strip();
+        String rotated = docker("swarm", "ca", "--rotate");
+        assertTrue(rotated.contains("-----BEGIN CERTIFICATE-----"), rotated);
+        String after = docker("swarm", "ca").strip();
+        assertTrue(rotated.strip().endsWith(after) && !after.equals(before), rotated + "\n" + before);
+        assertTrue(docker("node", "ls").contains("Leader"), "the manager goes on");
+        assertEquals("Node left the swarm.", docker("swarm", "leave", "--force").strip());
+    }
+
     private static int freePort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

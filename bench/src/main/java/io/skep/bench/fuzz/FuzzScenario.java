@@ -295,7 +295,9 @@ public final class FuzzScenario {
     private static List<Cases.Endpoint> endpoints(Target control, Target anonymous, Target member, SkepDaemon daemon,
                                                   String nodeId, ObjectNode service, String workerToken,
                                                   Joining.Member worker, String session) throws Exception {
-        JsonNode swarm = daemon.ok("GET", "/swarm", null).path("Spec");
+        ObjectNode swarm = (ObjectNode) daemon.ok("GET", "/swarm", null).path("Spec");
+        // the CA fields a swarm update acts on (a root rotation), there to be mutated
+        ((ObjectNode) swarm.path("CAConfig")).put("ForceRotate", 0).put("SigningCACert", "").put("SigningCAKey", "");
         JsonNode nodeSpec = daemon.ok("GET", "/nodes/" + nodeId, null).path("Spec");
         ObjectNode init = JSON.createObjectNode().put("ListenAddr", "127.0.0.1:0").put("AdvertiseAddr", "127.0.0.1")
                 .put("Availability", "active").put("DataPathPort", 4789).put("SubnetSize", 24);

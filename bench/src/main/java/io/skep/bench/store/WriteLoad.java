@@ -150,8 +150,17 @@ final class WriteLoad {
         check(0, "after clearing");
     }
 
-    private void check(long expected, String when) {
-        long tasks = tasksInStore.getAsLong();
+    /**
+     * Waits up to the timeout for the store to hold {@code expected} tasks: the member written to has applied every
+     * write it counted unless leadership moved away from it during the run, when the new leader replied and this
+     * member applies the same entries a moment later.
+     */
+    private void check(long expected, String when) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long tasks;
+        while ((tasks = tasksInStore.getAsLong()) != expected && System.nanoTime() - deadline < 0) {
+            Thread.sleep(10);
+        }
         if (tasks != expected) {
             throw new IllegalStateException("the store holds " + tasks + " tasks " + when + ", not " + expected);
         }

@@ -6,6 +6,9 @@ import io.skep.bench.store.WriteLoad.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,10 +31,11 @@ class StoreBenchTest {
         assertEquals(Duration.ofSeconds(1), defaults.round());
         assertEquals(StoreBench.NO_SNAPSHOTS, defaults.snapshotInterval());
         assertEquals(1, defaults.members());
+        assertFalse(defaults.compareEncryption());
 
         Options options = Options.parse("--rounds=2", "--warmup-rounds=0", "--round=0.25", "--dir=/var/tmp",
-                "--snapshot-interval=10000", "--members=3");
-        assertEquals(new Options(2, 0, Duration.ofMillis(250), Path.of("/var/tmp"), 10_000, 3), options);
+                "--snapshot-interval=10000", "--members=3", "--compare-encryption");
+        assertEquals(new Options(2, 0, Duration.ofMillis(250), Path.of("/var/tmp"), 10_000, 3, true), options);
 
         assertEquals("", assertThrows(IllegalArgumentException.class, () -> Options.parse("--help")).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Options.parse("--rounds=0")).getMessage()
@@ -76,6 +80,76 @@ class StoreBenchTest {
                 "the ratio of the means: 40000 / 750\n" + report);
         assertTrue(lines.stream().anyMatch(l -> l.matches("batched100\\s+25x\\s+20x\\s+30x")),
                 "within rounds: 20000 / 1000 and 15000 / 500\n" + report);
+    }
+
+    @Test
+    void comparisonShowsBothGroupsAndSealedOverClearWithinRounds() {
+        Map<String, List<Result>> sealed = new LinkedHashMap<>();
+        Map<String, List<Result>> clear = new LinkedHashMap<>();
+        long second = 1_000_000_000L;
+        for (var workload : StoreBench.WORKLOADS) { // sealed: 900 then 800 objects/s; clear: 1000 both rounds
+            sealed.put(workload.name(), List.of(new Result(900, 900, second), new Result(800, 800, second)));
+            clear.put(workload.name(), List.of(new Result(1000, 1000, second), new Result(1000, 1000, second)));
+        }
+        String report = StoreBench.comparison(sealed, clear, 123);
+        List<String> lines = report.lines().toList();
+        assertTrue(lines.getFirst().contains("over 2 rounds; 123 tasks written"), report);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("batched500\\s+500\\s+1\\s+850\\s+1000")), report);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("StoreBench.sealed") && l.contains("workload=batched100")
+                && l.endsWith("0.85x")), "the ratio of the means: 850 / 1000\n" + report);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("baseline\\s+0.85x\\s+0.8x\\s+0.9x")),
+                "within rounds: 900 / 1000 and 800 / 1000\n" + report);
+    }
+
+    @Test
+    void compareEncryptionRunsEveryWorkloadOnASealedAndAClearGroup(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StoreBench.run(Options.parse("--rounds=2", "--warmup-rounds=0", "--round=0.1", "--dir=" + dir,
+                "--compare-encryption"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String output = bytes.toString(StandardCharsets.UTF_8);
+        List<String> lines = output.lines().toList();
+
+        assertTrue(lines.getFirst().contains("sealed with an AES-256-GCM data key in one, in the clear in the other"),
+                output);
+        // Each round's line: every workload, on both groups, whichever went first.
+        List<String> rounds = lines.stream().filter(l -> l.startsWith("round ")).toList();
+        assertEquals(2, rounds.size(), output);
+        for (String round : rounds) {
+            for (var workload : StoreBench.WORKLOADS) {
+                assertTrue(round.matches(".*  " + workload.name() + " (sealed [0-9.]+ clear|clear [0-9.]+ sealed)"
+                        + " [0-9.]+ objects/s.*"), round);
+            }
+        }
+        // The report: both groups' rates and sealed over clear, for every workload.
+        String rate = "[0-9.]+( ± [0-9.]+)?";
+        for (var workload : StoreBench.WORKLOADS) {
+            String name = workload.name();
+            assertTrue(lines.stream().anyMatch(l -> l.matches(name + "\\s+\\d+\\s+\\d+\\s+" + rate + "\\s+" + rate)),
+                    name + "\n" + output);
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("StoreBench.sealed")
+                    && l.contains("workload=" + name)), name + "\n" + output);
+            assertTrue(lines.stream().anyMatch(l -> l.matches(name + "\\s+[0-9.]+x\\s+[0-9.]+x\\s+[0-9.]+x")),
+                    name + "\n" + output);
+        }
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.toList(), "the groups' directory is deleted");
+        }
+    }
+
+    @Test
+    void theWriterLeadsAgainAfterLeadershipMoved(@TempDir Path dir) throws Exception {
+        List<io.skep.core.store.RaftStore> stores = new java.util.ArrayList<>();
+        try {
+            var writer = StoreBench.startGroup(Options.parse("--members=3"), dir, null, stores);
+            writer.transferLeadership("bench2", StoreBench.TIMEOUT); // as an election after a long pause would
+            assertFalse(writer.isLeader());
+            StoreBench.takeLeadershipBack(writer);
+            assertTrue(writer.isLeader());
+        } finally {
+            for (var store : stores) {
+                store.close();
+            }
+        }
     }
 
     @Test

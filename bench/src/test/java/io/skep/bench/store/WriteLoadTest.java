@@ -89,7 +89,7 @@ class WriteLoadTest {
     @Test
     void clearingFailsWhenTheStoreLostAWrite() throws Exception {
         WriteLoad load = new WriteLoad(batch -> submit(batch.changes().size() == 1 ? new Batch() : batch),
-                this::tasks, Duration.ofSeconds(5));
+                this::tasks, Duration.ofMillis(500)); // how long clearing waits for the missing write
         load.run(new Workload("lossy", 1, 1), Duration.ofMillis(10));
         IllegalStateException e = assertThrows(IllegalStateException.class, load::clear);
         assertTrue(e.getMessage().contains("holds 0 tasks after writing"), e.getMessage());

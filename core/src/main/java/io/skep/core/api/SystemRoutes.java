@@ -123,6 +123,8 @@ final class SystemRoutes {
         o.remove(Cluster.ROOT_CA);
         o.remove(Cluster.UNLOCK_KEY);
         o.remove(Cluster.REMOVED_NODES);
+        o.remove(Cluster.ROOT_ROTATION);
+        o.remove("LastForcedRotation");
         return o;
     }
 
@@ -178,6 +180,14 @@ final class SystemRoutes {
             spec.orchestration.taskHistoryRetentionLimit = Defaults.TASK_HISTORY_RETENTION_LIMIT;
         }
         next.spec = spec;
+        try {
+            io.skep.core.ca.RootRotationRequest.apply(current, next, new SecureRandom(), java.time.Instant.now());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        } catch (IllegalStateException e) { // Bouncy Castle's PEM reader on text that is not base64
+            throw ApiException.badRequest("invalid CAConfig.SigningCACert or SigningCAKey: not readable PEM ("
+                    + e.getMessage() + ")");
+        }
         boolean autolock = next.autoLockManagers();
         if (!autolock) {
             next.unlockKey = null;
@@ -262,6 +272,15 @@ final class SystemRoutes {
         JsonNode body = request.body() == null || request.body().length == 0
                 ? Json.MAPPER.createObjectNode() : request.body(JsonNode.class, "swarm init request");
         SwarmSpecValidator.initRequest(body);
+        JsonNode ca = body.path("Spec").path("CAConfig");
+        for (String field : java.util.List.of("SigningCACert", "SigningCAKey", "ExternalCAs")) {
+            JsonNode value = ca.path(field);
+            if (!value.isMissingNode() && !value.isNull() && !(value.isTextual() && value.asText().isEmpty())
+                    && !(value.isArray() && value.isEmpty())) {
+                throw ApiException.badRequest("invalid CAConfig." + field + ": a swarm starts with a root CA of its "
+                        + "own; rotate to another with `swarm ca --rotate --ca-cert … --ca-key …` once it runs");
+            }
+        }
         try {
             return ApiResponse.ok(node.initSwarm(body));
         } catch (IllegalArgumentException e) { // an address the node cannot read

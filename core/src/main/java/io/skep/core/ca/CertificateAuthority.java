@@ -43,8 +43,9 @@ public final class CertificateAuthority {
     }
 
     /**
-     * A signed certificate: whom it names, as what, in which swarm, and the swarm's root CA; for a manager, the Raft
-     * group it is to join.
+     * A signed certificate: whom it names, as what, in which swarm, and the roots to trust ({@code rootCa}: the swarm's,
+     * and during a rotation the new one after it); for a manager, the Raft group it is to join. {@code certificate}
+     * is PEM, with the cross-signed new root after it during a rotation.
      */
     public record Issued(String nodeId, String role, String certificate, String rootCa, String clusterId,
                          String raftGroup) {
@@ -107,7 +108,7 @@ public final class CertificateAuthority {
                     + "\": expected active, pause or drain");
         }
         PublicKey key = CertificateRequest.verifiedKey(request.csr());
-        X509Certificate certificate = sign(cluster, key, nodeId, role);
+        String certificate = sign(cluster, key, nodeId, role);
 
         Node node = new Node();
         node.id = nodeId;
@@ -115,6 +116,7 @@ public final class CertificateAuthority {
         node.spec.role = role == NodeRole.MANAGER ? "manager" : "worker";
         node.spec.availability = availability;
         node.description = request.description() == null ? new Node.Description() : request.description();
+        node.description.tlsInfo = tlsInfo(cluster.signingRoot().caCert);
         node.status.state = "unknown";
         node.status.addr = request.addr();
         if (role == NodeRole.MANAGER) {
@@ -134,26 +136,44 @@ public final class CertificateAuthority {
      * A new certificate for a member, for the key of {@code csr}: same node, its role as the store has it now, the
      * swarm's current certificate expiry.
      */
-    public Issued renew(PeerIdentity peer, String csr) {
+    public Issued renew(PeerIdentity peer, String csr) throws IOException {
         Cluster cluster = cluster();
         Node node = store.memory().get(Kind.NODE, peer.nodeId());
         if (node == null || !cluster.id.equals(peer.clusterId())) {
             throw new Refused("node " + peer.nodeId() + " is not a member of this swarm");
         }
         NodeRole role = "manager".equals(node.spec.role) ? NodeRole.MANAGER : NodeRole.WORKER;
-        X509Certificate certificate = sign(cluster, CertificateRequest.verifiedKey(csr), node.id, role);
+        String certificate = sign(cluster, CertificateRequest.verifiedKey(csr), node.id, role);
+        // The swarm's books say which root each node's certificate is of: a root rotation ends when all are the new one's.
+        io.skep.core.store.NodePatch patch = new io.skep.core.store.NodePatch();
+        patch.tlsInfo = tlsInfo(cluster.signingRoot().caCert);
+        store.commit(new Batch().patchNode(node.id, patch));
         return issued(cluster, node.id, role, certificate);
     }
 
-    private X509Certificate sign(Cluster cluster, PublicKey key, String nodeId, NodeRole role) {
-        RootCa ca = RootCa.fromPem(cluster.rootCa.caCert, cluster.rootCa.caKey);
-        return ca.sign(key, nodeId, role, cluster.id, cluster.nodeCertExpiry(), random, Instant.now());
+    /** A certificate for {@code key} by the root that signs now, PEM: during a rotation, the cross-signed root after it. */
+    private String sign(Cluster cluster, PublicKey key, String nodeId, NodeRole role) {
+        Cluster.CaKeys signing = cluster.signingRoot();
+        RootCa ca = RootCa.fromPem(signing.caCert, signing.caKey);
+        X509Certificate certificate = ca.sign(key, nodeId, role, cluster.id, cluster.nodeCertExpiry(), random,
+                Instant.now());
+        String pem = io.skep.core.pki.NodeCertificate.pemOf(certificate);
+        return cluster.rootRotation == null ? pem : pem + cluster.rootRotation.crossSignedCaCert;
     }
 
-    private Issued issued(Cluster cluster, String nodeId, NodeRole role, X509Certificate certificate) {
-        return new Issued(nodeId, role == NodeRole.MANAGER ? "manager" : "worker",
-                io.skep.core.pki.NodeCertificate.pemOf(certificate), cluster.rootCa.caCert, cluster.id,
-                role == NodeRole.MANAGER ? raftGroup.toString() : null);
+    private Issued issued(Cluster cluster, String nodeId, NodeRole role, String certificate) {
+        return new Issued(nodeId, role == NodeRole.MANAGER ? "manager" : "worker", certificate,
+                cluster.trustRootsPem(), cluster.id, role == NodeRole.MANAGER ? raftGroup.toString() : null);
+    }
+
+    /** Docker's TLSInfo of certificates signed by the root {@code rootPem}: the root, its subject and its key. */
+    public static io.skep.core.model.TlsInfo tlsInfo(String rootPem) {
+        X509Certificate root = RootCa.certificateOf(rootPem);
+        io.skep.core.model.TlsInfo t = new io.skep.core.model.TlsInfo();
+        t.trustRoot = rootPem;
+        t.certIssuerSubject = java.util.Base64.getEncoder().encodeToString(root.getSubjectX500Principal().getEncoded());
+        t.certIssuerPublicKey = java.util.Base64.getEncoder().encodeToString(root.getPublicKey().getEncoded());
+        return t;
     }
 
     /** The role a token admits, or null when it is neither of the swarm's current tokens. */

@@ -13,7 +13,7 @@ import java.util.Locale;
 /** {@code skep swarm}: manage the swarm. */
 @Command(name = "swarm", customSynopsis = "skep swarm COMMAND", description = "Manage the swarm", synopsisSubcommandLabel = "COMMAND",
         subcommands = {SwarmCommand.Init.class, SwarmCommand.Join.class, SwarmCommand.JoinToken.class, SwarmCommand.Update.class,
-                SwarmCommand.Leave.class, SwarmCommand.UnlockKey.class, SwarmCommand.Unlock.class})
+                SwarmCommand.Leave.class, SwarmCommand.UnlockKey.class, SwarmCommand.Unlock.class, SwarmCommand.Ca.class})
 final class SwarmCommand extends CommandGroup {
 
     /**
@@ -326,6 +326,132 @@ final class SwarmCommand extends CommandGroup {
             body.put("UnlockKey", key.strip());
             api().post("/swarm/unlock", body);
             return 0;
+        }
+    }
+
+    /**
+     * {@code skep swarm ca [--rotate [--ca-cert F --ca-key F]] [-d] [-q]}: the swarm's root CA certificate; with
+     * {@code --rotate}, a new root (made by the swarm, or the operator's own), then, as docker does, the progress of
+     * every node's certificate and trust until the rotation is done, and the new root.
+     */
+    @Command(name = "ca", customSynopsis = "skep swarm ca [OPTIONS]", description = "Display and rotate the root CA")
+    static final class Ca extends ApiCommand {
+
+        @Option(names = "--rotate", description = "Rotate the swarm CA - if no certificate or key are provided, new "
+                + "ones will be generated")
+        boolean rotate;
+
+        @Option(names = "--ca-cert", paramLabel = "pem-file", description = "Path to the PEM-formatted root CA "
+                + "certificate to use for the new cluster")
+        java.nio.file.Path caCert;
+
+        @Option(names = "--ca-key", paramLabel = "pem-file", description = "Path to the PEM-formatted root CA key to "
+                + "use for the new cluster")
+        java.nio.file.Path caKey;
+
+        @Option(names = {"-d", "--detach"}, description = "Exit immediately instead of waiting for the root rotation "
+                + "to converge")
+        boolean detach;
+
+        @Option(names = {"-q", "--quiet"}, description = "Suppress progress output")
+        boolean quiet;
+
+        @Override
+        int run() {
+            JsonNode swarm = api().get("/swarm").body();
+            if (!rotate) {
+                for (var given : java.util.Map.of("ca-cert", caCert != null, "ca-key", caKey != null).entrySet()) {
+                    if (given.getValue()) {
+                        throw new CliException("`--" + given.getKey() + "` flag requires the `--rotate` flag to update "
+                                + "the CA");
+                    }
+                }
+                return trustRoot(swarm);
+            }
+            if (caCert != null && caKey == null) {
+                throw new CliException("the --ca-cert flag requires that a --ca-key flag and/or --external-ca flag be "
+                        + "provided as well");
+            }
+            ObjectNode spec = ((ObjectNode) Json.at(swarm, "Spec")).deepCopy();
+            ObjectNode ca = spec.withObjectProperty("CAConfig");
+            String cert = read(caCert);
+            String key = read(caKey);
+            ca.put("SigningCACert", cert);
+            ca.put("SigningCAKey", key);
+            if (cert.isEmpty() && key.isEmpty()) {
+                ca.put("ForceRotate", ca.path("ForceRotate").asLong(0) + 1);
+            }
+            update(this, swarm, spec, false, false, false);
+            if (detach) {
+                return 0;
+            }
+            String shown = "";
+            while (true) {
+                JsonNode now = api().get("/swarm").body();
+                JsonNode desired = Json.at(now, "TLSInfo");
+                boolean inProgress = now.path("RootRotationInProgress").asBoolean(false);
+                long certs = 0;
+                long roots = 0;
+                JsonNode nodes = api().get("/nodes").body();
+                for (JsonNode n : nodes) {
+                    JsonNode info = n.path("Description").path("TLSInfo");
+                    if (info.path("CertIssuerPublicKey").asText().equals(desired.path("CertIssuerPublicKey").asText())
+                            && info.path("CertIssuerSubject").asText().equals(desired.path("CertIssuerSubject").asText())) {
+                        certs++;
+                    }
+                    if (info.path("TrustRoot").asText().equals(desired.path("TrustRoot").asText())) {
+                        roots++;
+                    }
+                }
+                boolean done = !inProgress && certs == nodes.size() && roots == nodes.size();
+                String progress = "desired root digest: " + digest(desired.path("TrustRoot").asText()) + "\n"
+                        + "  rotated TLS certificates:  " + certs + "/" + nodes.size() + " nodes\n"
+                        + "  rotated CA certificates:   " + (!inProgress && certs == nodes.size() ? roots : 0) + "/"
+                        + nodes.size() + " nodes\n";
+                if (!quiet && !progress.equals(shown)) {
+                    out().print(progress);
+                    shown = progress;
+                }
+                if (done) {
+                    break;
+                }
+                try {
+                    Thread.sleep(ctx().pollInterval.toMillis()); // docker's CLI polls as often
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CliException("interrupted: the rotation goes on in the background");
+                }
+            }
+            return quiet ? 0 : trustRoot(api().get("/swarm").body());
+        }
+
+        private int trustRoot(JsonNode swarm) {
+            String root = Json.text(swarm, "TLSInfo", "TrustRoot");
+            if (root.isEmpty()) {
+                throw new CliException("No CA information available");
+            }
+            out().println(root.strip());
+            return 0;
+        }
+
+        private static String read(java.nio.file.Path file) {
+            if (file == null) {
+                return "";
+            }
+            try {
+                return java.nio.file.Files.readString(file);
+            } catch (java.io.IOException e) {
+                throw new CliException("cannot read " + file + ": " + e.getMessage());
+            }
+        }
+
+        private static String digest(String text) {
+            try {
+                return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 

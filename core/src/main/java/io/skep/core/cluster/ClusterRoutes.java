@@ -187,7 +187,7 @@ public final class ClusterRoutes {
         }
     }
 
-    private ApiResponse renew(ApiRequest request) {
+    private ApiResponse renew(ApiRequest request) throws java.io.IOException {
         PeerIdentity peer = member(request);
         String csr = request.body(ClusterWire.RenewRequest.class, "renewal request").csr();
         checkCsr(csr);
@@ -224,8 +224,10 @@ public final class ClusterRoutes {
         RemoteSession s = session(request);
         s.session().heartbeat();
         Node node = manager().memory().get(Kind.NODE, s.nodeId());
+        Cluster c = manager().memory().cluster();
         return ApiResponse.ok(new ClusterWire.HeartbeatAnswer(dispatcher().heartbeatPeriod().toNanos(),
-                managerAddrs(), node == null ? null : node.spec.role));
+                managerAddrs(), node == null ? null : node.spec.role, c == null ? null : c.trustRootsPem(),
+                c == null ? null : c.signingRoot().caCert));
     }
 
     /**

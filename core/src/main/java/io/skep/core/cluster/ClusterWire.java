@@ -24,9 +24,11 @@ final class ClusterWire {
 
     /**
      * {@code POST /dispatcher/sessions/{id}/heartbeat}: the period until the next one (the swarm's, may change), the
-     * managers, and the role the swarm gives the node now (a promoted worker learns it so).
+     * managers, the role the swarm gives the node now (a promoted worker learns it so), the root CAs to trust (PEM;
+     * two during a root rotation) and the one whose certificates nodes are to have (a rotation's new root).
      */
-    record HeartbeatAnswer(long heartbeatPeriod, java.util.List<String> managers, String role) {
+    record HeartbeatAnswer(long heartbeatPeriod, java.util.List<String> managers, String role, String trustRoots,
+                           String signingRoot) {
     }
 
     /**

@@ -43,6 +43,13 @@ public final class RemoteDispatcher implements DispatcherApi {
 
         /** The role the swarm gives this node now ({@code worker} or {@code manager}), at each heartbeat. */
         void role(String role);
+
+        /**
+         * The root CAs the swarm trusts now (PEM) and the one whose certificates its nodes are to have, at each
+         * heartbeat: a root rotation reaches a worker so.
+         */
+        default void rootCas(String trustRoots, String signingRoot) {
+        }
     }
 
     private final ClusterClient client;
@@ -169,6 +176,9 @@ public final class RemoteDispatcher implements DispatcherApi {
                 learn(a.managers());
                 if (a.role() != null) {
                     listener.role(a.role());
+                }
+                if (a.trustRoots() != null && a.signingRoot() != null) {
+                    listener.rootCas(a.trustRoots(), a.signingRoot());
                 }
             } catch (ClusterClient.CallFailed e) {
                 if (e.status() == 404) {

@@ -53,19 +53,20 @@ public final class Manager implements StoreWriter, AutoCloseable {
 
     /** The control loops of one leadership. */
     private final class Term {
-        final Dispatcher dispatcher = new Dispatcher(Manager.this);
+        final Dispatcher dispatcher = new Dispatcher(asLeader);
         final List<ReconcileLoop> loops;
         Runnable unsubscribe = () -> { };
 
         Term() {
             RestartSupervisor restarts = new RestartSupervisor();
             loops = List.of(
-                    new ReplicatedOrchestrator(Manager.this, restarts),
-                    new GlobalOrchestrator(Manager.this, restarts),
-                    new Allocator(Manager.this),
-                    new Scheduler(Manager.this, plugins.schedulers()),
-                    new TaskReaper(Manager.this),
-                    new ManagerStatusLoop(Manager.this, raft),
+                    new ReplicatedOrchestrator(asLeader, restarts),
+                    new GlobalOrchestrator(asLeader, restarts),
+                    new Allocator(asLeader),
+                    new Scheduler(asLeader, plugins.schedulers()),
+                    new TaskReaper(asLeader),
+                    new ManagerStatusLoop(asLeader, raft),
+                    new io.skep.core.ca.RootRotationLoop(asLeader),
                     dispatcher);
         }
 
@@ -196,15 +197,43 @@ public final class Manager implements StoreWriter, AutoCloseable {
      */
     @Override
     public CommitResult commit(Batch batch) throws IOException {
+        return commit(batch, false);
+    }
+
+    /**
+     * What a term's control loops and dispatcher write through: {@link #commit}, but never sent on to another leader
+     * ({@link RaftStore#submitAsLeader}): a loop of a leadership that ended must not write on top of the new one's.
+     */
+    private final StoreWriter asLeader = new StoreWriter() {
+        @Override
+        public MemoryStore memory() {
+            return raft.memory();
+        }
+
+        @Override
+        public CommitResult commit(Batch batch) throws IOException {
+            return Manager.this.commit(batch, true);
+        }
+    };
+
+    private CommitResult commit(Batch batch, boolean asLeader) throws IOException {
         if (batch.isEmpty()) {
             return new CommitResult(raft.memory().lastIndex(), null);
         }
         CommitResult last = null;
         for (byte[] entry : batch.entries(MAX_CHANGES_PER_ENTRY, MAX_ENTRY_BYTES)) {
-            last = raft.commit(entry, COMMIT_TIMEOUT);
+            last = asLeader ? raft.commitAsLeader(entry, COMMIT_TIMEOUT) : raft.commit(entry, COMMIT_TIMEOUT);
             if (!last.applied()) {
-                return last;
+                break;
             }
+        }
+        // Read your writes: a write sent on to the leader is answered once this member's copy has it too.
+        try {
+            if (!raft.memory().awaitApplied(last.index(), COMMIT_TIMEOUT)) {
+                LOG.warn("a committed write (log index {}) is not applied here after {}", last.index(), COMMIT_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         return last;
     }

@@ -10,6 +10,8 @@ public class Cluster extends StoredObject {
     public static final String JOIN_TOKENS = "JoinTokens";
     /** {@code RootCA}: the key of what the API never shows. */
     public static final String ROOT_CA = "RootCA";
+    /** {@code RootRotation}: likewise (it holds a key). */
+    public static final String ROOT_ROTATION = "RootRotation";
     /** {@code RemovedNodes}: likewise. */
     public static final String REMOVED_NODES = "RemovedNodes";
     /** {@code UnlockKey}: likewise, but for {@code GET /swarm/unlockkey}. */
@@ -39,6 +41,22 @@ public class Cluster extends StoredObject {
     public Boolean rootRotationInProgress = false;
     public Long subnetSize = 24L;
     public Long dataPathPort = 4789L;
+
+    /**
+     * A root CA rotation under way: the new root's certificate and key, and the new root's certificate signed by the
+     * current root, which nodes that trust only the current root follow to it. Never shown by the API.
+     */
+    public static class RootRotation extends CaKeys {
+        @JsonProperty("CrossSignedCACert")
+        public String crossSignedCaCert;
+    }
+
+    /** The rotation under way, or null. */
+    @JsonProperty(ROOT_ROTATION)
+    public RootRotation rootRotation;
+    /** The last {@code Spec.CAConfig.ForceRotate} acted on (a new value asks for a new root). */
+    @JsonProperty("LastForcedRotation")
+    public Long lastForcedRotation;
 
     public static class CaKeys {
         @JsonProperty("CACert")
@@ -82,6 +100,19 @@ public class Cluster extends StoredObject {
     public boolean autoLockManagers() {
         Object settings = spec == null ? null : spec.other().get("EncryptionConfig");
         return settings instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("AutoLockManagers"));
+    }
+
+    /**
+     * The roots nodes trust now, PEM, one after another: the current root, and during a rotation the new one too
+     * (nodes still on the current root's certificates and nodes on the new one's must accept each other).
+     */
+    public String trustRootsPem() {
+        return rootRotation == null ? rootCa.caCert : rootCa.caCert + rootRotation.caCert;
+    }
+
+    /** The root whose key signs node certificates now: the new one during a rotation. */
+    public CaKeys signingRoot() {
+        return rootRotation == null ? rootCa : rootRotation;
     }
 
     /** Whether {@code nodeId} was removed from the swarm and a certificate of it may still be valid. */

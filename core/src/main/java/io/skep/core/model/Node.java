@@ -24,6 +24,9 @@ public class Node extends StoredObject {
         public Platform platform;
         public Resources resources;
         public Engine engine;
+        /** The issuer of the node's certificate and the root it was given: what a root CA rotation waits on. */
+        @com.fasterxml.jackson.annotation.JsonProperty("TLSInfo")
+        public TlsInfo tlsInfo;
     }
 
     public static class Platform {

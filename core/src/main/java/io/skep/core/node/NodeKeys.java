@@ -52,8 +52,9 @@ final class NodeKeys {
             return new Keys(certificate, rootCaPem, dataKey, next);
         }
 
-        java.security.cert.X509Certificate rootCa() {
-            return RootCa.certificateOf(rootCaPem);
+        /** The root CAs this node trusts (two during a root rotation). */
+        List<java.security.cert.X509Certificate> roots() {
+            return RootCa.certificatesOf(rootCaPem);
         }
     }
 

@@ -16,7 +16,6 @@ import io.skep.core.model.Cluster;
 import io.skep.core.model.Ids;
 import io.skep.core.model.Json;
 import io.skep.core.model.Node;
-import io.skep.core.model.TlsInfo;
 import io.skep.core.pki.CertificateRequest;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.NodeCertificate;
@@ -137,7 +136,7 @@ final class Swarm implements AutoCloseable {
     /** Starts this node's part in {@code swarm} with its keys: the manager and cluster port, or the worker. */
     private void resume(NodeFiles.SwarmState swarm, NodeKeys.Keys opened) throws Exception {
         keys = opened;
-        tls = new NodeTls(opened.certificate(), opened.rootCa());
+        tls = new NodeTls(opened.certificate(), opened.roots());
         if (swarm.isManager()) {
             openClusterPort(Addresses.parse("ListenAddr", swarm.listenAddr() == null ? config.listenAddr()
                     : swarm.listenAddr()));
@@ -158,7 +157,17 @@ final class Swarm implements AutoCloseable {
 
     /** What this node says of itself to the dispatcher. */
     private Node.Description describe() {
-        return ControlApi.describe(daemon, daemon.runtimes().keySet().stream().toList());
+        Node.Description d = ControlApi.describe(daemon, daemon.runtimes().keySet().stream().toList());
+        NodeKeys.Keys k = keys;
+        if (k != null) {
+            // Which root its certificate is of: the swarm's books wait on it during a root rotation.
+            for (java.security.cert.X509Certificate root : k.roots()) {
+                if (k.certificate().issuedBy(root)) {
+                    d.tlsInfo = CertificateAuthority.tlsInfo(NodeCertificate.pemOf(root));
+                }
+            }
+        }
+        return d;
     }
 
     /** Creates a swarm with this node as its only manager (swarm init); returns the node ID. */
@@ -295,7 +304,7 @@ final class Swarm implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw ApiException.unavailable(e.getMessage());
         }
-        tls = new NodeTls(joined.certificate(), RootCa.certificateOf(joined.rootCaPem()));
+        tls = new NodeTls(joined.certificate(), RootCa.certificatesOf(joined.rootCaPem()));
         NodeFiles.SwarmState swarm;
         if ("manager".equals(joined.role())) {
             deleteTree(config.dataDir().resolve("raft")); // what a crashed join left
@@ -543,15 +552,6 @@ final class Swarm implements AutoCloseable {
         }
     }
 
-    /** Docker's TLSInfo of a swarm whose root CA is {@code ca}. */
-    private static TlsInfo tlsInfo(RootCa ca) {
-        TlsInfo t = new TlsInfo();
-        t.trustRoot = ca.certificatePem();
-        t.certIssuerSubject = ca.issuerSubject();
-        t.certIssuerPublicKey = ca.issuerPublicKey();
-        return t;
-    }
-
     /**
      * @param cluster the swarm object to write on a fresh start (swarm init); null on a restart
      */
@@ -616,10 +616,19 @@ final class Swarm implements AutoCloseable {
                 }
                 if (e.kind() == io.skep.core.model.Kind.CLUSTER) {
                     changeRole(this::followAutolock);
+                    io.skep.core.model.Cluster c = (io.skep.core.model.Cluster) e.object();
+                    changeRole(() -> followRootCa(c.trustRootsPem(), c.signingRoot().caCert));
                 }
             }
         });
-        changeRole(this::followAutolock); // what changed while this manager was down
+        // what changed while this manager was down
+        changeRole(this::followAutolock);
+        changeRole(() -> {
+            io.skep.core.model.Cluster c = m.memory().cluster();
+            if (c != null) {
+                followRootCa(c.trustRootsPem(), c.signingRoot().caCert);
+            }
+        });
         try {
             startAgent(new FollowLeaderDispatcher(m, new RemoteDispatcher(client, sessionListener)));
         } catch (RuntimeException e) {
@@ -679,7 +688,53 @@ final class Swarm implements AutoCloseable {
                 changeRole(Swarm.this::becomeManager);
             }
         }
+
+        @Override
+        public void rootCas(String trustRoots, String signingRoot) {
+            if (manager == null) { // a manager follows its own store
+                changeRole(() -> followRootCa(trustRoots, signingRoot));
+            }
+        }
     };
+
+    /**
+     * Follows a root CA rotation: trusts the roots the swarm trusts now (both while it runs, the new one alone once it
+     * is done), and takes a certificate of the root that signs now when its own is of another; its tasks run on.
+     */
+    private synchronized void followRootCa(String trustRoots, String signingRoot) {
+        NodeKeys.Keys k = keys;
+        if (k == null || trustRoots == null || signingRoot == null) {
+            return;
+        }
+        try {
+            if (!trustRoots.equals(k.rootCaPem())) {
+                tls.trust(RootCa.certificatesOf(trustRoots));
+                keys = k.withCertificate(k.certificate(), trustRoots);
+                NodeKeys.write(config.dataDir(), keys);
+                LOG.info("this node trusts the swarm's {} now",
+                        RootCa.certificatesOf(trustRoots).size() > 1 ? "current and new root CAs" : "root CA");
+            }
+            if (!keys.certificate().issuedBy(RootCa.certificateOf(signingRoot))) {
+                renewalTime = Instant.EPOCH;
+                if (!renewCertificateIfDue(Instant.now())) {
+                    retryRootCa(trustRoots, signingRoot); // renewCertificateIfDue said why
+                    return;
+                }
+                LOG.info("this node has a certificate of the swarm's new root CA");
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot follow the swarm's root CA rotation (retrying): {}", e.toString());
+            retryRootCa(trustRoots, signingRoot);
+        }
+    }
+
+    private void retryRootCa(String trustRoots, String signingRoot) {
+        try {
+            renewals.schedule(() -> followRootCa(trustRoots, signingRoot), 2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // the node is stopping
+        }
+    }
 
     private void changeRole(Runnable change) {
         try {
@@ -860,7 +915,7 @@ final class Swarm implements AutoCloseable {
         c.rootCa = new Cluster.CaKeys();
         c.rootCa.caCert = ca.certificatePem();
         c.rootCa.caKey = ca.keyPem();
-        c.tlsInfo = tlsInfo(ca);
+        c.tlsInfo = CertificateAuthority.tlsInfo(ca.certificatePem());
         c.joinTokens = Map.of("Worker", JoinToken.generate(ca, random).toString(),
                 "Manager", JoinToken.generate(ca, random).toString());
         return c;

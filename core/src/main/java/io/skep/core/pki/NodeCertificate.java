@@ -11,17 +11,42 @@ import java.time.Instant;
 
 /**
  * A node's certificate and key. As in Swarm, the subject names the node (CN = node ID), what it may do
- * (OU = {@code swarm-manager} or {@code swarm-worker}) and its swarm (O = cluster ID).
+ * (OU = {@code swarm-manager} or {@code swarm-worker}) and its swarm (O = cluster ID). During a root CA rotation the
+ * certificate comes with an intermediate: the new root signed by the old one, so that nodes that trust only the old
+ * root accept it.
+ *
+ * @param intermediates what the node shows after its certificate, towards a root its peers trust
  */
-public record NodeCertificate(X509Certificate certificate, PrivateKey key) {
+public record NodeCertificate(X509Certificate certificate, PrivateKey key, java.util.List<X509Certificate> intermediates) {
 
-    public static NodeCertificate fromPem(String certificatePem, String keyPem) {
-        return new NodeCertificate(Pem.certificate(certificatePem, "node certificate"),
-                Pem.privateKey(keyPem, "node key"));
+    public NodeCertificate {
+        intermediates = java.util.List.copyOf(intermediates);
     }
 
+    public NodeCertificate(X509Certificate certificate, PrivateKey key) {
+        this(certificate, key, java.util.List.of());
+    }
+
+    /** A certificate (and its intermediates after it) and its key, PEM. */
+    public static NodeCertificate fromPem(String certificatePem, String keyPem) {
+        return of(certificatePem, Pem.privateKey(keyPem, "node key"));
+    }
+
+    /** The certificate and its intermediates, PEM. */
     public String certificatePem() {
-        return Pem.write(certificate);
+        StringBuilder out = new StringBuilder(Pem.write(certificate));
+        intermediates.forEach(c -> out.append(Pem.write(c)));
+        return out.toString();
+    }
+
+    /** What the node shows in a TLS handshake: its certificate, then the intermediates. */
+    public X509Certificate[] chain() {
+        X509Certificate[] chain = new X509Certificate[1 + intermediates.size()];
+        chain[0] = certificate;
+        for (int i = 0; i < intermediates.size(); i++) {
+            chain[i + 1] = intermediates.get(i);
+        }
+        return chain;
     }
 
     /** A certificate as PEM (one the CA signed for a key it never sees). */
@@ -29,9 +54,10 @@ public record NodeCertificate(X509Certificate certificate, PrivateKey key) {
         return Pem.write(certificate);
     }
 
-    /** A certificate the CA sent, PEM, with the key this node kept. */
+    /** A certificate the CA sent (and its intermediates after it), PEM, with the key this node kept. */
     public static NodeCertificate of(String certificatePem, PrivateKey key) {
-        return new NodeCertificate(Pem.certificate(certificatePem, "node certificate"), key);
+        java.util.List<X509Certificate> chain = Pem.certificates(certificatePem, "node certificate");
+        return new NodeCertificate(chain.get(0), key, chain.subList(1, chain.size()));
     }
 
     public String keyPem() {
@@ -50,8 +76,17 @@ public record NodeCertificate(X509Certificate certificate, PrivateKey key) {
 
     /** A certificate and its key encrypted under {@code unlockKey}. @throws IllegalArgumentException for another key */
     public static NodeCertificate fromPem(String certificatePem, String encryptedKeyPem, UnlockKey unlockKey) {
-        return new NodeCertificate(Pem.certificate(certificatePem, "node certificate"),
-                Pem.privateKey(encryptedKeyPem, unlockKey.text().toCharArray(), "node key"));
+        return of(certificatePem, Pem.privateKey(encryptedKeyPem, unlockKey.text().toCharArray(), "node key"));
+    }
+
+    /** Whether the certificate was signed with the key of {@code root} (a root CA certificate). */
+    public boolean issuedBy(X509Certificate root) {
+        try {
+            certificate.verify(root.getPublicKey());
+            return true;
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
     }
 
     public String nodeId() {

@@ -81,6 +81,28 @@ final class Pem {
         }
     }
 
+    /** Every certificate of {@code pem}, in order (a chain, or a bundle of roots); at least one. */
+    static java.util.List<X509Certificate> certificates(String pem, String what) {
+        if (pem == null || pem.isBlank()) {
+            throw new IllegalArgumentException(what + ": empty");
+        }
+        java.util.List<X509Certificate> out = new java.util.ArrayList<>();
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
+                if (!(o instanceof X509CertificateHolder holder)) {
+                    throw new IllegalArgumentException(what + ": not a PEM certificate");
+                }
+                out.add(new JcaX509CertificateConverter().getCertificate(holder));
+            }
+        } catch (IOException | CertificateException e) {
+            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(what + ": no PEM certificate");
+        }
+        return out;
+    }
+
     static X509Certificate certificate(String pem, String what) {
         Object o = read(pem, what);
         if (!(o instanceof X509CertificateHolder holder)) {

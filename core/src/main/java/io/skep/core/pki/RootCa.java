@@ -56,10 +56,23 @@ public final class RootCa {
         this.certificatePem = Pem.write(certificate);
     }
 
-    /** A new root CA. */
+    /** A new root CA ({@code CN=swarm-ca}, as Swarm names the first root of a swarm). */
     public static RootCa create(SecureRandom random, Instant now) {
+        return create(random, now, new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, "swarm-ca").build());
+    }
+
+    /**
+     * A root to rotate to: named apart from the one it follows ({@code CN=swarm-ca} and a random OU), because a
+     * cross-signed root whose subject is its issuer's reads as self-issued, and TLS stacks (Conscrypt) then find no
+     * path through it to the old root.
+     */
+    public static RootCa createNext(SecureRandom random, Instant now) {
+        return create(random, now, new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, "swarm-ca")
+                .addRDN(BCStyle.OU, base36(new BigInteger(64, random), 13)).build());
+    }
+
+    private static RootCa create(SecureRandom random, Instant now, X500Name subject) {
         KeyPair pair = p256(random);
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, "swarm-ca").build();
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(random),
@@ -81,6 +94,81 @@ public final class RootCa {
 
     public X509Certificate certificate() {
         return certificate;
+    }
+
+    /** The root CA certificates of a bundle (the roots a node trusts: one, or two during a rotation). */
+    public static java.util.List<X509Certificate> certificatesOf(String bundlePem) {
+        return Pem.certificates(bundlePem, "root CA certificates");
+    }
+
+    /**
+     * A root an operator brings ({@code swarm ca --rotate --ca-cert F --ca-key F}): refused, naming the field, unless
+     * it is a CA certificate, valid now, of an ECDSA P-256 key (the swarm's key type), and the key is its own.
+     */
+    public static RootCa provided(String certificatePem, String keyPem, Instant now) {
+        X509Certificate cert;
+        PrivateKey key;
+        try {
+            cert = Pem.certificate(certificatePem, "CAConfig.SigningCACert");
+            key = Pem.privateKey(keyPem, "CAConfig.SigningCAKey");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid " + e.getMessage());
+        }
+        if (cert.getBasicConstraints() < 0) {
+            throw new IllegalArgumentException("invalid CAConfig.SigningCACert: not a CA certificate");
+        }
+        try {
+            cert.checkValidity(Date.from(now));
+        } catch (java.security.cert.CertificateException e) {
+            throw new IllegalArgumentException("invalid CAConfig.SigningCACert: not valid now (" + e.getMessage() + ")");
+        }
+        if (!CertificateRequest.isSwarmKeyType(cert.getPublicKey())) {
+            throw new IllegalArgumentException("invalid CAConfig.SigningCACert: the swarm's root CA has an ECDSA P-256 "
+                    + "key, not " + cert.getPublicKey().getAlgorithm());
+        }
+        RootCa ca = new RootCa(cert, key);
+        try {
+            byte[] probe = "skep".getBytes(StandardCharsets.US_ASCII);
+            java.security.Signature s = java.security.Signature.getInstance(SIGNATURE);
+            s.initSign(key);
+            s.update(probe);
+            byte[] signature = s.sign();
+            s.initVerify(cert.getPublicKey());
+            s.update(probe);
+            if (!s.verify(signature)) {
+                throw new IllegalArgumentException("invalid CAConfig.SigningCAKey: not the key of CAConfig.SigningCACert");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("invalid CAConfig.SigningCAKey: not the key of CAConfig.SigningCACert");
+        }
+        return ca;
+    }
+
+    /**
+     * {@code next}'s certificate signed by this root: the same subject and key, so that a node that trusts only this
+     * root follows a chain through it to certificates {@code next} signs (Swarm's cross-signed root).
+     */
+    public X509Certificate crossSign(RootCa next, SecureRandom random, Instant now) {
+        X509Certificate other = next.certificate;
+        if (other.getSubjectX500Principal().equals(certificate.getSubjectX500Principal())) {
+            throw new IllegalArgumentException("invalid CAConfig.SigningCACert: its subject is the swarm's root CA's ("
+                    + certificate.getSubjectX500Principal().getName() + "); a new root needs a name of its own");
+        }
+        Date until = other.getNotAfter().before(certificate.getNotAfter()) ? other.getNotAfter() : certificate.getNotAfter();
+        try {
+            JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(random),
+                    Date.from(now.minus(BACKDATE)), until, other.getSubjectX500Principal(), other.getPublicKey())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+                    .addExtension(Extension.subjectKeyIdentifier, false,
+                            extensions.createSubjectKeyIdentifier(other.getPublicKey()))
+                    .addExtension(Extension.authorityKeyIdentifier, false,
+                            extensions.createAuthorityKeyIdentifier(certificate));
+            return sign(builder, key);
+        } catch (CertIOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot cross-sign the new root CA: " + e.getMessage(), e);
+        }
     }
 
     /** A root CA certificate as another node shows it (its digest checked against a join token first). */

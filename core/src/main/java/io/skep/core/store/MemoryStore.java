@@ -40,6 +40,8 @@ public final class MemoryStore {
     private final Map<String, Set<String>> tasksByNode = new HashMap<>();
     private final List<Consumer<List<StoreEvent>>> listeners = new CopyOnWriteArrayList<>();
     private volatile long lastIndex;
+    /** Notified whenever {@link #lastIndex} moves. */
+    private final Object applied = new Object();
 
     public MemoryStore() {
         for (Kind kind : Kind.values()) {
@@ -58,6 +60,33 @@ public final class MemoryStore {
         return lastIndex;
     }
 
+    /**
+     * Waits until the entry at {@code index} is applied here: a write committed through the leader is then read back
+     * from this member's copy, as its client expects.
+     *
+     * @return whether it was applied within {@code timeout}
+     */
+    public boolean awaitApplied(long index, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (applied) {
+            while (lastIndex < index) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                applied.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return true;
+    }
+
+    private void advance(long index) {
+        synchronized (applied) {
+            lastIndex = index;
+            applied.notifyAll();
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------- apply
 
     /** Applies one committed entry at {@code index}: all its changes, or none if one conflicts. */
@@ -67,7 +96,7 @@ public final class MemoryStore {
         try {
             String conflict = conflict(entry.changes());
             if (conflict != null) {
-                lastIndex = index;
+                advance(index);
                 return new CommitResult(index, conflict);
             }
             for (Change change : entry.changes()) {
@@ -76,7 +105,7 @@ public final class MemoryStore {
                     events.add(event);
                 }
             }
-            lastIndex = index;
+            advance(index);
         } finally {
             lock.writeLock().unlock();
         }
@@ -190,6 +219,10 @@ public final class MemoryStore {
                     boolean changed = false;
                     if (p.description != null && !Json.same(p.description, node.description)) {
                         node.description = p.description;
+                        changed = true;
+                    }
+                    if (p.tlsInfo != null && !Json.same(p.tlsInfo, node.description.tlsInfo)) {
+                        node.description.tlsInfo = p.tlsInfo;
                         changed = true;
                     }
                     if (p.status != null && !Json.same(p.status, node.status)) {
@@ -398,7 +431,7 @@ public final class MemoryStore {
             tasksByService.clear();
             tasksByNode.clear();
             content.forEach((kind, list) -> list.forEach(o -> put(kind, o, null)));
-            lastIndex = index;
+            advance(index);
         } finally {
             lock.writeLock().unlock();
         }

@@ -1,7 +1,6 @@
 package io.skep.core.store;
 
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
@@ -12,7 +11,6 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.retry.RetryPolicies;
@@ -98,9 +96,10 @@ public final class RaftStore implements AutoCloseable {
     /** Membership, leadership transfer and snapshots: blocking calls of their own, retried a while. */
     private final RaftClient admin;
     /**
-     * Writes this member does not lead, sent on to the leader. Ratis's blocking API, one virtual thread a write: its
-     * ordered async API closes its sliding window for good once one request has run out of retries (as happens while
-     * the quorum is lost), and every later write through it would fail.
+     * Its RPC carries writes this member does not lead on to the leader, each as the request it was first (same client
+     * and call ID), one virtual thread a write. Not the Raft client's own retries: its ordered async API closes its
+     * sliding window for good once one request has run out of retries (as happens while the quorum is lost), and a new
+     * request of its own would be a second proposal of a write the leader may already have.
      */
     private final RaftClient forwarder;
     private final ExecutorService forwards = Executors.newVirtualThreadPerTaskExecutor();
@@ -211,11 +210,7 @@ public final class RaftStore implements AutoCloseable {
                 .setProperties(properties)
                 .setParameters(parameters)
                 .setRaftGroup(known)
-                .setRetryPolicy(RequestTypeDependentRetryPolicy.newBuilder()
-                        .setRetryPolicy(RaftClientRequestProto.TypeCase.WRITE,
-                                RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                        .setTimeout(RaftClientRequestProto.TypeCase.WRITE, time(timing.forwardTimeout()))
-                        .build())
+                .setRetryPolicy(RetryPolicies.noRetry())
                 .build();
     }
 
@@ -408,9 +403,24 @@ public final class RaftStore implements AutoCloseable {
     /**
      * Proposes an entry (an encoded {@link Batch}); completes when it is committed and applied (or refused for a
      * conflict). The proposal goes straight to the server in this process, with no RPC; only when that server does not
-     * lead (yet) is it sent on to the leader. It fails with {@link NoQuorumException} when no leader takes it.
+     * lead (or no longer does) is it sent on to the leader, as the same request, so that a leader that already has it
+     * (replicated before the old one fell) answers from its retry cache rather than apply it twice. It fails with
+     * {@link NoQuorumException} when no leader takes it.
      */
     public CompletableFuture<CommitResult> submit(byte[] entry) {
+        return submit(entry, true);
+    }
+
+    /**
+     * {@link #submit(byte[])} for a write that only this member may make while it leads (its control loops'): never
+     * sent on. Once another leads, the new leader's loops write what is needed from what they read, and an old
+     * leader's late write would come on top of theirs.
+     */
+    public CompletableFuture<CommitResult> submitAsLeader(byte[] entry) {
+        return submit(entry, false);
+    }
+
+    private CompletableFuture<CommitResult> submit(byte[] entry, boolean forward) {
         Message message = Message.valueOf(ByteString.copyFrom(
                 dataKey == null ? entry : dataKey.seal(entry, DataKey.Use.ENTRY)));
         RaftClientRequest request = RaftClientRequest.newBuilder()
@@ -427,9 +437,9 @@ public final class RaftStore implements AutoCloseable {
         } catch (IOException e) {
             local = CompletableFuture.failedFuture(e);
         }
-        return local.thenCompose(reply -> reply.isSuccess() || !notLeading(reply.getException())
+        return local.thenCompose(reply -> !forward || reply.isSuccess() || !notLeading(reply.getException())
                         ? CompletableFuture.completedFuture(reply)
-                        : forward(message))
+                        : forward(request))
                 .thenApply(RaftStore::result);
     }
 
@@ -438,19 +448,77 @@ public final class RaftStore implements AutoCloseable {
         return submit(batch.encode());
     }
 
-    /** Sends a write on to the leader, wherever it is; fails with {@link NoQuorumException} if none takes it in time. */
-    private CompletableFuture<RaftClientReply> forward(Message message) {
+    /**
+     * Sends {@code request} on to the leader, wherever it is (this member again, should it lead once more), until one
+     * answers or the forward timeout passes; fails with {@link NoQuorumException} if none takes it in time.
+     */
+    private CompletableFuture<RaftClientReply> forward(RaftClientRequest request) {
         return CompletableFuture.supplyAsync(() -> {
-            try {
-                return forwarder.io().send(message);
-            } catch (IOException e) {
-                throw new CompletionException(noLeader(e));
+            long deadline = System.nanoTime() + timing.forwardTimeout().toNanos();
+            Throwable last = null;
+            while (System.nanoTime() < deadline) {
+                RaftPeerId leader = leaderPeer();
+                if (leader != null) {
+                    try {
+                        RaftClientReply reply = send(request, leader, deadline);
+                        if (reply.isSuccess() || !notLeading(reply.getException())) {
+                            return reply;
+                        }
+                        last = reply.getException();
+                    } catch (IOException | ExecutionException | TimeoutException e) {
+                        last = e;
+                        forwarder.getClientRpc().handleException(leader, e, true);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                try {
+                    Thread.sleep(FORWARD_RETRY.toMillis()); // an election under way: ask again shortly
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
+            throw new CompletionException(noLeader(last != null ? last
+                    : new TimeoutException("no leader within " + timing.forwardTimeout())));
         }, forwards);
     }
 
+    private static final Duration FORWARD_RETRY = Duration.ofMillis(100);
+
+    /** {@code request} as it was first made (client and call ID), to {@code leader}. */
+    private RaftClientReply send(RaftClientRequest request, RaftPeerId leader, long deadline)
+            throws IOException, InterruptedException, ExecutionException, TimeoutException {
+        RaftClientRequest again = RaftClientRequest.newBuilder()
+                .setClientId(request.getClientId())
+                .setServerId(leader)
+                .setGroupId(groupId)
+                .setCallId(request.getCallId())
+                .setMessage(request.getMessage())
+                .setType(request.getType())
+                .build();
+        if (leader.equals(peerId)) {
+            return server.submitClientRequestAsync(again).get(Math.max(1, deadline - System.nanoTime()),
+                    TimeUnit.NANOSECONDS);
+        }
+        var rpc = forwarder.getClientRpc();
+        rpc.addRaftPeers(server.getDivision(groupId).getRaftConf().getCurrentPeers());
+        return rpc.sendRequest(again);
+    }
+
+    /** The leader as this member knows it, or null during an election. */
+    private RaftPeerId leaderPeer() {
+        try {
+            return server.getDivision(groupId).getInfo().getLeaderId();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private static boolean notLeading(Throwable e) {
-        return e instanceof NotLeaderException || e instanceof LeaderNotReadyException;
+        return e instanceof NotLeaderException || e instanceof LeaderNotReadyException
+                || e instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
     }
 
     /**
@@ -460,11 +528,20 @@ public final class RaftStore implements AutoCloseable {
      * starts afresh.
      */
     public CommitResult commit(byte[] entry, Duration timeout) throws IOException {
+        return commit(entry, timeout, true);
+    }
+
+    /** {@link #commit(byte[], Duration)} of a write only this member may make while it leads ({@link #submitAsLeader}). */
+    public CommitResult commitAsLeader(byte[] entry, Duration timeout) throws IOException {
+        return commit(entry, timeout, false);
+    }
+
+    private CommitResult commit(byte[] entry, Duration timeout, boolean forward) throws IOException {
         if (!hasQuorum()) {
             throw new NoQuorumException();
         }
         try {
-            return submit(entry).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return submit(entry, forward).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while committing", e);

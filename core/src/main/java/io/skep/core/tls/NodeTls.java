@@ -35,25 +35,41 @@ public final class NodeTls {
     private static final String ALIAS = "node";
 
     private volatile NodeCertificate own;
-    private final X509Certificate rootCa;
+    private volatile List<X509Certificate> roots;
     private final X509ExtendedKeyManager keys = new CurrentKey();
-    private final X509ExtendedTrustManager trust;
+    private final RootsOnly trust;
     /** The same trust on the JDK's PKIX, for transports that bring their own TLS engine (Raft's gRPC). */
-    private final X509ExtendedTrustManager jdkTrust;
+    private final RootsOnly jdkTrust;
 
     public NodeTls(NodeCertificate own, X509Certificate rootCa) {
+        this(own, List.of(rootCa));
+    }
+
+    /** @param roots the root CAs to trust: the swarm's, and during a root rotation the new one too */
+    public NodeTls(NodeCertificate own, List<X509Certificate> roots) {
         this.own = own;
-        this.rootCa = rootCa;
-        this.trust = new RootCaOnly(rootCa, TlsProvider.conscrypt());
-        this.jdkTrust = new RootCaOnly(rootCa, null);
+        this.roots = List.copyOf(roots);
+        this.trust = new RootsOnly(roots, TlsProvider.conscrypt());
+        this.jdkTrust = new RootsOnly(roots, null);
     }
 
     public NodeCertificate certificate() {
         return own;
     }
 
+    /** The first root this node trusts (the swarm's current root). */
     public X509Certificate rootCa() {
-        return rootCa;
+        return roots.get(0);
+    }
+
+    /**
+     * Trusts {@code next} from the next handshake on, on every transport built from this object (a root CA rotation:
+     * both roots while it runs, the new one alone once it is done).
+     */
+    public void trust(List<X509Certificate> next) {
+        roots = List.copyOf(next);
+        trust.roots(next);
+        jdkTrust.roots(next);
     }
 
     /** Shows {@code next} from the next handshake on (a renewal: same node, same CA). */
@@ -136,7 +152,7 @@ public final class NodeTls {
 
     /** A client context that shows no certificate and trusts the managers of the swarm whose root CA is {@code rootCa}. */
     public static SSLContext trusting(X509Certificate rootCa) {
-        return context(null, new ManagerServers(new RootCaOnly(rootCa, TlsProvider.conscrypt())));
+        return context(null, new ManagerServers(new RootsOnly(List.of(rootCa), TlsProvider.conscrypt())));
     }
 
     private static SSLContext context(X509ExtendedKeyManager keys, TrustManager trust) {
@@ -195,7 +211,7 @@ public final class NodeTls {
 
         @Override
         public X509Certificate[] getCertificateChain(String alias) {
-            return new X509Certificate[] {own.certificate()};
+            return own.chain();
         }
 
         @Override
@@ -231,16 +247,24 @@ public final class NodeTls {
         }
     }
 
-    /** Trusts a chain to the swarm's root CA (PKIX checks) and nothing else. */
-    private static final class RootCaOnly extends ChainTrust {
-        private final X509TrustManager pkix;
+    /** Trusts a chain to one of the swarm's root CAs (PKIX checks) and nothing else; the roots can change. */
+    private static final class RootsOnly extends ChainTrust {
+        private final java.security.Provider provider;
+        private volatile X509TrustManager pkix;
 
         /** @param provider the PKIX implementation's provider, or null for the JDK's */
-        RootCaOnly(X509Certificate rootCa, java.security.Provider provider) {
+        RootsOnly(List<X509Certificate> roots, java.security.Provider provider) {
+            this.provider = provider;
+            roots(roots);
+        }
+
+        void roots(List<X509Certificate> roots) {
             try {
                 KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
                 store.load(null, null);
-                store.setCertificateEntry("swarm-ca", rootCa);
+                for (int i = 0; i < roots.size(); i++) {
+                    store.setCertificateEntry("swarm-ca-" + i, roots.get(i));
+                }
                 TrustManagerFactory f = provider == null
                         ? TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm())
                         : TrustManagerFactory.getInstance("PKIX", provider);
