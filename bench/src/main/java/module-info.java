@@ -11,7 +11,9 @@
  * runs one manager process and a thousand simulated workers that join it and speak the dispatcher protocol over
  * mutual TLS ({@code io.skep.core.ca}, {@code io.skep.core.cluster}, {@code io.skep.core.dispatcher}, exported to this
  * module alone) on Netty. The fault-injection harness ({@code io.skep.bench.faults}) runs a swarm of image processes
- * in network namespaces and drives their control API over their unix sockets.
+ * in network namespaces and drives their control API over their unix sockets. The API fuzzer
+ * ({@code io.skep.bench.fuzz}) sends malformed and mutated requests to an image process's control API and cluster
+ * port over plain sockets and the JDK's TLS.
  */
 module io.skep.bench {
     requires io.skep.spi;

@@ -21,7 +21,9 @@ import java.util.Collection;
  * {@value #DOCKER}, the {@link EngineScenario Docker engine scenario} (raw engine, Swarm mode and skep); with
  * {@value #CLUSTER}, the {@link io.skep.bench.cluster.ClusterScenario many-node scenario}; with {@value #SCALE}, the
  * {@link io.skep.bench.scale.ScaleScenario control-plane scale scenario} (a manager and a thousand simulated workers);
- * with {@value #FAULTS}, the {@link io.skep.bench.faults.FaultScenario fault-injection harness}.
+ * with {@value #FAULTS}, the {@link io.skep.bench.faults.FaultScenario fault-injection harness}; with {@value #FUZZ},
+ * the {@link io.skep.bench.fuzz.FuzzScenario API fuzzer} (malformed and mutated requests to a live node's control API
+ * and cluster port).
  */
 public final class Bench {
 
@@ -39,6 +41,9 @@ public final class Bench {
 
     /** The first argument that runs the fault-injection harness rather than JMH. */
     public static final String FAULTS = "faults";
+
+    /** The first argument that runs the API fuzzer rather than JMH. */
+    public static final String FUZZ = "fuzz";
 
     private Bench() {
     }
@@ -58,6 +63,10 @@ public final class Bench {
         }
         if (args.length > 0 && args[0].equals(FAULTS)) {
             io.skep.bench.faults.FaultScenario.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals(FUZZ)) {
+            io.skep.bench.fuzz.FuzzScenario.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && args[0].equals(DOCKER)) {

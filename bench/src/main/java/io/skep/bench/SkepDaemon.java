@@ -75,6 +75,11 @@ public final class SkepDaemon implements AutoCloseable {
         return process.pid();
     }
 
+    /** The loopback TCP port of its control API. */
+    public int apiPort() {
+        return api;
+    }
+
     /** The control API's answer (an empty object for an empty body, a text node for a text body), or null on failure. */
     public JsonNode call(String method, String path, Object body) {
         try {

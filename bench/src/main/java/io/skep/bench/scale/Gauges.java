@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * CPU time ({@link ProcessHandle}), resident memory ({@code /proc/PID/status}), its GC log (written by the JVM
  * itself, {@code -Xlog:gc}, at no cost to read), and the JDK's {@code jcmd} for the heap at the end.
  */
-final class Gauges {
+public final class Gauges {
     private static final Pattern GC_LINE = Pattern.compile(
             "(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)(?:\\s+(\\d+(?:\\.\\d+)?)ms)?");
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
@@ -31,7 +31,7 @@ final class Gauges {
     }
 
     /** A field of {@code /proc/PID/status} in MB ({@code VmRSS}: resident now, {@code VmHWM}: its peak); NaN if none. */
-    static double statusMb(long pid, String field) {
+    public static double statusMb(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith(field + ":")) {

@@ -27,10 +27,10 @@ import java.util.concurrent.Semaphore;
  * on the core's own cluster client (the JDK's HTTP client: two of them, shared by all joins, since a joining node
  * shows no certificate yet).
  */
-final class Joining {
+public final class Joining {
 
     /** A simulated worker of the swarm: its node ID, its certificate and key, the swarm's CA, what it says of itself. */
-    record Member(int index, String nodeId, NodeCertificate certificate, X509Certificate rootCa,
+    public record Member(int index, String nodeId, NodeCertificate certificate, X509Certificate rootCa,
                   Node.Description description) {
     }
 
@@ -38,7 +38,7 @@ final class Joining {
     }
 
     /** {@code count} new workers, joined through {@code manager} ({@code host:port} of its cluster port). */
-    static List<Member> join(String manager, String workerToken, int count, int parallel) throws Exception {
+    public static List<Member> join(String manager, String workerToken, int count, int parallel) throws Exception {
         JoinToken token = JoinToken.parse(workerToken);
         SecureRandom random = new SecureRandom();
         List<Future<Member>> joins = new ArrayList<>(count);
@@ -90,7 +90,7 @@ final class Joining {
     }
 
     /** A worker's description: its host name, and the {@code process} runtime (the tasks target it). */
-    static Node.Description describe(int index) {
+    public static Node.Description describe(int index) {
         Node.Description d = new Node.Description();
         d.hostname = "sim-%04d".formatted(index);
         d.platform = new Node.Platform();

@@ -255,8 +255,15 @@ public final class ScaleScenario {
         return m;
     }
 
+    /**
+     * The manager's JVM options: its GC log, room on its ports for the simulated workers (they all come from
+     * 127.0.0.1, where real workers would each come from their own address: a node holds 2 or 3 connections, and 16
+     * joins run at once), and {@code --manager-opts}.
+     */
     private static String jvmOptions(Options options, Path home) {
-        return ("-Xlog:gc:file=" + home.resolve("gc.log") + " " + options.managerOpts()).strip();
+        long connections = Math.max(10_000, 4L * options.workers() + 1_000);
+        return ("-Xlog:gc:file=" + home.resolve("gc.log") + " -Dskep.api.connectionsPerPeer=" + connections
+                + " -Dskep.api.connections=" + connections + " " + options.managerOpts()).strip();
     }
 
     /** The timed phase: services created, then the workers' and the control API's counts polled until all run. */

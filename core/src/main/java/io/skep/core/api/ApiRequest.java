@@ -2,6 +2,7 @@ package io.skep.core.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.skep.core.model.Json;
 import io.skep.core.tls.PeerIdentity;
@@ -40,14 +41,16 @@ public record ApiRequest(String method, String path, Map<String, List<String>> q
     }
 
     /**
-     * The body as {@code type}. Malformed JSON or a field of the wrong type is a 400 that names the field.
+     * The body as {@code type}. Malformed JSON, a field of the wrong type or a body that is JSON's {@code null} is a 400
+     * that names the field.
      */
     public <T> T body(Class<T> type, String what) {
         if (body == null || body.length == 0) {
             throw ApiException.badRequest("missing request body: expected a " + what);
         }
+        T value;
         try {
-            return Json.MAPPER.readValue(body, type);
+            value = Json.MAPPER.readValue(body, type);
         } catch (MismatchedInputException e) {
             throw ApiException.badRequest("invalid " + what + ": field " + fieldPath(e) + ": " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
@@ -55,6 +58,10 @@ public record ApiRequest(String method, String path, Map<String, List<String>> q
         } catch (IOException e) {
             throw ApiException.badRequest("unreadable " + what + ": " + e.getMessage());
         }
+        if (value == null || (value instanceof JsonNode n && (n.isMissingNode() || n.isNull()))) {
+            throw ApiException.badRequest("invalid " + what + ": expected a JSON value, got null");
+        }
+        return value;
     }
 
     private static String fieldPath(JsonMappingException e) {

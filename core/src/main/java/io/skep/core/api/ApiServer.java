@@ -1,41 +1,35 @@
 package io.skep.core.api;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.WriteTimeoutHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.skep.core.tls.PeerIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -53,11 +47,17 @@ import java.util.function.Supplier;
 
 /**
  * HTTP/1.1 listeners of a router: the control API's unix socket for the local CLI and, optionally, a TCP port;
- * or a manager's cluster port, with TLS. Requests are handled off the event loop, on virtual threads, because a write waits for Raft.
+ * or a manager's cluster port, with TLS. Requests are handled off the event loop, on virtual threads, because a write
+ * waits for Raft; a connection's requests one at a time, in order. Every connection is bounded by the server's
+ * {@link ListenerLimits}: connections per address and in all, body size (small for a TLS client without a
+ * certificate), the time a client may keep the server waiting.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
-    private static final int MAX_BODY = 32 * 1024 * 1024;
+    /** The longest request line (method, path, query): Docker's filters are a few hundred bytes of JSON. */
+    static final int MAX_REQUEST_LINE = 16 * 1024;
+    /** The most header bytes: Docker's CLI sends a few hundred; a registry credential header a few KB. */
+    static final int MAX_HEADERS = 32 * 1024;
 
     private final Router router;
     private final Map<String, String> commonHeaders;
@@ -67,10 +67,19 @@ public final class ApiServer implements AutoCloseable {
     /** Accepted connections: closed on shutdown, so no client keeps talking to a stopped server. */
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<Path> sockets = new ArrayList<>();
+    private final ListenerLimits limits;
+    private final ConnectionCaps caps;
 
+    /** A server with the default limits, or those the {@code skep.api.*} system properties set. */
     public ApiServer(Router router, Map<String, String> commonHeaders) {
+        this(router, commonHeaders, ListenerLimits.fromSystemProperties());
+    }
+
+    public ApiServer(Router router, Map<String, String> commonHeaders, ListenerLimits limits) {
         this.router = router;
         this.commonHeaders = Map.copyOf(commonHeaders);
+        this.limits = limits;
+        this.caps = new ConnectionCaps(limits.connectionsPerPeer(), limits.connections());
     }
 
     /**
@@ -114,19 +123,21 @@ public final class ApiServer implements AutoCloseable {
      * certificate the context trusts. Returns the address bound (port 0 picks a free one).
      */
     public InetSocketAddress listen(InetSocketAddress address, SslContext tls) throws InterruptedException {
-        Channel channel = bootstrap(ch -> tls.newHandler(ch.alloc()), null)
+        Channel channel = bootstrap(ch -> tls.newHandler(ch.alloc()), null).childAttr(NODES_PORT, true)
                 .channel(NioServerSocketChannel.class).bind(address).sync().channel();
         channels.add(channel);
         return (InetSocketAddress) channel.localAddress();
     }
 
+    /**
+     * Marks the connections of a port for nodes (a manager's cluster port), where a client without a certificate is
+     * a node that has not joined yet and gets the small body cap; the control API's clients never do.
+     */
+    static final io.netty.util.AttributeKey<Boolean> NODES_PORT = io.netty.util.AttributeKey.valueOf("skep-nodes-port");
+
     /** Completes when the connection closes: one per connection, shared by the requests it carries. */
     private static final io.netty.util.AttributeKey<java.util.concurrent.CompletableFuture<Void>> CLOSED =
             io.netty.util.AttributeKey.valueOf("skep-connection-closed");
-
-    /** The TLS client's identity on a connection, once read. */
-    private static final io.netty.util.AttributeKey<java.util.Optional<PeerIdentity>> PEER =
-            io.netty.util.AttributeKey.valueOf("skep-peer");
 
     /**
      * A server whose connections start with {@code tls}'s handler (or none), then HTTP; {@code requestCheck}, when
@@ -136,6 +147,9 @@ public final class ApiServer implements AutoCloseable {
         return new ServerBootstrap().group(group).childHandler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (!caps.admit(ch)) {
+                    return; // closed already: over a connection cap
+                }
                 connections.add(ch);
                 java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
                 ch.closeFuture().addListener(f -> closed.complete(null));
@@ -143,13 +157,32 @@ public final class ApiServer implements AutoCloseable {
                 if (tls != null) {
                     ch.pipeline().addLast(tls.apply(ch));
                 }
-                ch.pipeline().addLast(new HttpServerCodec());
-                if (requestCheck != null) {
-                    ch.pipeline().addLast(requestCheck.get());
-                }
-                ch.pipeline().addLast(new HttpObjectAggregator(MAX_BODY), new Handler());
+                addHttp(ch, requestCheck == null ? null : requestCheck.get());
             }
         });
+    }
+
+    /**
+     * The HTTP handlers of a connection, after its TLS if any: timeouts on raw bytes, the decoder with its caps on the
+     * request line and headers, the {@code requestCheck} if any, the body's cap, the aggregator (which never meets a
+     * body over the cap), a timeout on each write of an answer, and the requests answered in order.
+     */
+    private void addHttp(Channel ch, ChannelHandler requestCheck) {
+        ch.pipeline().addLast(new RequestTimeouts(limits.idle(), limits.request()),
+                new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE)
+                        .setMaxHeaderSize(MAX_HEADERS)));
+        if (requestCheck != null) {
+            ch.pipeline().addLast(requestCheck);
+        }
+        ch.pipeline().addLast(new BodyLimit(limits),
+                new HttpObjectAggregator((int) limits.body()),
+                new WriteTimeoutHandler(limits.write().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
+                new InOrderRequests(answers, workers));
+    }
+
+    /** Connections open now, on all listeners. */
+    int openConnections() {
+        return caps.open();
     }
 
     @Override
@@ -167,60 +200,35 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    /** What the connections' handlers ask of this server: answers, on worker threads, and their HTTP form. */
+    private final InOrderRequests.Server answers = new InOrderRequests.Server() {
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
-            boolean keepAlive = HttpUtil.isKeepAlive(msg);
-            boolean head = msg.method().equals(HttpMethod.HEAD);
-            QueryStringDecoder uri = new QueryStringDecoder(msg.uri());
-            byte[] body = ByteBufUtil.getBytes(msg.content());
-            String method = msg.method().name();
-            PeerIdentity peer = peer(ctx);
-            java.util.concurrent.CompletableFuture<Void> closed = ctx.channel().attr(CLOSED).get();
-            workers.execute(() -> {
-                ApiResponse response = dispatch(method, uri, body, peer, closed);
-                ctx.executor().execute(() -> write(ctx, response, keepAlive, head));
-            });
-        }
-
-        /**
-         * The TLS client's identity, or null (no TLS, or no certificate shown): read from the handshake once per
-         * connection, on its event loop.
-         */
-        private static PeerIdentity peer(ChannelHandlerContext ctx) {
-            java.util.Optional<PeerIdentity> known = ctx.channel().attr(PEER).get();
-            if (known == null) {
-                known = java.util.Optional.ofNullable(handshakePeer(ctx));
-                ctx.channel().attr(PEER).set(known);
-            }
-            return known.orElse(null);
-        }
-
-        private static PeerIdentity handshakePeer(ChannelHandlerContext ctx) {
-            SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-            if (ssl == null) {
-                return null;
-            }
-            try {
-                return PeerIdentity.of(ssl.engine().getSession());
-            } catch (SSLPeerUnverifiedException noCertificate) {
-                return null;
-            }
+        public ApiResponse answer(ChannelHandlerContext ctx, InOrderRequests.Received request) {
+            return dispatch(request, PeerIdentities.of(ctx.channel()), ctx.channel().attr(CLOSED).get());
         }
 
         @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.debug("control API connection closed: {}", cause.toString());
-            ctx.close();
+        public FullHttpResponse encode(ApiResponse response, boolean keepAlive, boolean head) {
+            return ApiServer.this.encode(response, keepAlive, head);
         }
-    }
+    };
 
-    private ApiResponse dispatch(String method, QueryStringDecoder uri, byte[] body, PeerIdentity peer,
+    private ApiResponse dispatch(InOrderRequests.Received request, PeerIdentity peer,
                                  java.util.concurrent.CompletionStage<Void> closed) {
-        String path = Router.stripVersion(uri.path());
+        String method = request.method();
+        String path;
+        Map<String, List<String>> query;
+        try {
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            path = Router.stripVersion(uri.path());
+            query = uri.parameters();
+        } catch (IllegalArgumentException e) { // a broken %-escape
+            return ApiResponse.error(400, "invalid request URI: " + e.getMessage());
+        }
         try {
             Router.Match match = router.match(method, path);
-            return match.route().handle(new ApiRequest(method, path, uri.parameters(), match.params(), body, peer, closed));
+            return match.route().handle(new ApiRequest(method, path, query, match.params(), request.body(), peer,
+                    closed));
         } catch (ApiException e) {
             return ApiResponse.error(e.status(), e.getMessage());
         } catch (io.skep.core.store.EntryTooLargeException e) {
@@ -245,7 +253,7 @@ public final class ApiServer implements AutoCloseable {
         return null;
     }
 
-    private void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, boolean head) {
+    private FullHttpResponse encode(ApiResponse response, boolean keepAlive, boolean head) {
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()),
                 head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
@@ -255,11 +263,7 @@ public final class ApiServer implements AutoCloseable {
             out.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         }
         out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
-        if (keepAlive) {
-            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(out);
-        } else {
-            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
-        }
+        out.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        return out;
     }
 }

@@ -1,18 +1,11 @@
 package io.skep.core.api;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 
@@ -57,7 +50,8 @@ final class BrowserGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            String refusal = refusal(ctx, request);
+            // a request the decoder could not read goes on: it is refused for that, in its turn
+            String refusal = request.decoderResult().isSuccess() ? refusal(ctx, request) : null;
             refusing = refusal != null;
             if (refusing) {
                 ReferenceCountUtil.release(msg);
@@ -141,15 +135,11 @@ final class BrowserGuard extends ChannelInboundHandlerAdapter {
         return request.headers().get(HttpHeaderNames.USER_AGENT, "").startsWith("Mozilla/");
     }
 
+    /**
+     * The refusal goes on as a {@link Refusal}, answered in its turn among the connection's requests; the connection
+     * closes after it, since the refused request's body is not read.
+     */
     private static void refuse(ChannelHandlerContext ctx, String message) {
-        ApiResponse error = ApiResponse.error(403, message);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FORBIDDEN,
-                Unpooled.wrappedBuffer(error.body()));
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, error.contentType())
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, error.body().length)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        // Closed: the refused request's body is not read, so the connection cannot carry another request.
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        ctx.fireChannelRead(new Refusal(403, message));
     }
 }

@@ -104,12 +104,22 @@ final class NodeRoutes {
         if (version == null) {
             throw ApiException.badRequest("invalid node version: the version query parameter is required");
         }
+        long versionIndex;
+        try {
+            versionIndex = Long.parseLong(version);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid node version \"" + FieldChecks.shown(version) + "\": expected a number");
+        }
         Node.Spec spec = request.body(Node.Spec.class, "NodeSpec");
+        FieldChecks.text(spec.name, RequestLimits.NAME_LENGTH, "Name");
+        FieldChecks.labels(spec.labels, "Labels");
         if (spec.availability != null && !AVAILABILITY.contains(spec.availability)) {
-            throw ApiException.badRequest("invalid Availability \"" + spec.availability + "\": expected active, pause or drain");
+            throw ApiException.badRequest("invalid Availability \"" + FieldChecks.shown(spec.availability)
+                    + "\": expected active, pause or drain");
         }
         if (spec.role != null && !ROLES.contains(spec.role)) {
-            throw ApiException.badRequest("invalid Role \"" + spec.role + "\": expected worker or manager");
+            throw ApiException.badRequest("invalid Role \"" + FieldChecks.shown(spec.role)
+                    + "\": expected worker or manager");
         }
         boolean demote = "worker".equals(spec.role) && "manager".equals(current.spec.role);
         if (demote) {
@@ -120,11 +130,7 @@ final class NodeRoutes {
         if (demote) {
             next.managerStatus = null;
         }
-        try {
-            next.version.index = Long.parseLong(version);
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("invalid node version \"" + version + "\": expected a number");
-        }
+        next.version.index = versionIndex;
         CommitResult result = manager.commit(new Batch().update(next));
         if (!result.applied()) {
             throw ApiException.conflict(result.conflict());

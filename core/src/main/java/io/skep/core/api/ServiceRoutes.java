@@ -44,6 +44,7 @@ final class ServiceRoutes {
 
     private ApiResponse create(ApiRequest request) throws Exception {
         Manager manager = node.requireManager();
+        ServiceSpecValidator.checkSize(request.body());
         ServiceSpec spec = request.body(ServiceSpec.class, "ServiceSpec");
         if (spec.name == null || spec.name.isEmpty()) {
             do {
@@ -54,6 +55,7 @@ final class ServiceRoutes {
         if (manager.memory().serviceByName(spec.name) != null) {
             throw ApiException.conflict("name conflicts with an existing object: service " + spec.name + " already exists");
         }
+        ServiceSpecValidator.checkRoom(spec, null, manager.memory());
         Service s = new Service();
         s.id = Ids.newId();
         s.createdAt = Ids.now();
@@ -138,6 +140,7 @@ final class ServiceRoutes {
             u.message = "manually requested rollback";
             next.updateStatus = u;
         } else {
+            ServiceSpecValidator.checkSize(request.body());
             ServiceSpec spec = request.body(ServiceSpec.class, "ServiceSpec");
             if (spec.name == null || spec.name.isEmpty()) {
                 spec.name = current.name();
@@ -147,6 +150,7 @@ final class ServiceRoutes {
                         + " → " + spec.name + ")");
             }
             ServiceSpecValidator.validate(spec, node, manager.memory().nodes());
+            ServiceSpecValidator.checkRoom(spec, current.id, manager.memory());
             next.spec = spec;
             next.updateStatus = null;
         }

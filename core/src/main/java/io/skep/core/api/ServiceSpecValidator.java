@@ -1,11 +1,15 @@
 package io.skep.core.api;
 
 import io.skep.core.model.Defaults;
+import io.skep.core.model.EndpointSpec;
 import io.skep.core.model.Json;
 import io.skep.core.model.Node;
+import io.skep.core.model.PortConfig;
+import io.skep.core.model.Service;
 import io.skep.core.model.ServiceSpec;
 import io.skep.core.model.TaskSpec;
 import io.skep.core.scheduler.Constraint;
+import io.skep.core.store.MemoryStore;
 import io.skep.spi.runtime.TaskLaunch;
 import io.skep.spi.runtime.TaskRuntimeProvider;
 
@@ -24,6 +28,17 @@ import java.util.regex.Pattern;
 final class ServiceSpecValidator {
     private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9](?:[a-zA-Z0-9_.-]{0,62})$");
     private static final Set<String> CONDITIONS = Set.of("none", "on-failure", "any");
+    private static final Set<String> UPDATE_FAILURE_ACTIONS = Set.of("pause", "continue", "rollback");
+    private static final Set<String> ROLLBACK_FAILURE_ACTIONS = Set.of("pause", "continue");
+    private static final Set<String> ORDERS = Set.of("stop-first", "start-first");
+    private static final Set<String> ENDPOINT_MODES = Set.of("vip", "dnsrr");
+    private static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "sctp");
+    private static final Set<String> PUBLISH_MODES = Set.of("ingress", "host");
+    /** An image reference: no whitespace or control characters (the runtime that runs it checks the rest). */
+    private static final Pattern IMAGE = Pattern.compile("[^\\s\\p{Cntrl}]+");
+    /** Swarm's floors (swarmkit {@code validateResources}): a thousandth of a CPU, 4 MiB. */
+    private static final long MIN_NANO_CPUS = 1_000_000;
+    private static final long MIN_MEMORY_BYTES = 4L << 20;
     private static final List<String> ADJECTIVES = List.of("brave", "calm", "eager", "gentle", "happy", "jolly",
             "keen", "lucid", "nifty", "quirky", "serene", "vibrant");
     private static final List<String> NAMES = List.of("babbage", "curie", "dijkstra", "hopper", "knuth", "lamport",
@@ -38,7 +53,8 @@ final class ServiceSpecValidator {
     }
 
     /**
-     * Validates {@code spec} and fills Swarm's required defaults in place (replicated mode with one replica).
+     * Validates {@code spec} and fills Swarm's required defaults in place (replicated mode with one replica): every
+     * field skep reads, its type (Jackson refused a wrong one), its range and, for strings and lists, its size.
      *
      * @param nodes the swarm's nodes: a runtime one of them advertises is known even if this image lacks it
      */
@@ -47,15 +63,44 @@ final class ServiceSpecValidator {
             throw ApiException.badRequest("invalid Name: a service needs a name");
         }
         if (!NAME.matcher(spec.name).matches()) {
-            throw ApiException.badRequest("invalid Name \"" + spec.name + "\": a service name is 1 to 63 letters, digits, '_', '.' or '-', starting with a letter or digit");
+            throw ApiException.badRequest("invalid Name \"" + FieldChecks.shown(spec.name) + "\": a service name is 1 "
+                    + "to 63 letters, digits, '_', '.' or '-', starting with a letter or digit");
         }
+        FieldChecks.labels(spec.labels, "Labels");
         if (spec.taskTemplate == null || spec.taskTemplate.containerSpec == null) {
             throw ApiException.badRequest("invalid TaskTemplate.ContainerSpec: a service needs a container spec");
         }
-        TaskSpec.ContainerSpec c = spec.taskTemplate.containerSpec;
+        validateContainer(spec.taskTemplate.containerSpec);
+        validateMode(spec);
+        validateTask(spec);
+        validateUpdate(spec.updateConfig, "UpdateConfig", UPDATE_FAILURE_ACTIONS);
+        validateUpdate(spec.rollbackConfig, "RollbackConfig", ROLLBACK_FAILURE_ACTIONS);
+        validateEndpoint(spec.endpointSpec);
+        validateRuntime(spec, node, nodes);
+    }
+
+    private static void validateContainer(TaskSpec.ContainerSpec c) {
+        String field = "TaskTemplate.ContainerSpec";
         if (c.image == null || c.image.isBlank()) {
-            throw ApiException.badRequest("invalid TaskTemplate.ContainerSpec.Image: image reference must be provided");
+            throw ApiException.badRequest("invalid " + field + ".Image: image reference must be provided");
         }
+        FieldChecks.text(c.image, RequestLimits.NAME_LENGTH, field + ".Image");
+        if (!IMAGE.matcher(c.image).matches()) {
+            throw FieldChecks.invalid(field + ".Image", "\"" + FieldChecks.shown(c.image)
+                    + "\" is not a valid repository/tag");
+        }
+        FieldChecks.labels(c.labels, field + ".Labels");
+        FieldChecks.texts(c.command, RequestLimits.VALUE_LENGTH, field + ".Command");
+        FieldChecks.texts(c.args, RequestLimits.VALUE_LENGTH, field + ".Args");
+        FieldChecks.texts(c.env, RequestLimits.VALUE_LENGTH, field + ".Env");
+        FieldChecks.text(c.hostname, RequestLimits.NAME_LENGTH, field + ".Hostname");
+        FieldChecks.text(c.dir, RequestLimits.NAME_LENGTH, field + ".Dir");
+        FieldChecks.text(c.user, RequestLimits.NAME_LENGTH, field + ".User");
+        FieldChecks.text(c.stopSignal, RequestLimits.NAME_LENGTH, field + ".StopSignal");
+        FieldChecks.nonNegative(c.stopGracePeriod, field + ".StopGracePeriod");
+    }
+
+    private static void validateMode(ServiceSpec spec) {
         if (spec.mode == null) {
             spec.mode = new ServiceSpec.ServiceMode();
         }
@@ -69,59 +114,173 @@ final class ServiceSpecValidator {
             if (spec.mode.replicated.replicas == null) {
                 spec.mode.replicated.replicas = 1L;
             }
-            if (spec.mode.replicated.replicas < 0) {
-                throw ApiException.badRequest("invalid Mode.Replicated.Replicas: must be 0 or more, got "
-                        + spec.mode.replicated.replicas);
-            }
+            FieldChecks.range(spec.mode.replicated.replicas, 0, RequestLimits.REPLICAS_PER_SERVICE,
+                    "Mode.Replicated.Replicas", "replicas per service");
         }
-        TaskSpec.RestartPolicy r = spec.taskTemplate.restartPolicy;
+    }
+
+    private static void validateTask(ServiceSpec spec) {
+        TaskSpec t = spec.taskTemplate;
+        FieldChecks.nonNegative(t.forceUpdate, "TaskTemplate.ForceUpdate");
+        TaskSpec.RestartPolicy r = t.restartPolicy;
         if (r != null) {
-            if (r.condition != null && !r.condition.isEmpty() && !CONDITIONS.contains(r.condition)) {
-                throw ApiException.badRequest("invalid TaskTemplate.RestartPolicy.Condition \"" + r.condition
-                        + "\": expected none, on-failure or any");
+            FieldChecks.oneOf(r.condition, CONDITIONS, "TaskTemplate.RestartPolicy.Condition");
+            FieldChecks.nonNegative(r.delay, "TaskTemplate.RestartPolicy.Delay");
+            FieldChecks.nonNegative(r.maxAttempts, "TaskTemplate.RestartPolicy.MaxAttempts");
+            FieldChecks.nonNegative(r.window, "TaskTemplate.RestartPolicy.Window");
+        }
+        if (t.resources != null) {
+            TaskSpec.Limits limits = t.resources.limits;
+            if (limits != null) {
+                resources(limits.nanoCPUs, limits.memoryBytes, "TaskTemplate.Resources.Limits");
+                FieldChecks.nonNegative(limits.pids, "TaskTemplate.Resources.Limits.Pids");
             }
-            nonNegative(r.delay, "TaskTemplate.RestartPolicy.Delay");
-            nonNegative(r.maxAttempts, "TaskTemplate.RestartPolicy.MaxAttempts");
-            nonNegative(r.window, "TaskTemplate.RestartPolicy.Window");
+            TaskSpec.Reservations reservations = t.resources.reservations;
+            if (reservations != null) {
+                resources(reservations.nanoCPUs, reservations.memoryBytes, "TaskTemplate.Resources.Reservations");
+            }
         }
-        nonNegative(c.stopGracePeriod, "TaskTemplate.ContainerSpec.StopGracePeriod");
-        TaskSpec.Limits limits = spec.taskTemplate.resources == null ? null : spec.taskTemplate.resources.limits;
-        if (limits != null) {
-            nonNegative(limits.nanoCPUs, "TaskTemplate.Resources.Limits.NanoCPUs");
-            nonNegative(limits.memoryBytes, "TaskTemplate.Resources.Limits.MemoryBytes");
-            nonNegative(limits.pids, "TaskTemplate.Resources.Limits.Pids");
-        }
-        TaskSpec.Reservations reservations = spec.taskTemplate.resources == null ? null
-                : spec.taskTemplate.resources.reservations;
-        if (reservations != null) {
-            nonNegative(reservations.nanoCPUs, "TaskTemplate.Resources.Reservations.NanoCPUs");
-            nonNegative(reservations.memoryBytes, "TaskTemplate.Resources.Reservations.MemoryBytes");
-        }
-        if (spec.updateConfig != null) {
-            nonNegative(spec.updateConfig.parallelism, "UpdateConfig.Parallelism");
-            nonNegative(spec.updateConfig.delay, "UpdateConfig.Delay");
-            nonNegative(spec.updateConfig.monitor, "UpdateConfig.Monitor");
-        }
-        if (spec.taskTemplate.placement != null) {
-            nonNegative(spec.taskTemplate.placement.maxReplicas, "TaskTemplate.Placement.MaxReplicas");
-            if (spec.mode.global != null && spec.taskTemplate.placement.maxReplicas != null
-                    && spec.taskTemplate.placement.maxReplicas > 0) {
+        TaskSpec.Placement placement = t.placement;
+        if (placement != null) {
+            FieldChecks.nonNegative(placement.maxReplicas, "TaskTemplate.Placement.MaxReplicas");
+            if (spec.mode.global != null && placement.maxReplicas != null && placement.maxReplicas > 0) {
                 throw ApiException.badRequest("invalid TaskTemplate.Placement.MaxReplicas: "
                         + "replicas-max-per-node can only be used with replicated mode");
             }
+            FieldChecks.texts(placement.constraints, RequestLimits.NAME_LENGTH, "TaskTemplate.Placement.Constraints");
             try {
-                Constraint.parseAll(spec.taskTemplate.placement.constraints);
+                Constraint.parseAll(placement.constraints);
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("invalid TaskTemplate.Placement.Constraints: " + e.getMessage());
             }
+            List<TaskSpec.Preference> preferences = placement.preferences;
+            if (preferences != null) {
+                FieldChecks.entries(preferences.size(), "TaskTemplate.Placement.Preferences");
+                for (int i = 0; i < preferences.size(); i++) {
+                    String field = "TaskTemplate.Placement.Preferences[" + i + "].Spread.SpreadDescriptor";
+                    TaskSpec.Preference p = preferences.get(i);
+                    if (p == null || p.spread == null || p.spread.spreadDescriptor == null
+                            || p.spread.spreadDescriptor.isBlank()) {
+                        throw FieldChecks.invalid(field, "a preference spreads over a node attribute "
+                                + "(node.labels.X), none given");
+                    }
+                    FieldChecks.text(p.spread.spreadDescriptor, RequestLimits.NAME_LENGTH, field);
+                }
+            }
         }
-        validateRuntime(spec, node, nodes);
     }
 
-    private static void nonNegative(Long value, String field) {
-        if (value != null && value < 0) {
-            throw ApiException.badRequest("invalid " + field + ": must be 0 or more, got " + value);
+    /** Swarm's floors for CPUs and memory (swarmkit's {@code validateResources}), where they are set. */
+    private static void resources(Long nanoCPUs, Long memoryBytes, String field) {
+        FieldChecks.nonNegative(nanoCPUs, field + ".NanoCPUs");
+        FieldChecks.nonNegative(memoryBytes, field + ".MemoryBytes");
+        if (nanoCPUs != null && nanoCPUs != 0 && nanoCPUs < MIN_NANO_CPUS) {
+            throw FieldChecks.invalid(field + ".NanoCPUs", "invalid cpu value " + nanoCPUs / 1e9
+                    + ": Must be at least " + MIN_NANO_CPUS / 1e9);
         }
+        if (memoryBytes != null && memoryBytes != 0 && memoryBytes < MIN_MEMORY_BYTES) {
+            throw FieldChecks.invalid(field + ".MemoryBytes", "invalid memory value " + memoryBytes
+                    + ": Must be at least 4MiB");
+        }
+    }
+
+    private static void validateUpdate(ServiceSpec.UpdateConfig u, String field, Set<String> failureActions) {
+        if (u == null) {
+            return;
+        }
+        FieldChecks.nonNegative(u.parallelism, field + ".Parallelism");
+        FieldChecks.nonNegative(u.delay, field + ".Delay");
+        FieldChecks.nonNegative(u.monitor, field + ".Monitor");
+        if (u.maxFailureRatio != null && !(u.maxFailureRatio >= 0 && u.maxFailureRatio <= 1)) {
+            throw FieldChecks.invalid(field + ".MaxFailureRatio", "cannot be less than 0 or bigger than 1, got "
+                    + u.maxFailureRatio);
+        }
+        FieldChecks.oneOf(u.failureAction, failureActions, field + ".FailureAction");
+        FieldChecks.oneOf(u.order, ORDERS, field + ".Order");
+    }
+
+    /** Swarm's rules for published ports (swarmkit's {@code validateEndpointSpec}), and each field's range. */
+    private static void validateEndpoint(EndpointSpec e) {
+        if (e == null) {
+            return;
+        }
+        FieldChecks.oneOf(e.mode, ENDPOINT_MODES, "EndpointSpec.Mode");
+        if (e.ports == null) {
+            return;
+        }
+        FieldChecks.entries(e.ports.size(), "EndpointSpec.Ports");
+        Set<String> published = new java.util.HashSet<>();
+        for (int i = 0; i < e.ports.size(); i++) {
+            String field = "EndpointSpec.Ports[" + i + "]";
+            PortConfig p = e.ports.get(i);
+            if (p == null) {
+                throw FieldChecks.invalid(field, "a port is an object, got null");
+            }
+            FieldChecks.text(p.name, RequestLimits.NAME_LENGTH, field + ".Name");
+            FieldChecks.oneOf(p.protocol, PROTOCOLS, field + ".Protocol");
+            FieldChecks.range(p.targetPort, 0, 65535, field + ".TargetPort", "");
+            FieldChecks.range(p.publishedPort, 0, 65535, field + ".PublishedPort", "");
+            FieldChecks.oneOf(p.publishMode, PUBLISH_MODES, field + ".PublishMode");
+            boolean ingress = p.publishMode == null || p.publishMode.isEmpty() || p.publishMode.equals("ingress");
+            if ("dnsrr".equals(e.mode) && ingress) {
+                throw ApiException.badRequest("invalid " + field + ": port published with ingress mode can't be used "
+                        + "with dnsrr mode");
+            }
+            if (p.publishedPort != null && p.publishedPort != 0
+                    && !published.add(p.publishedPort + "/" + (p.protocol == null || p.protocol.isEmpty() ? "tcp"
+                    : p.protocol))) {
+                throw ApiException.badRequest("invalid EndpointSpec.Ports: duplicate published ports provided ("
+                        + p.publishedPort + ")");
+            }
+        }
+    }
+
+    /** The whole spec, as sent: it is written as one Raft entry (twice over on an update) and copied into every task. */
+    static void checkSize(byte[] body) {
+        if (body != null && body.length > RequestLimits.SPEC_BYTES) {
+            throw ApiException.badRequest("invalid ServiceSpec: at most " + ListenerLimits.size(RequestLimits.SPEC_BYTES)
+                    + " of JSON per service, got " + body.length + " bytes");
+        }
+    }
+
+    /**
+     * The swarm has room for the service: at most {@link RequestLimits#SERVICES} services, and the tasks all its
+     * services ask for at most {@link RequestLimits#TASKS}. A change that asks for no more tasks than before always
+     * passes (scaling down a swarm that is over a lowered limit).
+     *
+     * @param serviceId the service updated, or null for a new one
+     */
+    static void checkRoom(ServiceSpec spec, String serviceId, MemoryStore store) {
+        List<Service> services = store.services();
+        if (serviceId == null && services.size() >= RequestLimits.SERVICES) {
+            throw ApiException.badRequest("invalid ServiceSpec: at most " + RequestLimits.SERVICES
+                    + " services in the swarm, it has " + services.size());
+        }
+        long nodes = store.nodes().size();
+        long others = 0;
+        long before = 0;
+        for (Service s : services) {
+            if (s.id.equals(serviceId)) {
+                before = desiredTasks(s.spec, nodes);
+            } else {
+                others += desiredTasks(s.spec, nodes);
+            }
+        }
+        long asked = desiredTasks(spec, nodes);
+        if (asked > before && others + asked > RequestLimits.TASKS) {
+            throw ApiException.badRequest("invalid " + (spec.mode.global != null ? "Mode.Global" : "Mode.Replicated.Replicas")
+                    + ": at most " + RequestLimits.TASKS + " tasks in the swarm (the replicas of all its services); "
+                    + "its other services ask for " + others + ", this one for " + asked);
+        }
+    }
+
+    /** The tasks a service asks for: its replicas, or one per node. */
+    private static long desiredTasks(ServiceSpec spec, long nodes) {
+        if (spec.mode != null && spec.mode.global != null) {
+            return nodes;
+        }
+        return spec.mode == null || spec.mode.replicated == null || spec.mode.replicated.replicas == null ? 1
+                : Math.max(0, spec.mode.replicated.replicas);
     }
 
     /** The runtime a service needs must exist somewhere, and accept the spec where skep can check it. */

@@ -15,15 +15,11 @@ import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
 /** {@code /_ping}, {@code /version}, {@code /info}, {@code /swarm}, {@code /plugins}. */
 final class SystemRoutes {
-    /** Swarm's floor for {@code CAConfig.NodeCertExpiry}. */
-    static final Duration MIN_NODE_CERT_EXPIRY = Duration.ofHours(1);
-
     /** The Docker API version skep speaks (the docker CLI negotiates down to it). */
     static final String API_VERSION = "1.41";
     static final String MIN_API_VERSION = "1.24";
@@ -173,7 +169,7 @@ final class SystemRoutes {
                     + "\": the version query parameter must be the swarm's Version.Index");
         }
         JsonNode body = request.body(JsonNode.class, "swarm spec");
-        checkSpec(body);
+        SwarmSpecValidator.spec(body, "");
         Cluster.SwarmSpec spec = Json.MAPPER.convertValue(body, Cluster.SwarmSpec.class);
         Cluster next = Json.copy(current);
         spec.name = current.spec.name;
@@ -188,6 +184,9 @@ final class SystemRoutes {
             io.skep.core.ca.RootRotationRequest.apply(current, next, new SecureRandom(), java.time.Instant.now());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
+        } catch (IllegalStateException e) { // Bouncy Castle's PEM reader on text that is not base64
+            throw ApiException.badRequest("invalid CAConfig.SigningCACert or SigningCAKey: not readable PEM ("
+                    + e.getMessage() + ")");
         }
         boolean autolock = next.autoLockManagers();
         if (!autolock) {
@@ -258,35 +257,6 @@ final class SystemRoutes {
                 + "`--force-new-cluster`. Use `--force` to suppress this message.";
     }
 
-    /**
-     * Refuses what Swarm refuses in a swarm spec, naming the field: a {@code CAConfig.NodeCertExpiry} under an
-     * hour, a negative {@code Dispatcher.HeartbeatPeriod}.
-     */
-    static void checkSpec(JsonNode spec) {
-        JsonNode heartbeat = spec.path("Dispatcher").path("HeartbeatPeriod");
-        if (!heartbeat.isMissingNode() && !heartbeat.isNull()) {
-            if (!heartbeat.canConvertToLong()) {
-                throw ApiException.badRequest("invalid Dispatcher.HeartbeatPeriod: expected nanoseconds, got " + heartbeat);
-            }
-            if (heartbeat.asLong() < 0) {
-                throw ApiException.badRequest("invalid Dispatcher.HeartbeatPeriod: heartbeat time period cannot be a "
-                        + "negative duration");
-            }
-        }
-        JsonNode expiry = spec.path("CAConfig").path("NodeCertExpiry");
-        if (expiry.isMissingNode() || expiry.isNull()) {
-            return;
-        }
-        if (!expiry.canConvertToLong()) {
-            throw ApiException.badRequest("invalid CAConfig.NodeCertExpiry: expected nanoseconds, got " + expiry);
-        }
-        long nanos = expiry.asLong();
-        if (nanos != 0 && nanos < MIN_NODE_CERT_EXPIRY.toNanos()) {
-            throw ApiException.badRequest("invalid CAConfig.NodeCertExpiry: minimum certificate expiry time is 1h0m0s, got "
-                    + Duration.ofNanos(nanos));
-        }
-    }
-
     private ApiResponse init(ApiRequest request) throws Exception {
         if (node.locked()) {
             throw ApiException.unavailable(NodeContext.LOCKED);
@@ -301,7 +271,7 @@ final class SystemRoutes {
         }
         JsonNode body = request.body() == null || request.body().length == 0
                 ? Json.MAPPER.createObjectNode() : request.body(JsonNode.class, "swarm init request");
-        checkSpec(body.path("Spec"));
+        SwarmSpecValidator.initRequest(body);
         JsonNode ca = body.path("Spec").path("CAConfig");
         for (String field : java.util.List.of("SigningCACert", "SigningCAKey", "ExternalCAs")) {
             JsonNode value = ca.path(field);
@@ -311,7 +281,11 @@ final class SystemRoutes {
                         + "own; rotate to another with `swarm ca --rotate --ca-cert … --ca-key …` once it runs");
             }
         }
-        return ApiResponse.ok(node.initSwarm(body));
+        try {
+            return ApiResponse.ok(node.initSwarm(body));
+        } catch (IllegalArgumentException e) { // an address the node cannot read
+            throw ApiException.badRequest("invalid " + e.getMessage());
+        }
     }
 
     /** {@code POST /swarm/join}: Docker's join request; the node joins as a worker. */
@@ -320,11 +294,12 @@ final class SystemRoutes {
             throw ApiException.unavailable(NodeContext.LOCKED);
         }
         JsonNode body = request.body(JsonNode.class, "swarm join request");
-        if (!body.path("RemoteAddrs").isArray() && !body.path("RemoteAddrs").isMissingNode()
-                && !body.path("RemoteAddrs").isNull()) {
-            throw ApiException.badRequest("invalid RemoteAddrs: expected a list of manager addresses");
+        SwarmSpecValidator.joinRequest(body);
+        try {
+            node.joinSwarm(body);
+        } catch (IllegalArgumentException e) { // an address the node cannot read
+            throw ApiException.badRequest("invalid " + e.getMessage());
         }
-        node.joinSwarm(body);
         return ApiResponse.empty(200);
     }
 

@@ -3,6 +3,8 @@ package io.skep.core.cluster;
 import io.skep.core.api.ApiException;
 import io.skep.core.api.ApiRequest;
 import io.skep.core.api.ApiResponse;
+import io.skep.core.api.FieldChecks;
+import io.skep.core.api.RequestLimits;
 import io.skep.core.api.Router;
 import io.skep.core.ca.CertificateAuthority;
 import io.skep.core.dispatcher.AgentSession;
@@ -13,6 +15,8 @@ import io.skep.core.model.Cluster;
 import io.skep.core.model.Ids;
 import io.skep.core.model.Kind;
 import io.skep.core.model.Node;
+import io.skep.core.model.Task;
+import io.skep.core.model.TaskState;
 import io.skep.core.tls.PeerIdentity;
 
 import java.time.Duration;
@@ -165,6 +169,13 @@ public final class ClusterRoutes {
 
     private ApiResponse join(ApiRequest request) throws Exception {
         CertificateAuthority.JoinRequest join = request.body(CertificateAuthority.JoinRequest.class, "join request");
+        FieldChecks.text(join.token(), RequestLimits.NAME_LENGTH, "Token");
+        FieldChecks.text(join.nodeId(), RequestLimits.NAME_LENGTH, "NodeId");
+        FieldChecks.text(join.availability(), RequestLimits.NAME_LENGTH, "Availability");
+        FieldChecks.text(join.addr(), RequestLimits.NAME_LENGTH, "Addr");
+        FieldChecks.text(join.clusterAddr(), RequestLimits.NAME_LENGTH, "ClusterAddr");
+        checkDescription(join.description(), "Description.");
+        checkCsr(join.csr());
         try {
             return ApiResponse.ok(ca().join(join));
         } catch (CertificateAuthority.Refused e) {
@@ -178,8 +189,10 @@ public final class ClusterRoutes {
 
     private ApiResponse renew(ApiRequest request) throws java.io.IOException {
         PeerIdentity peer = member(request);
+        String csr = request.body(ClusterWire.RenewRequest.class, "renewal request").csr();
+        checkCsr(csr);
         try {
-            return ApiResponse.ok(ca().renew(peer, request.body(ClusterWire.RenewRequest.class, "renewal request").csr()));
+            return ApiResponse.ok(ca().renew(peer, csr));
         } catch (CertificateAuthority.Refused e) {
             throw new ApiException(403, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -191,6 +204,7 @@ public final class ClusterRoutes {
     private ApiResponse openSession(ApiRequest request) {
         PeerIdentity peer = member(request);
         Node.Description description = request.body(Node.Description.class, "node description");
+        checkDescription(description, "");
         AssignmentMailbox mailbox = new AssignmentMailbox();
         AgentSession session = dispatcher().register(peer.nodeId(), description, mailbox);
         String id = Ids.newId();
@@ -247,12 +261,13 @@ public final class ClusterRoutes {
     }
 
     private ApiResponse status(ApiRequest request) {
-        RemoteSession s = session(request);
+        member(request); // before its body is read
         ClusterWire.StatusUpdate[] updates = request.body(ClusterWire.StatusUpdate[].class, "task status list");
+        for (int i = 0; i < updates.length; i++) {
+            checkStatus(updates[i], "[" + i + "]");
+        }
+        RemoteSession s = session(request);
         for (ClusterWire.StatusUpdate u : updates) {
-            if (u.taskId() == null || u.status() == null) {
-                throw ApiException.badRequest("invalid task status: TaskId and Status are required");
-            }
             io.skep.core.model.Task task = manager().memory().get(Kind.TASK, u.taskId());
             if (task == null || !s.nodeId().equals(task.nodeId)) {
                 continue; // a task removed meanwhile, or not this node's: nothing to report on
@@ -260,6 +275,90 @@ public final class ClusterRoutes {
             s.session().updateTaskStatus(u.taskId(), u.status());
         }
         return ApiResponse.empty(204);
+    }
+
+    /**
+     * A certificate request the CA can read, checked before the CA takes it: the PEM reader throws more than
+     * {@link IllegalArgumentException} on bad input (Bouncy Castle's base64 decoder an {@link IllegalStateException}).
+     */
+    private static void checkCsr(String csr) {
+        FieldChecks.text(csr, RequestLimits.VALUE_LENGTH, "Csr");
+        try {
+            io.skep.core.pki.CertificateRequest.verifiedKey(csr);
+        } catch (IllegalArgumentException e) {
+            throw FieldChecks.invalid("Csr", e.getMessage());
+        } catch (RuntimeException e) {
+            throw FieldChecks.invalid("Csr", "not a readable certificate request: " + e.getMessage());
+        }
+    }
+
+    /**
+     * What a node says of itself (on joining, on opening a session): kept in the store and shown by the API, so its
+     * strings and lists are bounded as a spec's are.
+     */
+    private static void checkDescription(Node.Description d, String prefix) {
+        if (d == null) {
+            return;
+        }
+        FieldChecks.text(d.hostname, RequestLimits.NAME_LENGTH, prefix + "Hostname");
+        if (d.platform != null) {
+            FieldChecks.text(d.platform.architecture, RequestLimits.NAME_LENGTH, prefix + "Platform.Architecture");
+            FieldChecks.text(d.platform.OS, RequestLimits.NAME_LENGTH, prefix + "Platform.OS");
+        }
+        if (d.resources != null) {
+            FieldChecks.nonNegative(d.resources.nanoCPUs, prefix + "Resources.NanoCPUs");
+            FieldChecks.nonNegative(d.resources.memoryBytes, prefix + "Resources.MemoryBytes");
+        }
+        if (d.engine != null) {
+            FieldChecks.text(d.engine.engineVersion, RequestLimits.NAME_LENGTH, prefix + "Engine.EngineVersion");
+            FieldChecks.labels(d.engine.labels, prefix + "Engine.Labels");
+            if (d.engine.plugins != null) {
+                FieldChecks.entries(d.engine.plugins.size(), prefix + "Engine.Plugins");
+                for (int i = 0; i < d.engine.plugins.size(); i++) {
+                    Node.PluginDescription p = d.engine.plugins.get(i);
+                    String field = prefix + "Engine.Plugins[" + i + "]";
+                    if (p == null) {
+                        throw FieldChecks.invalid(field, "a plugin is an object, got null");
+                    }
+                    FieldChecks.text(p.type, RequestLimits.NAME_LENGTH, field + ".Type");
+                    FieldChecks.text(p.name, RequestLimits.NAME_LENGTH, field + ".Name");
+                }
+            }
+        }
+    }
+
+    /**
+     * One task status a node reports: its state must be one of the task states (the store moves a task's state
+     * forward by it) and its time a timestamp (the orchestrator reads it).
+     */
+    private static void checkStatus(ClusterWire.StatusUpdate u, String prefix) {
+        if (u == null || u.taskId() == null || u.status() == null) {
+            throw ApiException.badRequest("invalid task status " + prefix + ": TaskId and Status are required");
+        }
+        FieldChecks.text(u.taskId(), RequestLimits.NAME_LENGTH, prefix + "TaskId");
+        Task.TaskStatus st = u.status();
+        try {
+            if (st.state == null || TaskState.fromWire(st.state) == null) {
+                throw new IllegalArgumentException("none");
+            }
+        } catch (IllegalArgumentException e) {
+            throw FieldChecks.invalid(prefix + "Status.State", "expected a task state (new, pending, ... running, "
+                    + "complete, shutdown, failed, rejected, remove, orphaned), got " + FieldChecks.shown(st.state));
+        }
+        if (st.timestamp != null) {
+            try {
+                java.time.Instant.parse(st.timestamp);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw FieldChecks.invalid(prefix + "Status.Timestamp", "expected an RFC 3339 time, got "
+                        + FieldChecks.shown(st.timestamp));
+            }
+        }
+        FieldChecks.text(st.message, RequestLimits.VALUE_LENGTH, prefix + "Status.Message");
+        FieldChecks.text(st.err, RequestLimits.VALUE_LENGTH, prefix + "Status.Err");
+        if (st.containerStatus != null) {
+            FieldChecks.text(st.containerStatus.containerId, RequestLimits.NAME_LENGTH,
+                    prefix + "Status.ContainerStatus.ContainerID");
+        }
     }
 
     private ApiResponse closeSession(ApiRequest request) {

@@ -30,6 +30,11 @@ public final class RemoteDispatcher implements DispatcherApi {
     /** Pauses between attempts while no manager answers: short at first, then at most this. */
     private static final Duration MAX_RETRY = Duration.ofSeconds(2);
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+    /**
+     * The most task statuses one report carries (half a MB of JSON at most): a node with more sends several, and a
+     * report stays far under the cluster port's body cap.
+     */
+    static final int MAX_STATUS_BATCH = 1000;
 
     /** What the managers tell a node about the swarm, beyond its tasks. */
     public interface Listener {
@@ -214,7 +219,12 @@ public final class RemoteDispatcher implements DispatcherApi {
                         statusWaiting.await();
                     }
                     id = sessionId;
-                    pending.forEach((task, status) -> batch.add(new ClusterWire.StatusUpdate(task, status)));
+                    for (Map.Entry<String, Task.TaskStatus> e : pending.entrySet()) {
+                        if (batch.size() == MAX_STATUS_BATCH) {
+                            break; // the rest goes in the next report, at once
+                        }
+                        batch.add(new ClusterWire.StatusUpdate(e.getKey(), e.getValue()));
+                    }
                 } catch (InterruptedException e) {
                     return;
                 } finally {

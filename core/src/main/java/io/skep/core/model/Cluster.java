@@ -121,8 +121,12 @@ public class Cluster extends StoredObject {
         return until != null && java.time.Instant.now().isBefore(java.time.Instant.parse(until));
     }
 
+    /**
+     * {@code Spec.Orchestration.TaskHistoryRetentionLimit}, or Swarm's default of 5 when unset or negative (the API
+     * refuses a negative one; a store written before it did may hold one).
+     */
     public long taskHistoryLimit() {
         Long limit = spec == null || spec.orchestration == null ? null : spec.orchestration.taskHistoryRetentionLimit;
-        return limit == null ? Defaults.TASK_HISTORY_RETENTION_LIMIT : limit;
+        return limit == null || limit < 0 ? Defaults.TASK_HISTORY_RETENTION_LIMIT : Math.min(limit, Integer.MAX_VALUE);
     }
 }

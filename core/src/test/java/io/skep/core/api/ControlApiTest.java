@@ -100,6 +100,12 @@ class ControlApiTest {
         assertEquals(503, r.status());
         assertTrue(r.message().contains("not a swarm manager"), r.message());
         assertEquals("inactive", node.get("/info").path("Swarm").path("LocalNodeState").asText());
+        refused("/swarm/init", "{\"Spec\": {\"Orchestration\": {\"TaskHistoryRetentionLimit\": -1}}}",
+                "invalid Spec.Orchestration.TaskHistoryRetentionLimit: must be 0 or more, got -1");
+        refused("/swarm/init", "{\"AdvertiseAddr\": 5}", "invalid AdvertiseAddr: expected a string, got 5");
+        refused("/swarm/init", "{\"AdvertiseAddr\": \"not an address\"}", "invalid AdvertiseAddr");
+        refused("/swarm/init", "[]", "invalid swarm init request: expected a JSON object");
+        assertEquals("inactive", node.get("/info").path("Swarm").path("LocalNodeState").asText());
         node.init();
         assertEquals("active", node.get("/info").path("Swarm").path("LocalNodeState").asText());
         assertEquals(503, node.post("/swarm/init", "{}").status(), "a second init is refused");
@@ -162,6 +168,119 @@ class ControlApiTest {
 
         assertEquals(200, node.call("HEAD", "/_ping", null).status());
         assertEquals(2, node.get("/services/w").path("Spec").path("Mode").path("Replicated").path("Replicas").asInt());
+    }
+
+    /** A 400 whose message contains {@code expected}. */
+    private void refused(String path, Object body, String expected) throws Exception {
+        TestDaemon.Response r = node.post(path, body);
+        assertEquals(400, r.status(), path + " " + body + ": " + r.message());
+        assertTrue(r.message().contains(expected), r.message());
+    }
+
+    /** A valid spec of service {@code x} with {@code change} made to it. */
+    private static ObjectNode with(java.util.function.Consumer<ObjectNode> change) {
+        ObjectNode spec = replicated(spec("x", "sleep", "1000"), 1);
+        change.accept(spec);
+        return spec;
+    }
+
+    private static ObjectNode at(ObjectNode spec, String... path) {
+        ObjectNode n = spec;
+        for (String p : path) {
+            n = n.has(p) ? (ObjectNode) n.get(p) : n.putObject(p);
+        }
+        return n;
+    }
+
+    @Test
+    void whatOneRequestMayAskIsBoundedAndEveryFieldCheckedWith400sThatNameThem() throws Exception {
+        start();
+        refused("/services/create", with(s -> at(s, "Mode", "Replicated").put("Replicas", 1_000_000_000)),
+                "invalid Mode.Replicated.Replicas: at most 100000 replicas per service, got 1000000000");
+        refused("/services/create", with(s -> at(s, "UpdateConfig").put("MaxFailureRatio", 2)),
+                "invalid UpdateConfig.MaxFailureRatio: cannot be less than 0 or bigger than 1, got 2.0");
+        refused("/services/create", with(s -> at(s, "UpdateConfig").put("FailureAction", "explode")),
+                "invalid UpdateConfig.FailureAction \"explode\": expected continue, pause, rollback");
+        refused("/services/create", with(s -> at(s, "RollbackConfig").put("FailureAction", "rollback")),
+                "invalid RollbackConfig.FailureAction \"rollback\": expected continue, pause");
+        refused("/services/create", with(s -> at(s, "RollbackConfig").put("Order", "sideways")),
+                "invalid RollbackConfig.Order \"sideways\"");
+        refused("/services/create", with(s -> at(s, "UpdateConfig").put("Delay", -1)),
+                "invalid UpdateConfig.Delay: must be 0 or more, got -1");
+        refused("/services/create", with(s -> at(s, "EndpointSpec").putArray("Ports").addObject()
+                .put("TargetPort", 70000)), "invalid EndpointSpec.Ports[0].TargetPort: at most 65535, got 70000");
+        refused("/services/create", with(s -> {
+            at(s, "EndpointSpec").put("Mode", "dnsrr").putArray("Ports").addObject().put("TargetPort", 80)
+                    .put("PublishedPort", 8080);
+        }), "port published with ingress mode can't be used with dnsrr mode");
+        refused("/services/create", with(s -> {
+            var ports = at(s, "EndpointSpec").putArray("Ports");
+            ports.addObject().put("TargetPort", 80).put("PublishedPort", 8080);
+            ports.addObject().put("TargetPort", 81).put("PublishedPort", 8080);
+        }), "duplicate published ports provided");
+        refused("/services/create", with(s -> {
+            var env = at(s, "TaskTemplate", "ContainerSpec").putArray("Env");
+            for (int i = 0; i <= 1000; i++) {
+                env.add("V" + i + "=1");
+            }
+        }), "invalid TaskTemplate.ContainerSpec.Env: at most 1000 entries, got 1001");
+        refused("/services/create", with(s -> at(s, "TaskTemplate", "ContainerSpec").put("Hostname", "h".repeat(5000))),
+                "invalid TaskTemplate.ContainerSpec.Hostname: at most 4096 characters, got 5000");
+        refused("/services/create", with(s -> at(s, "Labels").putNull("a")),
+                "invalid Labels[a]: a label's value is a string (empty for none), got null");
+        refused("/services/create", with(s -> at(s, "Labels").putObject("a")), "Labels");
+        refused("/services/create", with(s -> at(s, "TaskTemplate", "Resources", "Limits").put("MemoryBytes", 100)),
+                "invalid TaskTemplate.Resources.Limits.MemoryBytes: invalid memory value 100: Must be at least 4MiB");
+        refused("/services/create", with(s -> at(s, "TaskTemplate", "Resources", "Reservations").put("NanoCPUs", 5)),
+                "invalid TaskTemplate.Resources.Reservations.NanoCPUs: invalid cpu value");
+        refused("/services/create", with(s -> at(s, "TaskTemplate", "ContainerSpec").put("Image", "host bad")),
+                "invalid TaskTemplate.ContainerSpec.Image: \"host bad\" is not a valid repository/tag");
+        refused("/services/create", with(s -> at(s, "TaskTemplate", "Placement").putArray("Preferences").addObject()),
+                "invalid TaskTemplate.Placement.Preferences[0].Spread.SpreadDescriptor");
+        refused("/services/create", with(s -> s.put("TaskTemplate", "a string")), "TaskTemplate");
+        refused("/services/create", "null", "invalid ServiceSpec: expected a JSON value, got null");
+        refused("/services/create", with(s -> {
+            ObjectNode labels = at(s, "Labels");
+            for (int i = 0; i < 10; i++) {
+                labels.put("big" + i, "v".repeat(60_000));
+            }
+        }), "invalid ServiceSpec: at most 512 KiB of JSON per service, got ");
+
+        long version = node.get("/swarm").path("Version").path("Index").asLong();
+        ObjectNode swarm = (ObjectNode) node.get("/swarm").path("Spec");
+        refused("/swarm/update?version=" + version, swarm.deepCopy().set("Orchestration",
+                Json.MAPPER.createObjectNode().put("TaskHistoryRetentionLimit", -1)),
+                "invalid Orchestration.TaskHistoryRetentionLimit: must be 0 or more, got -1");
+        refused("/swarm/update?version=" + version, swarm.deepCopy().set("Orchestration",
+                Json.MAPPER.createObjectNode().put("TaskHistoryRetentionLimit", 1000)),
+                "invalid Orchestration.TaskHistoryRetentionLimit: at most 100, got 1000");
+        refused("/swarm/update?version=" + version, swarm.deepCopy().put("Dispatcher", "fast"),
+                "invalid Dispatcher: expected an object, got \"fast\"");
+        ObjectNode objectLabel = swarm.deepCopy();
+        objectLabel.putObject("Labels").putObject("a").put("b", 1);
+        refused("/swarm/update?version=" + version, objectLabel, "invalid Labels[a]: expected a string");
+        refused("/swarm/update?version=" + version, "null", "invalid swarm spec: expected a JSON value, got null");
+        ObjectNode autolock = swarm.deepCopy();
+        autolock.putObject("EncryptionConfig").put("AutoLockManagers", "yes");
+        refused("/swarm/update?version=" + version, autolock,
+                "invalid EncryptionConfig.AutoLockManagers: expected true or false");
+        assertEquals(5, node.get("/swarm").path("Spec").path("Orchestration").path("TaskHistoryRetentionLimit").asInt(),
+                "nothing was written");
+
+        JsonNode self = node.get("/nodes").get(0);
+        String nodeUpdate = "/nodes/" + self.path("ID").asText() + "/update?version="
+                + self.path("Version").path("Index").asLong();
+        ObjectNode nodeSpec = (ObjectNode) self.path("Spec").deepCopy();
+        ObjectNode many = nodeSpec.putObject("Labels");
+        for (int i = 0; i <= 1000; i++) {
+            many.put("l" + i, "");
+        }
+        refused(nodeUpdate, nodeSpec, "invalid Labels: at most 1000 entries, got 1001");
+        refused("/nodes/" + self.path("ID").asText() + "/update?version=abc", self.path("Spec"),
+                "invalid node version \"abc\": expected a number");
+
+        assertTrue(node.get("/services").isEmpty(), "nothing was created");
+        assertEquals(201, node.post("/services/create", with(s -> { })).status(), "a valid spec still goes through");
     }
 
     @Test

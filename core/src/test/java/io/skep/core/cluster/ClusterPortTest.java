@@ -1,6 +1,7 @@
 package io.skep.core.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.skep.core.model.Json;
 import io.skep.core.model.Node;
 import io.skep.core.pki.CertificateRequest;
 import io.skep.core.pki.NodeCertificate;
@@ -129,6 +130,58 @@ class ClusterPortTest {
                 () -> member.renew(CertificateRequest.create(random).pem()));
         assertEquals(403, stale.status());
         assertTrue(stale.getMessage().contains("is not a member of this swarm"), stale.getMessage());
+    }
+
+    @Test
+    void theClusterPortBoundsWhatANodeMaySendBeforeAndAfterItHasACertificate() throws Exception {
+        TestDaemon manager = node("manager");
+        manager.init();
+        String addr = clusterAddr(manager);
+        TestDaemon worker = joinedWorker(manager);
+        NodeTls workerTls = savedTls(worker);
+
+        // No certificate yet: a join request is a few KB, and 64 KiB is all such a client may send.
+        ClusterClient anonymous = client(NodeTls.trusting(workerTls.rootCa()), addr);
+        String token = manager.get("/swarm").path("JoinTokens").path("Worker").asText();
+        ClusterClient.CallFailed tooBig = assertThrows(ClusterClient.CallFailed.class, () -> anonymous.join(
+                new io.skep.core.ca.CertificateAuthority.JoinRequest(token, io.skep.core.model.Ids.newId(),
+                        "x".repeat(100 * 1024), "active", "127.0.0.1", null, null)));
+        assertEquals(413, tooBig.status());
+        assertEquals("request body too large: at most 64 KiB from a client without a node certificate",
+                tooBig.getMessage());
+
+        // A member: what it says of itself and of its tasks is checked before the store takes it.
+        ClusterClient member = client(workerTls.clientContext(), addr);
+        Node.Description big = new Node.Description();
+        big.hostname = "h".repeat(5000);
+        ClusterClient.CallFailed hostname = assertThrows(ClusterClient.CallFailed.class,
+                () -> member.post("/dispatcher/sessions", big, JsonNode.class));
+        assertEquals(400, hostname.status());
+        assertEquals("invalid Hostname: at most 4096 characters, got 5000", hostname.getMessage());
+        String session = member.post("/dispatcher/sessions", new Node.Description(), ClusterWire.SessionOpened.class)
+                .sessionId();
+        ClusterClient.CallFailed state = assertThrows(ClusterClient.CallFailed.class,
+                () -> member.post("/dispatcher/sessions/" + session + "/status",
+                        Json.MAPPER.readTree("[{\"TaskId\": \"t1\", \"Status\": {\"State\": \"exploded\"}}]"),
+                        JsonNode.class));
+        assertEquals(400, state.status());
+        assertTrue(state.getMessage().startsWith("invalid [0]Status.State: expected a task state"), state.getMessage());
+        ClusterClient.CallFailed time = assertThrows(ClusterClient.CallFailed.class,
+                () -> member.post("/dispatcher/sessions/" + session + "/status", Json.MAPPER.readTree(
+                        "[{\"TaskId\": \"t1\", \"Status\": {\"State\": \"running\", \"Timestamp\": \"noon\"}}]"),
+                        JsonNode.class));
+        assertEquals(400, time.status());
+        assertTrue(time.getMessage().contains("Status.Timestamp"), time.getMessage());
+        ClusterClient.CallFailed nullBody = assertThrows(ClusterClient.CallFailed.class,
+                () -> member.post("/certificates/renew", Json.MAPPER.readTree("null"), JsonNode.class));
+        assertEquals(400, nullBody.status(), nullBody.getMessage());
+        ClusterClient.CallFailed garbled = assertThrows(ClusterClient.CallFailed.class, () -> member.renew(
+                "-----BEGIN CERTIFICATE REQUEST-----\nMIHOMHcCAQAwFTETMBEGA1UEAwwKc3dhcm0tbm9kZTB\n"
+                        + "-----END CERTIFICATE REQUEST-----\n"));
+        assertEquals(400, garbled.status(), "base64 Bouncy Castle cannot decode: " + garbled.getMessage());
+        assertTrue(garbled.getMessage().startsWith("invalid Csr: not a readable certificate request"),
+                garbled.getMessage());
+        assertEquals(200, manager.call("GET", "/v1.41/nodes", null).status(), "the manager keeps serving");
     }
 
     @Test
