@@ -199,9 +199,17 @@ final class Swarm implements AutoCloseable {
             keys = null;
             throw e;
         }
+        String advertised;
+        try {
+            advertised = Addresses.advertised(request.path("AdvertiseAddr").asText(""), bound);
+        } catch (IllegalArgumentException e) {
+            closeClusterPort();
+            tls = null;
+            keys = null;
+            throw ApiException.badRequest("invalid " + e.getMessage());
+        }
         NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(clusterId, UUID.randomUUID(), port,
-                interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL,
-                hostPort(bound), Addresses.advertised(request.path("AdvertiseAddr").asText(""), bound));
+                interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL, hostPort(bound), advertised);
         try {
             NodeKeys.write(config.dataDir(), keys);
             startManager(swarm, RaftStart.CREATE, new Batch().create(cluster).create(self(request, swarm.advertiseAddr())),

@@ -79,6 +79,9 @@ public record CertificateRequest(KeyPair keys, String pem) {
             return key;
         } catch (GeneralSecurityException | OperatorCreationException | PKCSException e) {
             throw new IllegalArgumentException("certificate request: " + e.getMessage(), e);
+        } catch (IllegalStateException | ClassCastException undecodable) {
+            // Bouncy Castle's word for DER it cannot read: the request is the caller's fault, not the CA's
+            throw new IllegalArgumentException("certificate request: cannot be decoded (" + undecodable.getMessage() + ")");
         }
     }
 }

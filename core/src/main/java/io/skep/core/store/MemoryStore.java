@@ -257,10 +257,22 @@ public final class MemoryStore {
     }
 
     /** States only move forward: a late or repeated patch changes nothing. */
+    /**
+     * A state a patch names, or null for one that is no state: a patch is never the reason an entry stops half-applied
+     * (writers check states before they write; this is what the store does when one did not).
+     */
+    private static TaskState stateOrNull(String wire) {
+        try {
+            return TaskState.fromWire(wire);
+        } catch (IllegalArgumentException unknown) {
+            return null;
+        }
+    }
+
     private static boolean patchTask(Task task, TaskPatch p) {
         boolean changed = false;
-        if (p.desiredState != null) {
-            TaskState wanted = TaskState.fromWire(p.desiredState);
+        TaskState wanted = stateOrNull(p.desiredState);
+        if (wanted != null) {
             if (task.desired() == null || wanted.isAfter(task.desired())) {
                 task.desiredState = p.desiredState;
                 changed = true;
@@ -270,8 +282,8 @@ public final class MemoryStore {
             task.nodeId = p.nodeId;
             changed = true;
         }
-        if (p.status != null && p.status.state != null) {
-            TaskState next = TaskState.fromWire(p.status.state);
+        TaskState next = p.status == null ? null : stateOrNull(p.status.state);
+        if (next != null) {
             TaskState now = task.state();
             boolean forward = now == null || next.isAfter(now);
             boolean sameStateNewWords = next == now && !Json.same(p.status, task.status);
