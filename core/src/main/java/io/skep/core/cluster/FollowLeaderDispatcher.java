@@ -63,7 +63,7 @@ public final class FollowLeaderDispatcher implements DispatcherApi {
                 return;
             }
             Dispatcher leading = manager.dispatcher();
-            if (current != null && (leading != null) == local) {
+            if (current != null && (leading != null) == local && !(local && current.replaced())) {
                 return;
             }
             if (current != null) {
@@ -79,6 +79,10 @@ public final class FollowLeaderDispatcher implements DispatcherApi {
         public void heartbeat() {
             AgentSession c;
             synchronized (this) {
+                if (local && current != null && current.replaced()) {
+                    // The remote session this one took over from opened late, on top of the local one: open again.
+                    follow();
+                }
                 c = current;
             }
             if (c != null) {

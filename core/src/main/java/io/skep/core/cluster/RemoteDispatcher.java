@@ -118,6 +118,7 @@ public final class RemoteDispatcher implements DispatcherApi {
                 try {
                     if (sessionId == null) {
                         open();
+                        continue; // closed meanwhile, or fetch on the new session
                     }
                     AssignmentMailbox.Assignments a = client.get("/dispatcher/sessions/" + sessionId
                                     + "/assignments?after=" + sequence, AssignmentMailbox.Assignments.class,
@@ -149,6 +150,11 @@ public final class RemoteDispatcher implements DispatcherApi {
         private void open() throws IOException, InterruptedException {
             ClusterWire.SessionOpened opened = client.post("/dispatcher/sessions", description,
                     ClusterWire.SessionOpened.class);
+            if (closed) {
+                // Closed while the manager opened it: it would stand over the node's newer session.
+                client.delete("/dispatcher/sessions/" + opened.sessionId(), Duration.ofSeconds(2));
+                return;
+            }
             heartbeatPeriod = Duration.ofNanos(opened.heartbeatPeriod());
             learn(opened.managers());
             sequence = 0;

@@ -23,6 +23,11 @@ public interface AgentSession extends AutoCloseable {
     default void polling() {
     }
 
+    /** Whether the dispatcher ended this session because another was opened for the node since. */
+    default boolean replaced() {
+        return false;
+    }
+
     /** Reports a task's observed status; the dispatcher batches these into store writes. */
     void updateTaskStatus(String taskId, Task.TaskStatus status);
 

@@ -208,6 +208,11 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         }
 
         @Override
+        public boolean replaced() {
+            return closed && sessions.get(nodeId) != this;
+        }
+
+        @Override
         public void connectionLost() {
             if (!closed) {
                 lostAt = System.nanoTime();
