@@ -17,8 +17,6 @@ import javax.net.ssl.X509TrustManager;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.Principal;
-import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -32,11 +30,11 @@ import java.util.List;
  */
 public final class NodeTls {
     private static final List<String> PROTOCOLS = List.of("TLSv1.3");
-    private static final String ALIAS = "node";
 
     private volatile NodeCertificate own;
     private volatile List<X509Certificate> roots;
-    private final X509ExtendedKeyManager keys = new CurrentKey();
+    /** This node's key and certificate as they are at each handshake (a renewal shows from the next one on). */
+    private final X509ExtendedKeyManager keys = new OneCertificate(() -> own.key(), () -> own.chain());
     private final RootsOnly trust;
     /** The same trust on the JDK's PKIX, for transports that bring their own TLS engine (Raft's gRPC). */
     private final RootsOnly jdkTrust;
@@ -164,59 +162,6 @@ public final class NodeTls {
             return c;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no TLS 1.3 in this JDK: " + e.getMessage(), e);
-        }
-    }
-
-    /** This node's key and certificate (a node has one of each), for the key types that fit it. */
-    private final class CurrentKey extends X509ExtendedKeyManager {
-        private String alias(String... keyTypes) {
-            String algorithm = own.key().getAlgorithm();
-            for (String type : keyTypes) {
-                if (algorithm.equals(type)) {
-                    return ALIAS;
-                }
-            }
-            return null;
-        }
-
-        @Override
-        public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return alias(keyType) == null ? null : new String[] {ALIAS};
-        }
-
-        @Override
-        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-            return alias(keyType);
-        }
-
-        @Override
-        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-            return alias(keyType);
-        }
-
-        @Override
-        public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return getClientAliases(keyType, issuers);
-        }
-
-        @Override
-        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return alias(keyType);
-        }
-
-        @Override
-        public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-            return alias(keyType);
-        }
-
-        @Override
-        public X509Certificate[] getCertificateChain(String alias) {
-            return own.chain();
-        }
-
-        @Override
-        public PrivateKey getPrivateKey(String alias) {
-            return own.key();
         }
     }
 
