@@ -47,15 +47,20 @@ final class ServiceReconciler {
         List<Task> out = new ArrayList<>();
         for (Task t : tasks) {
             if (running.contains(t) && t != kept) {
-                Task down = Json.copy(t);
-                down.desiredState = TaskState.SHUTDOWN.wire();
-                batch.patchTask(t.id, TaskPatch.desired(TaskState.SHUTDOWN.wire()));
-                out.add(down);
+                out.add(shutDown(t, batch));
             } else {
                 out.add(t);
             }
         }
         return out;
+    }
+
+    /** {@code t} asked to shut down: the patch goes in {@code batch}; returned is the task as it will be. */
+    private static Task shutDown(Task t, Batch batch) {
+        Task down = Json.copy(t);
+        down.desiredState = TaskState.SHUTDOWN.wire();
+        batch.patchTask(t.id, TaskPatch.desired(TaskState.SHUTDOWN.wire()));
+        return down;
     }
 
     /**
@@ -68,10 +73,7 @@ final class ServiceReconciler {
         List<Task> out = new ArrayList<>();
         for (Task t : tasks) {
             if (t.isWanted() && t.state() != null && t.state().isTerminal()) {
-                Task down = Json.copy(t);
-                down.desiredState = TaskState.SHUTDOWN.wire();
-                batch.patchTask(t.id, TaskPatch.desired(TaskState.SHUTDOWN.wire()));
-                out.add(down);
+                out.add(shutDown(t, batch));
                 boolean covered = tasks.stream().anyMatch(o -> o != t && o.isActive());
                 if (!covered && restarts.shouldRestart(t, key)) {
                     Duration delay = Defaults.restartDelay(s.spec.taskTemplate);
@@ -131,10 +133,7 @@ final class ServiceReconciler {
                 out.add(t);
                 continue;
             }
-            Task down = Json.copy(t);
-            down.desiredState = TaskState.SHUTDOWN.wire();
-            batch.patchTask(t.id, TaskPatch.desired(TaskState.SHUTDOWN.wire()));
-            out.add(down);
+            out.add(shutDown(t, batch));
             if (misplaced || restarts.shouldRestart(t, key)) {
                 Task next = Tasks.create(s, slot, null, runtime, TaskState.RUNNING);
                 batch.create(next);
