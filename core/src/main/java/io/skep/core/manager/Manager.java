@@ -202,7 +202,7 @@ public final class Manager implements StoreWriter, AutoCloseable {
 
     /**
      * What a term's control loops and dispatcher write through: {@link #commit}, but never sent on to another leader
-     * ({@link RaftStore#submitAsLeader}): a loop of a leadership that ended must not write on top of the new one's.
+     * ({@link RaftStore#commitAsLeader}): a loop of a leadership that ended must not write on top of the new one's.
      */
     private final StoreWriter asLeader = new StoreWriter() {
         @Override

@@ -411,15 +411,6 @@ public final class RaftStore implements AutoCloseable {
         return submit(entry, true);
     }
 
-    /**
-     * {@link #submit(byte[])} for a write that only this member may make while it leads (its control loops'): never
-     * sent on. Once another leads, the new leader's loops write what is needed from what they read, and an old
-     * leader's late write would come on top of theirs.
-     */
-    public CompletableFuture<CommitResult> submitAsLeader(byte[] entry) {
-        return submit(entry, false);
-    }
-
     private CompletableFuture<CommitResult> submit(byte[] entry, boolean forward) {
         Message message = Message.valueOf(ByteString.copyFrom(
                 dataKey == null ? entry : dataKey.seal(entry, DataKey.Use.ENTRY)));
@@ -531,7 +522,11 @@ public final class RaftStore implements AutoCloseable {
         return commit(entry, timeout, true);
     }
 
-    /** {@link #commit(byte[], Duration)} of a write only this member may make while it leads ({@link #submitAsLeader}). */
+    /**
+     * {@link #commit(byte[], Duration)} of a write only this member may make while it leads (its control loops'):
+     * never sent on. Once another leads, the new leader's loops write what is needed from what they read, and an old
+     * leader's late write would come on top of theirs.
+     */
     public CommitResult commitAsLeader(byte[] entry, Duration timeout) throws IOException {
         return commit(entry, timeout, false);
     }
