@@ -75,13 +75,7 @@ public final class ClusterScenario {
                     default -> throw new IllegalArgumentException("unknown option '" + arg.substring(0, eq) + "'");
                 }
             }
-            if (skep == null) {
-                skep = FileTrees.findUp(Path.of(""), "distribution/target/skep/bin/skep");
-                if (skep == null) {
-                    throw new IllegalArgumentException("distribution/target/skep/bin/skep not found from "
-                            + Path.of("").toAbsolutePath() + ": build it, or give --skep=PATH");
-                }
-            }
+            skep = io.skep.bench.ScenarioArgs.skepImage(skep);
             return new Options(rounds, skep, dir);
         }
     }

@@ -96,22 +96,22 @@ public final class FaultScenario {
                 String value = arg.substring(eq + 1);
                 switch (name) {
                     case "--managers" -> {
-                        managers = atLeast(name, value, 3);
+                        managers = (int) io.skep.bench.ScenarioArgs.whole(name, value, 3);
                         if (managers % 2 == 0) {
                             throw new IllegalArgumentException("--managers: an odd number, got " + managers);
                         }
                     }
-                    case "--faults" -> faults = atLeast(name, value, 0);
+                    case "--faults" -> faults = (int) io.skep.bench.ScenarioArgs.whole(name, value, 0);
                     case "--kinds" -> kinds = kinds(value);
-                    case "--hold" -> hold = Duration.ofMillis(atLeast(name, value, 1));
-                    case "--clients" -> clients = atLeast(name, value, 1);
-                    case "--services" -> services = atLeast(name, value, 1);
-                    case "--replicas" -> replicas = atLeast(name, value, 0);
-                    case "--creates" -> creates = atLeast(name, value, 0);
-                    case "--think" -> think = Duration.ofMillis(atLeast(name, value, 0));
-                    case "--timeout" -> timeout = Duration.ofSeconds(atLeast(name, value, 1));
-                    case "--write-bound" -> writeBound = Duration.ofSeconds(atLeast(name, value, 1));
-                    case "--settle-bound" -> settleBound = Duration.ofSeconds(atLeast(name, value, 1));
+                    case "--hold" -> hold = Duration.ofMillis((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
+                    case "--clients" -> clients = (int) io.skep.bench.ScenarioArgs.whole(name, value, 1);
+                    case "--services" -> services = (int) io.skep.bench.ScenarioArgs.whole(name, value, 1);
+                    case "--replicas" -> replicas = (int) io.skep.bench.ScenarioArgs.whole(name, value, 0);
+                    case "--creates" -> creates = (int) io.skep.bench.ScenarioArgs.whole(name, value, 0);
+                    case "--think" -> think = Duration.ofMillis((int) io.skep.bench.ScenarioArgs.whole(name, value, 0));
+                    case "--timeout" -> timeout = Duration.ofSeconds((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
+                    case "--write-bound" -> writeBound = Duration.ofSeconds((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
+                    case "--settle-bound" -> settleBound = Duration.ofSeconds((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
                     case "--seed" -> {
                         try {
                             seed = Long.parseLong(value);
@@ -125,13 +125,7 @@ public final class FaultScenario {
                     default -> throw new IllegalArgumentException("unknown option '" + name + "'");
                 }
             }
-            if (skep == null) {
-                skep = FileTrees.findUp(Path.of(""), "distribution/target/skep/bin/skep");
-                if (skep == null) {
-                    throw new IllegalArgumentException("distribution/target/skep/bin/skep not found from "
-                            + Path.of("").toAbsolutePath() + ": build it, or give --skep=PATH");
-                }
-            }
+            skep = io.skep.bench.ScenarioArgs.skepImage(skep);
             return new Options(managers, faults, kinds, hold, clients, services, replicas, creates, think, timeout,
                     writeBound, settleBound, seed, skep.toAbsolutePath(), dir, daemonOpts, keepGoing);
         }
@@ -149,19 +143,6 @@ public final class FaultScenario {
                 }
             }
             return List.copyOf(out);
-        }
-
-        private static int atLeast(String name, String value, int min) {
-            int n;
-            try {
-                n = Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + ": not a number: '" + value + "'");
-            }
-            if (n < min) {
-                throw new IllegalArgumentException(name + " must be at least " + min + ", got " + n);
-            }
-            return n;
         }
     }
 

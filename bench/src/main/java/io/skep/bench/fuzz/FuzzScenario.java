@@ -85,37 +85,18 @@ public final class FuzzScenario {
                 String name = arg.substring(0, eq);
                 String value = arg.substring(eq + 1);
                 switch (name) {
-                    case "--requests" -> requests = (int) number(name, value, 1);
-                    case "--seed" -> seed = number(name, value, Long.MIN_VALUE);
-                    case "--held" -> held = (int) number(name, value, 0);
-                    case "--parallel" -> parallel = (int) number(name, value, 1);
+                    case "--requests" -> requests = (int) io.skep.bench.ScenarioArgs.whole(name, value, 1);
+                    case "--seed" -> seed = io.skep.bench.ScenarioArgs.whole(name, value, Long.MIN_VALUE);
+                    case "--held" -> held = (int) io.skep.bench.ScenarioArgs.whole(name, value, 0);
+                    case "--parallel" -> parallel = (int) io.skep.bench.ScenarioArgs.whole(name, value, 1);
                     case "--skep" -> skep = Path.of(value);
                     case "--dir" -> dir = Path.of(value);
-                    case "--timeout" -> timeout = Duration.ofSeconds(number(name, value, 1));
+                    case "--timeout" -> timeout = Duration.ofSeconds(io.skep.bench.ScenarioArgs.whole(name, value, 1));
                     default -> throw new IllegalArgumentException("unknown option '" + name + "'");
                 }
             }
-            if (skep == null) {
-                skep = FileTrees.findUp(Path.of(""), "distribution/target/skep/bin/skep");
-                if (skep == null) {
-                    throw new IllegalArgumentException("distribution/target/skep/bin/skep not found from "
-                            + Path.of("").toAbsolutePath() + ": build it, or give --skep=PATH");
-                }
-            }
+            skep = io.skep.bench.ScenarioArgs.skepImage(skep);
             return new Options(requests, seed, held, parallel, skep, dir, timeout);
-        }
-
-        private static long number(String name, String value, long min) {
-            long n;
-            try {
-                n = Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + ": not a number: '" + value + "'");
-            }
-            if (n < min) {
-                throw new IllegalArgumentException(name + " must be at least " + min + ", got " + n);
-            }
-            return n;
         }
     }
 

@@ -101,10 +101,10 @@ public final class ScaleScenario {
                 String name = arg.substring(0, eq);
                 String value = arg.substring(eq + 1);
                 switch (name) {
-                    case "--managers" -> managers = positive(name, value);
-                    case "--workers" -> workers = positive(name, value);
-                    case "--services" -> services = positive(name, value);
-                    case "--replicas" -> replicas = positive(name, value);
+                    case "--managers" -> managers = (int) io.skep.bench.ScenarioArgs.whole(name, value, 1);
+                    case "--workers" -> workers = (int) io.skep.bench.ScenarioArgs.whole(name, value, 1);
+                    case "--services" -> services = (int) io.skep.bench.ScenarioArgs.whole(name, value, 1);
+                    case "--replicas" -> replicas = (int) io.skep.bench.ScenarioArgs.whole(name, value, 1);
                     case "--skep" -> skep = Path.of(value);
                     case "--dir" -> dir = Path.of(value);
                     case "--agent" -> {
@@ -113,37 +113,18 @@ public final class ScaleScenario {
                         }
                         agent = value;
                     }
-                    case "--agent-threads" -> agentThreads = positive(name, value);
-                    case "--join-parallel" -> joinParallel = positive(name, value);
-                    case "--poll" -> poll = Duration.ofMillis(positive(name, value));
-                    case "--timeout" -> timeout = Duration.ofSeconds(positive(name, value));
+                    case "--agent-threads" -> agentThreads = (int) io.skep.bench.ScenarioArgs.whole(name, value, 1);
+                    case "--join-parallel" -> joinParallel = (int) io.skep.bench.ScenarioArgs.whole(name, value, 1);
+                    case "--poll" -> poll = Duration.ofMillis((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
+                    case "--timeout" -> timeout = Duration.ofSeconds((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
                     case "--jfr" -> jfr = Path.of(value).toAbsolutePath();
                     case "--manager-opts" -> managerOpts = value;
                     default -> throw new IllegalArgumentException("unknown option '" + name + "'");
                 }
             }
-            if (skep == null) {
-                skep = FileTrees.findUp(Path.of(""), "distribution/target/skep/bin/skep");
-                if (skep == null) {
-                    throw new IllegalArgumentException("distribution/target/skep/bin/skep not found from "
-                            + Path.of("").toAbsolutePath() + ": build it, or give --skep=PATH");
-                }
-            }
+            skep = io.skep.bench.ScenarioArgs.skepImage(skep);
             return new Options(managers, workers, services, replicas, skep, dir, agent, agentThreads, joinParallel, poll,
                     timeout, jfr, managerOpts);
-        }
-
-        private static int positive(String name, String value) {
-            int n;
-            try {
-                n = Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + ": not a number: '" + value + "'");
-            }
-            if (n < 1) {
-                throw new IllegalArgumentException(name + " must be at least 1, got " + n);
-            }
-            return n;
         }
     }
 
