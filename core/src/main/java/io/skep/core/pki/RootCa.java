@@ -31,7 +31,6 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 
 /**
@@ -205,16 +204,6 @@ public final class RootCa {
     static String base36(BigInteger n, int width) {
         String digits = n.toString(36);
         return "0".repeat(Math.max(0, width - digits.length())) + digits;
-    }
-
-    /** Docker's {@code TLSInfo.CertIssuerSubject}: the CA's subject, DER, base64. */
-    public String issuerSubject() {
-        return Base64.getEncoder().encodeToString(certificate.getSubjectX500Principal().getEncoded());
-    }
-
-    /** Docker's {@code TLSInfo.CertIssuerPublicKey}: the CA's public key, DER (SubjectPublicKeyInfo), base64. */
-    public String issuerPublicKey() {
-        return Base64.getEncoder().encodeToString(certificate.getPublicKey().getEncoded());
     }
 
     /**
