@@ -121,31 +121,6 @@ public final class Daemon implements AutoCloseable, NodeContext {
         }
     }
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
     /** Blocks until the node has stopped. */
     public void awaitTermination() throws InterruptedException {
         stopped.await();
@@ -308,8 +283,6 @@ public final class Daemon implements AutoCloseable, NodeContext {
             return "localhost";
         }
     }
-
-
 
     /**
      * Creates the data directory for the owner alone, or takes away what others could do in one that exists: it holds
