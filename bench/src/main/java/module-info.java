@@ -4,7 +4,7 @@
  *
  * <p>Plugins are found the way the core finds them, through {@link java.util.ServiceLoader}; none is required.
  * The store scenario ({@code io.skep.bench.store}, not a JMH benchmark) drives the core's store
- * ({@code io.skep.core.store}, {@code io.skep.core.model}), which the core exports to this module alone. The
+ * ({@code io.skep.core.store}, which the core exports to this module alone, and the API model {@code io.skep.api.model}). The
  * Docker engine scenario ({@code io.skep.bench.docker}) drives the docker CLI and a skep image as processes and
  * reads the engine's API over its unix socket. The cluster scenario ({@code io.skep.bench.cluster}) runs a swarm of
  * image processes and drives their control API over loopback HTTP. The scale scenario ({@code io.skep.bench.scale})
@@ -18,6 +18,7 @@
 module io.skep.bench {
     requires io.skep.spi;
     requires io.skep.core;
+    requires io.skep.api;
     requires jmh.core;
     requires java.logging;
     requires java.net.http;

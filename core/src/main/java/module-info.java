@@ -1,10 +1,11 @@
 /**
  * A skep node: the replicated store, the control API, the reconcilers (orchestrators, allocator, scheduler,
- * dispatcher), the agent, plugin loading and the command line. Plugins are found through the SPI's
- * service interfaces; core never names a plugin class.
+ * dispatcher), the agent, plugin loading, and {@code skep daemon}, which it adds to the CLI's commands. Plugins are
+ * found through the SPI's service interfaces; core never names a plugin class.
  */
 module io.skep.core {
     requires io.skep.spi;
+    requires io.skep.cli;
     requires org.apache.ratis;
     requires io.netty.buffer;
     requires io.netty.codec;
@@ -13,7 +14,6 @@ module io.skep.core {
     requires io.netty.handler;
     requires io.netty.transport;
     requires com.fasterxml.jackson.databind;
-    requires info.picocli;
     requires org.bouncycastle.pkix;
     requires org.bouncycastle.provider;
     requires static org.conscrypt; // optional: a trimmed image may leave it out, and TLS runs on the JDK's JSSE
@@ -22,11 +22,11 @@ module io.skep.core {
     requires java.net.http;
 
     exports io.skep.core.store to io.skep.bench;
-    exports io.skep.core.model to io.skep.bench;
     exports io.skep.core.pki to io.skep.bench;
     exports io.skep.core.tls to io.skep.bench;
     exports io.skep.core.scheduler to io.skep.bench;
     exports io.skep.core.manager to io.skep.bench;
+    exports io.skep.core.reconcile to io.skep.bench;
     exports io.skep.core.ca to io.skep.bench;
     exports io.skep.core.cluster to io.skep.bench;
     exports io.skep.core.dispatcher to io.skep.bench;
@@ -34,10 +34,9 @@ module io.skep.core {
     uses io.skep.spi.runtime.TaskRuntimeProvider;
 
     // Wire types are read and written by Jackson; commands are filled in by picocli.
-    opens io.skep.core.model to com.fasterxml.jackson.databind;
     opens io.skep.core.store to com.fasterxml.jackson.databind;
     opens io.skep.core.ca to com.fasterxml.jackson.databind;
     opens io.skep.core.cluster to com.fasterxml.jackson.databind;
     opens io.skep.core.dispatcher to com.fasterxml.jackson.databind;
-    opens io.skep.core.cli to info.picocli;
+    opens io.skep.core.node to info.picocli; // skep daemon's flags
 }

@@ -10,7 +10,7 @@ image=$1
 cache="$image/lib/skep.aot"
 work=$(mktemp -d)
 rm -f "$cache"
-"$image/bin/java" -XX:AOTCacheOutput="$cache" -m io.skep.core/io.skep.core.cli.Main \
+"$image/bin/java" -XX:AOTCacheOutput="$cache" -m io.skep.core/io.skep.core.node.NodeMain \
   daemon --data-dir "$work/data" --host "unix://$work/skep.sock" --raft-port 0 \
   --listen-addr 127.0.0.1:0 >"$work/daemon.log" 2>&1 &
 daemon=$!

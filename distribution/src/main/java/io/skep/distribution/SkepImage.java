@@ -35,6 +35,8 @@ public final class SkepImage {
     public static final String IMAGE_PROPERTY = "skep.image";
     /** System property: the home of the image built without {@code io.skep.runtime.process}. */
     public static final String WITHOUT_PROCESS_PROPERTY = "skep.image.withoutProcess";
+    /** System property: the home of the client image (the CLI alone). */
+    public static final String CLIENT_PROPERTY = "skep.image.client";
     /** Removed from the environment of every process started here. */
     public static final Set<String> JAVA_VARIABLES =
             Set.of("JAVA_HOME", "JDK_HOME", "JRE_HOME", "CLASSPATH", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
@@ -65,6 +67,11 @@ public final class SkepImage {
     /** The image without the process runtime, from the system property {@value #WITHOUT_PROCESS_PROPERTY}. */
     public static SkepImage withoutProcess() {
         return fromProperty(WITHOUT_PROCESS_PROPERTY);
+    }
+
+    /** The client image (the CLI, no daemon), from the system property {@value #CLIENT_PROPERTY}. */
+    public static SkepImage client() {
+        return fromProperty(CLIENT_PROPERTY);
     }
 
     private static SkepImage fromProperty(String property) {

@@ -288,9 +288,9 @@ public final class FuzzScenario {
                 .put("JoinToken", workerToken).put("Availability", "active");
         join.putArray("RemoteAddrs").add(anonymous.host() + ":" + anonymous.port());
         String csr = CertificateRequest.create(new SecureRandom()).pem();
-        JsonNode description = io.skep.core.model.Json.tree(Joining.describe(7));
+        JsonNode description = io.skep.api.model.Json.tree(Joining.describe(7));
         ObjectNode clusterJoin = JSON.createObjectNode().put("Token", "SWMTKN-1-" + "0".repeat(50) + "-" + "1".repeat(25))
-                .put("NodeId", io.skep.core.model.Ids.newId()).put("Csr", csr).put("Availability", "active")
+                .put("NodeId", io.skep.api.model.Ids.newId()).put("Csr", csr).put("Availability", "active")
                 .put("Addr", "127.0.0.1");
         clusterJoin.set("Description", description);
         ObjectNode realJoin = clusterJoin.deepCopy().put("Token", workerToken);
@@ -328,7 +328,7 @@ public final class FuzzScenario {
 
     /** The worker's dispatcher session: its ID, for the calls that name it. */
     private static String session(Target member, Joining.Member worker, Duration timeout) throws IOException {
-        byte[] body = io.skep.core.model.Json.bytes(Joining.describe(worker.index()));
+        byte[] body = io.skep.api.model.Json.bytes(Joining.describe(worker.index()));
         RawHttp.Answer a = RawHttp.exchange(member, RawHttp.request(member, "POST", "/dispatcher/sessions", Map.of(),
                 body, false), 1, timeout).getFirst();
         if (a.status() != 200) {

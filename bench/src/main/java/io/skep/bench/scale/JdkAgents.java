@@ -3,9 +3,9 @@ package io.skep.bench.scale;
 import io.skep.core.cluster.ClusterClient;
 import io.skep.core.cluster.RemoteDispatcher;
 import io.skep.core.dispatcher.AgentSession;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
 import io.skep.core.tls.NodeTls;
 
 import java.time.Duration;

@@ -2,8 +2,8 @@ package io.skep.bench.scale;
 
 import io.skep.core.ca.CertificateAuthority;
 import io.skep.core.cluster.ClusterClient;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Node;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Node;
 import io.skep.core.pki.CertificateRequest;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.NodeCertificate;

@@ -25,8 +25,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
-import io.skep.core.model.Json;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Json;
+import io.skep.api.model.TaskState;
 import io.skep.core.tls.NodeTls;
 
 import java.io.IOException;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.TaskState;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,14 +1,14 @@
 package io.skep.bench.scheduler;
 
 import io.skep.core.manager.Manager;
-import io.skep.core.manager.StoreWriter;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Node;
-import io.skep.core.model.Service;
-import io.skep.core.model.ServiceSpec;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskSpec;
-import io.skep.core.model.TaskState;
+import io.skep.core.reconcile.StoreWriter;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Node;
+import io.skep.api.model.Service;
+import io.skep.api.model.ServiceSpec;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskSpec;
+import io.skep.api.model.TaskState;
 import io.skep.core.scheduler.Scheduler;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;

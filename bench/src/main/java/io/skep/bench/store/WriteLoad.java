@@ -1,9 +1,9 @@
 package io.skep.bench.store;
 
-import io.skep.core.model.Kind;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskSpec;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskSpec;
+import io.skep.api.model.TaskState;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 

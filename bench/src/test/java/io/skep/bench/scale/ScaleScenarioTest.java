@@ -3,10 +3,10 @@ package io.skep.bench.scale;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.bench.FileTrees;
 import io.skep.core.dispatcher.AssignmentMailbox;
-import io.skep.core.model.Json;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskSpec;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Json;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskSpec;
+import io.skep.api.model.TaskState;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;

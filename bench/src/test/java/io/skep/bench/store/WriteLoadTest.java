@@ -2,10 +2,10 @@ package io.skep.bench.store;
 
 import io.skep.bench.store.WriteLoad.Result;
 import io.skep.bench.store.WriteLoad.Workload;
-import io.skep.core.model.Json;
-import io.skep.core.model.Kind;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Json;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.store.MemoryStore;

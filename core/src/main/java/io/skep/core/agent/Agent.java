@@ -2,8 +2,8 @@ package io.skep.core.agent;
 
 import io.skep.core.dispatcher.AgentSession;
 import io.skep.core.dispatcher.DispatcherApi;
-import io.skep.core.model.Node;
-import io.skep.core.model.Task;
+import io.skep.api.model.Node;
+import io.skep.api.model.Task;
 import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskRuntime;
 import org.slf4j.Logger;

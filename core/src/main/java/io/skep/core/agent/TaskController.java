@@ -1,10 +1,11 @@
 package io.skep.core.agent;
 
-import io.skep.core.model.Defaults;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
-import io.skep.core.model.TaskSpec;
+import io.skep.api.model.Defaults;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
+import io.skep.api.model.TaskSpec;
+import io.skep.core.plugins.RuntimeSpecs;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskLaunch;
@@ -271,7 +272,7 @@ final class TaskController {
         labels.put("com.docker.swarm.node.id", nodeId);
         return new TaskLaunch(t.id, t.name() + "." + t.id, t.serviceId, t.serviceName(), (int) t.slotNumber(), nodeId,
                 c.image, orEmpty(c.command), orEmpty(c.args), orEmpty(c.env), c.dir, c.user, c.hostname, labels,
-                c.stopSignal, Defaults.stopGracePeriod(t.spec), Defaults.limits(t.spec));
+                c.stopSignal, Defaults.stopGracePeriod(t.spec), RuntimeSpecs.limits(t.spec));
     }
 
     private static List<String> orEmpty(List<String> list) {

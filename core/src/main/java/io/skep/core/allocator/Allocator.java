@@ -1,11 +1,11 @@
 package io.skep.core.allocator;
 
-import io.skep.core.manager.ReconcileLoop;
-import io.skep.core.manager.StoreWriter;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Kind;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
 import io.skep.core.store.Batch;
 import io.skep.core.store.StoreEvent;
 import io.skep.core.store.TaskPatch;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import io.skep.core.model.Json;
+import io.skep.api.model.Json;
 import io.skep.core.tls.PeerIdentity;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.skep.core.api;
 
-import io.skep.core.model.Json;
+import io.skep.api.model.Json;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

@@ -27,6 +27,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.skep.core.tls.PeerIdentity;
+import io.skep.core.tls.TlsProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,7 +105,7 @@ public final class ApiServer implements AutoCloseable {
                 }
                 InetAddress address = InetAddress.getByName(host.getHost());
                 access.checkListen(host.toString(), address);
-                SslContext tls = access.tls() == null ? null : access.tls().server();
+                SslContext tls = access.tls() == null ? null : access.tls().server(TlsProvider.conscrypt());
                 String name = host.getHost();
                 boolean authenticated = access.authenticatesClients();
                 channels.add(bootstrap(tls == null ? null : ch -> new HttpsOnly(tls),

@@ -1,6 +1,6 @@
 package io.skep.core.api;
 
-import io.skep.core.tls.ControlTls;
+import io.skep.client.ControlTls;
 
 import java.net.InetAddress;
 import java.net.URI;

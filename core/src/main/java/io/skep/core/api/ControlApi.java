@@ -1,6 +1,6 @@
 package io.skep.core.api;
 
-import io.skep.core.model.Node;
+import io.skep.api.model.Node;
 
 import java.util.List;
 import java.util.Map;

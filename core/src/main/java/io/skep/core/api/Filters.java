@@ -1,7 +1,7 @@
 package io.skep.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.skep.core.model.Json;
+import io.skep.api.model.Json;
 
 import java.io.IOException;
 import java.util.HashMap;

@@ -1,8 +1,8 @@
 package io.skep.core.api;
 
 import io.skep.core.manager.Manager;
-import io.skep.core.model.Json;
-import io.skep.core.model.Node;
+import io.skep.api.model.Json;
+import io.skep.api.model.Node;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 
@@ -66,8 +66,8 @@ final class NodeRoutes {
             throw new ApiException(400, "rpc error: code = FailedPrecondition desc = node " + target.id
                     + " is not down and can't be removed");
         }
-        io.skep.core.model.Cluster cluster = manager.memory().cluster();
-        CommitResult result = manager.commit(new Batch().delete(io.skep.core.model.Kind.NODE, target.id)
+        io.skep.api.model.Cluster cluster = manager.memory().cluster();
+        CommitResult result = manager.commit(new Batch().delete(io.skep.api.model.Kind.NODE, target.id)
                 .update(removing(cluster, target.id)));
         if (!result.applied()) {
             throw ApiException.conflict(result.conflict());
@@ -79,8 +79,8 @@ final class NodeRoutes {
      * The swarm with {@code nodeId} among its removed nodes until every certificate it may hold has expired (the
      * longest a certificate is signed for: the swarm's expiry now, or 90 days), and without those whose time is over.
      */
-    private static io.skep.core.model.Cluster removing(io.skep.core.model.Cluster cluster, String nodeId) {
-        io.skep.core.model.Cluster next = Json.copy(cluster);
+    private static io.skep.api.model.Cluster removing(io.skep.api.model.Cluster cluster, String nodeId) {
+        io.skep.api.model.Cluster next = Json.copy(cluster);
         java.time.Instant now = java.time.Instant.now();
         java.util.Map<String, String> removed = new java.util.TreeMap<>();
         if (cluster.removedNodes != null) {
@@ -90,8 +90,8 @@ final class NodeRoutes {
                 }
             });
         }
-        java.time.Duration longest = cluster.nodeCertExpiry().compareTo(io.skep.core.model.Defaults.NODE_CERT_EXPIRY) > 0
-                ? cluster.nodeCertExpiry() : io.skep.core.model.Defaults.NODE_CERT_EXPIRY;
+        java.time.Duration longest = cluster.nodeCertExpiry().compareTo(io.skep.api.model.Defaults.NODE_CERT_EXPIRY) > 0
+                ? cluster.nodeCertExpiry() : io.skep.api.model.Defaults.NODE_CERT_EXPIRY;
         removed.put(nodeId, now.plus(longest).toString());
         next.removedNodes = removed;
         return next;
@@ -155,7 +155,7 @@ final class NodeRoutes {
                     + "manager of the swarm");
         }
         long reachable = remaining.stream().filter(id -> {
-            Node n = manager.memory().get(io.skep.core.model.Kind.NODE, id);
+            Node n = manager.memory().get(io.skep.api.model.Kind.NODE, id);
             return n != null && n.managerStatus != null && "reachable".equals(n.managerStatus.reachability);
         }).count();
         if (reachable * 2 <= remaining.size()) {
@@ -168,7 +168,7 @@ final class NodeRoutes {
     private static void leaveRaft(Manager manager, String nodeId) throws java.io.IOException {
         if (nodeId.equals(manager.raft().leaderId())) {
             for (io.skep.core.store.RaftStore.Member m : manager.raft().members()) {
-                Node n = manager.memory().get(io.skep.core.model.Kind.NODE, m.id());
+                Node n = manager.memory().get(io.skep.api.model.Kind.NODE, m.id());
                 if (!m.id().equals(nodeId) && n != null && n.managerStatus != null
                         && "reachable".equals(n.managerStatus.reachability)) {
                     manager.raft().transferLeadership(m.id(), java.time.Duration.ofSeconds(10));

@@ -1,10 +1,10 @@
 package io.skep.core.api;
 
-import io.skep.core.model.Kind;
-import io.skep.core.model.Node;
-import io.skep.core.model.Service;
-import io.skep.core.model.StoredObject;
-import io.skep.core.model.Task;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Node;
+import io.skep.api.model.Service;
+import io.skep.api.model.StoredObject;
+import io.skep.api.model.Task;
 import io.skep.core.store.MemoryStore;
 
 import java.util.List;

@@ -1,14 +1,14 @@
 package io.skep.core.api;
 
 import io.skep.core.manager.Manager;
-import io.skep.core.model.Defaults;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Json;
-import io.skep.core.model.Kind;
-import io.skep.core.model.Service;
-import io.skep.core.model.ServiceSpec;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Defaults;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Json;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Service;
+import io.skep.api.model.ServiceSpec;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.store.MemoryStore;
@@ -63,7 +63,7 @@ final class ServiceRoutes {
         s.specVersion = 1L;
         s.digestTemplate();
         s.endpoint = new Service.Endpoint();
-        s.endpoint.spec = spec.endpointSpec == null ? new io.skep.core.model.EndpointSpec() : Json.copy(spec.endpointSpec);
+        s.endpoint.spec = spec.endpointSpec == null ? new io.skep.api.model.EndpointSpec() : Json.copy(spec.endpointSpec);
         if (s.endpoint.spec.mode == null) {
             s.endpoint.spec.mode = "vip";
         }

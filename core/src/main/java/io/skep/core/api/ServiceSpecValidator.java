@@ -1,15 +1,16 @@
 package io.skep.core.api;
 
-import io.skep.core.model.Defaults;
-import io.skep.core.model.EndpointSpec;
-import io.skep.core.model.Json;
-import io.skep.core.model.Node;
-import io.skep.core.model.PortConfig;
-import io.skep.core.model.Service;
-import io.skep.core.model.ServiceSpec;
-import io.skep.core.model.TaskSpec;
+import io.skep.api.model.Defaults;
+import io.skep.api.model.EndpointSpec;
+import io.skep.api.model.Json;
+import io.skep.api.model.Node;
+import io.skep.api.model.PortConfig;
+import io.skep.api.model.Service;
+import io.skep.api.model.ServiceSpec;
+import io.skep.api.model.TaskSpec;
 import io.skep.core.scheduler.Constraint;
 import io.skep.core.store.MemoryStore;
+import io.skep.core.plugins.RuntimeSpecs;
 import io.skep.spi.runtime.TaskLaunch;
 import io.skep.spi.runtime.TaskRuntimeProvider;
 
@@ -308,7 +309,7 @@ final class ServiceSpecValidator {
                 c.image, orEmpty(c.command), orEmpty(c.args), orEmpty(c.env), c.dir, c.user, c.hostname,
                 c.labels == null ? Map.of() : c.labels, c.stopSignal,
                 c.stopGracePeriod == null ? null : Duration.ofNanos(c.stopGracePeriod),
-                Defaults.limits(spec.taskTemplate));
+                RuntimeSpecs.limits(spec.taskTemplate));
         provider.get().validate(probe).ifPresent(reason -> {
             throw ApiException.badRequest("invalid TaskTemplate.ContainerSpec for runtime \"" + runtime + "\": " + reason);
         });

@@ -1,9 +1,9 @@
 package io.skep.core.api;
 
 import io.skep.core.manager.Manager;
-import io.skep.core.model.Kind;
-import io.skep.core.model.Service;
-import io.skep.core.model.Task;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Service;
+import io.skep.api.model.Task;
 import io.skep.core.orchestrator.Tasks;
 import io.skep.core.store.MemoryStore;
 
@@ -50,7 +50,7 @@ final class TaskRoutes {
     }
 
     private static boolean nodeNamed(MemoryStore m, String nodeId, String name) {
-        var n = m.<io.skep.core.model.Node>get(Kind.NODE, nodeId);
+        var n = m.<io.skep.api.model.Node>get(Kind.NODE, nodeId);
         return n != null && name.equals(n.hostname());
     }
 

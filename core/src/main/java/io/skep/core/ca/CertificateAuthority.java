@@ -1,10 +1,10 @@
 package io.skep.core.ca;
 
-import io.skep.core.manager.StoreWriter;
-import io.skep.core.model.Cluster;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Kind;
-import io.skep.core.model.Node;
+import io.skep.core.reconcile.StoreWriter;
+import io.skep.api.model.Cluster;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Node;
 import io.skep.core.pki.CertificateRequest;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.NodeRole;
@@ -167,9 +167,9 @@ public final class CertificateAuthority {
     }
 
     /** Docker's TLSInfo of certificates signed by the root {@code rootPem}: the root, its subject and its key. */
-    public static io.skep.core.model.TlsInfo tlsInfo(String rootPem) {
+    public static io.skep.api.model.TlsInfo tlsInfo(String rootPem) {
         X509Certificate root = RootCa.certificateOf(rootPem);
-        io.skep.core.model.TlsInfo t = new io.skep.core.model.TlsInfo();
+        io.skep.api.model.TlsInfo t = new io.skep.api.model.TlsInfo();
         t.trustRoot = rootPem;
         t.certIssuerSubject = java.util.Base64.getEncoder().encodeToString(root.getSubjectX500Principal().getEncoded());
         t.certIssuerPublicKey = java.util.Base64.getEncoder().encodeToString(root.getPublicKey().getEncoded());

@@ -1,11 +1,11 @@
 package io.skep.core.ca;
 
-import io.skep.core.manager.ReconcileLoop;
-import io.skep.core.manager.StoreWriter;
-import io.skep.core.model.Cluster;
-import io.skep.core.model.Json;
-import io.skep.core.model.Kind;
-import io.skep.core.model.Node;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
+import io.skep.api.model.Cluster;
+import io.skep.api.model.Json;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Node;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.RootCa;
 import io.skep.core.store.Batch;

@@ -1,6 +1,6 @@
 package io.skep.core.ca;
 
-import io.skep.core.model.Cluster;
+import io.skep.api.model.Cluster;
 import io.skep.core.pki.RootCa;
 
 import java.security.SecureRandom;

@@ -2,7 +2,7 @@ package io.skep.core.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.core.ca.CertificateAuthority;
-import io.skep.core.model.Json;
+import io.skep.api.model.Json;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;

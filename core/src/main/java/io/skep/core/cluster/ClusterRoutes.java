@@ -11,12 +11,12 @@ import io.skep.core.dispatcher.AgentSession;
 import io.skep.core.dispatcher.AssignmentMailbox;
 import io.skep.core.dispatcher.Dispatcher;
 import io.skep.core.manager.Manager;
-import io.skep.core.model.Cluster;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Kind;
-import io.skep.core.model.Node;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Cluster;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Node;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
 import io.skep.core.tls.PeerIdentity;
 
 import java.time.Duration;
@@ -268,7 +268,7 @@ public final class ClusterRoutes {
         }
         RemoteSession s = session(request);
         for (ClusterWire.StatusUpdate u : updates) {
-            io.skep.core.model.Task task = manager().memory().get(Kind.TASK, u.taskId());
+            io.skep.api.model.Task task = manager().memory().get(Kind.TASK, u.taskId());
             if (task == null || !s.nodeId().equals(task.nodeId)) {
                 continue; // a task removed meanwhile, or not this node's: nothing to report on
             }

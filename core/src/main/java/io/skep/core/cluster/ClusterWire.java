@@ -1,6 +1,6 @@
 package io.skep.core.cluster;
 
-import io.skep.core.model.Task;
+import io.skep.api.model.Task;
 
 /** The bodies of the cluster port's calls that are not store objects (both ends read and write these). */
 final class ClusterWire {

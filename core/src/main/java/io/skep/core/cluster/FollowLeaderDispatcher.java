@@ -4,8 +4,8 @@ import io.skep.core.dispatcher.AgentSession;
 import io.skep.core.dispatcher.Dispatcher;
 import io.skep.core.dispatcher.DispatcherApi;
 import io.skep.core.manager.Manager;
-import io.skep.core.model.Node;
-import io.skep.core.model.Task;
+import io.skep.api.model.Node;
+import io.skep.api.model.Task;
 
 import java.time.Duration;
 import java.util.List;

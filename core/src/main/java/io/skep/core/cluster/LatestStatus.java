@@ -1,6 +1,6 @@
 package io.skep.core.cluster;
 
-import io.skep.core.model.Task;
+import io.skep.api.model.Task;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;

@@ -3,10 +3,10 @@ package io.skep.core.cluster;
 import io.skep.core.dispatcher.AgentSession;
 import io.skep.core.dispatcher.AssignmentMailbox;
 import io.skep.core.dispatcher.DispatcherApi;
-import io.skep.core.model.Defaults;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Node;
-import io.skep.core.model.Task;
+import io.skep.api.model.Defaults;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Node;
+import io.skep.api.model.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

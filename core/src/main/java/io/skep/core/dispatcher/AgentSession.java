@@ -1,6 +1,6 @@
 package io.skep.core.dispatcher;
 
-import io.skep.core.model.Task;
+import io.skep.api.model.Task;
 
 /**
  * A worker's session with the dispatcher: what an agent sends. The agent in the daemon's own JVM uses it

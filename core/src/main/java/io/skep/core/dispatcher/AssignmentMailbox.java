@@ -1,6 +1,6 @@
 package io.skep.core.dispatcher;
 
-import io.skep.core.model.Task;
+import io.skep.api.model.Task;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,14 +1,14 @@
 package io.skep.core.dispatcher;
 
-import io.skep.core.manager.ReconcileLoop;
-import io.skep.core.manager.StoreWriter;
-import io.skep.core.model.Cluster;
-import io.skep.core.model.Defaults;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Json;
-import io.skep.core.model.Kind;
-import io.skep.core.model.Node;
-import io.skep.core.model.Task;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
+import io.skep.api.model.Cluster;
+import io.skep.api.model.Defaults;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Json;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Node;
+import io.skep.api.model.Task;
 import io.skep.core.store.Batch;
 import io.skep.core.store.NodePatch;
 import io.skep.core.store.StoreEvent;

@@ -1,7 +1,7 @@
 package io.skep.core.dispatcher;
 
-import io.skep.core.model.Node;
-import io.skep.core.model.Task;
+import io.skep.api.model.Node;
+import io.skep.api.model.Task;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.skep.core.manager;
 
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.allocator.Allocator;
 import io.skep.core.ca.CertificateAuthority;
 import io.skep.core.dispatcher.Dispatcher;

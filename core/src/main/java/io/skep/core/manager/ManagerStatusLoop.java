@@ -1,8 +1,10 @@
 package io.skep.core.manager;
 
-import io.skep.core.model.Json;
-import io.skep.core.model.Kind;
-import io.skep.core.model.Node;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
+import io.skep.api.model.Json;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Node;
 import io.skep.core.store.Batch;
 import io.skep.core.store.NodePatch;
 import io.skep.core.store.RaftStore;

@@ -1,5 +1,6 @@
 package io.skep.core.node;
 
+import io.skep.client.DaemonAddress;
 import io.skep.core.api.ControlAccess;
 
 import java.net.URI;
@@ -28,7 +29,7 @@ public record DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime,
                            Path pluginDir, Map<String, String> labels, ControlAccess access) {
 
     /** The control API's default address: skep's own socket, never a co-located Docker engine's. */
-    public static final String DEFAULT_HOST = "unix:///var/run/skep.sock";
+    public static final String DEFAULT_HOST = DaemonAddress.DEFAULT_HOST;
     public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/skep");
     public static final int DEFAULT_RAFT_PORT = 2378;
     /** Swarm's: every address, port 2377. */

@@ -2,8 +2,8 @@ package io.skep.core.node;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.core.fs.DurableFiles;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Json;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -12,10 +12,10 @@ import io.skep.core.cluster.ClusterRoutes;
 import io.skep.core.cluster.FollowLeaderDispatcher;
 import io.skep.core.cluster.RemoteDispatcher;
 import io.skep.core.manager.Manager;
-import io.skep.core.model.Cluster;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Json;
-import io.skep.core.model.Node;
+import io.skep.api.model.Cluster;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Json;
+import io.skep.api.model.Node;
 import io.skep.core.pki.CertificateRequest;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.NodeCertificate;
@@ -236,7 +236,7 @@ final class Swarm implements AutoCloseable {
         if (m == null) {
             throw ApiException.badRequest("--force-new-cluster: this node is not a manager of a swarm");
         }
-        Map<io.skep.core.model.Kind, List<io.skep.core.model.StoredObject>> content = m.memory().dump();
+        Map<io.skep.api.model.Kind, List<io.skep.api.model.StoredObject>> content = m.memory().dump();
         NodeFiles.SwarmState before = NodeFiles.swarm(config.dataDir());
         agent.detach();
         agent = null;
@@ -476,7 +476,7 @@ final class Swarm implements AutoCloseable {
             if (m.raft().members().size() <= 1 || !m.raft().hasQuorum()) {
                 return;
             }
-            Node me = m.memory().get(io.skep.core.model.Kind.NODE, daemon.nodeId());
+            Node me = m.memory().get(io.skep.api.model.Kind.NODE, daemon.nodeId());
             if (me != null) {
                 Node next = Json.copy(me);
                 next.spec.role = "worker";
@@ -617,14 +617,14 @@ final class Swarm implements AutoCloseable {
         clusterClient = client;
         m.memory().subscribe(events -> {
             for (io.skep.core.store.StoreEvent e : events) {
-                if (e.kind() == io.skep.core.model.Kind.NODE && daemon.nodeId().equals(e.object().id)
+                if (e.kind() == io.skep.api.model.Kind.NODE && daemon.nodeId().equals(e.object().id)
                         && e.type() != io.skep.core.store.StoreEvent.Type.DELETED
                         && "worker".equals(((Node) e.object()).spec.role)) {
                     changeRole(this::becomeWorker);
                 }
-                if (e.kind() == io.skep.core.model.Kind.CLUSTER) {
+                if (e.kind() == io.skep.api.model.Kind.CLUSTER) {
                     changeRole(this::followAutolock);
-                    io.skep.core.model.Cluster c = (io.skep.core.model.Cluster) e.object();
+                    io.skep.api.model.Cluster c = (io.skep.api.model.Cluster) e.object();
                     changeRole(() -> followRootCa(c.trustRootsPem(), c.signingRoot().caCert));
                 }
             }
@@ -632,7 +632,7 @@ final class Swarm implements AutoCloseable {
         // what changed while this manager was down
         changeRole(this::followAutolock);
         changeRole(() -> {
-            io.skep.core.model.Cluster c = m.memory().cluster();
+            io.skep.api.model.Cluster c = m.memory().cluster();
             if (c != null) {
                 followRootCa(c.trustRootsPem(), c.signingRoot().caCert);
             }
@@ -758,7 +758,7 @@ final class Swarm implements AutoCloseable {
      */
     private synchronized void becomeWorker() {
         Manager m = manager;
-        Node me = m == null ? null : m.memory().get(io.skep.core.model.Kind.NODE, daemon.nodeId());
+        Node me = m == null ? null : m.memory().get(io.skep.api.model.Kind.NODE, daemon.nodeId());
         if (me == null || !"worker".equals(me.spec.role)) {
             return;
         }
@@ -859,7 +859,7 @@ final class Swarm implements AutoCloseable {
      */
     private synchronized void followAutolock() {
         Manager m = manager;
-        io.skep.core.model.Cluster cluster = m == null ? null : m.memory().cluster();
+        io.skep.api.model.Cluster cluster = m == null ? null : m.memory().cluster();
         if (cluster == null || keys == null || keys.dataKey() == null) {
             return;
         }
@@ -909,7 +909,7 @@ final class Swarm implements AutoCloseable {
             c.spec.orchestration = new Cluster.Orchestration();
         }
         if (c.spec.orchestration.taskHistoryRetentionLimit == null || c.spec.orchestration.taskHistoryRetentionLimit == 0) {
-            c.spec.orchestration.taskHistoryRetentionLimit = io.skep.core.model.Defaults.TASK_HISTORY_RETENTION_LIMIT;
+            c.spec.orchestration.taskHistoryRetentionLimit = io.skep.api.model.Defaults.TASK_HISTORY_RETENTION_LIMIT;
         }
         c.spec.other("Raft", Map.of("SnapshotInterval", snapshotInterval, "KeepOldSnapshots", 0,
                 "LogEntriesForSlowFollowers", 500, "ElectionTick", 10, "HeartbeatTick", 1));

@@ -2,7 +2,7 @@ package io.skep.core.node;
 
 import io.skep.core.ca.CertificateAuthority;
 import io.skep.core.cluster.ClusterClient;
-import io.skep.core.model.Node;
+import io.skep.api.model.Node;
 import io.skep.core.pki.CertificateRequest;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.NodeCertificate;

@@ -1,12 +1,12 @@
 package io.skep.core.orchestrator;
 
-import io.skep.core.manager.ReconcileLoop;
-import io.skep.core.manager.StoreWriter;
-import io.skep.core.model.Kind;
-import io.skep.core.model.Node;
-import io.skep.core.model.Service;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Node;
+import io.skep.api.model.Service;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
 import io.skep.core.store.Batch;
 import io.skep.core.store.MemoryStore;
 import io.skep.core.store.StoreEvent;

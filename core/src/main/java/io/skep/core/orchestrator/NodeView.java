@@ -1,8 +1,8 @@
 package io.skep.core.orchestrator;
 
-import io.skep.core.model.Node;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskSpec;
+import io.skep.api.model.Node;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskSpec;
 import io.skep.core.scheduler.Constraint;
 import io.skep.core.scheduler.NodeAttributes;
 

@@ -1,8 +1,8 @@
 package io.skep.core.orchestrator;
 
-import io.skep.core.model.Defaults;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Defaults;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
 
 import java.time.Duration;
 import java.time.Instant;

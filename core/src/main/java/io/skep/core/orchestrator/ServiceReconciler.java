@@ -1,11 +1,11 @@
 package io.skep.core.orchestrator;
 
-import io.skep.core.model.Defaults;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Json;
-import io.skep.core.model.Service;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Defaults;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Json;
+import io.skep.api.model.Service;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
 import io.skep.core.store.Batch;
 import io.skep.core.store.ServicePatch;
 import io.skep.core.store.TaskPatch;

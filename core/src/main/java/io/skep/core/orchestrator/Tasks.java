@@ -1,10 +1,10 @@
 package io.skep.core.orchestrator;
 
-import io.skep.core.model.Ids;
-import io.skep.core.model.Json;
-import io.skep.core.model.Service;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Json;
+import io.skep.api.model.Service;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
 
 import java.util.Comparator;
 import java.util.HashMap;

@@ -1,10 +1,10 @@
 package io.skep.core.scheduler;
 
-import io.skep.core.model.EndpointSpec;
-import io.skep.core.model.PortConfig;
-import io.skep.core.model.Service;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskSpec;
+import io.skep.api.model.EndpointSpec;
+import io.skep.api.model.PortConfig;
+import io.skep.api.model.Service;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskSpec;
 
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.skep.core.scheduler;
 
-import io.skep.core.model.Node;
+import io.skep.api.model.Node;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package io.skep.core.scheduler;
 
-import io.skep.core.model.Node;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Node;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
 
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,7 +1,7 @@
 package io.skep.core.scheduler;
 
-import io.skep.core.model.Kind;
-import io.skep.core.model.Task;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Task;
 import io.skep.core.store.MemoryStore;
 
 import java.util.Collection;

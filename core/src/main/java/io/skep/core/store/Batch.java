@@ -2,10 +2,10 @@ package io.skep.core.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Json;
-import io.skep.core.model.Kind;
-import io.skep.core.model.StoredObject;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Json;
+import io.skep.api.model.Kind;
+import io.skep.api.model.StoredObject;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.skep.core.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.skep.core.model.Kind;
+import io.skep.api.model.Kind;
 
 /**
  * One object change inside a {@link Batch}.

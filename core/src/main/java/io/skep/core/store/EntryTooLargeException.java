@@ -1,6 +1,6 @@
 package io.skep.core.store;
 
-import io.skep.core.model.Kind;
+import io.skep.api.model.Kind;
 
 import java.io.IOException;
 

@@ -2,15 +2,15 @@ package io.skep.core.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.skep.core.model.Cluster;
-import io.skep.core.model.Json;
-import io.skep.core.model.Kind;
-import io.skep.core.model.Node;
-import io.skep.core.model.Service;
-import io.skep.core.model.StoredObject;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
-import io.skep.core.model.Version;
+import io.skep.api.model.Cluster;
+import io.skep.api.model.Json;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Node;
+import io.skep.api.model.Service;
+import io.skep.api.model.StoredObject;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
+import io.skep.api.model.Version;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,6 +1,6 @@
 package io.skep.core.store;
 
-import io.skep.core.model.Node;
+import io.skep.api.model.Node;
 
 /**
  * The node fields the dispatcher owns: what the node says about itself, and whether it is up; and the one the CA
@@ -8,7 +8,7 @@ import io.skep.core.model.Node;
  */
 public class NodePatch {
     public Node.Description description;
-    public io.skep.core.model.TlsInfo tlsInfo;
+    public io.skep.api.model.TlsInfo tlsInfo;
     public Node.Status status;
     public Node.ManagerStatus managerStatus;
 }

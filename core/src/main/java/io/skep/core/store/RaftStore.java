@@ -324,7 +324,7 @@ public final class RaftStore implements AutoCloseable {
      * may.
      */
     public boolean admits(String nodeId) {
-        io.skep.core.model.Cluster cluster = memory.cluster();
+        io.skep.api.model.Cluster cluster = memory.cluster();
         if (cluster != null && cluster.removed(nodeId)) {
             return false;
         }
@@ -335,7 +335,7 @@ public final class RaftStore implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
-        io.skep.core.model.Node node = memory.get(io.skep.core.model.Kind.NODE, nodeId);
+        io.skep.api.model.Node node = memory.get(io.skep.api.model.Kind.NODE, nodeId);
         return node == null || "manager".equals(node.spec.role);
     }
 

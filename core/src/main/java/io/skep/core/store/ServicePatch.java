@@ -1,6 +1,6 @@
 package io.skep.core.store;
 
-import io.skep.core.model.Service;
+import io.skep.api.model.Service;
 
 /** The service fields the orchestrator owns: the progress of an update, and of a requested rebalance. */
 public class ServicePatch {

@@ -1,7 +1,7 @@
 package io.skep.core.store;
 
-import io.skep.core.model.Kind;
-import io.skep.core.model.StoredObject;
+import io.skep.api.model.Kind;
+import io.skep.api.model.StoredObject;
 
 /**
  * What a committed change did, delivered to store listeners after it is applied.

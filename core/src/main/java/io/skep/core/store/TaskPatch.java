@@ -1,7 +1,7 @@
 package io.skep.core.store;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.skep.core.model.Task;
+import io.skep.api.model.Task;
 
 /**
  * The task fields written by reconcilers, each by one owner: desired state (orchestrator), node and the

@@ -1,5 +1,6 @@
 package io.skep.core.tls;
 
+import io.skep.client.OneCertificate;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;

@@ -34,7 +34,7 @@ public final class TlsProvider {
     }
 
     /** Conscrypt's provider, or null when TLS runs on the JDK's. */
-    static Provider conscrypt() {
+    public static Provider conscrypt() {
         return CONSCRYPT;
     }
 

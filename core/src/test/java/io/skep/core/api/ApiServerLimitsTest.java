@@ -2,7 +2,7 @@ package io.skep.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.core.cluster.ClusterClient;
-import io.skep.core.model.Json;
+import io.skep.api.model.Json;
 import io.skep.core.pki.NodeCertificate;
 import io.skep.core.pki.NodeRole;
 import io.skep.core.pki.RootCa;
@@ -222,9 +222,9 @@ class ApiServerLimitsTest {
     void onTheClusterPortAClientWithoutACertificateGetsTheSmallCapAndANodeTheLargeOne() throws Exception {
         SecureRandom random = new SecureRandom();
         RootCa ca = RootCa.create(random, Instant.now());
-        NodeCertificate managerCert = ca.issue(io.skep.core.model.Ids.newId(), NodeRole.MANAGER, "c1",
+        NodeCertificate managerCert = ca.issue(io.skep.api.model.Ids.newId(), NodeRole.MANAGER, "c1",
                 Duration.ofHours(2), random, Instant.now());
-        NodeCertificate workerCert = ca.issue(io.skep.core.model.Ids.newId(), NodeRole.WORKER, "c1",
+        NodeCertificate workerCert = ca.issue(io.skep.api.model.Ids.newId(), NodeRole.WORKER, "c1",
                 Duration.ofHours(2), random, Instant.now());
         ApiServer server = server(limits(1024, 64 * 1024, LONG, LONG, LONG, 10, 10));
         InetSocketAddress bound = server.listen(new InetSocketAddress("127.0.0.1", 0),

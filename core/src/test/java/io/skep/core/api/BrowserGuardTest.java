@@ -1,6 +1,6 @@
 package io.skep.core.api;
 
-import io.skep.core.client.DaemonClient;
+import io.skep.client.DaemonClient;
 import io.skep.core.testing.TestDaemon;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +80,7 @@ class BrowserGuardTest {
         try {
             client.post("/swarm/leave", java.util.Map.of());
             return 200;
-        } catch (io.skep.core.client.DaemonException e) {
+        } catch (io.skep.client.DaemonException e) {
             return e.status();
         }
     }

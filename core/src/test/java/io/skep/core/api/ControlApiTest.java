@@ -2,7 +2,7 @@ package io.skep.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.skep.core.model.Json;
+import io.skep.api.model.Json;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.TestDaemon;
 import org.junit.jupiter.api.AfterEach;

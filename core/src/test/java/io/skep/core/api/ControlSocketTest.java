@@ -7,7 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
-import io.skep.core.client.DaemonClient;
+import io.skep.client.DaemonClient;
 import io.skep.core.node.Daemon;
 import io.skep.core.node.DaemonConfig;
 import org.junit.jupiter.api.AfterEach;

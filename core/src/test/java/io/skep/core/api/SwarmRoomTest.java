@@ -1,8 +1,8 @@
 package io.skep.core.api;
 
-import io.skep.core.model.Cluster;
-import io.skep.core.model.Service;
-import io.skep.core.model.ServiceSpec;
+import io.skep.api.model.Cluster;
+import io.skep.api.model.Service;
+import io.skep.api.model.ServiceSpec;
 import io.skep.core.store.Batch;
 import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;

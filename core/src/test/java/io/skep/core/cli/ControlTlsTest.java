@@ -8,7 +8,7 @@ import io.skep.core.testing.TestCertificates.KeyFormat;
 import io.skep.core.testing.TestCertificates.KeyType;
 import io.skep.core.testing.TestCertificates.Pair;
 import io.skep.core.testing.TestDaemon;
-import io.skep.core.tls.ControlTls;
+import io.skep.client.ControlTls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

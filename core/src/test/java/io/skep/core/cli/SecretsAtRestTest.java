@@ -1,6 +1,6 @@
 package io.skep.core.cli;
 
-import io.skep.core.model.Cluster;
+import io.skep.api.model.Cluster;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.Bytes;
 import io.skep.core.testing.TestDaemon;

@@ -1,6 +1,7 @@
 package io.skep.core.cli;
 
-import io.skep.core.client.CannedDaemon;
+import io.skep.cli.CliContext;
+import io.skep.core.node.NodeMain;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,7 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Runs the CLI in-process against a daemon address, capturing output; time stands still at {@link #NOW}. */
+/** Runs the node's CLI in-process against a daemon address, capturing output; time stands still at {@link #NOW}. */
 final class Skep {
 
     static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
@@ -27,10 +28,6 @@ final class Skep {
     private Skep() {
     }
 
-    static Result run(CannedDaemon daemon, String... args) {
-        return run(daemon.host(), Map.of(), args);
-    }
-
     static Result run(String host, Map<String, String> extraEnv, String... args) {
         return withInput(host, extraEnv, "", args);
     }
@@ -43,8 +40,8 @@ final class Skep {
         env.put("SKEP_HOST", host);
         CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), env, Clock.fixed(NOW, ZoneOffset.UTC), false);
-        ctx.in = new java.io.ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
-        int code = Main.run(ctx, args);
+        ctx.input(new java.io.ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        int code = NodeMain.run(ctx, args);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -1,8 +1,8 @@
 package io.skep.core.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.skep.core.model.Json;
-import io.skep.core.model.Node;
+import io.skep.api.model.Json;
+import io.skep.api.model.Node;
 import io.skep.core.pki.CertificateRequest;
 import io.skep.core.pki.NodeCertificate;
 import io.skep.core.pki.NodeRole;
@@ -144,7 +144,7 @@ class ClusterPortTest {
         ClusterClient anonymous = client(NodeTls.trusting(workerTls.rootCa()), addr);
         String token = manager.get("/swarm").path("JoinTokens").path("Worker").asText();
         ClusterClient.CallFailed tooBig = assertThrows(ClusterClient.CallFailed.class, () -> anonymous.join(
-                new io.skep.core.ca.CertificateAuthority.JoinRequest(token, io.skep.core.model.Ids.newId(),
+                new io.skep.core.ca.CertificateAuthority.JoinRequest(token, io.skep.api.model.Ids.newId(),
                         "x".repeat(100 * 1024), "active", "127.0.0.1", null, null)));
         assertEquals(413, tooBig.status());
         assertEquals("request body too large: at most 64 KiB from a client without a node certificate",
@@ -239,7 +239,7 @@ class ClusterPortTest {
         TestDaemon worker = joinedWorker(manager);
         NodeTls workerTls = savedTls(worker);
         NodeTls managerTls = savedTls(manager);
-        int raftPort = io.skep.core.model.Json.MAPPER.readTree(manager.dataDir().resolve("swarm.json").toFile())
+        int raftPort = io.skep.api.model.Json.MAPPER.readTree(manager.dataDir().resolve("swarm.json").toFile())
                 .path("RaftPort").asInt();
         String host = addr.substring(0, addr.lastIndexOf(':'));
 
@@ -279,7 +279,7 @@ class ClusterPortTest {
         assertEquals(200, joined.status(), joined.message());
         NodeTls oldManager = savedTls(second);
         String secondId = oldManager.certificate().nodeId();
-        int raftPort = io.skep.core.model.Json.MAPPER.readTree(first.dataDir().resolve("swarm.json").toFile())
+        int raftPort = io.skep.api.model.Json.MAPPER.readTree(first.dataDir().resolve("swarm.json").toFile())
                 .path("RaftPort").asInt();
         String host = addr.substring(0, addr.lastIndexOf(':'));
         io.skep.core.testing.Await.until(Duration.ofSeconds(60), "m2 in the Raft group", () ->

@@ -1,9 +1,9 @@
 package io.skep.core.dispatcher;
 
-import io.skep.core.model.Cluster;
-import io.skep.core.model.Ids;
-import io.skep.core.model.Kind;
-import io.skep.core.model.Node;
+import io.skep.api.model.Cluster;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Node;
 import io.skep.core.store.Batch;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.InMemoryStore;

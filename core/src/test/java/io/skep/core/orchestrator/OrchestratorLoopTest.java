@@ -1,9 +1,9 @@
 package io.skep.core.orchestrator;
 
-import io.skep.core.model.Service;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskSpec;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Service;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskSpec;
+import io.skep.api.model.TaskState;
 import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
 import io.skep.core.testing.Await;

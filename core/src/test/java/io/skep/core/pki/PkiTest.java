@@ -35,7 +35,7 @@ class PkiTest {
 
     @Test
     void aNodeCertificateNamesTheNodeItsRoleAndItsSwarm() throws Exception {
-        NodeCertificate node = ca.issue("node1", NodeRole.WORKER, "cluster1", io.skep.core.model.Defaults.NODE_CERT_EXPIRY, random, now);
+        NodeCertificate node = ca.issue("node1", NodeRole.WORKER, "cluster1", io.skep.api.model.Defaults.NODE_CERT_EXPIRY, random, now);
         assertEquals("node1", node.nodeId());
         assertEquals(NodeRole.WORKER, node.role().orElseThrow());
         assertEquals("cluster1", node.clusterId());

@@ -1,10 +1,10 @@
 package io.skep.core.scheduler;
 
-import io.skep.core.model.Node;
-import io.skep.core.model.PortConfig;
-import io.skep.core.model.Service;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskSpec;
+import io.skep.api.model.Node;
+import io.skep.api.model.PortConfig;
+import io.skep.api.model.Service;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskSpec;
 import io.skep.core.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
@@ -97,7 +97,7 @@ class NodeFilterTest {
     @Test
     void aDemandIsReadFromTheTaskAndItsServicesHostModePorts() {
         Service s = Fixtures.replicatedService(1);
-        s.spec.endpointSpec = new io.skep.core.model.EndpointSpec();
+        s.spec.endpointSpec = new io.skep.api.model.EndpointSpec();
         s.spec.endpointSpec.ports = List.of(port("host", 8080), port("ingress", 9090));
         Task t = new Task();
         t.serviceId = s.id;

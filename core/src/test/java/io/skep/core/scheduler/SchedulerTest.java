@@ -1,13 +1,13 @@
 package io.skep.core.scheduler;
 
-import io.skep.core.model.Json;
-import io.skep.core.model.Kind;
-import io.skep.core.model.Node;
-import io.skep.core.model.PortConfig;
-import io.skep.core.model.Service;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskSpec;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Json;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Node;
+import io.skep.api.model.PortConfig;
+import io.skep.api.model.Service;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskSpec;
+import io.skep.api.model.TaskState;
 import io.skep.core.orchestrator.Tasks;
 import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
@@ -50,7 +50,7 @@ class SchedulerTest {
     private Service service(long replicas, java.util.function.Consumer<Service> change) {
         Service s = Fixtures.replicatedService(replicas);
         s.spec.name = "web" + (++services); // names are unique in a swarm
-        s.spec.labels = Map.of(io.skep.core.model.ServiceSpec.RUNTIME_LABEL, "process");
+        s.spec.labels = Map.of(io.skep.api.model.ServiceSpec.RUNTIME_LABEL, "process");
         change.accept(s);
         s.digestTemplate();
         Batch b = new Batch().create(s);
@@ -193,7 +193,7 @@ class SchedulerTest {
         p.targetPort = 80L;
         p.publishedPort = port;
         p.publishMode = "host";
-        s.spec.endpointSpec = new io.skep.core.model.EndpointSpec();
+        s.spec.endpointSpec = new io.skep.api.model.EndpointSpec();
         s.spec.endpointSpec.ports = List.of(p);
     }
 }

@@ -1,9 +1,9 @@
 package io.skep.core.store;
 
-import io.skep.core.model.Service;
-import io.skep.core.model.ServiceSpec;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Service;
+import io.skep.api.model.ServiceSpec;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ class MemoryStoreTest {
     @Test
     void objectsCarryTheLogIndexAsTheirVersion() {
         apply(new Batch().create(service("s1", "web")));
-        Service s = store.get(io.skep.core.model.Kind.SERVICE, "s1");
+        Service s = store.get(io.skep.api.model.Kind.SERVICE, "s1");
         assertEquals(1, s.versionIndex());
         assertEquals(s.createdAt, s.updatedAt);
     }
@@ -56,7 +56,7 @@ class MemoryStoreTest {
         CommitResult r = apply(new Batch().create(service("s2", "api")).update(stale));
         assertFalse(r.applied());
         assertTrue(r.conflict().contains("update out of sequence"), r.conflict());
-        assertNull(store.get(io.skep.core.model.Kind.SERVICE, "s2"), "nothing of a refused batch is applied");
+        assertNull(store.get(io.skep.api.model.Kind.SERVICE, "s2"), "nothing of a refused batch is applied");
     }
 
     @Test
@@ -77,7 +77,7 @@ class MemoryStoreTest {
         apply(new Batch().patchTask("t1", TaskPatch.status(assigned)));
         apply(new Batch().patchTask("t1", TaskPatch.desired("shutdown")));
         apply(new Batch().patchTask("t1", TaskPatch.desired("running")));
-        Task t = store.get(io.skep.core.model.Kind.TASK, "t1");
+        Task t = store.get(io.skep.api.model.Kind.TASK, "t1");
         assertEquals(TaskState.RUNNING, t.state());
         assertEquals(TaskState.SHUTDOWN, t.desired());
     }
@@ -90,7 +90,7 @@ class MemoryStoreTest {
         apply(new Batch().patchTask("t1", assign));
         assertEquals(2, store.tasksOfService("s1").size());
         assertEquals(List.of("t1"), store.tasksOfNode("n1").stream().map(t -> t.id).toList());
-        apply(new Batch().delete(io.skep.core.model.Kind.TASK, "t1"));
+        apply(new Batch().delete(io.skep.api.model.Kind.TASK, "t1"));
         assertTrue(store.tasksOfNode("n1").isEmpty());
         assertEquals(1, store.tasksOfService("s1").size());
     }
@@ -101,7 +101,7 @@ class MemoryStoreTest {
         store.subscribe(seen::addAll);
         apply(new Batch().create(task("t1", "s1", TaskState.PENDING)));
         apply(new Batch().patchTask("t1", TaskPatch.desired("running"))); // no change: no event
-        apply(new Batch().delete(io.skep.core.model.Kind.TASK, "t1"));
+        apply(new Batch().delete(io.skep.api.model.Kind.TASK, "t1"));
         assertEquals(List.of(StoreEvent.Type.CREATED, StoreEvent.Type.DELETED), seen.stream().map(StoreEvent::type).toList());
     }
 
@@ -124,19 +124,19 @@ class MemoryStoreTest {
         for (java.lang.reflect.Field f : Task.class.getFields()) {
             assertTrue(java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.get(t) != null, f.getName() + " unset");
         }
-        assertEquals(io.skep.core.model.Json.tree(t), io.skep.core.model.Json.tree(t.shallowCopy()),
+        assertEquals(io.skep.api.model.Json.tree(t), io.skep.api.model.Json.tree(t.shallowCopy()),
                 "a field is missing from Task.shallowCopy");
 
         t.nodeId = null; // a patch sets the node once
         MemoryStore store = new MemoryStore();
         store.apply(Batch.decode(new Batch().create(t).encode()), 1);
-        Task before = store.get(io.skep.core.model.Kind.TASK, "t1");
+        Task before = store.get(io.skep.api.model.Kind.TASK, "t1");
         TaskPatch p = new TaskPatch();
         p.nodeId = "n1";
         p.status = new Task.TaskStatus();
         p.status.state = TaskState.ASSIGNED.wire();
         store.apply(Batch.decode(new Batch().patchTask("t1", p).encode()), 2);
-        Task after = store.get(io.skep.core.model.Kind.TASK, "t1");
+        Task after = store.get(io.skep.api.model.Kind.TASK, "t1");
         assertEquals("n1", after.nodeId);
         assertEquals(TaskState.ASSIGNED, after.state());
         assertEquals("x-serviceId", after.serviceId);

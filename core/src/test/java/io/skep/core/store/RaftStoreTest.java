@@ -1,8 +1,8 @@
 package io.skep.core.store;
 
-import io.skep.core.model.Kind;
-import io.skep.core.model.Service;
-import io.skep.core.model.TaskState;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Service;
+import io.skep.api.model.TaskState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,12 +42,12 @@ class RaftStoreTest {
             store.commit(new Batch().create(MemoryStoreTest.service("s1", "web"))
                     .create(MemoryStoreTest.task("t1", "s1", TaskState.NEW)), TIMEOUT);
             store.commit(new Batch().patchTask("t1", TaskPatch.desired("shutdown")), TIMEOUT);
-            version = store.memory().<io.skep.core.model.Task>get(Kind.TASK, "t1").versionIndex();
+            version = store.memory().<io.skep.api.model.Task>get(Kind.TASK, "t1").versionIndex();
         }
         try (RaftStore store = open(group, port, false, 10_000)) {
             Service s = store.memory().get(Kind.SERVICE, "s1");
             assertNotNull(s, "the service survives the restart");
-            io.skep.core.model.Task t = store.memory().get(Kind.TASK, "t1");
+            io.skep.api.model.Task t = store.memory().get(Kind.TASK, "t1");
             assertEquals(TaskState.SHUTDOWN, t.desired());
             assertEquals(version, t.versionIndex());
         }

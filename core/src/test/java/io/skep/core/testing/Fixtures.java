@@ -1,12 +1,12 @@
 package io.skep.core.testing;
 
-import io.skep.core.model.Ids;
-import io.skep.core.model.Node;
-import io.skep.core.model.Service;
-import io.skep.core.model.ServiceSpec;
-import io.skep.core.model.Task;
-import io.skep.core.model.TaskState;
-import io.skep.core.model.TaskSpec;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Node;
+import io.skep.api.model.Service;
+import io.skep.api.model.ServiceSpec;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
+import io.skep.api.model.TaskSpec;
 
 /** Store objects for tests of the reconcilers. */
 public final class Fixtures {

@@ -1,7 +1,7 @@
 package io.skep.core.testing;
 
-import io.skep.core.manager.ReconcileLoop;
-import io.skep.core.manager.StoreWriter;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.store.MemoryStore;

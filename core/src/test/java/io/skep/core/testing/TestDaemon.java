@@ -2,7 +2,7 @@ package io.skep.core.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.core.api.ControlAccess;
-import io.skep.core.model.Json;
+import io.skep.api.model.Json;
 import io.skep.core.node.Daemon;
 import io.skep.core.node.DaemonConfig;
 

@@ -1,0 +1,77 @@
+package io.skep.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code skep plugin}: the plugins the daemon loaded. */
+@Command(name = "plugin", customSynopsis = "skep plugin COMMAND", description = "Manage plugins", synopsisSubcommandLabel = "COMMAND",
+        subcommands = PluginCommand.Ls.class)
+final class PluginCommand extends CommandGroup {
+
+    static final String DEFAULT_TABLE = "table {{.Type}}\t{{.Name}}\t{{.Module}}\t{{.Description}}";
+
+    static final Map<String, String> HEADERS = Map.of(
+            "ID", "ID", "Type", "TYPE", "Name", "NAME", "Module", "MODULE", "Description", "DESCRIPTION",
+            "Enabled", "ENABLED");
+
+    /** {@code skep.runtime/1} is {@code runtime}; several interface types are joined with commas. */
+    static String type(JsonNode plugin) {
+        List<String> types = new ArrayList<>();
+        for (String t : Json.strings(Json.at(plugin, "Config", "Interface", "Types"))) {
+            String kind = t.contains("/") ? t.substring(0, t.indexOf('/')) : t;
+            types.add(kind.contains(".") ? kind.substring(kind.lastIndexOf('.') + 1) : kind);
+        }
+        return String.join(",", types);
+    }
+
+    /** {@code skep plugin ls}. */
+    @Command(name = "ls", customSynopsis = "skep plugin ls [OPTIONS]", aliases = "list", description = "List plugins")
+    static final class Ls extends ApiCommand {
+
+        @Option(names = {"-q", "--quiet"}, arity = "0..1", description = "Only display plugin IDs")
+        boolean quiet;
+
+        @Option(names = "--no-trunc", arity = "0..1", description = "Don't truncate output")
+        boolean noTrunc;
+
+        @Option(names = "--format", paramLabel = "FORMAT",
+                description = "Format output: table, json, or a Go-style template such as '{{.Name}}'")
+        String format;
+
+        @Override
+        protected int run() {
+            JsonNode plugins = api().get("/plugins").body();
+            if ("json".equals(format)) {
+                out().println(Json.compact(plugins == null ? Json.array() : plugins));
+                return 0;
+            }
+            List<JsonNode> list = Json.elements(plugins);
+            list.sort(Comparator.comparing(PluginCommand::type, Text.NATURAL)
+                    .thenComparing(p -> Json.text(p, "Name"), Text.NATURAL));
+            List<Map<String, String>> rows = new ArrayList<>();
+            for (JsonNode p : list) {
+                Map<String, String> row = new LinkedHashMap<>();
+                String id = Json.text(p, "Id");
+                row.put("ID", noTrunc ? id : Text.truncateId(id));
+                row.put("Type", type(p));
+                row.put("Name", Json.text(p, "Name"));
+                row.put("Module", Json.text(p, "PluginReference"));
+                String description = Json.text(p, "Config", "Description");
+                row.put("Description", noTrunc ? description : Text.ellipsis(description, 45));
+                row.put("Enabled", Json.text(p, "Enabled"));
+                rows.add(row);
+            }
+            String fmt = format == null || format.isEmpty() || format.equals("table")
+                    ? (quiet ? "{{.ID}}" : DEFAULT_TABLE) : format;
+            out().print(Template.renderRows(fmt, HEADERS, rows));
+            return 0;
+        }
+    }
+}
