@@ -3,6 +3,7 @@
  * dispatcher), the agent, plugin loading and the command line. Plugins are found through the SPI's
  * service interfaces; core never names a plugin class.
  */
+@SuppressWarnings("module") // the qualified exports name io.skep.bench, which builds after core
 module io.skep.core {
     requires io.skep.spi;
     requires org.apache.ratis;

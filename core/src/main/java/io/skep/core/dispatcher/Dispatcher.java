@@ -53,8 +53,8 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         this.store = store;
     }
 
-    @Override
     /** The swarm's {@code Dispatcher.HeartbeatPeriod} as it is now (agents ask before each heartbeat). */
+    @Override
     public Duration heartbeatPeriod() {
         Cluster c = store.memory().cluster();
         return c == null ? Defaults.HEARTBEAT_PERIOD : c.heartbeatPeriod();
