@@ -42,6 +42,8 @@ public final class Manager implements StoreWriter, AutoCloseable {
 
     private final RaftStore raft;
     private final PluginRegistry plugins;
+    /** What the dispatcher times heartbeats with. */
+    private final Ticker ticker;
     private final CertificateAuthority ca;
     /** Starts and stops terms one at a time, off Raft's threads. */
     private final ExecutorService leadership = Executors.newSingleThreadExecutor(
@@ -53,7 +55,7 @@ public final class Manager implements StoreWriter, AutoCloseable {
 
     /** The control loops of one leadership. */
     private final class Term {
-        final Dispatcher dispatcher = new Dispatcher(asLeader);
+        final Dispatcher dispatcher = new Dispatcher(asLeader, ticker);
         final List<ReconcileLoop> loops;
         Runnable unsubscribe = () -> { };
 
@@ -82,8 +84,13 @@ public final class Manager implements StoreWriter, AutoCloseable {
     }
 
     public Manager(RaftStore raft, PluginRegistry plugins) {
+        this(raft, plugins, Ticker.SYSTEM);
+    }
+
+    public Manager(RaftStore raft, PluginRegistry plugins, Ticker ticker) {
         this.raft = raft;
         this.plugins = plugins;
+        this.ticker = ticker;
         this.ca = new CertificateAuthority(this, raft.groupId());
     }
 

@@ -181,6 +181,11 @@ public final class Daemon implements AutoCloseable, NodeContext {
         return plugins;
     }
 
+    /** What liveness deadlines (the dispatcher's heartbeats) are timed with: the JVM's monotonic clock. */
+    public io.skep.core.manager.Ticker ticker() {
+        return io.skep.core.manager.Ticker.SYSTEM;
+    }
+
     @Override
     public String defaultRuntime() {
         return defaultRuntime;

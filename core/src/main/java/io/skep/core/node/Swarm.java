@@ -586,7 +586,7 @@ final class Swarm implements AutoCloseable {
                     keys.dataKey());
         };
         opened.set(raft);
-        Manager m = new Manager(raft, daemon.plugins());
+        Manager m = new Manager(raft, daemon.plugins(), daemon.ticker());
         ClusterClient client = new ClusterClient(tls.clientContext(), swarm.managers());
         try {
             if (start == RaftStart.JOIN) {
