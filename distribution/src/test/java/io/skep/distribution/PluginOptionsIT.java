@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -59,8 +58,9 @@ class PluginOptionsIT extends ImageTest {
         throw new AssertionError("no docker plugin in " + ok("plugin", "ls"));
     }
 
-    private boolean dockerRuntimeUp() {
-        return json(ok("info", "--format", "json")).path("Runtimes").has("docker");
+    /** The runtime of services that name none: docker only where the docker runtime opened on an engine. */
+    private String defaultRuntime() {
+        return json(ok("info", "--format", "json")).path("DefaultRuntime").asText();
     }
 
     private Path file(String json) throws IOException {
@@ -78,7 +78,7 @@ class PluginOptionsIT extends ImageTest {
         JsonNode docker = dockerPlugin();
         assertEquals("[\"concurrency=7\",\"host=" + absent + "\"]", docker.path("Settings").path("Env").toString());
         assertTrue(docker.path("Config").path("Env").toString().contains("\"Name\":\"concurrency\""), docker.toString());
-        assertFalse(dockerRuntimeUp(), "the runtime dialled the configured engine, where none answers");
+        assertEquals("process", defaultRuntime(), "the runtime dialled the configured engine, where none answers");
     }
 
     @Test
@@ -87,7 +87,9 @@ class PluginOptionsIT extends ImageTest {
         start("--plugin-opt", "docker.concurrency=5", "--plugin-opt", "docker.host=unix:///var/run/docker.sock");
         assertEquals("[\"concurrency=5\",\"host=unix:///var/run/docker.sock\"]",
                 dockerPlugin().path("Settings").path("Env").toString());
-        assertTrue(dockerRuntimeUp(), "the machine's engine, named by the option");
+        assertEquals("docker", defaultRuntime(), "the machine's engine, named by the option");
+        assertEquals("[\"concurrency=5\",\"host=unix:///var/run/docker.sock\"]",
+                json(ok("plugin", "inspect", "docker")).get(0).path("Settings").path("Env").toString());
     }
 
     @Test
