@@ -3,6 +3,7 @@
  * dispatcher), the agent, plugin loading, and {@code skep daemon}, which it adds to the CLI's commands. Plugins are
  * found through the SPI's service interfaces; core never names a plugin class.
  */
+@SuppressWarnings("module") // the qualified exports name io.skep.bench, which builds after core
 module io.skep.core {
     requires io.skep.spi;
     requires io.skep.cli;

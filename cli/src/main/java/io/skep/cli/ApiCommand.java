@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 public abstract class ApiCommand implements Callable<Integer> {
 
     @Spec
-    CommandSpec spec;
+    protected CommandSpec spec;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print usage")
     boolean help;

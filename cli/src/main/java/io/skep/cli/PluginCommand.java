@@ -3,6 +3,7 @@ package io.skep.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,7 +13,7 @@ import java.util.Map;
 
 /** {@code skep plugin}: the plugins the daemon loaded. */
 @Command(name = "plugin", customSynopsis = "skep plugin COMMAND", description = "Manage plugins", synopsisSubcommandLabel = "COMMAND",
-        subcommands = PluginCommand.Ls.class)
+        subcommands = {PluginCommand.Ls.class, PluginCommand.Inspect.class})
 final class PluginCommand extends CommandGroup {
 
     static final String DEFAULT_TABLE = "table {{.Type}}\t{{.Name}}\t{{.Module}}\t{{.Description}}";
@@ -71,6 +72,39 @@ final class PluginCommand extends CommandGroup {
             String fmt = format == null || format.isEmpty() || format.equals("table")
                     ? (quiet ? "{{.ID}}" : DEFAULT_TABLE) : format;
             out().print(Template.renderRows(fmt, HEADERS, rows));
+            return 0;
+        }
+    }
+
+    /** {@code skep plugin inspect}: a plugin as the API shows it, with its options and the values set. */
+    @Command(name = "inspect", customSynopsis = "skep plugin inspect [OPTIONS] PLUGIN [PLUGIN...]",
+            description = "Display detailed information on one or more plugins")
+    static final class Inspect extends ApiCommand {
+
+        @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
+                description = "Format output: json, or a Go-style template such as '{{.Settings.Env}}'")
+        String format;
+
+        @Parameters(arity = "1..*", paramLabel = "PLUGIN", description = "a plugin's name, or its ID (TYPE/NAME)")
+        List<String> refs;
+
+        @Override
+        protected int run() {
+            List<JsonNode> plugins = Json.elements(api().get("/plugins").body());
+            List<JsonNode> found = new ArrayList<>();
+            List<String> errors = new ArrayList<>();
+            for (String ref : refs) {
+                List<JsonNode> matches = plugins.stream()
+                        .filter(p -> ref.equals(Json.text(p, "Id")) || ref.equals(Json.text(p, "Name"))).toList();
+                if (matches.isEmpty()) {
+                    errors.add("Error: No such plugin: " + ref);
+                }
+                found.addAll(matches);
+            }
+            Inspection.print(out(), found, format);
+            if (!errors.isEmpty()) {
+                throw new CliException(String.join("\n", errors));
+            }
             return 0;
         }
     }

@@ -105,7 +105,7 @@ final class ProgressWriter {
         if ((current <= 0 && total <= 0) || total <= 0 || width <= 110) {
             return "";
         }
-        int percentage = (int) Math.min(50, (int) ((double) current / total * 100) / 2);
+        int percentage = Math.min(50, (int) ((double) current / total * 100) / 2);
         int spaces = Math.max(50 - percentage, 0);
         return "[" + "=".repeat(percentage) + ">" + " ".repeat(spaces) + "] ";
     }

@@ -185,10 +185,6 @@ final class ServiceSpecs {
     }
 
     /**
-     * A network attachment: {@code NAME} or {@code name=NAME[,alias=A]...}; the name is resolved to the network's
-     * ID through {@code GET /networks/{name}?scope=swarm}, as docker does.
-     */
-    /**
      * A {@code --placement-pref} value as the API takes it: {@code spread=node.labels.az} is
      * {@code {"Spread":{"SpreadDescriptor":"node.labels.az"}}}; docker's words for anything else (the caller names
      * the flag).

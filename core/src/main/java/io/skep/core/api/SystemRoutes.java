@@ -312,6 +312,16 @@ final class SystemRoutes {
             ObjectNode config = o.putObject("Config");
             config.put("Description", p.description());
             config.putObject("Interface").putArray("Types").add("skep." + p.type() + "/1");
+            // As Docker's plugins: the settable variables in Config.Env, the values set in Settings.Env.
+            ArrayNode env = config.putArray("Env");
+            ArrayNode set = o.putObject("Settings").putArray("Env");
+            if (p.config() != null) {
+                for (io.skep.spi.PluginOption<?> option : p.config().options()) {
+                    env.addObject().put("Name", option.name()).put("Description", option.description())
+                            .put("Value", option.defaultText()).putArray("Settable").add("value");
+                }
+                p.config().givenTexts().forEach((name, value) -> set.add(name + "=" + value));
+            }
         }
         return out;
     }

@@ -41,8 +41,7 @@ public final class ClusterRoutes {
     private final Supplier<Manager> manager;
     private final Map<String, RemoteSession> sessions = new ConcurrentHashMap<>();
 
-    /** A remote node's dispatcher session, as this manager holds it. */
-    /** {@code connection}: the connection of the node's latest fetch (its close means the node is gone). */
+    /** A remote node's dispatcher session, as this manager holds it; {@code connection}: the connection of the node's latest fetch (its close means the node is gone). */
     private record RemoteSession(String nodeId, AgentSession session, AssignmentMailbox mailbox,
                                  java.util.concurrent.atomic.AtomicReference<CompletionStage<Void>> connection) {
     }

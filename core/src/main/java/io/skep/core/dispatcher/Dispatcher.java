@@ -9,6 +9,7 @@ import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Node;
 import io.skep.api.model.Task;
+import io.skep.core.reconcile.Ticker;
 import io.skep.core.store.Batch;
 import io.skep.core.store.NodePatch;
 import io.skep.core.store.StoreEvent;
@@ -36,25 +37,35 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
     private static final int GRACE_MULTIPLIER = 3;
     /** How long a remote node whose session connection dropped has to come back before it is down. */
     static final Duration CONNECTION_GRACE = Duration.ofSeconds(1);
+    /** A session's {@code lostAt} while its connection is up (any ticker value may be a real time). */
+    private static final long NOT_LOST = Long.MIN_VALUE;
 
     private final StoreWriter store;
+    /** What heartbeats and lost connections are timed with. */
+    private final Ticker ticker;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, Task.TaskStatus> pendingStatus = new LinkedHashMap<>();
-    /** When this dispatcher first ran (nanoTime; 0 before): nodes get a grace period to open a session. */
+    /** Whether this dispatcher ran a pass yet, and when the first began: nodes get a grace period to open a session. */
+    private boolean started;
     private long startedAt;
     /**
-     * Each node's last sign of life (nanoTime): registration or heartbeat. Kept when its session ends, so a node that
+     * Each node's last sign of life (ticker nanos): registration or heartbeat. Kept when its session ends, so a node that
      * closed its session (a restart) has the whole heartbeat grace to come back.
      */
     private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
 
     public Dispatcher(StoreWriter store) {
-        super("dispatcher");
-        this.store = store;
+        this(store, Ticker.SYSTEM);
     }
 
-    @Override
+    public Dispatcher(StoreWriter store, Ticker ticker) {
+        super("dispatcher");
+        this.store = store;
+        this.ticker = ticker;
+    }
+
     /** The swarm's {@code Dispatcher.HeartbeatPeriod} as it is now (agents ask before each heartbeat). */
+    @Override
     public Duration heartbeatPeriod() {
         Cluster c = store.memory().cluster();
         return c == null ? Defaults.HEARTBEAT_PERIOD : c.heartbeatPeriod();
@@ -74,7 +85,7 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
             throw new IllegalStateException("cannot register node " + nodeId + ": " + e.getMessage(), e);
         }
         Session session = new Session(nodeId, assignments);
-        lastSeen.put(nodeId, System.nanoTime());
+        lastSeen.put(nodeId, ticker.nanos());
         Session previous = sessions.put(nodeId, session);
         if (previous != null) {
             previous.closed = true;
@@ -115,16 +126,17 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
      * {@link #CONNECTION_GRACE}.
      */
     private void checkHeartbeats() throws IOException {
-        long now = System.nanoTime();
-        if (startedAt == 0) {
+        long now = ticker.nanos();
+        if (!started) {
+            started = true;
             startedAt = now;
         }
         long grace = heartbeatPeriod().toNanos() * GRACE_MULTIPLIER;
         Batch batch = new Batch();
         for (Node node : store.memory().nodes()) {
             Session s = sessions.get(node.id);
-            long lost = s == null ? 0 : s.lostAt;
-            if (lost != 0 && now - lost > CONNECTION_GRACE.toNanos()) {
+            long lost = s == null ? NOT_LOST : s.lostAt;
+            if (lost != NOT_LOST && now - lost > CONNECTION_GRACE.toNanos()) {
                 markDown(node.id, "connection lost", batch);
             } else if (now - lastSeen.getOrDefault(node.id, startedAt) > grace) {
                 markDown(node.id, "heartbeat failure", batch);
@@ -157,8 +169,8 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         private final String nodeId;
         private final Consumer<List<Task>> listener;
         private volatile boolean closed;
-        /** When the connection of the latest fetch dropped (nanoTime), or 0. */
-        private volatile long lostAt;
+        /** When the connection of the latest fetch dropped (ticker nanos), or {@link #NOT_LOST}. */
+        private volatile long lostAt = NOT_LOST;
         private List<Task> lastSent;
 
         Session(String nodeId, Consumer<List<Task>> listener) {
@@ -204,7 +216,7 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
 
         @Override
         public void polling() {
-            lostAt = 0;
+            lostAt = NOT_LOST;
         }
 
         @Override
@@ -215,15 +227,15 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         @Override
         public void connectionLost() {
             if (!closed) {
-                lostAt = System.nanoTime();
+                lostAt = ticker.nanos();
                 wakeIn(CONNECTION_GRACE.plusMillis(10));
             }
         }
 
         @Override
         public void heartbeat() {
-            lastSeen.put(nodeId, System.nanoTime());
-            lostAt = 0;
+            lastSeen.put(nodeId, ticker.nanos());
+            lostAt = NOT_LOST;
             Batch batch = new Batch();
             if (setState(nodeId, "ready", null, batch)) {
                 try {

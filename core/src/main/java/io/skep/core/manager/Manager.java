@@ -1,6 +1,7 @@
 package io.skep.core.manager;
 
 import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.Ticker;
 import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.allocator.Allocator;
 import io.skep.core.ca.CertificateAuthority;
@@ -44,6 +45,8 @@ public final class Manager implements StoreWriter, AutoCloseable {
 
     private final RaftStore raft;
     private final PluginRegistry plugins;
+    /** What the dispatcher times heartbeats with. */
+    private final Ticker ticker;
     private final CertificateAuthority ca;
     /** Starts and stops terms one at a time, off Raft's threads. */
     private final ExecutorService leadership = Executors.newSingleThreadExecutor(
@@ -55,7 +58,7 @@ public final class Manager implements StoreWriter, AutoCloseable {
 
     /** The control loops of one leadership. */
     private final class Term {
-        final Dispatcher dispatcher = new Dispatcher(asLeader);
+        final Dispatcher dispatcher = new Dispatcher(asLeader, ticker);
         final List<ReconcileLoop> loops;
         Runnable unsubscribe = () -> { };
 
@@ -84,8 +87,13 @@ public final class Manager implements StoreWriter, AutoCloseable {
     }
 
     public Manager(RaftStore raft, PluginRegistry plugins) {
+        this(raft, plugins, Ticker.SYSTEM);
+    }
+
+    public Manager(RaftStore raft, PluginRegistry plugins, Ticker ticker) {
         this.raft = raft;
         this.plugins = plugins;
+        this.ticker = ticker;
         this.ca = new CertificateAuthority(this, raft.groupId());
     }
 

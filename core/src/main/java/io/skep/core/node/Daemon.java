@@ -79,7 +79,8 @@ public final class Daemon implements AutoCloseable, NodeContext {
         nodeId = NodeFiles.nodeId(dataDir);
         hostname = localHostname();
         plugins = PluginRegistry.load(config.pluginDir() != null ? config.pluginDir()
-                : Path.of(System.getProperty("java.home"), "plugins")); // an image's own plugins/ folder
+                : Path.of(System.getProperty("java.home"), "plugins"), // an image's own plugins/ folder
+                config.pluginOptions());
         plugins.failures().forEach(f -> LOG.warn("plugin not loaded: {}", f));
         openRuntimes(dataDir);
 
@@ -178,6 +179,11 @@ public final class Daemon implements AutoCloseable, NodeContext {
     @Override
     public PluginRegistry plugins() {
         return plugins;
+    }
+
+    /** What liveness deadlines (the dispatcher's heartbeats) are timed with: the JVM's monotonic clock. */
+    public io.skep.core.reconcile.Ticker ticker() {
+        return io.skep.core.reconcile.Ticker.SYSTEM;
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.skep.cli.SkepVersion;
 import io.skep.cli.TlsFlags;
 import io.skep.core.api.ControlAccess;
 import io.skep.client.DaemonAddress;
+import io.skep.spi.PluginOptionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,6 +45,18 @@ public final class DaemonCommand extends ApiCommand {
     @Option(names = "--plugin-dir", paramLabel = "DIR", description = "A folder of drop-in plugin jars")
     Path pluginDir;
 
+    @Option(names = "--plugin-opt", paramLabel = "PLUGIN.OPTION=VALUE",
+            description = "Set a plugin's option, e.g. docker.concurrency=10; repeatable")
+    List<String> pluginOpts = new ArrayList<>();
+
+    @Option(names = "--config-file", paramLabel = "FILE",
+            description = "Daemon configuration file: the flags by their long names, as JSON (default: "
+                    + "/etc/skep/daemon.json where it exists)")
+    Path configFile;
+
+    /** Where the plugin options came from, for their errors. */
+    private String pluginOptsOrigin = "--plugin-opt";
+
     @Option(names = "--label", paramLabel = "KEY=VALUE",
             description = "Set key=value labels to the daemon (engine labels)")
     List<String> labels = new ArrayList<>();
@@ -57,8 +70,11 @@ public final class DaemonCommand extends ApiCommand {
                     + ControlAccess.DEFAULT_GROUP + " where that group exists, else none: only the daemon's user)")
     String group;
 
-    /** The configuration the flags describe. */
+    /** The configuration the flags and the configuration file describe. */
     public DaemonConfig config() {
+        if (DaemonFile.apply(configFile, spec).contains("plugin-opts")) {
+            pluginOptsOrigin = "\"plugin-opts\" in " + (configFile == null ? DaemonFile.DEFAULT_PATH : configFile) + ":";
+        }
         List<URI> uris = new ArrayList<>();
         List<String> given = hosts.isEmpty() ? List.of(DaemonConfig.DEFAULT_HOST) : hosts;
         for (String host : given) {
@@ -81,8 +97,16 @@ public final class DaemonCommand extends ApiCommand {
             }
             engineLabels.put(label.substring(0, eq), label.substring(eq + 1));
         }
+        java.util.Map<String, String> pluginOptions = new java.util.LinkedHashMap<>();
+        for (String opt : pluginOpts) {
+            int eq = opt.indexOf('=');
+            if (eq <= 0) {
+                throw invalidFlag("--plugin-opt", opt, "PLUGIN.OPTION=VALUE expected");
+            }
+            pluginOptions.put(opt.substring(0, eq).strip(), opt.substring(eq + 1));
+        }
         ControlAccess access = new ControlAccess(tls.server(ctx().env), group);
-        return new DaemonConfig(dataDir, uris, rt, raftPort, listenAddr, pluginDir, engineLabels, access);
+        return new DaemonConfig(dataDir, uris, rt, raftPort, listenAddr, pluginDir, engineLabels, access, pluginOptions);
     }
 
     @Override
@@ -96,6 +120,8 @@ public final class DaemonCommand extends ApiCommand {
         Daemon daemon;
         try {
             daemon = Daemon.start(config);
+        } catch (PluginOptionException e) { // docker.concurrency: must be ...; where it came from in front
+            throw new CliException("skep daemon: failed to start: " + pluginOptsOrigin + " " + e.getMessage());
         } catch (Exception e) {
             throw new CliException("skep daemon: failed to start: " + Main.errorText(e));
         }

@@ -24,9 +24,12 @@ import java.util.Objects;
  * @param labels         the node's engine labels ({@code --label}, as dockerd's), for {@code engine.labels.*}
  *                       constraints
  * @param access         who may use the control API's listeners: TLS of TCP ones, the group of unix sockets
+ * @param pluginOptions  plugins' settings by {@code <plugin name>.<option>} ({@code --plugin-opt}), checked by the
+ *                       plugins as they load
  */
 public record DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime, int raftPort, String listenAddr,
-                           Path pluginDir, Map<String, String> labels, ControlAccess access) {
+                           Path pluginDir, Map<String, String> labels, ControlAccess access,
+                           Map<String, String> pluginOptions) {
 
     /** The control API's default address: skep's own socket, never a co-located Docker engine's. */
     public static final String DEFAULT_HOST = DaemonAddress.DEFAULT_HOST;
@@ -45,6 +48,13 @@ public record DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime,
         }
         access = access == null ? ControlAccess.DEFAULT : access;
         hosts.forEach(access::checkListen);
+        pluginOptions = pluginOptions == null ? Map.of() : Map.copyOf(pluginOptions);
+    }
+
+    /** A node whose plugins get no settings. */
+    public DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime, int raftPort, String listenAddr,
+                        Path pluginDir, Map<String, String> labels, ControlAccess access) {
+        this(dataDir, hosts, defaultRuntime, raftPort, listenAddr, pluginDir, labels, access, Map.of());
     }
 
     /** A node whose control API has the default access: plaintext TCP on loopback only, the default socket group. */

@@ -561,9 +561,6 @@ final class Swarm implements AutoCloseable {
     }
 
     /**
-     * @param cluster the swarm object to write on a fresh start (swarm init); null on a restart
-     */
-    /**
      * @param initial       what a new group's first entry holds (CREATE: the swarm and this node, or the state a
      *                      forced new cluster keeps); null otherwise
      * @param joinedThrough the manager a JOIN went through, for the log
@@ -589,7 +586,7 @@ final class Swarm implements AutoCloseable {
                     keys.dataKey());
         };
         opened.set(raft);
-        Manager m = new Manager(raft, daemon.plugins());
+        Manager m = new Manager(raft, daemon.plugins(), daemon.ticker());
         ClusterClient client = new ClusterClient(tls.clientContext(), swarm.managers());
         try {
             if (start == RaftStart.JOIN) {

@@ -1,6 +1,8 @@
 package io.skep.core.plugins;
 
 import io.skep.spi.Plugin;
+import io.skep.spi.PluginConfig;
+import io.skep.spi.PluginOptionException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
 import io.skep.spi.scheduler.SchedulerStrategy;
 import org.slf4j.Logger;
@@ -14,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -23,13 +27,24 @@ import java.util.stream.Collectors;
 /**
  * The plugins of this node: every SPI implementation found with {@link ServiceLoader} in the image's
  * modules, plus drop-in plugin jars from a folder, loaded into a child module layer (no image rebuild).
- * A provider that fails to load is recorded and skipped, never fatal.
+ * A provider that fails to load is recorded and skipped, never fatal. Each plugin then receives its
+ * settings ({@code --plugin-opt}); a setting that is unknown or invalid is fatal.
  */
 public final class PluginRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(PluginRegistry.class);
 
-    /** One loaded plugin, as {@code skep plugin ls} shows it. */
-    public record LoadedPlugin(String type, String name, String description, String module, Plugin plugin) {
+    /** A kind of plugin: the type {@code skep plugin ls} shows, and the SPI interface it implements. */
+    public record Kind(String type, Class<? extends Plugin> spi) {
+    }
+
+    /** The SPIs whose providers are loaded. A new SPI is one more line here. */
+    public static final List<Kind> KINDS = List.of(
+            new Kind("scheduler", SchedulerStrategy.class),
+            new Kind("runtime", TaskRuntimeProvider.class));
+
+    /** One loaded plugin, as {@code skep plugin ls} shows it, with the settings it received. */
+    public record LoadedPlugin(String type, String name, String description, String module, Plugin plugin,
+                               PluginConfig config) {
     }
 
     private final List<LoadedPlugin> plugins = new ArrayList<>();
@@ -38,13 +53,47 @@ public final class PluginRegistry {
     private PluginRegistry() {
     }
 
-    /** Loads the image's plugins and those in {@code pluginDir} (may be null or missing). */
+    /** Loads the image's plugins and those in {@code pluginDir} (may be null or missing), with no settings. */
     public static PluginRegistry load(Path pluginDir) {
+        return load(pluginDir, Map.of());
+    }
+
+    /**
+     * Loads the image's plugins and those in {@code pluginDir} (may be null or missing), and configures each.
+     *
+     * @param settings values by {@code <plugin name>.<option>}
+     * @throws PluginOptionException naming a setting of no loaded plugin, or one a plugin refuses
+     */
+    public static PluginRegistry load(Path pluginDir, Map<String, String> settings) {
         PluginRegistry registry = new PluginRegistry();
         ModuleLayer layer = registry.dropInLayer(pluginDir);
-        registry.collect("scheduler", SchedulerStrategy.class, layer);
-        registry.collect("runtime", TaskRuntimeProvider.class, layer);
+        for (Kind kind : KINDS) {
+            registry.collect(kind.type(), kind.spi(), layer);
+        }
+        registry.configure(settings);
         return registry;
+    }
+
+    /** Hands each plugin its settings; every plugin of a name gets those of that name. */
+    private void configure(Map<String, String> settings) {
+        Map<String, Map<String, String>> byPlugin = new LinkedHashMap<>();
+        settings.keySet().stream().sorted().forEach(key -> {
+            int dot = key.indexOf('.');
+            if (dot <= 0 || dot == key.length() - 1) {
+                throw new PluginOptionException(key, "a plugin option is named <plugin>.<option>");
+            }
+            String plugin = key.substring(0, dot);
+            if (plugins.stream().noneMatch(p -> p.name().equals(plugin))) {
+                throw new PluginOptionException(key, "no plugin named " + plugin + " is loaded");
+            }
+            byPlugin.computeIfAbsent(plugin, p -> new LinkedHashMap<>()).put(key.substring(dot + 1), settings.get(key));
+        });
+        for (int i = 0; i < plugins.size(); i++) {
+            LoadedPlugin p = plugins.get(i);
+            PluginConfig config = PluginConfig.of(p.name(), p.plugin().options(), byPlugin.getOrDefault(p.name(), Map.of()));
+            p.plugin().configure(config);
+            plugins.set(i, new LoadedPlugin(p.type(), p.name(), p.description(), p.module(), p.plugin(), config));
+        }
     }
 
     private ModuleLayer dropInLayer(Path dir) {
@@ -84,7 +133,7 @@ public final class PluginRegistry {
                     failures.add(type + " plugin " + plugin.name() + " from " + moduleName + ": a plugin of that name is already loaded");
                     continue;
                 }
-                plugins.add(new LoadedPlugin(type, plugin.name(), plugin.description(), moduleName, plugin));
+                plugins.add(new LoadedPlugin(type, plugin.name(), plugin.description(), moduleName, plugin, null));
             } catch (java.util.ServiceConfigurationError | RuntimeException e) {
                 failures.add(type + " plugin " + provider.type().getName() + ": " + e.getMessage());
                 LOG.warn("{} plugin {} failed to load: {}", type, provider.type().getName(), e.toString());
@@ -102,18 +151,19 @@ public final class PluginRegistry {
     }
 
     public List<SchedulerStrategy> schedulers() {
-        return ofType(SchedulerStrategy.class);
+        return all(SchedulerStrategy.class);
     }
 
     public List<TaskRuntimeProvider> runtimes() {
-        return ofType(TaskRuntimeProvider.class);
+        return all(TaskRuntimeProvider.class);
     }
 
     public Optional<TaskRuntimeProvider> runtime(String name) {
         return runtimes().stream().filter(r -> r.name().equals(name)).findFirst();
     }
 
-    private <T> List<T> ofType(Class<T> type) {
+    /** The loaded plugins that implement {@code type} (an SPI of {@link #KINDS}), by type then name. */
+    public <T extends Plugin> List<T> all(Class<T> type) {
         return plugins.stream().map(LoadedPlugin::plugin).filter(type::isInstance).map(type::cast).toList();
     }
 }

@@ -30,6 +30,7 @@ public abstract class ReconcileLoop implements AutoCloseable {
     private long lastPassEnded = System.nanoTime() - DEBOUNCE_NANOS; // only the loop's thread uses it
     private boolean withoutQuorum; // likewise
 
+    @SuppressWarnings("this-escape") // the thread only gets this loop once start() runs, after construction
     protected ReconcileLoop(String name) {
         this.name = name;
         this.thread = Thread.ofPlatform().daemon().name("skep-" + name).unstarted(this::run);

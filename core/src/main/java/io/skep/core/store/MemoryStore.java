@@ -256,7 +256,7 @@ public final class MemoryStore {
         }
     }
 
-    /** States only move forward: a late or repeated patch changes nothing. */
+    // States only move forward: a late or repeated patch changes nothing.
     /**
      * A state a patch names, or null for one that is no state: a patch is never the reason an entry stops half-applied
      * (writers check states before they write; this is what the store does when one did not).

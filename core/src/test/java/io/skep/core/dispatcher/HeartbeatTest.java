@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -52,6 +53,50 @@ class HeartbeatTest {
         assertEquals("heartbeat failure", store.memory().<Node>get(Kind.NODE, "n1").status.message);
         session.heartbeat();
         assertEquals("ready", state(), "a heartbeat brings it back");
+    }
+
+    /**
+     * On a ticker moved by hand: a node is down exactly once three periods passed without a sign of life, not a
+     * nanosecond before, and without the test waiting for them (the loop's thread is never started).
+     */
+    @Test
+    void aNodeIsDownAfterThreeMissedPeriodsOfTheDispatchersTicker() throws Exception {
+        AtomicLong now = new AtomicLong(-5_000); // any origin: negative, zero and positive readings all work
+        try (Dispatcher timed = new Dispatcher(store, now::get)) {
+            swarm(Duration.ZERO); // Swarm's default period, 5 s
+            long grace = Duration.ofSeconds(5).multipliedBy(3).toNanos();
+            AgentSession session = timed.register("n1", new Node.Description(), tasks -> { });
+            timed.passNow();
+            assertEquals("ready", state());
+
+            now.addAndGet(grace);
+            timed.passNow();
+            assertEquals("ready", state(), "three periods exactly: not yet");
+            now.addAndGet(1);
+            timed.passNow();
+            assertEquals("down", state(), "past three periods without a heartbeat");
+            assertEquals("heartbeat failure", store.memory().<Node>get(Kind.NODE, "n1").status.message);
+
+            session.heartbeat();
+            assertEquals("ready", state());
+            now.addAndGet(grace - 1);
+            timed.passNow();
+            assertEquals("ready", state(), "a heartbeat restarts the count");
+            session.heartbeat();
+            now.addAndGet(grace);
+            timed.passNow();
+            assertEquals("ready", state(), "and so does each one after");
+
+            session.heartbeat();
+            session.connectionLost();
+            now.addAndGet(Dispatcher.CONNECTION_GRACE.toNanos());
+            timed.passNow();
+            assertEquals("ready", state(), "a dropped connection has its grace");
+            now.addAndGet(1);
+            timed.passNow();
+            assertEquals("down", state());
+            assertEquals("connection lost", store.memory().<Node>get(Kind.NODE, "n1").status.message);
+        }
     }
 
     @Test

@@ -78,14 +78,14 @@ final class DockerRuntime implements TaskRuntime {
                 r -> Thread.ofPlatform().daemon().name("skep-docker-retry").unstarted(r));
     }
 
-    static DockerRuntime open(RuntimeContext context) throws TaskRuntimeException {
-        EngineSlots slots = EngineSlots.from(System.getenv());
-        Engine engine = Engine.connect();
+    /** The runtime on the engine at {@code host}, starting, stopping and removing at most {@code slots} at once. */
+    static DockerRuntime open(RuntimeContext context, EngineSlots slots, String host) throws TaskRuntimeException {
+        Engine engine = Engine.connect(host);
         try {
             engine.client().pingCmd().exec();
         } catch (RuntimeException e) {
             engine.close();
-            throw new TaskRuntimeException("no Docker engine answers at " + Engine.host() + ": " + Engine.reason(e), e);
+            throw new TaskRuntimeException("no Docker engine answers at " + host + ": " + Engine.reason(e), e);
         }
         DockerRuntime runtime = new DockerRuntime(context, engine, slots);
         Thread.ofVirtual().name("skep-docker-mappings").start(runtime::prepareMappings);

@@ -1,5 +1,7 @@
 package io.skep.runtime.docker;
 
+import io.skep.spi.PluginConfig;
+import io.skep.spi.PluginOption;
 import io.skep.spi.runtime.Availability;
 import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.TaskLaunch;
@@ -7,14 +9,19 @@ import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
- * The runtime {@code docker}: a task is a container of the Docker engine at {@code DOCKER_HOST} (default
- * {@code unix:///var/run/docker.sock}), with the task's image, command, arguments, environment, labels, hostname,
- * working directory, user, stop signal and grace period; restarts are skep's, never Docker's.
+ * The runtime {@code docker}: a task is a container of the Docker engine at {@code docker.host} (default
+ * {@code DOCKER_HOST}, else {@code unix:///var/run/docker.sock}), with the task's image, command, arguments,
+ * environment, labels, hostname, working directory, user, stop signal and grace period; restarts are skep's, never
+ * Docker's. Options: {@code docker.host} and {@code docker.concurrency}; an option not given leaves its environment
+ * variable ({@code DOCKER_HOST}, {@code SKEP_DOCKER_CONCURRENCY}) in force, as before options existed.
  */
 public final class DockerRuntimeProvider implements TaskRuntimeProvider {
+
+    private volatile PluginConfig config = PluginConfig.defaults("docker", options());
 
     public DockerRuntimeProvider() {
     }
@@ -26,13 +33,34 @@ public final class DockerRuntimeProvider implements TaskRuntimeProvider {
 
     @Override
     public String description() {
-        return "tasks as Docker containers (docker-java, engine at DOCKER_HOST or unix:///var/run/docker.sock)";
+        return "tasks as Docker containers (docker-java, engine at docker.host, DOCKER_HOST or unix:///var/run/docker.sock)";
     }
 
-    /** A Docker engine answers a ping at DOCKER_HOST within {@link Engine#PROBE_TIMEOUT}. */
+    @Override
+    public List<PluginOption<?>> options() {
+        return List.of(EngineSlots.OPTION, Engine.HOST_OPTION);
+    }
+
+    @Override
+    public void configure(PluginConfig config) {
+        this.config = config;
+    }
+
+    /** The engine's address: {@code docker.host}, else {@code DOCKER_HOST}, else the default. */
+    String host() {
+        return Engine.host(config);
+    }
+
+    /** The bound of engine operations at once: {@code docker.concurrency}, else the variable, else the default. */
+    EngineSlots slots() throws TaskRuntimeException {
+        PluginConfig c = config;
+        return c.isSet(EngineSlots.OPTION) ? new EngineSlots(c.get(EngineSlots.OPTION)) : EngineSlots.from(System.getenv());
+    }
+
+    /** A Docker engine answers a ping at {@link #host()} within {@link Engine#PROBE_TIMEOUT}. */
     @Override
     public Availability probe(RuntimeContext context) {
-        return Engine.probe(Engine.host(), Engine.PROBE_TIMEOUT);
+        return Engine.probe(host(), Engine.PROBE_TIMEOUT);
     }
 
     @Override
@@ -72,6 +100,6 @@ public final class DockerRuntimeProvider implements TaskRuntimeProvider {
 
     @Override
     public TaskRuntime open(RuntimeContext context) throws TaskRuntimeException {
-        return DockerRuntime.open(context);
+        return DockerRuntime.open(context, slots(), host());
     }
 }

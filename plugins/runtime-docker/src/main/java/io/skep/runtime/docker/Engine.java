@@ -9,6 +9,8 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import io.skep.spi.PluginConfig;
+import io.skep.spi.PluginOption;
 import io.skep.spi.runtime.Availability;
 import io.skep.spi.runtime.TaskRuntimeException;
 
@@ -45,10 +47,37 @@ final class Engine implements AutoCloseable {
         this.client = client;
     }
 
+    /** The plugin option {@code docker.host}; when not given, {@code DOCKER_HOST} or the default holds. */
+    static final PluginOption<String> HOST_OPTION = PluginOption.string("host", DEFAULT_HOST,
+                    "the Docker engine's address, unix:// or tcp:// (default: $DOCKER_HOST, else " + DEFAULT_HOST + ")")
+            .withCheck(Engine::hostProblem);
+
     /** The engine's address as configured here (the {@code DOCKER_HOST} environment variable, or the default). */
     static String host() {
         String host = System.getenv("DOCKER_HOST");
         return host == null || host.isBlank() ? DEFAULT_HOST : host.strip();
+    }
+
+    /** The engine's address: the plugin option {@code docker.host} where given, else {@link #host()}. */
+    static String host(PluginConfig config) {
+        return config.isSet(HOST_OPTION) ? config.get(HOST_OPTION) : host();
+    }
+
+    /** Why {@code host} is no engine address docker-java can dial, or null. */
+    static String hostProblem(String host) {
+        URI uri;
+        try {
+            uri = new URI(host);
+        } catch (java.net.URISyntaxException e) {
+            return "not a valid address: \"" + host + "\"";
+        }
+        if ("unix".equals(uri.getScheme())) {
+            return uri.getPath() == null || uri.getPath().isEmpty() ? "names no socket: \"" + host + "\"" : null;
+        }
+        if ("tcp".equals(uri.getScheme())) {
+            return uri.getHost() == null || uri.getPort() < 0 ? "a tcp:// address needs a host and a port: \"" + host + "\"" : null;
+        }
+        return "must be a unix:// or tcp:// address, got \"" + host + "\"";
     }
 
     /**

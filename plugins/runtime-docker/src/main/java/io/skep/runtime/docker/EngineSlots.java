@@ -1,5 +1,6 @@
 package io.skep.runtime.docker;
 
+import io.skep.spi.PluginOption;
 import io.skep.spi.runtime.TaskRuntimeException;
 
 import java.util.Map;
@@ -18,6 +19,9 @@ final class EngineSlots {
     /** The default: the engine's own limit for parallel pulls and about the most one engine does at full speed. */
     static final int DEFAULT = 10;
     static final int MAX = 1000;
+    /** The plugin option {@code docker.concurrency}; when not given, {@value #VARIABLE} or the default holds. */
+    static final PluginOption<Integer> OPTION = PluginOption.integer("concurrency", DEFAULT, 1, MAX,
+            "containers started, stopped or removed at once (default: $" + VARIABLE + ", else " + DEFAULT + ")");
 
     /** One held slot; closing it frees it. */
     interface Slot extends AutoCloseable {
