@@ -2,6 +2,7 @@ package io.skep.core.plugins;
 
 import io.skep.spi.Plugin;
 import io.skep.spi.runtime.TaskRuntimeProvider;
+import io.skep.spi.scheduler.SchedulerFilter;
 import io.skep.spi.scheduler.SchedulerStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,7 @@ public final class PluginRegistry {
         ModuleLayer layer = registry.dropInLayer(pluginDir);
         registry.collect("scheduler", SchedulerStrategy.class, layer);
         registry.collect("runtime", TaskRuntimeProvider.class, layer);
+        registry.collect("filter", SchedulerFilter.class, layer);
         return registry;
     }
 
@@ -103,6 +105,10 @@ public final class PluginRegistry {
 
     public List<SchedulerStrategy> schedulers() {
         return ofType(SchedulerStrategy.class);
+    }
+
+    public List<SchedulerFilter> filters() {
+        return ofType(SchedulerFilter.class);
     }
 
     public List<TaskRuntimeProvider> runtimes() {

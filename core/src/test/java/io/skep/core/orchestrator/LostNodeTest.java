@@ -8,6 +8,7 @@ import io.skep.core.model.Service;
 import io.skep.core.model.Task;
 import io.skep.core.model.TaskSpec;
 import io.skep.core.model.TaskState;
+import io.skep.core.scheduler.Strategies;
 import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
 import io.skep.core.testing.Fixtures;
@@ -27,7 +28,7 @@ class LostNodeTest {
 
     private final InMemoryStore store = new InMemoryStore();
     private final ReplicatedOrchestrator orchestrator =
-            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor()));
+            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor(), new Strategies(List.of())));
 
     private static Node node(String id) {
         Node n = new Node();
