@@ -99,8 +99,9 @@ class BinpackPluginIT {
     void aDroppedInStrategyPacksNodesAndItsFilterExplainsWhatItRefuses() throws IOException {
         Member manager = new Member("manager");
         manager.ok("swarm", "init");
-        String plugins = manager.ok("plugin", "ls");
-        assertTrue(plugins.contains("binpack") && plugins.contains("binpack-skip"), plugins);
+        List<String> plugins = manager.ok("plugin", "ls", "--format", "{{.Name}} {{.Type}}").lines().toList();
+        assertTrue(plugins.contains("binpack scheduler") && plugins.contains("binpack-skip scheduler-filter"),
+                plugins::toString);
         String addr = manager.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
         String token = manager.ok("swarm", "join-token", "-q", "worker").strip();
         Member worker = new Member("worker");

@@ -87,16 +87,14 @@ final class Rebalancer {
         PlacementRequest request = new PlacementRequest(s.id, count, s.spec.taskTemplate.spreadDescriptors(),
                 new Resources(demand.nanoCpus(), demand.memoryBytes()),
                 s.spec.labels == null ? Map.of() : s.spec.labels);
+        // Without a strategy nothing could place a moved task (the scheduler says why on pending ones): no moves.
         SchedulerStrategy strategy = strategies.choose(request).strategy();
-        if (strategy == null) {
-            return; // nothing could place the moved tasks: the scheduler says why on the service's pending tasks
-        }
         Map<String, Integer> tasksOn = new HashMap<>();
         running.forEach((id, tasks) -> tasksOn.put(id, tasks.size()));
         Map<String, Integer> room = new HashMap<>();
         load.nodes().stream().filter(n -> n.fits(demand)).forEach(n -> room.put(n.id(), n.capacity(demand)));
         int moves = 0;
-        while (moves < allowed) {
+        while (strategy != null && moves < allowed) {
             Optional<TaskMove> next = strategy.nextMove(request, candidates(load, tasksOn, room));
             if (next.isEmpty()) {
                 break;

@@ -45,7 +45,7 @@ public final class PluginRegistry {
         ModuleLayer layer = registry.dropInLayer(pluginDir);
         registry.collect("scheduler", SchedulerStrategy.class, layer);
         registry.collect("runtime", TaskRuntimeProvider.class, layer);
-        registry.collect("filter", SchedulerFilter.class, layer);
+        registry.collect("scheduler-filter", SchedulerFilter.class, layer);
         return registry;
     }
 
