@@ -8,7 +8,7 @@ module io.skep.client {
     requires transitive io.netty.handler;
     requires io.netty.buffer;
     requires io.netty.codec;
-    requires io.netty.codec.http;
+    requires transitive io.netty.codec.http;
     requires io.netty.common;
     requires io.netty.transport;
 

@@ -32,6 +32,7 @@ module io.skep.core {
     exports io.skep.core.cluster to io.skep.bench;
     exports io.skep.core.dispatcher to io.skep.bench;
     uses io.skep.spi.scheduler.SchedulerStrategy;
+    uses io.skep.spi.scheduler.SchedulerFilter;
     uses io.skep.spi.runtime.TaskRuntimeProvider;
 
     // Wire types are read and written by Jackson; commands are filled in by picocli.

@@ -2,6 +2,7 @@ package io.skep.bench.scheduler;
 
 import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
+import io.skep.spi.scheduler.SchedulerContext;
 import io.skep.spi.scheduler.SchedulerStrategy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -83,10 +84,16 @@ public class SchedulerBenchmark {
         return baseline.place(request, candidates);
     }
 
-    /** The installed strategy named {@code name}; a clear error when there is none. */
+    /**
+     * The installed strategy named {@code name}, told of the others as a node tells it (topology places inside each
+     * group with the spread); a clear error when there is none.
+     */
     static SchedulerStrategy strategy(String name) {
-        return ServiceLoader.load(SchedulerStrategy.class).stream()
+        List<SchedulerStrategy> installed = ServiceLoader.load(SchedulerStrategy.class).stream()
                 .map(ServiceLoader.Provider::get)
+                .toList();
+        installed.forEach(strategy -> strategy.init(new SchedulerContext(installed)));
+        return installed.stream()
                 .filter(strategy -> strategy.name().equals(name))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("scheduler strategy '" + name

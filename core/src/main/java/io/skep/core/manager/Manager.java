@@ -12,6 +12,7 @@ import io.skep.core.orchestrator.RestartSupervisor;
 import io.skep.core.orchestrator.TaskReaper;
 import io.skep.core.plugins.PluginRegistry;
 import io.skep.core.scheduler.Scheduler;
+import io.skep.core.scheduler.Strategies;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.store.MemoryStore;
@@ -64,11 +65,12 @@ public final class Manager implements StoreWriter, AutoCloseable {
 
         Term() {
             RestartSupervisor restarts = new RestartSupervisor();
+            Strategies strategies = new Strategies(plugins.schedulers());
             loops = List.of(
-                    new ReplicatedOrchestrator(asLeader, restarts),
+                    new ReplicatedOrchestrator(asLeader, restarts, strategies),
                     new GlobalOrchestrator(asLeader, restarts),
                     new Allocator(asLeader),
-                    new Scheduler(asLeader, plugins.schedulers()),
+                    new Scheduler(asLeader, strategies, plugins.filters()),
                     new TaskReaper(asLeader),
                     new ManagerStatusLoop(asLeader, raft),
                     new io.skep.core.ca.RootRotationLoop(asLeader),

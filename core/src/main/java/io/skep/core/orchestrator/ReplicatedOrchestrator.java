@@ -6,6 +6,7 @@ import io.skep.api.model.Kind;
 import io.skep.api.model.Service;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
+import io.skep.core.scheduler.Strategies;
 import io.skep.core.scheduler.SwarmLoad;
 import io.skep.core.store.Batch;
 import io.skep.core.store.MemoryStore;
@@ -41,7 +42,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ReplicatedOrchestrator extends ReconcileLoop {
     private final StoreWriter store;
     private final ServiceReconciler common;
-    private final Rebalancer rebalancer = new Rebalancer();
+    private final Rebalancer rebalancer;
     /**
      * The services whose tasks or spec changed since the last pass: a pass looks at these alone, so that a busy
      * swarm's stream of task reports costs a pass over one service, not over all. A node's change, a timer (restart
@@ -52,10 +53,12 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
     /** When the earliest timer a pass asked for is due (nanoTime). */
     private volatile long timerDue = Long.MAX_VALUE;
 
-    public ReplicatedOrchestrator(StoreWriter store, RestartSupervisor restarts) {
+    /** @param strategies the node's scheduler strategies: the rebalancer asks them what "even" is */
+    public ReplicatedOrchestrator(StoreWriter store, RestartSupervisor restarts, Strategies strategies) {
         super("replicated-orchestrator");
         this.store = store;
         this.common = new ServiceReconciler(restarts, this::timer);
+        this.rebalancer = new Rebalancer(strategies);
     }
 
     private void timer(Duration delay) {

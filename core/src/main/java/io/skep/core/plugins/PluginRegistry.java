@@ -4,6 +4,7 @@ import io.skep.spi.Plugin;
 import io.skep.spi.PluginConfig;
 import io.skep.spi.PluginOptionException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
+import io.skep.spi.scheduler.SchedulerFilter;
 import io.skep.spi.scheduler.SchedulerStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,8 @@ public final class PluginRegistry {
     /** The SPIs whose providers are loaded. A new SPI is one more line here. */
     public static final List<Kind> KINDS = List.of(
             new Kind("scheduler", SchedulerStrategy.class),
-            new Kind("runtime", TaskRuntimeProvider.class));
+            new Kind("runtime", TaskRuntimeProvider.class),
+            new Kind("scheduler-filter", SchedulerFilter.class));
 
     /** One loaded plugin, as {@code skep plugin ls} shows it, with the settings it received. */
     public record LoadedPlugin(String type, String name, String description, String module, Plugin plugin,
@@ -152,6 +154,10 @@ public final class PluginRegistry {
 
     public List<SchedulerStrategy> schedulers() {
         return all(SchedulerStrategy.class);
+    }
+
+    public List<SchedulerFilter> filters() {
+        return all(SchedulerFilter.class);
     }
 
     public List<TaskRuntimeProvider> runtimes() {

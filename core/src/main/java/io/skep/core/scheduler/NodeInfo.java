@@ -3,6 +3,7 @@ package io.skep.core.scheduler;
 import io.skep.api.model.Node;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
+import io.skep.spi.scheduler.Resources;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -50,6 +51,11 @@ public final class NodeInfo {
         return node.id;
     }
 
+    /** The node's attributes by constraint name ({@link NodeAttributes}). */
+    public Map<String, String> attributes() {
+        return attributes;
+    }
+
     /** A node attribute by constraint name ({@code node.labels.az}), or null. */
     public String attribute(String name) {
         return attributes.get(name);
@@ -76,6 +82,18 @@ public final class NodeInfo {
     public long availableMemory() {
         Node.Resources r = node.description == null ? null : node.description.resources;
         return (r == null || r.memoryBytes == null ? 0 : r.memoryBytes) - reservedMemory;
+    }
+
+    /** What the node reports it has ({@code Description.Resources}). */
+    public Resources total() {
+        Node.Resources r = node.description == null ? null : node.description.resources;
+        return r == null ? Resources.NONE : new Resources(Math.max(0, r.nanoCPUs == null ? 0 : r.nanoCPUs),
+                Math.max(0, r.memoryBytes == null ? 0 : r.memoryBytes));
+    }
+
+    /** What the node has left once the tasks holding a place on it took their reservations (never below zero). */
+    public Resources free() {
+        return new Resources(Math.max(0, availableNanoCpus()), Math.max(0, availableMemory()));
     }
 
     boolean portInUse(Set<String> ports) {

@@ -6,13 +6,18 @@ import io.skep.api.model.Ids;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
+import io.skep.api.model.Service;
 import io.skep.core.store.Batch;
 import io.skep.core.store.MemoryStore;
 import io.skep.core.store.StoreEvent;
 import io.skep.core.store.TaskPatch;
 import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
+import io.skep.spi.scheduler.Resources;
+import io.skep.spi.scheduler.SchedulerFilter;
 import io.skep.spi.scheduler.SchedulerStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,19 +27,28 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Assigns pending tasks to nodes (PENDING → ASSIGNED). The core filters the nodes ({@link NodeFilter});
- * the {@link SchedulerStrategy} plugin of highest weight that applies ranks them. Tasks of one service and
- * spec are placed as one batch, so a strategy sees the whole group at once; each node's room for the group
- * (reservations, host ports, replicas per node) bounds what the strategy may put there.
+ * Assigns pending tasks to nodes (PENDING → ASSIGNED). The core filters the nodes ({@link NodeFilter}), then the
+ * vendors' {@link SchedulerFilter} plugins do; the {@link SchedulerStrategy} plugin the service's label names, else
+ * the one of highest weight that applies ({@link Strategies}), ranks them. Tasks of one service and spec are placed
+ * as one batch, so a strategy sees the whole group at once; each node's room for the group (reservations, host
+ * ports, replicas per node) bounds what the strategy may put there.
  */
 public final class Scheduler extends ReconcileLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
     private final StoreWriter store;
-    private final List<SchedulerStrategy> strategies;
+    private final Strategies strategies;
+    private final List<SchedulerFilter> filters;
 
-    public Scheduler(StoreWriter store, List<SchedulerStrategy> strategies) {
+    public Scheduler(StoreWriter store, Strategies strategies, List<SchedulerFilter> filters) {
         super("scheduler");
         this.store = store;
-        this.strategies = List.copyOf(strategies);
+        this.strategies = strategies;
+        this.filters = List.copyOf(filters);
+    }
+
+    /** With the given strategies and no vendor filters. */
+    public Scheduler(StoreWriter store, List<SchedulerStrategy> strategies) {
+        this(store, new Strategies(strategies), List.of());
     }
 
     @Override
@@ -69,21 +83,78 @@ public final class Scheduler extends ReconcileLoop {
             Demand d = load.demand(t);
             NodeInfo node = load.node(t.nodeId);
             NodeFilter failing = node == null ? NodeFilter.READY : NodeFilter.firstFailing(d, node);
+            SchedulerFilter refusing = null;
             if (failing == null) {
-                assign(batch, t, node, d);
-            } else {
+                PlacementRequest request = request(m, List.of(t), d);
+                refusing = refusing(applicable(request), request, candidate(node, d));
+            }
+            if (failing != null) {
                 explain(batch, t, "no suitable node (" + failing.explain(d, 1) + ")");
+            } else if (refusing != null) {
+                explain(batch, t, "no suitable node (" + Explanation.explain(refusing, 1) + ")");
+            } else {
+                assign(batch, t, node, d);
             }
         }
         for (List<Task> group : groups.values()) {
             group.sort(Comparator.comparing((Task t) -> t.slotNumber()).thenComparing(t -> t.id));
-            placeGroup(batch, group, load.demand(group.get(0)), load);
+            Demand demand = load.demand(group.get(0));
+            placeGroup(batch, group, demand, request(m, group, demand), load);
         }
         store.commit(batch);
     }
 
-    private void placeGroup(Batch batch, List<Task> group, Demand demand, SwarmLoad load) {
+    /** What the strategy and the vendor filters are told of a group. */
+    private static PlacementRequest request(MemoryStore m, List<Task> group, Demand demand) {
         Task first = group.get(0);
+        Service service = m.get(Kind.SERVICE, first.serviceId);
+        return new PlacementRequest(first.serviceId, group.size(),
+                first.spec == null ? List.of() : first.spec.spreadDescriptors(),
+                new Resources(demand.nanoCpus(), demand.memoryBytes()),
+                service == null || service.spec == null || service.spec.labels == null ? Map.of() : service.spec.labels);
+    }
+
+    private static NodeCandidate candidate(NodeInfo node, Demand demand) {
+        return new NodeCandidate(node.id(), node.attributes, node.serviceTasks(demand.serviceId()), node.totalTasks(),
+                node.capacity(demand), 0, node.free(), node.total());
+    }
+
+    /** The vendor filters that have something to say about the request (swarmkit's SetTask). */
+    private List<SchedulerFilter> applicable(PlacementRequest request) {
+        List<SchedulerFilter> out = new ArrayList<>(filters.size());
+        for (SchedulerFilter f : filters) {
+            try {
+                if (f.appliesTo(request)) {
+                    out.add(f);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("scheduler filter {} failed; it refuses every node: {}", f.name(), e.toString());
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /** The first vendor filter that refuses the node, or null. A filter that throws refuses (never a wrong place). */
+    private static SchedulerFilter refusing(List<SchedulerFilter> applicable, PlacementRequest request,
+                                            NodeCandidate node) {
+        for (SchedulerFilter f : applicable) {
+            boolean accepts;
+            try {
+                accepts = f.accepts(request, node);
+            } catch (RuntimeException e) {
+                LOG.warn("scheduler filter {} failed on node {}: {}", f.name(), node.nodeId(), e.toString());
+                accepts = false;
+            }
+            if (!accepts) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private void placeGroup(Batch batch, List<Task> group, Demand demand, PlacementRequest request, SwarmLoad load) {
+        List<SchedulerFilter> vendorFilters = applicable(request);
         Explanation why = new Explanation();
         List<NodeCandidate> candidates = new ArrayList<>();
         for (NodeInfo node : load.nodes()) {
@@ -92,22 +163,25 @@ public final class Scheduler extends ReconcileLoop {
                 why.count(failing, demand, node);
                 continue;
             }
-            candidates.add(new NodeCandidate(node.id(), node.attributes, node.serviceTasks(demand.serviceId()),
-                    node.totalTasks(), node.capacity(demand), 0));
+            NodeCandidate candidate = candidate(node, demand);
+            SchedulerFilter refusing = refusing(vendorFilters, request, candidate);
+            if (refusing != null) {
+                why.count(refusing);
+                continue;
+            }
+            candidates.add(candidate);
         }
         if (candidates.isEmpty()) {
             String message = why.message(demand);
             group.forEach(t -> explain(batch, t, message));
             return;
         }
-        PlacementRequest request = new PlacementRequest(first.serviceId, group.size(), first.spec == null ? List.of() : first.spec.spreadDescriptors());
-        SchedulerStrategy strategy = strategies.stream().filter(s -> s.appliesTo(request))
-                .max(Comparator.comparingInt(SchedulerStrategy::weight)).orElse(null);
-        if (strategy == null) {
-            group.forEach(t -> explain(batch, t, "no scheduler strategy in this image places this task"));
+        Strategies.Choice choice = strategies.choose(request);
+        if (choice.strategy() == null) {
+            group.forEach(t -> explain(batch, t, choice.refusal()));
             return;
         }
-        List<String> placed = strategy.place(request, candidates);
+        List<String> placed = choice.strategy().place(request, candidates);
         for (int i = 0; i < placed.size() && i < group.size(); i++) {
             assign(batch, group.get(i), load.node(placed.get(i)), demand);
         }
@@ -116,7 +190,13 @@ public final class Scheduler extends ReconcileLoop {
             Explanation full = new Explanation();
             for (NodeInfo node : load.nodes()) {
                 NodeFilter failing = NodeFilter.firstFailing(demand, node);
-                full.count(failing == null ? NodeFilter.RESOURCES : failing, demand, node);
+                SchedulerFilter refusing = failing != null ? null
+                        : refusing(vendorFilters, request, candidate(node, demand));
+                if (refusing != null) {
+                    full.count(refusing);
+                } else {
+                    full.count(failing == null ? NodeFilter.RESOURCES : failing, demand, node);
+                }
             }
             String message = full.message(demand);
             group.subList(placed.size(), group.size()).forEach(t -> explain(batch, t, message));

@@ -8,6 +8,7 @@ import io.skep.api.model.Service;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
 import io.skep.api.model.TaskState;
+import io.skep.core.scheduler.Strategies;
 import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
 import io.skep.core.testing.Fixtures;
@@ -27,7 +28,7 @@ class LostNodeTest {
 
     private final InMemoryStore store = new InMemoryStore();
     private final ReplicatedOrchestrator orchestrator =
-            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor()));
+            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor(), new Strategies(List.of())));
 
     private static Node node(String id) {
         Node n = new Node();

@@ -8,6 +8,7 @@ import io.skep.api.model.ServiceSpec;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
 import io.skep.api.model.TaskState;
+import io.skep.core.scheduler.Strategies;
 import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
 import io.skep.core.testing.Fixtures;
@@ -30,7 +31,7 @@ class NodeChangeTest {
 
     private final InMemoryStore store = new InMemoryStore();
     private final ReplicatedOrchestrator replicated =
-            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor()));
+            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor(), new Strategies(List.of())));
     private final GlobalOrchestrator global = new GlobalOrchestrator(store, new RestartSupervisor());
 
     private Service create(Service s, String... constraints) {

@@ -4,6 +4,7 @@ import io.skep.api.model.Service;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
 import io.skep.api.model.TaskState;
+import io.skep.core.scheduler.Strategies;
 import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
 import io.skep.core.testing.Await;
@@ -23,7 +24,7 @@ class OrchestratorLoopTest {
 
     private final InMemoryStore store = new InMemoryStore();
     private final ReplicatedOrchestrator orchestrator =
-            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor()));
+            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor(), new Strategies(java.util.List.of())));
 
     @AfterEach
     void stop() {

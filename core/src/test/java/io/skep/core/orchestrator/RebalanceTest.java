@@ -10,6 +10,7 @@ import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
 import io.skep.api.model.TaskState;
 import io.skep.core.scheduler.Scheduler;
+import io.skep.core.scheduler.Strategies;
 import io.skep.core.store.Batch;
 import io.skep.core.store.ServicePatch;
 import io.skep.core.store.TaskPatch;
@@ -34,11 +35,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RebalanceTest {
 
     private final InMemoryStore store = new InMemoryStore();
-    private final ReplicatedOrchestrator orchestrator =
-            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor()));
-    private final Allocator allocator = new Allocator(store);
-    private final Scheduler scheduler = new Scheduler(store,
+    private final Strategies strategies = new Strategies(
             ServiceLoader.load(SchedulerStrategy.class).stream().map(ServiceLoader.Provider::get).toList());
+    private final ReplicatedOrchestrator orchestrator =
+            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor(), strategies));
+    private final Allocator allocator = new Allocator(store);
+    private final Scheduler scheduler = new Scheduler(store, strategies, List.of());
 
     private Service service(String name, long replicas, long parallelism, Consumer<Service> change) {
         Service s = Fixtures.replicatedService(replicas);

@@ -6,6 +6,7 @@ import io.skep.api.model.Service;
 import io.skep.api.model.ServiceSpec;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
+import io.skep.core.scheduler.Strategies;
 import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
 import io.skep.core.testing.Fixtures;
@@ -24,7 +25,7 @@ class RollingUpdateTest {
 
     private final InMemoryStore store = new InMemoryStore();
     private final ReplicatedOrchestrator orchestrator =
-            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor()));
+            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor(), new Strategies(List.of())));
 
     private static Service service(long replicas, long parallelism, String image) {
         Service s = Fixtures.replicatedService(replicas);

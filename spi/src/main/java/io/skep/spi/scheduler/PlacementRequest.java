@@ -1,6 +1,7 @@
 package io.skep.spi.scheduler;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -11,8 +12,11 @@ import java.util.Objects;
  * @param spreadDescriptors  the service's placement preferences in decreasing precedence, each a node
  *                           attribute such as {@code node.labels.az} ({@code --placement-pref spread=...});
  *                           empty when the service has none
+ * @param reservations       what each task reserves ({@code --reserve-cpu}, {@code --reserve-memory})
+ * @param serviceLabels      the service's labels ({@code --label})
  */
-public record PlacementRequest(String serviceId, int taskCount, List<String> spreadDescriptors) {
+public record PlacementRequest(String serviceId, int taskCount, List<String> spreadDescriptors,
+                               Resources reservations, Map<String, String> serviceLabels) {
 
     public PlacementRequest {
         Objects.requireNonNull(serviceId, "serviceId");
@@ -20,5 +24,12 @@ public record PlacementRequest(String serviceId, int taskCount, List<String> spr
             throw new IllegalArgumentException("taskCount must be at least 1, was " + taskCount);
         }
         spreadDescriptors = List.copyOf(spreadDescriptors);
+        Objects.requireNonNull(reservations, "reservations");
+        serviceLabels = Map.copyOf(serviceLabels);
+    }
+
+    /** A request of tasks that reserve nothing, of a service without labels. */
+    public PlacementRequest(String serviceId, int taskCount, List<String> spreadDescriptors) {
+        this(serviceId, taskCount, spreadDescriptors, Resources.NONE, Map.of());
     }
 }

@@ -2,6 +2,7 @@ package io.skep.spi.tck;
 
 import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
+import io.skep.spi.scheduler.Resources;
 import io.skep.spi.scheduler.SchedulerStrategy;
 import org.junit.jupiter.api.Test;
 
@@ -59,9 +60,12 @@ public abstract class SchedulerStrategyConformance {
     /** The strategy under test. It may return the same instance every time, or a new one. */
     protected abstract SchedulerStrategy strategy();
 
-    /** The request the kit places: by default one without placement preferences. */
+    /**
+     * The request the kit places: by default one without placement preferences, each task reserving a tenth of a
+     * CPU and 64 MiB (the kit's candidates have room for them: see {@link #candidate}).
+     */
     protected PlacementRequest request(String serviceId, int taskCount) {
-        return new PlacementRequest(serviceId, taskCount, List.of());
+        return new PlacementRequest(serviceId, taskCount, List.of(), new Resources(100_000_000L, 64L << 20), Map.of());
     }
 
     /**
@@ -112,11 +116,17 @@ public abstract class SchedulerStrategyConformance {
         }
     }
 
-    /** The kit's {@code index}-th candidate. */
+    /**
+     * The kit's {@code index}-th candidate: 2 to 5 CPUs and 1 to 8 GiB in all, of which its tasks took a tenth of a
+     * CPU and 64 MiB each (free never below zero).
+     */
     protected final NodeCandidate candidate(String nodeId, int index, int serviceTasks, int totalTasks, int capacity,
                                             int recentFailures) {
+        Resources total = new Resources((2 + index % 4) * 1_000_000_000L, (1 + index % 8) * (1L << 30));
+        Resources free = new Resources(Math.max(0, total.nanoCpus() - totalTasks * 100_000_000L),
+                Math.max(0, total.memoryBytes() - totalTasks * (64L << 20)));
         return new NodeCandidate(nodeId, attributes(nodeId, index), serviceTasks, totalTasks, capacity,
-                recentFailures);
+                recentFailures, free, total);
     }
 
     private static String nodeId(Random random, int index) {
@@ -305,10 +315,12 @@ public abstract class SchedulerStrategyConformance {
                 Scenario scenario = scenarios.get(i);
                 Scenario copy = new Scenario(scenario.name() + " (copy)",
                         new PlacementRequest(scenario.request().serviceId(), scenario.request().taskCount(),
-                                new ArrayList<>(scenario.request().spreadDescriptors())),
+                                new ArrayList<>(scenario.request().spreadDescriptors()),
+                                scenario.request().reservations(), new HashMap<>(scenario.request().serviceLabels())),
                         scenario.candidates().stream().map(c -> new NodeCandidate(c.nodeId(),
                                 new HashMap<>(c.attributes()), c.serviceTasks(), c.totalTasks(), c.capacity(),
-                                c.recentFailures())).collect(Collectors.toCollection(ArrayList::new)));
+                                c.recentFailures(), c.free(), c.total()))
+                                .collect(Collectors.toCollection(ArrayList::new)));
                 assertEquals(first.get(i), placeAndCheck(again, copy), () -> "a second placement of " + scenario);
             }
         }
@@ -390,6 +402,56 @@ public abstract class SchedulerStrategyConformance {
                 () -> placeAndCheck(strategy, tightScenario), "placing 10,000 tasks on 1,000 nodes with room for 10");
         counts(filled).forEach((id, count) -> assertEquals(10L, count, id));
         assertEquals(1_000, counts(filled).size(), "every node is filled");
+    }
+
+    // ---------------------------------------------------------------- rebalancing
+
+    @Test
+    void rebalancingMovesATaskFromANodeThatHasOneToANodeWithRoomAndComesToAnEnd() {
+        SchedulerStrategy strategy = strategy();
+        for (Scenario scenario : scenarios(8, SCENARIOS / 10)) {
+            List<NodeCandidate> nodes = new ArrayList<>(scenario.candidates());
+            int running = nodes.stream().mapToInt(NodeCandidate::serviceTasks).sum();
+            if (running == 0) {
+                continue;
+            }
+            PlacementRequest request = request(scenario.request().serviceId(), running);
+            // a strategy that undoes its own moves never stops: allow far more moves than any evening needs
+            int limit = running * nodes.size() + 1;
+            for (int moves = 0; ; moves++) {
+                assertTrue(moves < limit, () -> "the rebalancing of " + scenario + " never ends");
+                var next = strategy.nextMove(request, List.copyOf(nodes));
+                assertNotNull(next, "nextMove() returned null");
+                if (next.isEmpty()) {
+                    break;
+                }
+                String from = next.get().fromNodeId();
+                String to = next.get().toNodeId();
+                int f = indexOf(nodes, from);
+                int t = indexOf(nodes, to);
+                assertTrue(f >= 0 && nodes.get(f).serviceTasks() > 0, () -> "a move from " + from
+                        + ", which runs none of the service's tasks, in " + scenario);
+                assertTrue(t >= 0 && nodes.get(t).capacity() > 0, () -> "a move to " + to
+                        + ", which has no room, in " + scenario);
+                nodes.set(f, counted(nodes.get(f), -1, 0));
+                nodes.set(t, counted(nodes.get(t), 1, -1));
+            }
+        }
+    }
+
+    private static int indexOf(List<NodeCandidate> nodes, String id) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).nodeId().equals(id)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static NodeCandidate counted(NodeCandidate c, int tasks, int room) {
+        int capacity = c.capacity() == UNLIMITED ? UNLIMITED : c.capacity() + room;
+        return new NodeCandidate(c.nodeId(), c.attributes(), c.serviceTasks() + tasks, c.totalTasks() + tasks,
+                capacity, c.recentFailures(), c.free(), c.total());
     }
 
     /** Fails with a clear message when the kit's request is not one the strategy applies to. */

@@ -2,6 +2,7 @@ package io.skep.scheduler.topology;
 
 import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
+import io.skep.spi.scheduler.SchedulerContext;
 import io.skep.spi.scheduler.SchedulerStrategy;
 
 import java.util.ArrayList;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /**
@@ -19,8 +19,9 @@ import java.util.TreeMap;
  * own. At each level the tasks go to the branches so that the service's tasks per branch (those it has there, and
  * those this batch puts there) are as even as they can be, the branch with the fewest first (ties by the label's
  * value, the unlabelled branch last); a branch takes no more than its nodes' capacity, and what it cannot take goes
- * to the others. Inside each leaf the nodes are ranked by the heaviest other strategy installed: the built-in HA
- * spread (fewest tasks of the service, then fewest in all).
+ * to the others. Inside each leaf the nodes are ranked by the heaviest other strategy the node loaded (image or
+ * drop-in), as the core tells it ({@link #init}): the built-in HA spread (fewest tasks of the service, then fewest in
+ * all); before it is told, or when there is none, the least loaded node.
  *
  * <p>A batch of n tasks over g branches costs O(n log g) at each level, plus the leaf strategy's own cost.
  */
@@ -28,9 +29,9 @@ public final class TopologyStrategy implements SchedulerStrategy {
     /** Above the built-in spread (0): it places every request that names preferences. */
     public static final int WEIGHT = 10;
 
-    private volatile SchedulerStrategy within;
+    private volatile SchedulerStrategy within = new LeastLoaded();
 
-    /** For {@link ServiceLoader}: the strategy inside each group is found on first use. */
+    /** For {@link java.util.ServiceLoader}: the strategy inside each group comes with {@link #init}. */
     public TopologyStrategy() {
     }
 
@@ -74,20 +75,21 @@ public final class TopologyStrategy implements SchedulerStrategy {
         return placed;
     }
 
-    /** The strategy for the nodes of one group: the heaviest other installed one, else the least loaded node. */
+    /** Inside each group: the heaviest other strategy the node loaded that places plain requests. */
+    @Override
+    public void init(SchedulerContext context) {
+        PlacementRequest plain = new PlacementRequest("probe", 1, List.of());
+        within = context.strategies().stream()
+                .filter(s -> !(s instanceof TopologyStrategy)) // never itself, nor another of its kind
+                .filter(s -> s.appliesTo(plain))
+                .max(Comparator.comparingInt(SchedulerStrategy::weight).thenComparing(SchedulerStrategy::name,
+                        Comparator.reverseOrder()))
+                .orElseGet(LeastLoaded::new);
+    }
+
+    /** The strategy for the nodes of one group. */
     private SchedulerStrategy inside() {
-        SchedulerStrategy s = within;
-        if (s == null) {
-            PlacementRequest plain = new PlacementRequest("probe", 1, List.of());
-            s = ServiceLoader.load(SchedulerStrategy.class, TopologyStrategy.class.getClassLoader()).stream()
-                    .filter(p -> p.type() != TopologyStrategy.class) // never instantiate itself again
-                    .map(ServiceLoader.Provider::get)
-                    .filter(p -> p.appliesTo(plain))
-                    .max(Comparator.comparingInt(SchedulerStrategy::weight))
-                    .orElseGet(LeastLoaded::new);
-            within = s;
-        }
-        return s;
+        return within;
     }
 
     /** A group of nodes that share the values of the first {@code level} preferences. */

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Placement preferences on in-memory clusters: even groups, unlabelled nodes, existing tasks, capacity, two levels. */
 class TopologyStrategyTest {
     private static final int UNLIMITED = Integer.MAX_VALUE;
-    private final TopologyStrategy strategy = new TopologyStrategy(); // the spread found through ServiceLoader
+    private final TopologyStrategy strategy = TopologyStrategyConformanceTest.asLoaded(); // with the spread inside
 
     private static NodeCandidate node(String id, Map<String, String> labels, int serviceTasks, int capacity) {
         Map<String, String> attributes = new HashMap<>();
