@@ -153,10 +153,10 @@ final class TaskController {
         try {
             handle = runtime.prepare(definition(task));
         } catch (TaskRejectedException e) {
-            fail(TaskState.REJECTED, e.getMessage(), null);
+            failOnceWanted(TaskState.REJECTED, e.getMessage());
             return;
         } catch (TaskRuntimeException e) {
-            fail(TaskState.FAILED, "preparing task failed: " + e.getMessage(), null);
+            failOnceWanted(TaskState.FAILED, "preparing task failed: " + e.getMessage());
             return;
         }
         advance(TaskState.READY, "prepared");
@@ -170,6 +170,20 @@ final class TaskController {
             running();
         } catch (TaskRuntimeException e) {
             fail(TaskState.FAILED, "starting task failed: " + e.getMessage(), null);
+        }
+    }
+
+    /**
+     * Reports a task that could not be prepared once the managers want it running. A task prepared ahead (desired
+     * READY: a replacement waiting out its restart delay) would otherwise fail at once, and its replacement too: the
+     * delay paces the attempts of a task that cannot be prepared as it does those of one that fails when started.
+     */
+    private void failOnceWanted(TaskState state, String err) throws InterruptedException {
+        waitWhile(() -> desired() == TaskState.READY && !removedNow());
+        if (stopWanted() || removedNow()) {
+            advance(TaskState.SHUTDOWN, "shutdown");
+        } else {
+            fail(state, err, null);
         }
     }
 

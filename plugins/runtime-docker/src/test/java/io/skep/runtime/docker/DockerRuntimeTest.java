@@ -6,6 +6,8 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import io.skep.spi.runtime.Availability;
 import io.skep.spi.runtime.RuntimeContext;
+import io.skep.spi.runtime.ExecResult;
+import io.skep.spi.runtime.LogLine;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskDefinition;
@@ -33,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -346,5 +349,33 @@ class DockerRuntimeTest {
         handle.remove();
         assertThrows(NotFoundException.class, () -> inspect(handle));
         handle.remove(); // twice: nothing
+    }
+
+    @Test
+    void followedLogsGoOnUntilTheTaskEnds() throws Exception {
+        TaskRuntime runtime = open(node);
+        TaskHandle handle = start(runtime, sh(newTaskId(), "echo one; sleep 1; echo two >&2", "", null));
+
+        List<LogLine> lines;
+        try (Stream<LogLine> logs = handle.logs(true)) {
+            lines = logs.toList(); // ends when the container does
+        }
+
+        assertEquals(List.of("one", "two"), lines.stream().map(LogLine::text).toList(), lines.toString());
+        assertEquals(List.of(LogLine.Stream.STDOUT, LogLine.Stream.STDERR),
+                lines.stream().map(LogLine::stream).toList());
+        assertTrue(handle.exit().isDone(), "the followed stream ended with the task");
+    }
+
+    @Test
+    void anExecThatOutlivesItsTimeoutSaysSo() throws Exception {
+        TaskRuntime runtime = open(node);
+        TaskHandle handle = start(runtime, sh(newTaskId(), SLEEPER, "", null));
+
+        ExecResult result = handle.exec(List.of("sh", "-c", "echo started; sleep 30"), Duration.ofMillis(500));
+
+        assertTrue(result.timedOut(), result.toString());
+        assertEquals(TaskExit.UNKNOWN, result.exitCode());
+        assertTrue(result.output().contains("started"), result.toString());
     }
 }
