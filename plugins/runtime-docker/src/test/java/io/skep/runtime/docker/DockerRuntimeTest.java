@@ -364,7 +364,7 @@ class DockerRuntimeTest {
         assertEquals(List.of("one", "two"), lines.stream().map(LogLine::text).toList(), lines.toString());
         assertEquals(List.of(LogLine.Stream.STDOUT, LogLine.Stream.STDERR),
                 lines.stream().map(LogLine::stream).toList());
-        assertTrue(handle.exit().isDone(), "the followed stream ended with the task");
+        assertEquals(0, exitOf(handle).exitCode(), "the followed stream ended with the task, which exited");
     }
 
     @Test
