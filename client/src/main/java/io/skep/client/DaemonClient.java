@@ -83,7 +83,7 @@ public final class DaemonClient implements AutoCloseable {
 
     /**
      * A client that speaks TLS to a {@code tcp://} daemon with {@code tls} (a client context: see
-     * {@link io.skep.core.tls.ControlTls#client()}), or plaintext when it is null.
+     * {@link ControlTls#client()}), or plaintext when it is null.
      */
     public DaemonClient(DaemonAddress address, String userAgent, Duration responseTimeout, SslContext tls) {
         if (tls != null && address.isUnix()) {

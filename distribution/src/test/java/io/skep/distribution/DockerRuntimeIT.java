@@ -145,6 +145,41 @@ class DockerRuntimeIT extends ImageTest {
         assertTrue(TestEngine.containers("com.docker.swarm.service.name=bad", true).isEmpty());
     }
 
+    @Test
+    void aTaskIsPreparingWhileItsImageIsPulledThenRejectedWhenThePullFails() throws Exception {
+        try (HeldRegistry registry = new HeldRegistry()) {
+            String image = registry.address() + "/slow:latest";
+            ok("service", "create", "-d", "--name", "slow", image, "sh");
+
+            assertTrue(registry.awaitManifestRequest(Duration.ofSeconds(60)), "the engine asks the registry for the"
+                    + " image's manifest");
+            await("the task to be reported preparing while its image is pulled",
+                    () -> states("slow").contains("preparing"));
+            assertEquals(List.of("preparing"), states("slow"), "one task, preparing, while the pull is held");
+
+            registry.release();
+
+            await("the task rejected with the pull's error", () -> states("slow").contains("rejected"));
+            String ps = ok("service", "ps", "--no-trunc", "slow");
+            assertTrue(ps.contains("Rejected") && ps.contains("pull failed") && ps.contains("manifest unknown"), ps);
+            assertTrue(TestEngine.containers("com.docker.swarm.service.name=slow", true).isEmpty(),
+                    "no container of an image that could not be had");
+        }
+    }
+
+    /** The states of the service's tasks, oldest first. */
+    private List<String> states(String service) {
+        try {
+            List<String> out = new ArrayList<>();
+            for (JsonNode t : JSON.readTree(ok("service", "ps", service, "--format", "json"))) {
+                out.add(t.path("Status").path("State").asText());
+            }
+            return out;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** When each of the service's tasks was rejected (each start attempt), oldest first. */
     private List<Instant> rejected(String service) {
         try {

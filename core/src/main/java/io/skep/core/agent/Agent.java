@@ -125,7 +125,7 @@ public final class Agent implements AutoCloseable {
             // Tasks left from before the restart that the managers no longer assign: stop and forget them.
             recovered.forEach((id, handle) -> Thread.ofVirtual().start(() -> {
                 LOG.info("stopping task {}: it is no longer assigned to this node", id);
-                handle.stop(null, java.time.Duration.ofSeconds(10));
+                handle.shutdown(null, java.time.Duration.ofSeconds(10));
                 handle.remove();
             }));
             recovered.clear();

@@ -8,7 +8,7 @@ import io.skep.api.model.TaskSpec;
 import io.skep.core.plugins.RuntimeSpecs;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
-import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskRejectedException;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
@@ -22,7 +22,8 @@ import java.util.function.BiConsumer;
 
 /**
  * Drives one task on this node towards its desired state, as swarmkit's {@code exec.Do} does: accepted,
- * preparing, ready, starting, running, then complete or failed when it exits; shutdown when the managers
+ * preparing while the runtime prepares it (pulls its image, creates it), ready once prepared, starting when it is
+ * started, running once it runs, then complete or failed when it exits; shutdown when the managers
  * ask. Reports each step; never moves a task's state backwards.
  */
 final class TaskController {
@@ -103,6 +104,11 @@ final class TaskController {
     }
 
     private void drive() throws InterruptedException {
+        // A task prepared but not started before a node restart: prepare it again, from the start.
+        if (handle != null && (reported == null || reported.compareTo(TaskState.STARTING) < 0)) {
+            discard(handle);
+            handle = null;
+        }
         // A task that started before a node restart and has no handle any more cannot be watched: end it.
         if (handle == null && reported != null && reported.compareTo(TaskState.STARTING) >= 0 && !reported.isTerminal()) {
             fail(TaskState.FAILED, "task was not found on the node after a restart", null);
@@ -112,20 +118,7 @@ final class TaskController {
                 fail(TaskState.REJECTED, runtimeError, null);
             } else {
                 advance(TaskState.ACCEPTED, "accepted");
-                advance(TaskState.PREPARING, "preparing");
-                advance(TaskState.READY, "prepared");
-                waitWhile(() -> desired() == TaskState.READY && !removedNow());
-                if (!stopWanted() && !removedNow()) {
-                    advance(TaskState.STARTING, "starting");
-                    try {
-                        handle = runtime.start(launch(task));
-                        running();
-                    } catch (TaskRejectedException e) {
-                        fail(TaskState.REJECTED, e.getMessage(), null);
-                    } catch (TaskRuntimeException e) {
-                        fail(TaskState.FAILED, "starting task failed: " + e.getMessage(), null);
-                    }
-                }
+                prepareAndStart();
             }
         } else if (handle != null && !isTerminal()) {
             running();
@@ -136,7 +129,7 @@ final class TaskController {
             if (!handle.exit().isDone()) {
                 TaskSpec spec = task.spec;
                 String signal = spec == null || spec.containerSpec == null ? null : spec.containerSpec.stopSignal;
-                handle.stop(signal, Defaults.stopGracePeriod(spec));
+                handle.shutdown(signal, Defaults.stopGracePeriod(spec));
                 if (!isTerminal()) {
                     exited(handle.exit().join(), TaskState.SHUTDOWN);
                 }
@@ -149,6 +142,59 @@ final class TaskController {
         waitWhile(() -> !removedNow());
         if (handle != null) {
             handle.remove();
+        }
+    }
+
+    /**
+     * Prepares the task (reported PREPARING while the runtime pulls and creates), then, once the managers want it
+     * running, starts it (STARTING, then RUNNING).
+     */
+    private void prepareAndStart() throws InterruptedException {
+        advance(TaskState.PREPARING, "preparing");
+        try {
+            handle = runtime.prepare(definition(task));
+        } catch (TaskRejectedException e) {
+            failOnceWanted(TaskState.REJECTED, e.getMessage());
+            return;
+        } catch (TaskRuntimeException e) {
+            failOnceWanted(TaskState.FAILED, "preparing task failed: " + e.getMessage());
+            return;
+        }
+        advance(TaskState.READY, "prepared");
+        waitWhile(() -> desired() == TaskState.READY && !removedNow());
+        if (stopWanted() || removedNow()) {
+            return; // shut down below, never started
+        }
+        advance(TaskState.STARTING, "starting");
+        try {
+            handle.start();
+            running();
+        } catch (TaskRuntimeException e) {
+            fail(TaskState.FAILED, "starting task failed: " + e.getMessage(), null);
+        }
+    }
+
+    /**
+     * Reports a task that could not be prepared once the managers want it running. A task prepared ahead (desired
+     * READY: a replacement waiting out its restart delay) would otherwise fail at once, and its replacement too: the
+     * delay paces the attempts of a task that cannot be prepared as it does those of one that fails when started.
+     */
+    private void failOnceWanted(TaskState state, String err) throws InterruptedException {
+        waitWhile(() -> desired() == TaskState.READY && !removedNow());
+        if (stopWanted() || removedNow()) {
+            advance(TaskState.SHUTDOWN, "shutdown");
+        } else {
+            fail(state, err, null);
+        }
+    }
+
+    /** Shuts down and removes a recovered task that is not to be adopted. */
+    private void discard(TaskHandle stale) {
+        try {
+            stale.shutdown(null, java.time.Duration.ZERO);
+            stale.remove();
+        } catch (RuntimeException e) {
+            LOG.warn("task {}: cannot remove what an earlier run of the node prepared: {}", task.id, e.toString());
         }
     }
 
@@ -259,7 +305,7 @@ final class TaskController {
         }
     }
 
-    private TaskLaunch launch(Task t) {
+    private TaskDefinition definition(Task t) {
         TaskSpec.ContainerSpec c = t.spec.containerSpec;
         Map<String, String> labels = new HashMap<>();
         if (c.labels != null) {
@@ -270,9 +316,11 @@ final class TaskController {
         labels.put("com.docker.swarm.task.id", t.id);
         labels.put("com.docker.swarm.task.name", t.name() + "." + t.id);
         labels.put("com.docker.swarm.node.id", nodeId);
-        return new TaskLaunch(t.id, t.name() + "." + t.id, t.serviceId, t.serviceName(), (int) t.slotNumber(), nodeId,
-                c.image, orEmpty(c.command), orEmpty(c.args), orEmpty(c.env), c.dir, c.user, c.hostname, labels,
-                c.stopSignal, Defaults.stopGracePeriod(t.spec), RuntimeSpecs.limits(t.spec));
+        return TaskDefinition.builder(t.id, c.image).taskName(t.name() + "." + t.id)
+                .service(t.serviceId, t.serviceName()).slot((int) t.slotNumber()).nodeId(nodeId)
+                .command(orEmpty(c.command)).args(orEmpty(c.args)).env(orEmpty(c.env)).workingDir(c.dir).user(c.user)
+                .hostname(c.hostname).labels(labels).stopSignal(c.stopSignal)
+                .stopGracePeriod(Defaults.stopGracePeriod(t.spec)).resources(RuntimeSpecs.limits(t.spec)).build();
     }
 
     private static List<String> orEmpty(List<String> list) {

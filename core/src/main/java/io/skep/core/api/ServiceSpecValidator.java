@@ -11,12 +11,11 @@ import io.skep.api.model.TaskSpec;
 import io.skep.core.scheduler.Constraint;
 import io.skep.core.store.MemoryStore;
 import io.skep.core.plugins.RuntimeSpecs;
-import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskRuntimeProvider;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -305,11 +304,12 @@ final class ServiceSpecValidator {
             return;
         }
         TaskSpec.ContainerSpec c = spec.taskTemplate.containerSpec;
-        TaskLaunch probe = new TaskLaunch("validation", spec.name + ".1", "validation", spec.name, 1, node.nodeId(),
-                c.image, orEmpty(c.command), orEmpty(c.args), orEmpty(c.env), c.dir, c.user, c.hostname,
-                c.labels == null ? Map.of() : c.labels, c.stopSignal,
-                c.stopGracePeriod == null ? null : Duration.ofNanos(c.stopGracePeriod),
-                RuntimeSpecs.limits(spec.taskTemplate));
+        TaskDefinition probe = TaskDefinition.builder("validation", c.image).taskName(spec.name + ".1")
+                .service("validation", spec.name).slot(1).nodeId(node.nodeId()).command(orEmpty(c.command))
+                .args(orEmpty(c.args)).env(orEmpty(c.env)).workingDir(c.dir).user(c.user).hostname(c.hostname)
+                .labels(c.labels).stopSignal(c.stopSignal)
+                .stopGracePeriod(c.stopGracePeriod == null ? null : Duration.ofNanos(c.stopGracePeriod))
+                .resources(RuntimeSpecs.limits(spec.taskTemplate)).build();
         provider.get().validate(probe).ifPresent(reason -> {
             throw ApiException.badRequest("invalid TaskTemplate.ContainerSpec for runtime \"" + runtime + "\": " + reason);
         });

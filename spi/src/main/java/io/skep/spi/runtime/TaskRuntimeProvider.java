@@ -16,11 +16,11 @@ public interface TaskRuntimeProvider extends Plugin {
     Availability probe(RuntimeContext context);
 
     /**
-     * Checks a task's launch spec before the manager accepts a service that uses this runtime.
+     * Checks a task definition before the manager accepts a service that uses this runtime.
      *
      * @return a reason naming the offending field when the spec cannot run on this runtime
      */
-    Optional<String> validate(TaskLaunch launch);
+    Optional<String> validate(TaskDefinition task);
 
     /** Opens the runtime on this node. Called once per node start, after a successful probe. */
     TaskRuntime open(RuntimeContext context) throws TaskRuntimeException;

@@ -4,7 +4,13 @@ import io.skep.spi.runtime.Availability;
 import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
-import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.ExecResult;
+import io.skep.spi.runtime.LogLine;
+import io.skep.spi.runtime.RuntimeCapability;
+import io.skep.spi.runtime.TaskDefinition;
+import io.skep.spi.runtime.TaskFile;
+import io.skep.spi.runtime.TaskMount;
+import io.skep.spi.runtime.UnsupportedTaskOperationException;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
@@ -12,7 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -21,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,11 +38,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -41,21 +52,24 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The conformance kit of the {@link io.skep.spi.runtime task runtime SPI}: what every {@link TaskRuntimeProvider},
  * {@link TaskRuntime} and {@link TaskHandle} must do, whatever runs the tasks. A runtime vendor extends this class
- * in its own tests, provides its provider and three launch specs in its runtime's terms, and runs it with JUnit 5:
+ * in its own tests, provides its provider and four task definitions in its runtime's terms, and runs it with JUnit 5:
  *
  * <pre>{@code
  * class MyRuntimeConformanceTest extends TaskRuntimeConformance {
  *     protected TaskRuntimeProvider provider() {
  *         return new MyRuntimeProvider();
  *     }
- *     protected TaskLaunch runsUntilStopped(String taskId) {
+ *     protected TaskDefinition runsUntilStopped(String taskId) {
  *         return launch(taskId, "busybox:1", List.of(), List.of("sleep", "1000"));
  *     }
- *     protected TaskLaunch exitsWith(String taskId, int code) {
+ *     protected TaskDefinition exitsWith(String taskId, int code) {
  *         return launch(taskId, "busybox:1", List.of(), List.of("sh", "-c", "exit " + code));
  *     }
- *     protected TaskLaunch ignoresStopSignal(String taskId) {
+ *     protected TaskDefinition ignoresStopSignal(String taskId) {
  *         return launch(taskId, "busybox:1", List.of(), List.of("sh", "-c", "trap '' TERM; exec sleep 1000"));
+ *     }
+ *     protected TaskDefinition shell(String taskId, String script) {
+ *         return launch(taskId, "busybox:1", List.of(), List.of("sh", "-c", script));
  *     }
  * }
  * }</pre>
@@ -96,17 +110,24 @@ public abstract class TaskRuntimeConformance {
      * A task that runs until it is stopped, and ends promptly (well within a second or two) on {@code SIGTERM}
      * and on the runtime's default stop signal, e.g. {@code sleep 1000}.
      */
-    protected abstract TaskLaunch runsUntilStopped(String taskId);
+    protected abstract TaskDefinition runsUntilStopped(String taskId);
 
     /** A task that exits on its own, at once, with {@code exitCode} (0 to 125). */
-    protected abstract TaskLaunch exitsWith(String taskId, int exitCode);
+    protected abstract TaskDefinition exitsWith(String taskId, int exitCode);
 
     /**
      * A task that runs until it is killed: it ignores {@code SIGTERM} (and its launch's stop signal), e.g.
      * {@code sh -c "trap '' TERM; exec sleep 1000"}. If such a task needs a moment after {@code start()} returns
      * before it ignores the signal, override {@link #awaitIgnoresStopSignal}.
      */
-    protected abstract TaskLaunch ignoresStopSignal(String taskId);
+    protected abstract TaskDefinition ignoresStopSignal(String taskId);
+
+    /**
+     * A task that runs {@code script} with a POSIX shell, as {@code sh -c script}, and whose further arguments
+     * (the kit appends some to {@link TaskDefinition#args()}) become the script's {@code $0}, {@code $1}…; its
+     * exec probes ({@link TaskHandle#exec}) may run {@code sh} too.
+     */
+    protected abstract TaskDefinition shell(String taskId, String script);
 
     /**
      * Waits until a task started from {@link #ignoresStopSignal} ignores the stop signal (e.g. its shell has run
@@ -132,12 +153,12 @@ public abstract class TaskRuntimeConformance {
     }
 
     /**
-     * A launch spec with the kit's defaults around the runtime-specific parts: service {@code tck}, slot 1, this
+     * A task definition with the kit's defaults around the runtime-specific parts: service {@code tck}, slot 1, this
      * node, the task name {@code tck.1.<taskId>}, no environment, the default stop signal and grace.
      */
-    protected static TaskLaunch launch(String taskId, String image, List<String> command, List<String> args) {
-        return new TaskLaunch(taskId, "tck.1." + taskId, "tck-service", "tck", 1, NODE_ID, image, command, args,
-                List.of(), "", "", "", Map.of("io.skep.tck", "true"), "", Duration.ofSeconds(10));
+    protected static TaskDefinition launch(String taskId, String image, List<String> command, List<String> args) {
+        return TaskDefinition.builder(taskId, image).taskName("tck.1." + taskId).service("tck-service", "tck")
+                .slot(1).nodeId(NODE_ID).command(command).args(args).labels(Map.of("io.skep.tck", "true")).build();
     }
 
     // ---------------------------------------------------------------- plumbing for the tests (and vendors)
@@ -159,11 +180,18 @@ public abstract class TaskRuntimeConformance {
         return runtime;
     }
 
-    /** Starts a task; it will be stopped and removed after the test. */
-    protected final TaskHandle start(TaskRuntime runtime, TaskLaunch launch) throws TaskRuntimeException {
-        TaskHandle handle = runtime.start(launch);
-        assertNotNull(handle, "start() returned null");
+    /** Prepares a task (it does not run yet); it will be shut down and removed after the test. */
+    protected final TaskHandle prepare(TaskRuntime runtime, TaskDefinition task) throws TaskRuntimeException {
+        TaskHandle handle = runtime.prepare(task);
+        assertNotNull(handle, "prepare() returned null");
         handles.add(handle);
+        return handle;
+    }
+
+    /** Prepares and starts a task; it will be shut down and removed after the test. */
+    protected final TaskHandle start(TaskRuntime runtime, TaskDefinition task) throws TaskRuntimeException {
+        TaskHandle handle = prepare(runtime, task);
+        handle.start();
         return handle;
     }
 
@@ -217,7 +245,7 @@ public abstract class TaskRuntimeConformance {
     /** Stops {@code task} and returns how long stop() took, in nanoseconds. */
     private static long timedStop(TaskHandle task, String signal, Duration grace) {
         long t0 = System.nanoTime();
-        task.stop(signal, grace);
+        task.shutdown(signal, grace);
         return System.nanoTime() - t0;
     }
 
@@ -250,7 +278,7 @@ public abstract class TaskRuntimeConformance {
         List<Throwable> problems = new ArrayList<>();
         for (TaskHandle handle : handles.reversed()) {
             try {
-                handle.stop(null, Duration.ZERO);
+                handle.shutdown(null, Duration.ZERO);
             } catch (Throwable e) {
                 problems.add(e); // retried below, through a fresh runtime
             }
@@ -277,7 +305,7 @@ public abstract class TaskRuntimeConformance {
         opened = false;
         try (TaskRuntime sweeper = provider().open(context(stateDir))) {
             for (TaskHandle left : sweeper.recover()) {
-                left.stop(null, Duration.ZERO);
+                left.shutdown(null, Duration.ZERO);
                 left.remove();
             }
             List<String> still = sweeper.recover().stream().map(TaskHandle::taskId).toList();
@@ -333,7 +361,7 @@ public abstract class TaskRuntimeConformance {
 
     @Test
     void theKitsLaunchSpecsAreValid() {
-        for (TaskLaunch launch : List.of(runsUntilStopped(newTaskId("valid")), exitsWith(newTaskId("valid"), 3),
+        for (TaskDefinition launch : List.of(runsUntilStopped(newTaskId("valid")), exitsWith(newTaskId("valid"), 3),
                 ignoresStopSignal(newTaskId("valid")))) {
             Optional<String> invalid = provider().validate(launch);
             assertNotNull(invalid, "validate() returned null");
@@ -538,5 +566,169 @@ public abstract class TaskRuntimeConformance {
         handles.addAll(recovered);
         assertEquals(Optional.empty(), find(recovered, removedId), "a removed task is not recovered");
         assertTrue(find(recovered, keptId).isPresent(), "an ended task that was not removed is recovered");
+    }
+
+    // ---------------------------------------------------------------- the lifecycle: prepare before start
+
+    @Test
+    void aPreparedTaskRunsOnlyOnceStarted() throws Exception {
+        TaskRuntime runtime = openRuntime();
+        TaskHandle task = prepare(runtime, exitsWith(newTaskId("prepared"), 3));
+
+        assertTrue(stillRunningAfter(task, Duration.ofMillis(250)), "a prepared task has not run (nor ended): "
+                + task.exit());
+
+        task.start();
+
+        assertEquals(3, exitOf(task).exitCode(), "the started task ran, and exited with 3");
+        assertThrows(IllegalStateException.class, task::start, "a task starts once");
+    }
+
+    @Test
+    void shutdownOfAPreparedTaskEndsItWithoutRunningIt() throws Exception {
+        TaskRuntime runtime = openRuntime();
+        String taskId = newTaskId("unstarted");
+        TaskHandle task = prepare(runtime, exitsWith(taskId, 0));
+
+        long elapsed = timedStop(task, null, timeout());
+
+        assertTrue(elapsed < stopMargin().toNanos(), "shutting down a task that never ran is quick; it took "
+                + ms(elapsed));
+        assertEquals(TaskExit.UNKNOWN, exitOf(task).exitCode(), "a task that never ran has no exit code");
+        task.remove();
+        runtime.close();
+        assertEquals(Optional.empty(), find(openRuntime().recover(), taskId), "a removed task is not recovered");
+    }
+
+    @Test
+    void aRestartedNodeReportsAPreparedTaskThatNeverStartedAsEnded() throws Exception {
+        TaskRuntime first = openRuntime();
+        String taskId = newTaskId("neverran");
+        prepare(first, runsUntilStopped(taskId));
+        first.close();
+
+        TaskHandle recovered = recoverOne(openRuntime(), taskId);
+
+        assertEquals(TaskExit.UNKNOWN, exitOf(recovered).exitCode(), "a task prepared but never started before a"
+                + " restart is recovered as ended, its exit code unknown: " + recovered.exit());
+        recovered.remove();
+    }
+
+    @Test
+    void theDefinitionsArgsEnvAndWorkingDirReachTheTask() throws Exception {
+        TaskRuntime runtime = openRuntime();
+        String script = "[ \"$TCK_GREETING\" = 'hello world' ] || exit 11; [ \"$(pwd)\" = /tmp ] || exit 12;"
+                + " [ \"$1\" = 'first arg' ] || exit 13; exit 0";
+        TaskDefinition base = shell(newTaskId("spec"), script);
+        List<String> args = new ArrayList<>(base.args());
+        args.add("tck-script");
+        args.add("first arg");
+        TaskDefinition task = base.toBuilder().args(args).env(List.of("TCK_GREETING=hello world"))
+                .workingDir("/tmp").build();
+
+        TaskExit exit = exitOf(start(runtime, task));
+
+        assertEquals(0, exit.exitCode(), "the task saw its environment (else 11), working directory (else 12) and"
+                + " arguments (else 13): " + exit);
+    }
+
+    // ---------------------------------------------------------------- optional hooks
+
+    @Test
+    void logsGiveTheTasksLinesWithTimestampsOrSayTheyAreUnsupported() throws Exception {
+        TaskRuntime runtime = openRuntime();
+        Instant before = Instant.now().minusSeconds(60);
+        TaskHandle task = start(runtime, shell(newTaskId("logs"), "echo out-line; echo err-line >&2"));
+        exitOf(task);
+
+        if (!capabilities(runtime).contains(RuntimeCapability.LOGS)) {
+            UnsupportedTaskOperationException e = assertThrows(UnsupportedTaskOperationException.class,
+                    () -> task.logs(false), "a runtime without LOGS says so");
+            assertEquals(RuntimeCapability.LOGS, e.capability());
+            assertFalse(e.getMessage() == null || e.getMessage().isBlank(), "and says it in words");
+            return;
+        }
+        List<LogLine> lines;
+        try (Stream<LogLine> logs = task.logs(false)) {
+            lines = logs.toList(); // without follow, the stream ends with what the task wrote
+        }
+        assertTrue(hasLine(lines, LogLine.Stream.STDOUT, "out-line"), "the stdout line in " + lines);
+        assertTrue(hasLine(lines, LogLine.Stream.STDERR, "err-line"), "the stderr line in " + lines);
+        Instant after = Instant.now().plusSeconds(60);
+        for (LogLine line : lines) {
+            assertTrue(line.timestamp().isAfter(before) && line.timestamp().isBefore(after),
+                    "a line's timestamp is when it was written: " + line);
+        }
+    }
+
+    @Test
+    void execRunsACommandInTheTaskOrSaysItIsUnsupported() throws Exception {
+        TaskRuntime runtime = openRuntime();
+        TaskHandle task = start(runtime, runsUntilStopped(newTaskId("exec")));
+        List<String> probe = List.of("sh", "-c", "echo probed; exit 3");
+
+        if (!capabilities(runtime).contains(RuntimeCapability.EXEC)) {
+            UnsupportedTaskOperationException e = assertThrows(UnsupportedTaskOperationException.class,
+                    () -> task.exec(probe, timeout()), "a runtime without EXEC says so");
+            assertEquals(RuntimeCapability.EXEC, e.capability());
+            assertFalse(e.getMessage() == null || e.getMessage().isBlank(), "and says it in words");
+            return;
+        }
+        ExecResult result = task.exec(probe, timeout());
+
+        assertEquals(3, result.exitCode(), "the probe's exit code: " + result);
+        assertFalse(result.timedOut());
+        assertTrue(result.output().contains("probed"), "the probe's output: " + result);
+        assertFalse(task.exit().isDone(), "the task runs on after a probe");
+    }
+
+    @Test
+    void aRuntimeWithoutMountsOrFilesRefusesASpecThatHasThem() {
+        TaskRuntimeProvider provider = provider();
+        Set<RuntimeCapability> capabilities = declaredCapabilities();
+        TaskDefinition base = runsUntilStopped(newTaskId("hooks"));
+        if (!capabilities.contains(RuntimeCapability.MOUNTS)) {
+            TaskDefinition withMount = base.toBuilder()
+                    .mounts(List.of(new TaskMount(TaskMount.Type.TMPFS, "", "/scratch", false))).build();
+            Optional<String> reason = provider.validate(withMount);
+            assertTrue(reason.isPresent() && reason.get().contains("Mounts"), "validate() names the mounts: "
+                    + reason);
+        }
+        if (!capabilities.contains(RuntimeCapability.FILES)) {
+            TaskDefinition withFile = base.toBuilder().files(List.of(new TaskFile(TaskFile.Kind.SECRET, "token",
+                    "s3cret".getBytes(StandardCharsets.UTF_8), 0400))).build();
+            Optional<String> reason = provider.validate(withFile);
+            assertTrue(reason.isPresent() && reason.get().contains("Secrets"), "validate() names the secrets: "
+                    + reason);
+            assertFalse(withFile.toString().contains("s3cret") || withFile.files().toString().contains("s3cret"),
+                    "a definition never shows a file's contents");
+        }
+    }
+
+    /**
+     * The capabilities the runtime declares, for the checks that need no open runtime; by default those of a
+     * runtime opened here (empty where it cannot open). Override when opening is costly.
+     */
+    protected Set<RuntimeCapability> declaredCapabilities() {
+        RuntimeContext context = context(stateDir);
+        if (!provider().probe(context).available()) {
+            return Set.of();
+        }
+        try (TaskRuntime runtime = provider().open(context)) {
+            opened = true;
+            return capabilities(runtime);
+        } catch (TaskRuntimeException e) {
+            return Set.of();
+        }
+    }
+
+    private static Set<RuntimeCapability> capabilities(TaskRuntime runtime) {
+        Set<RuntimeCapability> capabilities = runtime.capabilities();
+        assertNotNull(capabilities, "capabilities() returned null");
+        return capabilities;
+    }
+
+    private static boolean hasLine(List<LogLine> lines, LogLine.Stream stream, String text) {
+        return lines.stream().anyMatch(l -> l.stream() == stream && l.text().equals(text));
     }
 }

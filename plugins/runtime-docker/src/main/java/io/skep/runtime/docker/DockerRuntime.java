@@ -9,7 +9,10 @@ import com.github.dockerjava.api.command.PullImageCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.WaitResponse;
@@ -17,7 +20,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
-import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.NetworkAttachment;
+import io.skep.spi.runtime.RuntimeCapability;
+import io.skep.spi.runtime.TaskDefinition;
+import io.skep.spi.runtime.TaskMount;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRejectedException;
 import io.skep.spi.runtime.TaskResources;
@@ -28,6 +34,8 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +62,7 @@ final class DockerRuntime implements TaskRuntime {
     /** The grace period after the stop signal, in milliseconds (the engine's StopTimeout has whole seconds). */
     static final String STOP_GRACE_LABEL = "io.skep.stop-grace-ms";
 
-    /** How long start() lets the engine pull a missing image. */
+    /** How long prepare() lets the engine pull a missing image. */
     static final Duration PULL_TIMEOUT = Duration.ofMinutes(2);
     private static final System.Logger LOG = System.getLogger(DockerRuntime.class.getPackageName());
 
@@ -99,9 +107,11 @@ final class DockerRuntime implements TaskRuntime {
      * a fresh node pay for it, in the middle of their start.
      */
     private void prepareMappings() {
-        TaskLaunch sample = new TaskLaunch("warm-up", "warm-up.1", "service", "service", 1, context.nodeId(),
-                "image:latest", List.of("sh"), List.of("-c", "true"), List.of("A=1"), "/", "0", "host",
-                Map.of("label", "value"), Signals.TERM, Duration.ofSeconds(10), new TaskResources(1, 1, 1));
+        TaskDefinition sample = TaskDefinition.builder("warm-up", "image:latest").taskName("warm-up.1")
+                .service("service", "service").slot(1).nodeId(context.nodeId()).command(List.of("sh"))
+                .args(List.of("-c", "true")).env(List.of("A=1")).workingDir("/").user("0").hostname("host")
+                .labels(Map.of("label", "value")).stopSignal(Signals.TERM).resources(new TaskResources(1, 1, 1))
+                .mounts(List.of(new TaskMount(TaskMount.Type.TMPFS, "", "/tmp", false))).build();
         ObjectMapper json = engine.config().getObjectMapper();
         try (CreateContainerCmd cmd = createCommand(sample, sample.labels(), sample.stopSignal(),
                 sample.stopGracePeriod())) {
@@ -135,67 +145,70 @@ final class DockerRuntime implements TaskRuntime {
         tasks.remove(task.runtimeId(), task);
     }
 
+    /**
+     * Checks the task, pulls its image when the engine lacks it, and creates its container (labelled with the task's
+     * and this node's IDs and its stop settings, so that a restarted node can adopt it). The container does not run
+     * until {@link DockerTask#start}.
+     */
     @Override
-    public TaskHandle start(TaskLaunch launch) throws TaskRuntimeException {
+    public TaskHandle prepare(TaskDefinition definition) throws TaskRuntimeException {
         if (closed) {
             throw new TaskRuntimeException("the docker runtime is closed");
         }
-        Optional<String> invalid = DockerRuntimeProvider.check(launch);
+        Optional<String> invalid = DockerRuntimeProvider.check(definition);
         if (invalid.isPresent()) {
             throw new TaskRejectedException(invalid.get());
         }
-        String stopSignal = launch.stopSignal();
-        Duration grace = launch.stopGracePeriod();
+        String stopSignal = definition.stopSignal();
+        Duration grace = definition.stopGracePeriod();
 
-        Map<String, String> labels = new LinkedHashMap<>(launch.labels());
-        labels.put(TASK_ID_LABEL, launch.taskId());
+        Map<String, String> labels = new LinkedHashMap<>(definition.labels());
+        labels.put(TASK_ID_LABEL, definition.taskId());
         labels.put(NODE_ID_LABEL, context.nodeId());
         labels.put(STOP_SIGNAL_LABEL, stopSignal);
         labels.put(STOP_GRACE_LABEL, Long.toString(grace.toMillis()));
 
-        DockerTask task;
-        // One slot from create to start, as a `docker run` (a pull, rare, holds it too).
-        try (EngineSlots.Slot slot = slots.acquire()) {
-            String id = create(launch, labels, stopSignal, grace);
-            task = new DockerTask(this, launch.taskId(), id, stopSignal, grace);
-            tasks.put(id, task);
-            try {
-                docker.startContainerCmd(id).exec();
-            } catch (RuntimeException e) {
-                tasks.remove(id, task);
-                String reason = Engine.reason(e);
-                try {
-                    docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
-                } catch (RuntimeException suppressed) {
-                    LOG.log(Level.WARNING, "task {0}: cannot remove container {1}, which failed to start: {2}",
-                            launch.taskId(), id, Engine.reason(suppressed));
-                }
-                throw new TaskRuntimeException(reason, e);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TaskRuntimeException("interrupted while waiting to create the container", e);
-        }
-        task.watch();
+        String id = create(definition, labels, stopSignal, grace);
+        DockerTask task = new DockerTask(this, definition.taskId(), id, stopSignal, grace);
+        tasks.put(id, task);
         return task;
+    }
+
+    @Override
+    public Set<RuntimeCapability> capabilities() {
+        return EnumSet.of(RuntimeCapability.LOGS, RuntimeCapability.EXEC, RuntimeCapability.MOUNTS,
+                RuntimeCapability.NETWORKS);
     }
 
     /**
      * Creates the task's container, pulling its image first when the engine does not have it. Anything that
      * goes wrong here happens before the task ran: it is rejected (Swarm's "could not be executed here").
      */
-    private String create(TaskLaunch launch, Map<String, String> labels, String stopSignal, Duration grace)
+    private String create(TaskDefinition launch, Map<String, String> labels, String stopSignal, Duration grace)
             throws TaskRuntimeException {
+        // The engine creates a container on a network it lacks, and fails only at the start: check first.
+        for (NetworkAttachment n : launch.networks()) {
+            try {
+                docker.inspectNetworkCmd().withNetworkId(n.network()).exec();
+            } catch (NotFoundException e) {
+                throw new TaskRejectedException("network " + n.network() + " not found", e);
+            } catch (RuntimeException e) {
+                throw new TaskRejectedException(Engine.reason(e), e);
+            }
+        }
         try {
-            return createContainer(launch, labels, stopSignal, grace);
+            return createInSlot(launch, labels, stopSignal, grace);
         } catch (NotFoundException missing) {
             String reason = Engine.reason(missing);
+            if (!reason.startsWith("No such image")) {
+                throw new TaskRejectedException(reason, missing); // e.g. a network this engine lacks
+            }
             Optional<String> pullFailure = pull(launch.image());
             if (pullFailure.isPresent()) {
                 throw new TaskRejectedException(reason + " (pull failed: " + pullFailure.get() + ")", missing);
             }
             try {
-                return createContainer(launch, labels, stopSignal, grace);
+                return createInSlot(launch, labels, stopSignal, grace);
             } catch (RuntimeException e) {
                 throw new TaskRejectedException(Engine.reason(e), e);
             }
@@ -204,19 +217,61 @@ final class DockerRuntime implements TaskRuntime {
         }
     }
 
-    private String createContainer(TaskLaunch launch, Map<String, String> labels, String stopSignal,
+    /** Creates the container within one of the engine's slots (a pull does not hold one). */
+    private String createInSlot(TaskDefinition launch, Map<String, String> labels, String stopSignal, Duration grace)
+            throws TaskRuntimeException {
+        try (EngineSlots.Slot slot = slots.acquire()) {
+            return createContainer(launch, labels, stopSignal, grace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TaskRuntimeException("interrupted while waiting to create the container", e);
+        }
+    }
+
+    private String createContainer(TaskDefinition launch, Map<String, String> labels, String stopSignal,
                                    Duration grace) {
         try (CreateContainerCmd cmd = createCommand(launch, labels, stopSignal, grace)) {
             CreateContainerResponse created = cmd.exec();
             for (String warning : created.getWarnings() == null ? new String[0] : created.getWarnings()) {
                 LOG.log(Level.INFO, "task {0}: {1}", launch.taskId(), warning);
             }
+            connectFurtherNetworks(launch, created.getId());
             return created.getId();
         }
     }
 
+    /** Connects the container to the task's networks after the first (the create request names one only). */
+    private void connectFurtherNetworks(TaskDefinition launch, String containerId) {
+        List<NetworkAttachment> networks = launch.networks();
+        try {
+            for (NetworkAttachment n : networks.subList(Math.min(1, networks.size()), networks.size())) {
+                ContainerNetwork.Ipam ipam = new ContainerNetwork.Ipam();
+                address(n, false).ifPresent(ipam::withIpv4Address);
+                address(n, true).ifPresent(ipam::withIpv6Address);
+                docker.connectToNetworkCmd().withContainerId(containerId).withNetworkId(n.network())
+                        .withContainerNetwork(new ContainerNetwork().withAliases(n.aliases()).withIpamConfig(ipam))
+                        .exec();
+            }
+        } catch (RuntimeException e) {
+            try {
+                docker.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** The attachment's first IPv4 (or IPv6) address, without its prefix length. */
+    private static Optional<String> address(NetworkAttachment n, boolean v6) {
+        return n.addresses().stream()
+                .map(a -> a.contains("/") ? a.substring(0, a.indexOf('/')) : a)
+                .filter(a -> a.contains(":") == v6)
+                .findFirst();
+    }
+
     /** The create request of a task's container, not sent yet. */
-    private CreateContainerCmd createCommand(TaskLaunch launch, Map<String, String> labels, String stopSignal,
+    private CreateContainerCmd createCommand(TaskDefinition launch, Map<String, String> labels, String stopSignal,
                                              Duration grace) {
         HostConfig host = HostConfig.newHostConfig()
                 .withRestartPolicy(RestartPolicy.noRestart()); // skep restarts tasks, never the engine
@@ -230,6 +285,13 @@ final class DockerRuntime implements TaskRuntime {
         if (limits.pids() > 0) {
             host.withPidsLimit(limits.pids());
         }
+        if (!launch.mounts().isEmpty()) {
+            host.withMounts(launch.mounts().stream().map(DockerRuntime::mountOf).toList());
+        }
+        NetworkAttachment network = launch.networks().isEmpty() ? null : launch.networks().getFirst();
+        if (network != null) {
+            host.withNetworkMode(network.network()); // the task's networks replace the engine's default bridge
+        }
         CreateContainerCmd cmd = docker.createContainerCmd(launch.image());
         cmd.withLabels(labels)
                 .withEnv(launch.env())
@@ -238,6 +300,13 @@ final class DockerRuntime implements TaskRuntime {
                 .withHostConfig(host);
         if (launch.taskName() != null && !launch.taskName().isEmpty()) {
             cmd.withName(launch.taskName());
+        }
+        if (network != null) {
+            if (!network.aliases().isEmpty()) {
+                cmd.withAliases(network.aliases());
+            }
+            address(network, false).ifPresent(cmd::withIpv4Address);
+            address(network, true).ifPresent(cmd::withIpv6Address);
         }
         if (!launch.command().isEmpty()) {
             cmd.withEntrypoint(launch.command());
@@ -255,6 +324,16 @@ final class DockerRuntime implements TaskRuntime {
             cmd.withUser(launch.user());
         }
         return cmd;
+    }
+
+    private static Mount mountOf(TaskMount m) {
+        Mount mount = new Mount().withTarget(m.target()).withReadOnly(m.readOnly());
+        return switch (m.type()) {
+            case BIND -> mount.withType(MountType.BIND).withSource(m.source());
+            case VOLUME -> m.source().isEmpty() ? mount.withType(MountType.VOLUME)
+                    : mount.withType(MountType.VOLUME).withSource(m.source());
+            case TMPFS -> mount.withType(MountType.TMPFS);
+        };
     }
 
     /** The engine's StopTimeout: whole seconds, rounded up (it is used only by a docker stop from outside). */

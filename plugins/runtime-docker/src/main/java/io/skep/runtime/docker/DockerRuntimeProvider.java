@@ -4,7 +4,8 @@ import io.skep.spi.PluginConfig;
 import io.skep.spi.PluginOption;
 import io.skep.spi.runtime.Availability;
 import io.skep.spi.runtime.RuntimeContext;
-import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.TaskDefinition;
+import io.skep.spi.runtime.TaskMount;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
@@ -64,11 +65,11 @@ public final class DockerRuntimeProvider implements TaskRuntimeProvider {
     }
 
     @Override
-    public Optional<String> validate(TaskLaunch launch) {
+    public Optional<String> validate(TaskDefinition launch) {
         return check(launch);
     }
 
-    static Optional<String> check(TaskLaunch launch) {
+    static Optional<String> check(TaskDefinition launch) {
         String image = launch.image();
         if (image.isBlank()) {
             return Optional.of("ContainerSpec.Image: an image is required");
@@ -94,6 +95,19 @@ public final class DockerRuntimeProvider implements TaskRuntimeProvider {
             if (entry.isEmpty() || entry.startsWith("=")) {
                 return Optional.of("ContainerSpec.Env: invalid entry \"" + entry + "\" (KEY=value expected)");
             }
+        }
+        for (TaskMount m : launch.mounts()) {
+            if (!m.target().startsWith("/")) {
+                return Optional.of("ContainerSpec.Mounts: the target \"" + m.target() + "\" is not an absolute path");
+            }
+            if (m.type() == TaskMount.Type.BIND && !m.source().startsWith("/")) {
+                return Optional.of("ContainerSpec.Mounts: the bind source \"" + m.source()
+                        + "\" is not an absolute path");
+            }
+        }
+        if (!launch.files().isEmpty()) {
+            return Optional.of("ContainerSpec.Secrets/Configs: the docker runtime does not support secret and config"
+                    + " files yet");
         }
         return Optional.empty();
     }

@@ -5,11 +5,19 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.WaitResponse;
+import com.github.dockerjava.api.model.Frame;
+import io.skep.spi.runtime.ExecResult;
+import io.skep.spi.runtime.LogLine;
 import io.skep.spi.runtime.TaskExit;
+import io.skep.spi.runtime.TaskRuntimeException;
 import io.skep.spi.runtime.TaskHandle;
 
 import java.io.Closeable;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Optional;
@@ -26,13 +34,15 @@ import java.util.concurrent.TimeoutException;
  */
 final class DockerTask implements TaskHandle {
 
-    /** How long stop() waits for the end of the container after SIGKILL. */
+    /** How long shutdown() waits for the end of the container after SIGKILL. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
     private static final long RETRY_MIN_MILLIS = 250;
     private static final long RETRY_MAX_MILLIS = 5_000;
     /** The exit code of a container killed by SIGKILL, the engine's OOM killer included. */
     private static final int SIGKILL_EXIT = 137;
     static final String REMOVED = "the container was removed";
+    /** The most output exec() keeps, as Docker keeps of a health probe's. */
+    static final int EXEC_OUTPUT_LIMIT = 4096;
     private static final System.Logger LOG = System.getLogger(DockerTask.class.getPackageName());
 
     private final DockerRuntime runtime;
@@ -45,6 +55,7 @@ final class DockerTask implements TaskHandle {
     private Wait wait; // guarded by lock
     private long retryMillis = RETRY_MIN_MILLIS; // guarded by lock
     private boolean removed; // guarded by lock
+    private boolean started; // guarded by lock
 
     DockerTask(DockerRuntime runtime, String taskId, String containerId, String stopSignal, Duration stopGrace) {
         this.runtime = runtime;
@@ -185,12 +196,42 @@ final class DockerTask implements TaskHandle {
         }
     }
 
+    /** Starts the container, then waits for its end. */
+    @Override
+    public void start() throws TaskRuntimeException {
+        synchronized (lock) {
+            if (started || removed || exit.isDone()) {
+                throw new IllegalStateException(this + " was started, shut down or removed already");
+            }
+            started = true;
+        }
+        try (EngineSlots.Slot slot = runtime.slots().acquire()) {
+            runtime.docker().startContainerCmd(containerId).exec();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exit.complete(new TaskExit(TaskExit.UNKNOWN, "not started: interrupted"));
+            throw new TaskRuntimeException("interrupted while waiting to start the container", e);
+        } catch (RuntimeException e) {
+            String reason = Engine.reason(e);
+            exit.complete(new TaskExit(TaskExit.UNKNOWN, "not started: " + reason));
+            // A container that cannot start is of no use: remove it at once, as a failed `docker run --rm` does.
+            try {
+                remove();
+            } catch (RuntimeException suppressed) {
+                LOG.log(Level.WARNING, "task {0}: cannot remove container {1}, which failed to start: {2}", taskId,
+                        containerId, suppressed.getMessage());
+            }
+            throw new TaskRuntimeException(reason, e);
+        }
+        watch();
+    }
+
     /**
      * Sends {@code signal} (the task's stop signal when {@code null}) through the engine, waits up to
      * {@code grace} (the task's grace period when {@code null}) for the container to end, then kills it.
      */
     @Override
-    public void stop(String signal, Duration grace) {
+    public void shutdown(String signal, Duration grace) {
         if (exit.isDone()) {
             return;
         }
@@ -281,6 +322,71 @@ final class DockerTask implements TaskHandle {
         }
         unwatch();
         runtime.forget(this);
+    }
+
+    /** The container's output through the engine's log API, with its timestamps. */
+    @Override
+    public Stream<LogLine> logs(boolean follow) throws TaskRuntimeException {
+        ContainerLogs logs = new ContainerLogs();
+        try {
+            runtime.docker().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTimestamps(true)
+                    .withFollowStream(follow).exec(logs);
+        } catch (NotFoundException e) {
+            throw new TaskRuntimeException(REMOVED, e);
+        } catch (RuntimeException e) {
+            throw new TaskRuntimeException("cannot read the logs of container " + containerId + ": "
+                    + Engine.reason(e), e);
+        }
+        return logs.stream();
+    }
+
+    /** Runs the command through the engine's exec API; its output is cut at {@link #EXEC_OUTPUT_LIMIT} bytes. */
+    @Override
+    public ExecResult exec(List<String> command, Duration timeout) throws TaskRuntimeException {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("command: empty");
+        }
+        String execId;
+        try {
+            execId = runtime.docker().execCreateCmd(containerId).withCmd(command.toArray(String[]::new))
+                    .withAttachStdout(true).withAttachStderr(true).exec().getId();
+        } catch (NotFoundException e) {
+            throw new TaskRuntimeException(REMOVED, e);
+        } catch (RuntimeException e) {
+            throw new TaskRuntimeException(Engine.reason(e), e); // e.g. "container ... is not running"
+        }
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame frame) {
+                synchronized (output) {
+                    int room = EXEC_OUTPUT_LIMIT - output.size();
+                    if (room > 0 && frame.getPayload() != null) {
+                        output.write(frame.getPayload(), 0, Math.min(room, frame.getPayload().length));
+                    }
+                }
+            }
+        };
+        try {
+            runtime.docker().execStartCmd(execId).exec(callback);
+            if (!callback.awaitCompletion(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
+                callback.close();
+                return new ExecResult(TaskExit.UNKNOWN, text(output), true);
+            }
+            Long code = runtime.docker().inspectExecCmd(execId).exec().getExitCodeLong();
+            return new ExecResult(code == null ? TaskExit.UNKNOWN : code.intValue(), text(output), false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TaskRuntimeException("interrupted while running " + command, e);
+        } catch (IOException | RuntimeException e) {
+            throw new TaskRuntimeException("exec in container " + containerId + " failed: " + Engine.reason(e), e);
+        }
+    }
+
+    private static String text(ByteArrayOutputStream output) {
+        synchronized (output) {
+            return output.toString(StandardCharsets.UTF_8);
+        }
     }
 
     @Override

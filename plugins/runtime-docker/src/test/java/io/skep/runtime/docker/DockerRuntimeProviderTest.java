@@ -1,7 +1,7 @@
 package io.skep.runtime.docker;
 
 import io.skep.spi.runtime.TaskExit;
-import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskRuntimeProvider;
 import org.junit.jupiter.api.Test;
 
@@ -18,9 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** What needs no engine: discovery, validation, signal names and exit accounts. */
 class DockerRuntimeProviderTest {
 
-    private static TaskLaunch launch(String image, String stopSignal, Duration grace, String dir) {
-        return new TaskLaunch("t1", "web.1.t1", "s1", "web", 1, "n1", image, List.of(), List.of(), List.of(), dir,
-                "", "", Map.of(), stopSignal, grace);
+    private static TaskDefinition launch(String image, String stopSignal, Duration grace, String dir) {
+        return TaskDefinition.builder("t1", image).taskName("web.1.t1").service("s1", "web").slot(1).nodeId("n1")
+                .workingDir(dir).stopSignal(stopSignal).stopGracePeriod(grace).build();
     }
 
     private static Optional<String> validate(String image) {

@@ -4,11 +4,16 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.Network;
 import io.skep.spi.runtime.Availability;
 import io.skep.spi.runtime.RuntimeContext;
+import io.skep.spi.runtime.ExecResult;
+import io.skep.spi.runtime.NetworkAttachment;
+import io.skep.spi.runtime.LogLine;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
-import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRejectedException;
 import io.skep.spi.runtime.TaskResources;
@@ -33,6 +38,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -115,11 +121,11 @@ class DockerRuntimeTest {
     }
 
     /** A launch of the test image: {@code sh -c script} as the command, the task named web.1.<id>. */
-    private TaskLaunch sh(String taskId, String script, String stopSignal, Duration grace) {
+    private TaskDefinition sh(String taskId, String script, String stopSignal, Duration grace) {
         return launch(taskId, image, List.of("sh", "-c"), List.of(script), stopSignal, grace);
     }
 
-    private TaskLaunch launch(String taskId, String image, List<String> command, List<String> args,
+    private TaskDefinition launch(String taskId, String image, List<String> command, List<String> args,
                               String stopSignal, Duration grace) {
         Map<String, String> labels = Map.of(
                 "com.docker.swarm.service.id", "svc1",
@@ -127,8 +133,16 @@ class DockerRuntimeTest {
                 "com.docker.swarm.task.id", taskId,
                 "com.docker.swarm.task.name", "web.1." + taskId,
                 "com.docker.swarm.node.id", node);
-        return new TaskLaunch(taskId, "web.1." + taskId, "svc1", "web", 1, node, image, command, args,
-                List.of("GREETING=hello", "EMPTY="), "", "", "", labels, stopSignal, grace);
+        return TaskDefinition.builder(taskId, image).taskName("web.1." + taskId).service("svc1", "web").slot(1)
+                .nodeId(node).command(command).args(args).env(List.of("GREETING=hello", "EMPTY=")).labels(labels)
+                .stopSignal(stopSignal).stopGracePeriod(grace).build();
+    }
+
+    /** Prepares and starts a task, as the agent does. */
+    private static TaskHandle start(TaskRuntime runtime, TaskDefinition definition) throws TaskRuntimeException {
+        TaskHandle handle = runtime.prepare(definition);
+        handle.start();
+        return handle;
     }
 
     private static List<Container> containersOf(String nodeId) {
@@ -160,13 +174,11 @@ class DockerRuntimeTest {
     void aTaskIsARunningContainerWithItsSpecAndLabels() throws Exception {
         TaskRuntime runtime = open(node);
         String taskId = newTaskId();
-        TaskLaunch base = launch(taskId, image, List.of(), List.of("sleep", "1000"), "SIGUSR1",
+        TaskDefinition base = launch(taskId, image, List.of(), List.of("sleep", "1000"), "SIGUSR1",
                 Duration.ofMillis(2500));
-        TaskLaunch launch = new TaskLaunch(base.taskId(), base.taskName(), base.serviceId(), base.serviceName(),
-                base.slot(), base.nodeId(), base.image(), base.command(), base.args(), base.env(), "/work",
-                "1234:5678", "web-1", base.labels(), base.stopSignal(), base.stopGracePeriod(),
-                new TaskResources(500_000_000L, 64L * 1024 * 1024, 100));
-        TaskHandle handle = runtime.start(launch);
+        TaskDefinition launch = base.toBuilder().workingDir("/work").user("1234:5678").hostname("web-1")
+                .resources(new TaskResources(500_000_000L, 64L * 1024 * 1024, 100)).build();
+        TaskHandle handle = start(runtime, launch);
 
         assertEquals(taskId, handle.taskId());
         InspectContainerResponse c = inspect(handle);
@@ -203,7 +215,7 @@ class DockerRuntimeTest {
     @Test
     void commandOverridesTheEntrypointAndExitCodeComesBack() throws Exception {
         TaskRuntime runtime = open(node);
-        TaskHandle handle = runtime.start(sh(newTaskId(), "exit 3", "", null));
+        TaskHandle handle = start(runtime, sh(newTaskId(), "exit 3", "", null));
         assertEquals(List.of("sh", "-c"), List.of(inspect(handle).getConfig().getEntrypoint()));
         assertEquals(new TaskExit(3, "exit status 3"), exitOf(handle));
     }
@@ -211,33 +223,33 @@ class DockerRuntimeTest {
     @Test
     void stopSendsTheSignalAndTheTaskEndsWithinItsGrace() throws Exception {
         TaskRuntime runtime = open(node);
-        TaskHandle handle = runtime.start(sh(newTaskId(), SLEEPER, "", Duration.ofSeconds(30)));
+        TaskHandle handle = start(runtime, sh(newTaskId(), SLEEPER, "", Duration.ofSeconds(30)));
         long started = System.nanoTime();
-        handle.stop("SIGTERM", Duration.ofSeconds(30));
+        handle.shutdown("SIGTERM", Duration.ofSeconds(30));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         assertTrue(handle.exit().isDone(), "stop() returns once the task has ended");
         assertEquals(new TaskExit(0, "exit status 0"), exitOf(handle));
         assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "ended on SIGTERM, not after the grace: " + took);
         assertFalse(running(handle));
-        handle.stop("SIGTERM", Duration.ofSeconds(1)); // stopping an ended task does nothing
+        handle.shutdown("SIGTERM", Duration.ofSeconds(1)); // stopping an ended task does nothing
     }
 
     @Test
     void stopWithoutASignalSendsTheTasksOwnStopSignal() throws Exception {
         TaskRuntime runtime = open(node);
-        TaskHandle handle = runtime.start(sh(newTaskId(), "trap 'exit 5' USR1; sleep 1000 & wait", "SIGUSR1",
+        TaskHandle handle = start(runtime, sh(newTaskId(), "trap 'exit 5' USR1; sleep 1000 & wait", "SIGUSR1",
                 Duration.ofSeconds(30)));
-        handle.stop(null, null);
+        handle.shutdown(null, null);
         assertEquals(new TaskExit(5, "exit status 5"), exitOf(handle));
     }
 
     @Test
     void aTaskIgnoringTheSignalIsKilledAfterTheGrace() throws Exception {
         TaskRuntime runtime = open(node);
-        TaskHandle handle = runtime.start(sh(newTaskId(), "trap '' TERM; while :; do sleep 1; done", "", null));
+        TaskHandle handle = start(runtime, sh(newTaskId(), "trap '' TERM; while :; do sleep 1; done", "", null));
         Duration grace = Duration.ofMillis(1500);
         long started = System.nanoTime();
-        handle.stop("SIGTERM", grace);
+        handle.shutdown("SIGTERM", grace);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         assertTrue(handle.exit().isDone(), "stop() returns once the task has ended");
         assertEquals(new TaskExit(137, "killed by SIGKILL (exit status 137)"), exitOf(handle));
@@ -248,7 +260,7 @@ class DockerRuntimeTest {
     @Test
     void aKillFromOutsideEndsTheTask() throws Exception {
         TaskRuntime runtime = open(node);
-        TaskHandle handle = runtime.start(sh(newTaskId(), SLEEPER, "", null));
+        TaskHandle handle = start(runtime, sh(newTaskId(), SLEEPER, "", null));
         docker.killContainerCmd(handle.runtimeId()).exec(); // docker kill
         assertEquals(new TaskExit(137, "killed by SIGKILL (exit status 137)"), exitOf(handle));
     }
@@ -261,7 +273,7 @@ class DockerRuntimeTest {
         String missing = "localhost:1/skep-test/nope-" + UUID.randomUUID().toString().substring(0, 8) + ":1";
         String taskId = newTaskId();
         TaskRuntimeException e = assertThrows(TaskRejectedException.class,
-                () -> runtime.start(launch(taskId, missing, List.of(), List.of(), "", null)), "the task cannot run here: rejected");
+                () -> start(runtime, launch(taskId, missing, List.of(), List.of(), "", null)), "the task cannot run here: rejected");
         assertTrue(e.getMessage().startsWith("No such image: " + missing), e.getMessage());
         assertTrue(e.getMessage().contains("(pull failed: "), e.getMessage());
         assertEquals(List.of(), containersOf(node));
@@ -270,7 +282,7 @@ class DockerRuntimeTest {
     @Test
     void aCommandThatCannotStartFailsWithTheEnginesReasonAndLeavesNoContainer() throws Exception {
         TaskRuntime runtime = open(node);
-        TaskRuntimeException e = assertThrows(TaskRuntimeException.class, () -> runtime.start(
+        TaskRuntimeException e = assertThrows(TaskRuntimeException.class, () -> start(runtime, 
                 launch(newTaskId(), image, List.of("/bin/no-such-command"), List.of(), "", null)));
         assertTrue(e.getMessage().contains("no-such-command"), e.getMessage());
         assertFalse(e instanceof TaskRejectedException, "it was created and failed to start: failed, not rejected");
@@ -281,7 +293,7 @@ class DockerRuntimeTest {
     void anInvalidSpecIsRefusedBeforeTheEngineSeesIt() throws Exception {
         TaskRuntime runtime = open(node);
         TaskRuntimeException e = assertThrows(TaskRejectedException.class,
-                () -> runtime.start(launch(newTaskId(), "host", List.of(), List.of(), "", null)));
+                () -> start(runtime, launch(newTaskId(), "host", List.of(), List.of(), "", null)));
         assertTrue(e.getMessage().startsWith("ContainerSpec.Image: "), e.getMessage());
     }
 
@@ -290,8 +302,8 @@ class DockerRuntimeTest {
         TaskRuntime first = open(node);
         String runningId = newTaskId();
         String exitedId = newTaskId();
-        TaskHandle running = first.start(sh(runningId, SLEEPER, "", Duration.ofSeconds(30)));
-        TaskHandle exited = first.start(sh(exitedId, "exit 3", "", null));
+        TaskHandle running = start(first, sh(runningId, SLEEPER, "", Duration.ofSeconds(30)));
+        TaskHandle exited = start(first, sh(exitedId, "exit 3", "", null));
         assertEquals(3, exitOf(exited).exitCode());
         first.close(); // the node goes down; its containers run on
 
@@ -301,7 +313,7 @@ class DockerRuntimeTest {
         String othersTask = newTaskId();
         String saved = node;
         node = otherNode;
-        TaskHandle othersOwn = other.start(sh(othersTask, SLEEPER, "", null));
+        TaskHandle othersOwn = start(other, sh(othersTask, SLEEPER, "", null));
         node = saved;
         assertEquals(Set.of(othersTask), other.recover().stream().map(TaskHandle::taskId).collect(Collectors.toSet()));
 
@@ -320,7 +332,7 @@ class DockerRuntimeTest {
         assertEquals(List.of(adopted), new ArrayList<>(second.recover().stream()
                 .filter(h -> h.taskId().equals(runningId)).toList()), "the same handle on a second recover()");
 
-        adopted.stop("SIGTERM", Duration.ofSeconds(20));
+        adopted.shutdown("SIGTERM", Duration.ofSeconds(20));
         assertEquals(new TaskExit(0, "exit status 0"), exitOf(adopted));
 
         ended.remove();
@@ -333,12 +345,84 @@ class DockerRuntimeTest {
     @Test
     void removeDeletesTheEndedContainerOnly() throws Exception {
         TaskRuntime runtime = open(node);
-        TaskHandle handle = runtime.start(sh(newTaskId(), SLEEPER, "", null));
+        TaskHandle handle = start(runtime, sh(newTaskId(), SLEEPER, "", null));
         assertThrows(IllegalStateException.class, handle::remove, "a running task");
         assertTrue(running(handle));
-        handle.stop(null, Duration.ofSeconds(20));
+        handle.shutdown(null, Duration.ofSeconds(20));
         handle.remove();
         assertThrows(NotFoundException.class, () -> inspect(handle));
         handle.remove(); // twice: nothing
+    }
+
+    @Test
+    void followedLogsGoOnUntilTheTaskEnds() throws Exception {
+        TaskRuntime runtime = open(node);
+        TaskHandle handle = start(runtime, sh(newTaskId(), "echo one; sleep 1; echo two >&2", "", null));
+
+        List<LogLine> lines;
+        try (Stream<LogLine> logs = handle.logs(true)) {
+            lines = logs.toList(); // ends when the container does
+        }
+
+        assertEquals(List.of("one", "two"), lines.stream().map(LogLine::text).toList(), lines.toString());
+        assertEquals(List.of(LogLine.Stream.STDOUT, LogLine.Stream.STDERR),
+                lines.stream().map(LogLine::stream).toList());
+        assertEquals(0, exitOf(handle).exitCode(), "the followed stream ended with the task, which exited");
+    }
+
+    @Test
+    void anExecThatOutlivesItsTimeoutSaysSo() throws Exception {
+        TaskRuntime runtime = open(node);
+        TaskHandle handle = start(runtime, sh(newTaskId(), SLEEPER, "", null));
+
+        ExecResult result = handle.exec(List.of("sh", "-c", "echo started; sleep 30"), Duration.ofMillis(500));
+
+        assertTrue(result.timedOut(), result.toString());
+        assertEquals(TaskExit.UNKNOWN, result.exitCode());
+        assertTrue(result.output().contains("started"), result.toString());
+    }
+
+    @Test
+    void aTaskJoinsItsNetworksWithItsAddressesAndAliases() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String first = "skep-test-a-" + suffix;
+        String second = "skep-test-b-" + suffix;
+        docker.createNetworkCmd().withName(first).withIpam(new Network.Ipam()
+                .withConfig(new Network.Ipam.Config().withSubnet("198.18.231.0/24"))).exec();
+        docker.createNetworkCmd().withName(second).withIpam(new Network.Ipam()
+                .withConfig(new Network.Ipam.Config().withSubnet("198.18.232.0/24"))).exec();
+        try {
+            TaskRuntime runtime = open(node);
+            TaskDefinition base = sh(newTaskId(), SLEEPER, "", null);
+            TaskHandle handle = start(runtime, base.toBuilder().networks(List.of(
+                    new NetworkAttachment(first, List.of("198.18.231.10/24"), List.of("web")),
+                    new NetworkAttachment(second, List.of("198.18.232.20/24"), List.of("api")))).build());
+
+            Map<String, ContainerNetwork> networks = inspect(handle).getNetworkSettings().getNetworks();
+            assertEquals(Set.of(first, second), networks.keySet(), "the task's networks, not the default bridge");
+            assertEquals("198.18.231.10", networks.get(first).getIpAddress());
+            assertTrue(networks.get(first).getAliases().contains("web"), networks.get(first).toString());
+            assertEquals("198.18.232.20", networks.get(second).getIpAddress());
+            assertTrue(networks.get(second).getAliases().contains("api"), networks.get(second).toString());
+            handle.shutdown(null, Duration.ofSeconds(20));
+            handle.remove();
+        } finally {
+            removeEverythingMade();
+            docker.removeNetworkCmd(first).exec();
+            docker.removeNetworkCmd(second).exec();
+        }
+    }
+
+    @Test
+    void aNetworkTheEngineLacksRejectsTheTaskWithoutAPull() throws Exception {
+        TaskRuntime runtime = open(node);
+        TaskDefinition task = sh(newTaskId(), SLEEPER, "", null).toBuilder()
+                .networks(List.of(new NetworkAttachment("skep-test-no-such-network", List.of(), List.of()))).build();
+
+        TaskRejectedException e = assertThrows(TaskRejectedException.class, () -> runtime.prepare(task));
+
+        assertTrue(e.getMessage().contains("skep-test-no-such-network") && !e.getMessage().contains("pull"),
+                e.getMessage());
+        assertEquals(List.of(), containersOf(node));
     }
 }

@@ -2,7 +2,7 @@ package io.skep.runtime.process;
 
 import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.TaskHandle;
-import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
 
@@ -95,8 +95,12 @@ final class ProcessRuntime implements TaskRuntime {
         tasks.remove(task.taskId(), task);
     }
 
+    /**
+     * Checks the task against this host (working directory, user, executable), builds its command line, and
+     * records it in its state directory; nothing runs until {@link PreparedProcess#start}.
+     */
     @Override
-    public TaskHandle start(TaskLaunch launch) throws TaskRuntimeException {
+    public TaskHandle prepare(TaskDefinition launch) throws TaskRuntimeException {
         if (closed) {
             throw new TaskRuntimeException("the process runtime is closed");
         }
@@ -164,23 +168,52 @@ final class ProcessRuntime implements TaskRuntime {
         record.put(TaskRecord.STOP_SIGNAL, stopSignal.display());
         record.put(TaskRecord.STOP_GRACE_MILLIS, Long.toString(launch.stopGracePeriod().toMillis()));
 
+        try {
+            TaskRecord.write(dir, record); // a restart before the PID is known finds a task that never ran
+        } catch (IOException e) {
+            try {
+                TaskRecord.deleteTree(dir);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new TaskRuntimeException("cannot record task " + taskId + ": " + e.getMessage(), e);
+        }
+        return new PreparedProcess(this, new Launch(taskId, dir, command, stages, workingDir, env, session,
+                stopSignal, launch.stopGracePeriod(), record));
+    }
+
+    /** What {@link #prepare} worked out, for {@link #spawn} to run. */
+    record Launch(String taskId, Path dir, List<String> command, List<List<String>> stages, Path workingDir,
+                  Map<String, String> env, boolean session, Signals.Signal stopSignal, java.time.Duration grace,
+                  Map<String, String> record) {
+    }
+
+    /** Starts a prepared task's process; returns once it runs the task itself (or has ended). */
+    ProcessTask spawn(Launch l) throws TaskRuntimeException {
+        if (closed) {
+            throw new TaskRuntimeException("the process runtime is closed");
+        }
+        String taskId = l.taskId();
+        Path dir = l.dir();
+        List<String> command = l.command();
+        Path workingDir = l.workingDir();
+        boolean session = l.session();
         Process process = null;
         try {
-            TaskRecord.write(dir, record); // a crash before the PID is known leaves a task that never ran
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workingDir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(STDOUT).toFile()))
                     .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(STDERR).toFile()));
             builder.environment().clear();
-            builder.environment().putAll(env);
+            builder.environment().putAll(l.env());
             process = builder.start();
-            ProcessTask task = ProcessTask.started(this, taskId, dir, process, session, stopSignal,
-                    launch.stopGracePeriod(), record);
+            ProcessTask task = ProcessTask.started(this, taskId, dir, process, session, l.stopSignal(), l.grace(),
+                    l.record());
             task.recordStart();
             tasks.put(taskId, task);
             task.watch();
-            awaitExec(task, process, stages);
+            awaitExec(task, process, l.stages());
             return task;
         } catch (IOException | RuntimeException e) {
             if (process != null) {
@@ -280,7 +313,7 @@ final class ProcessRuntime implements TaskRuntime {
     }
 
     /** A clean environment, as a container has, not the node's. */
-    private static Map<String, String> environment(TaskLaunch launch, String home) {
+    private static Map<String, String> environment(TaskDefinition launch, String home) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         String hostname = !launch.hostname().isEmpty() ? launch.hostname()

@@ -2,7 +2,7 @@ package io.skep.runtime.process;
 
 import io.skep.spi.runtime.Availability;
 import io.skep.spi.runtime.RuntimeContext;
-import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
@@ -47,7 +47,7 @@ public final class ProcessRuntimeProvider implements TaskRuntimeProvider {
     }
 
     @Override
-    public Optional<String> validate(TaskLaunch launch) {
+    public Optional<String> validate(TaskDefinition launch) {
         return check(launch);
     }
 
@@ -57,7 +57,7 @@ public final class ProcessRuntimeProvider implements TaskRuntimeProvider {
         return name.equals(HOST_IMAGE) || name.equals(HOST_IMAGE + ":latest");
     }
 
-    static Optional<String> check(TaskLaunch launch) {
+    static Optional<String> check(TaskDefinition launch) {
         if (!isHostImage(launch.image())) {
             return Optional.of("image \"" + launch.image() + "\" cannot run on the process runtime: it runs only"
                     + " the image \"" + HOST_IMAGE + "\" (the host's own filesystem)");
@@ -80,6 +80,13 @@ public final class ProcessRuntimeProvider implements TaskRuntimeProvider {
         }
         if (Signals.parse(launch.stopSignal()).isEmpty()) {
             return Optional.of("ContainerSpec.StopSignal: invalid signal \"" + launch.stopSignal() + "\"");
+        }
+        if (!launch.mounts().isEmpty()) {
+            return Optional.of("ContainerSpec.Mounts: the process runtime does not support mounts");
+        }
+        if (!launch.files().isEmpty()) {
+            return Optional.of("ContainerSpec.Secrets/Configs: the process runtime does not support secret and config"
+                    + " files");
         }
         if (launch.stopGracePeriod().isNegative()) {
             return Optional.of("ContainerSpec.StopGracePeriod: must not be negative");

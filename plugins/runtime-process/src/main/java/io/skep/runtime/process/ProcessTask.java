@@ -195,8 +195,14 @@ final class ProcessTask implements TaskHandle {
         return session;
     }
 
+    /** A process task runs from its creation: see {@link PreparedProcess#start}. */
     @Override
-    public void stop(String signal, Duration grace) {
+    public void start() {
+        throw new IllegalStateException(this + " was started already");
+    }
+
+    @Override
+    public void shutdown(String signal, Duration grace) {
         if (exit.isDone() || (process == null && adopted == null)) {
             return;
         }

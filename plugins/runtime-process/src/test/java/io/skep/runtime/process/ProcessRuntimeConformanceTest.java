@@ -1,7 +1,7 @@
 package io.skep.runtime.process;
 
 import io.skep.spi.runtime.TaskHandle;
-import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskRuntimeProvider;
 import io.skep.spi.tck.TaskRuntimeConformance;
 
@@ -23,20 +23,25 @@ class ProcessRuntimeConformanceTest extends TaskRuntimeConformance {
     }
 
     @Override
-    protected TaskLaunch runsUntilStopped(String taskId) {
+    protected TaskDefinition runsUntilStopped(String taskId) {
         return launch(taskId, ProcessRuntimeProvider.HOST_IMAGE, List.of(), List.of("sleep", "1000"));
     }
 
     @Override
-    protected TaskLaunch exitsWith(String taskId, int exitCode) {
+    protected TaskDefinition exitsWith(String taskId, int exitCode) {
         return launch(taskId, ProcessRuntimeProvider.HOST_IMAGE, List.of(), List.of("sh", "-c", "exit " + exitCode));
     }
 
     @Override
-    protected TaskLaunch ignoresStopSignal(String taskId) {
+    protected TaskDefinition ignoresStopSignal(String taskId) {
         // an ignored signal stays ignored across exec: the sleep itself ignores SIGTERM
         return launch(taskId, ProcessRuntimeProvider.HOST_IMAGE, List.of(),
                 List.of("sh", "-c", "trap '' TERM; exec sleep 1000"));
+    }
+
+    @Override
+    protected TaskDefinition shell(String taskId, String script) {
+        return launch(taskId, ProcessRuntimeProvider.HOST_IMAGE, List.of(), List.of("sh", "-c", script));
     }
 
     /** The runtime starts the shell with default signal handling: wait until it has run its trap. */

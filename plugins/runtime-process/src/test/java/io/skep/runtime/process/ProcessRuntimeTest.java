@@ -3,7 +3,7 @@ package io.skep.runtime.process;
 import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
-import io.skep.spi.runtime.TaskLaunch;
+import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
@@ -71,9 +71,11 @@ class ProcessRuntimeTest {
             this.args = List.of(args);
         }
 
-        TaskLaunch launch() {
-            return new TaskLaunch(taskId, "web.1." + taskId, "svc1", "web", 1, "node-1", image, command, args, env,
-                    workingDir, user, hostname, Map.of("com.example.test", "yes"), stopSignal, grace);
+        TaskDefinition launch() {
+            return TaskDefinition.builder(taskId, image).taskName("web.1." + taskId).service("svc1", "web").slot(1)
+                    .nodeId("node-1").command(command).args(args).env(env).workingDir(workingDir).user(user)
+                    .hostname(hostname).labels(Map.of("com.example.test", "yes")).stopSignal(stopSignal)
+                    .stopGracePeriod(grace).build();
         }
     }
 
@@ -87,8 +89,15 @@ class ProcessRuntimeTest {
         return runtime;
     }
 
+    /** Prepares and starts a task, as the agent does. */
+    private static TaskHandle start(TaskRuntime runtime, TaskDefinition definition) throws TaskRuntimeException {
+        TaskHandle handle = runtime.prepare(definition);
+        handle.start();
+        return handle;
+    }
+
     private TaskHandle start(TaskRuntime runtime, Spec spec) throws TaskRuntimeException {
-        TaskHandle handle = runtime.start(spec.launch());
+        TaskHandle handle = start(runtime, spec.launch());
         long pid = Long.parseLong(handle.runtimeId());
         started.add(new long[] {pid, ProcFs.stat(pid).map(ProcFs.Stat::startTicks).orElse(-1L)});
         return handle;
@@ -199,11 +208,9 @@ class ProcessRuntimeTest {
         other.image = "myhost";
         assertTrue(provider.validate(other.launch()).isPresent());
 
-        TaskLaunch base = ok.launch();
-        TaskLaunch limited = new TaskLaunch(base.taskId(), base.taskName(), base.serviceId(), base.serviceName(),
-                base.slot(), base.nodeId(), base.image(), base.command(), base.args(), base.env(), base.workingDir(),
-                base.user(), base.hostname(), base.labels(), base.stopSignal(), base.stopGracePeriod(),
-                new io.skep.spi.runtime.TaskResources(0, 64L * 1024 * 1024, 0));
+        TaskDefinition base = ok.launch();
+        TaskDefinition limited = base.toBuilder()
+                .resources(new io.skep.spi.runtime.TaskResources(0, 64L * 1024 * 1024, 0)).build();
         assertTrue(provider.validate(limited).orElseThrow().startsWith("TaskTemplate.Resources.Limits"),
                 "limits it cannot enforce are refused, not ignored");
     }
@@ -214,7 +221,7 @@ class ProcessRuntimeTest {
         Spec busybox = new Spec("t1", "sleep", "1000");
         busybox.image = "busybox:1";
 
-        TaskRuntimeException e = assertThrows(TaskRuntimeException.class, () -> runtime.start(busybox.launch()));
+        TaskRuntimeException e = assertThrows(TaskRuntimeException.class, () -> start(runtime, busybox.launch()));
 
         assertTrue(e.getMessage().contains("\"busybox:1\""), e.getMessage());
         assertFalse(Files.exists(taskDir("t1")));
@@ -240,7 +247,7 @@ class ProcessRuntimeTest {
         assertEquals(process.info().startInstant().orElseThrow().toString(), record.get(TaskRecord.START_INSTANT));
         assertEquals("web.1.sleeper", record.get(TaskRecord.TASK_NAME));
 
-        task.stop("SIGTERM", Duration.ofSeconds(5));
+        task.shutdown("SIGTERM", Duration.ofSeconds(5));
 
         assertTrue(task.exit().isDone(), "stop() returns once the task has ended");
         TaskExit exit = exitOf(task);
@@ -249,7 +256,7 @@ class ProcessRuntimeTest {
         assertFalse(alive(pid));
         assertEquals("143", TaskRecord.read(taskDir("sleeper")).orElseThrow().get(TaskRecord.EXIT_CODE));
 
-        task.stop("SIGKILL", Duration.ZERO); // stopping an ended task does nothing
+        task.shutdown("SIGKILL", Duration.ZERO); // stopping an ended task does nothing
         assertEquals(exit, exitOf(task));
     }
 
@@ -267,7 +274,7 @@ class ProcessRuntimeTest {
 
         Duration grace = Duration.ofMillis(500);
         long t0 = System.nanoTime();
-        task.stop("TERM", grace);
+        task.shutdown("TERM", grace);
         long elapsed = System.nanoTime() - t0;
 
         assertTrue(elapsed >= grace.toNanos(), "waited the grace period: " + elapsed / 1_000_000 + " ms");
@@ -292,7 +299,7 @@ class ProcessRuntimeTest {
         awaitOutput("graceful", "ready");
 
         long t0 = System.nanoTime();
-        task.stop(null, Duration.ofSeconds(5)); // null: the task's own stop signal
+        task.shutdown(null, Duration.ofSeconds(5)); // null: the task's own stop signal
 
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos(), "ended on SIGINT, not by the kill");
         assertEquals(new TaskExit(0, "exit status 0"), exitOf(task));
@@ -305,7 +312,7 @@ class ProcessRuntimeTest {
         TaskHandle task = start(runtime, sh("usr1", "trap 'exit 5' USR1; echo ready; while :; do sleep 0.1; done"));
         awaitOutput("usr1", "ready");
 
-        task.stop("10", Duration.ofSeconds(5)); // SIGUSR1 on Linux
+        task.shutdown("10", Duration.ofSeconds(5)); // SIGUSR1 on Linux
 
         assertEquals(new TaskExit(5, "exit status 5"), exitOf(task));
     }
@@ -382,7 +389,7 @@ class ProcessRuntimeTest {
         TaskRuntime runtime = open();
 
         TaskRuntimeException e = assertThrows(TaskRuntimeException.class,
-                () -> runtime.start(new Spec("nope", "no-such-command-skep", "x").launch()));
+                () -> start(runtime, new Spec("nope", "no-such-command-skep", "x").launch()));
 
         assertEquals("executable file not found in $PATH: \"no-such-command-skep\"", e.getMessage());
         assertFalse(Files.exists(taskDir("nope")), "a task that did not start leaves no state");
@@ -394,7 +401,7 @@ class ProcessRuntimeTest {
         Spec spec = new Spec("nodir", "true");
         spec.workingDir = work.resolve("absent").toString();
 
-        TaskRuntimeException e = assertThrows(TaskRuntimeException.class, () -> runtime.start(spec.launch()));
+        TaskRuntimeException e = assertThrows(TaskRuntimeException.class, () -> start(runtime, spec.launch()));
 
         assertEquals("working directory \"" + work.resolve("absent") + "\" does not exist on this node",
                 e.getMessage());
@@ -426,7 +433,7 @@ class ProcessRuntimeTest {
 
         Spec unknown = new Spec("ghost", "true");
         unknown.user = "no-such-user-skep";
-        TaskRuntimeException e = assertThrows(TaskRuntimeException.class, () -> runtime.start(unknown.launch()));
+        TaskRuntimeException e = assertThrows(TaskRuntimeException.class, () -> start(runtime, unknown.launch()));
         assertEquals("unable to find user no-such-user-skep: no matching entries in passwd file", e.getMessage());
     }
 
@@ -459,7 +466,7 @@ class ProcessRuntimeTest {
         assertEquals(new TaskExit(7, "exit status 7"), recovered.get("c-exited").exit().getNow(null));
         assertEquals(3, second.recover().size(), "recovering twice gives the same tasks");
 
-        adopted.stop("SIGTERM", Duration.ofSeconds(5));
+        adopted.shutdown("SIGTERM", Duration.ofSeconds(5));
 
         assertFalse(alive(pid(running)));
         assertEquals(new TaskExit(TaskExit.UNKNOWN, ProcessTask.ADOPTED_EXIT), exitOf(adopted));
@@ -478,7 +485,7 @@ class ProcessRuntimeTest {
         assertThrows(IllegalStateException.class, task::remove);
         assertTrue(Files.exists(taskDir("removable").resolve("task.properties")));
 
-        task.stop(null, Duration.ofSeconds(5));
+        task.shutdown(null, Duration.ofSeconds(5));
         task.remove();
 
         assertFalse(Files.exists(taskDir("removable")));
@@ -501,8 +508,8 @@ class ProcessRuntimeTest {
             }
             List<Future<?>> stops = new ArrayList<>();
             for (TaskHandle task : tasks) {
-                stops.add(threads.submit(() -> task.stop("SIGTERM", Duration.ofSeconds(5))));
-                stops.add(threads.submit(() -> task.stop("SIGTERM", Duration.ofSeconds(5))));
+                stops.add(threads.submit(() -> task.shutdown("SIGTERM", Duration.ofSeconds(5))));
+                stops.add(threads.submit(() -> task.shutdown("SIGTERM", Duration.ofSeconds(5))));
             }
             for (Future<?> f : stops) {
                 f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
