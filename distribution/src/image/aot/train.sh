@@ -4,9 +4,14 @@
 # and writes lib/skep.aot when it stops. The docker runtime is trained too when an engine answers here; its
 # containers are not, as the training service runs on the process runtime.
 #
-# usage: train.sh IMAGE_DIR
+# With CLIENT_IMAGE_DIR, the client image's cache (its lib/skep.aot) is made too, from one `skep node ls` of its
+# own against that daemon: a CLI run loads most of what any command does (picocli's model of every command, the
+# client, Jackson, Netty).
+#
+# usage: train.sh IMAGE_DIR [CLIENT_IMAGE_DIR]
 set -eu
 image=$1
+client=${2:-}
 cache="$image/lib/skep.aot"
 work=$(mktemp -d)
 rm -f "$cache"
@@ -54,6 +59,13 @@ skep service ps train >/dev/null
 skep service inspect --pretty train >/dev/null
 skep service rm train >/dev/null
 skep node inspect self >/dev/null
+if [ -n "$client" ]; then
+  rm -f "$client/lib/skep.aot"
+  "$client/bin/java" -XX:AOTCacheOutput="$client/lib/skep.aot" -m io.skep.cli/io.skep.cli.Main \
+    --host "unix://$work/skep.sock" node ls >/dev/null || fail "the client image's training run failed"
+  [ -s "$client/lib/skep.aot" ] || fail "no AOT cache at $client/lib/skep.aot"
+  echo "client AOT cache: $client/lib/skep.aot ($(du -h "$client/lib/skep.aot" | cut -f1))"
+fi
 
 # The cache is written as the JVM exits (with a second JVM that assembles it).
 kill "$daemon"

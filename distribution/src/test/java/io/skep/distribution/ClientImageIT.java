@@ -3,13 +3,16 @@ package io.skep.distribution;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The client image (the CLI alone) drives a daemon of the node image as the node image's own CLI does, and holds
@@ -57,6 +60,18 @@ class ClientImageIT extends ImageTest {
         SkepImage.Result daemonCommand = client.run(env(), "daemon");
         assertEquals(1, daemonCommand.exitCode(), daemonCommand::describe);
         assertTrue(daemonCommand.stderr().startsWith("skep: unknown command: skep daemon"), daemonCommand::describe);
+    }
+
+    /** Built on JDK 25+, the client image has an AOT cache of its own, and its launcher hands it to the JVM. */
+    @Test
+    void theClientImageLoadsItsAotCache() {
+        assumeTrue(Runtime.version().feature() >= 25, "AOT caches are made on JDK 25+ only");
+        assumeTrue(!"false".equals(System.getProperty("skep.aot")), "built with -Dskep.aot=false");
+        assertTrue(Files.isRegularFile(client.home().resolve("lib/skep.aot")), "no AOT cache in " + client.home());
+        SkepImage.Result r = client.run(Map.of("JDK_JAVA_OPTIONS", "-Xlog:aot=info"), "--version");
+        assertEquals(0, r.exitCode(), r::describe);
+        assertTrue(r.stdout().contains("Opened AOT cache"), r::describe);
+        assertFalse(r.stdout().contains("[error]"), r::describe);
     }
 
     @Test
