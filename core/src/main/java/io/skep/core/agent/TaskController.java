@@ -16,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -306,24 +305,16 @@ final class TaskController {
     }
 
     private TaskDefinition definition(Task t) {
-        TaskSpec.ContainerSpec c = t.spec.containerSpec;
         Map<String, String> labels = new HashMap<>();
-        if (c.labels != null) {
-            labels.putAll(c.labels);
+        if (t.spec.containerSpec.labels != null) {
+            labels.putAll(t.spec.containerSpec.labels);
         }
         labels.put("com.docker.swarm.service.id", t.serviceId);
         labels.put("com.docker.swarm.service.name", t.serviceName());
         labels.put("com.docker.swarm.task.id", t.id);
         labels.put("com.docker.swarm.task.name", t.name() + "." + t.id);
         labels.put("com.docker.swarm.node.id", nodeId);
-        return TaskDefinition.builder(t.id, c.image).taskName(t.name() + "." + t.id)
-                .service(t.serviceId, t.serviceName()).slot((int) t.slotNumber()).nodeId(nodeId)
-                .command(orEmpty(c.command)).args(orEmpty(c.args)).env(orEmpty(c.env)).workingDir(c.dir).user(c.user)
-                .hostname(c.hostname).labels(labels).stopSignal(c.stopSignal)
-                .stopGracePeriod(Defaults.stopGracePeriod(t.spec)).resources(RuntimeSpecs.limits(t.spec)).build();
-    }
-
-    private static List<String> orEmpty(List<String> list) {
-        return list == null ? List.of() : list;
+        return RuntimeSpecs.definition(t.id, t.spec).taskName(t.name() + "." + t.id)
+                .service(t.serviceId, t.serviceName()).slot((int) t.slotNumber()).nodeId(nodeId).labels(labels).build();
     }
 }

@@ -14,7 +14,6 @@ import io.skep.core.plugins.RuntimeSpecs;
 import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskRuntimeProvider;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -303,20 +302,11 @@ final class ServiceSpecValidator {
             }
             return;
         }
-        TaskSpec.ContainerSpec c = spec.taskTemplate.containerSpec;
-        TaskDefinition probe = TaskDefinition.builder("validation", c.image).taskName(spec.name + ".1")
-                .service("validation", spec.name).slot(1).nodeId(node.nodeId()).command(orEmpty(c.command))
-                .args(orEmpty(c.args)).env(orEmpty(c.env)).workingDir(c.dir).user(c.user).hostname(c.hostname)
-                .labels(c.labels).stopSignal(c.stopSignal)
-                .stopGracePeriod(c.stopGracePeriod == null ? null : Duration.ofNanos(c.stopGracePeriod))
-                .resources(RuntimeSpecs.limits(spec.taskTemplate)).build();
+        TaskDefinition probe = RuntimeSpecs.definition("validation", spec.taskTemplate).taskName(spec.name + ".1")
+                .service("validation", spec.name).slot(1).nodeId(node.nodeId()).build();
         provider.get().validate(probe).ifPresent(reason -> {
             throw ApiException.badRequest("invalid TaskTemplate.ContainerSpec for runtime \"" + runtime + "\": " + reason);
         });
-    }
-
-    private static List<String> orEmpty(List<String> list) {
-        return list == null ? List.of() : list;
     }
 
     static ServiceSpec copy(ServiceSpec spec) {
