@@ -6,25 +6,19 @@ import io.skep.api.model.Kind;
 import io.skep.api.model.Node;
 import io.skep.api.model.Service;
 import io.skep.api.model.ServiceSpec;
-import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
 import io.skep.api.model.TaskState;
 import io.skep.core.scheduler.Scheduler;
 import io.skep.core.scheduler.Strategies;
 import io.skep.core.store.Batch;
 import io.skep.core.store.ServicePatch;
-import io.skep.core.store.TaskPatch;
 import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
-import io.skep.spi.scheduler.SchedulerStrategy;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
-import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -35,8 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RebalanceTest {
 
     private final InMemoryStore store = new InMemoryStore();
-    private final Strategies strategies = new Strategies(
-            ServiceLoader.load(SchedulerStrategy.class).stream().map(ServiceLoader.Provider::get).toList());
+    private final Strategies strategies = new Strategies(Fixtures.imageStrategies());
     private final ReplicatedOrchestrator orchestrator =
             store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor(), strategies));
     private final Allocator allocator = new Allocator(store);
@@ -66,29 +59,12 @@ class RebalanceTest {
         s.spec.taskTemplate.placement.preferences = List.of(p);
     }
 
-    private void join(Node... nodes) {
-        Batch b = new Batch();
-        for (Node n : nodes) {
-            b.create(n);
-        }
-        store.commit(b);
-    }
-
     /** One round: the orchestrator, the scheduler, then each node's agent. */
     private void round() throws Exception {
         orchestrator.passNow();
         allocator.passNow();
         scheduler.passNow();
-        Batch b = new Batch();
-        for (Task t : store.memory().tasks()) {
-            if (t.desired() == TaskState.RUNNING && t.state() == TaskState.ASSIGNED) {
-                b.patchTask(t.id, TaskPatch.status(Fixtures.status(TaskState.RUNNING)));
-            } else if (t.desired() != null && t.desired().isAfter(TaskState.RUNNING) && t.state() != null
-                    && !t.state().isTerminal() && t.nodeId != null) {
-                b.patchTask(t.id, TaskPatch.status(Fixtures.status(TaskState.SHUTDOWN)));
-            }
-        }
-        store.commit(b);
+        Fixtures.agentsAct(store);
     }
 
     private void settle() throws Exception {
@@ -99,9 +75,7 @@ class RebalanceTest {
 
     /** Running tasks of the service per node (nodes without any left out). */
     private Map<String, Long> perNode(Service s) {
-        return store.memory().tasksOfService(s.id).stream()
-                .filter(t -> t.isWanted() && t.state() == TaskState.RUNNING)
-                .collect(Collectors.groupingBy(t -> t.nodeId, TreeMap::new, Collectors.counting()));
+        return Fixtures.runningPerNode(store, s);
     }
 
     private long stopping(Service s) {
@@ -111,14 +85,14 @@ class RebalanceTest {
 
     @Test
     void aNodeJoiningAnUnbalancedSwarmGetsItsShareOnlyForServicesThatAsk() throws Exception {
-        join(Fixtures.node("n1"), Fixtures.node("n2"));
+        Fixtures.join(store, Fixtures.node("n1"), Fixtures.node("n2"));
         Service on = service("on", 6, 1, RebalanceTest::auto);
         Service off = service("off", 6, 1, s -> { });
         settle();
         assertEquals(Map.of("n1", 3L, "n2", 3L), perNode(on));
         assertEquals(Map.of("n1", 3L, "n2", 3L), perNode(off));
 
-        join(Fixtures.node("n3"));
+        Fixtures.join(store, Fixtures.node("n3"));
         orchestrator.passNow();
         assertEquals(1, stopping(on), "one move at a time: the update parallelism");
         assertEquals(0, stopping(off));
@@ -134,10 +108,10 @@ class RebalanceTest {
 
     @Test
     void aRequestedRebalanceHappensOnceAndIsMarkedCompleted() throws Exception {
-        join(Fixtures.node("n1"));
+        Fixtures.join(store, Fixtures.node("n1"));
         Service s = service("once", 4, 0, x -> { });
         settle();
-        join(Fixtures.node("n2"));
+        Fixtures.join(store, Fixtures.node("n2"));
         settle();
         assertEquals(Map.of("n1", 4L), perNode(s));
 
@@ -151,14 +125,14 @@ class RebalanceTest {
         assertEquals(Map.of("n1", 2L, "n2", 2L), perNode(s));
         assertEquals("completed", store.memory().<Service>get(Kind.SERVICE, s.id).rebalanceStatus.state);
 
-        join(Fixtures.node("n3"));
+        Fixtures.join(store, Fixtures.node("n3"));
         settle();
         assertEquals(Map.of("n1", 2L, "n2", 2L), perNode(s), "the request was for once");
     }
 
     @Test
     void rebalancingFollowsThePlacementPreferenceTree() throws Exception {
-        join(Fixtures.node("a1", "az", "1"), Fixtures.node("b1", "az", "2"));
+        Fixtures.join(store, Fixtures.node("a1", "az", "1"), Fixtures.node("b1", "az", "2"));
         Service s = service("zones", 4, 1, x -> {
             auto(x);
             spreadOverAz(x);
@@ -166,11 +140,11 @@ class RebalanceTest {
         settle();
         assertEquals(Map.of("a1", 2L, "b1", 2L), perNode(s));
 
-        join(Fixtures.node("a2", "az", "1"));
+        Fixtures.join(store, Fixtures.node("a2", "az", "1"));
         settle();
         assertEquals(Map.of("a1", 1L, "a2", 1L, "b1", 2L), perNode(s), "even inside az=1; the zones already were");
 
-        join(Fixtures.node("c1", "az", "3"));
+        Fixtures.join(store, Fixtures.node("c1", "az", "3"));
         settle();
         Map<String, Long> per = perNode(s);
         long az1 = per.getOrDefault("a1", 0L) + per.getOrDefault("a2", 0L);
@@ -181,7 +155,7 @@ class RebalanceTest {
 
     @Test
     void aNodeThatCannotTakeTheTasksIsNoReasonToMoveThem() throws Exception {
-        join(Fixtures.node("n1", "disk", "ssd"));
+        Fixtures.join(store, Fixtures.node("n1", "disk", "ssd"));
         Service s = service("ssd", 2, 1, x -> {
             auto(x);
             x.spec.taskTemplate.placement = new TaskSpec.Placement();
@@ -191,7 +165,7 @@ class RebalanceTest {
         Node hdd = Fixtures.node("n2", "disk", "hdd");
         Node drained = Fixtures.node("n3", "disk", "ssd");
         drained.spec.availability = "drain";
-        join(hdd, drained);
+        Fixtures.join(store, hdd, drained);
         settle();
         assertEquals(Map.of("n1", 2L), perNode(s));
 

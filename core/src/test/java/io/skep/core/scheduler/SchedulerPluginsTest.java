@@ -2,27 +2,21 @@ package io.skep.core.scheduler;
 
 import io.skep.api.model.Node;
 import io.skep.api.model.Service;
-import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
 import io.skep.api.model.TaskState;
-import io.skep.core.orchestrator.Tasks;
-import io.skep.core.store.Batch;
+import io.skep.core.testing.FirstFitStrategy;
 import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
 import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.Resources;
-import io.skep.spi.scheduler.SchedulerContext;
 import io.skep.spi.scheduler.SchedulerFilter;
 import io.skep.spi.scheduler.SchedulerStrategy;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -62,80 +56,15 @@ class SchedulerPluginsTest {
         }
     }
 
-    /** Everything on the first node by ID that has room; remembers what it was told. */
-    static final class FirstFit implements SchedulerStrategy {
-        List<NodeCandidate> candidates = List.of();
-        SchedulerContext context;
-
-        @Override
-        public String name() {
-            return "first-fit";
-        }
-
-        @Override
-        public int weight() {
-            return -1; // only when a service names it
-        }
-
-        @Override
-        public boolean appliesTo(PlacementRequest request) {
-            return true;
-        }
-
-        @Override
-        public void init(SchedulerContext context) {
-            this.context = context;
-        }
-
-        @Override
-        public List<String> place(PlacementRequest request, List<NodeCandidate> candidates) {
-            this.candidates = candidates;
-            List<String> placed = new ArrayList<>();
-            for (NodeCandidate c : candidates.stream().sorted(Comparator.comparing(NodeCandidate::nodeId)).toList()) {
-                for (int i = 0; i < c.capacity() && placed.size() < request.taskCount(); i++) {
-                    placed.add(c.nodeId());
-                }
-            }
-            return placed;
-        }
-    }
-
     private final InMemoryStore store = new InMemoryStore();
     private final BadRackFilter filter = new BadRackFilter();
-    private final FirstFit firstFit = new FirstFit();
-    private final Strategies strategies = new Strategies(imageStrategiesAnd(firstFit));
+    private final FirstFitStrategy firstFit = new FirstFitStrategy();
+    private final Strategies strategies = new Strategies(Fixtures.imageStrategiesAnd(firstFit));
     private final Scheduler scheduler = new Scheduler(store, strategies, List.of(filter));
     private int services;
 
-    private static List<SchedulerStrategy> imageStrategiesAnd(SchedulerStrategy vendor) {
-        List<SchedulerStrategy> all = new ArrayList<>(
-                ServiceLoader.load(SchedulerStrategy.class).stream().map(ServiceLoader.Provider::get).toList());
-        all.add(vendor);
-        return all;
-    }
-
-    private void nodes(Node... nodes) {
-        Batch b = new Batch();
-        for (Node n : nodes) {
-            b.create(n);
-        }
-        store.commit(b);
-    }
-
     private Service service(long replicas, Consumer<Service> change) {
-        Service s = Fixtures.replicatedService(replicas);
-        s.spec.name = "web" + (++services);
-        s.spec.labels = new HashMap<>(Map.of(io.skep.api.model.ServiceSpec.RUNTIME_LABEL, "process"));
-        change.accept(s);
-        s.digestTemplate();
-        Batch b = new Batch().create(s);
-        for (long slot = 1; slot <= replicas; slot++) {
-            Task t = Tasks.create(s, slot, null, "process", TaskState.RUNNING);
-            t.status = Fixtures.status(TaskState.PENDING);
-            b.create(t);
-        }
-        store.commit(b);
-        return s;
+        return Fixtures.pendingService(store, "web" + (++services), replicas, change); // names are unique in a swarm
     }
 
     private static void reserve(Service s, long nanoCpus, long memory) {
@@ -159,7 +88,7 @@ class SchedulerPluginsTest {
     void aVendorFilterRunsAfterTheCoresAndItsExplanationJoinsThePendingMessage() throws Exception {
         Node drained = Fixtures.node("n0");
         drained.spec.availability = "drain";
-        nodes(drained, Fixtures.node("n1", "rack", "bad"), Fixtures.node("n2", "rack", "bad"));
+        Fixtures.join(store, drained, Fixtures.node("n1", "rack", "bad"), Fixtures.node("n2", "rack", "bad"));
         Service s = service(2, sv -> { });
         scheduler.reconcile();
         assertEquals(List.of("no suitable node (1 node not available for new tasks; rack labelled bad on 2 nodes)",
@@ -175,7 +104,7 @@ class SchedulerPluginsTest {
 
     @Test
     void whenTheRoomRunsOutTheMessageCountsTheCoresAndTheVendorsRefusals() throws Exception {
-        nodes(Fixtures.node("n1"), Fixtures.node("n2", "rack", "bad")); // 2 CPUs each
+        Fixtures.join(store, Fixtures.node("n1"), Fixtures.node("n2", "rack", "bad")); // 2 CPUs each
         Service s = service(3, sv -> reserve(sv, 1_000_000_000L, 0));
         scheduler.reconcile();
         assertEquals(Map.of("n1", 2L), perNode(s));
@@ -185,7 +114,7 @@ class SchedulerPluginsTest {
 
     @Test
     void candidatesCarryTheNodesTotalAndWhatTheTasksHoldingAPlaceLeaveFree() throws Exception {
-        nodes(Fixtures.node("n1"), Fixtures.node("n2"));
+        Fixtures.join(store, Fixtures.node("n1"), Fixtures.node("n2"));
         Service first = service(1, sv -> {
             reserve(sv, 500_000_000L, 1L << 30);
             sv.spec.labels.put(SchedulerStrategy.SERVICE_LABEL, "first-fit");
@@ -206,7 +135,7 @@ class SchedulerPluginsTest {
 
     @Test
     void theServiceLabelChoosesTheStrategyAndAnUnknownNameKeepsTheTasksPendingSayingSo() throws Exception {
-        nodes(Fixtures.node("n1"), Fixtures.node("n2"), Fixtures.node("n3"));
+        Fixtures.join(store, Fixtures.node("n1"), Fixtures.node("n2"), Fixtures.node("n3"));
         Service spread = service(3, sv -> { });
         Service packed = service(3, sv -> sv.spec.labels.put(SchedulerStrategy.SERVICE_LABEL, "first-fit"));
         Service unknown = service(2, sv -> sv.spec.labels.put(SchedulerStrategy.SERVICE_LABEL, "tetris"));

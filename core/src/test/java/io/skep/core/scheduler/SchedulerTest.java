@@ -8,16 +8,15 @@ import io.skep.api.model.Service;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
 import io.skep.api.model.TaskState;
-import io.skep.core.orchestrator.Tasks;
 import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
 import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
-import io.skep.spi.scheduler.SchedulerStrategy;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -33,34 +32,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SchedulerTest {
 
     private final InMemoryStore store = new InMemoryStore();
-    private final Scheduler scheduler = new Scheduler(store,
-            ServiceLoader.load(SchedulerStrategy.class).stream().map(ServiceLoader.Provider::get).toList());
+    private final Scheduler scheduler = new Scheduler(store, Fixtures.imageStrategies());
 
     private int services;
 
-    private void nodes(Node... nodes) {
-        Batch b = new Batch();
-        for (Node n : nodes) {
-            b.create(n);
-        }
-        store.commit(b);
-    }
-
     /** A service with {@code replicas} pending tasks, its template changed by {@code template} first. */
-    private Service service(long replicas, java.util.function.Consumer<Service> change) {
-        Service s = Fixtures.replicatedService(replicas);
-        s.spec.name = "web" + (++services); // names are unique in a swarm
-        s.spec.labels = Map.of(io.skep.api.model.ServiceSpec.RUNTIME_LABEL, "process");
-        change.accept(s);
-        s.digestTemplate();
-        Batch b = new Batch().create(s);
-        for (long slot = 1; slot <= replicas; slot++) {
-            Task t = Tasks.create(s, slot, null, "process", TaskState.RUNNING);
-            t.status = Fixtures.status(TaskState.PENDING);
-            b.create(t);
-        }
-        store.commit(b);
-        return s;
+    private Service service(long replicas, Consumer<Service> change) {
+        return Fixtures.pendingService(store, "web" + (++services), replicas, change); // names are unique in a swarm
     }
 
     private List<Task> tasks(Service s) {
@@ -91,7 +69,7 @@ class SchedulerTest {
     void anImpossibleConstraintLeavesTasksPendingUntilANodeIsRelabelled() throws Exception {
         Node drained = Fixtures.node("n3");
         drained.spec.availability = "drain";
-        nodes(Fixtures.node("n1"), Fixtures.node("n2"), drained);
+        Fixtures.join(store, Fixtures.node("n1"), Fixtures.node("n2"), drained);
         Service s = service(2, sv -> constrain(sv, "node.labels.disk==ssd"));
         scheduler.reconcile();
         assertEquals(List.of(
@@ -109,7 +87,7 @@ class SchedulerTest {
 
     @Test
     void reservationsLargerThanAnyNodeNameTheResourceAndSmallerOnesArePlaced() throws Exception {
-        nodes(Fixtures.node("n1"), Fixtures.node("n2"), Fixtures.node("n3"));
+        Fixtures.join(store, Fixtures.node("n1"), Fixtures.node("n2"), Fixtures.node("n3"));
         Service big = service(1, sv -> reserve(sv, 0, 64L << 30));
         Service small = service(3, sv -> reserve(sv, 0, 1L << 30));
         scheduler.reconcile();
@@ -119,7 +97,7 @@ class SchedulerTest {
 
     @Test
     void reservationsBoundHowManyTasksANodeTakes() throws Exception {
-        nodes(Fixtures.node("n1"), Fixtures.node("n2")); // 2 CPUs each
+        Fixtures.join(store, Fixtures.node("n1"), Fixtures.node("n2")); // 2 CPUs each
         Service s = service(5, sv -> reserve(sv, 1_000_000_000L, 0));
         scheduler.reconcile();
         assertEquals(Map.of("n1", 2L, "n2", 2L), perNode(s), "two 1-CPU tasks per 2-CPU node");
@@ -134,7 +112,7 @@ class SchedulerTest {
 
     @Test
     void replicasPerNodeAndHostPortsCapEachNode() throws Exception {
-        nodes(Fixtures.node("n1"), Fixtures.node("n2"), Fixtures.node("n3"));
+        Fixtures.join(store, Fixtures.node("n1"), Fixtures.node("n2"), Fixtures.node("n3"));
         Service capped = service(5, sv -> sv.spec.taskTemplate.placement = placement(2L));
         scheduler.reconcile();
         assertTrue(perNode(capped).values().stream().allMatch(n -> n <= 2), perNode(capped).toString());
@@ -152,7 +130,7 @@ class SchedulerTest {
 
     @Test
     void placementPreferencesSpreadOverLabelValuesWithUnlabelledNodesAGroupOfTheirOwn() throws Exception {
-        nodes(Fixtures.node("a1", "az", "1"), Fixtures.node("a2", "az", "1"), Fixtures.node("b1", "az", "2"),
+        Fixtures.join(store, Fixtures.node("a1", "az", "1"), Fixtures.node("a2", "az", "1"), Fixtures.node("b1", "az", "2"),
                 Fixtures.node("b2", "az", "2"), Fixtures.node("none"));
         Service s = service(6, sv -> {
             TaskSpec.Preference p = new TaskSpec.Preference();
