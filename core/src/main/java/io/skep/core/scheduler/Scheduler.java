@@ -153,23 +153,33 @@ public final class Scheduler extends ReconcileLoop {
         return null;
     }
 
+    /**
+     * Whether the node passes the core's filters, then the vendors'; when not, the filter that turned it away is
+     * counted in {@code why}.
+     */
+    private static boolean passes(NodeInfo node, Demand demand, PlacementRequest request,
+                                  List<SchedulerFilter> vendorFilters, Explanation why) {
+        NodeFilter failing = NodeFilter.firstFailing(demand, node);
+        if (failing != null) {
+            why.count(failing, demand, node);
+            return false;
+        }
+        SchedulerFilter refusing = refusing(vendorFilters, request, candidate(node, demand));
+        if (refusing != null) {
+            why.count(refusing);
+            return false;
+        }
+        return true;
+    }
+
     private void placeGroup(Batch batch, List<Task> group, Demand demand, PlacementRequest request, SwarmLoad load) {
         List<SchedulerFilter> vendorFilters = applicable(request);
         Explanation why = new Explanation();
         List<NodeCandidate> candidates = new ArrayList<>();
         for (NodeInfo node : load.nodes()) {
-            NodeFilter failing = NodeFilter.firstFailing(demand, node);
-            if (failing != null) {
-                why.count(failing, demand, node);
-                continue;
+            if (passes(node, demand, request, vendorFilters, why)) {
+                candidates.add(candidate(node, demand));
             }
-            NodeCandidate candidate = candidate(node, demand);
-            SchedulerFilter refusing = refusing(vendorFilters, request, candidate);
-            if (refusing != null) {
-                why.count(refusing);
-                continue;
-            }
-            candidates.add(candidate);
         }
         if (candidates.isEmpty()) {
             String message = why.message(demand);
@@ -189,13 +199,8 @@ public final class Scheduler extends ReconcileLoop {
             // The nodes' room ran out: say which filters now turn every node away.
             Explanation full = new Explanation();
             for (NodeInfo node : load.nodes()) {
-                NodeFilter failing = NodeFilter.firstFailing(demand, node);
-                SchedulerFilter refusing = failing != null ? null
-                        : refusing(vendorFilters, request, candidate(node, demand));
-                if (refusing != null) {
-                    full.count(refusing);
-                } else {
-                    full.count(failing == null ? NodeFilter.RESOURCES : failing, demand, node);
+                if (passes(node, demand, request, vendorFilters, full)) {
+                    full.count(NodeFilter.RESOURCES, demand, node);
                 }
             }
             String message = full.message(demand);
