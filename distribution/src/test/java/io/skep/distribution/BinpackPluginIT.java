@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -31,52 +30,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BinpackPluginIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration CONVERGE = Duration.ofSeconds(90);
 
     @TempDir
     Path dir;
     private final SkepImage image = SkepImage.full();
-    private final List<Member> members = new ArrayList<>();
+    private ImageNodes nodes;
     private final Set<Long> taskPids = new HashSet<>();
     private Path installed;
-
-    /** One node: its folder (data, socket, logs) and its daemon. */
-    private final class Member {
-        final String name;
-        final Path home;
-        final SkepImage.Daemon daemon;
-
-        Member(String name) {
-            this.name = name;
-            this.home = dir.resolve(name);
-            daemon = image.startDaemon(env(), home.resolve("logs"), "--data-dir", home.resolve("data").toString(),
-                    "--raft-port", "0", "--listen-addr", "127.0.0.1:0", "-H", host());
-            members.add(this);
-            await(name + " to answer", () -> image.run(env(), "version").exitCode() == 0);
-        }
-
-        String host() {
-            return "unix://" + home.resolve("skep.sock");
-        }
-
-        Map<String, String> env() {
-            return ImageTest.cliEnv(dir, host());
-        }
-
-        String ok(String... args) {
-            SkepImage.Result r = image.run(env(), args);
-            assertEquals(0, r.exitCode(), () -> name + ": " + r.describe() + "\n" + daemon.describeOutput());
-            return r.stdout();
-        }
-
-        String nodeId() {
-            return ok("info", "--format", "{{.Swarm.NodeID}}").strip();
-        }
-    }
 
     /** Installs the plugin as an operator would: its jar into the image's plugins/ folder. */
     @BeforeEach
     void installPlugin() throws IOException {
+        nodes = new ImageNodes(image, dir);
         Path jar = Path.of(System.getProperty("skep.example.binpack", "(not set: run through Maven)"));
         assertTrue(Files.isRegularFile(jar), "the example plugin's jar " + jar);
         installed = image.pluginsDir().resolve("skep-example-binpack.jar");
@@ -85,10 +50,8 @@ class BinpackPluginIT {
 
     @AfterEach
     void cleanUp() throws IOException {
-        if (!members.isEmpty()) {
-            image.run(members.getFirst().env(), "service", "rm", "packed");
-        }
-        members.forEach(m -> m.daemon.stop(Duration.ofSeconds(10)));
+        nodes.all().stream().findFirst().ifPresent(m -> image.run(m.env(), "service", "rm", "packed"));
+        nodes.all().forEach(m -> m.daemon.stop(Duration.ofSeconds(10)));
         taskPids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         if (installed != null) {
             Files.deleteIfExists(installed); // the image's other tests run without it
@@ -97,14 +60,14 @@ class BinpackPluginIT {
 
     @Test
     void aDroppedInStrategyPacksNodesAndItsFilterExplainsWhatItRefuses() throws IOException {
-        Member manager = new Member("manager");
+        ImageNodes.Node manager = nodes.start("manager");
         manager.ok("swarm", "init");
         List<String> plugins = manager.ok("plugin", "ls", "--format", "{{.Name}} {{.Type}}").lines().toList();
         assertTrue(plugins.contains("binpack scheduler") && plugins.contains("binpack-skip scheduler-filter"),
                 plugins::toString);
         String addr = manager.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
         String token = manager.ok("swarm", "join-token", "-q", "worker").strip();
-        Member worker = new Member("worker");
+        ImageNodes.Node worker = nodes.start("worker");
         assertEquals("This node joined a swarm as a worker.\n", worker.ok("swarm", "join", "--token", token, addr));
         await("2 ready nodes", () -> manager.ok("node", "ls").lines().filter(l -> l.contains(" Ready ")).count() == 2);
 
@@ -137,7 +100,7 @@ class BinpackPluginIT {
     }
 
     /** The service's running tasks that should run, by node ID. */
-    private Map<String, Integer> runningByNode(Member manager) {
+    private Map<String, Integer> runningByNode(ImageNodes.Node manager) {
         JsonNode tasks;
         try {
             tasks = JSON.readTree(manager.ok("service", "ps", "packed", "--format", "json"));
@@ -159,19 +122,6 @@ class BinpackPluginIT {
     }
 
     private void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + CONVERGE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                StringBuilder logs = new StringBuilder();
-                members.forEach(m -> logs.append("\n=== ").append(m.name).append(": ").append(m.daemon.describeOutput()));
-                throw new AssertionError("timed out waiting for " + what + logs);
-            }
-            try {
-                Thread.sleep(200); // polling interval of the condition
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        nodes.await(what, condition);
     }
 }

@@ -3,6 +3,7 @@ package io.skep.distribution;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,55 +28,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClusterImageIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration CONVERGE = Duration.ofSeconds(90);
 
     @TempDir
     Path dir;
     private final SkepImage image = SkepImage.full();
-    private final Map<String, Member> members = new LinkedHashMap<>();
+    private ImageNodes nodes;
     private final Set<Long> seenPids = new HashSet<>();
 
-    /** One node: its folder (data, socket, logs) and its daemon while it runs. */
-    private final class Member {
-        final String name;
-        final Path home;
-        SkepImage.Daemon daemon;
-
-        Member(String name) {
-            this.name = name;
-            this.home = dir.resolve(name);
-        }
-
-        String host() {
-            return "unix://" + home.resolve("skep.sock");
-        }
-
-        Map<String, String> env() {
-            return ImageTest.cliEnv(dir, host());
-        }
-
-        void start() {
-            daemon = image.startDaemon(env(), home.resolve("logs-" + System.nanoTime()), "--data-dir",
-                    home.resolve("data").toString(), "--raft-port", "0", "--listen-addr", "127.0.0.1:0", "-H", host());
-            await(name + " to answer", () -> image.run(env(), "version").exitCode() == 0);
-        }
-
-        String ok(String... args) {
-            SkepImage.Result r = image.run(env(), args);
-            assertEquals(0, r.exitCode(), () -> name + ": " + r.describe() + "\n" + daemon.describeOutput());
-            return r.stdout();
-        }
-
-        String nodeId() {
-            return ok("info", "--format", "{{.Swarm.NodeID}}").strip();
-        }
-    }
-
-    private Member start(String name) {
-        Member m = new Member(name);
-        members.put(name, m);
-        m.start();
-        return m;
+    @BeforeEach
+    void nodes() {
+        nodes = new ImageNodes(image, dir);
     }
 
     /**
@@ -85,7 +46,7 @@ class ClusterImageIT {
      */
     @AfterEach
     void cleanUp() {
-        for (Member m : members.values()) {
+        for (ImageNodes.Node m : nodes.all()) {
             if (m.name.startsWith("manager") && m.daemon != null && m.daemon.isAlive()) {
                 SkepImage.Result ls = image.run(m.env(), "service", "ls", "-q");
                 if (ls.exitCode() == 0) {
@@ -94,7 +55,7 @@ class ClusterImageIT {
                 }
             }
         }
-        for (Member m : members.values()) {
+        for (ImageNodes.Node m : nodes.all()) {
             if (m.daemon != null && m.daemon.isAlive()) {
                 m.daemon.stop(Duration.ofSeconds(10));
             }
@@ -107,7 +68,7 @@ class ClusterImageIT {
     }
 
     /** Running tasks that should run (and whose process is alive), by node ID. */
-    private Map<String, List<Long>> runningByNode(Member manager, String service) {
+    private Map<String, List<Long>> runningByNode(ImageNodes.Node manager, String service) {
         JsonNode tasks;
         try {
             tasks = JSON.readTree(manager.ok("service", "ps", service, "--format", "json"));
@@ -133,11 +94,11 @@ class ClusterImageIT {
     }
 
     /** MANAGER STATUS of each node, as {@code node ls} on {@code on} shows it, sorted. */
-    private static List<String> managerStatus(Member on) {
+    private static List<String> managerStatus(ImageNodes.Node on) {
         return on.ok("node", "ls", "--format", "{{.ManagerStatus}}").lines().filter(l -> !l.isBlank()).sorted().toList();
     }
 
-    private String leaderId(Member on) {
+    private String leaderId(ImageNodes.Node on) {
         for (String line : on.ok("node", "ls", "--format", "{{.ID}} {{.ManagerStatus}}").lines().toList()) {
             if (line.endsWith(" Leader")) {
                 return line.substring(0, line.indexOf(' '));
@@ -148,7 +109,7 @@ class ClusterImageIT {
 
     @Test
     void threeManagersAndTwoWorkersSurviveTheLossOfTheLeaderOfAWorkerAndOfAZone() {
-        Member first = start("manager1");
+        ImageNodes.Node first = nodes.start("manager1");
         assertTrue(first.ok("swarm", "init").contains("is now a manager"));
         String addr = first.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
         String managerToken = first.ok("swarm", "join-token", "-q", "manager").strip();
@@ -156,15 +117,15 @@ class ClusterImageIT {
         String oldToken = first.ok("swarm", "join-token", "-q", "worker").strip();
         first.ok("swarm", "join-token", "--rotate", "worker");
         String workerToken = first.ok("swarm", "join-token", "-q", "worker").strip();
-        List<Member> managers = new ArrayList<>(List.of(first));
+        List<ImageNodes.Node> managers = new ArrayList<>(List.of(first));
         for (String name : List.of("manager2", "manager3")) {
-            Member m = start(name);
+            ImageNodes.Node m = nodes.start(name);
             assertEquals("This node joined a swarm as a manager.\n", m.ok("swarm", "join", "--token", managerToken, addr));
             managers.add(m);
         }
-        List<Member> workers = new ArrayList<>();
+        List<ImageNodes.Node> workers = new ArrayList<>();
         for (String name : List.of("worker1", "worker2")) {
-            Member w = start(name);
+            ImageNodes.Node w = nodes.start(name);
             if (workers.isEmpty()) {
                 SkepImage.Result refused = image.run(w.env(), "swarm", "join", "--token", oldToken, addr);
                 assertEquals(1, refused.exitCode(), refused::describe);
@@ -186,10 +147,10 @@ class ClusterImageIT {
 
         // kill -9 of the leader: another is elected, writes succeed again, the service is whole again.
         String leader = leaderId(first);
-        Member killed = managers.stream().filter(m -> m.nodeId().equals(leader)).findFirst().orElseThrow();
+        ImageNodes.Node killed = managers.stream().filter(m -> m.nodeId().equals(leader)).findFirst().orElseThrow();
         List<Long> onLeader = runningByNode(first, "w").getOrDefault(leader, List.of());
         killed.daemon.kill();
-        Member survivor = managers.stream().filter(m -> m != killed).findFirst().orElseThrow();
+        ImageNodes.Node survivor = managers.stream().filter(m -> m != killed).findFirst().orElseThrow();
         await("a write to succeed after the leader's loss", () -> image.run(survivor.env(), "service",
                 "create", "-d", "--name", "probe", "--replicas", "0", "host", "sleep", "1").exitCode() == 0);
         await("a new leader, and the service whole on the other nodes", () -> {
@@ -199,7 +160,7 @@ class ClusterImageIT {
         });
 
         // kill -9 of a worker: its tasks run elsewhere; back, it stops its stale ones and the service settles at 6.
-        Member worker = workers.get(0);
+        ImageNodes.Node worker = workers.get(0);
         String workerId = worker.nodeId();
         List<Long> onWorker = runningByNode(survivor, "w").getOrDefault(workerId, List.of());
         worker.daemon.kill();
@@ -234,7 +195,7 @@ class ClusterImageIT {
     }
 
     /** Running tasks of a service per zone ({@code none} for an unlabelled node). */
-    private Map<String, Integer> perZone(Member manager, String service, Map<String, String> zoneOf) {
+    private Map<String, Integer> perZone(ImageNodes.Node manager, String service, Map<String, String> zoneOf) {
         Map<String, Integer> out = new HashMap<>();
         runningByNode(manager, service).forEach((node, pids) ->
                 out.merge(zoneOf.getOrDefault(node, "none"), pids.size(), Integer::sum));
@@ -245,18 +206,18 @@ class ClusterImageIT {
             + "are online. Make sure more than half of the managers are online.";
 
     /** Whether a write on {@code on} is refused for want of a quorum (a probe that changes nothing). */
-    private boolean noQuorum(Member on) {
+    private boolean noQuorum(ImageNodes.Node on) {
         return image.run(on.env(), "node", "update", "--availability", "active", "self").stderr().contains(NO_LEADER);
     }
 
     @Test
     void managersWithoutAQuorumRefuseWritesAnswerReadsAndALoneSurvivorForcesANewCluster() {
-        Member first = start("manager1");
+        ImageNodes.Node first = nodes.start("manager1");
         first.ok("swarm", "init");
         String addr = first.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
         String token = first.ok("swarm", "join-token", "-q", "manager").strip();
-        Member second = start("manager2");
-        Member third = start("manager3");
+        ImageNodes.Node second = nodes.start("manager2");
+        ImageNodes.Node third = nodes.start("manager3");
         second.ok("swarm", "join", "--token", token, addr);
         third.ok("swarm", "join", "--token", token, addr);
         await("three reachable managers", () ->
@@ -289,20 +250,6 @@ class ClusterImageIT {
     }
 
     private void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + CONVERGE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                StringBuilder logs = new StringBuilder();
-                members.values().forEach(m -> logs.append("\n=== ").append(m.name).append(": ")
-                        .append(m.daemon == null ? "" : m.daemon.describeOutput()));
-                throw new AssertionError("timed out waiting for " + what + logs);
-            }
-            try {
-                Thread.sleep(200); // polling interval of the condition
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        nodes.await(what, condition);
     }
 }
