@@ -1,6 +1,5 @@
 package io.skep.core.api;
 
-import io.skep.api.model.Defaults;
 import io.skep.api.model.EndpointSpec;
 import io.skep.api.model.Json;
 import io.skep.api.model.Node;
