@@ -98,12 +98,31 @@ final class SettleCheck {
             if (mine.size() != s.replicas() || slots.size() != s.replicas() || live != s.replicas()) {
                 unsettled.add(name);
                 problems.add(name + ": " + mine.size() + " tasks running in " + slots.size() + " slots, " + live
-                        + " with a live process, for " + s.replicas() + " replicas");
+                        + " with a live process, for " + s.replicas() + " replicas" + notRunning(tasks, s.id()));
             }
         }
         if (processes.size() != expected) {
             problems.add(processes.size() + " task processes in the namespaces, for " + expected + " tasks");
         }
         return new Result(Double.NaN, List.copyOf(problems), Set.copyOf(unsettled));
+    }
+
+    /**
+     * The service's tasks wanted running that do not run, as the leader has them (slot, state, node, message): what
+     * a failed check needs to tell where a task got stuck.
+     */
+    private static String notRunning(JsonNode tasks, String serviceId) {
+        StringBuilder out = new StringBuilder();
+        for (JsonNode t : tasks) {
+            JsonNode status = t.path("Status");
+            if (t.path("ServiceID").asText().equals(serviceId) && t.path("DesiredState").asText().equals("running")
+                    && !status.path("State").asText().equals("running")) {
+                out.append(out.isEmpty() ? "; not running: " : ", ").append("slot ").append(t.path("Slot").asLong())
+                        .append(' ').append(status.path("State").asText()).append(" on node ")
+                        .append(t.path("NodeID").asText("-")).append(" since ").append(status.path("Timestamp").asText())
+                        .append(" (\"").append(status.path("Message").asText()).append("\")");
+            }
+        }
+        return out.toString();
     }
 }

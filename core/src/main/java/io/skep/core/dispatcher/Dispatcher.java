@@ -110,13 +110,30 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         wakeIn(heartbeatPeriod());
     }
 
+    /**
+     * Writes the status reported since the last pass. A node hears nothing back of a report it made (its task runs
+     * on, and it reports again only when the state changes), so what a failed write held is kept for the next pass,
+     * unless newer status for the same task came meanwhile.
+     */
     private void flushStatus() throws IOException {
-        Batch batch = new Batch();
+        Map<String, Task.TaskStatus> taken;
         synchronized (pendingStatus) {
-            pendingStatus.forEach((taskId, status) -> batch.patchTask(taskId, TaskPatch.status(status)));
+            taken = new LinkedHashMap<>(pendingStatus);
             pendingStatus.clear();
         }
-        store.commit(batch);
+        Batch batch = new Batch();
+        taken.forEach((taskId, status) -> batch.patchTask(taskId, TaskPatch.status(status)));
+        boolean written = false;
+        try {
+            store.commit(batch);
+            written = true;
+        } finally {
+            if (!written) {
+                synchronized (pendingStatus) {
+                    taken.forEach(pendingStatus::putIfAbsent);
+                }
+            }
+        }
     }
 
     /**
