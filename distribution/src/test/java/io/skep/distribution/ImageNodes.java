@@ -79,7 +79,7 @@ final class ImageNodes {
 
         /** Starts (or restarts) the daemon on the node's data and waits until it answers. */
         void start() {
-            daemon = image.startDaemon(env(), home.resolve("logs-" + System.nanoTime()), "--data-dir",
+            daemon = image.startDaemon(ImageTest.daemonEnv(dir, host()), home.resolve("logs-" + System.nanoTime()), "--data-dir",
                     home.resolve("data").toString(), "--raft-port", "0", "--listen-addr", "127.0.0.1:0", "-H", host());
             await(name + " to answer", () -> image.run(env(), "version").exitCode() == 0);
         }

@@ -46,13 +46,23 @@ abstract class ImageTest {
         return SkepImage.env("SKEP_HOST", host, "PATH", bin.toString());
     }
 
+    /**
+     * A daemon's environment: the CLI's, and the store's change guard on (as in the unit suites), so the image's
+     * tests also prove that no request path changes a stored object in place.
+     */
+    static Map<String, String> daemonEnv(Path dir, String host) {
+        Map<String, String> env = new java.util.HashMap<>(cliEnv(dir, host));
+        env.put("JDK_JAVA_OPTIONS", "-Dskep.store.guard=true");
+        return env;
+    }
+
     String host() {
         return "unix://" + dir.resolve("skep.sock");
     }
 
     /** Starts (or restarts) the daemon on the test's data directory and waits until it answers. */
     void startDaemon() {
-        daemon = image.startDaemon(env(), dir.resolve("logs-" + System.nanoTime()),
+        daemon = image.startDaemon(daemonEnv(dir, host()), dir.resolve("logs-" + System.nanoTime()),
                 "--data-dir", dir.resolve("data").toString(), "--raft-port", "0", "--listen-addr", "127.0.0.1:0",
                 "-H", host());
         await("the daemon to answer", () -> image.run(env(), "version").exitCode() == 0);

@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  *
  * <p>Every manager applies the same entries in the same order, so {@link #apply} must be deterministic: it
  * reads only the entry and the store. Stored objects are never changed in place; readers share them and
- * must {@link Json#copy copy} before they modify anything.
+ * must {@link Json#copy copy} before they modify anything ({@link ChangeGuard} checks that in the test suites).
  */
 public final class MemoryStore {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -42,8 +42,15 @@ public final class MemoryStore {
     private volatile long lastIndex;
     /** Notified whenever {@link #lastIndex} moves. */
     private final Object applied = new Object();
+    /** Checks that no stored object changes in place (null: not checked). Guarded by the lock. */
+    private final ChangeGuard guard;
 
     public MemoryStore() {
+        this(ChangeGuard.fromSystemProperty());
+    }
+
+    MemoryStore(ChangeGuard guard) {
+        this.guard = guard;
         for (Kind kind : Kind.values()) {
             objects.put(kind, new LinkedHashMap<>());
         }
@@ -94,6 +101,9 @@ public final class MemoryStore {
         List<StoreEvent> events = new ArrayList<>();
         lock.writeLock().lock();
         try {
+            if (guard != null) {
+                guard.check();
+            }
             String conflict = conflict(entry.changes());
             if (conflict != null) {
                 advance(index);
@@ -200,6 +210,9 @@ public final class MemoryStore {
                 }
                 byId.remove(c.id());
                 unindex(c.kind(), current);
+                if (guard != null) {
+                    guard.removed(current);
+                }
                 return new StoreEvent(StoreEvent.Type.DELETED, c.kind(), current);
             }
         }
@@ -306,8 +319,14 @@ public final class MemoryStore {
     private void put(Kind kind, StoredObject next, StoredObject previous) {
         if (previous != null) {
             unindex(kind, previous);
+            if (guard != null) {
+                guard.removed(previous);
+            }
         }
         objects.get(kind).put(next.id, next);
+        if (guard != null) {
+            guard.stored(next);
+        }
         if (kind == Kind.TASK) {
             Task t = (Task) next;
             if (t.serviceId != null) {
@@ -427,6 +446,9 @@ public final class MemoryStore {
     public Map<Kind, List<StoredObject>> dump() {
         lock.readLock().lock();
         try {
+            if (guard != null) {
+                guard.check();
+            }
             Map<Kind, List<StoredObject>> out = new EnumMap<>(Kind.class);
             objects.forEach((kind, byId) -> out.put(kind, List.copyOf(byId.values())));
             return out;
@@ -440,6 +462,9 @@ public final class MemoryStore {
         lock.writeLock().lock();
         try {
             objects.values().forEach(Map::clear);
+            if (guard != null) {
+                guard.clear();
+            }
             tasksByService.clear();
             tasksByNode.clear();
             content.forEach((kind, list) -> list.forEach(o -> put(kind, o, null)));
