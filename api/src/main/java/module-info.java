@@ -7,5 +7,6 @@ module io.skep.api {
 
     exports io.skep.api.model;
 
-    opens io.skep.api.model to com.fasterxml.jackson.databind;
+    opens io.skep.api.model to
+            com.fasterxml.jackson.databind;
 }

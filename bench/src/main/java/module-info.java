@@ -32,5 +32,6 @@ module io.skep.bench {
 
     uses io.skep.spi.scheduler.SchedulerStrategy;
 
-    opens io.skep.bench.scheduler to jmh.core;
+    opens io.skep.bench.scheduler to
+            jmh.core;
 }

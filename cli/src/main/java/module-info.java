@@ -9,5 +9,6 @@ module io.skep.cli {
 
     exports io.skep.cli;
 
-    opens io.skep.cli to info.picocli;
+    opens io.skep.cli to
+            info.picocli;
 }

@@ -22,23 +22,38 @@ module io.skep.core {
     requires java.logging;
     requires java.net.http;
 
-    exports io.skep.core.store to io.skep.bench;
-    exports io.skep.core.pki to io.skep.bench;
-    exports io.skep.core.tls to io.skep.bench;
-    exports io.skep.core.scheduler to io.skep.bench;
-    exports io.skep.core.manager to io.skep.bench;
-    exports io.skep.core.reconcile to io.skep.bench;
-    exports io.skep.core.ca to io.skep.bench;
-    exports io.skep.core.cluster to io.skep.bench;
-    exports io.skep.core.dispatcher to io.skep.bench;
+    exports io.skep.core.store to
+            io.skep.bench;
+    exports io.skep.core.pki to
+            io.skep.bench;
+    exports io.skep.core.tls to
+            io.skep.bench;
+    exports io.skep.core.scheduler to
+            io.skep.bench;
+    exports io.skep.core.manager to
+            io.skep.bench;
+    exports io.skep.core.reconcile to
+            io.skep.bench;
+    exports io.skep.core.ca to
+            io.skep.bench;
+    exports io.skep.core.cluster to
+            io.skep.bench;
+    exports io.skep.core.dispatcher to
+            io.skep.bench;
+
     uses io.skep.spi.scheduler.SchedulerStrategy;
     uses io.skep.spi.scheduler.SchedulerFilter;
     uses io.skep.spi.runtime.TaskRuntimeProvider;
 
     // Wire types are read and written by Jackson; commands are filled in by picocli.
-    opens io.skep.core.store to com.fasterxml.jackson.databind;
-    opens io.skep.core.ca to com.fasterxml.jackson.databind;
-    opens io.skep.core.cluster to com.fasterxml.jackson.databind;
-    opens io.skep.core.dispatcher to com.fasterxml.jackson.databind;
-    opens io.skep.core.node to info.picocli; // skep daemon's flags
+    opens io.skep.core.store to
+            com.fasterxml.jackson.databind;
+    opens io.skep.core.ca to
+            com.fasterxml.jackson.databind;
+    opens io.skep.core.cluster to
+            com.fasterxml.jackson.databind;
+    opens io.skep.core.dispatcher to
+            com.fasterxml.jackson.databind;
+    opens io.skep.core.node to
+            info.picocli; // skep daemon's flags
 }

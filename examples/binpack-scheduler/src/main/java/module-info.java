@@ -5,6 +5,8 @@
 module io.skep.example.binpack {
     requires io.skep.spi;
 
-    provides io.skep.spi.scheduler.SchedulerStrategy with io.skep.example.binpack.BinpackStrategy;
-    provides io.skep.spi.scheduler.SchedulerFilter with io.skep.example.binpack.SkipFilter;
+    provides io.skep.spi.scheduler.SchedulerStrategy with
+            io.skep.example.binpack.BinpackStrategy;
+    provides io.skep.spi.scheduler.SchedulerFilter with
+            io.skep.example.binpack.SkipFilter;
 }

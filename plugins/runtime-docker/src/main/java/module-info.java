@@ -10,5 +10,6 @@ module io.skep.runtime.docker {
     requires io.skep.spi;
     requires com.github.dockerjava;
 
-    provides io.skep.spi.runtime.TaskRuntimeProvider with io.skep.runtime.docker.DockerRuntimeProvider;
+    provides io.skep.spi.runtime.TaskRuntimeProvider with
+            io.skep.runtime.docker.DockerRuntimeProvider;
 }

@@ -7,5 +7,6 @@
 module io.skep.runtime.process {
     requires io.skep.spi;
 
-    provides io.skep.spi.runtime.TaskRuntimeProvider with io.skep.runtime.process.ProcessRuntimeProvider;
+    provides io.skep.spi.runtime.TaskRuntimeProvider with
+            io.skep.runtime.process.ProcessRuntimeProvider;
 }

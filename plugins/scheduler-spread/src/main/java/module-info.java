@@ -6,5 +6,6 @@
 module io.skep.scheduler.spread {
     requires io.skep.spi;
 
-    provides io.skep.spi.scheduler.SchedulerStrategy with io.skep.scheduler.spread.SpreadStrategy;
+    provides io.skep.spi.scheduler.SchedulerStrategy with
+            io.skep.scheduler.spread.SpreadStrategy;
 }

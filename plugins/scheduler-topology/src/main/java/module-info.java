@@ -6,5 +6,6 @@
 module io.skep.scheduler.topology {
     requires io.skep.spi;
 
-    provides io.skep.spi.scheduler.SchedulerStrategy with io.skep.scheduler.topology.TopologyStrategy;
+    provides io.skep.spi.scheduler.SchedulerStrategy with
+            io.skep.scheduler.topology.TopologyStrategy;
 }

@@ -2,6 +2,9 @@ package io.skep.bench;
 
 import io.skep.bench.docker.EngineScenario;
 import io.skep.bench.store.StoreBench;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Collection;
 import org.openjdk.jmh.Main;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.NoBenchmarksException;
@@ -9,10 +12,6 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
-
-import java.io.IOException;
-import java.util.Arrays;
-import java.util.Collection;
 
 /**
  * The main class of {@code benchmarks.jar}: JMH's own command line (same arguments, same output), followed by
@@ -45,8 +44,7 @@ public final class Bench {
     /** The first argument that runs the API fuzzer rather than JMH. */
     public static final String FUZZ = "fuzz";
 
-    private Bench() {
-    }
+    private Bench() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length > 0 && args[0].equals(STORE)) {
@@ -82,8 +80,11 @@ public final class Bench {
             System.exit(1);
             return;
         }
-        if (options.shouldHelp() || options.shouldList() || options.shouldListWithParams()
-                || options.shouldListProfilers() || options.shouldListResultFormats()) {
+        if (options.shouldHelp()
+                || options.shouldList()
+                || options.shouldListWithParams()
+                || options.shouldListProfilers()
+                || options.shouldListResultFormats()) {
             Main.main(args);
             return;
         }

@@ -7,8 +7,7 @@ import java.io.PrintStream;
  * its run, whose exception fails the process with its stack trace.
  */
 public final class Driver {
-    private Driver() {
-    }
+    private Driver() {}
 
     /** Reads options; an {@link IllegalArgumentException} with an empty message asks for the usage alone. */
     @FunctionalInterface

@@ -9,8 +9,7 @@ import java.util.stream.Stream;
 
 /** Files of benchmarks: removing what they wrote (data directories, build contexts), finding the image. */
 public final class FileTrees {
-    private FileTrees() {
-    }
+    private FileTrees() {}
 
     /** Deletes {@code root} and everything below it; a missing {@code root} is fine. */
     public static void deleteRecursively(Path root) throws IOException {

@@ -1,9 +1,5 @@
 package io.skep.bench;
 
-import org.openjdk.jmh.results.Result;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.infra.BenchmarkParams;
-
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -13,6 +9,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
 
 /**
  * Turns JMH results into ratios to a baseline measured in the same run. In every benchmark class, the method
@@ -25,8 +24,7 @@ public final class Ratios {
     /** The name of a benchmark method that is its class's baseline. */
     public static final String BASELINE = "baseline";
 
-    private Ratios() {
-    }
+    private Ratios() {}
 
     /**
      * One measured benchmark.
@@ -38,8 +36,8 @@ public final class Ratios {
      * @param error     the score's error (half the confidence interval), NaN when JMH has none
      * @param unit      the score's unit, e.g. {@code ms/op}
      */
-    public record Row(String benchmark, Map<String, String> params, String mode, double score, double error,
-                      String unit) {
+    public record Row(
+            String benchmark, Map<String, String> params, String mode, double score, double error, String unit) {
 
         public Row {
             Objects.requireNonNull(benchmark, "benchmark");
@@ -73,8 +71,7 @@ public final class Ratios {
     }
 
     /** A row beside its baseline, with the ratio of their times and its error. */
-    public record Comparison(Row row, Row baseline, double ratio, double ratioError) {
-    }
+    public record Comparison(Row row, Row baseline, double ratio, double ratioError) {}
 
     /** The rows of JMH's results. */
     public static List<Row> rows(Collection<RunResult> results) {
@@ -86,8 +83,13 @@ public final class Ratios {
                 values.put(key, params.getParam(key));
             }
             Result<?> primary = result.getPrimaryResult();
-            rows.add(new Row(params.getBenchmark(), values, params.getMode().shortLabel(), primary.getScore(),
-                    primary.getScoreError(), primary.getScoreUnit()));
+            rows.add(new Row(
+                    params.getBenchmark(),
+                    values,
+                    params.getMode().shortLabel(),
+                    primary.getScore(),
+                    primary.getScoreError(),
+                    primary.getScoreUnit()));
         }
         return rows;
     }
@@ -107,8 +109,10 @@ public final class Ratios {
     private static Optional<Row> baselineOf(Row row, List<Row> rows) {
         return rows.stream()
                 .filter(Row::isBaseline)
-                .filter(b -> b.className().equals(row.className()) && b.params().equals(row.params())
-                        && b.mode().equals(row.mode()) && b.unit().equals(row.unit()))
+                .filter(b -> b.className().equals(row.className())
+                        && b.params().equals(row.params())
+                        && b.mode().equals(row.mode())
+                        && b.unit().equals(row.unit()))
                 .findFirst();
     }
 
@@ -146,8 +150,8 @@ public final class Ratios {
                 widths[i] = Math.max(widths[i], line[i].length());
             }
         }
-        StringBuilder out = new StringBuilder("Ratios to the baseline of the same run (time ours / time baseline;"
-                + " below 1 is faster):\n");
+        StringBuilder out = new StringBuilder(
+                "Ratios to the baseline of the same run (time ours / time baseline;" + " below 1 is faster):\n");
         for (String[] line : lines) {
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < line.length; i++) {
@@ -163,7 +167,8 @@ public final class Ratios {
 
     private static String params(Map<String, String> params) {
         StringBuilder text = new StringBuilder();
-        params.forEach((key, value) -> text.append(text.isEmpty() ? "" : " ").append(key).append('=').append(value));
+        params.forEach((key, value) ->
+                text.append(text.isEmpty() ? "" : " ").append(key).append('=').append(value));
         return text.toString();
     }
 
@@ -180,6 +185,9 @@ public final class Ratios {
         if (!Double.isFinite(value)) {
             return Double.toString(value);
         }
-        return new BigDecimal(value).round(new MathContext(4)).stripTrailingZeros().toPlainString();
+        return new BigDecimal(value)
+                .round(new MathContext(4))
+                .stripTrailingZeros()
+                .toPlainString();
     }
 }

@@ -4,8 +4,7 @@ import java.nio.file.Path;
 
 /** What the scenario drivers' command lines share: the image they run, and whole numbers with a floor. */
 public final class ScenarioArgs {
-    private ScenarioArgs() {
-    }
+    private ScenarioArgs() {}
 
     /** {@code given} ({@code --skep=PATH}), or the image built in this checkout; refused when there is none. */
     public static Path skepImage(Path given) {

@@ -2,7 +2,6 @@ package io.skep.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -33,7 +32,8 @@ public final class SkepDaemon implements AutoCloseable {
     private final Path home;
     private final int api = freePort();
     private final Process process;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile String nodeId;
 
     /**
@@ -46,9 +46,19 @@ public final class SkepDaemon implements AutoCloseable {
         this.name = name;
         this.home = home;
         Files.createDirectories(home);
-        ProcessBuilder builder = new ProcessBuilder(skep.toString(), "daemon", "--data-dir",
-                home.resolve("data").toString(), "-H", "tcp://127.0.0.1:" + api, "--raft-port", "0", "--listen-addr",
-                "127.0.0.1:0").redirectErrorStream(true).redirectOutput(home.resolve("daemon.log").toFile());
+        ProcessBuilder builder = new ProcessBuilder(
+                        skep.toString(),
+                        "daemon",
+                        "--data-dir",
+                        home.resolve("data").toString(),
+                        "-H",
+                        "tcp://127.0.0.1:" + api,
+                        "--raft-port",
+                        "0",
+                        "--listen-addr",
+                        "127.0.0.1:0")
+                .redirectErrorStream(true)
+                .redirectOutput(home.resolve("daemon.log").toFile());
         builder.environment().putAll(env);
         process = builder.start();
         try {
@@ -85,8 +95,11 @@ public final class SkepDaemon implements AutoCloseable {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + "/v1.41" + path))
                     .timeout(Duration.ofSeconds(30));
-            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            b.method(
+                    method,
+                    body == null
+                            ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
             if (body != null) {
                 b.header("Content-Type", "application/json");
             }
@@ -95,9 +108,11 @@ public final class SkepDaemon implements AutoCloseable {
                 return null;
             }
             boolean json = r.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
-            return r.body().length == 0 ? JSON.createObjectNode()
-                    : json ? JSON.readTree(r.body())
-                    : JSON.getNodeFactory().textNode(new String(r.body(), StandardCharsets.UTF_8));
+            return r.body().length == 0
+                    ? JSON.createObjectNode()
+                    : json
+                            ? JSON.readTree(r.body())
+                            : JSON.getNodeFactory().textNode(new String(r.body(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {
@@ -135,7 +150,10 @@ public final class SkepDaemon implements AutoCloseable {
 
     /** This manager's cluster port, {@code host:port}, as the swarm has it. */
     public String clusterAddr() {
-        return ok("GET", "/nodes/" + nodeId(), null).path("ManagerStatus").path("Addr").asText();
+        return ok("GET", "/nodes/" + nodeId(), null)
+                .path("ManagerStatus")
+                .path("Addr")
+                .asText();
     }
 
     /** The swarm's join token for {@code role} ({@code Worker} or {@code Manager}). */

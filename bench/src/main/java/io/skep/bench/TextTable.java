@@ -4,8 +4,7 @@ import java.util.List;
 
 /** Plain-text tables for the drivers' reports. */
 public final class TextTable {
-    private TextTable() {
-    }
+    private TextTable() {}
 
     /** Lines of cells in aligned columns: the first {@code left} left-aligned, the others right-aligned. */
     public static String columns(List<String[]> lines, int left) {

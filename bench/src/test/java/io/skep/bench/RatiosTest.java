@@ -1,21 +1,25 @@
 package io.skep.bench;
 
-import io.skep.bench.Ratios.Comparison;
-import io.skep.bench.Ratios.Row;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.skep.bench.Ratios.Comparison;
+import io.skep.bench.Ratios.Row;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class RatiosTest {
 
     private static final String CLASS = "io.skep.bench.scheduler.SchedulerBenchmark";
 
     private static Row row(String method, String tasks, String mode, double score, double error) {
-        return new Row(CLASS + "." + method, Map.of("nodes", "1000", "tasks", tasks), mode, score, error,
+        return new Row(
+                CLASS + "." + method,
+                Map.of("nodes", "1000", "tasks", tasks),
+                mode,
+                score,
+                error,
                 mode.equals("thrpt") ? "ops/ms" : "ms/op");
     }
 
@@ -37,9 +41,8 @@ class RatiosTest {
 
     @Test
     void throughputRatioIsBaselineOverOurs() {
-        List<Comparison> comparisons = Ratios.compare(List.of(
-                row("spread", "1000", "thrpt", 40.0, 0),
-                row("baseline", "1000", "thrpt", 10.0, 0)));
+        List<Comparison> comparisons = Ratios.compare(
+                List.of(row("spread", "1000", "thrpt", 40.0, 0), row("baseline", "1000", "thrpt", 10.0, 0)));
 
         assertEquals(0.25, comparisons.getFirst().ratio(), 1e-12);
     }
@@ -57,9 +60,8 @@ class RatiosTest {
 
     @Test
     void tableShowsScoresRatioAndSpeedUp() {
-        String table = Ratios.table(Ratios.compare(List.of(
-                row("baseline", "10000", "avgt", 25.0, 0.5),
-                row("spread", "10000", "avgt", 0.25, 0.005))));
+        String table = Ratios.table(Ratios.compare(
+                List.of(row("baseline", "10000", "avgt", 25.0, 0.5), row("spread", "10000", "avgt", 0.25, 0.005))));
 
         List<String> lines = table.lines().toList();
         assertEquals(3, lines.size(), table);

@@ -2,15 +2,14 @@ package io.skep.cli;
 
 import io.skep.client.DaemonClient;
 import io.skep.client.DaemonException;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** A leaf command: reaches the invocation's context through the root command. */
 public abstract class ApiCommand implements Callable<Integer> {
@@ -18,7 +17,10 @@ public abstract class ApiCommand implements Callable<Integer> {
     @Spec
     protected CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print usage")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Print usage")
     boolean help;
 
     protected CliContext ctx() {

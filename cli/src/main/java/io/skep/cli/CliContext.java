@@ -1,17 +1,16 @@
 package io.skep.cli;
 
 import io.netty.handler.ssl.SslContext;
+import io.skep.client.ControlTls;
 import io.skep.client.DaemonAddress;
 import io.skep.client.DaemonClient;
-import io.skep.client.ControlTls;
-
-import javax.net.ssl.SSLException;
 import java.io.Console;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import javax.net.ssl.SSLException;
 
 /**
  * What one CLI invocation works with: its output streams, environment and clock, whether stdout is a terminal,
@@ -67,7 +66,10 @@ public final class CliContext implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage());
             }
-            client = new DaemonClient(address, "skep-cli/" + SkepVersion.get(), DaemonClient.RESPONSE_TIMEOUT,
+            client = new DaemonClient(
+                    address,
+                    "skep-cli/" + SkepVersion.get(),
+                    DaemonClient.RESPONSE_TIMEOUT,
                     address.isUnix() ? null : tlsContext());
         }
         return client;

@@ -1,10 +1,9 @@
 package io.skep.cli;
 
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-
-import java.util.concurrent.Callable;
 
 /** A command that only groups subcommands ({@code skep service}): prints its usage, like docker. */
 abstract class CommandGroup implements Callable<Integer> {
@@ -12,7 +11,10 @@ abstract class CommandGroup implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print usage")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Print usage")
     boolean help;
 
     @Override

@@ -10,8 +10,7 @@ import java.math.RoundingMode;
  */
 final class GoDuration {
 
-    private GoDuration() {
-    }
+    private GoDuration() {}
 
     /**
      * Parses a Go duration into nanoseconds.
@@ -58,8 +57,9 @@ final class GoDuration {
                 case "m" -> 60_000_000_000L;
                 case "h" -> 3_600_000_000_000L;
                 case "" -> throw new IllegalArgumentException("time: missing unit in duration \"" + orig + "\"");
-                default -> throw new IllegalArgumentException(
-                        "time: unknown unit \"" + unit + "\" in duration \"" + orig + "\"");
+                default ->
+                    throw new IllegalArgumentException(
+                            "time: unknown unit \"" + unit + "\" in duration \"" + orig + "\"");
             };
             BigDecimal value = new BigDecimal(number.startsWith(".") ? "0" + number : number);
             total = total.add(value.multiply(BigDecimal.valueOf(scale)));

@@ -4,19 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.client.DaemonException;
 import io.skep.client.DaemonUnavailableException;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code skep info}: a {@code docker info}-like summary of {@code GET /info}. */
 @Command(name = "info", customSynopsis = "skep info [OPTIONS]", description = "Display system-wide information")
 final class InfoCommand extends ApiCommand {
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
+    @Option(
+            names = {"-f", "--format"},
+            paramLabel = "FORMAT",
             description = "Format output: json, or a Go-style template such as '{{.Swarm.NodeID}}'")
     String format;
 
@@ -211,7 +212,8 @@ final class InfoCommand extends ApiCommand {
             }
             out.println("  Autolock Managers: "
                     + Json.at(spec, "EncryptionConfig", "AutoLockManagers").asBoolean(false));
-            out.println("  Root Rotation In Progress: " + Json.at(cluster, "RootRotationInProgress").asBoolean(false));
+            out.println("  Root Rotation In Progress: "
+                    + Json.at(cluster, "RootRotationInProgress").asBoolean(false));
         }
         out.println("  Node Address: " + Json.text(swarm, "NodeAddr"));
         List<String> managers = new ArrayList<>();

@@ -3,15 +3,13 @@ package io.skep.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.PrintStream;
 import java.util.List;
 
 /** docker's {@code inspect.Inspect}: an indented JSON array by default, compact with {@code json}, or a template. */
 final class Inspection {
 
-    private Inspection() {
-    }
+    private Inspection() {}
 
     static void print(PrintStream out, List<JsonNode> elements, String format) {
         if (format == null || format.isEmpty()) {
@@ -36,7 +34,8 @@ final class Inspection {
 
     /** The object with its {@code ID} first, where the docker CLI's typed output puts it. */
     static JsonNode idFirst(JsonNode element) {
-        if (!(element instanceof ObjectNode o) || !o.has("ID")
+        if (!(element instanceof ObjectNode o)
+                || !o.has("ID")
                 || o.properties().iterator().next().getKey().equals("ID")) {
             return element;
         }

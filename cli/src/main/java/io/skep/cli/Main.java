@@ -2,17 +2,16 @@ package io.skep.cli;
 
 import io.skep.client.DaemonException;
 import io.skep.client.DaemonUnavailableException;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.ArgSpec;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.MissingParameterException;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.UnmatchedArgumentException;
-
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code skep} command: the image's launcher. Subcommands follow the docker CLI's grammar, flags and output;
@@ -24,8 +23,7 @@ public final class Main {
     /** Exit code of a command line docker would refuse (unknown flag, missing argument, bad value). */
     static final int USAGE_ERROR = 125;
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         int code = run(CliContext.system(), args);
@@ -90,7 +88,8 @@ public final class Main {
 
     /** Help laid out as docker's: {@code Usage:  skep service ls [OPTIONS]}, then the description, options. */
     private static void abbreviateSynopsis(CommandLine cl) {
-        cl.getCommandSpec().usageMessage()
+        cl.getCommandSpec()
+                .usageMessage()
                 .abbreviateSynopsis(true)
                 .synopsisHeading("%nUsage:  ")
                 .descriptionHeading("%n")
@@ -112,7 +111,8 @@ public final class Main {
             return ce.exitCode();
         }
         ctx.err.println(errorText(ex));
-        if (ctx.env.containsKey("SKEP_DEBUG") && !(ex instanceof DaemonException)
+        if (ctx.env.containsKey("SKEP_DEBUG")
+                && !(ex instanceof DaemonException)
                 && !(ex instanceof DaemonUnavailableException)) {
             ex.printStackTrace(ctx.err);
         }
@@ -141,9 +141,12 @@ public final class Main {
         String name = spec.qualifiedName();
         String use = useLine(cl);
 
-        if (ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
-                && !u.getUnmatched().getFirst().startsWith("-") && !cl.getSubcommands().isEmpty()) {
-            err.println("skep: unknown command: " + name + " " + u.getUnmatched().getFirst());
+        if (ex instanceof UnmatchedArgumentException u
+                && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().getFirst().startsWith("-")
+                && !cl.getSubcommands().isEmpty()) {
+            err.println(
+                    "skep: unknown command: " + name + " " + u.getUnmatched().getFirst());
             err.println();
             if (spec.parent() != null) {
                 err.println("Usage:  " + name);
@@ -152,16 +155,20 @@ public final class Main {
             err.println("Run '" + name + " --help' for more information");
             return 1;
         }
-        boolean positional = (ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
-                && !u.getUnmatched().getFirst().startsWith("-"))
-                || (ex instanceof MissingParameterException m && !m.getMissing().isEmpty()
-                && !m.getMissing().getFirst().isOption());
+        boolean positional = (ex instanceof UnmatchedArgumentException u
+                        && !u.getUnmatched().isEmpty()
+                        && !u.getUnmatched().getFirst().startsWith("-"))
+                || (ex instanceof MissingParameterException m
+                        && !m.getMissing().isEmpty()
+                        && !m.getMissing().getFirst().isOption());
         if (positional) {
             int min = 0;
             int max = 0;
             for (var p : spec.positionalParameters()) {
                 min += p.arity().min();
-                max = p.arity().isVariable() || max == Integer.MAX_VALUE ? Integer.MAX_VALUE : max + p.arity().max();
+                max = p.arity().isVariable() || max == Integer.MAX_VALUE
+                        ? Integer.MAX_VALUE
+                        : max + p.arity().max();
             }
             String hint = "Run";
             String message;
@@ -212,13 +219,16 @@ public final class Main {
             }
             return "unknown shorthand flag: '" + first.charAt(1) + "' in " + first;
         }
-        if (ex instanceof MissingParameterException m && !m.getMissing().isEmpty()
+        if (ex instanceof MissingParameterException m
+                && !m.getMissing().isEmpty()
                 && m.getMissing().getFirst() instanceof OptionSpec option) {
             return "flag needs an argument: " + option.longestName();
         }
         String message = ex.getMessage();
-        if (ex.getArgSpec() instanceof OptionSpec option && ex.getValue() != null
-                && message != null && message.startsWith("Invalid value")) {
+        if (ex.getArgSpec() instanceof OptionSpec option
+                && ex.getValue() != null
+                && message != null
+                && message.startsWith("Invalid value")) {
             int colon = message.indexOf(": ");
             return "invalid argument \"" + ex.getValue() + "\" for \"" + option.longestName() + "\" flag: "
                     + (colon > 0 ? message.substring(colon + 2) : message);

@@ -1,26 +1,39 @@
 package io.skep.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code skep plugin}: the plugins the daemon loaded. */
-@Command(name = "plugin", customSynopsis = "skep plugin COMMAND", description = "Manage plugins", synopsisSubcommandLabel = "COMMAND",
+@Command(
+        name = "plugin",
+        customSynopsis = "skep plugin COMMAND",
+        description = "Manage plugins",
+        synopsisSubcommandLabel = "COMMAND",
         subcommands = {PluginCommand.Ls.class, PluginCommand.Inspect.class})
 final class PluginCommand extends CommandGroup {
 
     static final String DEFAULT_TABLE = "table {{.Type}}\t{{.Name}}\t{{.Module}}\t{{.Description}}";
 
     static final Map<String, String> HEADERS = Map.of(
-            "ID", "ID", "Type", "TYPE", "Name", "NAME", "Module", "MODULE", "Description", "DESCRIPTION",
-            "Enabled", "ENABLED");
+            "ID",
+            "ID",
+            "Type",
+            "TYPE",
+            "Name",
+            "NAME",
+            "Module",
+            "MODULE",
+            "Description",
+            "DESCRIPTION",
+            "Enabled",
+            "ENABLED");
 
     /** {@code skep.runtime/1} is {@code runtime}; several interface types are joined with commas. */
     static String type(JsonNode plugin) {
@@ -36,13 +49,18 @@ final class PluginCommand extends CommandGroup {
     @Command(name = "ls", customSynopsis = "skep plugin ls [OPTIONS]", aliases = "list", description = "List plugins")
     static final class Ls extends ApiCommand {
 
-        @Option(names = {"-q", "--quiet"}, arity = "0..1", description = "Only display plugin IDs")
+        @Option(
+                names = {"-q", "--quiet"},
+                arity = "0..1",
+                description = "Only display plugin IDs")
         boolean quiet;
 
         @Option(names = "--no-trunc", arity = "0..1", description = "Don't truncate output")
         boolean noTrunc;
 
-        @Option(names = "--format", paramLabel = "FORMAT",
+        @Option(
+                names = "--format",
+                paramLabel = "FORMAT",
                 description = "Format output: table, json, or a Go-style template such as '{{.Name}}'")
         String format;
 
@@ -70,18 +88,23 @@ final class PluginCommand extends CommandGroup {
                 rows.add(row);
             }
             String fmt = format == null || format.isEmpty() || format.equals("table")
-                    ? (quiet ? "{{.ID}}" : DEFAULT_TABLE) : format;
+                    ? (quiet ? "{{.ID}}" : DEFAULT_TABLE)
+                    : format;
             out().print(Template.renderRows(fmt, HEADERS, rows));
             return 0;
         }
     }
 
     /** {@code skep plugin inspect}: a plugin as the API shows it, with its options and the values set. */
-    @Command(name = "inspect", customSynopsis = "skep plugin inspect [OPTIONS] PLUGIN [PLUGIN...]",
+    @Command(
+            name = "inspect",
+            customSynopsis = "skep plugin inspect [OPTIONS] PLUGIN [PLUGIN...]",
             description = "Display detailed information on one or more plugins")
     static final class Inspect extends ApiCommand {
 
-        @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
+        @Option(
+                names = {"-f", "--format"},
+                paramLabel = "FORMAT",
                 description = "Format output: json, or a Go-style template such as '{{.Settings.Env}}'")
         String format;
 
@@ -95,7 +118,8 @@ final class PluginCommand extends CommandGroup {
             List<String> errors = new ArrayList<>();
             for (String ref : refs) {
                 List<JsonNode> matches = plugins.stream()
-                        .filter(p -> ref.equals(Json.text(p, "Id")) || ref.equals(Json.text(p, "Name"))).toList();
+                        .filter(p -> ref.equals(Json.text(p, "Id")) || ref.equals(Json.text(p, "Name")))
+                        .toList();
                 if (matches.isEmpty()) {
                     errors.add("Error: No such plugin: " + ref);
                 }

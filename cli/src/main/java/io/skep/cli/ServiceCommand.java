@@ -6,10 +6,6 @@ import io.skep.client.ApiPath;
 import io.skep.client.DaemonClient;
 import io.skep.client.DaemonException;
 import io.skep.client.Filters;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,17 +16,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code skep service}: manage swarm services. */
-@Command(name = "service", customSynopsis = "skep service COMMAND", description = "Manage Swarm services", synopsisSubcommandLabel = "COMMAND",
+@Command(
+        name = "service",
+        customSynopsis = "skep service COMMAND",
+        description = "Manage Swarm services",
+        synopsisSubcommandLabel = "COMMAND",
         subcommands = {
-                ServiceCreateCommand.class,
-                ServiceCommand.Inspect.class,
-                ServiceCommand.Ls.class,
-                ServiceCommand.Ps.class,
-                ServiceCommand.Rm.class,
-                ServiceCommand.Scale.class,
-                ServiceUpdateCommand.class,
+            ServiceCreateCommand.class,
+            ServiceCommand.Inspect.class,
+            ServiceCommand.Ls.class,
+            ServiceCommand.Ps.class,
+            ServiceCommand.Rm.class,
+            ServiceCommand.Scale.class,
+            ServiceUpdateCommand.class,
         })
 final class ServiceCommand extends CommandGroup {
 
@@ -55,21 +58,30 @@ final class ServiceCommand extends CommandGroup {
     @Command(name = "ls", customSynopsis = "skep service ls [OPTIONS]", aliases = "list", description = "List services")
     static final class Ls extends ApiCommand {
 
-        @Option(names = {"-q", "--quiet"}, arity = "0..1", description = "Only display IDs")
+        @Option(
+                names = {"-q", "--quiet"},
+                arity = "0..1",
+                description = "Only display IDs")
         boolean quiet;
 
-        @Option(names = "--format", paramLabel = "FORMAT",
+        @Option(
+                names = "--format",
+                paramLabel = "FORMAT",
                 description = "Format output: table, json, or a Go-style template such as '{{.Name}}'")
         String format;
 
-        @Option(names = {"-f", "--filter"}, paramLabel = "FILTER", description = "Filter output based on conditions provided")
+        @Option(
+                names = {"-f", "--filter"},
+                paramLabel = "FILTER",
+                description = "Filter output based on conditions provided")
         List<String> filter = new ArrayList<>();
 
         @Override
         protected int run() {
             Filters filters = parseFilters(this, filter);
-            JsonNode services = api().get(ApiPath.of("/services").filters(filters)
-                    .query("status", quiet ? null : "true")).body();
+            JsonNode services = api().get(
+                            ApiPath.of("/services").filters(filters).query("status", quiet ? null : "true"))
+                    .body();
             if ("json".equals(format)) {
                 out().println(Json.compact(services == null ? Json.array() : services));
                 return 0;
@@ -84,7 +96,8 @@ final class ServiceCommand extends CommandGroup {
                 rows.add(row(s));
             }
             String fmt = format == null || format.isEmpty() || format.equals("table")
-                    ? (quiet ? "{{.ID}}" : DEFAULT_TABLE) : format;
+                    ? (quiet ? "{{.ID}}" : DEFAULT_TABLE)
+                    : format;
             out().print(Template.renderRows(fmt, HEADERS, rows));
             return 0;
         }
@@ -123,7 +136,8 @@ final class ServiceCommand extends CommandGroup {
         if (status.isEmpty()) {
             return result;
         }
-        List<JsonNode> tasks = Json.elements(api.get(ApiPath.of("/tasks").filters(taskFilter)).body());
+        List<JsonNode> tasks =
+                Json.elements(api.get(ApiPath.of("/tasks").filters(taskFilter)).body());
         if (tasks.isEmpty()) {
             return result;
         }
@@ -173,8 +187,8 @@ final class ServiceCommand extends CommandGroup {
         } else if (mode.equals("global job")) {
             replicas = running + "/" + desired + " (" + completed + "/" + (desired + completed) + " completed)";
         } else {
-            long max = mode.equals("replicated")
-                    ? Json.number(s, "Spec", "TaskTemplate", "Placement", "MaxReplicas") : 0;
+            long max =
+                    mode.equals("replicated") ? Json.number(s, "Spec", "TaskTemplate", "Placement", "MaxReplicas") : 0;
             replicas = running + "/" + desired + (max > 0 ? " (max " + max + " per node)" : "");
         }
         row.put("Replicas", replicas);
@@ -223,8 +237,10 @@ final class ServiceCommand extends CommandGroup {
             boolean isRange = tEnd != tStart;
             boolean overlaps = target <= tEnd;
             // uint32 arithmetic, as in Go: a smaller port wraps around to a large difference
-            if (!Json.text(p, "Protocol").equals(protocol) || ((published - pEnd) & 0xFFFFFFFFL) > 1
-                    || ((target - tEnd) & 0xFFFFFFFFL) > 1 || (isRange && overlaps)) {
+            if (!Json.text(p, "Protocol").equals(protocol)
+                    || ((published - pEnd) & 0xFFFFFFFFL) > 1
+                    || ((target - tEnd) & 0xFFFFFFFFL) > 1
+                    || (isRange && overlaps)) {
                 if (pStart > 0) {
                     out.add(portRange(pStart, pEnd, tStart, tEnd, protocol));
                 }
@@ -251,7 +267,10 @@ final class ServiceCommand extends CommandGroup {
     }
 
     /** {@code skep service ps}. */
-    @Command(name = "ps", customSynopsis = "skep service ps [OPTIONS] SERVICE [SERVICE...]", description = "List the tasks of one or more services")
+    @Command(
+            name = "ps",
+            customSynopsis = "skep service ps [OPTIONS] SERVICE [SERVICE...]",
+            description = "List the tasks of one or more services")
     static final class Ps extends ApiCommand {
 
         @picocli.CommandLine.Mixin
@@ -269,8 +288,10 @@ final class ServiceCommand extends CommandGroup {
                 byId.add("id", s);
                 byName.add("name", s);
             }
-            List<JsonNode> idMatches = Json.elements(api().get(ApiPath.of("/services").filters(byId)).body());
-            List<JsonNode> nameMatches = Json.elements(api().get(ApiPath.of("/services").filters(byName)).body());
+            List<JsonNode> idMatches = Json.elements(
+                    api().get(ApiPath.of("/services").filters(byId)).body());
+            List<JsonNode> nameMatches = Json.elements(
+                    api().get(ApiPath.of("/services").filters(byName)).body());
             List<String> notFound = new ArrayList<>();
             int count = 0;
             outer:
@@ -330,13 +351,18 @@ final class ServiceCommand extends CommandGroup {
     }
 
     /** {@code skep service inspect}. */
-    @Command(name = "inspect", customSynopsis = "skep service inspect [OPTIONS] SERVICE [SERVICE...]", description = "Display detailed information on one or more services")
+    @Command(
+            name = "inspect",
+            customSynopsis = "skep service inspect [OPTIONS] SERVICE [SERVICE...]",
+            description = "Display detailed information on one or more services")
     static final class Inspect extends ApiCommand {
 
         @Option(names = "--pretty", arity = "0..1", description = "Print the information in a human friendly format")
         boolean pretty;
 
-        @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
+        @Option(
+                names = {"-f", "--format"},
+                paramLabel = "FORMAT",
                 description = "Format output: json, or a Go-style template such as '{{.Spec.Name}}'")
         String format;
 
@@ -352,7 +378,8 @@ final class ServiceCommand extends CommandGroup {
             List<String> errors = new ArrayList<>();
             for (String ref : refs) {
                 try {
-                    found.add(api().get(ApiPath.of("/services/{}", ref).query("insertDefaults", "true")).body());
+                    found.add(api().get(ApiPath.of("/services/{}", ref).query("insertDefaults", "true"))
+                            .body());
                 } catch (DaemonException e) {
                     errors.add(e.isNotFound() ? "Error: no such service: " + ref : Main.errorText(e));
                     if (pretty && !e.isNotFound()) {
@@ -368,7 +395,8 @@ final class ServiceCommand extends CommandGroup {
                 StringBuilder sb = new StringBuilder();
                 Map<String, String> networkNames = new HashMap<>();
                 for (JsonNode s : found) {
-                    sb.append(ServicePretty.render(s, networkName(networkNames), now)).append('\n');
+                    sb.append(ServicePretty.render(s, networkName(networkNames), now))
+                            .append('\n');
                 }
                 out().print(sb);
             } else {
@@ -383,7 +411,9 @@ final class ServiceCommand extends CommandGroup {
         private Function<String, String> networkName(Map<String, String> cache) {
             return target -> cache.computeIfAbsent(target, t -> {
                 try {
-                    String name = Json.text(api().get(ApiPath.of("/networks/{}", t).query("scope", "swarm")).body(),
+                    String name = Json.text(
+                            api().get(ApiPath.of("/networks/{}", t).query("scope", "swarm"))
+                                    .body(),
                             "Name");
                     return name.isEmpty() ? t : name;
                 } catch (DaemonException e) {
@@ -394,7 +424,11 @@ final class ServiceCommand extends CommandGroup {
     }
 
     /** {@code skep service rm}. */
-    @Command(name = "rm", customSynopsis = "skep service rm SERVICE [SERVICE...]", aliases = "remove", description = "Remove one or more services")
+    @Command(
+            name = "rm",
+            customSynopsis = "skep service rm SERVICE [SERVICE...]",
+            aliases = "remove",
+            description = "Remove one or more services")
     static final class Rm extends ApiCommand {
 
         @Parameters(arity = "1..*", paramLabel = "SERVICE", description = "Service names or IDs")
@@ -408,10 +442,15 @@ final class ServiceCommand extends CommandGroup {
     }
 
     /** {@code skep service scale SERVICE=REPLICAS...}. */
-    @Command(name = "scale", customSynopsis = "skep service scale SERVICE=REPLICAS [SERVICE=REPLICAS...]", description = "Scale one or multiple replicated services")
+    @Command(
+            name = "scale",
+            customSynopsis = "skep service scale SERVICE=REPLICAS [SERVICE=REPLICAS...]",
+            description = "Scale one or multiple replicated services")
     static final class Scale extends ApiCommand {
 
-        @Option(names = {"-d", "--detach"}, arity = "0..1",
+        @Option(
+                names = {"-d", "--detach"},
+                arity = "0..1",
                 description = "Exit immediately instead of waiting for the service to converge")
         boolean detach;
 
@@ -438,8 +477,8 @@ final class ServiceCommand extends CommandGroup {
                 try {
                     replicas = Long.parseUnsignedLong(value);
                 } catch (NumberFormatException e) {
-                    errors.add(service + ": invalid replicas value " + value + ": strconv.ParseUint: parsing \""
-                            + value + "\": invalid syntax");
+                    errors.add(service + ": invalid replicas value " + value + ": strconv.ParseUint: parsing \"" + value
+                            + "\": invalid syntax");
                     continue;
                 }
                 try {
@@ -470,7 +509,8 @@ final class ServiceCommand extends CommandGroup {
 
         /** GET the service, set its replica count, POST the update; returns the daemon's warnings. */
         static List<String> scale(DaemonClient api, String service, long replicas) {
-            JsonNode current = api.get(ApiPath.of("/services/{}", service).query("insertDefaults", "false")).body();
+            JsonNode current = api.get(ApiPath.of("/services/{}", service).query("insertDefaults", "false"))
+                    .body();
             if (!(Json.at(current, "Spec") instanceof ObjectNode currentSpec)) {
                 throw new CliException("the daemon returned a service without a spec");
             }
@@ -483,8 +523,11 @@ final class ServiceCommand extends CommandGroup {
             } else {
                 throw new CliException("scale can only be used with replicated or replicated-job mode");
             }
-            JsonNode answer = api.post(ApiPath.of("/services/{}/update", Json.text(current, "ID"))
-                    .query("version", Json.number(current, "Version", "Index")), spec).body();
+            JsonNode answer = api.post(
+                            ApiPath.of("/services/{}/update", Json.text(current, "ID"))
+                                    .query("version", Json.number(current, "Version", "Index")),
+                            spec)
+                    .body();
             return Json.strings(Json.at(answer, "Warnings"));
         }
     }

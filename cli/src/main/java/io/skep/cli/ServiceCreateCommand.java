@@ -3,21 +3,23 @@ package io.skep.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * {@code skep service create [OPTIONS] IMAGE [COMMAND] [ARG...]}: POST /services/create with a Docker
  * ServiceSpec, print the ID, then wait for convergence unless {@code -d}.
  */
-@Command(name = "create", customSynopsis = "skep service create [OPTIONS] IMAGE [COMMAND] [ARG...]", description = "Create a new service")
+@Command(
+        name = "create",
+        customSynopsis = "skep service create [OPTIONS] IMAGE [COMMAND] [ARG...]",
+        description = "Create a new service")
 final class ServiceCreateCommand extends ApiCommand {
 
     @Mixin
@@ -26,29 +28,45 @@ final class ServiceCreateCommand extends ApiCommand {
     @Option(names = "--name", paramLabel = "NAME", description = "Service name")
     String name;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "Service mode (\"replicated\", \"global\") (default \"replicated\")")
+    @Option(
+            names = "--mode",
+            paramLabel = "MODE",
+            description = "Service mode (\"replicated\", \"global\") (default \"replicated\")")
     String mode = "replicated";
 
-    @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Set environment variables")
+    @Option(
+            names = {"-e", "--env"},
+            paramLabel = "K=V",
+            description = "Set environment variables")
     List<String> env = new ArrayList<>();
 
-    @Option(names = {"-l", "--label"}, paramLabel = "K=V", description = "Service labels")
+    @Option(
+            names = {"-l", "--label"},
+            paramLabel = "K=V",
+            description = "Service labels")
     List<String> labels = new ArrayList<>();
 
     @Option(names = "--constraint", paramLabel = "EXPR", description = "Placement constraints")
     List<String> constraints = new ArrayList<>();
 
-    @Option(names = "--placement-pref", paramLabel = "PREF", description = "Add a placement preference (spread=node.labels.X)")
+    @Option(
+            names = "--placement-pref",
+            paramLabel = "PREF",
+            description = "Add a placement preference (spread=node.labels.X)")
     List<String> placementPrefs = new ArrayList<>();
 
-    @Option(names = {"-p", "--publish"}, paramLabel = "PORT",
+    @Option(
+            names = {"-p", "--publish"},
+            paramLabel = "PORT",
             description = "Publish a port as a node port ([published:]target[/protocol], or published=,target=,...)")
     List<String> publish = new ArrayList<>();
 
     @Option(names = "--network", paramLabel = "NETWORK", description = "Network attachments")
     List<String> networks = new ArrayList<>();
 
-    @Option(names = "--init", arity = "0..1",
+    @Option(
+            names = "--init",
+            arity = "0..1",
             description = "Use an init inside each service container to forward signals and reap processes")
     boolean init;
 

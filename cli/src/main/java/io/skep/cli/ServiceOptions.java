@@ -3,9 +3,8 @@ package io.skep.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.api.model.ServiceSpec;
-import picocli.CommandLine.Option;
-
 import java.util.Set;
+import picocli.CommandLine.Option;
 
 /** The flags {@code service create} and {@code service update} share (a picocli mixin). */
 final class ServiceOptions {
@@ -14,24 +13,37 @@ final class ServiceOptions {
     static final Set<String> FAILURE_ACTIONS = Set.of("pause", "continue", "rollback");
     static final Set<String> UPDATE_ORDERS = Set.of("start-first", "stop-first");
 
-    @Option(names = {"-d", "--detach"}, arity = "0..1",
+    @Option(
+            names = {"-d", "--detach"},
+            arity = "0..1",
             description = "Exit immediately instead of waiting for the service to converge")
     boolean detach;
 
-    @Option(names = {"-q", "--quiet"}, arity = "0..1", description = "Suppress progress output")
+    @Option(
+            names = {"-q", "--quiet"},
+            arity = "0..1",
+            description = "Suppress progress output")
     boolean quiet;
 
-    @Option(names = "--no-resolve-image", arity = "0..1",
+    @Option(
+            names = "--no-resolve-image",
+            arity = "0..1",
             description = "Do not query the registry to resolve image digest and supported platforms")
     boolean noResolveImage;
 
     @Option(names = "--replicas", paramLabel = "N", description = "Number of tasks")
     String replicas;
 
-    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the container")
+    @Option(
+            names = {"-w", "--workdir"},
+            paramLabel = "DIR",
+            description = "Working directory inside the container")
     String workdir;
 
-    @Option(names = {"-u", "--user"}, paramLabel = "USER", description = "Username or UID (format: <name|uid>[:<group|gid>])")
+    @Option(
+            names = {"-u", "--user"},
+            paramLabel = "USER",
+            description = "Username or UID (format: <name|uid>[:<group|gid>])")
     String user;
 
     @Option(names = "--hostname", paramLabel = "NAME", description = "Container hostname")
@@ -40,7 +52,9 @@ final class ServiceOptions {
     @Option(names = "--stop-signal", paramLabel = "SIGNAL", description = "Signal to stop the container")
     String stopSignal;
 
-    @Option(names = "--stop-grace-period", paramLabel = "DURATION",
+    @Option(
+            names = "--stop-grace-period",
+            paramLabel = "DURATION",
             description = "Time to wait before force killing a container (ns|us|ms|s|m|h) (default 10s)")
     String stopGracePeriod;
 
@@ -50,7 +64,9 @@ final class ServiceOptions {
     @Option(names = "--limit-memory", paramLabel = "BYTES", description = "Limit Memory")
     String limitMemory;
 
-    @Option(names = "--limit-pids", paramLabel = "N",
+    @Option(
+            names = "--limit-pids",
+            paramLabel = "N",
             description = "Limit maximum number of processes (default 0 = unlimited)")
     String limitPids;
 
@@ -60,60 +76,93 @@ final class ServiceOptions {
     @Option(names = "--reserve-memory", paramLabel = "BYTES", description = "Reserve Memory")
     String reserveMemory;
 
-    @Option(names = "--replicas-max-per-node", paramLabel = "N",
+    @Option(
+            names = "--replicas-max-per-node",
+            paramLabel = "N",
             description = "Maximum number of tasks per node (default 0 = unlimited)")
     String replicasMaxPerNode;
 
-    @Option(names = "--restart-condition", paramLabel = "CONDITION",
+    @Option(
+            names = "--restart-condition",
+            paramLabel = "CONDITION",
             description = "Restart when condition is met (\"none\", \"on-failure\", \"any\") (default \"any\")")
     String restartCondition;
 
-    @Option(names = "--restart-delay", paramLabel = "DURATION",
+    @Option(
+            names = "--restart-delay",
+            paramLabel = "DURATION",
             description = "Delay between restart attempts (ns|us|ms|s|m|h) (default 5s)")
     String restartDelay;
 
-    @Option(names = "--restart-max-attempts", paramLabel = "N", description = "Maximum number of restarts before giving up")
+    @Option(
+            names = "--restart-max-attempts",
+            paramLabel = "N",
+            description = "Maximum number of restarts before giving up")
     String restartMaxAttempts;
 
-    @Option(names = "--restart-window", paramLabel = "DURATION",
+    @Option(
+            names = "--restart-window",
+            paramLabel = "DURATION",
             description = "Window used to evaluate the restart policy (ns|us|ms|s|m|h)")
     String restartWindow;
 
-    @Option(names = "--runtime", paramLabel = "NAME",
+    @Option(
+            names = "--runtime",
+            paramLabel = "NAME",
             description = "Task runtime the service needs (docker, process, ...); sets the service label "
                     + SkepLabels.RUNTIME)
     String runtime;
 
-    @Option(names = "--auto-rebalance", arity = "0..1", paramLabel = "BOOL",
+    @Option(
+            names = "--auto-rebalance",
+            arity = "0..1",
+            paramLabel = "BOOL",
             description = "Move tasks to nodes that join or return until the spread is even, within the update "
                     + "parallelism (skep; sets the service label " + ServiceSpec.REBALANCE_LABEL + "=auto)")
     Boolean autoRebalance;
 
-    @Option(names = "--update-parallelism", paramLabel = "N",
+    @Option(
+            names = "--update-parallelism",
+            paramLabel = "N",
             description = "Maximum number of tasks updated simultaneously (0 to update all at once) (default 1)")
     String updateParallelism;
 
-    @Option(names = "--update-delay", paramLabel = "DURATION", description = "Delay between updates (ns|us|ms|s|m|h) (default 0s)")
+    @Option(
+            names = "--update-delay",
+            paramLabel = "DURATION",
+            description = "Delay between updates (ns|us|ms|s|m|h) (default 0s)")
     String updateDelay;
 
-    @Option(names = "--update-monitor", paramLabel = "DURATION",
+    @Option(
+            names = "--update-monitor",
+            paramLabel = "DURATION",
             description = "Duration after each task update to monitor for failure (ns|us|ms|s|m|h) (default 5s)")
     String updateMonitor;
 
-    @Option(names = "--update-failure-action", paramLabel = "ACTION",
+    @Option(
+            names = "--update-failure-action",
+            paramLabel = "ACTION",
             description = "Action on update failure (\"pause\", \"continue\", \"rollback\") (default \"pause\")")
     String updateFailureAction;
 
-    @Option(names = "--update-max-failure-ratio", paramLabel = "RATIO", description = "Failure rate to tolerate during an update (default 0)")
+    @Option(
+            names = "--update-max-failure-ratio",
+            paramLabel = "RATIO",
+            description = "Failure rate to tolerate during an update (default 0)")
     String updateMaxFailureRatio;
 
-    @Option(names = "--update-order", paramLabel = "ORDER",
+    @Option(
+            names = "--update-order",
+            paramLabel = "ORDER",
             description = "Update order (\"start-first\", \"stop-first\") (default \"stop-first\")")
     String updateOrder;
 
     boolean resourcesChanged() {
-        return limitCpu != null || limitMemory != null || limitPids != null
-                || reserveCpu != null || reserveMemory != null;
+        return limitCpu != null
+                || limitMemory != null
+                || limitPids != null
+                || reserveCpu != null
+                || reserveMemory != null;
     }
 
     /**
@@ -155,13 +204,20 @@ final class ServiceOptions {
 
     /** Docker's memory sizes: a number with an optional unit b, k, m, g (or kb, mb, gb), powers of 1024. */
     static long bytes(ApiCommand cmd, String flag, String value) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)^\\s*(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(?:i?b)?\\s*$")
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "(?i)^\\s*(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(?:i?b)?\\s*$")
                 .matcher(value);
         if (!m.matches()) {
             throw cmd.invalidFlag(flag, value, "invalid size: '" + value + "'");
         }
-        int power = "bkmgt".indexOf(m.group(2).isEmpty() ? 'b' : Character.toLowerCase(m.group(2).charAt(0)));
-        return new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(1024).pow(power)).longValue();
+        int power = "bkmgt"
+                .indexOf(
+                        m.group(2).isEmpty()
+                                ? 'b'
+                                : Character.toLowerCase(m.group(2).charAt(0)));
+        return new java.math.BigDecimal(m.group(1))
+                .multiply(java.math.BigDecimal.valueOf(1024).pow(power))
+                .longValue();
     }
 
     static long duration(ApiCommand cmd, String flag, String value) {
@@ -207,8 +263,9 @@ final class ServiceOptions {
             rp.put("MaxAttempts", 0);
         }
         if (restartCondition != null) {
-            rp.put("Condition", oneOf(cmd, "--restart-condition", restartCondition, RESTART_CONDITIONS,
-                    "none, on-failure, any"));
+            rp.put(
+                    "Condition",
+                    oneOf(cmd, "--restart-condition", restartCondition, RESTART_CONDITIONS, "none, on-failure, any"));
         }
         if (restartDelay != null) {
             rp.put("Delay", duration(cmd, "--restart-delay", restartDelay));
@@ -223,8 +280,12 @@ final class ServiceOptions {
     }
 
     boolean updateConfigChanged() {
-        return updateParallelism != null || updateDelay != null || updateMonitor != null
-                || updateFailureAction != null || updateMaxFailureRatio != null || updateOrder != null;
+        return updateParallelism != null
+                || updateDelay != null
+                || updateMonitor != null
+                || updateFailureAction != null
+                || updateMaxFailureRatio != null
+                || updateOrder != null;
     }
 
     /** The update config with the update flags applied; swarmkit's defaults when there was none. */
@@ -260,8 +321,14 @@ final class ServiceOptions {
             }
         }
         if (updateFailureAction != null) {
-            uc.put("FailureAction", oneOf(cmd, "--update-failure-action", updateFailureAction, FAILURE_ACTIONS,
-                    "pause, continue, rollback"));
+            uc.put(
+                    "FailureAction",
+                    oneOf(
+                            cmd,
+                            "--update-failure-action",
+                            updateFailureAction,
+                            FAILURE_ACTIONS,
+                            "pause, continue, rollback"));
         }
         if (updateMaxFailureRatio != null) {
             double ratio;
@@ -271,8 +338,8 @@ final class ServiceOptions {
                 throw cmd.invalidFlag("--update-max-failure-ratio", updateMaxFailureRatio, "invalid syntax");
             }
             if (ratio < 0 || ratio > 1) {
-                throw cmd.invalidFlag("--update-max-failure-ratio", updateMaxFailureRatio,
-                        "value must be between 0 and 1");
+                throw cmd.invalidFlag(
+                        "--update-max-failure-ratio", updateMaxFailureRatio, "value must be between 0 and 1");
             }
             if (ratio == Math.rint(ratio)) {
                 uc.put("MaxFailureRatio", (long) ratio);

@@ -1,7 +1,6 @@
 package io.skep.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +11,7 @@ import java.util.function.Function;
 /** docker's {@code serviceInspectPrettyTemplate} ({@code service inspect --pretty}), tabs and all. */
 final class ServicePretty {
 
-    private ServicePretty() {
-    }
+    private ServicePretty() {}
 
     static String render(JsonNode s, Function<String, String> networkName, Instant now) {
         JsonNode spec = Json.at(s, "Spec");
@@ -112,26 +110,34 @@ final class ServicePretty {
         if (!mounts.isEmpty()) {
             sb.append("\nMounts:");
             for (JsonNode m : mounts) {
-                sb.append("\n Target:\t").append(Json.text(m, "Target"))
-                        .append("\n  Source:\t").append(Json.text(m, "Source"))
-                        .append("\n  ReadOnly:\t").append(Json.at(m, "ReadOnly").asBoolean(false))
-                        .append("\n  Type:\t\t").append(Json.text(m, "Type"));
+                sb.append("\n Target:\t")
+                        .append(Json.text(m, "Target"))
+                        .append("\n  Source:\t")
+                        .append(Json.text(m, "Source"))
+                        .append("\n  ReadOnly:\t")
+                        .append(Json.at(m, "ReadOnly").asBoolean(false))
+                        .append("\n  Type:\t\t")
+                        .append(Json.text(m, "Type"));
             }
         }
         List<JsonNode> configs = Json.elements(Json.at(cs, "Configs"));
         if (!configs.isEmpty()) {
             sb.append("\nConfigs:");
             for (JsonNode c : configs) {
-                sb.append("\n Target:\t").append(Json.text(c, "File", "Name"))
-                        .append("\n  Source:\t").append(Json.text(c, "ConfigName"));
+                sb.append("\n Target:\t")
+                        .append(Json.text(c, "File", "Name"))
+                        .append("\n  Source:\t")
+                        .append(Json.text(c, "ConfigName"));
             }
         }
         List<JsonNode> secrets = Json.elements(Json.at(cs, "Secrets"));
         if (!secrets.isEmpty()) {
             sb.append("\nSecrets:");
             for (JsonNode c : secrets) {
-                sb.append("\n Target:\t").append(Json.text(c, "File", "Name"))
-                        .append("\n  Source:\t").append(Json.text(c, "SecretName"));
+                sb.append("\n Target:\t")
+                        .append(Json.text(c, "File", "Name"))
+                        .append("\n  Source:\t")
+                        .append(Json.text(c, "SecretName"));
             }
         }
         if (Json.has(task, "LogDriver")) {
@@ -142,8 +148,8 @@ final class ServicePretty {
             Map<String, String> opts = NodeCommand.stringMap(Json.at(task, "LogDriver", "Options"));
             if (!opts.isEmpty()) {
                 sb.append("\n LogOpts:");
-                new TreeMap<>(opts).forEach((k, v) ->
-                        sb.append("\n  ").append(k).append(v.isEmpty() ? "" : ":       " + v));
+                new TreeMap<>(opts)
+                        .forEach((k, v) -> sb.append("\n  ").append(k).append(v.isEmpty() ? "" : ":       " + v));
             }
             sb.append('\n');
         }
@@ -191,20 +197,28 @@ final class ServicePretty {
         if (!ports.isEmpty()) {
             sb.append("\nPorts:");
             for (JsonNode p : ports) {
-                sb.append("\n PublishedPort = ").append(Json.text(p, "PublishedPort"))
-                        .append("\n  Protocol = ").append(Json.text(p, "Protocol"))
-                        .append("\n  TargetPort = ").append(Json.text(p, "TargetPort"))
-                        .append("\n  PublishMode = ").append(Json.text(p, "PublishMode"));
+                sb.append("\n PublishedPort = ")
+                        .append(Json.text(p, "PublishedPort"))
+                        .append("\n  Protocol = ")
+                        .append(Json.text(p, "Protocol"))
+                        .append("\n  TargetPort = ")
+                        .append(Json.text(p, "TargetPort"))
+                        .append("\n  PublishMode = ")
+                        .append(Json.text(p, "PublishMode"));
             }
             sb.append(' ');
         }
         JsonNode hc = Json.at(cs, "Healthcheck");
         if (Json.has(cs, "Healthcheck")) {
             sb.append("\n Healthcheck:")
-                    .append("\n  Interval = ").append(GoDuration.format(Json.number(hc, "Interval")))
-                    .append("\n  Retries = ").append(Json.number(hc, "Retries"))
-                    .append("\n  StartPeriod =\t").append(GoDuration.format(Json.number(hc, "StartPeriod")))
-                    .append("\n  Timeout =\t").append(GoDuration.format(Json.number(hc, "Timeout")));
+                    .append("\n  Interval = ")
+                    .append(GoDuration.format(Json.number(hc, "Interval")))
+                    .append("\n  Retries = ")
+                    .append(Json.number(hc, "Retries"))
+                    .append("\n  StartPeriod =\t")
+                    .append(GoDuration.format(Json.number(hc, "StartPeriod")))
+                    .append("\n  Timeout =\t")
+                    .append(GoDuration.format(Json.number(hc, "Timeout")));
             List<String> tests = Json.strings(Json.at(hc, "Test"));
             if (!tests.isEmpty()) {
                 sb.append("\n  Tests:");
@@ -230,7 +244,8 @@ final class ServicePretty {
         if (monitor > 0) {
             sb.append("\n Monitoring Period: ").append(GoDuration.format(monitor));
         }
-        sb.append("\n Max failure ratio: ").append(Json.goFloat(Json.at(uc, "MaxFailureRatio").asDouble(0)));
+        sb.append("\n Max failure ratio: ")
+                .append(Json.goFloat(Json.at(uc, "MaxFailureRatio").asDouble(0)));
         sb.append("\n ").append(orderLabel).append(Json.text(uc, "Order"));
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.client.ApiPath;
 import io.skep.client.DaemonClient;
 import io.skep.client.Filters;
-
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,9 +22,18 @@ import java.util.TreeMap;
 final class ServiceProgress {
 
     static final Map<String, Integer> NUMBERED_STATES = Map.ofEntries(
-            Map.entry("new", 1), Map.entry("allocated", 2), Map.entry("pending", 3), Map.entry("assigned", 4),
-            Map.entry("accepted", 5), Map.entry("preparing", 6), Map.entry("ready", 7), Map.entry("starting", 8),
-            Map.entry("running", 9), Map.entry("complete", 10), Map.entry("shutdown", 11), Map.entry("failed", 12),
+            Map.entry("new", 1),
+            Map.entry("allocated", 2),
+            Map.entry("pending", 3),
+            Map.entry("assigned", 4),
+            Map.entry("accepted", 5),
+            Map.entry("preparing", 6),
+            Map.entry("ready", 7),
+            Map.entry("starting", 8),
+            Map.entry("running", 9),
+            Map.entry("complete", 10),
+            Map.entry("shutdown", 11),
+            Map.entry("failed", 12),
             Map.entry("rejected", 13));
     static final int RUNNING = 9;
     static final int MAX_PROGRESS = 9;
@@ -33,6 +41,7 @@ final class ServiceProgress {
     static final int MAX_JOB_PROGRESS = 10;
     /** Length of the longest state shown ({@code allocated}, {@code preparing}). */
     static final int LONGEST_STATE = 9;
+
     static final long DEFAULT_MONITOR_NANOS = 5_000_000_000L;
 
     private final DaemonClient api;
@@ -83,12 +92,14 @@ final class ServiceProgress {
 
     /** Runs the loop; returns when converged (or the update completed); throws on a paused update. */
     void run(String serviceRef) {
-        Thread hook = new Thread(() -> {
-            if (!converged) {
-                out.message("", "Operation continuing in background.");
-                out.message("", "Use `skep service ps " + serviceRef + "` to check progress.");
-            }
-        }, "skep-progress-interrupted");
+        Thread hook = new Thread(
+                () -> {
+                    if (!converged) {
+                        out.message("", "Operation continuing in background.");
+                        out.message("", "Use `skep service ps " + serviceRef + "` to check progress.");
+                    }
+                },
+                "skep-progress-interrupted");
         boolean hooked = false;
         try {
             Runtime.getRuntime().addShutdownHook(hook);
@@ -119,7 +130,8 @@ final class ServiceProgress {
         converged = false;
 
         while (true) {
-            JsonNode service = api.get(ApiPath.of("/services/{}", serviceRef).query("insertDefaults", "false")).body();
+            JsonNode service = api.get(ApiPath.of("/services/{}", serviceRef).query("insertDefaults", "false"))
+                    .body();
             long m = Json.number(service, "Spec", "UpdateConfig", "Monitor");
             if (m != 0) {
                 monitor = m;
@@ -151,8 +163,7 @@ final class ServiceProgress {
                         }
                         rollback = true;
                     }
-                    default -> {
-                    }
+                    default -> {}
                 }
             }
             if (converged && System.nanoTime() - convergedAt >= monitor) {
@@ -165,7 +176,8 @@ final class ServiceProgress {
 
             String serviceId = Json.text(service, "ID");
             Filters filters = new Filters().add("_up-to-date", "true").add("service", serviceId);
-            List<JsonNode> tasks = Json.elements(api.get(ApiPath.of("/tasks").filters(filters)).body());
+            List<JsonNode> tasks =
+                    Json.elements(api.get(ApiPath.of("/tasks").filters(filters)).body());
             Set<String> activeNodes = activeNodes();
 
             converged = updater.update(service, tasks, activeNodes, rollback);
@@ -180,8 +192,11 @@ final class ServiceProgress {
                 }
                 long wait = monitor - (System.nanoTime() - convergedAt);
                 if (wait >= 0) {
-                    out.progress("verify", "Waiting " + (wait / 1_000_000_000L + 1)
-                            + " seconds to verify that tasks are stable...", 0, 0);
+                    out.progress(
+                            "verify",
+                            "Waiting " + (wait / 1_000_000_000L + 1) + " seconds to verify that tasks are stable...",
+                            0,
+                            0);
                 }
             } else {
                 if (hasConvergedAt) {
@@ -228,8 +243,11 @@ final class ServiceProgress {
 
     private void writeOverallProgress(long numerator, long denominator, boolean rollback) {
         if (rollback) {
-            out.progress("overall progress", "rolling back update: " + numerator + " out of " + denominator
-                    + " tasks", 0, 0);
+            out.progress(
+                    "overall progress",
+                    "rolling back update: " + numerator + " out of " + denominator + " tasks",
+                    0,
+                    0);
         } else {
             out.progress("overall progress", numerator + " out of " + denominator + " tasks", 0, 0);
         }
@@ -478,11 +496,17 @@ final class ServiceProgress {
         }
 
         private void writeJobProgress(int active, int completed) {
-            out.progress("job progress", String.format("%" + progressDigits + "d out of %d complete", completed, total),
-                    completed, total);
+            out.progress(
+                    "job progress",
+                    String.format("%" + progressDigits + "d out of %d complete", completed, total),
+                    completed,
+                    total);
             int actualDesired = Math.min(total - completed, concurrent);
-            out.progress("active tasks", String.format("%" + activeDigits + "d out of %" + activeDigits + "d tasks",
-                    active, actualDesired), 0, 0);
+            out.progress(
+                    "active tasks",
+                    String.format("%" + activeDigits + "d out of %" + activeDigits + "d tasks", active, actualDesired),
+                    0,
+                    0);
         }
 
         private void writeTaskProgress(JsonNode task) {
@@ -546,8 +570,11 @@ final class ServiceProgress {
         }
 
         private void writeJobProgress(int complete) {
-            out.progress("job progress", String.format("%" + progressDigits + "d out of %d complete", complete, total),
-                    complete, total);
+            out.progress(
+                    "job progress",
+                    String.format("%" + progressDigits + "d out of %d complete", complete, total),
+                    complete,
+                    total);
         }
 
         private void writeTaskProgress(JsonNode task) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.client.ApiPath;
 import io.skep.client.DaemonClient;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +14,7 @@ import java.util.Map;
 /** Parsing of the service flags into ServiceSpec pieces, the way the docker CLI's {@code opts} do it. */
 final class ServiceSpecs {
 
-    private ServiceSpecs() {
-    }
+    private ServiceSpecs() {}
 
     /** {@code k=v} pairs (and bare {@code k}, value empty) into a map, later keys winning. */
     static Map<String, String> keyValues(List<String> values) {
@@ -129,8 +127,8 @@ final class ServiceSpecs {
             throw new IllegalArgumentException("invalid protocol '" + protocol + "' for " + spec);
         }
         if (!mode.equals("ingress") && !mode.equals("host")) {
-            throw new IllegalArgumentException("invalid publish mode value (" + mode + "); must be either "
-                    + "'ingress' or 'host'");
+            throw new IllegalArgumentException(
+                    "invalid publish mode value (" + mode + "); must be either " + "'ingress' or 'host'");
         }
         if (target < 1 || target > 65535 || published < 0 || published > 65535) {
             throw new IllegalArgumentException("invalid port: " + spec);
@@ -196,8 +194,8 @@ final class ServiceSpecs {
         }
         String strategy = value.substring(0, eq);
         if (!strategy.equals("spread")) {
-            throw new IllegalArgumentException("unsupported placement preference " + strategy
-                    + " (only spread is supported)");
+            throw new IllegalArgumentException(
+                    "unsupported placement preference " + strategy + " (only spread is supported)");
         }
         ObjectNode pref = Json.object();
         pref.putObject("Spread").put("SpreadDescriptor", value.substring(eq + 1));
@@ -228,7 +226,8 @@ final class ServiceSpecs {
                 throw new IllegalArgumentException("network name is missing");
             }
         }
-        JsonNode nw = api.get(ApiPath.of("/networks/{}", name).query("scope", "swarm")).body();
+        JsonNode nw = api.get(ApiPath.of("/networks/{}", name).query("scope", "swarm"))
+                .body();
         String id = Json.text(nw, "Id");
         if (id.isEmpty()) {
             id = Json.text(nw, "ID");

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.client.ApiPath;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code skep service update [OPTIONS] SERVICE}: GET the service, merge the flags into its full spec, POST
@@ -66,7 +65,9 @@ final class ServiceUpdateCommand extends ApiCommand {
     @Option(names = "--rollback", arity = "0..1", description = "Rollback to previous specification")
     boolean rollback;
 
-    @Option(names = "--rebalance", arity = "0..1",
+    @Option(
+            names = "--rebalance",
+            arity = "0..1",
             description = "Move tasks once until the spread is even, within the update parallelism (skep)")
     boolean rebalance;
 
@@ -203,7 +204,8 @@ final class ServiceUpdateCommand extends ApiCommand {
         if (rollback && flagsBut("--rollback")) {
             throw new CliException("other flags may not be combined with --rollback");
         }
-        JsonNode current = api().get(ApiPath.of("/services/{}", service).query("insertDefaults", "false")).body();
+        JsonNode current = api().get(ApiPath.of("/services/{}", service).query("insertDefaults", "false"))
+                .body();
         String id = Json.text(current, "ID");
         if (!rebalance || flagsBut("--rebalance")) {
             ObjectNode spec = merge(Json.at(current, "Spec"));

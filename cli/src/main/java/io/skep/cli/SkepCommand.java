@@ -1,24 +1,25 @@
 package io.skep.cli;
 
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.util.concurrent.Callable;
-
 /** The top command: global options, and the subcommands. */
-@Command(name = "skep", customSynopsis = "skep [OPTIONS] COMMAND",
+@Command(
+        name = "skep",
+        customSynopsis = "skep [OPTIONS] COMMAND",
         description = "A Docker Swarm-mode orchestrator for the JVM.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
-                SwarmCommand.class,
-                NodeCommand.class,
-                ServiceCommand.class,
-                PluginCommand.class,
-                InfoCommand.class,
-                VersionCommand.class,
+            SwarmCommand.class,
+            NodeCommand.class,
+            ServiceCommand.class,
+            PluginCommand.class,
+            InfoCommand.class,
+            VersionCommand.class,
         })
 final class SkepCommand implements Callable<Integer> {
 
@@ -27,10 +28,15 @@ final class SkepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print usage")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Print usage")
     boolean help;
 
-    @Option(names = {"-v", "--version"}, description = "Print version information and quit")
+    @Option(
+            names = {"-v", "--version"},
+            description = "Print version information and quit")
     boolean version;
 
     /** How the CLI reaches a daemon on tcp:// (a unix socket needs no TLS). */
@@ -42,7 +48,9 @@ final class SkepCommand implements Callable<Integer> {
         ctx.tlsFlags = tls;
     }
 
-    @Option(names = {"-H", "--host"}, paramLabel = "HOST",
+    @Option(
+            names = {"-H", "--host"},
+            paramLabel = "HOST",
             description = "Daemon socket to connect to: unix:///path or tcp://host:port "
                     + "(default: $SKEP_HOST, else unix:///var/run/skep.sock)")
     void host(String host) {

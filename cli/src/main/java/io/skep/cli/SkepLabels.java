@@ -9,6 +9,5 @@ public final class SkepLabels {
      */
     public static final String RUNTIME = "io.skep.runtime";
 
-    private SkepLabels() {
-    }
+    private SkepLabels() {}
 }

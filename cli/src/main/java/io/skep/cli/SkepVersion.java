@@ -3,8 +3,7 @@ package io.skep.cli;
 /** The version of this skep build: the module version, else the jar's Implementation-Version, else "dev". */
 public final class SkepVersion {
 
-    private SkepVersion() {
-    }
+    private SkepVersion() {}
 
     public static String get() {
         Module module = SkepVersion.class.getModule();

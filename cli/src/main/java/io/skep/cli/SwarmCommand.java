@@ -3,49 +3,80 @@ package io.skep.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.client.ApiPath;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.Locale;
-
 /** {@code skep swarm}: manage the swarm. */
-@Command(name = "swarm", customSynopsis = "skep swarm COMMAND", description = "Manage the swarm", synopsisSubcommandLabel = "COMMAND",
-        subcommands = {SwarmCommand.Init.class, SwarmCommand.Join.class, SwarmCommand.JoinToken.class, SwarmCommand.Update.class,
-                SwarmCommand.Leave.class, SwarmCommand.UnlockKey.class, SwarmCommand.Unlock.class, SwarmCommand.Ca.class})
+@Command(
+        name = "swarm",
+        customSynopsis = "skep swarm COMMAND",
+        description = "Manage the swarm",
+        synopsisSubcommandLabel = "COMMAND",
+        subcommands = {
+            SwarmCommand.Init.class,
+            SwarmCommand.Join.class,
+            SwarmCommand.JoinToken.class,
+            SwarmCommand.Update.class,
+            SwarmCommand.Leave.class,
+            SwarmCommand.UnlockKey.class,
+            SwarmCommand.Unlock.class,
+            SwarmCommand.Ca.class
+        })
 final class SwarmCommand extends CommandGroup {
 
     /**
      * {@code POST /swarm/update} as the docker CLI sends it: the swarm's version as read, the spec, which join
      * tokens to rotate, and whether to rotate the managers' unlock key.
      */
-    static void update(ApiCommand cmd, JsonNode swarm, JsonNode spec, boolean rotateWorker, boolean rotateManager,
-                       boolean rotateUnlockKey) {
-        cmd.api().post(ApiPath.of("/swarm/update").query("version", Json.number(swarm, "Version", "Index"))
-                .query("rotateWorkerToken", rotateWorker).query("rotateManagerToken", rotateManager)
-                .query("rotateManagerUnlockKey", rotateUnlockKey), spec);
+    static void update(
+            ApiCommand cmd,
+            JsonNode swarm,
+            JsonNode spec,
+            boolean rotateWorker,
+            boolean rotateManager,
+            boolean rotateUnlockKey) {
+        cmd.api()
+                .post(
+                        ApiPath.of("/swarm/update")
+                                .query("version", Json.number(swarm, "Version", "Index"))
+                                .query("rotateWorkerToken", rotateWorker)
+                                .query("rotateManagerToken", rotateManager)
+                                .query("rotateManagerUnlockKey", rotateUnlockKey),
+                        spec);
     }
 
     /** Docker's words around an unlock key. */
     static void printUnlockKey(ApiCommand cmd, String unlockKey) {
-        cmd.out().printf("To unlock a swarm manager after it restarts, run the `skep swarm unlock`%n"
-                + "command and provide the following key:%n%n    %s%n%n"
-                + "Remember to store this key in a password manager, since without it you%n"
-                + "will not be able to restart the manager.%n", unlockKey);
+        cmd.out()
+                .printf(
+                        "To unlock a swarm manager after it restarts, run the `skep swarm unlock`%n"
+                                + "command and provide the following key:%n%n    %s%n%n"
+                                + "Remember to store this key in a password manager, since without it you%n"
+                                + "will not be able to restart the manager.%n",
+                        unlockKey);
     }
 
     /** The addresses of swarm init and join, as the docker CLI sends them. */
     static final class AddressOptions {
-        @Option(names = "--advertise-addr", paramLabel = "ADDR", description = "Advertised address (format: \"<ip>[:port]\")")
+        @Option(
+                names = "--advertise-addr",
+                paramLabel = "ADDR",
+                description = "Advertised address (format: \"<ip>[:port]\")")
         String advertiseAddr = "";
 
-        @Option(names = "--listen-addr", paramLabel = "ADDR",
+        @Option(
+                names = "--listen-addr",
+                paramLabel = "ADDR",
                 description = "Listen address (format: \"<ip>[:port]\") (default: the daemon's --listen-addr, "
                         + "0.0.0.0:2377)")
         String listenAddr = "";
 
-        @Option(names = "--data-path-addr", paramLabel = "ADDR",
+        @Option(
+                names = "--data-path-addr",
+                paramLabel = "ADDR",
                 description = "Address or interface to use for data path traffic")
         String dataPathAddr = "";
 
@@ -63,23 +94,32 @@ final class SwarmCommand extends CommandGroup {
         }
         String avail = given.toLowerCase(Locale.ROOT);
         if (!avail.equals("active") && !avail.equals("pause") && !avail.equals("drain")) {
-            throw new CliException("invalid availability \"" + given + "\", only active, pause and drain are supported");
+            throw new CliException(
+                    "invalid availability \"" + given + "\", only active, pause and drain are supported");
         }
         return avail;
     }
 
     /** {@code skep swarm join --token T HOST:PORT}: POST /swarm/join, then docker's line saying as what. */
-    @Command(name = "join", customSynopsis = "skep swarm join [OPTIONS] HOST:PORT",
+    @Command(
+            name = "join",
+            customSynopsis = "skep swarm join [OPTIONS] HOST:PORT",
             description = "Join a swarm as a node and/or manager")
     static final class Join extends ApiCommand {
 
-        @Option(names = "--token", paramLabel = "TOKEN", required = true, description = "Token for entry into the swarm")
+        @Option(
+                names = "--token",
+                paramLabel = "TOKEN",
+                required = true,
+                description = "Token for entry into the swarm")
         String token;
 
         @Mixin
         AddressOptions addresses;
 
-        @Option(names = "--availability", paramLabel = "STATE",
+        @Option(
+                names = "--availability",
+                paramLabel = "STATE",
                 description = "Availability of the node (\"active\", \"pause\", \"drain\")")
         String availability;
 
@@ -95,7 +135,8 @@ final class SwarmCommand extends CommandGroup {
             body.put("Availability", availability(availability));
             api().post("/swarm/join", body);
             JsonNode info = api().get("/info").body();
-            boolean manager = info != null && info.path("Swarm").path("ControlAvailable").asBoolean(false);
+            boolean manager =
+                    info != null && info.path("Swarm").path("ControlAvailable").asBoolean(false);
             out().println(manager ? "This node joined a swarm as a manager." : "This node joined a swarm as a worker.");
             return 0;
         }
@@ -108,14 +149,21 @@ final class SwarmCommand extends CommandGroup {
         @Mixin
         AddressOptions addresses;
 
-        @Option(names = "--force-new-cluster", arity = "0..1", description = "Force create a new cluster from current state")
+        @Option(
+                names = "--force-new-cluster",
+                arity = "0..1",
+                description = "Force create a new cluster from current state")
         boolean forceNewCluster;
 
-        @Option(names = "--availability", paramLabel = "STATE",
+        @Option(
+                names = "--availability",
+                paramLabel = "STATE",
                 description = "Availability of the node (\"active\", \"pause\", \"drain\")")
         String availability;
 
-        @Option(names = "--autolock", arity = "0..1",
+        @Option(
+                names = "--autolock",
+                arity = "0..1",
                 description = "Enable manager autolocking (requiring an unlock key to start a stopped manager)")
         boolean autolock;
 
@@ -148,9 +196,10 @@ final class SwarmCommand extends CommandGroup {
             JsonNode node = api().get(ApiPath.of("/nodes/{}", nodeId)).body();
             JsonNode swarm = api().get("/swarm").body();
             if (Json.has(node, "ManagerStatus")) {
-                out().printf("To add a worker to this swarm, run the following command:%n%n"
-                                + "    skep swarm join --token %s %s%n%n",
-                        Json.text(swarm, "JoinTokens", "Worker"), Json.text(node, "ManagerStatus", "Addr"));
+                out().printf(
+                                "To add a worker to this swarm, run the following command:%n%n"
+                                        + "    skep swarm join --token %s %s%n%n",
+                                Json.text(swarm, "JoinTokens", "Worker"), Json.text(node, "ManagerStatus", "Addr"));
             }
             out().println("To add a manager to this swarm, run 'skep swarm join-token manager' and follow the "
                     + "instructions.");
@@ -169,11 +218,15 @@ final class SwarmCommand extends CommandGroup {
      * {@code skep swarm join-token [-q] [--rotate] (worker|manager)}: the join command of a role (docker's text),
      * the token alone with -q; --rotate replaces the role's token first.
      */
-    @Command(name = "join-token", customSynopsis = "skep swarm join-token [OPTIONS] (worker|manager)",
+    @Command(
+            name = "join-token",
+            customSynopsis = "skep swarm join-token [OPTIONS] (worker|manager)",
             description = "Manage join tokens")
     static final class JoinToken extends ApiCommand {
 
-        @Option(names = {"-q", "--quiet"}, description = "Only display token")
+        @Option(
+                names = {"-q", "--quiet"},
+                description = "Only display token")
         boolean quiet;
 
         @Option(names = "--rotate", description = "Rotate join token")
@@ -205,8 +258,10 @@ final class SwarmCommand extends CommandGroup {
             String nodeId = Json.text(api().get("/info").body(), "Swarm", "NodeID");
             JsonNode node = api().get(ApiPath.of("/nodes/{}", nodeId)).body();
             if (Json.has(node, "ManagerStatus")) {
-                out().printf("To add a %s to this swarm, run the following command:%n%n"
-                        + "    skep swarm join --token %s %s%n%n", role, token, Json.text(node, "ManagerStatus", "Addr"));
+                out().printf(
+                                "To add a %s to this swarm, run the following command:%n%n"
+                                        + "    skep swarm join --token %s %s%n%n",
+                                role, token, Json.text(node, "ManagerStatus", "Addr"));
             }
             return 0;
         }
@@ -216,38 +271,57 @@ final class SwarmCommand extends CommandGroup {
     @Command(name = "update", customSynopsis = "skep swarm update [OPTIONS]", description = "Update the swarm")
     static final class Update extends ApiCommand {
 
-        @Option(names = "--task-history-limit", paramLabel = "INT", description = "Task history retention limit (default 5)")
+        @Option(
+                names = "--task-history-limit",
+                paramLabel = "INT",
+                description = "Task history retention limit (default 5)")
         String taskHistoryLimit;
 
-        @Option(names = "--dispatcher-heartbeat", paramLabel = "DURATION",
+        @Option(
+                names = "--dispatcher-heartbeat",
+                paramLabel = "DURATION",
                 description = "Dispatcher heartbeat period (ns|us|ms|s|m|h) (default 5s)")
         String dispatcherHeartbeat;
 
-        @Option(names = "--cert-expiry", paramLabel = "DURATION",
+        @Option(
+                names = "--cert-expiry",
+                paramLabel = "DURATION",
                 description = "Validity period for node certificates (ns|us|ms|s|m|h) (default 2160h0m0s)")
         String certExpiry;
 
-        @Option(names = "--autolock", arity = "0..1", paramLabel = "BOOL",
+        @Option(
+                names = "--autolock",
+                arity = "0..1",
+                paramLabel = "BOOL",
                 description = "Change manager autolocking setting (true|false)")
         Boolean autolock;
 
         @Override
         protected int run() {
             JsonNode swarm = api().get("/swarm").body();
-            ObjectNode spec = Json.at(swarm, "Spec").isObject() ? ((ObjectNode) Json.at(swarm, "Spec")).deepCopy()
+            ObjectNode spec = Json.at(swarm, "Spec").isObject()
+                    ? ((ObjectNode) Json.at(swarm, "Spec")).deepCopy()
                     : Json.object();
             if (taskHistoryLimit != null) {
-                spec.withObjectProperty("Orchestration").put("TaskHistoryRetentionLimit",
-                        ServiceOptions.unsigned(this, "--task-history-limit", taskHistoryLimit));
+                spec.withObjectProperty("Orchestration")
+                        .put(
+                                "TaskHistoryRetentionLimit",
+                                ServiceOptions.unsigned(this, "--task-history-limit", taskHistoryLimit));
             }
             if (dispatcherHeartbeat != null) {
-                spec.withObjectProperty("Dispatcher").put("HeartbeatPeriod",
-                        ServiceOptions.duration(this, "--dispatcher-heartbeat", dispatcherHeartbeat));
+                spec.withObjectProperty("Dispatcher")
+                        .put(
+                                "HeartbeatPeriod",
+                                ServiceOptions.duration(this, "--dispatcher-heartbeat", dispatcherHeartbeat));
             }
             if (certExpiry != null) {
-                spec.withObjectProperty("CAConfig").put("NodeCertExpiry", ServiceOptions.duration(this, "--cert-expiry", certExpiry));
+                spec.withObjectProperty("CAConfig")
+                        .put("NodeCertExpiry", ServiceOptions.duration(this, "--cert-expiry", certExpiry));
             }
-            boolean wasLocked = Json.at(swarm, "Spec").path("EncryptionConfig").path("AutoLockManagers").asBoolean(false);
+            boolean wasLocked = Json.at(swarm, "Spec")
+                    .path("EncryptionConfig")
+                    .path("AutoLockManagers")
+                    .asBoolean(false);
             if (autolock != null) {
                 spec.withObjectProperty("EncryptionConfig").put("AutoLockManagers", autolock);
             }
@@ -264,10 +338,15 @@ final class SwarmCommand extends CommandGroup {
     }
 
     /** {@code skep swarm unlock-key [-q] [--rotate]}: the managers' unlock key, in docker's words. */
-    @Command(name = "unlock-key", customSynopsis = "skep swarm unlock-key [OPTIONS]", description = "Manage the unlock key")
+    @Command(
+            name = "unlock-key",
+            customSynopsis = "skep swarm unlock-key [OPTIONS]",
+            description = "Manage the unlock key")
     static final class UnlockKey extends ApiCommand {
 
-        @Option(names = {"-q", "--quiet"}, description = "Only display token")
+        @Option(
+                names = {"-q", "--quiet"},
+                description = "Only display token")
         boolean quiet;
 
         @Option(names = "--rotate", description = "Rotate unlock key")
@@ -277,7 +356,10 @@ final class SwarmCommand extends CommandGroup {
         protected int run() {
             if (rotate) {
                 JsonNode swarm = api().get("/swarm").body();
-                if (!Json.at(swarm, "Spec").path("EncryptionConfig").path("AutoLockManagers").asBoolean(false)) {
+                if (!Json.at(swarm, "Spec")
+                        .path("EncryptionConfig")
+                        .path("AutoLockManagers")
+                        .asBoolean(false)) {
                     throw new CliException("cannot rotate because autolock is not turned on");
                 }
                 update(this, swarm, swarm.get("Spec"), false, false, true);
@@ -306,7 +388,7 @@ final class SwarmCommand extends CommandGroup {
         protected int run() {
             JsonNode info = api().get("/info").body();
             switch (Json.text(info, "Swarm", "LocalNodeState")) {
-                case "locked" -> { }
+                case "locked" -> {}
                 case "inactive" -> throw new CliException("This node is not part of a swarm");
                 default -> throw new CliException("swarm is not locked");
             }
@@ -337,33 +419,43 @@ final class SwarmCommand extends CommandGroup {
     @Command(name = "ca", customSynopsis = "skep swarm ca [OPTIONS]", description = "Display and rotate the root CA")
     static final class Ca extends ApiCommand {
 
-        @Option(names = "--rotate", description = "Rotate the swarm CA - if no certificate or key are provided, new "
-                + "ones will be generated")
+        @Option(
+                names = "--rotate",
+                description =
+                        "Rotate the swarm CA - if no certificate or key are provided, new " + "ones will be generated")
         boolean rotate;
 
-        @Option(names = "--ca-cert", paramLabel = "pem-file", description = "Path to the PEM-formatted root CA "
-                + "certificate to use for the new cluster")
+        @Option(
+                names = "--ca-cert",
+                paramLabel = "pem-file",
+                description = "Path to the PEM-formatted root CA " + "certificate to use for the new cluster")
         java.nio.file.Path caCert;
 
-        @Option(names = "--ca-key", paramLabel = "pem-file", description = "Path to the PEM-formatted root CA key to "
-                + "use for the new cluster")
+        @Option(
+                names = "--ca-key",
+                paramLabel = "pem-file",
+                description = "Path to the PEM-formatted root CA key to " + "use for the new cluster")
         java.nio.file.Path caKey;
 
-        @Option(names = {"-d", "--detach"}, description = "Exit immediately instead of waiting for the root rotation "
-                + "to converge")
+        @Option(
+                names = {"-d", "--detach"},
+                description = "Exit immediately instead of waiting for the root rotation " + "to converge")
         boolean detach;
 
-        @Option(names = {"-q", "--quiet"}, description = "Suppress progress output")
+        @Option(
+                names = {"-q", "--quiet"},
+                description = "Suppress progress output")
         boolean quiet;
 
         @Override
         protected int run() {
             JsonNode swarm = api().get("/swarm").body();
             if (!rotate) {
-                for (var given : java.util.Map.of("ca-cert", caCert != null, "ca-key", caKey != null).entrySet()) {
+                for (var given : java.util.Map.of("ca-cert", caCert != null, "ca-key", caKey != null)
+                        .entrySet()) {
                     if (given.getValue()) {
-                        throw new CliException("`--" + given.getKey() + "` flag requires the `--rotate` flag to update "
-                                + "the CA");
+                        throw new CliException(
+                                "`--" + given.getKey() + "` flag requires the `--rotate` flag to update " + "the CA");
                     }
                 }
                 return trustRoot(swarm);
@@ -395,16 +487,23 @@ final class SwarmCommand extends CommandGroup {
                 JsonNode nodes = api().get("/nodes").body();
                 for (JsonNode n : nodes) {
                     JsonNode info = n.path("Description").path("TLSInfo");
-                    if (info.path("CertIssuerPublicKey").asText().equals(desired.path("CertIssuerPublicKey").asText())
-                            && info.path("CertIssuerSubject").asText().equals(desired.path("CertIssuerSubject").asText())) {
+                    if (info.path("CertIssuerPublicKey")
+                                    .asText()
+                                    .equals(desired.path("CertIssuerPublicKey").asText())
+                            && info.path("CertIssuerSubject")
+                                    .asText()
+                                    .equals(desired.path("CertIssuerSubject").asText())) {
                         certs++;
                     }
-                    if (info.path("TrustRoot").asText().equals(desired.path("TrustRoot").asText())) {
+                    if (info.path("TrustRoot")
+                            .asText()
+                            .equals(desired.path("TrustRoot").asText())) {
                         roots++;
                     }
                 }
                 boolean done = !inProgress && certs == nodes.size() && roots == nodes.size();
-                String progress = "desired root digest: " + digest(desired.path("TrustRoot").asText()) + "\n"
+                String progress = "desired root digest: "
+                        + digest(desired.path("TrustRoot").asText()) + "\n"
                         + "  rotated TLS certificates:  " + certs + "/" + nodes.size() + " nodes\n"
                         + "  rotated CA certificates:   " + (!inProgress && certs == nodes.size() ? roots : 0) + "/"
                         + nodes.size() + " nodes\n";
@@ -447,8 +546,10 @@ final class SwarmCommand extends CommandGroup {
 
         private static String digest(String text) {
             try {
-                return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                        .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                return "sha256:"
+                        + java.util.HexFormat.of()
+                                .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                        .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             } catch (java.security.NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
@@ -459,7 +560,9 @@ final class SwarmCommand extends CommandGroup {
     @Command(name = "leave", customSynopsis = "skep swarm leave [OPTIONS]", description = "Leave the swarm")
     static final class Leave extends ApiCommand {
 
-        @Option(names = {"-f", "--force"}, arity = "0..1",
+        @Option(
+                names = {"-f", "--force"},
+                arity = "0..1",
                 description = "Force this node to leave the swarm, ignoring warnings")
         boolean force;
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.client.ApiPath;
 import io.skep.client.DaemonClient;
 import io.skep.client.DaemonException;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,8 +20,22 @@ final class TaskPrinter {
             + "\t{{.CurrentState}}\t{{.Error}}\t{{.Ports}}";
 
     static final Map<String, String> HEADERS = Map.of(
-            "ID", "ID", "Name", "NAME", "Image", "IMAGE", "Node", "NODE", "DesiredState", "DESIRED STATE",
-            "CurrentState", "CURRENT STATE", "Error", "ERROR", "Ports", "PORTS");
+            "ID",
+            "ID",
+            "Name",
+            "NAME",
+            "Image",
+            "IMAGE",
+            "Node",
+            "NODE",
+            "DesiredState",
+            "DESIRED STATE",
+            "CurrentState",
+            "CURRENT STATE",
+            "Error",
+            "ERROR",
+            "Ports",
+            "PORTS");
 
     private static final int MAX_ERR_LENGTH = 30;
 
@@ -38,8 +51,7 @@ final class TaskPrinter {
 
     /** The table (or formatted lines) for {@code tasks}. */
     String print(List<JsonNode> tasks, boolean trunc, boolean quiet, String format, Instant now) {
-        record Named(JsonNode task, String name, Instant created) {
-        }
+        record Named(JsonNode task, String name, Instant created) {}
         List<Named> named = new ArrayList<>();
         for (JsonNode task : tasks) {
             String service = serviceName(Json.text(task, "ServiceID"));
@@ -52,7 +64,8 @@ final class TaskPrinter {
                 .thenComparing(Named::created, Comparator.reverseOrder()));
 
         String fmt = format == null || format.isEmpty() || format.equals("table")
-                ? (quiet ? "{{.ID}}" : DEFAULT_TABLE) : format;
+                ? (quiet ? "{{.ID}}" : DEFAULT_TABLE)
+                : format;
         boolean table = fmt.startsWith("table");
         List<Map<String, String>> rows = new ArrayList<>();
         String prevName = "";
@@ -74,8 +87,10 @@ final class TaskPrinter {
         row.put("Node", node);
         row.put("DesiredState", Text.prettyPrint(Json.text(task, "DesiredState")));
         Instant at = Text.parseTime(Json.text(task, "Status", "Timestamp"));
-        row.put("CurrentState", Text.prettyPrint(Json.text(task, "Status", "State")) + " "
-                + Text.humanDuration(Text.since(at, now)).toLowerCase(Locale.ROOT) + " ago");
+        row.put(
+                "CurrentState",
+                Text.prettyPrint(Json.text(task, "Status", "State")) + " "
+                        + Text.humanDuration(Text.since(at, now)).toLowerCase(Locale.ROOT) + " ago");
         String err = Json.text(task, "Status", "Err");
         if (trunc) {
             err = Text.ellipsis(err, MAX_ERR_LENGTH);
@@ -97,7 +112,8 @@ final class TaskPrinter {
         }
         return serviceNames.computeIfAbsent(id, k -> {
             try {
-                JsonNode s = api.get(ApiPath.of("/services/{}", k).query("insertDefaults", "false")).body();
+                JsonNode s = api.get(ApiPath.of("/services/{}", k).query("insertDefaults", "false"))
+                        .body();
                 return Json.text(s, "Spec", "Name");
             } catch (DaemonException e) {
                 return k;

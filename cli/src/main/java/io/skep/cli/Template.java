@@ -3,7 +3,6 @@ package io.skep.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,19 +18,15 @@ import java.util.TreeMap;
  */
 final class Template {
 
-    private sealed interface Part permits Literal, Field, JsonOf {
-    }
+    private sealed interface Part permits Literal, Field, JsonOf {}
 
-    private record Literal(String text) implements Part {
-    }
+    private record Literal(String text) implements Part {}
 
     /** {@code {{.A.B}}}; an empty path is {@code .}. */
-    private record Field(List<String> path) implements Part {
-    }
+    private record Field(List<String> path) implements Part {}
 
     /** {@code {{json .A}}}. */
-    private record JsonOf(List<String> path) implements Part {
-    }
+    private record JsonOf(List<String> path) implements Part {}
 
     private final List<Part> parts;
     private final boolean table;
@@ -154,8 +149,7 @@ final class Template {
         JsonNode n = node;
         for (String p : path) {
             if (!n.isObject() || !n.has(p)) {
-                throw new CliException("template parsing error: template: :1: map has no entry for key \"" + p
-                        + "\"");
+                throw new CliException("template parsing error: template: :1: map has no entry for key \"" + p + "\"");
             }
             n = n.get(p);
         }

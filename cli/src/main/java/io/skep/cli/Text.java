@@ -21,8 +21,7 @@ final class Text {
     /** Natural order: runs of digits compare by value ({@code web-2 < web-10}). */
     static final Comparator<String> NATURAL = Text::naturalCompare;
 
-    private Text() {
-    }
+    private Text() {}
 
     /** The first 12 characters of an ID (docker's {@code stringid.TruncateID}), after any {@code algo:} prefix. */
     static String truncateId(String id) {
@@ -41,7 +40,8 @@ final class Text {
         return switch (s.length()) {
             case 0 -> s;
             case 1 -> s.toLowerCase(Locale.ROOT);
-            default -> s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
+            default ->
+                s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
         };
     }
 
@@ -120,7 +120,9 @@ final class Text {
         if (v == 0) {
             return "0";
         }
-        BigDecimal bd = new BigDecimal(v).round(new MathContext(4, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+        BigDecimal bd = new BigDecimal(v)
+                .round(new MathContext(4, RoundingMode.HALF_EVEN))
+                .stripTrailingZeros();
         if (bd.scale() < 0) {
             bd = bd.setScale(0, RoundingMode.UNNECESSARY);
         }
@@ -146,7 +148,8 @@ final class Text {
     /** Go's {@code time.Time.String()} in UTC: {@code 2009-11-10 23:00:00.5 +0000 UTC}. */
     static String goTimeString(Instant t) {
         OffsetDateTime odt = t.atOffset(ZoneOffset.UTC);
-        StringBuilder sb = new StringBuilder(DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").format(odt));
+        StringBuilder sb = new StringBuilder(
+                DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").format(odt));
         if (odt.getNano() != 0) {
             String frac = String.format(Locale.ROOT, "%09d", odt.getNano()).replaceAll("0+$", "");
             sb.append('.').append(frac);

@@ -1,11 +1,10 @@
 package io.skep.cli;
 
 import io.skep.client.ControlTls;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import picocli.CommandLine.Option;
 
 /**
  * The TLS flags of the docker CLI and of dockerd, for skep's CLI (before the command) and for {@code skep daemon},
@@ -22,22 +21,35 @@ public final class TlsFlags {
     /** Under the home folder, where the files are when {@value #CERT_PATH_ENV} names no folder (docker: .docker). */
     static final String DEFAULT_CERT_DIR = ".skep";
 
-    @Option(names = "--tls", arity = "0..1", description = "Use TLS; implied by --tlsverify (default: $" + TLS_ENV + " set)")
+    @Option(
+            names = "--tls",
+            arity = "0..1",
+            description = "Use TLS; implied by --tlsverify (default: $" + TLS_ENV + " set)")
     Boolean tls;
 
-    @Option(names = "--tlsverify", arity = "0..1",
+    @Option(
+            names = "--tlsverify",
+            arity = "0..1",
             description = "Use TLS and verify the remote (default: $" + TLS_VERIFY_ENV + " set)")
     Boolean tlsVerify;
 
-    @Option(names = "--tlscacert", paramLabel = "FILE",
-            description = "Trust certs signed only by this CA (default: $" + CERT_PATH_ENV + "/ca.pem, else ~/.skep/ca.pem)")
+    @Option(
+            names = "--tlscacert",
+            paramLabel = "FILE",
+            description =
+                    "Trust certs signed only by this CA (default: $" + CERT_PATH_ENV + "/ca.pem, else ~/.skep/ca.pem)")
     Path caCert;
 
-    @Option(names = "--tlscert", paramLabel = "FILE",
-            description = "Path to TLS certificate file (default: $" + CERT_PATH_ENV + "/cert.pem, else ~/.skep/cert.pem)")
+    @Option(
+            names = "--tlscert",
+            paramLabel = "FILE",
+            description =
+                    "Path to TLS certificate file (default: $" + CERT_PATH_ENV + "/cert.pem, else ~/.skep/cert.pem)")
     Path cert;
 
-    @Option(names = "--tlskey", paramLabel = "FILE",
+    @Option(
+            names = "--tlskey",
+            paramLabel = "FILE",
             description = "Path to TLS key file (default: $" + CERT_PATH_ENV + "/key.pem, else ~/.skep/key.pem)")
     Path key;
 
@@ -61,7 +73,10 @@ public final class TlsFlags {
             return null;
         }
         Path dir = certPath(env);
-        return new ControlTls(verify(env), caFile(dir), cert != null ? cert : dir.resolve("cert.pem"),
+        return new ControlTls(
+                verify(env),
+                caFile(dir),
+                cert != null ? cert : dir.resolve("cert.pem"),
                 key != null ? key : dir.resolve("key.pem"));
     }
 
@@ -71,7 +86,9 @@ public final class TlsFlags {
     }
 
     private boolean verify(Map<String, String> env) {
-        return tlsVerify != null ? tlsVerify : !env.getOrDefault(TLS_VERIFY_ENV, "").isEmpty();
+        return tlsVerify != null
+                ? tlsVerify
+                : !env.getOrDefault(TLS_VERIFY_ENV, "").isEmpty();
     }
 
     private Path caFile(Path dir) {

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.client.DaemonException;
 import io.skep.client.DaemonUnavailableException;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -17,12 +14,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code skep version}: the client's version and the daemon's ({@code GET /version}), docker's layout. */
 @Command(name = "version", customSynopsis = "skep version [OPTIONS]", description = "Show the skep version information")
 final class VersionCommand extends ApiCommand {
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
+    @Option(
+            names = {"-f", "--format"},
+            paramLabel = "FORMAT",
             description = "Format output: json, or a Go-style template such as '{{.Server.Version}}'")
     String format;
 
@@ -111,10 +112,21 @@ final class VersionCommand extends ApiCommand {
                 sb.append("\n ").append(name).append(':');
                 if (name.equals("Engine")) {
                     sb.append("\n  Version:\t").append(Json.text(c, "Version"));
-                    sb.append("\n  API version:\t").append(Json.text(details, "ApiVersion"))
-                            .append(" (minimum version ").append(Json.text(details, "MinAPIVersion")).append(')');
-                    Set<String> shown = Set.of("ApiVersion", "MinAPIVersion", "Os", "Arch", "GitCommit",
-                            "BuildTime", "Experimental", "GoVersion", "JavaVersion");
+                    sb.append("\n  API version:\t")
+                            .append(Json.text(details, "ApiVersion"))
+                            .append(" (minimum version ")
+                            .append(Json.text(details, "MinAPIVersion"))
+                            .append(')');
+                    Set<String> shown = Set.of(
+                            "ApiVersion",
+                            "MinAPIVersion",
+                            "Os",
+                            "Arch",
+                            "GitCommit",
+                            "BuildTime",
+                            "Experimental",
+                            "GoVersion",
+                            "JavaVersion");
                     String topGo = Json.text(server, "GoVersion");
                     if (Json.has(details, "JavaVersion")) {
                         sb.append("\n  Java version:\t").append(Json.text(details, "JavaVersion"));
@@ -130,7 +142,9 @@ final class VersionCommand extends ApiCommand {
                     if (Json.has(details, "BuildTime")) {
                         sb.append("\n  Built:\t").append(ansiDate(Json.text(details, "BuildTime")));
                     }
-                    sb.append("\n  OS/Arch:\t").append(Json.text(details, "Os")).append('/')
+                    sb.append("\n  OS/Arch:\t")
+                            .append(Json.text(details, "Os"))
+                            .append('/')
                             .append(Json.text(details, "Arch"));
                     if (Json.has(details, "Experimental")) {
                         sb.append("\n  Experimental:\t").append(Json.text(details, "Experimental"));
@@ -142,8 +156,9 @@ final class VersionCommand extends ApiCommand {
                     }
                 } else {
                     sb.append("\n  Version:\t").append(Json.text(c, "Version"));
-                    new TreeMap<>(NodeCommand.stringMap(details)).forEach((k, v) ->
-                            sb.append("\n  ").append(k).append(":\t").append(v));
+                    new TreeMap<>(NodeCommand.stringMap(details))
+                            .forEach((k, v) ->
+                                    sb.append("\n  ").append(k).append(":\t").append(v));
                 }
             }
         }

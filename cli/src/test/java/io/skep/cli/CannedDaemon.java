@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -48,8 +47,13 @@ public final class CannedDaemon implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** One request as the server saw it. */
-    public record Request(String method, String uri, String path, Map<String, List<String>> query, String body,
-                          Map<String, String> headers) {
+    public record Request(
+            String method,
+            String uri,
+            String path,
+            Map<String, List<String>> query,
+            String body,
+            Map<String, String> headers) {
 
         /** The first value of a query parameter, or {@code null}. */
         public String query(String name) {
@@ -128,8 +132,7 @@ public final class CannedDaemon implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 << 20),
-                                new Handler());
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 << 20), new Handler());
                     }
                 });
         server = b.bind(bind).syncUninterruptibly().channel();
@@ -224,8 +227,13 @@ public final class CannedDaemon implements AutoCloseable {
             String path = qs.path().replaceFirst("^/v1\\.\\d+(?=/)", "");
             Map<String, String> headers = new LinkedHashMap<>();
             msg.headers().forEach(h -> headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
-            Request request = new Request(msg.method().name(), msg.uri(), path, qs.parameters(),
-                    msg.content().toString(StandardCharsets.UTF_8), headers);
+            Request request = new Request(
+                    msg.method().name(),
+                    msg.uri(),
+                    path,
+                    qs.parameters(),
+                    msg.content().toString(StandardCharsets.UTF_8),
+                    headers);
             requests.add(request);
             Route route = find(request.method(), path);
             Reply reply;
@@ -235,14 +243,15 @@ public final class CannedDaemon implements AutoCloseable {
                 reply = Reply.error(500, "canned daemon failed: " + e);
             }
             byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(body));
+            FullHttpResponse response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(body));
             if (body.length > 0) {
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
             }
             HttpUtil.setContentLength(response, body.length);
             reply.headers().forEach((k, v) -> response.headers().set(k, v));
-            boolean close = !HttpUtil.isKeepAlive(msg) || "close".equalsIgnoreCase(reply.headers().get("Connection"));
+            boolean close = !HttpUtil.isKeepAlive(msg)
+                    || "close".equalsIgnoreCase(reply.headers().get("Connection"));
             var written = ctx.writeAndFlush(response);
             if (close) {
                 written.addListener(f -> ctx.close());

@@ -1,23 +1,16 @@
 package io.skep.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.cli.CannedDaemon.Reply;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Exit codes, and the node, swarm, plugin, info, version and daemon commands. */
 class CommandsTest {
@@ -78,8 +71,11 @@ class CommandsTest {
 
         Skep.Result tooMany = Skep.run(daemon, "service", "update", "a", "b");
         assertEquals(1, tooMany.code());
-        assertTrue(tooMany.err().startsWith("skep: 'skep service update' requires 1 argument\n\n"
-                + "Usage:  skep service update [OPTIONS] SERVICE\n"), tooMany.err());
+        assertTrue(
+                tooMany.err()
+                        .startsWith("skep: 'skep service update' requires 1 argument\n\n"
+                                + "Usage:  skep service update [OPTIONS] SERVICE\n"),
+                tooMany.err());
 
         Skep.Result flagValue = Skep.run(daemon, "service", "ls", "--format");
         assertEquals(125, flagValue.code());
@@ -97,8 +93,8 @@ class CommandsTest {
 
         Skep.Result unknownTop = Skep.run(daemon, "frobnicate");
         assertEquals(1, unknownTop.code());
-        assertEquals("skep: unknown command: skep frobnicate\n\nRun 'skep --help' for more information\n",
-                unknownTop.err());
+        assertEquals(
+                "skep: unknown command: skep frobnicate\n\nRun 'skep --help' for more information\n", unknownTop.err());
 
         Skep.Result extraArg = Skep.run(daemon, "service", "ls", "web");
         assertEquals(1, extraArg.code());
@@ -115,8 +111,8 @@ class CommandsTest {
         String absent = "unix://" + dir.resolve("absent.sock");
         Skep.Result noDaemon = Skep.run(absent, Map.of(), "service", "ls");
         assertEquals(1, noDaemon.code());
-        assertEquals("Cannot connect to the skep daemon at " + absent + ". Is the skep daemon running?\n",
-                noDaemon.err());
+        assertEquals(
+                "Cannot connect to the skep daemon at " + absent + ". Is the skep daemon running?\n", noDaemon.err());
 
         Skep.Result badHost = Skep.run("http://nowhere", Map.of(), "service", "ls");
         assertEquals(1, badHost.code());
@@ -126,8 +122,8 @@ class CommandsTest {
     @Test
     void hostFlagWinsOverTheEnvironment() {
         daemon.on("GET /services", "[]");
-        Skep.Result r = Skep.run("unix://" + dir.resolve("absent.sock"), Map.of(),
-                "-H", daemon.host(), "service", "ls", "-q");
+        Skep.Result r =
+                Skep.run("unix://" + dir.resolve("absent.sock"), Map.of(), "-H", daemon.host(), "service", "ls", "-q");
         assertEquals(0, r.code(), r.err());
         assertEquals(1, daemon.requests().size());
     }
@@ -207,7 +203,9 @@ class CommandsTest {
     @Test
     void swarmInitPrintsTheJoinCommand() {
         daemon.on("POST /swarm/init", "\"rdjlnbno0pbm1f0e2zjgaqz8j\"");
-        daemon.on("GET /nodes/{}", "{\"ID\":\"rdjlnbno0pbm1f0e2zjgaqz8j\",\"ManagerStatus\":{\"Addr\":\"10.0.0.5:2377\"}}");
+        daemon.on(
+                "GET /nodes/{}",
+                "{\"ID\":\"rdjlnbno0pbm1f0e2zjgaqz8j\",\"ManagerStatus\":{\"Addr\":\"10.0.0.5:2377\"}}");
         daemon.on("GET /swarm", "{\"JoinTokens\":{\"Worker\":\"SWMTKN-1-abc-def\",\"Manager\":\"SWMTKN-1-abc-mgr\"}}");
 
         Skep.Result r = Skep.run(daemon, "swarm", "init", "--advertise-addr", "10.0.0.5");
@@ -225,7 +223,12 @@ class CommandsTest {
         var body = daemon.requests("POST", "/swarm/init").getFirst().json();
         assertEquals("", body.path("ListenAddr").asText(), "left to the daemon's --listen-addr");
         assertEquals("10.0.0.5", body.path("AdvertiseAddr").asText());
-        assertEquals(false, body.path("Spec").path("EncryptionConfig").path("AutoLockManagers").asBoolean(true));
+        assertEquals(
+                false,
+                body.path("Spec")
+                        .path("EncryptionConfig")
+                        .path("AutoLockManagers")
+                        .asBoolean(true));
         assertEquals(24, body.path("SubnetSize").asInt());
 
         daemon.on("POST /swarm/init", r2 -> Reply.error(503, "This node is already part of a swarm."));
@@ -246,10 +249,13 @@ class CommandsTest {
 
         assertEquals(0, r.code(), r.err());
         String row = "%-12s%-10s%-27s%s";
-        assertEquals(List.of(
-                String.format(row, "TYPE", "NAME", "MODULE", "DESCRIPTION"),
-                String.format(row, "runtime", "process", "io.skep.runtime.process", "Runs tasks as host processes"),
-                String.format(row, "scheduler", "spread", "io.skep.scheduler.spread", "Spreads tasks over nodes")),
+        assertEquals(
+                List.of(
+                        String.format(row, "TYPE", "NAME", "MODULE", "DESCRIPTION"),
+                        String.format(
+                                row, "runtime", "process", "io.skep.runtime.process", "Runs tasks as host processes"),
+                        String.format(
+                                row, "scheduler", "spread", "io.skep.scheduler.spread", "Spreads tasks over nodes")),
                 r.lines());
         Skep.Result json = Skep.run(daemon, "plugin", "ls", "--format", "json");
         assertEquals("p2", CannedDaemon.parse(json.out()).get(0).path("Id").asText());
@@ -313,7 +319,9 @@ class CommandsTest {
         assertEquals("WARNING: nothing to see\n", r.err());
 
         Skep.Result json = Skep.run(daemon, "info", "--format", "json");
-        assertEquals("n1", CannedDaemon.parse(json.out()).path("Swarm").path("NodeID").asText());
+        assertEquals(
+                "n1",
+                CannedDaemon.parse(json.out()).path("Swarm").path("NodeID").asText());
         Skep.Result field = Skep.run(daemon, "info", "-f", "{{.Swarm.NodeID}}");
         assertEquals("n1\n", field.out());
     }
@@ -339,7 +347,9 @@ class CommandsTest {
         assertTrue(lines.contains("  OS/Arch:          linux/amd64"), r.out());
 
         Skep.Result json = Skep.run(daemon, "version", "--format", "json");
-        assertEquals("1.41", CannedDaemon.parse(json.out()).path("Server").path("ApiVersion").asText());
+        assertEquals(
+                "1.41",
+                CannedDaemon.parse(json.out()).path("Server").path("ApiVersion").asText());
 
         String absent = "unix://" + dir.resolve("absent.sock");
         Skep.Result clientOnly = Skep.run(absent, Map.of(), "version");

@@ -1,33 +1,32 @@
 package io.skep.cli;
 
-import io.skep.cli.CannedDaemon.Reply;
-import io.skep.client.DaemonClient;
-import io.skep.client.DaemonAddress;
-import io.skep.client.DaemonException;
-import io.skep.client.DaemonUnavailableException;
-import io.skep.client.ApiPath;
-import io.skep.client.Filters;
-import io.skep.client.ControlTls;
-import io.skep.client.DaemonResponse;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.handler.ssl.SslContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.net.InetSocketAddress;
-import java.net.UnixDomainSocketAddress;
-import java.nio.file.Path;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.ssl.SslContext;
+import io.skep.cli.CannedDaemon.Reply;
+import io.skep.client.ApiPath;
+import io.skep.client.ControlTls;
+import io.skep.client.DaemonAddress;
+import io.skep.client.DaemonClient;
+import io.skep.client.DaemonException;
+import io.skep.client.DaemonResponse;
+import io.skep.client.DaemonUnavailableException;
+import io.skep.client.Filters;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DaemonClientTest {
 
@@ -79,7 +78,8 @@ class DaemonClientTest {
         CannedDaemon.Request seen = daemon.requests().getFirst();
         assertEquals("application/json", seen.header("Content-Type"));
         assertEquals(String.valueOf(seen.body().length()), seen.header("Content-Length"));
-        assertEquals(3, seen.json().path("Mode").path("Replicated").path("Replicas").asInt());
+        assertEquals(
+                3, seen.json().path("Mode").path("Replicated").path("Replicas").asInt());
     }
 
     @Test
@@ -119,7 +119,9 @@ class DaemonClientTest {
         daemon.on("GET /plain", r -> new Reply(500, "boom\n", Map.of()));
         daemon.on("GET /empty", r -> Reply.empty(503));
 
-        assertEquals("boom", assertThrows(DaemonException.class, () -> client.get("/plain")).getMessage());
+        assertEquals(
+                "boom",
+                assertThrows(DaemonException.class, () -> client.get("/plain")).getMessage());
         DaemonException empty = assertThrows(DaemonException.class, () -> client.get("/empty"));
         assertEquals(503, empty.status());
         assertEquals("request returned Service Unavailable for API route /empty", empty.getMessage());
@@ -137,8 +139,8 @@ class DaemonClientTest {
         String host = "unix://" + dir.resolve("absent.sock");
         try (DaemonClient absent = new DaemonClient(host)) {
             DaemonUnavailableException e = assertThrows(DaemonUnavailableException.class, () -> absent.get("/info"));
-            assertEquals("Cannot connect to the skep daemon at " + host + ". Is the skep daemon running?",
-                    e.getMessage());
+            assertEquals(
+                    "Cannot connect to the skep daemon at " + host + ". Is the skep daemon running?", e.getMessage());
         }
     }
 
@@ -179,11 +181,14 @@ class DaemonClientTest {
 
     @Test
     void talksTcpToo() {
-        try (CannedDaemon tcp = CannedDaemon.tcp(); DaemonClient c = new DaemonClient(tcp.host())) {
+        try (CannedDaemon tcp = CannedDaemon.tcp();
+                DaemonClient c = new DaemonClient(tcp.host())) {
             tcp.on("GET /version", "{\"Version\":\"1.2.3\"}");
             JsonNode v = c.get("/version").body();
             assertEquals("1.2.3", v.path("Version").asText());
-            assertEquals(tcp.host().substring("tcp://".length()), tcp.requests().getFirst().header("Host"));
+            assertEquals(
+                    tcp.host().substring("tcp://".length()),
+                    tcp.requests().getFirst().header("Host"));
         }
     }
 
@@ -191,11 +196,12 @@ class DaemonClientTest {
     void aTlsClientOfAPlaintextDaemonSaysSo() throws Exception {
         SslContext anyServer = new ControlTls(false, null, null, null).client();
         try (CannedDaemon tcp = CannedDaemon.tcp();
-             DaemonClient c = new DaemonClient(DaemonAddress.parse(tcp.host()), "test", DaemonClient.RESPONSE_TIMEOUT,
-                     anyServer)) {
+                DaemonClient c = new DaemonClient(
+                        DaemonAddress.parse(tcp.host()), "test", DaemonClient.RESPONSE_TIMEOUT, anyServer)) {
             DaemonUnavailableException e = assertThrows(DaemonUnavailableException.class, () -> c.get("/version"));
-            assertEquals("error during connect: TLS with the skep daemon at " + tcp.host() + " failed: it does not "
-                    + "speak TLS there (server gave HTTP response to HTTPS client); leave out --tls and --tlsverify",
+            assertEquals(
+                    "error during connect: TLS with the skep daemon at " + tcp.host() + " failed: it does not "
+                            + "speak TLS there (server gave HTTP response to HTTPS client); leave out --tls and --tlsverify",
                     e.getMessage());
         }
     }
@@ -203,7 +209,8 @@ class DaemonClientTest {
     @Test
     void bodyThatIsAJsonStringIsATextNode() {
         daemon.on("POST /swarm/init", r -> Reply.ok("\"node-id-1\""));
-        JsonNode body = client.post("/swarm/init", JsonNodeFactory.instance.objectNode()).body();
+        JsonNode body = client.post("/swarm/init", JsonNodeFactory.instance.objectNode())
+                .body();
         assertTrue(body.isTextual());
         assertEquals("node-id-1", body.asText());
     }
@@ -216,8 +223,10 @@ class DaemonClientTest {
         client.get(ApiPath.of("/tasks").filters(filters));
 
         CannedDaemon.Request seen = daemon.requests().getFirst();
-        assertEquals("/tasks?filters=%7B%22_up-to-date%22%3A%7B%22true%22%3Atrue%7D%2C%22service%22%3A%7B%22abc"
-                + "%22%3Atrue%7D%7D", seen.uri());
+        assertEquals(
+                "/tasks?filters=%7B%22_up-to-date%22%3A%7B%22true%22%3Atrue%7D%2C%22service%22%3A%7B%22abc"
+                        + "%22%3Atrue%7D%7D",
+                seen.uri());
         assertEquals(true, seen.filters().path("service").path("abc").asBoolean());
     }
 
@@ -248,9 +257,13 @@ class DaemonClientTest {
 
     @Test
     void apiPathEncodesSegmentsAndQuery() {
-        assertEquals("/services/a%2Fb%3Fc/update?version=7&registryAuthFrom=spec",
-                ApiPath.of("/services/{}/update", "a/b?c").query("version", 7).query("registryAuthFrom", "spec")
-                        .query("skipped", null).toString());
+        assertEquals(
+                "/services/a%2Fb%3Fc/update?version=7&registryAuthFrom=spec",
+                ApiPath.of("/services/{}/update", "a/b?c")
+                        .query("version", 7)
+                        .query("registryAuthFrom", "spec")
+                        .query("skipped", null)
+                        .toString());
         assertEquals("/nodes", ApiPath.of("/nodes").filters(new Filters()).toString());
         assertThrows(IllegalArgumentException.class, () -> ApiPath.of("/x/{}"));
     }

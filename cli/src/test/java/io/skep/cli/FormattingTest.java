@@ -1,14 +1,13 @@
 package io.skep.cli;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 /** Go durations, go-units, natural order, the tab writer, templates and shell splitting. */
 class FormattingTest {
@@ -28,17 +27,25 @@ class FormattingTest {
         assertEquals(0L, GoDuration.parseNanos("0"));
         assertEquals(-1_000_000_000L, GoDuration.parseNanos("-1s"));
 
-        assertEquals("time: invalid duration \"\"",
-                assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNanos("")).getMessage());
-        assertEquals("time: missing unit in duration \"10\"",
-                assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNanos("10")).getMessage());
-        assertEquals("time: unknown unit \"x\" in duration \"1x\"",
-                assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNanos("1x")).getMessage());
+        assertEquals(
+                "time: invalid duration \"\"",
+                assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNanos(""))
+                        .getMessage());
+        assertEquals(
+                "time: missing unit in duration \"10\"",
+                assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNanos("10"))
+                        .getMessage());
+        assertEquals(
+                "time: unknown unit \"x\" in duration \"1x\"",
+                assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNanos("1x"))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNanos("s"));
         assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNanos("1..2s"));
         assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNanos("-"));
-        assertEquals("duration cannot be negative",
-                assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNonNegative("-5s")).getMessage());
+        assertEquals(
+                "duration cannot be negative",
+                assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNonNegative("-5s"))
+                        .getMessage());
     }
 
     @Test
@@ -110,12 +117,15 @@ class FormattingTest {
                 .write("abc\ta-very-long-name\t\n")
                 .write("abcdefghijkl\tx\t*:80->80/tcp\n")
                 .render();
-        assertEquals("ID             NAME               PORTS\n"
-                + "abc            a-very-long-name   \n"
-                + "abcdefghijkl   x                  *:80->80/tcp\n", out);
+        assertEquals(
+                "ID             NAME               PORTS\n"
+                        + "abc            a-very-long-name   \n"
+                        + "abcdefghijkl   x                  *:80->80/tcp\n",
+                out);
 
         // a line without the column ends the column block
-        assertEquals("a:   x\nsection\nlonger-key:   y\n",
+        assertEquals(
+                "a:   x\nsection\nlonger-key:   y\n",
                 new TabWriter(0, 3).write("a:\tx\nsection\nlonger-key:\ty\n").render());
     }
 
@@ -125,10 +135,11 @@ class FormattingTest {
         assertEquals("web abc\n", Template.renderRows("{{.Name}} {{ .ID }}", Map.of(), List.of(row)));
         assertEquals("{\"ID\":\"abc\",\"Name\":\"web\"}\n", Template.renderRows("{{json .}}", Map.of(), List.of(row)));
         assertEquals("\"web\"\n", Template.renderRows("{{json .Name}}", Map.of(), List.of(row)));
-        assertEquals("N         I\nweb       abc\n",
+        assertEquals(
+                "N         I\nweb       abc\n",
                 Template.renderRows("table {{.Name}}\\t{{.ID}}", Map.of("Name", "N", "ID", "I"), List.of(row)));
-        CliException e = assertThrows(CliException.class,
-                () -> Template.renderRows("{{.Nope}}", Map.of(), List.of(row)));
+        CliException e =
+                assertThrows(CliException.class, () -> Template.renderRows("{{.Nope}}", Map.of(), List.of(row)));
         assertEquals("template parsing error: template: :1: can't evaluate field Nope", e.getMessage());
         assertThrows(CliException.class, () -> Template.parse("{{if .Name}}x{{end}}"));
     }
@@ -145,11 +156,14 @@ class FormattingTest {
 
     @Test
     void portsAndEnv() {
-        assertEquals("{\"Protocol\":\"tcp\",\"TargetPort\":80,\"PublishedPort\":8080,\"PublishMode\":\"ingress\"}",
+        assertEquals(
+                "{\"Protocol\":\"tcp\",\"TargetPort\":80,\"PublishedPort\":8080,\"PublishMode\":\"ingress\"}",
                 ServiceSpecs.port("8080:80").toString());
-        assertEquals("{\"Protocol\":\"udp\",\"TargetPort\":53,\"PublishedPort\":0,\"PublishMode\":\"ingress\"}",
+        assertEquals(
+                "{\"Protocol\":\"udp\",\"TargetPort\":53,\"PublishedPort\":0,\"PublishMode\":\"ingress\"}",
                 ServiceSpecs.port("53/udp").toString());
-        assertEquals("{\"Protocol\":\"tcp\",\"TargetPort\":80,\"PublishedPort\":8080,\"PublishMode\":\"host\"}",
+        assertEquals(
+                "{\"Protocol\":\"tcp\",\"TargetPort\":80,\"PublishedPort\":8080,\"PublishMode\":\"host\"}",
                 ServiceSpecs.port("mode=host,target=80,published=8080").toString());
         assertThrows(IllegalArgumentException.class, () -> ServiceSpecs.port("abc"));
         assertThrows(IllegalArgumentException.class, () -> ServiceSpecs.port("published=1"));

@@ -1,13 +1,12 @@
 package io.skep.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** {@code skep plugin inspect}: a plugin by name or ID, with its options and the values set. */
 class PluginInspectTest {
@@ -41,7 +40,9 @@ class PluginInspectTest {
         assertEquals(0, r.code(), r.err());
         var plugins = CannedDaemon.parse(r.out());
         assertEquals(2, plugins.size());
-        assertEquals("concurrency=7", plugins.get(0).path("Settings").path("Env").get(0).asText());
+        assertEquals(
+                "concurrency=7",
+                plugins.get(0).path("Settings").path("Env").get(0).asText());
         assertEquals("spread", plugins.get(1).path("Name").asText());
 
         Skep.Result module = Skep.run(daemon, "plugin", "inspect", "-f", "{{.PluginReference}}", "docker");

@@ -1,17 +1,16 @@
 package io.skep.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.cli.CannedDaemon.Reply;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code service ls}, {@code service ps} and {@code service inspect} against a canned daemon. */
 class ServiceListingTest {
@@ -61,11 +60,19 @@ class ServiceListingTest {
 
         assertEquals(0, r.code(), r.err());
         String row = "%-15s%-10s%-13s%-11s%-13s%s";
-        assertEquals(List.of(
-                String.format(row, "ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"),
-                String.format(row, "0aaaaaaaaaaa", "api-2", "replicated", "0/1", "redis:7", ""),
-                String.format(row, "9zzzzzzzzzzz", "api-10", "global", "2/2", "busybox", ""),
-                String.format(row, "l7p5qhx1pbq0", "web", "replicated", "3/3", "nginx:1.27", "*:8080-8081->80-81/tcp")),
+        assertEquals(
+                List.of(
+                        String.format(row, "ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"),
+                        String.format(row, "0aaaaaaaaaaa", "api-2", "replicated", "0/1", "redis:7", ""),
+                        String.format(row, "9zzzzzzzzzzz", "api-10", "global", "2/2", "busybox", ""),
+                        String.format(
+                                row,
+                                "l7p5qhx1pbq0",
+                                "web",
+                                "replicated",
+                                "3/3",
+                                "nginx:1.27",
+                                "*:8080-8081->80-81/tcp")),
                 r.lines());
         assertEquals("true", daemon.requests().getFirst().query("status"));
     }
@@ -89,7 +96,8 @@ class ServiceListingTest {
         assertEquals(List.of("api-2: 0/1", "api-10: 2/2", "web: 3/3"), template.lines());
 
         Skep.Result table = Skep.run(daemon, "service", "ls", "--format", "table {{.Name}}\\t{{.Mode}}");
-        assertEquals(List.of("NAME      MODE", "api-2     replicated", "api-10    global", "web       replicated"),
+        assertEquals(
+                List.of("NAME      MODE", "api-2     replicated", "api-10    global", "web       replicated"),
                 table.lines());
     }
 
@@ -143,27 +151,71 @@ class ServiceListingTest {
                   "CreatedAt":"%s","DesiredState":"running",
                   "Spec":{"ContainerSpec":{"Image":"nginx:1.27@sha256:0123"}},
                   "Status":{"Timestamp":"%s","State":"running"}}
-                ]""".formatted(Skep.ago(7300), Skep.ago(7200), Skep.ago(1), Skep.ago(0),
-                Skep.ago(100), Skep.ago(65), Skep.ago(60), Skep.ago(7)));
+                ]""".formatted(
+                        Skep.ago(7300),
+                        Skep.ago(7200),
+                        Skep.ago(1),
+                        Skep.ago(0),
+                        Skep.ago(100),
+                        Skep.ago(65),
+                        Skep.ago(60),
+                        Skep.ago(7)));
 
         Skep.Result r = Skep.run(daemon, "service", "ps", "web");
 
         assertEquals(0, r.code(), r.err());
         String row = "%-15s%-12s%-13s%-28s%-16s%-33s%-35s%s";
-        assertEquals(List.of(
-                String.format(row, "ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"),
-                String.format(row, "task1newaaaa", "web.1", "nginx:1.27", "node-1", "Running",
-                        "Running 7 seconds ago", "", ""),
-                String.format(row, "task0oldaaaa", " \\_ web.1", "nginx:1.27", "node-1", "Shutdown",
-                        "Failed 2 hours ago", "\"task: non-zero exit (1): the …\"", ""),
-                String.format(row, "task2aaaaaaa", "web.2", "nginx:1.27", "n2zzzzzzzzzzzzzzzzzzzzzzz", "Running",
-                        "Running about a minute ago", "", "*:30000->80/tcp"),
-                String.format(row, "task10aaaaaa", "web.10", "nginx:1.27", "", "Running",
-                        "Pending less than a second ago", "", "")),
+        assertEquals(
+                List.of(
+                        String.format(
+                                row, "ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"),
+                        String.format(
+                                row,
+                                "task1newaaaa",
+                                "web.1",
+                                "nginx:1.27",
+                                "node-1",
+                                "Running",
+                                "Running 7 seconds ago",
+                                "",
+                                ""),
+                        String.format(
+                                row,
+                                "task0oldaaaa",
+                                " \\_ web.1",
+                                "nginx:1.27",
+                                "node-1",
+                                "Shutdown",
+                                "Failed 2 hours ago",
+                                "\"task: non-zero exit (1): the …\"",
+                                ""),
+                        String.format(
+                                row,
+                                "task2aaaaaaa",
+                                "web.2",
+                                "nginx:1.27",
+                                "n2zzzzzzzzzzzzzzzzzzzzzzz",
+                                "Running",
+                                "Running about a minute ago",
+                                "",
+                                "*:30000->80/tcp"),
+                        String.format(
+                                row,
+                                "task10aaaaaa",
+                                "web.10",
+                                "nginx:1.27",
+                                "",
+                                "Running",
+                                "Pending less than a second ago",
+                                "",
+                                "")),
                 r.lines());
         // the tasks were asked for by service ID
         CannedDaemon.Request tasks = daemon.requests("GET", "/tasks").getFirst();
-        assertTrue(tasks.filters().path("service").path("svc1aaaaaaaaaaaaaaaaaaaaa").asBoolean());
+        assertTrue(tasks.filters()
+                .path("service")
+                .path("svc1aaaaaaaaaaaaaaaaaaaaa")
+                .asBoolean());
     }
 
     @Test
@@ -181,7 +233,8 @@ class ServiceListingTest {
         assertEquals(List.of("task1newaaaaaaaaaaaaaaaaaa"), quiet.lines());
 
         Skep.Result noTrunc = Skep.run(daemon, "service", "ps", "--no-trunc", "svc1");
-        assertTrue(noTrunc.lines().get(1).startsWith("task1newaaaaaaaaaaaaaaaaaa   web.1     nginx:1.27@sha256:0123"),
+        assertTrue(
+                noTrunc.lines().get(1).startsWith("task1newaaaaaaaaaaaaaaaaaa   web.1     nginx:1.27@sha256:0123"),
                 noTrunc.out());
 
         Skep.Result missing = Skep.run(daemon, "service", "ps", "svc1", "nope");
@@ -205,7 +258,8 @@ class ServiceListingTest {
                 {"ID":"%s","ServiceID":"service-id-foo","Slot":1,"NodeID":"id-node","DesiredState":"ready",
                  "Spec":{"ContainerSpec":{"Image":"myimage:mytag"}},
                  "Status":{"State":"failed","Timestamp":"%s"}}""";
-        List<JsonNode> tasks = List.of(CannedDaemon.parse(task.formatted("id-foo", Skep.ago(7200))),
+        List<JsonNode> tasks = List.of(
+                CannedDaemon.parse(task.formatted("id-foo", Skep.ago(7200))),
                 CannedDaemon.parse(task.formatted("id-bar", Skep.ago(7200))));
         try (var client = new io.skep.client.DaemonClient(daemon.host())) {
             String out = new TaskPrinter(client, false).print(tasks, false, false, null, Skep.NOW);
@@ -228,7 +282,8 @@ class ServiceListingTest {
     @Test
     void serviceInspectPrintsDockerInspectJson() {
         daemon.on("GET /services/web", INSPECTED);
-        daemon.on("GET /services/{}", r -> Reply.error(404, "service " + r.path().substring(10) + " not found"));
+        daemon.on(
+                "GET /services/{}", r -> Reply.error(404, "service " + r.path().substring(10) + " not found"));
 
         Skep.Result r = Skep.run(daemon, "service", "inspect", "web");
 
@@ -244,9 +299,13 @@ class ServiceListingTest {
                             "Name": "web",
                             "Labels": {},
                 """), r.out());
-        assertTrue(r.out().contains("\"Args\": [\n                        \"sleep\",\n                        \"60\"\n"));
-        assertTrue(r.out().endsWith("        \"Endpoint\": {\n            \"Spec\": {},\n            \"Ports\": []\n"
-                + "        }\n    }\n]\n"), r.out());
+        assertTrue(
+                r.out().contains("\"Args\": [\n                        \"sleep\",\n                        \"60\"\n"));
+        assertTrue(
+                r.out()
+                        .endsWith("        \"Endpoint\": {\n            \"Spec\": {},\n            \"Ports\": []\n"
+                                + "        }\n    }\n]\n"),
+                r.out());
         assertEquals("true", daemon.requests().getFirst().query("insertDefaults"));
 
         Skep.Result missing = Skep.run(daemon, "service", "inspect", "web", "nope");

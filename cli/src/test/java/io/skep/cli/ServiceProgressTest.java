@@ -1,21 +1,20 @@
 package io.skep.cli;
 
-import io.skep.cli.CannedDaemon.Reply;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skep.cli.CannedDaemon.Reply;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The convergence wait of {@code service create/update/scale}: the canned daemon's tasks move to running after a
@@ -74,23 +73,29 @@ class ServiceProgressTest {
         Skep.Result r = Skep.run(daemon, "service", "create", "--replicas", "2", "busybox");
 
         assertEquals(0, r.code(), r.err());
-        assertEquals(List.of(
-                "6ccoyw7yo70c12dvli4ya1z1e",
-                "overall progress: 0 out of 2 tasks",
-                "1/2:  ",
-                "2/2:  ",
-                "overall progress: 1 out of 2 tasks",
-                "overall progress: 2 out of 2 tasks",
-                "verify: Waiting 1 seconds to verify that tasks are stable...",
-                "verify: Service 6ccoyw7yo70c12dvli4ya1z1e converged"), r.lines());
+        assertEquals(
+                List.of(
+                        "6ccoyw7yo70c12dvli4ya1z1e",
+                        "overall progress: 0 out of 2 tasks",
+                        "1/2:  ",
+                        "2/2:  ",
+                        "overall progress: 1 out of 2 tasks",
+                        "overall progress: 2 out of 2 tasks",
+                        "verify: Waiting 1 seconds to verify that tasks are stable...",
+                        "verify: Service 6ccoyw7yo70c12dvli4ya1z1e converged"),
+                r.lines());
 
         // Every poll asks for the service, its up-to-date tasks and the nodes; the last one only for the service.
-        CannedDaemon.Request svc = daemon.requests("GET", "/services/6ccoyw7yo70c12dvli4ya1z1e").getFirst();
+        CannedDaemon.Request svc =
+                daemon.requests("GET", "/services/6ccoyw7yo70c12dvli4ya1z1e").getFirst();
         assertEquals("false", svc.query("insertDefaults"));
         CannedDaemon.Request tasks = daemon.requests("GET", "/tasks").getFirst();
-        assertEquals(CannedDaemon.parse("{\"_up-to-date\":{\"true\":true},\"service\":{\"6ccoyw7yo70c12dvli4ya1z1e\":true}}"),
+        assertEquals(
+                CannedDaemon.parse(
+                        "{\"_up-to-date\":{\"true\":true},\"service\":{\"6ccoyw7yo70c12dvli4ya1z1e\":true}}"),
                 tasks.filters());
-        int services = daemon.requests("GET", "/services/6ccoyw7yo70c12dvli4ya1z1e").size();
+        int services =
+                daemon.requests("GET", "/services/6ccoyw7yo70c12dvli4ya1z1e").size();
         assertEquals(services - 1, daemon.requests("GET", "/tasks").size());
         assertEquals(services - 1, daemon.requests("GET", "/nodes").size());
         assertTrue(services >= 5, "converged only after the monitor period: " + services + " polls");
@@ -110,8 +115,10 @@ class ServiceProgressTest {
 
     @Test
     void pausedUpdateIsAnError() {
-        daemon.on("GET /services/{}", SERVICE.formatted(
-                ",\"UpdateStatus\":{\"State\":\"paused\",\"Message\":\"update paused due to failure or early termination of task t1\"}"));
+        daemon.on(
+                "GET /services/{}",
+                SERVICE.formatted(
+                        ",\"UpdateStatus\":{\"State\":\"paused\",\"Message\":\"update paused due to failure or early termination of task t1\"}"));
         daemon.on("POST /services/{}/update", "{}");
 
         Skep.Result r = Skep.run(daemon, "service", "update", "--force", "web");
@@ -135,19 +142,27 @@ class ServiceProgressTest {
 
     @Test
     void rollbackShowsItsMessages() {
-        daemon.on("GET /services/{}", SERVICE.formatted(
-                ",\"UpdateStatus\":{\"State\":\"rollback_started\",\"Message\":\"manually requested rollback\"}"));
+        daemon.on(
+                "GET /services/{}",
+                SERVICE.formatted(
+                        ",\"UpdateStatus\":{\"State\":\"rollback_started\",\"Message\":\"manually requested rollback\"}"));
         daemon.on("POST /services/{}/update", "{}");
 
         Skep.Result r = Skep.run(daemon, "service", "update", "--rollback", "web");
 
         assertEquals(0, r.code(), r.err());
-        assertEquals(List.of("web", "rollback: manually requested rollback",
-                "overall progress: rolling back update: 0 out of 2 tasks", "1/2:  ", "2/2:  ",
-                "overall progress: rolling back update: 1 out of 2 tasks",
-                "overall progress: rolling back update: 2 out of 2 tasks",
-                "verify: Waiting 1 seconds to verify that tasks are stable...",
-                "verify: Service web converged"), r.lines());
+        assertEquals(
+                List.of(
+                        "web",
+                        "rollback: manually requested rollback",
+                        "overall progress: rolling back update: 0 out of 2 tasks",
+                        "1/2:  ",
+                        "2/2:  ",
+                        "overall progress: rolling back update: 1 out of 2 tasks",
+                        "overall progress: rolling back update: 2 out of 2 tasks",
+                        "verify: Waiting 1 seconds to verify that tasks are stable...",
+                        "verify: Service web converged"),
+                r.lines());
     }
 
     @Test
@@ -159,13 +174,15 @@ class ServiceProgressTest {
         Skep.Result r = Skep.run(daemon, "service", "create", "--mode", "global", "busybox");
 
         assertEquals(0, r.code(), r.err());
-        assertEquals(List.of(
-                "6ccoyw7yo70c12dvli4ya1z1e",
-                "overall progress: 0 out of 1 tasks",
-                "overall progress: 1 out of 2 tasks",
-                "overall progress: 2 out of 2 tasks",
-                "verify: Waiting 1 seconds to verify that tasks are stable...",
-                "verify: Service 6ccoyw7yo70c12dvli4ya1z1e converged"), r.lines());
+        assertEquals(
+                List.of(
+                        "6ccoyw7yo70c12dvli4ya1z1e",
+                        "overall progress: 0 out of 1 tasks",
+                        "overall progress: 1 out of 2 tasks",
+                        "overall progress: 2 out of 2 tasks",
+                        "verify: Waiting 1 seconds to verify that tasks are stable...",
+                        "verify: Service 6ccoyw7yo70c12dvli4ya1z1e converged"),
+                r.lines());
     }
 
     @Test
@@ -189,10 +206,12 @@ class ServiceProgressTest {
         w.message("", "done");
 
         String esc = "\u001b";
-        assertEquals("\n" + esc + "[1A" + esc + "[2K\roverall progress: 0 out of 1 tasks \r" + esc + "[1B"
-                + "\n" + esc + "[1A" + esc + "[2K\r1/1: starting  \r" + esc + "[1B"
-                + esc + "[2A" + esc + "[2K\roverall progress: 1 out of 1 tasks \r" + esc + "[2B"
-                + "done\n", bytes.toString(StandardCharsets.UTF_8));
+        assertEquals(
+                "\n" + esc + "[1A" + esc + "[2K\roverall progress: 0 out of 1 tasks \r" + esc + "[1B"
+                        + "\n" + esc + "[1A" + esc + "[2K\r1/1: starting  \r" + esc + "[1B"
+                        + esc + "[2A" + esc + "[2K\roverall progress: 1 out of 1 tasks \r" + esc + "[2B"
+                        + "done\n",
+                bytes.toString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -205,7 +224,9 @@ class ServiceProgressTest {
         w.progress("overall progress", "0 out of 1 tasks", 0, 0);
         w.progress("overall progress", "1 out of 1 tasks", 0, 0);
 
-        assertEquals("overall progress: 0 out of 1 tasks\n1/1: task: non-zero exit (1)\n"
-                + "overall progress: 1 out of 1 tasks\n", bytes.toString(StandardCharsets.UTF_8));
+        assertEquals(
+                "overall progress: 0 out of 1 tasks\n1/1: task: non-zero exit (1)\n"
+                        + "overall progress: 1 out of 1 tasks\n",
+                bytes.toString(StandardCharsets.UTF_8));
     }
 }

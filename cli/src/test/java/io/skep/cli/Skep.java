@@ -1,6 +1,5 @@
 package io.skep.cli;
 
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +22,7 @@ final class Skep {
         }
     }
 
-    private Skep() {
-    }
+    private Skep() {}
 
     static Result run(CannedDaemon daemon, String... args) {
         return run(daemon.host(), Map.of(), args);
@@ -40,8 +38,12 @@ final class Skep {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Map<String, String> env = new HashMap<>(extraEnv);
         env.put("SKEP_HOST", host);
-        CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env, Clock.fixed(NOW, ZoneOffset.UTC), false);
+        CliContext ctx = new CliContext(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                env,
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                false);
         ctx.in = new java.io.ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
         int code = Main.run(ctx, args);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

@@ -6,9 +6,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-
-import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,6 +16,8 @@ import java.security.Provider;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * TLS of the control API's TCP listeners and of the clients that reach them, as dockerd's and the docker CLI's
@@ -37,10 +36,15 @@ public record ControlTls(boolean verify, Path caCert, Path cert, Path key) {
     private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     /** TLS 1.3's suites; for TLS 1.2, ECDHE with authenticated encryption (the docker CLI's list, and ChaCha20). */
     private static final List<String> CIPHERS = List.of(
-            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     public ControlTls {
         if (verify && caCert == null) {
@@ -105,8 +109,9 @@ public record ControlTls(boolean verify, Path caCert, Path cert, Path key) {
             String algorithm = switch (privateKey.getAlgorithm()) {
                 case "RSA" -> "SHA256withRSA";
                 case "EC" -> "SHA256withECDSA";
-                default -> throw new IllegalArgumentException("TLS key \"" + key + "\": a " + privateKey.getAlgorithm()
-                        + " key; an RSA or EC key is needed");
+                default ->
+                    throw new IllegalArgumentException("TLS key \"" + key + "\": a " + privateKey.getAlgorithm()
+                            + " key; an RSA or EC key is needed");
             };
             byte[] probe = "skep".getBytes(StandardCharsets.US_ASCII);
             Signature signer = Signature.getInstance(algorithm);

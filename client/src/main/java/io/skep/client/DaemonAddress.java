@@ -1,6 +1,5 @@
 package io.skep.client;
 
-
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
@@ -68,7 +67,9 @@ public record DaemonAddress(String uri, SocketAddress socket, String hostHeader)
             if (name == null || port < 0) {
                 throw new IllegalArgumentException("invalid host \"" + host + "\": expected tcp://host:port");
             }
-            if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
+            if (uri.getPath() != null
+                    && !uri.getPath().isEmpty()
+                    && !uri.getPath().equals("/")) {
                 throw new IllegalArgumentException("invalid host \"" + host + "\": a path is not allowed");
             }
             String bare = name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1) : name;

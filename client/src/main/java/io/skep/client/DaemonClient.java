@@ -33,7 +33,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -92,8 +91,8 @@ public final class DaemonClient implements AutoCloseable {
         this.address = address;
         this.userAgent = userAgent;
         this.responseTimeout = responseTimeout;
-        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("skep-client", true),
-                NioIoHandler.newFactory());
+        this.group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("skep-client", true), NioIoHandler.newFactory());
         this.bootstrap = new Bootstrap()
                 .group(group)
                 .channel(address.isUnix() ? NioDomainSocketChannel.class : NioSocketChannel.class)
@@ -106,9 +105,11 @@ public final class DaemonClient implements AutoCloseable {
                             InetSocketAddress server = (InetSocketAddress) address.socket();
                             ch.pipeline().addLast(tls.newHandler(ch.alloc(), server.getHostString(), server.getPort()));
                         }
-                        ch.pipeline().addLast(new HttpClientCodec(),
-                                new HttpObjectAggregator(MAX_RESPONSE_BYTES),
-                                responses(ch));
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpClientCodec(),
+                                        new HttpObjectAggregator(MAX_RESPONSE_BYTES),
+                                        responses(ch));
                     }
                 });
         if (!address.isUnix()) {
@@ -221,8 +222,8 @@ public final class DaemonClient implements AutoCloseable {
         CompletableFuture<RawResponse> answer = new CompletableFuture<>();
         handler.pending = answer;
 
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path,
-                Unpooled.wrappedBuffer(content));
+        FullHttpRequest request =
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path, Unpooled.wrappedBuffer(content));
         request.headers()
                 .set(HttpHeaderNames.HOST, address.hostHeader())
                 .set(HttpHeaderNames.USER_AGENT, userAgent)
@@ -244,8 +245,10 @@ public final class DaemonClient implements AutoCloseable {
             raw = answer.get(responseTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             closeChannel();
-            throw new DaemonUnavailableException("the skep daemon at " + address + " did not answer within "
-                    + responseTimeout.toSeconds() + " seconds", e);
+            throw new DaemonUnavailableException(
+                    "the skep daemon at " + address + " did not answer within " + responseTimeout.toSeconds()
+                            + " seconds",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeChannel();
@@ -259,8 +262,8 @@ public final class DaemonClient implements AutoCloseable {
             if (cause instanceof IOException) {
                 throw new ConnectionLost(cause);
             }
-            throw new DaemonUnavailableException("error talking to the skep daemon at " + address + ": "
-                    + cause.getMessage(), cause);
+            throw new DaemonUnavailableException(
+                    "error talking to the skep daemon at " + address + ": " + cause.getMessage(), cause);
         } finally {
             handler.pending = null;
         }
@@ -290,10 +293,12 @@ public final class DaemonClient implements AutoCloseable {
             if (!handshake.awaitUninterruptibly(CONNECT_TIMEOUT.toMillis()) || !handshake.isSuccess()) {
                 closeChannel();
                 Throwable cause = handshake.cause();
-                throw new DaemonUnavailableException(cause == null
-                        ? "the skep daemon at " + address + " did not complete the TLS handshake within "
-                        + CONNECT_TIMEOUT.toSeconds() + " seconds"
-                        : TlsFailure.describe(address, cause), cause);
+                throw new DaemonUnavailableException(
+                        cause == null
+                                ? "the skep daemon at " + address + " did not complete the TLS handshake within "
+                                        + CONNECT_TIMEOUT.toSeconds() + " seconds"
+                                : TlsFailure.describe(address, cause),
+                        cause);
             }
         }
         return channel;
@@ -302,8 +307,10 @@ public final class DaemonClient implements AutoCloseable {
     private DaemonUnavailableException unavailable(Throwable cause) {
         String detail = cause == null ? null : cause.getMessage();
         if (detail != null && detail.toLowerCase(Locale.ROOT).contains("permission denied")) {
-            return new DaemonUnavailableException("permission denied while trying to connect to the skep daemon "
-                    + "socket at " + address + ": " + detail, cause);
+            return new DaemonUnavailableException(
+                    "permission denied while trying to connect to the skep daemon " + "socket at " + address + ": "
+                            + detail,
+                    cause);
         }
         return new DaemonUnavailableException(cannotConnectMessage(address.uri()), cause);
     }
@@ -335,9 +342,8 @@ public final class DaemonClient implements AutoCloseable {
         }
     }
 
-    private record RawResponse(int status, String reason, Map<String, String> headers, byte[] body,
-                               boolean keepAlive) {
-    }
+    private record RawResponse(
+            int status, String reason, Map<String, String> headers, byte[] body, boolean keepAlive) {}
 
     /**
      * A connection's response handler, kept beside it: a server that refuses this client's certificate may close
@@ -362,8 +368,12 @@ public final class DaemonClient implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
             Map<String, String> headers = new LinkedHashMap<>();
             msg.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
-            RawResponse raw = new RawResponse(msg.status().code(), msg.status().reasonPhrase(), headers,
-                    ByteBufUtil.getBytes(msg.content()), HttpUtil.isKeepAlive(msg));
+            RawResponse raw = new RawResponse(
+                    msg.status().code(),
+                    msg.status().reasonPhrase(),
+                    headers,
+                    ByteBufUtil.getBytes(msg.content()),
+                    HttpUtil.isKeepAlive(msg));
             CompletableFuture<RawResponse> p = pending;
             if (p != null) {
                 p.complete(raw);

@@ -1,7 +1,6 @@
 package io.skep.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.Map;
 
 /**

@@ -2,7 +2,6 @@ package io.skep.client;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -16,8 +15,7 @@ public final class Filters {
 
     private final Map<String, Map<String, Boolean>> values = new LinkedHashMap<>();
 
-    public Filters() {
-    }
+    public Filters() {}
 
     /** A filter set holding one {@code key=value}. */
     public static Filters of(String key, String value) {

@@ -1,7 +1,5 @@
 package io.skep.client;
 
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
 import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
@@ -9,6 +7,8 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * A key manager of one certificate (with its chain) and its key. A client shows it whichever CAs the server says
@@ -38,8 +38,8 @@ public final class OneCertificate extends X509ExtendedKeyManager {
     /** The alias when the key is of one of {@code keyTypes} (as TLS names them: RSA, EC, RSASSA-PSS), else null. */
     private String alias(String... keyTypes) {
         String algorithm = key.get().getAlgorithm();
-        boolean fits = Arrays.stream(keyTypes).anyMatch(type -> type.equals(algorithm)
-                || type.equals("RSASSA-PSS") && algorithm.equals("RSA"));
+        boolean fits = Arrays.stream(keyTypes)
+                .anyMatch(type -> type.equals(algorithm) || type.equals("RSASSA-PSS") && algorithm.equals("RSA"));
         return fits ? ALIAS : null;
     }
 

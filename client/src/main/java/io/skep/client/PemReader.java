@@ -28,15 +28,14 @@ import java.util.regex.Pattern;
  * (plus, for EC, the curve named inside the key). Messages name the file, as Docker's do.
  */
 public final class PemReader {
-    private static final Pattern BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----\\R(.*?)-----END \\1-----", Pattern.DOTALL);
+    private static final Pattern BLOCK =
+            Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----\\R(.*?)-----END \\1-----", Pattern.DOTALL);
     /** AlgorithmIdentifier of rsaEncryption (1.2.840.113549.1.1.1) with its NULL parameters. */
     private static final byte[] RSA_ALGORITHM = hex("300d06092a864886f70d0101010500");
     /** The OID id-ecPublicKey (1.2.840.10045.2.1). */
     private static final byte[] EC_PUBLIC_KEY_OID = hex("06072a8648ce3d0201");
 
-    private PemReader() {
-    }
+    private PemReader() {}
 
     /** Every certificate of a file (a chain, or a bundle of CAs), in its order; at least one. */
     public static List<X509Certificate> certificates(Path file, String what) {
@@ -73,10 +72,13 @@ public final class PemReader {
                 byte[] der = Base64.getMimeDecoder().decode(body);
                 return switch (type) {
                     case "PRIVATE KEY" -> pkcs8(der);
-                    case "RSA PRIVATE KEY" -> KeyFactory.getInstance("RSA").generatePrivate(
-                            new PKCS8EncodedKeySpec(pkcs8Info(RSA_ALGORITHM, der)));
-                    case "EC PRIVATE KEY" -> KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(
-                            pkcs8Info(tlv(0x30, EC_PUBLIC_KEY_OID, sec1Curve(der)), der)));
+                    case "RSA PRIVATE KEY" ->
+                        KeyFactory.getInstance("RSA")
+                                .generatePrivate(new PKCS8EncodedKeySpec(pkcs8Info(RSA_ALGORITHM, der)));
+                    case "EC PRIVATE KEY" ->
+                        KeyFactory.getInstance("EC")
+                                .generatePrivate(new PKCS8EncodedKeySpec(
+                                        pkcs8Info(tlv(0x30, EC_PUBLIC_KEY_OID, sec1Curve(der)), der)));
                     default -> throw new IllegalArgumentException("a " + type + " is not an RSA or EC key");
                 };
             } catch (GeneralSecurityException | RuntimeException e) {

@@ -1,8 +1,6 @@
 package io.skep.client;
 
 import io.netty.handler.ssl.NotSslRecordException;
-
-import javax.net.ssl.SSLException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateExpiredException;
@@ -12,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 
 /**
  * A TLS connection to a daemon that failed, said in one sentence for the user: which end refused what, and what to
@@ -21,8 +20,7 @@ final class TlsFailure {
     /** How the JDK reports an alert the server sent: {@code Received fatal alert: certificate_required}. */
     private static final Pattern ALERT = Pattern.compile("Received fatal alert: (\\w+)");
 
-    private TlsFailure() {
-    }
+    private TlsFailure() {}
 
     /** Whether {@code failure} is about TLS (Netty wraps what fails while reading in a decoder exception). */
     static boolean isTls(Throwable failure) {
@@ -74,12 +72,19 @@ final class TlsFailure {
     /** What the server's alert says about this client. */
     private static String refusal(String alert) {
         return switch (alert) {
-            case "certificate_required" -> "it requires a client certificate (remote error: certificate required); "
-                    + "give --tlscert and --tlskey, or put cert.pem and key.pem in $SKEP_CERT_PATH";
-            case "bad_certificate", "unknown_ca", "certificate_unknown", "certificate_expired", "certificate_revoked",
-                 "unsupported_certificate", "decrypt_error", "access_denied" ->
-                    "it refused this client's certificate (remote error: " + alert.replace('_', ' ')
-                            + "); is it signed by the daemon's CA (--tlscacert of skep daemon), and valid now?";
+            case "certificate_required" ->
+                "it requires a client certificate (remote error: certificate required); "
+                        + "give --tlscert and --tlskey, or put cert.pem and key.pem in $SKEP_CERT_PATH";
+            case "bad_certificate",
+                    "unknown_ca",
+                    "certificate_unknown",
+                    "certificate_expired",
+                    "certificate_revoked",
+                    "unsupported_certificate",
+                    "decrypt_error",
+                    "access_denied" ->
+                "it refused this client's certificate (remote error: " + alert.replace('_', ' ')
+                        + "); is it signed by the daemon's CA (--tlscacert of skep daemon), and valid now?";
             default -> "remote error: " + alert.replace('_', ' ');
         };
     }

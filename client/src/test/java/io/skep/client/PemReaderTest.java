@@ -1,7 +1,8 @@
 package io.skep.client;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,10 +10,8 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client reads the PEM files {@code openssl} writes, with the JDK alone: keys as PKCS#8, PKCS#1 (RSA) and SEC 1
@@ -25,7 +24,10 @@ class PemReaderTest {
     private void openssl(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("openssl"));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), () -> String.join(" ", command) + ": " + out);
     }
@@ -34,7 +36,8 @@ class PemReaderTest {
     private String readAndMatch(String key, String cert) throws Exception {
         openssl("req", "-x509", "-new", "-key", key, "-subj", "/CN=pem-test", "-days", "1", "-out", cert);
         PrivateKey privateKey = PemReader.privateKey(dir.resolve(key), "TLS key");
-        X509Certificate certificate = PemReader.certificates(dir.resolve(cert), "TLS certificate").getFirst();
+        X509Certificate certificate =
+                PemReader.certificates(dir.resolve(cert), "TLS certificate").getFirst();
         String algorithm = privateKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
         Signature signer = Signature.getInstance(algorithm);
         signer.initSign(privateKey);
@@ -63,17 +66,24 @@ class PemReaderTest {
     @Test
     void refusesWhatItCannotUseNamingTheFile() throws Exception {
         openssl("genrsa", "-aes128", "-passout", "pass:secret", "-out", "encrypted.pem", "2048");
-        IllegalArgumentException encrypted = assertThrows(IllegalArgumentException.class,
-                () -> PemReader.privateKey(dir.resolve("encrypted.pem"), "TLS key"));
-        assertTrue(encrypted.getMessage().startsWith("could not read TLS key \"" + dir.resolve("encrypted.pem")
-                + "\": the key is encrypted with a passphrase"), encrypted.getMessage());
+        IllegalArgumentException encrypted = assertThrows(
+                IllegalArgumentException.class, () -> PemReader.privateKey(dir.resolve("encrypted.pem"), "TLS key"));
+        assertTrue(
+                encrypted
+                        .getMessage()
+                        .startsWith("could not read TLS key \"" + dir.resolve("encrypted.pem")
+                                + "\": the key is encrypted with a passphrase"),
+                encrypted.getMessage());
 
         Files.writeString(dir.resolve("empty.pem"), "not a PEM file\n");
-        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
-                () -> PemReader.privateKey(dir.resolve("empty.pem"), "TLS key"));
+        IllegalArgumentException none = assertThrows(
+                IllegalArgumentException.class, () -> PemReader.privateKey(dir.resolve("empty.pem"), "TLS key"));
         assertTrue(none.getMessage().endsWith("no PEM private key in it"), none.getMessage());
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException missing = assertThrows(
+                IllegalArgumentException.class,
                 () -> PemReader.certificates(dir.resolve("absent.pem"), "CA certificate"));
-        assertTrue(missing.getMessage().endsWith("\"" + dir.resolve("absent.pem") + "\": no such file"), missing.getMessage());
+        assertTrue(
+                missing.getMessage().endsWith("\"" + dir.resolve("absent.pem") + "\": no such file"),
+                missing.getMessage());
     }
 }

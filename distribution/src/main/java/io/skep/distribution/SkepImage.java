@@ -38,9 +38,15 @@ public final class SkepImage {
     /** System property: the home of the client image (the CLI alone). */
     public static final String CLIENT_PROPERTY = "skep.image.client";
     /** Removed from the environment of every process started here. */
-    public static final Set<String> JAVA_VARIABLES =
-            Set.of("JAVA_HOME", "JDK_HOME", "JRE_HOME", "CLASSPATH", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
-                    "_JAVA_OPTIONS", "JAVA_OPTS");
+    public static final Set<String> JAVA_VARIABLES = Set.of(
+            "JAVA_HOME",
+            "JDK_HOME",
+            "JRE_HOME",
+            "CLASSPATH",
+            "JAVA_TOOL_OPTIONS",
+            "JDK_JAVA_OPTIONS",
+            "_JAVA_OPTIONS",
+            "JAVA_OPTS");
     /** The timeout of {@link #run(String...)}. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -273,8 +279,8 @@ public final class SkepImage {
 
         /** For assertion messages: the command, exit code and both outputs. */
         public String describe() {
-            return command + "\nexit code: " + (timedOut ? "none (timed out, killed)" : exitCode)
-                    + "\n--- stdout ---\n" + stdout + "--- stderr ---\n" + stderr;
+            return command + "\nexit code: " + (timedOut ? "none (timed out, killed)" : exitCode) + "\n--- stdout ---\n"
+                    + stdout + "--- stderr ---\n" + stderr;
         }
 
         @Override
@@ -303,7 +309,11 @@ public final class SkepImage {
 
         /** The pid of the JVM (the launcher script's child), or of the script while the JVM is not up yet. */
         public long pid() {
-            return process.toHandle().descendants().findFirst().orElse(process.toHandle()).pid();
+            return process.toHandle()
+                    .descendants()
+                    .findFirst()
+                    .orElse(process.toHandle())
+                    .pid();
         }
 
         public boolean isAlive() {

@@ -1,20 +1,19 @@
 package io.skep.distribution;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The build's architecture rules, over the compiled main classes of every module of the reactor (read as bytecode
@@ -38,10 +37,13 @@ class ArchitectureTest {
                     .filter(p -> !p.startsWith(root.resolve("distribution")) && !p.startsWith(root.resolve("bench")))
                     .toList();
         }
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPaths(dirs);
         for (String module : List.of("spi", "core", "cli", "client", "api", "plugins/scheduler-spread")) {
-            assertTrue(dirs.contains(root.resolve(module).resolve("target/classes")), () -> module + " not built: " + dirs);
+            assertTrue(
+                    dirs.contains(root.resolve(module).resolve("target/classes")),
+                    () -> module + " not built: " + dirs);
         }
     }
 
@@ -52,20 +54,36 @@ class ArchitectureTest {
 
     @Test
     void pluginsReachOnlyTheSpi() {
-        noClasses().that().resideInAnyPackage(PLUGINS).should().dependOnClassesThat().resideInAnyPackage(NODE)
+        noClasses()
+                .that()
+                .resideInAnyPackage(PLUGINS)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(NODE)
                 .check(classes);
     }
 
     @Test
     void nothingButAPluginNamesAPlugin() {
-        noClasses().that().resideInAnyPackage(NODE).or().resideInAPackage("io.skep.spi..")
-                .should().dependOnClassesThat().resideInAnyPackage(PLUGINS).check(classes);
+        noClasses()
+                .that()
+                .resideInAnyPackage(NODE)
+                .or()
+                .resideInAPackage("io.skep.spi..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(PLUGINS)
+                .check(classes);
     }
 
     @Test
     void theCliSideNeverNamesTheDaemon() {
-        noClasses().that().resideInAnyPackage("io.skep.cli..", "io.skep.client..", "io.skep.api..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.skep.core..", "io.skep.spi..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("io.skep.cli..", "io.skep.client..", "io.skep.api..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.skep.core..", "io.skep.spi..")
                 .check(classes);
     }
 }

@@ -1,18 +1,17 @@
 package io.skep.distribution;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The client image (the CLI alone) drives a daemon of the node image as the node image's own CLI does, and holds
@@ -25,7 +24,9 @@ class ClientImageIT extends ImageTest {
     void stop() {
         if (daemon != null && daemon.isAlive()) {
             removeServices();
-            await("the service's tasks to go", () -> skep("service", "ls", "-q").stdout().isBlank());
+            await(
+                    "the service's tasks to go",
+                    () -> skep("service", "ls", "-q").stdout().isBlank());
             daemon.stop(Duration.ofSeconds(10));
         }
     }
@@ -50,11 +51,33 @@ class ClientImageIT extends ImageTest {
         String nodes = client("node", "ls");
         assertTrue(nodes.contains(self) && nodes.contains("Leader"), nodes);
 
-        client("service", "create", "-d", "--name", "web", "--replicas", "2", "--runtime", "process",
-                "host", "sleep", "1000");
-        await("two running tasks, created through the client image", () -> client("service", "ps", "web",
-                "--filter", "desired-state=running", "--format", "{{.CurrentState}}").lines()
-                .filter(l -> l.startsWith("Running")).count() == 2);
+        client(
+                "service",
+                "create",
+                "-d",
+                "--name",
+                "web",
+                "--replicas",
+                "2",
+                "--runtime",
+                "process",
+                "host",
+                "sleep",
+                "1000");
+        await(
+                "two running tasks, created through the client image",
+                () -> client(
+                                        "service",
+                                        "ps",
+                                        "web",
+                                        "--filter",
+                                        "desired-state=running",
+                                        "--format",
+                                        "{{.CurrentState}}")
+                                .lines()
+                                .filter(l -> l.startsWith("Running"))
+                                .count()
+                        == 2);
         assertEquals(ok("service", "ls"), client("service", "ls"), "both images' CLIs print the same");
 
         SkepImage.Result daemonCommand = client.run(env(), "daemon");
@@ -78,13 +101,21 @@ class ClientImageIT extends ImageTest {
     void theClientImageHoldsNothingOfTheDaemon() {
         SkepImage.Result r = client.runJava("--list-modules");
         assertEquals(0, r.exitCode(), r::describe);
-        List<String> modules = Arrays.stream(r.stdout().split("\n")).map(l -> l.replaceFirst("@.*", "").trim()).toList();
+        List<String> modules = Arrays.stream(r.stdout().split("\n"))
+                .map(l -> l.replaceFirst("@.*", "").trim())
+                .toList();
         assertTrue(modules.containsAll(List.of("io.skep.cli", "io.skep.client", "io.skep.api")), modules::toString);
         for (String module : modules) {
-            assertFalse(module.equals("io.skep.core") || module.equals("io.skep.spi") || module.startsWith("io.skep.runtime")
-                    || module.startsWith("io.skep.scheduler") || module.startsWith("org.apache.ratis")
-                    || module.startsWith("org.bouncycastle") || module.startsWith("org.conscrypt")
-                    || module.startsWith("com.github.dockerjava"), () -> module + " is the daemon's: " + modules);
+            assertFalse(
+                    module.equals("io.skep.core")
+                            || module.equals("io.skep.spi")
+                            || module.startsWith("io.skep.runtime")
+                            || module.startsWith("io.skep.scheduler")
+                            || module.startsWith("org.apache.ratis")
+                            || module.startsWith("org.bouncycastle")
+                            || module.startsWith("org.conscrypt")
+                            || module.startsWith("com.github.dockerjava"),
+                    () -> module + " is the daemon's: " + modules);
         }
     }
 }

@@ -1,12 +1,10 @@
 package io.skep.distribution;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A swarm of separate {@code skep daemon} processes of the image on loopback, each with its own data directory,
@@ -31,6 +30,7 @@ class ClusterImageIT {
 
     @TempDir
     Path dir;
+
     private final SkepImage image = SkepImage.full();
     private ImageNodes nodes;
     private final Set<Long> seenPids = new HashSet<>();
@@ -50,7 +50,10 @@ class ClusterImageIT {
             if (m.name.startsWith("manager") && m.daemon != null && m.daemon.isAlive()) {
                 SkepImage.Result ls = image.run(m.env(), "service", "ls", "-q");
                 if (ls.exitCode() == 0) {
-                    ls.stdout().lines().filter(id -> !id.isBlank()).forEach(id -> image.run(m.env(), "service", "rm", id));
+                    ls.stdout()
+                            .lines()
+                            .filter(id -> !id.isBlank())
+                            .forEach(id -> image.run(m.env(), "service", "rm", id));
                     break;
                 }
             }
@@ -82,8 +85,10 @@ class ClusterImageIT {
                 seenPids.add(pid);
             }
             if (t.path("Status").path("State").asText().equals("running")
-                    && t.path("DesiredState").asText().equals("running") && alive(pid)) {
-                out.computeIfAbsent(t.path("NodeID").asText(), k -> new ArrayList<>()).add(pid);
+                    && t.path("DesiredState").asText().equals("running")
+                    && alive(pid)) {
+                out.computeIfAbsent(t.path("NodeID").asText(), k -> new ArrayList<>())
+                        .add(pid);
             }
         }
         return out;
@@ -95,11 +100,17 @@ class ClusterImageIT {
 
     /** MANAGER STATUS of each node, as {@code node ls} on {@code on} shows it, sorted. */
     private static List<String> managerStatus(ImageNodes.Node on) {
-        return on.ok("node", "ls", "--format", "{{.ManagerStatus}}").lines().filter(l -> !l.isBlank()).sorted().toList();
+        return on.ok("node", "ls", "--format", "{{.ManagerStatus}}")
+                .lines()
+                .filter(l -> !l.isBlank())
+                .sorted()
+                .toList();
     }
 
     private String leaderId(ImageNodes.Node on) {
-        for (String line : on.ok("node", "ls", "--format", "{{.ID}} {{.ManagerStatus}}").lines().toList()) {
+        for (String line : on.ok("node", "ls", "--format", "{{.ID}} {{.ManagerStatus}}")
+                .lines()
+                .toList()) {
             if (line.endsWith(" Leader")) {
                 return line.substring(0, line.indexOf(' '));
             }
@@ -111,7 +122,8 @@ class ClusterImageIT {
     void threeManagersAndTwoWorkersSurviveTheLossOfTheLeaderOfAWorkerAndOfAZone() {
         ImageNodes.Node first = nodes.start("manager1");
         assertTrue(first.ok("swarm", "init").contains("is now a manager"));
-        String addr = first.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
+        String addr = first.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}")
+                .strip();
         String managerToken = first.ok("swarm", "join-token", "-q", "manager").strip();
         // A rotated-away token admits no one.
         String oldToken = first.ok("swarm", "join-token", "-q", "worker").strip();
@@ -120,7 +132,8 @@ class ClusterImageIT {
         List<ImageNodes.Node> managers = new ArrayList<>(List.of(first));
         for (String name : List.of("manager2", "manager3")) {
             ImageNodes.Node m = nodes.start(name);
-            assertEquals("This node joined a swarm as a manager.\n", m.ok("swarm", "join", "--token", managerToken, addr));
+            assertEquals(
+                    "This node joined a swarm as a manager.\n", m.ok("swarm", "join", "--token", managerToken, addr));
             managers.add(m);
         }
         List<ImageNodes.Node> workers = new ArrayList<>();
@@ -129,14 +142,21 @@ class ClusterImageIT {
             if (workers.isEmpty()) {
                 SkepImage.Result refused = image.run(w.env(), "swarm", "join", "--token", oldToken, addr);
                 assertEquals(1, refused.exitCode(), refused::describe);
-                assertTrue(refused.stderr().contains("A valid join token is necessary to join this cluster"),
+                assertTrue(
+                        refused.stderr().contains("A valid join token is necessary to join this cluster"),
                         refused::describe);
             }
-            assertEquals("This node joined a swarm as a worker.\n", w.ok("swarm", "join", "--token", workerToken, addr));
+            assertEquals(
+                    "This node joined a swarm as a worker.\n", w.ok("swarm", "join", "--token", workerToken, addr));
             workers.add(w);
         }
-        await("5 ready nodes, a leader and two reachable managers", () ->
-                first.ok("node", "ls").lines().filter(l -> l.contains(" Ready ")).count() == 5
+        await(
+                "5 ready nodes, a leader and two reachable managers",
+                () -> first.ok("node", "ls")
+                                        .lines()
+                                        .filter(l -> l.contains(" Ready "))
+                                        .count()
+                                == 5
                         && managerStatus(first).equals(List.of("Leader", "Reachable", "Reachable")));
 
         first.ok("service", "create", "-d", "--name", "w", "--replicas", "6", "host", "sleep", "1000");
@@ -147,12 +167,30 @@ class ClusterImageIT {
 
         // kill -9 of the leader: another is elected, writes succeed again, the service is whole again.
         String leader = leaderId(first);
-        ImageNodes.Node killed = managers.stream().filter(m -> m.nodeId().equals(leader)).findFirst().orElseThrow();
+        ImageNodes.Node killed = managers.stream()
+                .filter(m -> m.nodeId().equals(leader))
+                .findFirst()
+                .orElseThrow();
         List<Long> onLeader = runningByNode(first, "w").getOrDefault(leader, List.of());
         killed.daemon.kill();
-        ImageNodes.Node survivor = managers.stream().filter(m -> m != killed).findFirst().orElseThrow();
-        await("a write to succeed after the leader's loss", () -> image.run(survivor.env(), "service",
-                "create", "-d", "--name", "probe", "--replicas", "0", "host", "sleep", "1").exitCode() == 0);
+        ImageNodes.Node survivor =
+                managers.stream().filter(m -> m != killed).findFirst().orElseThrow();
+        await(
+                "a write to succeed after the leader's loss",
+                () -> image.run(
+                                        survivor.env(),
+                                        "service",
+                                        "create",
+                                        "-d",
+                                        "--name",
+                                        "probe",
+                                        "--replicas",
+                                        "0",
+                                        "host",
+                                        "sleep",
+                                        "1")
+                                .exitCode()
+                        == 0);
         await("a new leader, and the service whole on the other nodes", () -> {
             String now = leaderId(survivor);
             Map<String, List<Long>> byNode = runningByNode(survivor, "w");
@@ -169,12 +207,19 @@ class ClusterImageIT {
             return total(byNode) == 6 && !byNode.containsKey(workerId);
         });
         // Found by its dropped connection, not by three missed heartbeats (15 s at the default period).
-        assertEquals("down connection lost", survivor.ok("node", "inspect", workerId, "--format",
-                "{{.Status.State}} {{.Status.Message}}").strip());
+        assertEquals(
+                "down connection lost",
+                survivor.ok("node", "inspect", workerId, "--format", "{{.Status.State}} {{.Status.Message}}")
+                        .strip());
         worker.start();
         killed.start();
-        await("both back, their stale tasks stopped, exactly 6 running", () ->
-                first.ok("node", "ls").lines().filter(l -> l.contains(" Ready ")).count() == 5
+        await(
+                "both back, their stale tasks stopped, exactly 6 running",
+                () -> first.ok("node", "ls")
+                                        .lines()
+                                        .filter(l -> l.contains(" Ready "))
+                                        .count()
+                                == 5
                         && onWorker.stream().noneMatch(ClusterImageIT::alive)
                         && onLeader.stream().noneMatch(ClusterImageIT::alive)
                         && total(runningByNode(survivor, "w")) == 6);
@@ -186,19 +231,33 @@ class ClusterImageIT {
         workers.forEach(w -> zoneOf.put(w.nodeId(), "1"));
         managers.subList(0, 2).forEach(m -> zoneOf.put(m.nodeId(), "2"));
         zoneOf.forEach((id, zone) -> survivor.ok("node", "update", "--label-add", "az=" + zone, id));
-        survivor.ok("service", "create", "-d", "--name", "zoned", "--replicas", "6", "--placement-pref",
-                "spread=node.labels.az", "host", "sleep", "1000");
-        await("2 tasks in each group", () -> perZone(survivor, "zoned", zoneOf).equals(Map.of("1", 2, "2", 2, "none", 2)));
+        survivor.ok(
+                "service",
+                "create",
+                "-d",
+                "--name",
+                "zoned",
+                "--replicas",
+                "6",
+                "--placement-pref",
+                "spread=node.labels.az",
+                "host",
+                "sleep",
+                "1000");
+        await(
+                "2 tasks in each group",
+                () -> perZone(survivor, "zoned", zoneOf).equals(Map.of("1", 2, "2", 2, "none", 2)));
         workers.forEach(w -> w.daemon.kill());
-        await("6 running in the zones left, 3 in each", () ->
-                perZone(survivor, "zoned", zoneOf).equals(Map.of("2", 3, "none", 3)));
+        await(
+                "6 running in the zones left, 3 in each",
+                () -> perZone(survivor, "zoned", zoneOf).equals(Map.of("2", 3, "none", 3)));
     }
 
     /** Running tasks of a service per zone ({@code none} for an unlabelled node). */
     private Map<String, Integer> perZone(ImageNodes.Node manager, String service, Map<String, String> zoneOf) {
         Map<String, Integer> out = new HashMap<>();
-        runningByNode(manager, service).forEach((node, pids) ->
-                out.merge(zoneOf.getOrDefault(node, "none"), pids.size(), Integer::sum));
+        runningByNode(manager, service)
+                .forEach((node, pids) -> out.merge(zoneOf.getOrDefault(node, "none"), pids.size(), Integer::sum));
         return out;
     }
 
@@ -207,46 +266,74 @@ class ClusterImageIT {
 
     /** Whether a write on {@code on} is refused for want of a quorum (a probe that changes nothing). */
     private boolean noQuorum(ImageNodes.Node on) {
-        return image.run(on.env(), "node", "update", "--availability", "active", "self").stderr().contains(NO_LEADER);
+        return image.run(on.env(), "node", "update", "--availability", "active", "self")
+                .stderr()
+                .contains(NO_LEADER);
     }
 
     @Test
     void managersWithoutAQuorumRefuseWritesAnswerReadsAndALoneSurvivorForcesANewCluster() {
         ImageNodes.Node first = nodes.start("manager1");
         first.ok("swarm", "init");
-        String addr = first.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
+        String addr = first.ok("node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}")
+                .strip();
         String token = first.ok("swarm", "join-token", "-q", "manager").strip();
         ImageNodes.Node second = nodes.start("manager2");
         ImageNodes.Node third = nodes.start("manager3");
         second.ok("swarm", "join", "--token", token, addr);
         third.ok("swarm", "join", "--token", token, addr);
-        await("three reachable managers", () ->
-                managerStatus(first).equals(List.of("Leader", "Reachable", "Reachable")));
+        await(
+                "three reachable managers",
+                () -> managerStatus(first).equals(List.of("Leader", "Reachable", "Reachable")));
         first.ok("service", "create", "-d", "--name", "kept", "--replicas", "0", "host", "sleep", "1");
 
         second.daemon.kill();
         third.daemon.kill();
         await("writes to be refused for want of a quorum", () -> noQuorum(first));
-        SkepImage.Result refused = image.run(first.env(), "service", "create", "-d", "--name", "lost", "--replicas",
-                "0", "host", "sleep", "1");
+        SkepImage.Result refused = image.run(
+                first.env(), "service", "create", "-d", "--name", "lost", "--replicas", "0", "host", "sleep", "1");
         assertEquals(1, refused.exitCode(), refused::describe);
         assertTrue(refused.stderr().contains(NO_LEADER), refused::describe);
         assertEquals("kept", first.ok("service", "ls", "--format", "{{.Name}}").strip(), "reads still answer");
 
         second.start();
-        await("writes to succeed with two of three back", () -> image.run(first.env(), "service", "create", "-d",
-                "--name", "back", "--replicas", "0", "host", "sleep", "1").exitCode() == 0);
-        assertEquals(List.of("back", "kept"), first.ok("service", "ls", "--format", "{{.Name}}").lines().sorted()
-                .toList(), "no object lost, and the refused one not made");
+        await(
+                "writes to succeed with two of three back",
+                () -> image.run(
+                                        first.env(),
+                                        "service",
+                                        "create",
+                                        "-d",
+                                        "--name",
+                                        "back",
+                                        "--replicas",
+                                        "0",
+                                        "host",
+                                        "sleep",
+                                        "1")
+                                .exitCode()
+                        == 0);
+        assertEquals(
+                List.of("back", "kept"),
+                first.ok("service", "ls", "--format", "{{.Name}}")
+                        .lines()
+                        .sorted()
+                        .toList(),
+                "no object lost, and the refused one not made");
 
         second.daemon.kill();
         await("the quorum to be lost again", () -> noQuorum(first));
         assertTrue(first.ok("swarm", "init", "--force-new-cluster").contains("is now a manager"));
         first.ok("service", "create", "-d", "--name", "after", "--replicas", "0", "host", "sleep", "1");
-        assertEquals(List.of("after", "back", "kept"), first.ok("service", "ls", "--format", "{{.Name}}").lines()
-                .sorted().toList());
-        await("a lone leader, the other two workers in the books", () ->
-                managerStatus(first).equals(List.of("Leader")));
+        assertEquals(
+                List.of("after", "back", "kept"),
+                first.ok("service", "ls", "--format", "{{.Name}}")
+                        .lines()
+                        .sorted()
+                        .toList());
+        await(
+                "a lone leader, the other two workers in the books",
+                () -> managerStatus(first).equals(List.of("Leader")));
     }
 
     private void await(String what, BooleanSupplier condition) {

@@ -1,7 +1,8 @@
 package io.skep.distribution;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,10 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The image's control API over TCP as an operator sets it up with Docker's TLS recipe ({@code openssl}, as
@@ -36,11 +35,14 @@ class ControlTlsIT extends ImageTest {
     @Test
     void withoutMutualTlsTheDaemonDoesNotListenBeyondLoopback() {
         int port = freePort();
-        SkepImage.Result refused = image.run(env(), "daemon", "--data-dir", dir.resolve("data").toString(),
-                "-H", "tcp://0.0.0.0:" + port);
+        SkepImage.Result refused =
+                image.run(env(), "daemon", "--data-dir", dir.resolve("data").toString(), "-H", "tcp://0.0.0.0:" + port);
         assertEquals(1, refused.exitCode(), refused::describe);
-        assertTrue(refused.stderr().startsWith("skep daemon: failed to start: -H tcp://0.0.0.0:" + port + ": a TCP "
-                + "listener beyond loopback needs mutual TLS (--tlsverify --tlscacert CA --tlscert CERT --tlskey KEY)"),
+        assertTrue(
+                refused.stderr()
+                        .startsWith(
+                                "skep daemon: failed to start: -H tcp://0.0.0.0:" + port + ": a TCP "
+                                        + "listener beyond loopback needs mutual TLS (--tlsverify --tlscacert CA --tlscert CERT --tlskey KEY)"),
                 refused::describe);
     }
 
@@ -55,45 +57,104 @@ class ControlTlsIT extends ImageTest {
         Path pki = dockerTlsRecipe();
         int port = freePort();
         String tcp = "tcp://127.0.0.1:" + port;
-        daemon = image.startDaemon(env(), dir.resolve("logs"), "--data-dir", dir.resolve("data").toString(),
-                "--raft-port", "0", "--listen-addr", "127.0.0.1:0", "-H", host(), "-H", "tcp://0.0.0.0:" + port,
-                "--tlsverify", "--tlscacert", pki.resolve("ca.pem").toString(),
-                "--tlscert", pki.resolve("server-cert.pem").toString(), "--tlskey", pki.resolve("server-key.pem").toString());
+        daemon = image.startDaemon(
+                env(),
+                dir.resolve("logs"),
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--raft-port",
+                "0",
+                "--listen-addr",
+                "127.0.0.1:0",
+                "-H",
+                host(),
+                "-H",
+                "tcp://0.0.0.0:" + port,
+                "--tlsverify",
+                "--tlscacert",
+                pki.resolve("ca.pem").toString(),
+                "--tlscert",
+                pki.resolve("server-cert.pem").toString(),
+                "--tlskey",
+                pki.resolve("server-key.pem").toString());
         await("the daemon to answer", () -> image.run(env(), "version").exitCode() == 0);
 
-        List<String> tls = List.of("--tlsverify", "--tlscacert", pki.resolve("ca.pem").toString(),
-                "--tlscert", pki.resolve("cert.pem").toString(), "--tlskey", pki.resolve("key.pem").toString(), "-H", tcp);
+        List<String> tls = List.of(
+                "--tlsverify",
+                "--tlscacert",
+                pki.resolve("ca.pem").toString(),
+                "--tlscert",
+                pki.resolve("cert.pem").toString(),
+                "--tlskey",
+                pki.resolve("key.pem").toString(),
+                "-H",
+                tcp);
         assertTrue(dockerOk(tls, "swarm", "init", "--listen-addr", "127.0.0.1:" + freePort())
                 .contains("Swarm initialized"));
         String nodes = dockerOk(tls, "node", "ls");
         assertTrue(nodes.lines().anyMatch(l -> l.contains("Ready") && l.contains("Leader")), nodes);
-        dockerOk(tls, "service", "create", "-d", "--no-resolve-image", "--name", "once", "--restart-condition", "none",
-                "host", "true");
+        dockerOk(
+                tls,
+                "service",
+                "create",
+                "-d",
+                "--no-resolve-image",
+                "--name",
+                "once",
+                "--restart-condition",
+                "none",
+                "host",
+                "true");
         assertTrue(dockerOk(tls, "service", "ls").lines().anyMatch(l -> l.contains("once")));
 
         // Docker's own variables, and its cert path layout.
         Path certPath = pki.resolve("client");
-        TestEngine.Run fromVariables = TestEngine.docker(Map.of("HOME", dir.toString(), "DOCKER_HOST", tcp,
-                "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", certPath.toString()), "service", "ls", "-q");
+        TestEngine.Run fromVariables = TestEngine.docker(
+                Map.of(
+                        "HOME",
+                        dir.toString(),
+                        "DOCKER_HOST",
+                        tcp,
+                        "DOCKER_TLS_VERIFY",
+                        "1",
+                        "DOCKER_CERT_PATH",
+                        certPath.toString()),
+                "service",
+                "ls",
+                "-q");
         assertEquals(0, fromVariables.exitCode(), fromVariables::describe);
 
         // skep's CLI the same way, with an EC key as openssl ecparam writes it.
         Map<String, String> skepEnv = new HashMap<>(cliEnv(dir, tcp));
-        skepEnv.putAll(Map.of("SKEP_TLS_VERIFY", "1", "SKEP_CERT_PATH", pki.resolve("ec-client").toString()));
+        skepEnv.putAll(Map.of(
+                "SKEP_TLS_VERIFY",
+                "1",
+                "SKEP_CERT_PATH",
+                pki.resolve("ec-client").toString()));
         SkepImage.Result skep = image.run(skepEnv, "service", "ls");
         assertEquals(0, skep.exitCode(), skep::describe);
         assertTrue(skep.stdout().contains("once"), skep::describe);
 
-        TestEngine.Run noCertificate = docker(List.of("--tlsverify", "--tlscacert", pki.resolve("ca.pem").toString(),
-                "-H", tcp), "node", "ls");
+        TestEngine.Run noCertificate = docker(
+                List.of("--tlsverify", "--tlscacert", pki.resolve("ca.pem").toString(), "-H", tcp), "node", "ls");
         assertEquals(1, noCertificate.exitCode());
         assertTrue(noCertificate.stderr().contains("tls: certificate required"), noCertificate::describe);
         TestEngine.Run plaintext = docker(List.of("-H", tcp), "node", "ls");
         assertEquals(1, plaintext.exitCode());
         assertTrue(plaintext.stderr().contains("Client sent an HTTP request to an HTTPS server."), plaintext::describe);
-        TestEngine.Run wrongCa = docker(List.of("--tlsverify", "--tlscacert", pki.resolve("other-ca.pem").toString(),
-                "--tlscert", pki.resolve("cert.pem").toString(), "--tlskey", pki.resolve("key.pem").toString(),
-                "-H", tcp), "node", "ls");
+        TestEngine.Run wrongCa = docker(
+                List.of(
+                        "--tlsverify",
+                        "--tlscacert",
+                        pki.resolve("other-ca.pem").toString(),
+                        "--tlscert",
+                        pki.resolve("cert.pem").toString(),
+                        "--tlskey",
+                        pki.resolve("key.pem").toString(),
+                        "-H",
+                        tcp),
+                "node",
+                "ls");
         assertEquals(1, wrongCa.exitCode());
         assertTrue(wrongCa.stderr().contains("x509"), wrongCa::describe);
         assertEquals("once", dockerOk(tls, "service", "rm", "once").strip());
@@ -103,8 +164,19 @@ class ControlTlsIT extends ImageTest {
     void theDockerCliOnPlaintextLoopbackPassesTheBrowserGuard() {
         TestEngine.requireCli();
         int port = freePort();
-        daemon = image.startDaemon(env(), dir.resolve("logs"), "--data-dir", dir.resolve("data").toString(),
-                "--raft-port", "0", "--listen-addr", "127.0.0.1:0", "-H", host(), "-H", "tcp://127.0.0.1:" + port);
+        daemon = image.startDaemon(
+                env(),
+                dir.resolve("logs"),
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--raft-port",
+                "0",
+                "--listen-addr",
+                "127.0.0.1:0",
+                "-H",
+                host(),
+                "-H",
+                "tcp://127.0.0.1:" + port);
         await("the daemon to answer", () -> image.run(env(), "version").exitCode() == 0);
         for (String tcp : List.of("tcp://127.0.0.1:" + port, "tcp://localhost:" + port)) {
             TestEngine.Run info = docker(List.of("-H", tcp), "info");
@@ -123,8 +195,11 @@ class ControlTlsIT extends ImageTest {
     /** The same, for a command that must succeed: its output. */
     private String dockerOk(List<String> global, String... command) {
         TestEngine.Run r = docker(global, command);
-        assertEquals(0, r.exitCode(), () -> "docker " + String.join(" ", global) + " " + String.join(" ", command)
-                + "\n" + r.describe() + "\n" + daemon.describeOutput());
+        assertEquals(
+                0,
+                r.exitCode(),
+                () -> "docker " + String.join(" ", global) + " " + String.join(" ", command) + "\n" + r.describe()
+                        + "\n" + daemon.describeOutput());
         return r.stdout();
     }
 
@@ -139,32 +214,123 @@ class ControlTlsIT extends ImageTest {
         Path pki = dir.resolve("pki");
         try {
             Files.createDirectories(pki);
-            Files.writeString(pki.resolve("extfile.cnf"),
+            Files.writeString(
+                    pki.resolve("extfile.cnf"),
                     "subjectAltName = DNS:localhost,IP:127.0.0.1\nextendedKeyUsage = serverAuth\n");
             Files.writeString(pki.resolve("extfile-client.cnf"), "extendedKeyUsage = clientAuth\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         openssl(pki, "genrsa", "-aes256", "-passout", "pass:recipe", "-out", "ca-key.pem", "2048");
-        openssl(pki, "req", "-new", "-x509", "-days", "365", "-key", "ca-key.pem", "-passin", "pass:recipe",
-                "-sha256", "-subj", "/CN=skep test CA", "-out", "ca.pem");
+        openssl(
+                pki,
+                "req",
+                "-new",
+                "-x509",
+                "-days",
+                "365",
+                "-key",
+                "ca-key.pem",
+                "-passin",
+                "pass:recipe",
+                "-sha256",
+                "-subj",
+                "/CN=skep test CA",
+                "-out",
+                "ca.pem");
         openssl(pki, "genrsa", "-out", "server-key.pem", "2048");
-        openssl(pki, "req", "-subj", "/CN=localhost", "-sha256", "-new", "-key", "server-key.pem", "-out", "server.csr");
-        openssl(pki, "x509", "-req", "-days", "365", "-sha256", "-in", "server.csr", "-CA", "ca.pem", "-CAkey",
-                "ca-key.pem", "-passin", "pass:recipe", "-CAcreateserial", "-out", "server-cert.pem",
-                "-extfile", "extfile.cnf");
+        openssl(
+                pki,
+                "req",
+                "-subj",
+                "/CN=localhost",
+                "-sha256",
+                "-new",
+                "-key",
+                "server-key.pem",
+                "-out",
+                "server.csr");
+        openssl(
+                pki,
+                "x509",
+                "-req",
+                "-days",
+                "365",
+                "-sha256",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca-key.pem",
+                "-passin",
+                "pass:recipe",
+                "-CAcreateserial",
+                "-out",
+                "server-cert.pem",
+                "-extfile",
+                "extfile.cnf");
         openssl(pki, "genrsa", "-out", "key.pem", "2048");
         openssl(pki, "req", "-subj", "/CN=client", "-new", "-key", "key.pem", "-out", "client.csr");
-        openssl(pki, "x509", "-req", "-days", "365", "-sha256", "-in", "client.csr", "-CA", "ca.pem", "-CAkey",
-                "ca-key.pem", "-passin", "pass:recipe", "-CAcreateserial", "-out", "cert.pem",
-                "-extfile", "extfile-client.cnf");
+        openssl(
+                pki,
+                "x509",
+                "-req",
+                "-days",
+                "365",
+                "-sha256",
+                "-in",
+                "client.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca-key.pem",
+                "-passin",
+                "pass:recipe",
+                "-CAcreateserial",
+                "-out",
+                "cert.pem",
+                "-extfile",
+                "extfile-client.cnf");
         openssl(pki, "ecparam", "-name", "prime256v1", "-genkey", "-out", "ec-key.pem");
         openssl(pki, "req", "-subj", "/CN=ec-client", "-new", "-key", "ec-key.pem", "-out", "ec-client.csr");
-        openssl(pki, "x509", "-req", "-days", "365", "-sha256", "-in", "ec-client.csr", "-CA", "ca.pem", "-CAkey",
-                "ca-key.pem", "-passin", "pass:recipe", "-CAcreateserial", "-out", "ec-cert.pem",
-                "-extfile", "extfile-client.cnf");
-        openssl(pki, "req", "-new", "-x509", "-days", "1", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca-key.pem",
-                "-sha256", "-subj", "/CN=another CA", "-out", "other-ca.pem");
+        openssl(
+                pki,
+                "x509",
+                "-req",
+                "-days",
+                "365",
+                "-sha256",
+                "-in",
+                "ec-client.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca-key.pem",
+                "-passin",
+                "pass:recipe",
+                "-CAcreateserial",
+                "-out",
+                "ec-cert.pem",
+                "-extfile",
+                "extfile-client.cnf");
+        openssl(
+                pki,
+                "req",
+                "-new",
+                "-x509",
+                "-days",
+                "1",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "other-ca-key.pem",
+                "-sha256",
+                "-subj",
+                "/CN=another CA",
+                "-out",
+                "other-ca.pem");
         certPath(pki, "client", "cert.pem", "key.pem");
         certPath(pki, "ec-client", "ec-cert.pem", "ec-key.pem");
         return pki;
@@ -187,8 +353,11 @@ class ControlTlsIT extends ImageTest {
         try {
             Path log = Files.createTempFile("openssl", ".log");
             try {
-                Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                        .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                Process p = new ProcessBuilder(command)
+                        .directory(dir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                         .start();
                 assertTrue(p.waitFor(120, TimeUnit.SECONDS), "openssl " + String.join(" ", args) + " finished");
                 assertEquals(0, p.exitValue(), () -> String.join(" ", command) + "\n" + read(log));

@@ -1,16 +1,15 @@
 package io.skep.distribution;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The unmodified docker CLI against skep's socket ({@code DOCKER_HOST=unix://…}), running the busybox test image
@@ -29,8 +28,10 @@ class DockerCliIT extends ImageTest {
     void stopSkep() {
         if (daemon != null && daemon.isAlive()) {
             removeServices();
-            await("the service's containers to be removed",
-                    () -> TestEngine.containers("com.docker.swarm.service.name=web", true).isEmpty());
+            await(
+                    "the service's containers to be removed",
+                    () -> TestEngine.containers("com.docker.swarm.service.name=web", true)
+                            .isEmpty());
             daemon.stop(Duration.ofSeconds(10));
         }
     }
@@ -38,7 +39,10 @@ class DockerCliIT extends ImageTest {
     /** The docker CLI against skep; the command must succeed. */
     private String docker(String... args) {
         TestEngine.Run r = TestEngine.docker(Map.of("DOCKER_HOST", host(), "HOME", dir.toString()), args);
-        assertEquals(0, r.exitCode(), () -> "docker " + String.join(" ", args) + "\n" + r.describe() + "\n" + daemon.describeOutput());
+        assertEquals(
+                0,
+                r.exitCode(),
+                () -> "docker " + String.join(" ", args) + "\n" + r.describe() + "\n" + daemon.describeOutput());
         return r.stdout();
     }
 
@@ -54,17 +58,26 @@ class DockerCliIT extends ImageTest {
         assertTrue(token.matches("SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}"), token);
         String join = docker("swarm", "join-token", "--rotate", "worker");
         assertTrue(join.startsWith("Successfully rotated worker join token."), join);
-        assertTrue(join.contains("    docker swarm join --token " + token.substring(0, 60)) && !join.contains(token), join);
+        assertTrue(
+                join.contains("    docker swarm join --token " + token.substring(0, 60)) && !join.contains(token),
+                join);
         String nodes = docker("node", "ls");
         assertTrue(nodes.lines().anyMatch(l -> l.contains("*") && l.contains("Ready") && l.contains("Leader")), nodes);
 
-        List<String> create = new ArrayList<>(List.of("service", "create", "--name", "web", "--replicas", "2",
-                TestEngine.busyboxImage()));
+        List<String> create = new ArrayList<>(
+                List.of("service", "create", "--name", "web", "--replicas", "2", TestEngine.busyboxImage()));
         create.addAll(TestEngine.LOOP);
         String created = docker(create.toArray(String[]::new));
-        assertTrue(created.contains("overall progress: 2 out of 2 tasks") && created.contains("verify: Service")
-                && created.strip().endsWith("converged"), created);
-        assertEquals(2, TestEngine.containers("com.docker.swarm.service.name=web", false).size(), "two containers run");
+        assertTrue(
+                created.contains("overall progress: 2 out of 2 tasks")
+                        && created.contains("verify: Service")
+                        && created.strip().endsWith("converged"),
+                created);
+        assertEquals(
+                2,
+                TestEngine.containers("com.docker.swarm.service.name=web", false)
+                        .size(),
+                "two containers run");
         assertTrue(docker("service", "ls").lines().anyMatch(l -> l.contains("web") && l.contains("2/2")));
         String ps = docker("service", "ps", "web");
         assertTrue(ps.contains("web.1") && ps.contains("web.2") && ps.contains("Running"), ps);
@@ -73,11 +86,16 @@ class DockerCliIT extends ImageTest {
 
         String scaled = docker("service", "scale", "web=4");
         assertTrue(scaled.contains("web scaled to 4") && scaled.strip().endsWith("converged"), scaled);
-        assertEquals(4, TestEngine.containers("com.docker.swarm.service.name=web", false).size());
+        assertEquals(
+                4,
+                TestEngine.containers("com.docker.swarm.service.name=web", false)
+                        .size());
         String updated = docker("service", "update", "--env-add", "A=1", "web");
         assertTrue(updated.strip().endsWith("converged"), updated);
-        String container = TestEngine.containers("com.docker.swarm.service.name=web", false).get(0);
-        assertTrue(TestEngine.docker(Map.of(), "inspect", container).stdout().contains("\"A=1\""),
+        String container = TestEngine.containers("com.docker.swarm.service.name=web", false)
+                .get(0);
+        assertTrue(
+                TestEngine.docker(Map.of(), "inspect", container).stdout().contains("\"A=1\""),
                 "the containers run the updated spec");
         assertEquals("web", docker("service", "rm", "web").strip());
         assertEquals("", docker("service", "ls", "-q").strip());
@@ -92,7 +110,8 @@ class DockerCliIT extends ImageTest {
     @Test
     void theDockerCliLocksAndUnlocksAnAutolockedSwarm() {
         String init = docker("swarm", "init", "--autolock", "--listen-addr", "127.0.0.1:" + freePort());
-        java.util.regex.Matcher key = java.util.regex.Pattern.compile("SWMKEY-1-[A-Za-z0-9+/]{43}").matcher(init);
+        java.util.regex.Matcher key =
+                java.util.regex.Pattern.compile("SWMKEY-1-[A-Za-z0-9+/]{43}").matcher(init);
         assertTrue(key.find(), init);
         assertEquals(key.group(), docker("swarm", "unlock-key", "-q").strip());
 
@@ -100,16 +119,23 @@ class DockerCliIT extends ImageTest {
         startDaemon();
         TestEngine.Run locked = TestEngine.docker(Map.of("DOCKER_HOST", host(), "HOME", dir.toString()), "node", "ls");
         assertEquals(1, locked.exitCode());
-        assertTrue(locked.stderr().contains("Swarm is encrypted and needs to be unlocked before it can be used."),
+        assertTrue(
+                locked.stderr().contains("Swarm is encrypted and needs to be unlocked before it can be used."),
                 locked.describe());
-        TestEngine.Run wrong = TestEngine.dockerWithInput(Map.of("DOCKER_HOST", host(), "HOME", dir.toString()),
-                "SWMKEY-1-" + "A".repeat(43) + "\n", "swarm", "unlock");
+        TestEngine.Run wrong = TestEngine.dockerWithInput(
+                Map.of("DOCKER_HOST", host(), "HOME", dir.toString()),
+                "SWMKEY-1-" + "A".repeat(43) + "\n",
+                "swarm",
+                "unlock");
         assertTrue(wrong.exitCode() != 0 && wrong.stderr().contains("invalid key provided"), wrong.describe());
-        TestEngine.Run unlocked = TestEngine.dockerWithInput(Map.of("DOCKER_HOST", host(), "HOME", dir.toString()),
-                key.group() + "\n", "swarm", "unlock");
+        TestEngine.Run unlocked = TestEngine.dockerWithInput(
+                Map.of("DOCKER_HOST", host(), "HOME", dir.toString()), key.group() + "\n", "swarm", "unlock");
         assertEquals(0, unlocked.exitCode(), unlocked.describe());
-        await("the unlocked manager to answer", () -> TestEngine.docker(Map.of("DOCKER_HOST", host(), "HOME",
-                dir.toString()), "node", "ls").exitCode() == 0);
+        await(
+                "the unlocked manager to answer",
+                () -> TestEngine.docker(Map.of("DOCKER_HOST", host(), "HOME", dir.toString()), "node", "ls")
+                                .exitCode()
+                        == 0);
         assertEquals("Node left the swarm.", docker("swarm", "leave", "--force").strip());
     }
 

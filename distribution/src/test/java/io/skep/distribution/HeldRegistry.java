@@ -83,11 +83,17 @@ final class HeldRegistry implements AutoCloseable {
                 } else if (path.contains("/manifests/")) {
                     manifestAsked.countDown();
                     released.await();
-                    respond(out, "404 Not Found", "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\","
-                            + "\"message\":\"manifest unknown\",\"detail\":\"held and refused by the test\"}]}");
+                    respond(
+                            out,
+                            "404 Not Found",
+                            "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\","
+                                    + "\"message\":\"manifest unknown\",\"detail\":\"held and refused by the test\"}]}");
                 } else {
-                    respond(out, "404 Not Found", "{\"errors\":[{\"code\":\"NAME_UNKNOWN\","
-                            + "\"message\":\"repository name not known to registry\"}]}");
+                    respond(
+                            out,
+                            "404 Not Found",
+                            "{\"errors\":[{\"code\":\"NAME_UNKNOWN\","
+                                    + "\"message\":\"repository name not known to registry\"}]}");
                 }
             }
         } catch (IOException | InterruptedException e) {

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 /** The images hold the modules the build promised, and run with no JDK around. */
@@ -20,22 +19,29 @@ class ImageModulesIT {
 
     /** The plugin modules the build linked into the full image (-Dskep.plugins). */
     private static List<String> plugins() {
-        String list = System.getProperty("skep.plugins", "io.skep.scheduler.spread,io.skep.scheduler.topology,io.skep.runtime.process,io.skep.runtime.docker");
-        return Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        String list = System.getProperty(
+                "skep.plugins",
+                "io.skep.scheduler.spread,io.skep.scheduler.topology,io.skep.runtime.process,io.skep.runtime.docker");
+        return Arrays.stream(list.split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     private static List<String> modules(SkepImage image) {
         SkepImage.Result r = image.runJava("--list-modules");
         assertEquals(0, r.exitCode(), r::describe);
-        return Arrays.stream(r.stdout().split("\n")).map(l -> l.replaceFirst("@.*", "").trim()).toList();
+        return Arrays.stream(r.stdout().split("\n"))
+                .map(l -> l.replaceFirst("@.*", "").trim())
+                .toList();
     }
 
     @Test
     void fullImageHasCoreRatisSpiAndPlugins() {
         SkepImage image = SkepImage.full();
         List<String> modules = modules(image);
-        List<String> expected = new ArrayList<>(List.of("io.skep.core", "io.skep.spi", "org.apache.ratis",
-                "org.slf4j", "org.slf4j.jul", "org.conscrypt"));
+        List<String> expected = new ArrayList<>(List.of(
+                "io.skep.core", "io.skep.spi", "org.apache.ratis", "org.slf4j", "org.slf4j.jul", "org.conscrypt"));
         expected.addAll(plugins());
         for (String m : expected) {
             assertTrue(modules.contains(m), () -> m + " missing from " + modules);
@@ -49,7 +55,8 @@ class ImageModulesIT {
         List<String> full = modules(SkepImage.full());
         List<String> trimmed = modules(SkepImage.withoutProcess());
         assertFalse(trimmed.contains("io.skep.runtime.process"), () -> trimmed.toString());
-        assertEquals(full.stream().filter(m -> !m.equals("io.skep.runtime.process")).toList(), trimmed);
+        assertEquals(
+                full.stream().filter(m -> !m.equals("io.skep.runtime.process")).toList(), trimmed);
         assertTrue(Files.isDirectory(SkepImage.withoutProcess().pluginsDir()));
     }
 

@@ -1,13 +1,13 @@
 package io.skep.distribution;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The nodes of a test of several: daemon processes of one image on loopback, each with its own folder (data,
@@ -44,8 +44,11 @@ final class ImageNodes {
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 StringBuilder logs = new StringBuilder();
-                nodes.values().forEach(n -> logs.append("\n=== ").append(n.name).append(": ")
-                        .append(n.daemon == null ? "" : n.daemon.describeOutput()));
+                nodes.values()
+                        .forEach(n -> logs.append("\n=== ")
+                                .append(n.name)
+                                .append(": ")
+                                .append(n.daemon == null ? "" : n.daemon.describeOutput()));
                 throw new AssertionError("timed out waiting for " + what + logs);
             }
             try {
@@ -79,8 +82,17 @@ final class ImageNodes {
 
         /** Starts (or restarts) the daemon on the node's data and waits until it answers. */
         void start() {
-            daemon = image.startDaemon(ImageTest.daemonEnv(dir, host()), home.resolve("logs-" + System.nanoTime()), "--data-dir",
-                    home.resolve("data").toString(), "--raft-port", "0", "--listen-addr", "127.0.0.1:0", "-H", host());
+            daemon = image.startDaemon(
+                    ImageTest.daemonEnv(dir, host()),
+                    home.resolve("logs-" + System.nanoTime()),
+                    "--data-dir",
+                    home.resolve("data").toString(),
+                    "--raft-port",
+                    "0",
+                    "--listen-addr",
+                    "127.0.0.1:0",
+                    "-H",
+                    host());
             await(name + " to answer", () -> image.run(env(), "version").exitCode() == 0);
         }
 

@@ -1,6 +1,6 @@
 package io.skep.distribution;
 
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,8 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What image tests share: a skep daemon from the jlinked image, on a socket in the test's folder, with no JDK
@@ -21,6 +20,7 @@ abstract class ImageTest {
 
     @TempDir
     Path dir;
+
     SkepImage image = SkepImage.full();
     SkepImage.Daemon daemon;
 
@@ -62,9 +62,17 @@ abstract class ImageTest {
 
     /** Starts (or restarts) the daemon on the test's data directory and waits until it answers. */
     void startDaemon() {
-        daemon = image.startDaemon(daemonEnv(dir, host()), dir.resolve("logs-" + System.nanoTime()),
-                "--data-dir", dir.resolve("data").toString(), "--raft-port", "0", "--listen-addr", "127.0.0.1:0",
-                "-H", host());
+        daemon = image.startDaemon(
+                daemonEnv(dir, host()),
+                dir.resolve("logs-" + System.nanoTime()),
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--raft-port",
+                "0",
+                "--listen-addr",
+                "127.0.0.1:0",
+                "-H",
+                host());
         await("the daemon to answer", () -> image.run(env(), "version").exitCode() == 0);
     }
 
@@ -83,7 +91,8 @@ abstract class ImageTest {
         long deadline = System.nanoTime() + CONVERGE.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what + "\n" + (daemon == null ? "" : daemon.describeOutput()));
+                throw new AssertionError(
+                        "timed out waiting for " + what + "\n" + (daemon == null ? "" : daemon.describeOutput()));
             }
             try {
                 Thread.sleep(100); // polling interval of the condition

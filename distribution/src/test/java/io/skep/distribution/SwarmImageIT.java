@@ -1,21 +1,20 @@
 package io.skep.distribution;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The jlinked image as an operator drives it: {@code bin/skep daemon}, then {@code bin/skep} commands, with
@@ -38,7 +37,8 @@ class SwarmImageIT extends ImageTest {
     private List<Long> running(String service) {
         List<Long> pids = new ArrayList<>();
         for (JsonNode t : tasks(service)) {
-            if (t.path("Status").path("State").asText().equals("running") && t.path("DesiredState").asText().equals("running")) {
+            if (t.path("Status").path("State").asText().equals("running")
+                    && t.path("DesiredState").asText().equals("running")) {
                 pids.add(t.path("Status").path("ContainerStatus").path("PID").asLong());
             }
         }
@@ -88,7 +88,8 @@ class SwarmImageIT extends ImageTest {
         ok("service", "scale", "-d", "w=1");
         awaitRunning("w", 1);
         long kept = running("w").get(0);
-        await("the scaled-down processes to end",
+        await(
+                "the scaled-down processes to end",
                 () -> seenPids.stream().filter(SwarmImageIT::alive).toList().equals(List.of(kept)));
 
         ok("service", "rm", "w");
@@ -150,7 +151,8 @@ class SwarmImageIT extends ImageTest {
     @Test
     void infoSaysWhichTlsProviderTheNodeUses() {
         startDaemon();
-        assertTrue(ok("info").contains(" Security Options:\n  tls\n   Provider: Conscrypt 2.5.2 (BoringSSL)\n"),
+        assertTrue(
+                ok("info").contains(" Security Options:\n  tls\n   Provider: Conscrypt 2.5.2 (BoringSSL)\n"),
                 () -> ok("info"));
     }
 
@@ -168,11 +170,14 @@ class SwarmImageIT extends ImageTest {
         startDaemon();
         ok("swarm", "init");
         assertFalse(ok("plugin", "ls").contains("io.skep.runtime.process"));
-        SkepImage.Result r = skep("service", "create", "-d", "--name", "p", "--runtime", "process", "host", "sleep", "1");
+        SkepImage.Result r =
+                skep("service", "create", "-d", "--name", "p", "--runtime", "process", "host", "sleep", "1");
         assertNotEquals(0, r.exitCode());
         assertTrue(r.stderr().contains("runtime \"process\" is not installed in this image"), r::describe);
         r = skep("service", "create", "-d", "--name", "q", "host", "sleep", "1");
         assertNotEquals(0, r.exitCode());
-        assertTrue(r.stderr().contains("runtime \"process\" is not installed in this image"), "the image host needs it: " + r.describe());
+        assertTrue(
+                r.stderr().contains("runtime \"process\" is not installed in this image"),
+                "the image host needs it: " + r.describe());
     }
 }

@@ -1,5 +1,8 @@
 package io.skep.distribution;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,9 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The machine's Docker engine, driven with the docker CLI, and the test image built for it once per run:
@@ -22,8 +22,7 @@ final class TestEngine {
 
     private static String image;
 
-    private TestEngine() {
-    }
+    private TestEngine() {}
 
     record Run(int exitCode, String stdout, String stderr) {
         String describe() {
@@ -33,7 +32,8 @@ final class TestEngine {
 
     /** Skips the test (or fails it, in CI) when no engine answers or no static busybox is there. */
     static void require() {
-        boolean engine = Files.isExecutable(Path.of("/usr/bin/docker")) && docker(Map.of(), "info").exitCode() == 0;
+        boolean engine = Files.isExecutable(Path.of("/usr/bin/docker"))
+                && docker(Map.of(), "info").exitCode() == 0;
         boolean busybox = Files.isExecutable(Path.of("/bin/busybox"));
         if ("1".equals(System.getenv("SKEP_REQUIRE_DOCKER"))) {
             assertTrue(engine, "SKEP_REQUIRE_DOCKER=1 but no Docker engine answers");
@@ -91,7 +91,9 @@ final class TestEngine {
             Path err = Files.createTempFile("docker", ".err");
             try {
                 Files.writeString(in, stdin);
-                ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                ProcessBuilder pb = new ProcessBuilder(command)
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(in.toFile()));
                 pb.environment().remove("DOCKER_CONTEXT");
                 pb.environment().putAll(env);
@@ -116,7 +118,8 @@ final class TestEngine {
 
     /** IDs of the engine's containers (running ones, or all with {@code all}) with a label. */
     static List<String> containers(String label, boolean all) {
-        Run r = all ? docker(Map.of(), "ps", "-aq", "--no-trunc", "--filter", "label=" + label)
+        Run r = all
+                ? docker(Map.of(), "ps", "-aq", "--no-trunc", "--filter", "label=" + label)
                 : docker(Map.of(), "ps", "-q", "--no-trunc", "--filter", "label=" + label);
         return r.stdout().lines().filter(l -> !l.isBlank()).sorted().toList();
     }

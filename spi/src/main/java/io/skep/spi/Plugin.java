@@ -28,6 +28,5 @@ public interface Plugin {
      * Receives this plugin's checked settings, once, before the node uses the plugin (before a runtime's probe, a
      * strategy's first placement). Called also when no option was given: then every value is its default.
      */
-    default void configure(PluginConfig config) {
-    }
+    default void configure(PluginConfig config) {}
 }

@@ -1,6 +1,5 @@
 package io.skep.spi;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +24,12 @@ public final class PluginConfig {
         }
         for (String key : texts.keySet()) {
             if (!options.containsKey(key)) {
-                throw new PluginOptionException(plugin + "." + key, options.isEmpty()
-                        ? "plugin " + plugin + " takes no options"
-                        : "plugin " + plugin + " has no option " + key + " (its options: "
-                        + String.join(", ", options.keySet()) + ")");
+                throw new PluginOptionException(
+                        plugin + "." + key,
+                        options.isEmpty()
+                                ? "plugin " + plugin + " takes no options"
+                                : "plugin " + plugin + " has no option " + key + " (its options: "
+                                        + String.join(", ", options.keySet()) + ")");
             }
         }
         for (PluginOption<?> option : declared) {

@@ -34,8 +34,8 @@ public final class PluginOption<T> {
     /** The problem with a well-formed value (e.g. out of range), or null. */
     private final Function<T, String> check;
 
-    private PluginOption(String name, Type type, Class<T> javaType, T defaultValue, String description,
-                         Function<T, String> check) {
+    private PluginOption(
+            String name, Type type, Class<T> javaType, T defaultValue, String description, Function<T, String> check) {
         this.name = Objects.requireNonNull(name, "name");
         if (!name.matches("[a-z][a-z0-9-]*")) {
             throw new IllegalArgumentException("an option's name is lower case letters, digits and '-': " + name);
@@ -58,7 +58,12 @@ public final class PluginOption<T> {
 
     /** A whole number from {@code min} to {@code max}. */
     public static PluginOption<Integer> integer(String name, int defaultValue, int min, int max, String description) {
-        return new PluginOption<>(name, Type.INT, Integer.class, defaultValue, description,
+        return new PluginOption<>(
+                name,
+                Type.INT,
+                Integer.class,
+                defaultValue,
+                description,
                 v -> v >= min && v <= max ? null : "must be from " + min + " to " + max + ", got " + v);
     }
 
@@ -68,10 +73,16 @@ public final class PluginOption<T> {
     }
 
     /** A duration from {@code min} to {@code max}. */
-    public static PluginOption<Duration> duration(String name, Duration defaultValue, Duration min, Duration max,
-                                                  String description) {
-        return new PluginOption<>(name, Type.DURATION, Duration.class, defaultValue, description,
-                v -> v.compareTo(min) >= 0 && v.compareTo(max) <= 0 ? null
+    public static PluginOption<Duration> duration(
+            String name, Duration defaultValue, Duration min, Duration max, String description) {
+        return new PluginOption<>(
+                name,
+                Type.DURATION,
+                Duration.class,
+                defaultValue,
+                description,
+                v -> v.compareTo(min) >= 0 && v.compareTo(max) <= 0
+                        ? null
                         : "must be from " + format(min) + " to " + format(max) + ", got " + format(v));
     }
 
@@ -157,17 +168,19 @@ public final class PluginOption<T> {
         }
         try {
             Duration total = Duration.ZERO;
-            var parts = java.util.regex.Pattern.compile("(\\d+)(ns|us|µs|ms|s|m|h)").matcher(value);
+            var parts =
+                    java.util.regex.Pattern.compile("(\\d+)(ns|us|µs|ms|s|m|h)").matcher(value);
             while (parts.find()) {
                 long n = Long.parseLong(parts.group(1));
-                total = total.plus(switch (parts.group(2)) {
-                    case "ns" -> Duration.ofNanos(n);
-                    case "us", "µs" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                });
+                total = total.plus(
+                        switch (parts.group(2)) {
+                            case "ns" -> Duration.ofNanos(n);
+                            case "us", "µs" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
+                            case "ms" -> Duration.ofMillis(n);
+                            case "s" -> Duration.ofSeconds(n);
+                            case "m" -> Duration.ofMinutes(n);
+                            default -> Duration.ofHours(n);
+                        });
             }
             return total;
         } catch (ArithmeticException | NumberFormatException e) {

@@ -1,7 +1,6 @@
 package io.skep.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.Map;
 
 /** The swarm itself: its spec, root CA and join tokens ({@code GET /swarm}). */
@@ -20,6 +19,7 @@ public class Cluster extends StoredObject {
     public SwarmSpec spec;
     /** Worker and Manager: {@code SWMTKN-1-<root CA digest>-<secret>}. */
     public Map<String, String> joinTokens;
+
     @JsonProperty("TLSInfo")
     public TlsInfo tlsInfo;
     /** The root CA's certificate and key, PEM: kept in the store, left out of every API answer. */
@@ -38,6 +38,7 @@ public class Cluster extends StoredObject {
      */
     @JsonProperty(REMOVED_NODES)
     public Map<String, String> removedNodes;
+
     public Boolean rootRotationInProgress = false;
     public Long subnetSize = 24L;
     public Long dataPathPort = 4789L;
@@ -61,6 +62,7 @@ public class Cluster extends StoredObject {
     public static class CaKeys {
         @JsonProperty("CACert")
         public String caCert;
+
         @JsonProperty("CAKey")
         public String caKey;
     }

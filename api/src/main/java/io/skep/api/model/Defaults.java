@@ -1,6 +1,5 @@
 package io.skep.api.model;
 
-
 import java.time.Duration;
 
 /**
@@ -12,18 +11,19 @@ public final class Defaults {
     public static final java.time.Duration NODE_CERT_EXPIRY = java.time.Duration.ofDays(90);
     /** Swarm's agent heartbeat period ({@code Dispatcher.HeartbeatPeriod}); a node is down after 3 missed. */
     public static final java.time.Duration HEARTBEAT_PERIOD = java.time.Duration.ofSeconds(5);
+
     public static final String RESTART_CONDITION = "any";
     public static final Duration RESTART_DELAY = Duration.ofSeconds(5);
     public static final Duration STOP_GRACE_PERIOD = Duration.ofSeconds(10);
     public static final Duration UPDATE_MONITOR = Duration.ofSeconds(5);
 
-    private Defaults() {
-    }
+    private Defaults() {}
 
     public static String restartCondition(TaskSpec spec) {
         TaskSpec.RestartPolicy policy = spec == null ? null : spec.restartPolicy;
         return policy == null || policy.condition == null || policy.condition.isEmpty()
-                ? RESTART_CONDITION : policy.condition;
+                ? RESTART_CONDITION
+                : policy.condition;
     }
 
     public static Duration restartDelay(TaskSpec spec) {
@@ -60,7 +60,8 @@ public final class Defaults {
         if (s.taskTemplate.containerSpec.stopGracePeriod == null) {
             s.taskTemplate.containerSpec.stopGracePeriod = STOP_GRACE_PERIOD.toNanos();
         }
-        TaskSpec.RestartPolicy r = s.taskTemplate.restartPolicy == null ? new TaskSpec.RestartPolicy() : s.taskTemplate.restartPolicy;
+        TaskSpec.RestartPolicy r =
+                s.taskTemplate.restartPolicy == null ? new TaskSpec.RestartPolicy() : s.taskTemplate.restartPolicy;
         s.taskTemplate.restartPolicy = r;
         if (r.condition == null) {
             r.condition = RESTART_CONDITION;

@@ -6,5 +6,6 @@ import java.util.List;
 public class EndpointSpec extends Extensible {
     /** vip | dnsrr */
     public String mode;
+
     public List<PortConfig> ports;
 }

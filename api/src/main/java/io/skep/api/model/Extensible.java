@@ -3,7 +3,6 @@ package io.skep.api.model;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonIgnore;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 

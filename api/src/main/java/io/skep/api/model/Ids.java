@@ -8,8 +8,7 @@ import java.time.Instant;
 public final class Ids {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Ids() {
-    }
+    private Ids() {}
 
     public static String newId() {
         byte[] bytes = new byte[16];

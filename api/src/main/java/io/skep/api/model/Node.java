@@ -50,8 +50,7 @@ public class Node extends StoredObject {
         public String type;
         public String name;
 
-        public PluginDescription() {
-        }
+        public PluginDescription() {}
 
         public PluginDescription(String type, String name) {
             this.type = type;
@@ -62,6 +61,7 @@ public class Node extends StoredObject {
     public static class Status {
         /** unknown | down | ready | disconnected */
         public String state;
+
         public String message;
         public String addr;
     }

@@ -1,7 +1,6 @@
 package io.skep.api.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +39,7 @@ public class Service extends StoredObject {
     public static class UpdateStatus {
         /** updating | paused | completed | rollback_started | rollback_paused | rollback_completed */
         public String state;
+
         public String startedAt;
         public String completedAt;
         public String message;
@@ -48,6 +48,7 @@ public class Service extends StoredObject {
     public static class RebalanceStatus {
         /** requested | completed */
         public String state;
+
         public String requestedAt;
         public String completedAt;
         public String message;
@@ -83,7 +84,10 @@ public class Service extends StoredObject {
 
     @JsonIgnore
     public long replicas() {
-        if (spec == null || spec.mode == null || spec.mode.replicated == null || spec.mode.replicated.replicas == null) {
+        if (spec == null
+                || spec.mode == null
+                || spec.mode.replicated == null
+                || spec.mode.replicated.replicas == null) {
             return 1;
         }
         return spec.mode.replicated.replicas;

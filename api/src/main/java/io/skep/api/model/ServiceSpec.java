@@ -11,6 +11,7 @@ public class ServiceSpec extends Extensible {
      * parallelism) until its spread is even again. Swarm never moves running tasks; skep does so only on request.
      */
     public static final String REBALANCE_LABEL = "io.skep.rebalance";
+
     public static final String REBALANCE_AUTO = "auto";
 
     public String name;
@@ -31,8 +32,7 @@ public class ServiceSpec extends Extensible {
     }
 
     /** Global mode carries no settings: {@code "Global": {}}. */
-    public static class Global extends Extensible {
-    }
+    public static class Global extends Extensible {}
 
     public static class UpdateConfig extends Extensible {
         public Long parallelism;
@@ -45,6 +45,7 @@ public class ServiceSpec extends Extensible {
 
     /** The image that means "the host's own filesystem": only the process runtime runs it. */
     public static final String HOST_IMAGE = "host";
+
     public static final String PROCESS_RUNTIME = "process";
 
     /**
@@ -57,7 +58,8 @@ public class ServiceSpec extends Extensible {
         if (named != null) {
             return named;
         }
-        String image = taskTemplate == null || taskTemplate.containerSpec == null ? null : taskTemplate.containerSpec.image;
+        String image =
+                taskTemplate == null || taskTemplate.containerSpec == null ? null : taskTemplate.containerSpec.image;
         if (image != null) {
             String name = image.replaceFirst("^(docker\\.io/)?(library/)?", "");
             if (name.equals(HOST_IMAGE) || name.equals(HOST_IMAGE + ":latest")) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 public abstract class StoredObject {
     @JsonProperty("ID")
     public String id;
+
     public Version version = new Version();
     public String createdAt;
     public String updatedAt;

@@ -2,18 +2,21 @@ package io.skep.api.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.Map;
 
 /** One scheduled unit of a service, as {@code GET /tasks} shows it. */
 public class Task extends StoredObject {
     public Map<String, String> labels;
     public TaskSpec spec;
+
     @JsonProperty("ServiceID")
     public String serviceId;
+
     public Long slot;
+
     @JsonProperty("NodeID")
     public String nodeId;
+
     public TaskStatus status = new TaskStatus();
     public String desiredState;
     /** The service's name and labels when the task was made (swarmkit's {@code ServiceAnnotations}). */
@@ -42,8 +45,10 @@ public class Task extends StoredObject {
     public static class ContainerStatus {
         @JsonProperty("ContainerID")
         public String containerId;
+
         @JsonProperty("PID")
         public Long pid;
+
         public Long exitCode;
     }
 

@@ -1,7 +1,6 @@
 package io.skep.api.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +23,8 @@ public class TaskSpec extends Extensible {
         }
         return placement.preferences.stream()
                 .filter(p -> p.spread != null && p.spread.spreadDescriptor != null)
-                .map(p -> p.spread.spreadDescriptor).toList();
+                .map(p -> p.spread.spreadDescriptor)
+                .toList();
     }
 
     public static class ContainerSpec extends Extensible {
@@ -63,6 +63,7 @@ public class TaskSpec extends Extensible {
     public static class RestartPolicy extends Extensible {
         /** none | on-failure | any */
         public String condition;
+
         public Long delay;
         public Long maxAttempts;
         public Long window;

@@ -6,8 +6,20 @@ import java.util.Locale;
  * Task states, in order: a task's state only moves forward. Names and order are swarmkit's.
  */
 public enum TaskState {
-    NEW, PENDING, ASSIGNED, ACCEPTED, PREPARING, READY, STARTING, RUNNING,
-    COMPLETE, SHUTDOWN, FAILED, REJECTED, REMOVE, ORPHANED;
+    NEW,
+    PENDING,
+    ASSIGNED,
+    ACCEPTED,
+    PREPARING,
+    READY,
+    STARTING,
+    RUNNING,
+    COMPLETE,
+    SHUTDOWN,
+    FAILED,
+    REJECTED,
+    REMOVE,
+    ORPHANED;
 
     /** The lower-case wire name ({@code "running"}). */
     public String wire() {

@@ -9,8 +9,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public class TlsInfo {
     @JsonProperty("TrustRoot")
     public String trustRoot;
+
     @JsonProperty("CertIssuerSubject")
     public String certIssuerSubject;
+
     @JsonProperty("CertIssuerPublicKey")
     public String certIssuerPublicKey;
 }

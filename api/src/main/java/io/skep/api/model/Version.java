@@ -4,8 +4,7 @@ package io.skep.api.model;
 public class Version {
     public long index;
 
-    public Version() {
-    }
+    public Version() {}
 
     public Version(long index) {
         this.index = index;

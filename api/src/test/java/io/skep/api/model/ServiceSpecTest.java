@@ -1,11 +1,10 @@
 package io.skep.api.model;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class ServiceSpecTest {
 
@@ -35,7 +34,8 @@ class ServiceSpecTest {
         String json = "{\"Name\":\"w\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"host\",\"Init\":false,"
                 + "\"DNSConfig\":{}},\"ForceUpdate\":0},\"Mode\":{\"Global\":{}},\"Future\":[1,2]}";
         ServiceSpec s = Json.read(json.getBytes(), ServiceSpec.class);
-        assertEquals(Json.read(json.getBytes(), com.fasterxml.jackson.databind.JsonNode.class),
+        assertEquals(
+                Json.read(json.getBytes(), com.fasterxml.jackson.databind.JsonNode.class),
                 Json.read(Json.bytes(s), com.fasterxml.jackson.databind.JsonNode.class));
     }
 }

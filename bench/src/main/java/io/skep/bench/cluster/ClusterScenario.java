@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skep.bench.FileTrees;
 import io.skep.bench.SkepDaemon;
 import io.skep.bench.TextTable;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,6 +34,7 @@ public final class ClusterScenario {
     private static final Duration CONVERGE = Duration.ofSeconds(120);
     /** How often the driver polls: small against what it measures. */
     private static final long POLL_MILLIS = 20;
+
     private static final int REPLICAS = 4;
 
     static final String USAGE = """
@@ -44,8 +44,7 @@ public final class ClusterScenario {
               --dir=PATH     where the nodes' data directories go (default java.io.tmpdir)
             """;
 
-    private ClusterScenario() {
-    }
+    private ClusterScenario() {}
 
     record Options(int rounds, Path skep, Path dir) {
         static Options parse(String... args) {
@@ -55,8 +54,8 @@ public final class ClusterScenario {
             for (String arg : args) {
                 int eq = arg.indexOf('=');
                 if (eq < 0) {
-                    throw new IllegalArgumentException(arg.equals("--help") || arg.equals("-h") ? ""
-                            : "expected --name=value, got '" + arg + "'");
+                    throw new IllegalArgumentException(
+                            arg.equals("--help") || arg.equals("-h") ? "" : "expected --name=value, got '" + arg + "'");
                 }
                 String value = arg.substring(eq + 1);
                 switch (arg.substring(0, eq)) {
@@ -88,8 +87,10 @@ public final class ClusterScenario {
     }
 
     static void run(Options options, PrintStream out) throws Exception {
-        out.printf("Cluster scenario: 3 managers and a worker, each a `skep daemon` process of %s on loopback, "
-                + "default settings; %d replicas of a host-process service.%n%n", options.skep(), REPLICAS);
+        out.printf(
+                "Cluster scenario: 3 managers and a worker, each a `skep daemon` process of %s on loopback, "
+                        + "default settings; %d replicas of a host-process service.%n%n",
+                options.skep(), REPLICAS);
         List<Double> workerLoss = new ArrayList<>();
         List<Double> failover = new ArrayList<>();
         for (int r = 1; r <= options.rounds(); r++) {
@@ -100,8 +101,9 @@ public final class ClusterScenario {
                 double elected = swarm.killLeader();
                 workerLoss.add(loss);
                 failover.add(elected);
-                out.printf("round %d/%d:  worker loss %.2f s  leader failover %.2f s%n", r, options.rounds(), loss,
-                        elected);
+                out.printf(
+                        "round %d/%d:  worker loss %.2f s  leader failover %.2f s%n",
+                        r, options.rounds(), loss, elected);
             } finally {
                 FileTrees.deleteRecursively(dir);
             }
@@ -112,8 +114,9 @@ public final class ClusterScenario {
 
     static String report(double workerLoss, double failover, int rounds) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"From kill -9 of", "until", "skep (s)", "Swarm's defaults (s)", "skep/Swarm", "goal (s)",
-            "skep/goal"});
+        rows.add(new String[] {
+            "From kill -9 of", "until", "skep (s)", "Swarm's defaults (s)", "skep/Swarm", "goal (s)", "skep/goal"
+        });
         rows.add(row("a worker", "its tasks run elsewhere", workerLoss, 15, 6));
         rows.add(row("the leader", "a write is accepted", failover, 10, 2));
         return "Medians over " + rounds + " rounds (Swarm's side: 15 s = 3 missed 5 s heartbeats, before its tasks "
@@ -121,8 +124,15 @@ public final class ClusterScenario {
     }
 
     private static String[] row(String what, String until, double skep, double swarm, double goal) {
-        return new String[] {what, until, "%.2f".formatted(skep), "%.0f".formatted(swarm),
-            "%.2f".formatted(skep / swarm), "%.0f".formatted(goal), "%.2f".formatted(skep / goal)};
+        return new String[] {
+            what,
+            until,
+            "%.2f".formatted(skep),
+            "%.0f".formatted(swarm),
+            "%.2f".formatted(skep / swarm),
+            "%.0f".formatted(goal),
+            "%.2f".formatted(skep / goal)
+        };
     }
 
     static double median(List<Double> values) {
@@ -151,7 +161,8 @@ public final class ClusterScenario {
             JsonNode tokens = first.ok("GET", "/swarm", null).path("JoinTokens");
             for (String name : List.of("manager2", "manager3", "worker")) {
                 SkepDaemon n = add(name);
-                String token = tokens.path(name.startsWith("manager") ? "Manager" : "Worker").asText();
+                String token = tokens.path(name.startsWith("manager") ? "Manager" : "Worker")
+                        .asText();
                 n.ok("POST", "/swarm/join", Map.of("RemoteAddrs", List.of(addr), "JoinToken", token));
                 n.nodeId();
             }
@@ -163,10 +174,19 @@ public final class ClusterScenario {
                 }
                 return ready == 4;
             });
-            first.ok("POST", "/services/create", Map.of("Name", "w", "Mode", Map.of("Replicated",
-                    Map.of("Replicas", REPLICAS)), "TaskTemplate", Map.of("ContainerSpec", Map.of("Image", "host",
-                    "Command", List.of("sleep", "100000")))));
-            await(REPLICAS + " running tasks, one on each node", () -> running(first).size() == 4);
+            first.ok(
+                    "POST",
+                    "/services/create",
+                    Map.of(
+                            "Name",
+                            "w",
+                            "Mode",
+                            Map.of("Replicated", Map.of("Replicas", REPLICAS)),
+                            "TaskTemplate",
+                            Map.of("ContainerSpec", Map.of("Image", "host", "Command", List.of("sleep", "100000")))));
+            await(
+                    REPLICAS + " running tasks, one on each node",
+                    () -> running(first).size() == 4);
         }
 
         private SkepDaemon add(String name) throws IOException {
@@ -216,16 +236,32 @@ public final class ClusterScenario {
                 }
             }
             String leader = leaderId;
-            SkepDaemon killed = nodes.values().stream().filter(n -> n.nodeId().equals(leader)).findFirst()
+            SkepDaemon killed = nodes.values().stream()
+                    .filter(n -> n.nodeId().equals(leader))
+                    .findFirst()
                     .orElseThrow();
-            SkepDaemon survivor = nodes.values().stream().filter(n -> n != killed && n.name().startsWith("manager"))
-                    .findFirst().orElseThrow();
+            SkepDaemon survivor = nodes.values().stream()
+                    .filter(n -> n != killed && n.name().startsWith("manager"))
+                    .findFirst()
+                    .orElseThrow();
             killed.process().destroyForcibly();
             long t0 = System.nanoTime();
             int[] attempt = {0};
-            await("a write on a survivor", () -> survivor.call("POST", "/services/create", Map.of("Name",
-                    "probe-" + attempt[0]++, "Mode", Map.of("Replicated", Map.of("Replicas", 0)), "TaskTemplate",
-                    Map.of("ContainerSpec", Map.of("Image", "host", "Command", List.of("true"))))) != null);
+            await(
+                    "a write on a survivor",
+                    () -> survivor.call(
+                                    "POST",
+                                    "/services/create",
+                                    Map.of(
+                                            "Name",
+                                            "probe-" + attempt[0]++,
+                                            "Mode",
+                                            Map.of("Replicated", Map.of("Replicas", 0)),
+                                            "TaskTemplate",
+                                            Map.of(
+                                                    "ContainerSpec",
+                                                    Map.of("Image", "host", "Command", List.of("true")))))
+                            != null);
             return (System.nanoTime() - t0) / 1e9;
         }
 

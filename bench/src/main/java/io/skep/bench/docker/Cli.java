@@ -18,8 +18,13 @@ import java.util.concurrent.TimeUnit;
 final class Cli {
 
     /** The variables that could point the docker CLI anywhere else than where the scenario says. */
-    private static final List<String> DOCKER_VARIABLES = List.of("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY",
-            "DOCKER_CERT_PATH", "DOCKER_API_VERSION", "SKEP_HOST");
+    private static final List<String> DOCKER_VARIABLES = List.of(
+            "DOCKER_HOST",
+            "DOCKER_CONTEXT",
+            "DOCKER_TLS_VERIFY",
+            "DOCKER_CERT_PATH",
+            "DOCKER_API_VERSION",
+            "SKEP_HOST");
 
     /** How a command ended: its exit code and what it printed. */
     record Result(List<String> command, int exitCode, String output) {
@@ -66,16 +71,18 @@ final class Cli {
 
     /** The same, started in the background. */
     CompletableFuture<Result> dockerAsync(String host, Duration timeout, String... args) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return docker(host, timeout, args);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            }
-        }, command -> Thread.ofVirtual().name("docker-cli").start(command));
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return docker(host, timeout, args);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted", e);
+                    }
+                },
+                command -> Thread.ofVirtual().name("docker-cli").start(command));
     }
 
     /** {@code docker ARGS} for the cleanup: runs even when stopping. */
@@ -115,8 +122,12 @@ final class Cli {
             text = "";
         }
         if (verbose) {
-            log.printf("  [%8.3f s] %s  (%d ms, exit %d)%n", (start - started) / 1e9, String.join(" ", command),
-                    (System.nanoTime() - start) / 1_000_000, process.exitValue());
+            log.printf(
+                    "  [%8.3f s] %s  (%d ms, exit %d)%n",
+                    (start - started) / 1e9,
+                    String.join(" ", command),
+                    (System.nanoTime() - start) / 1_000_000,
+                    process.exitValue());
         }
         return new Result(command, process.exitValue(), text);
     }

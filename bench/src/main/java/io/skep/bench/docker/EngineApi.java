@@ -2,7 +2,6 @@ package io.skep.bench.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -44,8 +43,8 @@ final class EngineApi {
     /** The containers, in any state, that carry {@code label} ({@code key=value}). */
     List<Snapshot.Container> containers(String label, Duration timeout) throws IOException {
         String filters = "{\"label\":[\"" + label.replace("\"", "\\\"") + "\"]}";
-        return containersOf(get("/containers/json?all=1&filters="
-                + URLEncoder.encode(filters, StandardCharsets.UTF_8), timeout));
+        return containersOf(
+                get("/containers/json?all=1&filters=" + URLEncoder.encode(filters, StandardCharsets.UTF_8), timeout));
     }
 
     /** "Docker Engine VERSION (API V, N CPUs)". */
@@ -53,13 +52,15 @@ final class EngineApi {
         JsonNode version = get("/version", timeout);
         JsonNode info = get("/info", timeout);
         return "Docker Engine " + version.path("Version").asText("?") + " (API "
-                + version.path("ApiVersion").asText("?") + ", " + info.path("NCPU").asInt() + " CPUs, "
+                + version.path("ApiVersion").asText("?") + ", "
+                + info.path("NCPU").asInt() + " CPUs, "
                 + info.path("Containers").asInt() + " containers before the run)";
     }
 
     JsonNode get(String pathAndQuery, Duration timeout) throws IOException {
-        byte[] raw = exchange(("GET " + pathAndQuery + " HTTP/1.0\r\nHost: docker\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII), timeout);
+        byte[] raw = exchange(
+                ("GET " + pathAndQuery + " HTTP/1.0\r\nHost: docker\r\n\r\n").getBytes(StandardCharsets.US_ASCII),
+                timeout);
         Response response = Response.parse(raw);
         if (response.status() != 200) {
             throw new IOException("GET " + pathAndQuery + ": HTTP " + response.status() + ": "
@@ -72,7 +73,7 @@ final class EngineApi {
     private byte[] exchange(byte[] request, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-             Selector selector = Selector.open()) {
+                Selector selector = Selector.open()) {
             ByteBuffer out = ByteBuffer.wrap(request);
             while (out.hasRemaining()) {
                 channel.write(out);
@@ -84,8 +85,8 @@ final class EngineApi {
             while (true) {
                 long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (left <= 0) {
-                    throw new IOException("the engine at " + socket + " did not answer within " + timeout.toMillis()
-                            + " ms");
+                    throw new IOException(
+                            "the engine at " + socket + " did not answer within " + timeout.toMillis() + " ms");
                 }
                 selector.select(left);
                 selector.selectedKeys().clear();
@@ -114,7 +115,8 @@ final class EngineApi {
             int status;
             try {
                 status = statusLine[0].startsWith("HTTP/") && statusLine.length > 1
-                        ? Integer.parseInt(statusLine[1]) : -1;
+                        ? Integer.parseInt(statusLine[1])
+                        : -1;
             } catch (NumberFormatException e) {
                 status = -1;
             }
@@ -168,7 +170,9 @@ final class EngineApi {
         }
         List<Snapshot.Container> containers = new ArrayList<>();
         for (JsonNode c : array) {
-            containers.add(new Snapshot.Container(c.path("Id").asText(), c.path("State").asText(),
+            containers.add(new Snapshot.Container(
+                    c.path("Id").asText(),
+                    c.path("State").asText(),
                     c.path("ImageID").asText()));
         }
         return containers;

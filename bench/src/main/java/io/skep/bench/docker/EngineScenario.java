@@ -4,7 +4,6 @@ import io.skep.bench.FileTrees;
 import io.skep.bench.docker.Report.LegRun;
 import io.skep.bench.docker.Report.Measured;
 import io.skep.bench.docker.Step.Shape;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -83,13 +82,24 @@ public final class EngineScenario {
               --trace             print what every poll saw (running, running the step's image, in all)
             """;
 
-    private EngineScenario() {
-    }
+    private EngineScenario() {}
 
     /** The command line. */
-    record Options(List<Leg> legs, int rounds, Shape shape, int warmup, Duration timeout, Duration poll, Duration pause,
-                   String engine, String docker, Path skep, Path busybox, Path skepLog, boolean verbose,
-                   boolean trace) {
+    record Options(
+            List<Leg> legs,
+            int rounds,
+            Shape shape,
+            int warmup,
+            Duration timeout,
+            Duration poll,
+            Duration pause,
+            String engine,
+            String docker,
+            Path skep,
+            Path busybox,
+            Path skepLog,
+            boolean verbose,
+            boolean trace) {
 
         static Options parse(Map<String, String> env, String... args) {
             List<Leg> legs = List.of(Leg.values());
@@ -149,16 +159,29 @@ public final class EngineScenario {
                     throw new IllegalArgumentException(name + ": not a number: '" + value + "'");
                 } catch (IllegalArgumentException e) {
                     throw e.getMessage().startsWith("--") || e.getMessage().startsWith("unknown")
-                            ? e : new IllegalArgumentException(name + ": " + e.getMessage());
+                            ? e
+                            : new IllegalArgumentException(name + ": " + e.getMessage());
                 }
             }
             if (scaleTo <= replicas) {
-                throw new IllegalArgumentException("--scale-to must be more than --replicas (" + replicas
-                        + "), got " + scaleTo);
+                throw new IllegalArgumentException(
+                        "--scale-to must be more than --replicas (" + replicas + "), got " + scaleTo);
             }
-            return new Options(legs, rounds, new Shape(replicas, scaleTo, parallelism), warmup, timeout, poll, pause,
+            return new Options(
+                    legs,
+                    rounds,
+                    new Shape(replicas, scaleTo, parallelism),
+                    warmup,
+                    timeout,
+                    poll,
+                    pause,
                     engine,
-                    docker, skep, busybox, skepLog, verbose, trace);
+                    docker,
+                    skep,
+                    busybox,
+                    skepLog,
+                    verbose,
+                    trace);
         }
 
         private static List<Leg> legs(String list) {
@@ -186,7 +209,10 @@ public final class EngineScenario {
     }
 
     public static void main(String[] args) {
-        io.skep.bench.Driver.main(args, USAGE, a -> Options.parse(System.getenv(), a),
+        io.skep.bench.Driver.main(
+                args,
+                USAGE,
+                a -> Options.parse(System.getenv(), a),
                 (options, out) -> new EngineScenario.Run(options, out).run());
     }
 
@@ -216,11 +242,14 @@ public final class EngineScenario {
 
         private final Options options;
         private final PrintStream out;
-        private final String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
+        private final String id = HexFormat.of()
+                .toHexDigits(ThreadLocalRandom.current().nextInt())
+                .substring(2);
         private final Cli cli;
         private final EngineApi engine;
         /** The engine's process, when it is known on this machine (its CPU time is shown per step), or null. */
         private final ProcessHandle dockerd;
+
         private final Cleanup cleanup = new Cleanup(System.err);
         private String v1;
         private String v2;
@@ -242,22 +271,28 @@ public final class EngineScenario {
             Path pidFile = Path.of("/var/run/docker.pid");
             if (engine.equals("unix:///var/run/docker.sock") && Files.isReadable(pidFile)) {
                 try {
-                    return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElse(null);
+                    return ProcessHandle.of(
+                                    Long.parseLong(Files.readString(pidFile).strip()))
+                            .orElse(null);
                 } catch (IOException | NumberFormatException e) {
                     return null;
                 }
             }
             List<ProcessHandle> all = ProcessHandle.allProcesses()
-                    .filter(p -> p.info().command().map(c -> c.endsWith("/dockerd")).orElse(false)).toList();
+                    .filter(p ->
+                            p.info().command().map(c -> c.endsWith("/dockerd")).orElse(false))
+                    .toList();
             return all.size() == 1 ? all.getFirst() : null;
         }
 
         int run() throws Exception {
-            Thread hook = new Thread(() -> {
-                cli.stop();
-                System.err.println("Stopping: removing what run " + id + " created ...");
-                cleanup.runAll();
-            }, "engine-scenario-cleanup");
+            Thread hook = new Thread(
+                    () -> {
+                        cli.stop();
+                        System.err.println("Stopping: removing what run " + id + " created ...");
+                        cleanup.runAll();
+                    },
+                    "engine-scenario-cleanup");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 return runLegs();
@@ -274,31 +309,53 @@ public final class EngineScenario {
         private int runLegs() throws Exception {
             Path skep = null;
             if (options.legs().contains(Leg.SKEP)) {
-                skep = options.skep() != null ? options.skep()
+                skep = options.skep() != null
+                        ? options.skep()
                         : io.skep.bench.FileTrees.findUp(Path.of(""), "distribution/target/skep/bin/skep");
                 if (skep == null || !Files.isExecutable(skep)) {
-                    throw new IOException("no skep image (" + (skep == null
-                            ? "distribution/target/skep/bin/skep not found from " + Path.of("").toAbsolutePath()
-                            : skep + " is not executable")
+                    throw new IOException("no skep image ("
+                            + (skep == null
+                                    ? "distribution/target/skep/bin/skep not found from "
+                                            + Path.of("").toAbsolutePath()
+                                    : skep + " is not executable")
                             + "): build it with ./mvnw -B -q install -DskipTests, or give --skep=PATH");
                 }
             }
             String client = cli.docker(options.engine(), CLI_TIMEOUT, "version", "--format", "{{.Client.Version}}")
-                    .check().output().strip();
-            out.printf("Docker engine scenario, run %s: %s at %s (%s); docker CLI %s.%n", id,
-                    engine.describe(POLL_TIMEOUT), options.engine(),
-                    dockerd == null ? "its process unknown here" : "dockerd pid " + dockerd.pid(), client);
+                    .check()
+                    .output()
+                    .strip();
+            out.printf(
+                    "Docker engine scenario, run %s: %s at %s (%s); docker CLI %s.%n",
+                    id,
+                    engine.describe(POLL_TIMEOUT),
+                    options.engine(),
+                    dockerd == null ? "its process unknown here" : "dockerd pid " + dockerd.pid(),
+                    client);
             Shape shape = options.shape();
-            out.printf("Steps: create %d replicas; scale to %d; update all %d to the v2 image, %d at a time, no delay;"
-                    + " remove. Each timed from its first command until a poll of the engine (every %d ms) shows it"
-                    + " done, within %d s.%n", shape.replicas(), shape.scaleTo(), shape.scaleTo(), shape.parallelism(),
-                    options.poll().toMillis(), options.timeout().toSeconds());
+            out.printf(
+                    "Steps: create %d replicas; scale to %d; update all %d to the v2 image, %d at a time, no delay;"
+                            + " remove. Each timed from its first command until a poll of the engine (every %d ms) shows it"
+                            + " done, within %d s.%n",
+                    shape.replicas(),
+                    shape.scaleTo(),
+                    shape.scaleTo(),
+                    shape.parallelism(),
+                    options.poll().toMillis(),
+                    options.timeout().toSeconds());
             Path image = skep;
-            out.printf("Legs: %s.%n", String.join("; ", options.legs().stream().map(leg -> switch (leg) {
-                case RAW -> "raw (docker run -d / stop / rm, " + shape.parallelism() + " at a time)";
-                case SWARM -> "Swarm (Docker Swarm mode on this engine)";
-                case SKEP -> "skep (its docker runtime; " + image + ")";
-            }).toList()));
+            out.printf(
+                    "Legs: %s.%n",
+                    String.join(
+                            "; ",
+                            options.legs().stream()
+                                    .map(leg -> switch (leg) {
+                                        case RAW ->
+                                            "raw (docker run -d / stop / rm, " + shape.parallelism() + " at a time)";
+                                        case SWARM -> "Swarm (Docker Swarm mode on this engine)";
+                                        case SKEP -> "skep (its docker runtime; " + image + ")";
+                                    })
+                                    .toList()));
 
             buildImages();
             cleanup.add("remove the containers of run " + id, () -> removeContainers(RUN_LABEL + "=" + id));
@@ -321,8 +378,11 @@ public final class EngineScenario {
         private void buildImages() throws Exception {
             Path busybox = options.busybox();
             if (busybox == null) {
-                busybox = Stream.of("/bin/busybox", "/usr/bin/busybox").map(Path::of).filter(Files::isExecutable)
-                        .findFirst().orElseThrow(() -> new IOException("no busybox in /bin or /usr/bin: install a"
+                busybox = Stream.of("/bin/busybox", "/usr/bin/busybox")
+                        .map(Path::of)
+                        .filter(Files::isExecutable)
+                        .findFirst()
+                        .orElseThrow(() -> new IOException("no busybox in /bin or /usr/bin: install a"
                                 + " static one (Debian: busybox-static) or give --busybox=PATH"));
             }
             Path context = Files.createTempDirectory("skep-engine-bench-image");
@@ -342,9 +402,14 @@ public final class EngineScenario {
             cli.docker(options.engine(), CLI_TIMEOUT, "stop", probe).check();
             double stopped = (System.nanoTime() - start) / 1e9;
             cli.docker(options.engine(), CLI_TIMEOUT, "rm", probe).check();
-            out.printf("Images: %s (%s) and %s (%s), FROM scratch with %s; a task stops on SIGTERM in %.2f s.%n%n",
-                    v1, v1Id.substring(0, Math.min(19, v1Id.length())), v2,
-                    v2Id.substring(0, Math.min(19, v2Id.length())), busybox, stopped);
+            out.printf(
+                    "Images: %s (%s) and %s (%s), FROM scratch with %s; a task stops on SIGTERM in %.2f s.%n%n",
+                    v1,
+                    v1Id.substring(0, Math.min(19, v1Id.length())),
+                    v2,
+                    v2Id.substring(0, Math.min(19, v2Id.length())),
+                    busybox,
+                    stopped);
             if (stopped > 5) {
                 throw new IOException("the task image does not stop promptly on SIGTERM (" + stopped + " s)");
             }
@@ -353,10 +418,23 @@ public final class EngineScenario {
         private String build(Path context, String version, String tag) throws Exception {
             Files.writeString(context.resolve("Dockerfile." + version), dockerfile(version), StandardCharsets.UTF_8);
             cleanup.add("remove the image " + tag, () -> cli.cleanup(options.engine(), CLI_TIMEOUT, "rmi", tag));
-            cli.docker(options.engine(), Duration.ofMinutes(5), "build", "-q", "--label", RUN_LABEL + "=" + id,
-                    "-f", context.resolve("Dockerfile." + version).toString(), "-t", tag, context.toString()).check();
-            return cli.docker(options.engine(), CLI_TIMEOUT, "image", "inspect", "--format", "{{.Id}}", tag).check()
-                    .output().strip();
+            cli.docker(
+                            options.engine(),
+                            Duration.ofMinutes(5),
+                            "build",
+                            "-q",
+                            "--label",
+                            RUN_LABEL + "=" + id,
+                            "-f",
+                            context.resolve("Dockerfile." + version).toString(),
+                            "-t",
+                            tag,
+                            context.toString())
+                    .check();
+            return cli.docker(options.engine(), CLI_TIMEOUT, "image", "inspect", "--format", "{{.Id}}", tag)
+                    .check()
+                    .output()
+                    .strip();
         }
 
         /**
@@ -394,7 +472,8 @@ public final class EngineScenario {
                 failure = "interrupted";
             } catch (Exception e) {
                 failure = (steps.size() < Step.values().length
-                        ? "at " + Step.values()[steps.size()].name().toLowerCase(Locale.ROOT) + ": " : "")
+                                ? "at " + Step.values()[steps.size()].name().toLowerCase(Locale.ROOT) + ": "
+                                : "")
                         + message(e);
                 if (daemonLog[0] != null) {
                     failure += "\n  skep daemon log, last lines:\n" + tail(daemonLog[0], 25);
@@ -420,28 +499,42 @@ public final class EngineScenario {
             return (step, service) -> {
                 List<Callable<Void>> jobs = new ArrayList<>();
                 switch (step) {
-                    case CREATE -> range(1, shape.replicas())
-                            .forEach(i -> jobs.add(() -> runRaw(leg, service, i, v1)));
-                    case SCALE -> range(shape.replicas() + 1, shape.scaleTo())
-                            .forEach(i -> jobs.add(() -> runRaw(leg, service, i, v1)));
-                    case UPDATE -> range(1, shape.scaleTo()).forEach(i -> jobs.add(() -> {
-                        rawCommand("stop", service + "." + i);
-                        rawCommand("rm", service + "." + i);
-                        return runRaw(leg, service, i, v2);
-                    }));
-                    case REMOVE -> range(1, shape.scaleTo()).forEach(i -> jobs.add(() -> {
-                        rawCommand("stop", service + "." + i);
-                        rawCommand("rm", service + "." + i);
-                        return null;
-                    }));
+                    case CREATE -> range(1, shape.replicas()).forEach(i -> jobs.add(() -> runRaw(leg, service, i, v1)));
+                    case SCALE ->
+                        range(shape.replicas() + 1, shape.scaleTo())
+                                .forEach(i -> jobs.add(() -> runRaw(leg, service, i, v1)));
+                    case UPDATE ->
+                        range(1, shape.scaleTo())
+                                .forEach(i -> jobs.add(() -> {
+                                    rawCommand("stop", service + "." + i);
+                                    rawCommand("rm", service + "." + i);
+                                    return runRaw(leg, service, i, v2);
+                                }));
+                    case REMOVE ->
+                        range(1, shape.scaleTo())
+                                .forEach(i -> jobs.add(() -> {
+                                    rawCommand("stop", service + "." + i);
+                                    rawCommand("rm", service + "." + i);
+                                    return null;
+                                }));
                 }
                 return inParallel(jobs, shape.parallelism());
             };
         }
 
         private Void runRaw(String leg, String service, int slot, String image) throws Exception {
-            rawCommand("run", "-d", "--name", service + "." + slot, "--label", RUN_LABEL + "=" + id,
-                    "--label", LEG_LABEL + "=" + leg, "--label", SERVICE_LABEL + "=" + service, image);
+            rawCommand(
+                    "run",
+                    "-d",
+                    "--name",
+                    service + "." + slot,
+                    "--label",
+                    RUN_LABEL + "=" + id,
+                    "--label",
+                    LEG_LABEL + "=" + leg,
+                    "--label",
+                    SERVICE_LABEL + "=" + service,
+                    image);
             return null;
         }
 
@@ -480,20 +573,38 @@ public final class EngineScenario {
         }
 
         private Driver swarm(String leg, List<Cleanup.Action> undo) throws Exception {
-            String state = cli.docker(options.engine(), CLI_TIMEOUT, "info", "--format",
-                    "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}").check().output().strip();
+            String state = cli.docker(
+                            options.engine(),
+                            CLI_TIMEOUT,
+                            "info",
+                            "--format",
+                            "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}")
+                    .check()
+                    .output()
+                    .strip();
             switch (state) {
                 case "inactive false" -> {
-                    undo.add(cleanup.add("leave the swarm that run " + id + " initialised", () -> cli.cleanup(
-                            options.engine(), CLI_TIMEOUT, "swarm", "leave", "--force").check()));
-                    cli.docker(options.engine(), CLI_TIMEOUT, "swarm", "init", "--advertise-addr", "127.0.0.1",
-                            "--listen-addr", "127.0.0.1:2377").check();
+                    undo.add(cleanup.add(
+                            "leave the swarm that run " + id + " initialised",
+                            () -> cli.cleanup(options.engine(), CLI_TIMEOUT, "swarm", "leave", "--force")
+                                    .check()));
+                    cli.docker(
+                                    options.engine(),
+                                    CLI_TIMEOUT,
+                                    "swarm",
+                                    "init",
+                                    "--advertise-addr",
+                                    "127.0.0.1",
+                                    "--listen-addr",
+                                    "127.0.0.1:2377")
+                            .check();
                 }
                 case "active true" -> {
                     // the engine is already a swarm manager: use its swarm, and leave it as it is
                 }
-                default -> throw new IOException("the engine is in the swarm state '" + state
-                        + "': neither a manager nor outside any swarm");
+                default ->
+                    throw new IOException("the engine is in the swarm state '" + state
+                            + "': neither a manager nor outside any swarm");
             }
             List<String> created = Collections.synchronizedList(new ArrayList<>());
             undo.add(cleanup.add("remove the Swarm services of " + leg, () -> {
@@ -505,16 +616,27 @@ public final class EngineScenario {
             return services(options.engine(), leg, created);
         }
 
-        private Driver skep(String leg, Path skep, List<Cleanup.Action> undo, Path[] daemonLog,
-                            ProcessHandle[] daemonHandle) throws Exception {
+        private Driver skep(
+                String leg, Path skep, List<Cleanup.Action> undo, Path[] daemonLog, ProcessHandle[] daemonHandle)
+                throws Exception {
             Path dir = Files.createTempDirectory("skep-engine-bench");
             undo.add(cleanup.add("delete " + dir, () -> FileTrees.deleteRecursively(dir)));
             String socket = "unix://" + dir.resolve("skep.sock");
             Path log = dir.resolve("daemon.log");
             daemonLog[0] = log;
-            ProcessBuilder builder = new ProcessBuilder(skep.toString(), "daemon", "--data-dir",
-                    dir.resolve("data").toString(), "-H", socket, "--raft-port", "0", "--listen-addr", "127.0.0.1:0")
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder builder = new ProcessBuilder(
+                            skep.toString(),
+                            "daemon",
+                            "--data-dir",
+                            dir.resolve("data").toString(),
+                            "-H",
+                            socket,
+                            "--raft-port",
+                            "0",
+                            "--listen-addr",
+                            "127.0.0.1:0")
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
             Stream.of("DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_API_VERSION", "SKEP_HOST")
                     .forEach(builder.environment()::remove);
             builder.environment().put("DOCKER_HOST", options.engine()); // the engine its docker runtime drives
@@ -567,15 +689,33 @@ public final class EngineScenario {
                     created.add(service);
                 }
                 String[] args = switch (step) {
-                    case CREATE -> new String[] {"service", "create", "-d", "--no-resolve-image", "--name", service,
-                        "--replicas", Integer.toString(shape.replicas()),
-                        "--update-parallelism", Integer.toString(shape.parallelism()), "--update-delay", "0s",
-                        "--container-label", RUN_LABEL + "=" + id, "--container-label", LEG_LABEL + "=" + leg,
-                        "--container-label", SERVICE_LABEL + "=" + service,
-                        "--label", "io.skep.runtime=docker", v1};
+                    case CREATE ->
+                        new String[] {
+                            "service",
+                            "create",
+                            "-d",
+                            "--no-resolve-image",
+                            "--name",
+                            service,
+                            "--replicas",
+                            Integer.toString(shape.replicas()),
+                            "--update-parallelism",
+                            Integer.toString(shape.parallelism()),
+                            "--update-delay",
+                            "0s",
+                            "--container-label",
+                            RUN_LABEL + "=" + id,
+                            "--container-label",
+                            LEG_LABEL + "=" + leg,
+                            "--container-label",
+                            SERVICE_LABEL + "=" + service,
+                            "--label",
+                            "io.skep.runtime=docker",
+                            v1
+                        };
                     case SCALE -> new String[] {"service", "scale", "-d", service + "=" + shape.scaleTo()};
-                    case UPDATE -> new String[] {"service", "update", "-d", "--no-resolve-image", "--image", v2,
-                        service};
+                    case UPDATE ->
+                        new String[] {"service", "update", "-d", "--no-resolve-image", "--image", v2, service};
                     case REMOVE -> new String[] {"service", "rm", service};
                 };
                 return cli.dockerAsync(host, options.timeout(), args).thenApply(result -> {
@@ -592,8 +732,7 @@ public final class EngineScenario {
          * Issues the step and polls the engine until it shows the step done and the commands have returned; also
          * when its first effect showed, and the CPU time dockerd and the skep daemon (when there is one) used.
          */
-        private Measured measure(Step step, Driver driver, String service, ProcessHandle skepDaemon)
-                throws Exception {
+        private Measured measure(Step step, Driver driver, String service, ProcessHandle skepDaemon) throws Exception {
             Shape shape = options.shape();
             String label = SERVICE_LABEL + "=" + service;
             String image = step.toV2() ? v2Id : v1Id;
@@ -611,9 +750,15 @@ public final class EngineScenario {
                 long now = System.nanoTime();
                 peak = Math.max(peak, s.running());
                 if (options.trace()) {
-                    out.printf("  %s %-6s %7.3f s: %d running, %d of them %s, %d in all%n", service,
-                            step.name().toLowerCase(Locale.ROOT), (now - start) / 1e9, s.running(),
-                            s.runningWithImage(), step.toV2() ? "v2" : "v1", s.all());
+                    out.printf(
+                            "  %s %-6s %7.3f s: %d running, %d of them %s, %d in all%n",
+                            service,
+                            step.name().toLowerCase(Locale.ROOT),
+                            (now - start) / 1e9,
+                            s.running(),
+                            s.runningWithImage(),
+                            step.toV2() ? "v2" : "v1",
+                            s.all());
                 }
                 if (first == null && step.progress(s) != before) {
                     first = Duration.ofNanos(now - start);
@@ -627,18 +772,23 @@ public final class EngineScenario {
                     if (step.done(s, shape)) {
                         int most = step == Step.CREATE ? shape.replicas() : shape.scaleTo();
                         if (peak > most) {
-                            out.printf("  note: %s ran %d containers at once during '%s' (%d expected)%n", service,
-                                    peak, step.label(shape), most);
+                            out.printf(
+                                    "  note: %s ran %d containers at once during '%s' (%d expected)%n",
+                                    service, peak, step.label(shape), most);
                         }
-                        return new Measured(Duration.ofNanos(now - start), first, used(dockerd, engineCpu),
+                        return new Measured(
+                                Duration.ofNanos(now - start),
+                                first,
+                                used(dockerd, engineCpu),
                                 used(skepDaemon, skepCpu));
                     }
                 }
                 if (now > deadline) {
                     issued.cancel(true);
-                    throw new TimeoutException("not done within " + options.timeout().toSeconds() + " s: the engine"
-                            + " shows " + s.running() + " running (" + s.runningWithImage() + " of "
-                            + (step.toV2() ? "v2" : "v1") + "), " + s.all() + " in all");
+                    throw new TimeoutException(
+                            "not done within " + options.timeout().toSeconds() + " s: the engine"
+                                    + " shows " + s.running() + " running (" + s.runningWithImage() + " of "
+                                    + (step.toV2() ? "v2" : "v1") + "), " + s.all() + " in all");
                 }
                 tick += options.poll().toNanos();
                 long wait = tick - System.nanoTime();
@@ -682,11 +832,14 @@ public final class EngineScenario {
 
         /** {@code docker rm -f} of every container with this label. */
         private void removeContainers(String label) throws Exception {
-            List<String> ids = engine.containers(label, POLL_TIMEOUT).stream().map(Snapshot.Container::id).toList();
+            List<String> ids = engine.containers(label, POLL_TIMEOUT).stream()
+                    .map(Snapshot.Container::id)
+                    .toList();
             if (!ids.isEmpty()) {
                 List<String> args = new ArrayList<>(List.of("rm", "-f"));
                 args.addAll(ids);
-                cli.cleanup(options.engine(), CLI_TIMEOUT, args.toArray(String[]::new)).check();
+                cli.cleanup(options.engine(), CLI_TIMEOUT, args.toArray(String[]::new))
+                        .check();
             }
         }
 
@@ -716,8 +869,10 @@ public final class EngineScenario {
 
     private static String message(Throwable e) {
         Throwable t = e;
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException
-                || t instanceof UncheckedIOException) && t.getCause() != null) {
+        while ((t instanceof java.util.concurrent.CompletionException
+                        || t instanceof ExecutionException
+                        || t instanceof UncheckedIOException)
+                && t.getCause() != null) {
             t = t.getCause();
         }
         return t.getMessage() == null ? t.toString() : t.getMessage();
@@ -726,8 +881,11 @@ public final class EngineScenario {
     private static String tail(Path file, int lines) {
         try {
             List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()).stream()
-                    .map(line -> "    " + line).toList());
+            return String.join(
+                    "\n",
+                    all.subList(Math.max(0, all.size() - lines), all.size()).stream()
+                            .map(line -> "    " + line)
+                            .toList());
         } catch (IOException | UncheckedIOException e) {
             return "    (unreadable: " + e.getMessage() + ")";
         }

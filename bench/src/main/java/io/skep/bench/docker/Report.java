@@ -2,7 +2,6 @@ package io.skep.bench.docker;
 
 import io.skep.bench.Ratios;
 import io.skep.bench.TextTable;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -21,8 +20,7 @@ final class Report {
     /** The goal of issue 3: skep within this factor of the raw engine, on every step. */
     static final double GOAL = 1.1;
 
-    private Report() {
-    }
+    private Report() {}
 
     /**
      * One step that completed.
@@ -78,14 +76,18 @@ final class Report {
      * time dockerd and skep used meanwhile.
      */
     static String line(LegRun run, int rounds) {
-        StringBuilder out = new StringBuilder(String.format("round %d/%d  %-5s", run.round(), rounds,
-                run.leg().title()));
+        StringBuilder out = new StringBuilder(String.format(
+                "round %d/%d  %-5s", run.round(), rounds, run.leg().title()));
         for (Step step : Step.values()) {
             Measured m = run.steps().get(step);
             if (m == null) {
                 break;
             }
-            out.append("  ").append(step.name().toLowerCase()).append(' ').append(seconds(m.time())).append(" s");
+            out.append("  ")
+                    .append(step.name().toLowerCase())
+                    .append(' ')
+                    .append(seconds(m.time()))
+                    .append(" s");
             List<String> details = new ArrayList<>();
             if (m.first() != null) {
                 details.add("first " + seconds(m.first()));
@@ -157,29 +159,39 @@ final class Report {
 
         StringBuilder out = new StringBuilder();
         out.append("Seconds from a step's first command until the engine showed it done");
-        out.append(rounds > 1 ? " (median over " + rounds + " rounds, min-max in brackets); ratios: the median of"
-                + " the ratios within each round:\n" : ":\n");
+        out.append(
+                rounds > 1
+                        ? " (median over " + rounds + " rounds, min-max in brackets); ratios: the median of"
+                                + " the ratios within each round:\n"
+                        : ":\n");
         out.append(TextTable.columns(lines, 1));
         if (vsRaw) {
-            out.append("\nGoal (skep within ").append(Ratios.round(GOAL)).append("x of the raw engine on every step): ")
-                    .append(missed.isEmpty() ? "met" : "not met (" + String.join("; ", missed) + ")").append('\n');
+            out.append("\nGoal (skep within ")
+                    .append(Ratios.round(GOAL))
+                    .append("x of the raw engine on every step): ")
+                    .append(missed.isEmpty() ? "met" : "not met (" + String.join("; ", missed) + ")")
+                    .append('\n');
         }
         for (LegRun run : runs) {
             if (run.failure() != null) {
-                out.append(String.format("%s failed in round %d: %s%n", run.leg().title(), run.round(),
-                        run.failure()));
+                out.append(
+                        String.format("%s failed in round %d: %s%n", run.leg().title(), run.round(), run.failure()));
             }
         }
         return out.toString();
     }
 
     private static List<Double> values(List<LegRun> runs, Leg leg, Function<LegRun, Double> value) {
-        return runs.stream().filter(r -> r.leg() == leg).map(value).filter(Objects::nonNull).toList();
+        return runs.stream()
+                .filter(r -> r.leg() == leg)
+                .map(value)
+                .filter(Objects::nonNull)
+                .toList();
     }
 
     /** ours over theirs, round by round, where both have a value. */
-    private static List<Double> ratios(List<LegRun> runs, Leg ours, Leg theirs, Function<LegRun, Double> value,
-                                       int rounds) {
+    private static List<Double> ratios(
+            List<LegRun> runs, Leg ours, Leg theirs, Function<LegRun, Double> value, int rounds) {
         List<Double> ratios = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             Double a = valueIn(runs, ours, round, value);
@@ -192,8 +204,12 @@ final class Report {
     }
 
     private static Double valueIn(List<LegRun> runs, Leg leg, int round, Function<LegRun, Double> value) {
-        return runs.stream().filter(r -> r.leg() == leg && r.round() == round).map(value).filter(Objects::nonNull)
-                .findFirst().orElse(null);
+        return runs.stream()
+                .filter(r -> r.leg() == leg && r.round() == round)
+                .map(value)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .orElse(null);
     }
 
     /** The median, and the range when there is more than one value; "-" when there is none. */
@@ -211,7 +227,8 @@ final class Report {
     }
 
     static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted =
+                values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }

@@ -12,8 +12,7 @@ import java.util.List;
 record Snapshot(int running, int runningWithImage, int all) {
 
     /** One container as the engine lists it ({@code GET /containers/json?all=1}). */
-    record Container(String id, String state, String imageId) {
-    }
+    record Container(String id, String state, String imageId) {}
 
     static Snapshot of(List<Container> containers, String imageId) {
         int running = 0;

@@ -22,8 +22,7 @@ enum Step {
      * @param scaleTo     after the second step (more than {@code replicas})
      * @param parallelism containers changed at a time: the raw leg's workers, the services' update parallelism
      */
-    record Shape(int replicas, int scaleTo, int parallelism) {
-    }
+    record Shape(int replicas, int scaleTo, int parallelism) {}
 
     /** The step's line in the report. */
     String label(Shape shape) {

@@ -2,7 +2,6 @@ package io.skep.bench.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.bench.faults.History.Observation;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,19 +18,16 @@ final class AgreedState {
     private static final Duration ASK = Duration.ofSeconds(5);
     private static final Duration EVERY = Duration.ofMillis(100);
 
-    private AgreedState() {
-    }
+    private AgreedState() {}
 
     /** One service as the managers agree it is. */
-    record Service(String id, Observation state, int replicas) {
-    }
+    record Service(String id, Observation state, int replicas) {}
 
     /**
      * @param services by name; null when the managers did not agree within the bound
      * @param problem  what kept them apart (the last difference seen, or a manager that did not answer)
      */
-    record Result(Map<String, Service> services, String problem) {
-    }
+    record Result(Map<String, Service> services, String problem) {}
 
     static Result await(FaultSwarm swarm, Duration within) throws InterruptedException {
         String[] problem = {"nothing asked yet"};
@@ -68,8 +64,16 @@ final class AgreedState {
                 Observation o = ServiceWriter.observe(s, m.name() + " (final)");
                 // the reading manager is not part of the state: compare without it
                 Observation state = new Observation(o.service(), o.version(), o.value(), o.previousValue(), "agreed");
-                out.put(o.service(), new Service(s.path("ID").asText(), state,
-                        s.path("Spec").path("Mode").path("Replicated").path("Replicas").asInt(0)));
+                out.put(
+                        o.service(),
+                        new Service(
+                                s.path("ID").asText(),
+                                state,
+                                s.path("Spec")
+                                        .path("Mode")
+                                        .path("Replicated")
+                                        .path("Replicas")
+                                        .asInt(0)));
             }
             return out;
         } catch (IOException e) {

@@ -3,7 +3,6 @@ package io.skep.bench.faults;
 import io.skep.bench.faults.History.Observation;
 import io.skep.bench.faults.History.Outcome;
 import io.skep.bench.faults.History.Write;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,8 +45,7 @@ import java.util.TreeSet;
  */
 final class CasRegisterChecker {
 
-    private CasRegisterChecker() {
-    }
+    private CasRegisterChecker() {}
 
     /**
      * What the check found.
@@ -125,11 +123,12 @@ final class CasRegisterChecker {
         for (Write w : committed) {
             Write other = committedByReadValue.putIfAbsent(w.readValue(), w);
             if (other != null) {
-                boolean bothAcknowledged = other.outcome() == Outcome.ACKNOWLEDGED
-                        && w.outcome() == Outcome.ACKNOWLEDGED;
+                boolean bothAcknowledged =
+                        other.outcome() == Outcome.ACKNOWLEDGED && w.outcome() == Outcome.ACKNOWLEDGED;
                 violations.add((bothAcknowledged && other.readVersion() == w.readVersion()
-                        ? "two acknowledged updates from the same read version " + w.readVersion() + ": "
-                        : "two writes replaced the same value " + w.readValue() + ": ") + other + " and " + w);
+                                ? "two acknowledged updates from the same read version " + w.readVersion() + ": "
+                                : "two writes replaced the same value " + w.readValue() + ": ")
+                        + other + " and " + w);
             }
         }
         Set<String> committedValues = new HashSet<>();
@@ -149,7 +148,8 @@ final class CasRegisterChecker {
         Set<Write> inChain = new HashSet<>(chain);
         for (Write w : committed) {
             // (a fork's second write, and a write on a value that never took effect, are reported above)
-            if (!inChain.contains(w) && committedByReadValue.get(w.readValue()) == w
+            if (!inChain.contains(w)
+                    && committedByReadValue.get(w.readValue()) == w
                     && (w.readValue().equals(initial) || committedValues.contains(w.readValue()))) {
                 violations.add(w + " is not reached from the initial value through the chain of committed writes");
             }

@@ -4,7 +4,6 @@ import io.skep.bench.TextTable;
 import io.skep.bench.faults.FaultScenario.Checkpoint;
 import io.skep.bench.faults.History.Kind;
 import io.skep.bench.faults.History.Outcome;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
@@ -12,15 +11,16 @@ import java.util.function.ToDoubleFunction;
 /** The figures of a harness run, as text. */
 final class FaultReport {
 
-    private FaultReport() {
-    }
+    private FaultReport() {}
 
     static String text(FaultScenario.Result r) {
         StringBuilder out = new StringBuilder();
-        List<Checkpoint> heals = r.checkpoints().stream().filter(c -> c.kind() != null).toList();
+        List<Checkpoint> heals =
+                r.checkpoints().stream().filter(c -> c.kind() != null).toList();
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"Fault", "Injected", "Any p50", "Any p99", "Every p50", "Every p99", "Settled p50",
-            "Settled max"});
+        rows.add(new String[] {
+            "Fault", "Injected", "Any p50", "Any p99", "Every p50", "Every p99", "Settled p50", "Settled max"
+        });
         for (Nemesis.Kind kind : Nemesis.Kind.values()) {
             List<Checkpoint> of = heals.stream().filter(c -> c.kind() == kind).toList();
             if (!of.isEmpty()) {
@@ -38,29 +38,43 @@ final class FaultReport {
         long acknowledged = count(h, Outcome.ACKNOWLEDGED);
         long refused = count(h, Outcome.REFUSED);
         long indeterminate = count(h, Outcome.INDETERMINATE);
-        out.append("\nWrites: %d in all (%d version-checked updates, the probes' included; %d creates) through %d managers%n"
-                .formatted(h.writes().size(), updates, creates, r.options().managers()));
+        out.append(
+                "\nWrites: %d in all (%d version-checked updates, the probes' included; %d creates) through %d managers%n"
+                        .formatted(
+                                h.writes().size(), updates, creates, r.options().managers()));
         out.append("  acknowledged   %7d%n".formatted(acknowledged));
-        out.append("  refused        %7d  (409 stale version: %d; 503 no leader: %d)%n".formatted(refused,
-                h.refusedWith("409"), h.refusedWith("503")));
+        out.append("  refused        %7d  (409 stale version: %d; 503 no leader: %d)%n"
+                .formatted(refused, h.refusedWith("409"), h.refusedWith("503")));
         out.append("  indeterminate  %7d  (took effect: %d)%n".formatted(indeterminate, r.indeterminateApplied()));
         out.append("  (reads that failed, so no write was tried: %d)%n".formatted(r.failedReads()));
         out.append("Acknowledged writes lost: %d (goal 0)%n".formatted(r.lost()));
-        out.append("Heal to the first acknowledged write, any manager: p50 %s s, p99 %s s; every manager: p50 %s s, p99 %s s (bound %d s)%n"
-                .formatted(pct(heals, Checkpoint::anyWrite, 50), pct(heals, Checkpoint::anyWrite, 99),
-                        pct(heals, Checkpoint::everyWrite, 50), pct(heals, Checkpoint::everyWrite, 99),
-                        r.options().writeBound().toSeconds()));
-        long settled = r.checkpoints().stream().filter(c -> !Double.isNaN(c.settled())).count();
-        out.append("Services settled at exactly their replica count: at %d of %d checks (%d services, %d tasks at the last) (goal all)%n"
-                .formatted(settled, r.checkpoints().size(), r.services(), r.replicas()));
+        out.append(
+                "Heal to the first acknowledged write, any manager: p50 %s s, p99 %s s; every manager: p50 %s s, p99 %s s (bound %d s)%n"
+                        .formatted(
+                                pct(heals, Checkpoint::anyWrite, 50),
+                                pct(heals, Checkpoint::anyWrite, 99),
+                                pct(heals, Checkpoint::everyWrite, 50),
+                                pct(heals, Checkpoint::everyWrite, 99),
+                                r.options().writeBound().toSeconds()));
+        long settled =
+                r.checkpoints().stream().filter(c -> !Double.isNaN(c.settled())).count();
+        out.append(
+                "Services settled at exactly their replica count: at %d of %d checks (%d services, %d tasks at the last) (goal all)%n"
+                        .formatted(settled, r.checkpoints().size(), r.services(), r.replicas()));
         if (r.passed()) {
             out.append("Verdict: passed (%d faults, every check clean)%n".formatted(heals.size()));
         } else {
-            Checkpoint failed = r.checkpoints().stream().filter(c -> !c.passed()).findFirst().orElse(r.checkpoints().isEmpty()
-                    ? null : r.checkpoints().getLast());
-            out.append("Verdict: FAILED%s; homes kept in %s%n".formatted(failed == null ? ""
-                    : " at check " + failed.number() + " (" + failed.fault() + "): " + String.join("; ", failed.violations()),
-                    r.homes()));
+            Checkpoint failed = r.checkpoints().stream()
+                    .filter(c -> !c.passed())
+                    .findFirst()
+                    .orElse(r.checkpoints().isEmpty() ? null : r.checkpoints().getLast());
+            out.append("Verdict: FAILED%s; homes kept in %s%n"
+                    .formatted(
+                            failed == null
+                                    ? ""
+                                    : " at check " + failed.number() + " (" + failed.fault() + "): "
+                                            + String.join("; ", failed.violations()),
+                            r.homes()));
         }
         return out.toString();
     }
@@ -70,14 +84,25 @@ final class FaultReport {
     }
 
     private static String[] row(String name, List<Checkpoint> of) {
-        return new String[] {name, Integer.toString(of.size()), pct(of, Checkpoint::anyWrite, 50),
-            pct(of, Checkpoint::anyWrite, 99), pct(of, Checkpoint::everyWrite, 50), pct(of, Checkpoint::everyWrite, 99),
-            pct(of, Checkpoint::settled, 50), pct(of, Checkpoint::settled, 100)};
+        return new String[] {
+            name,
+            Integer.toString(of.size()),
+            pct(of, Checkpoint::anyWrite, 50),
+            pct(of, Checkpoint::anyWrite, 99),
+            pct(of, Checkpoint::everyWrite, 50),
+            pct(of, Checkpoint::everyWrite, 99),
+            pct(of, Checkpoint::settled, 50),
+            pct(of, Checkpoint::settled, 100)
+        };
     }
 
     /** The {@code p}th percentile (nearest rank) of the figures that were measured; "-" when none was. */
     static String pct(List<Checkpoint> of, ToDoubleFunction<Checkpoint> figure, int p) {
-        double[] values = of.stream().mapToDouble(figure).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        double[] values = of.stream()
+                .mapToDouble(figure)
+                .filter(v -> !Double.isNaN(v))
+                .sorted()
+                .toArray();
         if (values.length == 0) {
             return "-";
         }

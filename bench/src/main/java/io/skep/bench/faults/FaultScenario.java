@@ -2,7 +2,6 @@ package io.skep.bench.faults;
 
 import io.skep.bench.FileTrees;
 import io.skep.bench.faults.Nemesis.Kind;
-
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +22,17 @@ import java.util.Random;
  */
 public final class FaultScenario {
     /** Every kind of fault, by its name on the command line. */
-    static final Map<String, Kind> KINDS = Map.of("kill", Kind.KILL, "pause", Kind.PAUSE, "minority", Kind.MINORITY,
-            "leader", Kind.ISOLATED_LEADER, "bridge", Kind.BRIDGE);
+    static final Map<String, Kind> KINDS = Map.of(
+            "kill",
+            Kind.KILL,
+            "pause",
+            Kind.PAUSE,
+            "minority",
+            Kind.MINORITY,
+            "leader",
+            Kind.ISOLATED_LEADER,
+            "bridge",
+            Kind.BRIDGE);
     /** Replicas of each service the clients create: a task each, so that creates load the swarm but little. */
     private static final int CREATE_REPLICAS = 1;
 
@@ -57,12 +65,26 @@ public final class FaultScenario {
                                 often and how a fault breaks the swarm; the run still fails
             """;
 
-    private FaultScenario() {
-    }
+    private FaultScenario() {}
 
-    record Options(int managers, int faults, List<Kind> kinds, Duration hold, int clients, int services, int replicas,
-                   int creates, Duration think, Duration timeout, Duration writeBound, Duration settleBound, long seed,
-                   Path skep, Path dir, String daemonOpts, boolean keepGoing) {
+    record Options(
+            int managers,
+            int faults,
+            List<Kind> kinds,
+            Duration hold,
+            int clients,
+            int services,
+            int replicas,
+            int creates,
+            Duration think,
+            Duration timeout,
+            Duration writeBound,
+            Duration settleBound,
+            long seed,
+            Path skep,
+            Path dir,
+            String daemonOpts,
+            boolean keepGoing) {
 
         static Options parse(String... args) {
             int managers = 3;
@@ -89,8 +111,8 @@ public final class FaultScenario {
                 }
                 int eq = arg.indexOf('=');
                 if (eq < 0) {
-                    throw new IllegalArgumentException(arg.equals("--help") || arg.equals("-h") ? ""
-                            : "expected --name=value, got '" + arg + "'");
+                    throw new IllegalArgumentException(
+                            arg.equals("--help") || arg.equals("-h") ? "" : "expected --name=value, got '" + arg + "'");
                 }
                 String name = arg.substring(0, eq);
                 String value = arg.substring(eq + 1);
@@ -109,9 +131,12 @@ public final class FaultScenario {
                     case "--replicas" -> replicas = (int) io.skep.bench.ScenarioArgs.whole(name, value, 0);
                     case "--creates" -> creates = (int) io.skep.bench.ScenarioArgs.whole(name, value, 0);
                     case "--think" -> think = Duration.ofMillis((int) io.skep.bench.ScenarioArgs.whole(name, value, 0));
-                    case "--timeout" -> timeout = Duration.ofSeconds((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
-                    case "--write-bound" -> writeBound = Duration.ofSeconds((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
-                    case "--settle-bound" -> settleBound = Duration.ofSeconds((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
+                    case "--timeout" ->
+                        timeout = Duration.ofSeconds((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
+                    case "--write-bound" ->
+                        writeBound = Duration.ofSeconds((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
+                    case "--settle-bound" ->
+                        settleBound = Duration.ofSeconds((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
                     case "--seed" -> {
                         try {
                             seed = Long.parseLong(value);
@@ -126,8 +151,24 @@ public final class FaultScenario {
                 }
             }
             skep = io.skep.bench.ScenarioArgs.skepImage(skep);
-            return new Options(managers, faults, kinds, hold, clients, services, replicas, creates, think, timeout,
-                    writeBound, settleBound, seed, skep.toAbsolutePath(), dir, daemonOpts, keepGoing);
+            return new Options(
+                    managers,
+                    faults,
+                    kinds,
+                    hold,
+                    clients,
+                    services,
+                    replicas,
+                    creates,
+                    think,
+                    timeout,
+                    writeBound,
+                    settleBound,
+                    seed,
+                    skep.toAbsolutePath(),
+                    dir,
+                    daemonOpts,
+                    keepGoing);
         }
 
         private static List<Kind> kinds(String value) {
@@ -155,8 +196,14 @@ public final class FaultScenario {
      * @param settled     seconds the check waited for the managers to agree and the services to settle (NaN: never)
      * @param violations  everything wrong (empty: the check passed)
      */
-    record Checkpoint(int number, Kind kind, String fault, double anyWrite, double everyWrite, double settled,
-                      List<String> violations) {
+    record Checkpoint(
+            int number,
+            Kind kind,
+            String fault,
+            double anyWrite,
+            double everyWrite,
+            double settled,
+            List<String> violations) {
         boolean passed() {
             return violations.isEmpty();
         }
@@ -172,16 +219,26 @@ public final class FaultScenario {
      * @param services    services in the swarm at the last check, and their replicas in all
      * @param homes       where the nodes' homes are (deleted after a run that passed)
      */
-    record Result(Options options, List<Checkpoint> checkpoints, History history, long failedReads, int lost,
-                  int indeterminateApplied, int services, int replicas, Path homes) {
+    record Result(
+            Options options,
+            List<Checkpoint> checkpoints,
+            History history,
+            long failedReads,
+            int lost,
+            int indeterminateApplied,
+            int services,
+            int replicas,
+            Path homes) {
         boolean passed() {
-            return !checkpoints.isEmpty() && checkpoints.stream().allMatch(Checkpoint::passed)
+            return !checkpoints.isEmpty()
+                    && checkpoints.stream().allMatch(Checkpoint::passed)
                     && checkpoints.getLast().kind() == null;
         }
     }
 
     public static void main(String[] args) {
-        io.skep.bench.Driver.main(args, USAGE, Options::parse, (options, out) -> run(options, out).passed() ? 0 : 1);
+        io.skep.bench.Driver.main(
+                args, USAGE, Options::parse, (options, out) -> run(options, out).passed() ? 0 : 1);
     }
 
     /** Runs the harness and prints its report. */
@@ -192,19 +249,30 @@ public final class FaultScenario {
         }
         Path homes = Files.createTempDirectory(o.dir(), "skep-faults-");
         Random random = new Random(o.seed());
-        out.printf("Fault injection: %d managers of %s, each in its own network namespace; %d faults (%s), each held "
+        out.printf(
+                "Fault injection: %d managers of %s, each in its own network namespace; %d faults (%s), each held "
                         + "%.1f-%.1f s; %d clients per manager, %d services of %d replicas, %d creates per fault; "
-                        + "seed %d; homes in %s%n", o.managers(), o.skep(), o.faults(), kindNames(o.kinds()),
-                o.hold().toMillis() / 2000.0, o.hold().toMillis() * 1.5 / 1000, o.clients(), o.services(),
-                o.replicas(), o.creates(), o.seed(), homes);
+                        + "seed %d; homes in %s%n",
+                o.managers(),
+                o.skep(),
+                o.faults(),
+                kindNames(o.kinds()),
+                o.hold().toMillis() / 2000.0,
+                o.hold().toMillis() * 1.5 / 1000,
+                o.clients(),
+                o.services(),
+                o.replicas(),
+                o.creates(),
+                o.seed(),
+                homes);
         History history = new History();
         ServiceWriter writer = new ServiceWriter(history, o.timeout());
         List<Checkpoint> checkpoints = new ArrayList<>();
         HistoryChecker.Findings last;
         AgreedState.Result state;
         long failedReads;
-        try (FaultSwarm swarm = FaultSwarm.form(o.skep(), homes, o.managers(),
-                Map.of("JDK_JAVA_OPTIONS", o.daemonOpts()), out)) {
+        try (FaultSwarm swarm =
+                FaultSwarm.form(o.skep(), homes, o.managers(), Map.of("JDK_JAVA_OPTIONS", o.daemonOpts()), out)) {
             out.printf("Swarm formed: %s%n", swarm.managers());
             List<String> targets = new ArrayList<>();
             List<String> registers = new ArrayList<>();
@@ -255,10 +323,21 @@ public final class FaultScenario {
             }
         }
         int services = state.services() == null ? 0 : state.services().size();
-        int replicas = state.services() == null ? 0
-                : state.services().values().stream().mapToInt(AgreedState.Service::replicas).sum();
-        Result result = new Result(o, List.copyOf(checkpoints), history, failedReads,
-                last == null ? 0 : last.lost(), last == null ? 0 : last.indeterminateApplied(), services, replicas, homes);
+        int replicas = state.services() == null
+                ? 0
+                : state.services().values().stream()
+                        .mapToInt(AgreedState.Service::replicas)
+                        .sum();
+        Result result = new Result(
+                o,
+                List.copyOf(checkpoints),
+                history,
+                failedReads,
+                last == null ? 0 : last.lost(),
+                last == null ? 0 : last.indeterminateApplied(),
+                services,
+                replicas,
+                homes);
         if (result.passed()) {
             FileTrees.deleteRecursively(homes);
         }
@@ -288,9 +367,14 @@ public final class FaultScenario {
 
     static String line(Checkpoint c, int faults) {
         String head = c.kind() == null ? "final check" : "fault %d/%d".formatted(c.number(), faults);
-        return "%-12s %-70s write after heal: any %s s, every %s s; settled in %s s%s".formatted(head, c.fault(),
-                seconds(c.anyWrite()), seconds(c.everyWrite()), seconds(c.settled()),
-                c.passed() ? "" : "\n  FAILED:\n    " + String.join("\n    ", c.violations()));
+        return "%-12s %-70s write after heal: any %s s, every %s s; settled in %s s%s"
+                .formatted(
+                        head,
+                        c.fault(),
+                        seconds(c.anyWrite()),
+                        seconds(c.everyWrite()),
+                        seconds(c.settled()),
+                        c.passed() ? "" : "\n  FAILED:\n    " + String.join("\n    ", c.violations()));
     }
 
     static String seconds(double s) {

@@ -2,7 +2,6 @@ package io.skep.bench.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.bench.SkepDaemon;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +38,7 @@ final class FaultSwarm implements AutoCloseable {
      *
      * @param env added to each daemon's environment ({@code JDK_JAVA_OPTIONS})
      */
-    static FaultSwarm form(Path skep, Path dir, int size, Map<String, String> env, PrintStream out)
-            throws IOException {
+    static FaultSwarm form(Path skep, Path dir, int size, Map<String, String> env, PrintStream out) throws IOException {
         List<String> leftovers = NamespaceNetwork.removeLeftovers();
         if (!leftovers.isEmpty()) {
             out.println("Removed the namespaces of runs that crashed: " + String.join(", ", leftovers));
@@ -49,8 +47,8 @@ final class FaultSwarm implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(swarm.hook);
         try {
             for (int i = 1; i <= size; i++) {
-                ManagerProcess m = new ManagerProcess(i, swarm.network.namespace(i), swarm.network.address(i),
-                        dir.resolve("m" + i), skep, env);
+                ManagerProcess m = new ManagerProcess(
+                        i, swarm.network.namespace(i), swarm.network.address(i), dir.resolve("m" + i), skep, env);
                 swarm.managers.add(m);
                 m.start("first start");
             }
@@ -58,14 +56,32 @@ final class FaultSwarm implements AutoCloseable {
                 m.awaitAnswer(START);
             }
             ManagerProcess first = swarm.managers.getFirst();
-            first.ok("POST", "/swarm/init", Map.of("ListenAddr", first.clusterAddr(),
-                    "AdvertiseAddr", first.clusterAddr()));
-            String token = first.ok("GET", "/swarm", null).path("JoinTokens").path("Manager").asText();
+            first.ok(
+                    "POST",
+                    "/swarm/init",
+                    Map.of("ListenAddr", first.clusterAddr(), "AdvertiseAddr", first.clusterAddr()));
+            String token = first.ok("GET", "/swarm", null)
+                    .path("JoinTokens")
+                    .path("Manager")
+                    .asText();
             for (ManagerProcess m : swarm.managers.subList(1, size)) {
-                m.ok("POST", "/swarm/join", Map.of("ListenAddr", m.clusterAddr(), "AdvertiseAddr", m.clusterAddr(),
-                        "RemoteAddrs", List.of(first.clusterAddr()), "JoinToken", token));
+                m.ok(
+                        "POST",
+                        "/swarm/join",
+                        Map.of(
+                                "ListenAddr",
+                                m.clusterAddr(),
+                                "AdvertiseAddr",
+                                m.clusterAddr(),
+                                "RemoteAddrs",
+                                List.of(first.clusterAddr()),
+                                "JoinToken",
+                                token));
             }
-            SkepDaemon.await(size + " ready, reachable managers and a leader", FORM, Duration.ofMillis(100),
+            SkepDaemon.await(
+                    size + " ready, reachable managers and a leader",
+                    FORM,
+                    Duration.ofMillis(100),
                     () -> swarm.formed(first));
             swarm.managers.forEach(ManagerProcess::nodeId);
         } catch (RuntimeException | IOException e) {
@@ -138,8 +154,8 @@ final class FaultSwarm implements AutoCloseable {
         for (ManagerProcess m : managers) {
             for (long pid : network.pids(m.index())) {
                 try {
-                    String line = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"),
-                            StandardCharsets.ISO_8859_1);
+                    String line = Files.readString(
+                            Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.ISO_8859_1);
                     if (line.equals(wanted)) {
                         out.add(pid);
                     }

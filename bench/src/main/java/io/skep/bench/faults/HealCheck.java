@@ -22,6 +22,7 @@ final class HealCheck {
     private final Set<String> reported = new HashSet<>();
     /** Services found unsettled, excused from later checks. */
     private final Set<String> unsettled = new HashSet<>();
+
     private HistoryChecker.Findings lastFindings;
     private AgreedState.Result lastState = new AgreedState.Result(null, "not checked");
 
@@ -42,8 +43,9 @@ final class HealCheck {
         List<String> violations = new ArrayList<>();
         if (recovery != null) {
             long bound = options.writeBound().toSeconds();
-            recovery.failures().forEach((m, last) -> violations.add(m + " took no write within " + bound
-                    + " s of the heal; its last: " + last));
+            recovery.failures()
+                    .forEach((m, last) ->
+                            violations.add(m + " took no write within " + bound + " s of the heal; its last: " + last));
             if (recovery.failures().isEmpty() && recovery.every() > bound) {
                 violations.add("every manager took a write only after " + FaultScenario.seconds(recovery.every())
                         + " s (bound " + bound + " s)");
@@ -54,8 +56,8 @@ final class HealCheck {
         AgreedState.Result state = AgreedState.await(swarm, options.settleBound());
         lastState = state;
         if (state.services() == null) {
-            violations.add("the managers did not agree on the services within " + options.settleBound().toSeconds()
-                    + " s: " + state.problem());
+            violations.add("the managers did not agree on the services within "
+                    + options.settleBound().toSeconds() + " s: " + state.problem());
         } else {
             Map<String, History.Observation> finals = new LinkedHashMap<>();
             state.services().forEach((name, s) -> finals.put(name, s.state()));
@@ -71,8 +73,14 @@ final class HealCheck {
             }
         }
         violations.removeIf(v -> !reported.add(v));
-        return new FaultScenario.Checkpoint(number, kind, fault, recovery == null ? Double.NaN : recovery.any(),
-                recovery == null ? Double.NaN : recovery.every(), settled, List.copyOf(violations));
+        return new FaultScenario.Checkpoint(
+                number,
+                kind,
+                fault,
+                recovery == null ? Double.NaN : recovery.any(),
+                recovery == null ? Double.NaN : recovery.every(),
+                settled,
+                List.copyOf(violations));
     }
 
     /** What the history check found last (null before the managers first agreed). */

@@ -1,7 +1,6 @@
 package io.skep.bench.faults;
 
 import io.skep.core.store.NoQuorumException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,7 +22,10 @@ final class History {
      */
     static final String NO_LEADER = NoQuorumException.MESSAGE;
 
-    enum Kind { UPDATE, CREATE }
+    enum Kind {
+        UPDATE,
+        CREATE
+    }
 
     enum Outcome {
         /** 2xx: the write took effect. */
@@ -57,8 +59,18 @@ final class History {
      * @param completedNanos when its answer (or failure) came
      * @param detail       the status and message, or the failure
      */
-    record Write(long id, Kind kind, String service, String via, long readVersion, String readValue, String value,
-                 long invokedNanos, long completedNanos, Outcome outcome, String detail) {
+    record Write(
+            long id,
+            Kind kind,
+            String service,
+            String via,
+            long readVersion,
+            String readValue,
+            String value,
+            long invokedNanos,
+            long completedNanos,
+            Outcome outcome,
+            String detail) {
         @Override
         public String toString() {
             return "write #" + id + " (" + kind.name().toLowerCase() + " of " + service + " via " + via
@@ -71,8 +83,7 @@ final class History {
      * A state of a service as a read showed it: its version, the label's value, and the label's value in its
      * previous spec ({@code PreviousSpec}: the state the last update replaced; null before any update).
      */
-    record Observation(String service, long version, String value, String previousValue, String via) {
-    }
+    record Observation(String service, long version, String value, String previousValue, String via) {}
 
     private final AtomicLong ids = new AtomicLong();
     private final List<Write> writes = new ArrayList<>();
@@ -100,11 +111,15 @@ final class History {
 
     /** Counts of the writes by outcome, for the report. */
     synchronized long count(Kind kind, Outcome outcome) {
-        return writes.stream().filter(w -> w.kind() == kind && w.outcome() == outcome).count();
+        return writes.stream()
+                .filter(w -> w.kind() == kind && w.outcome() == outcome)
+                .count();
     }
 
     /** The refused writes whose detail starts with {@code status}, e.g. {@code "409"}. */
     synchronized long refusedWith(String status) {
-        return writes.stream().filter(w -> w.outcome() == Outcome.REFUSED && w.detail().startsWith(status)).count();
+        return writes.stream()
+                .filter(w -> w.outcome() == Outcome.REFUSED && w.detail().startsWith(status))
+                .count();
     }
 }

@@ -4,7 +4,6 @@ import io.skep.bench.faults.History.Kind;
 import io.skep.bench.faults.History.Observation;
 import io.skep.bench.faults.History.Outcome;
 import io.skep.bench.faults.History.Write;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,8 +18,7 @@ import java.util.Set;
  */
 final class HistoryChecker {
 
-    private HistoryChecker() {
-    }
+    private HistoryChecker() {}
 
     /**
      * What the check found.
@@ -30,16 +28,18 @@ final class HistoryChecker {
      * @param indeterminateApplied indeterminate writes that took effect
      * @param indeterminate        indeterminate writes in all
      */
-    record Findings(List<String> violations, int lost, int indeterminateApplied, int indeterminate) {
-    }
+    record Findings(List<String> violations, int lost, int indeterminateApplied, int indeterminate) {}
 
     /**
      * @param registers   the names of the services updated with version checks (their label starts at
      *                    {@link History#INITIAL})
      * @param finalStates every service the swarm holds, by name, as the managers agree it is
      */
-    static Findings check(List<Write> writes, List<Observation> observations, Set<String> registers,
-                          Map<String, Observation> finalStates) {
+    static Findings check(
+            List<Write> writes,
+            List<Observation> observations,
+            Set<String> registers,
+            Map<String, Observation> finalStates) {
         List<String> violations = new ArrayList<>();
         int lost = 0;
         int applied = 0;
@@ -62,8 +62,11 @@ final class HistoryChecker {
             if (end == null) {
                 violations.add("the service " + service + " is gone");
             }
-            CasRegisterChecker.Result r = CasRegisterChecker.check(History.INITIAL,
-                    updates.getOrDefault(service, List.of()), seen.getOrDefault(service, List.of()), end);
+            CasRegisterChecker.Result r = CasRegisterChecker.check(
+                    History.INITIAL,
+                    updates.getOrDefault(service, List.of()),
+                    seen.getOrDefault(service, List.of()),
+                    end);
             r.violations().forEach(v -> violations.add(service + ": " + v));
             lost += r.lost().size();
             for (Write w : r.chain()) {

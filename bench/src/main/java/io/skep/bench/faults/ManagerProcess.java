@@ -2,7 +2,6 @@ package io.skep.bench.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.bench.SkepDaemon;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,13 +82,24 @@ final class ManagerProcess implements AutoCloseable {
     /** Starts the daemon (on its existing data directory, if any); returns at once. */
     void start(String why) throws IOException {
         Files.createDirectories(home);
-        Files.writeString(log(), "\n===== harness: starting " + name() + " at " + Instant.now() + " (" + why + ")\n",
-                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        ProcessBuilder pb = new ProcessBuilder(Shell.inNamespace(namespace, skep.toString(), "daemon",
-                "--data-dir", home.resolve("data").toString(),
-                "-H", "unix://" + home.resolve("skep.sock"),
-                "--listen-addr", clusterAddr(),
-                "--raft-port", Integer.toString(RAFT_PORT)))
+        Files.writeString(
+                log(),
+                "\n===== harness: starting " + name() + " at " + Instant.now() + " (" + why + ")\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        ProcessBuilder pb = new ProcessBuilder(Shell.inNamespace(
+                        namespace,
+                        skep.toString(),
+                        "daemon",
+                        "--data-dir",
+                        home.resolve("data").toString(),
+                        "-H",
+                        "unix://" + home.resolve("skep.sock"),
+                        "--listen-addr",
+                        clusterAddr(),
+                        "--raft-port",
+                        Integer.toString(RAFT_PORT)))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         pb.environment().putAll(env);
@@ -154,8 +164,8 @@ final class ManagerProcess implements AutoCloseable {
         try {
             UnixHttpClient.Response r = call(method, path, body, CALL_TIMEOUT);
             if (!r.ok()) {
-                throw new IllegalStateException(name() + ": " + method + " " + path + " answered " + r.status() + ": "
-                        + r.message());
+                throw new IllegalStateException(
+                        name() + ": " + method + " " + path + " answered " + r.status() + ": " + r.message());
             }
             return r.json();
         } catch (IOException e) {

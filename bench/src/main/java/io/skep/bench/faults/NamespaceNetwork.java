@@ -29,6 +29,7 @@ final class NamespaceNetwork implements AutoCloseable {
     static final String PREFIX = "skf-";
     /** {@code skf-<pid>-<random>-<role>}: the namespaces of one run. */
     private static final Pattern NAME = Pattern.compile("skf-(\\d+)-[a-z0-9]+-[a-z0-9]+");
+
     private static final String TABLE = "skep_faults";
     private static final Duration KILL_WAIT = Duration.ofSeconds(20);
 
@@ -43,7 +44,8 @@ final class NamespaceNetwork implements AutoCloseable {
     /** Creates the hub with its bridge and {@code nodes} node namespaces attached to it, each with its address. */
     static NamespaceNetwork create(int nodes) {
         String random = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
-        NamespaceNetwork net = new NamespaceNetwork(PREFIX + ProcessHandle.current().pid() + "-" + random);
+        NamespaceNetwork net =
+                new NamespaceNetwork(PREFIX + ProcessHandle.current().pid() + "-" + random);
         try {
             String hub = net.hub();
             Shell.ok("ip", "netns", "add", hub);
@@ -150,8 +152,11 @@ final class NamespaceNetwork implements AutoCloseable {
         List<String> stale = new ArrayList<>();
         for (String ns : namespaces()) {
             Matcher m = NAME.matcher(ns);
-            if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false)
-                    == Boolean.FALSE) {
+            if (m.matches()
+                    && ProcessHandle.of(Long.parseLong(m.group(1)))
+                                    .map(ProcessHandle::isAlive)
+                                    .orElse(false)
+                            == Boolean.FALSE) {
                 stale.add(ns);
             }
         }
@@ -195,7 +200,12 @@ final class NamespaceNetwork implements AutoCloseable {
         if (!r.ok()) {
             return List.of();
         }
-        return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).map(Long::parseLong).toList();
+        return r.stdout()
+                .lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty())
+                .map(Long::parseLong)
+                .toList();
     }
 
     /** Kills the processes of each namespace (until none is left: a dying daemon's task may still be starting). */

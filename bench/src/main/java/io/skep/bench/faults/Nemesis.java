@@ -36,8 +36,7 @@ final class Nemesis {
     }
 
     /** A fault in place: what it is, and how to heal it. */
-    record Fault(Kind kind, String description, Heal heal) {
-    }
+    record Fault(Kind kind, String description, Heal heal) {}
 
     @FunctionalInterface
     interface Heal {
@@ -73,8 +72,8 @@ final class Nemesis {
                 yield cut(kind, minority, shuffled.subList(minority.size(), shuffled.size()));
             }
             case ISOLATED_LEADER -> {
-                ManagerProcess leader = swarm.leader().orElseThrow(
-                        () -> new IllegalStateException("no manager names a leader"));
+                ManagerProcess leader =
+                        swarm.leader().orElseThrow(() -> new IllegalStateException("no manager names a leader"));
                 List<ManagerProcess> others = new ArrayList<>(managers);
                 others.remove(leader);
                 yield cut(kind, List.of(leader), others);

@@ -5,8 +5,7 @@ import java.util.function.BooleanSupplier;
 
 /** Waiting on a condition with a deadline: it is asked every {@code every} until it holds or time is up. */
 final class Poll {
-    private Poll() {
-    }
+    private Poll() {}
 
     /** Whether {@code condition} held within {@code within}. */
     static boolean until(Duration within, Duration every, BooleanSupplier condition) throws InterruptedException {

@@ -6,7 +6,6 @@ import io.skep.bench.faults.History.Kind;
 import io.skep.bench.faults.History.Observation;
 import io.skep.bench.faults.History.Outcome;
 import io.skep.bench.faults.History.Write;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -21,6 +20,7 @@ import java.util.Map;
 final class ServiceWriter {
     /** The tasks' command: host processes of the process runtime, alive until the harness kills them. */
     static final List<String> TASK_COMMAND = List.of("sleep", "100000");
+
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
     private final History history;
@@ -49,9 +49,12 @@ final class ServiceWriter {
     /** The state a service's JSON shows. */
     static Observation observe(JsonNode service, String via) {
         JsonNode previous = service.path("PreviousSpec").path("Labels").path(History.LABEL);
-        return new Observation(service.path("Spec").path("Name").asText(), service.path("Version").path("Index").asLong(),
+        return new Observation(
+                service.path("Spec").path("Name").asText(),
+                service.path("Version").path("Index").asLong(),
                 service.path("Spec").path("Labels").path(History.LABEL).asText(null),
-                previous.isTextual() ? previous.asText() : null, via);
+                previous.isTextual() ? previous.asText() : null,
+                via);
     }
 
     /**
@@ -75,8 +78,15 @@ final class ServiceWriter {
         history.add(read);
         ObjectNode spec = current.path("Spec").deepCopy();
         spec.withObject("Labels").put(History.LABEL, value);
-        return send(Kind.UPDATE, via, service, read.version(), read.value(), value,
-                "/services/" + current.path("ID").asText() + "/update?version=" + read.version(), spec);
+        return send(
+                Kind.UPDATE,
+                via,
+                service,
+                read.version(),
+                read.value(),
+                value,
+                "/services/" + current.path("ID").asText() + "/update?version=" + read.version(),
+                spec);
     }
 
     /** Creates the service {@code name} of {@code replicas} tasks through {@code via}. */
@@ -84,8 +94,15 @@ final class ServiceWriter {
         return send(Kind.CREATE, via, name, -1, null, name, "/services/create", spec(name, replicas));
     }
 
-    private Write send(Kind kind, ManagerProcess via, String service, long readVersion, String readValue,
-                       String value, String path, Object body) {
+    private Write send(
+            Kind kind,
+            ManagerProcess via,
+            String service,
+            long readVersion,
+            String readValue,
+            String value,
+            String path,
+            Object body) {
         long invoked = System.nanoTime();
         Outcome outcome;
         String detail;
@@ -97,8 +114,18 @@ final class ServiceWriter {
             outcome = Outcome.INDETERMINATE;
             detail = e.toString();
         }
-        Write w = new Write(history.nextId(), kind, service, via.name(), readVersion, readValue, value, invoked,
-                System.nanoTime(), outcome, detail);
+        Write w = new Write(
+                history.nextId(),
+                kind,
+                service,
+                via.name(),
+                readVersion,
+                readValue,
+                value,
+                invoked,
+                System.nanoTime(),
+                outcome,
+                detail);
         history.add(w);
         return w;
     }

@@ -1,7 +1,6 @@
 package io.skep.bench.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +22,7 @@ final class SettleCheck {
     private static final Duration ASK = Duration.ofSeconds(5);
     private static final Duration EVERY = Duration.ofMillis(200);
 
-    private SettleCheck() {
-    }
+    private SettleCheck() {}
 
     /**
      * @param seconds   from the start of the check until settled (NaN: not within the bound)
@@ -43,8 +41,9 @@ final class SettleCheck {
      * @param excused services already found unsettled (a run that goes on after a failed check): their tasks are
      *                not checked again, and their live task processes are allowed for in the machine's count
      */
-    static Result await(FaultSwarm swarm, Map<String, AgreedState.Service> services, Set<String> excused,
-                        Duration within) throws InterruptedException {
+    static Result await(
+            FaultSwarm swarm, Map<String, AgreedState.Service> services, Set<String> excused, Duration within)
+            throws InterruptedException {
         long start = System.nanoTime();
         Result[] last = {new Result(Double.NaN, List.of("not looked yet"), Set.of())};
         boolean settled = Poll.until(within, EVERY, () -> {
@@ -63,8 +62,8 @@ final class SettleCheck {
         try {
             UnixHttpClient.Response r = leader.get().call("GET", "/tasks", null, ASK);
             if (!r.ok()) {
-                return new Result(Double.NaN, List.of("the leader's task list: " + r.status() + " " + r.message()),
-                        Set.of());
+                return new Result(
+                        Double.NaN, List.of("the leader's task list: " + r.status() + " " + r.message()), Set.of());
             }
             tasks = r.json();
         } catch (IOException e) {
@@ -72,9 +71,10 @@ final class SettleCheck {
         }
         Map<String, List<JsonNode>> running = new HashMap<>();
         for (JsonNode t : tasks) {
-            if (t.path("DesiredState").asText().equals("running") && t.path("Status").path("State").asText()
-                    .equals("running")) {
-                running.computeIfAbsent(t.path("ServiceID").asText(), k -> new ArrayList<>()).add(t);
+            if (t.path("DesiredState").asText().equals("running")
+                    && t.path("Status").path("State").asText().equals("running")) {
+                running.computeIfAbsent(t.path("ServiceID").asText(), k -> new ArrayList<>())
+                        .add(t);
             }
         }
         Set<Long> processes = new HashSet<>(swarm.taskPids(ServiceWriter.TASK_COMMAND));
@@ -88,7 +88,12 @@ final class SettleCheck {
             int live = 0;
             for (JsonNode t : mine) {
                 slots.add(t.path("Slot").asLong());
-                live += processes.contains(t.path("Status").path("ContainerStatus").path("PID").asLong()) ? 1 : 0;
+                live += processes.contains(t.path("Status")
+                                .path("ContainerStatus")
+                                .path("PID")
+                                .asLong())
+                        ? 1
+                        : 0;
             }
             if (excused.contains(name)) {
                 expected += live;
@@ -115,12 +120,21 @@ final class SettleCheck {
         StringBuilder out = new StringBuilder();
         for (JsonNode t : tasks) {
             JsonNode status = t.path("Status");
-            if (t.path("ServiceID").asText().equals(serviceId) && t.path("DesiredState").asText().equals("running")
+            if (t.path("ServiceID").asText().equals(serviceId)
+                    && t.path("DesiredState").asText().equals("running")
                     && !status.path("State").asText().equals("running")) {
-                out.append(out.isEmpty() ? "; not running: " : ", ").append("slot ").append(t.path("Slot").asLong())
-                        .append(' ').append(status.path("State").asText()).append(" on node ")
-                        .append(t.path("NodeID").asText("-")).append(" since ").append(status.path("Timestamp").asText())
-                        .append(" (\"").append(status.path("Message").asText()).append("\")");
+                out.append(out.isEmpty() ? "; not running: " : ", ")
+                        .append("slot ")
+                        .append(t.path("Slot").asLong())
+                        .append(' ')
+                        .append(status.path("State").asText())
+                        .append(" on node ")
+                        .append(t.path("NodeID").asText("-"))
+                        .append(" since ")
+                        .append(status.path("Timestamp").asText())
+                        .append(" (\"")
+                        .append(status.path("Message").asText())
+                        .append("\")");
             }
         }
         return out.toString();

@@ -15,8 +15,7 @@ final class Shell {
     /** None of the commands the harness runs takes long; one that hangs is a broken machine. */
     private static final long TIMEOUT_SECONDS = 30;
 
-    private Shell() {
-    }
+    private Shell() {}
 
     /** What a command did. */
     record Result(int exitCode, String stdout, String stderr) {
@@ -31,7 +30,8 @@ final class Shell {
             Path out = Files.createTempFile("skep-faults", ".out");
             Path err = Files.createTempFile("skep-faults", ".err");
             try {
-                ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+                ProcessBuilder pb =
+                        new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
                 if (stdin == null) {
                     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
                 }
@@ -43,7 +43,8 @@ final class Shell {
                 }
                 if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
-                    throw new IllegalStateException(String.join(" ", command) + " did not end in " + TIMEOUT_SECONDS + " s");
+                    throw new IllegalStateException(
+                            String.join(" ", command) + " did not end in " + TIMEOUT_SECONDS + " s");
                 }
                 return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
             } finally {

@@ -2,7 +2,6 @@ package io.skep.bench.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -36,6 +35,7 @@ final class UnixHttpClient {
     static final ObjectMapper JSON = new ObjectMapper();
     /** The API version the harness speaks (Docker's, as the CLI sends it). */
     private static final String PREFIX = "/v1.41";
+
     private static final int MAX_BODY = 64 << 20;
     /** Closes the channels of exchanges past their deadline, which fails their blocked reads and writes. */
     private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -89,14 +89,17 @@ final class UnixHttpClient {
                 + "Content-Length: " + content.length + "\r\n\r\n";
         AtomicBoolean late = new AtomicBoolean();
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
-                late.set(true);
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // the exchange fails on its own
-                }
-            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> deadline = DEADLINES.schedule(
+                    () -> {
+                        late.set(true);
+                        try {
+                            channel.close();
+                        } catch (IOException ignored) {
+                            // the exchange fails on its own
+                        }
+                    },
+                    timeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
             try {
                 channel.connect(UnixDomainSocketAddress.of(socket));
                 writeAll(channel, head.getBytes(StandardCharsets.US_ASCII));
@@ -104,8 +107,8 @@ final class UnixHttpClient {
                 return read(new BufferedInputStream(Channels.newInputStream(channel)));
             } catch (IOException e) {
                 if (late.get()) {
-                    throw new SocketTimeoutException(method + " " + path + ": no answer within " + timeout.toMillis()
-                            + " ms");
+                    throw new SocketTimeoutException(
+                            method + " " + path + ": no answer within " + timeout.toMillis() + " ms");
                 }
                 throw e;
             } finally {
@@ -145,13 +148,15 @@ final class UnixHttpClient {
             String value = header.substring(colon + 1).strip();
             if (name.equals("content-length")) {
                 length = Long.parseLong(value);
-            } else if (name.equals("transfer-encoding") && value.toLowerCase(Locale.ROOT).contains("chunked")) {
+            } else if (name.equals("transfer-encoding")
+                    && value.toLowerCase(Locale.ROOT).contains("chunked")) {
                 chunked = true;
             }
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if (chunked) {
-            for (long size = Long.parseLong(line(in).split(";")[0].strip(), 16); size > 0;
+            for (long size = Long.parseLong(line(in).split(";")[0].strip(), 16);
+                    size > 0;
                     size = Long.parseLong(line(in).split(";")[0].strip(), 16)) {
                 copy(in, body, size);
                 line(in);

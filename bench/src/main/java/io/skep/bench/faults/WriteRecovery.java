@@ -2,7 +2,6 @@ package io.skep.bench.faults;
 
 import io.skep.bench.faults.History.Outcome;
 import io.skep.bench.faults.History.Write;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +20,7 @@ import java.util.concurrent.Future;
 final class WriteRecovery {
     private static final Duration RETRY = Duration.ofMillis(50);
 
-    private WriteRecovery() {
-    }
+    private WriteRecovery() {}
 
     /** The probe service written through {@code m}. */
     static String probe(ManagerProcess m) {
@@ -34,8 +32,7 @@ final class WriteRecovery {
      * @param every    seconds until every manager had one acknowledged (NaN: not all did)
      * @param failures the managers that took no write within the bound, each with its last answer
      */
-    record Result(double any, double every, Map<String, String> failures) {
-    }
+    record Result(double any, double every, Map<String, String> failures) {}
 
     /** Probes every manager from now until each has a write acknowledged or {@code bound} after the heal. */
     static Result measure(FaultSwarm swarm, ServiceWriter writer, long healNanos, Duration bound)
@@ -78,7 +75,8 @@ final class WriteRecovery {
             throws InterruptedException {
         Write last = null;
         while (System.nanoTime() < deadlineNanos) {
-            Write w = writer.update(m, probe(m), "probe-" + m.name() + "-" + writer.history().nextId());
+            Write w = writer.update(
+                    m, probe(m), "probe-" + m.name() + "-" + writer.history().nextId());
             last = w == null ? last : w;
             if (w != null && w.outcome() == Outcome.ACKNOWLEDGED) {
                 return w;

@@ -9,8 +9,6 @@ import io.skep.bench.scale.Gauges;
 import io.skep.bench.scale.Joining;
 import io.skep.core.pki.CertificateRequest;
 import io.skep.core.tls.NodeTls;
-
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;
@@ -25,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
 
 /**
  * The API fuzzer: a {@code skep daemon} of the image, a one-node swarm, and {@code --requests} malformed or mutated
@@ -45,6 +44,7 @@ public final class FuzzScenario {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The daemon's timeouts for the run: short, so that the held connections are cut within it. */
     static final String DAEMON_OPTIONS = "-Dskep.api.request=5000 -Dskep.api.idle=10000";
+
     private static final Logger QUIET = Logger.getLogger("io.skep");
 
     static final String USAGE = """
@@ -63,8 +63,7 @@ public final class FuzzScenario {
             running and serves a real request afterwards; 1 otherwise.
             """.formatted(DAEMON_OPTIONS);
 
-    private FuzzScenario() {
-    }
+    private FuzzScenario() {}
 
     record Options(int requests, long seed, int held, int parallel, Path skep, Path dir, Duration timeout) {
 
@@ -79,8 +78,8 @@ public final class FuzzScenario {
             for (String arg : args) {
                 int eq = arg.indexOf('=');
                 if (eq < 0) {
-                    throw new IllegalArgumentException(arg.equals("--help") || arg.equals("-h") ? ""
-                            : "expected --name=value, got '" + arg + "'");
+                    throw new IllegalArgumentException(
+                            arg.equals("--help") || arg.equals("-h") ? "" : "expected --name=value, got '" + arg + "'");
                 }
                 String name = arg.substring(0, eq);
                 String value = arg.substring(eq + 1);
@@ -101,24 +100,38 @@ public final class FuzzScenario {
     }
 
     /** What a run found: the tally, the held connections, the flood, the node afterwards, its memory (MB). */
-    record Result(Options options, Tally tally, SlowClients.Outcome held, int flood, int floodRefused,
-                  boolean alive, String after, double rssBefore, double rssPeak, double rssAfter, long errorLines) {
+    record Result(
+            Options options,
+            Tally tally,
+            SlowClients.Outcome held,
+            int flood,
+            int floodRefused,
+            boolean alive,
+            String after,
+            double rssBefore,
+            double rssPeak,
+            double rssAfter,
+            long errorLines) {
 
         boolean passed() {
-            return alive && tally.failures().isEmpty() && !tally.nodeGone() && after.startsWith("serves")
+            return alive
+                    && tally.failures().isEmpty()
+                    && !tally.nodeGone()
+                    && after.startsWith("serves")
                     && (held.held() == held.closedByNode());
         }
     }
 
     public static void main(String[] args) {
-        io.skep.bench.Driver.main(args, USAGE, Options::parse, (options, out) -> run(options, out).passed() ? 0 : 1);
+        io.skep.bench.Driver.main(
+                args, USAGE, Options::parse, (options, out) -> run(options, out).passed() ? 0 : 1);
     }
 
     static Result run(Options options, PrintStream out) throws Exception {
         QUIET.setLevel(Level.WARNING);
         Path dir = Files.createTempDirectory(options.dir(), "skep-fuzz");
-        SkepDaemon daemon = new SkepDaemon(options.skep(), dir.resolve("node"), "node",
-                Map.of("JDK_JAVA_OPTIONS", DAEMON_OPTIONS));
+        SkepDaemon daemon =
+                new SkepDaemon(options.skep(), dir.resolve("node"), "node", Map.of("JDK_JAVA_OPTIONS", DAEMON_OPTIONS));
         Thread cleanup = new Thread(daemon::close);
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: no daemon left behind
         try {
@@ -143,7 +156,10 @@ public final class FuzzScenario {
         JsonNode self = daemon.ok("GET", "/nodes/" + nodeId, null);
         ObjectNode drained = (ObjectNode) self.path("Spec").deepCopy();
         drained.put("Availability", "drain"); // no task runs: a mutation that scales a service costs nothing
-        daemon.ok("POST", "/nodes/" + nodeId + "/update?version=" + self.path("Version").path("Index").asLong(),
+        daemon.ok(
+                "POST",
+                "/nodes/" + nodeId + "/update?version="
+                        + self.path("Version").path("Index").asLong(),
                 drained);
         ObjectNode service = serviceSpec();
         daemon.ok("POST", "/services/create", service);
@@ -162,24 +178,31 @@ public final class FuzzScenario {
         Target plaintext = new Target("cluster-plain", host, clusterPort, null);
 
         String session = session(member, worker, options.timeout());
-        List<Cases.Endpoint> endpoints = endpoints(control, anonymous, member, daemon, nodeId, service, workerToken,
-                worker, session);
+        List<Cases.Endpoint> endpoints =
+                endpoints(control, anonymous, member, daemon, nodeId, service, workerToken, worker, session);
         Cases cases = new Cases(endpoints, control, plaintext, options.seed());
-        out.printf("API fuzzer: %d requests (seed %d) against `skep daemon` pid %d of %s (%s): control API on "
+        out.printf(
+                "API fuzzer: %d requests (seed %d) against `skep daemon` pid %d of %s (%s): control API on "
                         + "127.0.0.1:%d, cluster port %s (TLS, without a certificate and with worker %s's)%n%n",
-                options.requests(), options.seed(), daemon.pid(), options.skep(), DAEMON_OPTIONS, control.port(),
-                clusterAddr, worker.nodeId());
+                options.requests(),
+                options.seed(),
+                daemon.pid(),
+                options.skep(),
+                DAEMON_OPTIONS,
+                control.port(),
+                clusterAddr,
+                worker.nodeId());
 
         Tally tally = new Tally();
         long pid = daemon.pid();
         double rssBefore = Gauges.statusMb(pid, "VmRSS");
-        java.util.concurrent.atomic.DoubleAccumulator rssPeak = new java.util.concurrent.atomic.DoubleAccumulator(
-                Math::max, rssBefore);
+        java.util.concurrent.atomic.DoubleAccumulator rssPeak =
+                new java.util.concurrent.atomic.DoubleAccumulator(Math::max, rssBefore);
         long t0 = System.nanoTime();
         SlowClients.Outcome held;
         try (SlowClients slow = new SlowClients(List.of(control, anonymous, member), options.held());
-             java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(
-                     options.parallel())) {
+                java.util.concurrent.ExecutorService clients =
+                        java.util.concurrent.Executors.newFixedThreadPool(options.parallel())) {
             java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(options.parallel());
             java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
             // Cases are made in order from the seed, and sent by a few clients at once.
@@ -188,14 +211,16 @@ public final class FuzzScenario {
                 slots.acquire();
                 clients.execute(() -> {
                     try {
-                        List<RawHttp.Answer> answers = RawHttp.exchange(c.target(), c.bytes(), c.answers(),
-                                options.timeout());
+                        List<RawHttp.Answer> answers =
+                                RawHttp.exchange(c.target(), c.bytes(), c.answers(), options.timeout());
                         synchronized (tally) {
                             int failed = tally.failures().size();
                             tally.add(c, answers);
-                            for (Tally.Failure f : tally.failures().subList(failed, tally.failures().size())) {
-                                out.printf("  FAILED [%s, %s] %s: %s; %s%n", f.kind(), f.target(), f.status(),
-                                        f.message(), f.what());
+                            for (Tally.Failure f : tally.failures()
+                                    .subList(failed, tally.failures().size())) {
+                                out.printf(
+                                        "  FAILED [%s, %s] %s: %s; %s%n",
+                                        f.kind(), f.target(), f.status(), f.message(), f.what());
                             }
                         }
                         int n = done.incrementAndGet();
@@ -203,8 +228,12 @@ public final class FuzzScenario {
                             double rss = Gauges.statusMb(pid, "VmRSS");
                             rssPeak.accumulate(rss);
                             if (n % 1000 == 0) {
-                                out.printf("  %d requests in %.0f s, %d failures so far, daemon RSS %.0f MB%n", n,
-                                        (System.nanoTime() - t0) / 1e9, tally.failures().size(), rss);
+                                out.printf(
+                                        "  %d requests in %.0f s, %d failures so far, daemon RSS %.0f MB%n",
+                                        n,
+                                        (System.nanoTime() - t0) / 1e9,
+                                        tally.failures().size(),
+                                        rss);
                             }
                         }
                     } finally {
@@ -214,20 +243,25 @@ public final class FuzzScenario {
             }
             slots.acquire(options.parallel()); // every case answered
             held = slow.await(Duration.ofSeconds(30));
-            tally.addOther("held (slow, half-open, idle)", held.held(), Map.of("closed by the node", held.closedByNode(),
-                    "still open", held.held() - held.closedByNode()));
+            tally.addOther(
+                    "held (slow, half-open, idle)",
+                    held.held(),
+                    Map.of("closed by the node", held.closedByNode(), "still open", held.held() - held.closedByNode()));
         }
         int[] flood = flood(control, 200);
-        tally.addOther("connection flood", flood[0], Map.of("closed at once", flood[1], "answered",
-                flood[0] - flood[1]));
+        tally.addOther(
+                "connection flood", flood[0], Map.of("closed at once", flood[1], "answered", flood[0] - flood[1]));
         rssPeak.accumulate(Gauges.statusMb(pid, "VmRSS"));
         boolean alive = daemon.process().isAlive();
-        String after = alive ? after(daemon) : "the daemon is gone (exit " + daemon.process().exitValue() + ")";
+        String after = alive
+                ? after(daemon)
+                : "the daemon is gone (exit " + daemon.process().exitValue() + ")";
         double rssAfter = Gauges.statusMb(pid, "VmRSS");
         long errors = Files.readAllLines(daemon.home().resolve("daemon.log"), StandardCharsets.UTF_8).stream()
-                .filter(l -> l.contains(" SEVERE ")).count(); // java.util.logging's name for SLF4J's ERROR
-        Result r = new Result(options, tally, held, flood[0], flood[1], alive, after, rssBefore, rssPeak.get(), rssAfter,
-                errors);
+                .filter(l -> l.contains(" SEVERE "))
+                .count(); // java.util.logging's name for SLF4J's ERROR
+        Result r = new Result(
+                options, tally, held, flood[0], flood[1], alive, after, rssBefore, rssPeak.get(), rssAfter, errors);
         out.println();
         out.print(report(r, (System.nanoTime() - t0) / 1e9));
         return r;
@@ -239,7 +273,9 @@ public final class FuzzScenario {
      */
     private static SSLContext jdkTls(javax.net.ssl.KeyManager keys, javax.net.ssl.TrustManager trust) throws Exception {
         SSLContext c = SSLContext.getInstance("TLSv1.3", "SunJSSE");
-        c.init(keys == null ? null : new javax.net.ssl.KeyManager[] {keys}, new javax.net.ssl.TrustManager[] {trust},
+        c.init(
+                keys == null ? null : new javax.net.ssl.KeyManager[] {keys},
+                new javax.net.ssl.TrustManager[] {trust},
                 null);
         return c;
     }
@@ -273,37 +309,63 @@ public final class FuzzScenario {
      * the service that exists (its name frozen), updates at version 1 (long stale), init and join on a node already in
      * a swarm; the join of the cluster port carries a wrong token but one time in ten.
      */
-    private static List<Cases.Endpoint> endpoints(Target control, Target anonymous, Target member, SkepDaemon daemon,
-                                                  String nodeId, ObjectNode service, String workerToken,
-                                                  Joining.Member worker, String session) throws Exception {
+    private static List<Cases.Endpoint> endpoints(
+            Target control,
+            Target anonymous,
+            Target member,
+            SkepDaemon daemon,
+            String nodeId,
+            ObjectNode service,
+            String workerToken,
+            Joining.Member worker,
+            String session)
+            throws Exception {
         ObjectNode swarm = (ObjectNode) daemon.ok("GET", "/swarm", null).path("Spec");
         // the CA fields a swarm update acts on (a root rotation), there to be mutated
-        ((ObjectNode) swarm.path("CAConfig")).put("ForceRotate", 0).put("SigningCACert", "").put("SigningCAKey", "");
+        ((ObjectNode) swarm.path("CAConfig"))
+                .put("ForceRotate", 0)
+                .put("SigningCACert", "")
+                .put("SigningCAKey", "");
         JsonNode nodeSpec = daemon.ok("GET", "/nodes/" + nodeId, null).path("Spec");
-        ObjectNode init = JSON.createObjectNode().put("ListenAddr", "127.0.0.1:0").put("AdvertiseAddr", "127.0.0.1")
-                .put("Availability", "active").put("DataPathPort", 4789).put("SubnetSize", 24);
+        ObjectNode init = JSON.createObjectNode()
+                .put("ListenAddr", "127.0.0.1:0")
+                .put("AdvertiseAddr", "127.0.0.1")
+                .put("Availability", "active")
+                .put("DataPathPort", 4789)
+                .put("SubnetSize", 24);
         init.putArray("DefaultAddrPool").add("10.10.0.0/16");
         init.set("Spec", swarm);
-        ObjectNode join = JSON.createObjectNode().put("ListenAddr", "127.0.0.1:0").put("AdvertiseAddr", "127.0.0.1")
-                .put("JoinToken", workerToken).put("Availability", "active");
+        ObjectNode join = JSON.createObjectNode()
+                .put("ListenAddr", "127.0.0.1:0")
+                .put("AdvertiseAddr", "127.0.0.1")
+                .put("JoinToken", workerToken)
+                .put("Availability", "active");
         join.putArray("RemoteAddrs").add(anonymous.host() + ":" + anonymous.port());
         String csr = CertificateRequest.create(new SecureRandom()).pem();
         JsonNode description = io.skep.api.model.Json.tree(Joining.describe(7));
-        ObjectNode clusterJoin = JSON.createObjectNode().put("Token", "SWMTKN-1-" + "0".repeat(50) + "-" + "1".repeat(25))
-                .put("NodeId", io.skep.api.model.Ids.newId()).put("Csr", csr).put("Availability", "active")
+        ObjectNode clusterJoin = JSON.createObjectNode()
+                .put("Token", "SWMTKN-1-" + "0".repeat(50) + "-" + "1".repeat(25))
+                .put("NodeId", io.skep.api.model.Ids.newId())
+                .put("Csr", csr)
+                .put("Availability", "active")
                 .put("Addr", "127.0.0.1");
         clusterJoin.set("Description", description);
         ObjectNode realJoin = clusterJoin.deepCopy().put("Token", workerToken);
-        ObjectNode status = JSON.createObjectNode().put("TaskId", "fuzztask")
-                .set("Status", JSON.createObjectNode().put("State", "running").put("Timestamp", "2025-01-01T00:00:00Z")
-                        .put("Message", "started"));
+        ObjectNode status = JSON.createObjectNode()
+                .put("TaskId", "fuzztask")
+                .set(
+                        "Status",
+                        JSON.createObjectNode()
+                                .put("State", "running")
+                                .put("Timestamp", "2025-01-01T00:00:00Z")
+                                .put("Message", "started"));
         String s = "/dispatcher/sessions/" + session;
         Set<String> name = Set.of("Name");
         return List.of(
                 new Cases.Endpoint(control, "POST", "/v1.41/services/create", service, name),
                 new Cases.Endpoint(control, "POST", "/v1.41/services/fuzzed/update?version=1", service, name),
-                new Cases.Endpoint(control, "POST", "/v1.41/swarm/update?version=1&rotateWorkerToken=false", swarm,
-                        Set.of()),
+                new Cases.Endpoint(
+                        control, "POST", "/v1.41/swarm/update?version=1&rotateWorkerToken=false", swarm, Set.of()),
                 new Cases.Endpoint(control, "POST", "/v1.41/nodes/" + nodeId + "/update?version=1", nodeSpec, Set.of()),
                 new Cases.Endpoint(control, "POST", "/v1.41/swarm/init", init, Set.of()),
                 new Cases.Endpoint(control, "POST", "/v1.41/swarm/join", join, Set.of()),
@@ -318,19 +380,35 @@ public final class FuzzScenario {
                 new Cases.Endpoint(anonymous, "POST", "/join", realJoin, Set.of()),
                 new Cases.Endpoint(member, "POST", "/dispatcher/sessions", description, Set.of()),
                 new Cases.Endpoint(member, "POST", s + "/heartbeat"),
-                new Cases.Endpoint(member, "POST", s + "/status", JSON.createArrayNode().add(status), Set.of()),
+                new Cases.Endpoint(
+                        member, "POST", s + "/status", JSON.createArrayNode().add(status), Set.of()),
                 new Cases.Endpoint(member, "GET", s + "/assignments?after=-1"),
-                new Cases.Endpoint(member, "POST", "/certificates/renew", JSON.createObjectNode().put("Csr", csr),
+                new Cases.Endpoint(
+                        member,
+                        "POST",
+                        "/certificates/renew",
+                        JSON.createObjectNode().put("Csr", csr),
                         Set.of()),
-                new Cases.Endpoint(member, "POST", "/raft/members", JSON.createObjectNode().put("Id", worker.nodeId())
-                        .put("Addr", "127.0.0.1:1").put("ClusterAddr", "127.0.0.1:2"), Set.of()));
+                new Cases.Endpoint(
+                        member,
+                        "POST",
+                        "/raft/members",
+                        JSON.createObjectNode()
+                                .put("Id", worker.nodeId())
+                                .put("Addr", "127.0.0.1:1")
+                                .put("ClusterAddr", "127.0.0.1:2"),
+                        Set.of()));
     }
 
     /** The worker's dispatcher session: its ID, for the calls that name it. */
     private static String session(Target member, Joining.Member worker, Duration timeout) throws IOException {
         byte[] body = io.skep.api.model.Json.bytes(Joining.describe(worker.index()));
-        RawHttp.Answer a = RawHttp.exchange(member, RawHttp.request(member, "POST", "/dispatcher/sessions", Map.of(),
-                body, false), 1, timeout).getFirst();
+        RawHttp.Answer a = RawHttp.exchange(
+                        member,
+                        RawHttp.request(member, "POST", "/dispatcher/sessions", Map.of(), body, false),
+                        1,
+                        timeout)
+                .getFirst();
         if (a.status() != 200) {
             throw new IllegalStateException("the worker's session was refused: " + a.status() + " " + a.message());
         }
@@ -371,7 +449,10 @@ public final class FuzzScenario {
     /** A real request after the run: ping, a new service created and read back. */
     private static String after(SkepDaemon daemon) throws IOException {
         List<String> done = new ArrayList<>();
-        SkepDaemon.await("the node to answer after the fuzzing", Duration.ofSeconds(30), Duration.ofMillis(100),
+        SkepDaemon.await(
+                "the node to answer after the fuzzing",
+                Duration.ofSeconds(30),
+                Duration.ofMillis(100),
                 () -> daemon.call("GET", "/_ping", null) != null);
         done.add("GET /_ping 200");
         ObjectNode spec = serviceSpec();
@@ -396,19 +477,26 @@ public final class FuzzScenario {
         b.append("%nFailures (an answer of 500 or more, no answer and no close within %d s, the node gone): %d%n"
                 .formatted(r.options().timeout().toSeconds(), t.failures().size()));
         for (Tally.Failure f : t.failures()) {
-            b.append("  [%s, %s] %s: %s%n    what: %s%n    request: %s%n".formatted(f.kind(), f.target(), f.status(),
-                    f.message(), f.what(), f.request()));
+            b.append("  [%s, %s] %s: %s%n    what: %s%n    request: %s%n"
+                    .formatted(f.kind(), f.target(), f.status(), f.message(), f.what(), f.request()));
         }
         b.append("Held connections: %d (slow, half-open, idle), %d closed by the node, the last after %.1f s%s%n"
-                .formatted(r.held().held(), r.held().closedByNode(), r.held().longest().toMillis() / 1e3,
-                        r.held().open().isEmpty() ? "" : "; still open: " + r.held().open()));
+                .formatted(
+                        r.held().held(),
+                        r.held().closedByNode(),
+                        r.held().longest().toMillis() / 1e3,
+                        r.held().open().isEmpty()
+                                ? ""
+                                : "; still open: " + r.held().open()));
         b.append(("Connection flood: %d at once from 127.0.0.1 to the control API, %d closed at once (over the cap "
-                + "per address)%n").formatted(r.flood(), r.floodRefused()));
+                        + "per address)%n")
+                .formatted(r.flood(), r.floodRefused()));
         b.append("The node after %.0f s of it: %s; %s%n".formatted(seconds, r.alive() ? "alive" : "GONE", r.after()));
         b.append(("Daemon RSS: %.0f MB before, %.0f MB at most during the run (+%.0f MB), %.0f MB after; daemon.log: "
-                + "%d errors logged%n").formatted(r.rssBefore(), r.rssPeak(), r.rssPeak() - r.rssBefore(), r.rssAfter(), r.errorLines()));
-        b.append("Result: %s (%d crashes, %d answers of 500 or more, %d hangs)%n".formatted(
-                r.passed() ? "PASS" : "FAIL", r.alive() ? 0 : 1, t.count5xx(), t.hangs()));
+                        + "%d errors logged%n")
+                .formatted(r.rssBefore(), r.rssPeak(), r.rssPeak() - r.rssBefore(), r.rssAfter(), r.errorLines()));
+        b.append("Result: %s (%d crashes, %d answers of 500 or more, %d hangs)%n"
+                .formatted(r.passed() ? "PASS" : "FAIL", r.alive() ? 0 : 1, t.count5xx(), t.hangs()));
         return b.toString();
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,8 +22,7 @@ final class Mutator {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /** A mutated body and what was done to the valid one. */
-    record Mutated(byte[] body, String what) {
-    }
+    record Mutated(byte[] body, String what) {}
 
     /** A place in a body: the steps to it (field names and list indexes) and what is there. */
     private record Place(List<Object> steps, JsonNode node) {
@@ -41,7 +39,15 @@ final class Mutator {
         }
     }
 
-    private enum Kind { WRONG_TYPE, HUGE, NEGATIVE, STRANGE_STRING, REMOVED, UNKNOWN_FIELD, NULL }
+    private enum Kind {
+        WRONG_TYPE,
+        HUGE,
+        NEGATIVE,
+        STRANGE_STRING,
+        REMOVED,
+        UNKNOWN_FIELD,
+        NULL
+    }
 
     private final Random random;
 
@@ -76,8 +82,10 @@ final class Mutator {
             JsonNode value = switch (kind) {
                 case WRONG_TYPE -> otherType(place.node());
                 case HUGE -> huge();
-                case NEGATIVE -> place.node().isNumber() && place.node().asLong() != 0
-                        ? NODES.numberNode(-place.node().asLong()) : NODES.numberNode(-1);
+                case NEGATIVE ->
+                    place.node().isNumber() && place.node().asLong() != 0
+                            ? NODES.numberNode(-place.node().asLong())
+                            : NODES.numberNode(-1);
                 case STRANGE_STRING -> NODES.textNode(strangeString());
                 case NULL -> NODES.nullNode();
                 case REMOVED, UNKNOWN_FIELD -> null;
@@ -93,7 +101,8 @@ final class Mutator {
                 String name = "Fuzz" + random.nextInt(1000);
                 JsonNode v = otherType(NODES.nullNode());
                 ((ObjectNode) target).set(name, v);
-                what.add("add " + name + " = " + shown(v) + " to " + (target == body ? "(the whole body)" : place.path()));
+                what.add("add " + name + " = " + shown(v) + " to "
+                        + (target == body ? "(the whole body)" : place.path()));
             } else if (place.steps().isEmpty()) {
                 body = value;
                 what.add("the whole body ← " + shown(value));
@@ -109,14 +118,19 @@ final class Mutator {
     Mutated brokenJson(JsonNode base) {
         String text = base.toString();
         int at = text.isEmpty() ? 0 : random.nextInt(text.length());
-        String[] inserts = {"{", "}", "[", "]", "\"", ",", ":", "\\", "'", "\u0000", "NaN", "Infinity", "/*x*/", "\\u12"};
+        String[] inserts = {"{", "}", "[", "]", "\"", ",", ":", "\\", "'", "\u0000", "NaN", "Infinity", "/*x*/", "\\u12"
+        };
         return switch (random.nextInt(9)) {
-            case 0 -> new Mutated(utf8(text.substring(0, at)), "cut after " + at + " of " + text.length() + " characters");
-            case 1 -> new Mutated(utf8(text.substring(0, at) + text.substring(Math.min(text.length(), at + 1))),
-                    "character " + at + " dropped");
+            case 0 ->
+                new Mutated(utf8(text.substring(0, at)), "cut after " + at + " of " + text.length() + " characters");
+            case 1 ->
+                new Mutated(
+                        utf8(text.substring(0, at) + text.substring(Math.min(text.length(), at + 1))),
+                        "character " + at + " dropped");
             case 2 -> {
                 String insert = inserts[random.nextInt(inserts.length)];
-                yield new Mutated(utf8(text.substring(0, at) + insert + text.substring(at)),
+                yield new Mutated(
+                        utf8(text.substring(0, at) + insert + text.substring(at)),
                         "\"" + insert.replace("\u0000", "\\0") + "\" inserted at " + at);
             }
             case 3 -> new Mutated(utf8(text + " trailing garbage }"), "garbage after the body");
@@ -145,7 +159,8 @@ final class Mutator {
             String body = "{\"" + field + "\":" + b + (rest.length() > 2 ? "," + rest.substring(1) : "}");
             return new Mutated(utf8(body), field + " ← " + depth + " nested " + (objects ? "objects" : "lists"));
         }
-        return new Mutated(utf8(b.toString()), "the whole body ← " + depth + " nested " + (objects ? "objects" : "lists"));
+        return new Mutated(
+                utf8(b.toString()), "the whole body ← " + depth + " nested " + (objects ? "objects" : "lists"));
     }
 
     /** A value of a JSON type other than {@code of}'s. */
@@ -194,9 +209,26 @@ final class Mutator {
     }
 
     private String strangeString() {
-        String[] strings = {"", " ", "\u0000", "../../../etc/passwd", "%s%n%x", "\u202e\u0301", "😀".repeat(100),
-                "a\r\nX-Injected: 1", "${jndi:ldap://x}", "-1", "NaN", "true", "node.role==", "==", "a".repeat(5_000),
-                "\\", "\t", "'; DROP TABLE x; --"};
+        String[] strings = {
+            "",
+            " ",
+            "\u0000",
+            "../../../etc/passwd",
+            "%s%n%x",
+            "\u202e\u0301",
+            "😀".repeat(100),
+            "a\r\nX-Injected: 1",
+            "${jndi:ldap://x}",
+            "-1",
+            "NaN",
+            "true",
+            "node.role==",
+            "==",
+            "a".repeat(5_000),
+            "\\",
+            "\t",
+            "'; DROP TABLE x; --"
+        };
         return strings[random.nextInt(strings.length)];
     }
 

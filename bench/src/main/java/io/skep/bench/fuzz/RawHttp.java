@@ -42,17 +42,20 @@ final class RawHttp {
         }
     }
 
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     /**
      * A request's bytes: the target's {@code Host} (a loopback listener of the control API refuses any other: DNS
      * rebinding), the body's length, and {@code Connection: close} unless kept alive.
      */
-    static byte[] request(Target target, String method, String path, Map<String, String> headers, byte[] body,
-                          boolean keepAlive) {
-        StringBuilder b = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
-                .append(target.hostHeader()).append("\r\n");
+    static byte[] request(
+            Target target, String method, String path, Map<String, String> headers, byte[] body, boolean keepAlive) {
+        StringBuilder b = new StringBuilder(method)
+                .append(' ')
+                .append(path)
+                .append(" HTTP/1.1\r\nHost: ")
+                .append(target.hostHeader())
+                .append("\r\n");
         Map<String, String> all = new LinkedHashMap<>(headers);
         if (body != null) {
             all.putIfAbsent("Content-Type", "application/json");

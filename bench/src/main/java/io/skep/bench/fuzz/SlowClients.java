@@ -36,8 +36,7 @@ final class SlowClients implements AutoCloseable {
     }
 
     /** What became of the connections held. */
-    record Outcome(int held, int closedByNode, Duration longest, String open) {
-    }
+    record Outcome(int held, int closedByNode, Duration longest, String open) {}
 
     private final List<Held> held = new CopyOnWriteArrayList<>();
     private final CountDownLatch allClosed;
@@ -49,7 +48,10 @@ final class SlowClients implements AutoCloseable {
         allClosed = new CountDownLatch(targets.size() * each * 3);
         for (Target t : targets) {
             for (int i = 0; i < each; i++) {
-                hold("slow", t, "POST /v1.41/services/create HTTP/1.1\r\nHost: fuzz\r\nContent-Type: application/json\r\n");
+                hold(
+                        "slow",
+                        t,
+                        "POST /v1.41/services/create HTTP/1.1\r\nHost: fuzz\r\nContent-Type: application/json\r\n");
                 hold("half-open", t, "GET /v1.41/info HTTP/1.1\r\nHost: fu");
                 hold("idle", t, "");
             }

@@ -1,7 +1,6 @@
 package io.skep.bench.fuzz;
 
 import io.skep.bench.TextTable;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,8 +21,7 @@ final class Tally {
     static final String ALREADY_IN_A_SWARM = "This node is already part of a swarm";
 
     /** A failure, and the request that caused it. */
-    record Failure(String kind, String target, String status, String message, String what, String request) {
-    }
+    record Failure(String kind, String target, String status, String message, String what, String request) {}
 
     private final Map<String, Map<String, Integer>> byKind = new LinkedHashMap<>();
     private final Map<String, Integer> requestsByKind = new LinkedHashMap<>();
@@ -39,7 +37,9 @@ final class Tally {
     void add(Cases.Case c, List<RawHttp.Answer> answers) {
         requests += c.answers();
         requestsByKind.merge(c.kind(), c.answers(), Integer::sum);
-        targetsByKind.computeIfAbsent(c.kind(), k -> new TreeMap<>()).merge(c.target().name(), 1, Integer::sum);
+        targetsByKind
+                .computeIfAbsent(c.kind(), k -> new TreeMap<>())
+                .merge(c.target().name(), 1, Integer::sum);
         Map<String, Integer> statuses = byKind.computeIfAbsent(c.kind(), k -> new TreeMap<>());
         for (RawHttp.Answer a : answers) {
             String status = switch (a.status()) {
@@ -59,7 +59,8 @@ final class Tally {
                 closed++;
             }
             refused |= a.status() == RawHttp.REFUSED;
-            boolean failed = (a.status() >= 500 && !status.startsWith("503 (")) || a.status() == RawHttp.HUNG
+            boolean failed = (a.status() >= 500 && !status.startsWith("503 ("))
+                    || a.status() == RawHttp.HUNG
                     || a.status() == RawHttp.REFUSED;
             if (failed) {
                 failures.add(new Failure(c.kind(), c.target().name(), status, a.message(), c.what(), shown(c.bytes())));
@@ -71,8 +72,8 @@ final class Tally {
     void addOther(String kind, int count, Map<String, Integer> outcomes) {
         requests += count;
         requestsByKind.merge(kind, count, Integer::sum);
-        outcomes.forEach((outcome, n) -> byKind.computeIfAbsent(kind, k -> new TreeMap<>()).merge(outcome, n,
-                Integer::sum));
+        outcomes.forEach((outcome, n) ->
+                byKind.computeIfAbsent(kind, k -> new TreeMap<>()).merge(outcome, n, Integer::sum));
     }
 
     List<Failure> failures() {
@@ -102,16 +103,23 @@ final class Tally {
         lines.add(new String[] {"kind", "requests", "targets (connections)", "statuses seen"});
         for (Map.Entry<String, Integer> e : requestsByKind.entrySet()) {
             Map<String, Integer> targets = targetsByKind.getOrDefault(e.getKey(), Map.of());
-            lines.add(new String[] {e.getKey(), Integer.toString(e.getValue()), join(targets),
-                    join(byKind.getOrDefault(e.getKey(), Map.of()))});
+            lines.add(new String[] {
+                e.getKey(),
+                Integer.toString(e.getValue()),
+                join(targets),
+                join(byKind.getOrDefault(e.getKey(), Map.of()))
+            });
         }
-        return TextTable.columns(lines, 1) + ("Total: %d requests; %d answered, %d connections closed without an answer, "
-                + "%d 503s of Docker's \"already part of a swarm\"%n").formatted(requests, answered, closed, expected503);
+        return TextTable.columns(lines, 1)
+                + ("Total: %d requests; %d answered, %d connections closed without an answer, "
+                                + "%d 503s of Docker's \"already part of a swarm\"%n")
+                        .formatted(requests, answered, closed, expected503);
     }
 
     private static String join(Map<String, Integer> counts) {
         StringBuilder b = new StringBuilder();
-        counts.forEach((k, v) -> b.append(b.isEmpty() ? "" : " ").append(k).append('×').append(v));
+        counts.forEach(
+                (k, v) -> b.append(b.isEmpty() ? "" : " ").append(k).append('×').append(v));
         return b.toString();
     }
 
@@ -120,8 +128,12 @@ final class Tally {
         String s = new String(bytes, 0, Math.min(bytes.length, 400), StandardCharsets.ISO_8859_1);
         StringBuilder b = new StringBuilder();
         for (char c : s.toCharArray()) {
-            b.append(c == '\r' ? "\\r" : c == '\n' ? "\\n" : c < 0x20 || c > 0x7e ? String.format("\\x%02x", (int) c)
-                    : String.valueOf(c));
+            b.append(
+                    c == '\r'
+                            ? "\\r"
+                            : c == '\n'
+                                    ? "\\n"
+                                    : c < 0x20 || c > 0x7e ? String.format("\\x%02x", (int) c) : String.valueOf(c));
         }
         return b + (bytes.length > 400 ? "… (" + bytes.length + " bytes)" : "");
     }

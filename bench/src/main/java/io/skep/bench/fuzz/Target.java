@@ -1,11 +1,11 @@
 package io.skep.bench.fuzz;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Where a fuzzed request goes: the control API (plain HTTP on loopback TCP), or the cluster port over TLS without a

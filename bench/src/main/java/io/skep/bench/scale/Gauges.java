@@ -16,17 +16,18 @@ import java.util.regex.Pattern;
  * itself, {@code -Xlog:gc}, at no cost to read), and the JDK's {@code jcmd} for the heap at the end.
  */
 public final class Gauges {
-    private static final Pattern GC_LINE = Pattern.compile(
-            "(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)(?:\\s+(\\d+(?:\\.\\d+)?)ms)?");
+    private static final Pattern GC_LINE =
+            Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)(?:\\s+(\\d+(?:\\.\\d+)?)ms)?");
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
     private static final Pattern COMMITTED = Pattern.compile("(?:committed|total) (\\d+)K");
 
-    private Gauges() {
-    }
+    private Gauges() {}
 
     /** CPU seconds (user and system) the process has used so far; NaN when this system does not say. */
     static double cpuSeconds(long pid) {
-        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toNanos() / 1e9)
+        return ProcessHandle.of(pid)
+                .flatMap(h -> h.info().totalCpuDuration())
+                .map(d -> d.toNanos() / 1e9)
                 .orElse(Double.NaN);
     }
 
@@ -55,7 +56,8 @@ public final class Gauges {
 
     static Ticks machine() {
         try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            String[] f =
+                    Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
             long total = 0;
             long idle = 0;
             for (int i = 1; i < f.length && i <= 8; i++) {
@@ -123,8 +125,8 @@ public final class Gauges {
             Matcher used = USED.matcher(line);
             Matcher committed = COMMITTED.matcher(line);
             if (line.contains("heap") && used.find() && committed.find()) {
-                return new double[] {Long.parseLong(used.group(1)) / 1024.0,
-                    Long.parseLong(committed.group(1)) / 1024.0};
+                return new double[] {Long.parseLong(used.group(1)) / 1024.0, Long.parseLong(committed.group(1)) / 1024.0
+                };
             }
         }
         return new double[] {Double.NaN, Double.NaN};

@@ -1,13 +1,12 @@
 package io.skep.bench.scale;
 
-import io.skep.core.cluster.ClusterClient;
-import io.skep.core.cluster.RemoteDispatcher;
-import io.skep.core.dispatcher.AgentSession;
 import io.skep.api.model.Ids;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
+import io.skep.core.cluster.ClusterClient;
+import io.skep.core.cluster.RemoteDispatcher;
+import io.skep.core.dispatcher.AgentSession;
 import io.skep.core.tls.NodeTls;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,16 +44,14 @@ final class JdkAgents implements Fleet {
     public void open(List<Joining.Member> members, Duration timeout) {
         RemoteDispatcher.Listener quiet = new RemoteDispatcher.Listener() {
             @Override
-            public void managers(List<String> managers) {
-            }
+            public void managers(List<String> managers) {}
 
             @Override
-            public void role(String role) {
-            }
+            public void role(String role) {}
         };
         for (Joining.Member m : members) {
-            ClusterClient client = new ClusterClient(new NodeTls(m.certificate(), m.rootCa()).clientContext(),
-                    List.of(manager));
+            ClusterClient client =
+                    new ClusterClient(new NodeTls(m.certificate(), m.rootCa()).clientContext(), List.of(manager));
             clients.add(client);
             RemoteDispatcher dispatcher = new RemoteDispatcher(client, quiet);
             CompletableFuture<AgentSession> session = new CompletableFuture<>();
@@ -79,8 +76,8 @@ final class JdkAgents implements Fleet {
             session.complete(s);
             sessions.add(s);
             long period = dispatcher.heartbeatPeriod().toMillis();
-            heartbeats.scheduleAtFixedRate(() -> Thread.ofVirtual().start(s::heartbeat), period, period,
-                    TimeUnit.MILLISECONDS);
+            heartbeats.scheduleAtFixedRate(
+                    () -> Thread.ofVirtual().start(s::heartbeat), period, period, TimeUnit.MILLISECONDS);
         }
     }
 

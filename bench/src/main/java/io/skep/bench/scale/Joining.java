@@ -1,15 +1,14 @@
 package io.skep.bench.scale;
 
-import io.skep.core.ca.CertificateAuthority;
-import io.skep.core.cluster.ClusterClient;
 import io.skep.api.model.Ids;
 import io.skep.api.model.Node;
+import io.skep.core.ca.CertificateAuthority;
+import io.skep.core.cluster.ClusterClient;
 import io.skep.core.pki.CertificateRequest;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.NodeCertificate;
 import io.skep.core.pki.RootCa;
 import io.skep.core.tls.NodeTls;
-
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -30,12 +29,14 @@ import java.util.concurrent.Semaphore;
 public final class Joining {
 
     /** A simulated worker of the swarm: its node ID, its certificate and key, the swarm's CA, what it says of itself. */
-    public record Member(int index, String nodeId, NodeCertificate certificate, X509Certificate rootCa,
-                  Node.Description description) {
-    }
+    public record Member(
+            int index,
+            String nodeId,
+            NodeCertificate certificate,
+            X509Certificate rootCa,
+            Node.Description description) {}
 
-    private Joining() {
-    }
+    private Joining() {}
 
     /** {@code count} new workers, joined through {@code manager} ({@code host:port} of its cluster port). */
     public static List<Member> join(String manager, String workerToken, int count, int parallel) throws Exception {
@@ -44,8 +45,9 @@ public final class Joining {
         List<Future<Member>> joins = new ArrayList<>(count);
         Semaphore slots = new Semaphore(parallel);
         try (ClusterClient untrusted = new ClusterClient(NodeTls.anyServer(), List.of(manager));
-             ClusterClient trusted = new ClusterClient(NodeTls.trusting(rootCa(untrusted, token)), List.of(manager));
-             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                ClusterClient trusted =
+                        new ClusterClient(NodeTls.trusting(rootCa(untrusted, token)), List.of(manager));
+                ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < count; i++) {
                 int index = i;
                 slots.acquire();
@@ -73,18 +75,20 @@ public final class Joining {
         return RootCa.certificateOf(pem);
     }
 
-    private static Member joinOne(ClusterClient untrusted, ClusterClient trusted, JoinToken token, int index,
-                                  SecureRandom random) throws Exception {
+    private static Member joinOne(
+            ClusterClient untrusted, ClusterClient trusted, JoinToken token, int index, SecureRandom random)
+            throws Exception {
         X509Certificate rootCa = rootCa(untrusted, token); // each node checks the CA it is shown
         String nodeId = Ids.newId();
         Node.Description description = describe(index);
         CertificateRequest csr = CertificateRequest.create(random);
-        CertificateAuthority.Issued issued = trusted.join(new CertificateAuthority.JoinRequest(token.toString(),
-                nodeId, csr.pem(), "active", "127.0.0.1", null, description));
-        NodeCertificate certificate = NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
+        CertificateAuthority.Issued issued = trusted.join(new CertificateAuthority.JoinRequest(
+                token.toString(), nodeId, csr.pem(), "active", "127.0.0.1", null, description));
+        NodeCertificate certificate =
+                NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
         if (!nodeId.equals(certificate.nodeId()) || !"worker".equals(issued.role())) {
-            throw new IllegalStateException("the manager signed " + certificate.nodeId() + " as " + issued.role()
-                    + " for worker " + nodeId);
+            throw new IllegalStateException(
+                    "the manager signed " + certificate.nodeId() + " as " + issued.role() + " for worker " + nodeId);
         }
         return new Member(index, nodeId, certificate, rootCa, description);
     }

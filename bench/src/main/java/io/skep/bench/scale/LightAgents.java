@@ -28,7 +28,6 @@ import io.netty.handler.ssl.SslContext;
 import io.skep.api.model.Json;
 import io.skep.api.model.TaskState;
 import io.skep.core.tls.NodeTls;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -135,9 +134,14 @@ final class LightAgents implements Fleet {
         long sets = taskSets.sum();
         long n = reports.sum();
         return ("%d task sets fetched (%.1f a worker, %.1f tasks each, %.0f MB of JSON in all); %d status reports "
-                + "taken (%.1f tasks each)").formatted(sets, (double) sets / Math.max(1, agents.size()),
-                (double) taskSetTasks.sum() / Math.max(1, sets), taskSetBytes.sum() / 1048576.0, n,
-                (double) reportedStates.sum() / Math.max(1, n));
+                        + "taken (%.1f tasks each)")
+                .formatted(
+                        sets,
+                        (double) sets / Math.max(1, agents.size()),
+                        (double) taskSetTasks.sum() / Math.max(1, sets),
+                        taskSetBytes.sum() / 1048576.0,
+                        n,
+                        (double) reportedStates.sum() / Math.max(1, n));
     }
 
     @Override
@@ -178,6 +182,7 @@ final class LightAgents implements Fleet {
         final LinkedHashMap<String, TaskState> pending = new LinkedHashMap<>();
         /** Tasks whose running the manager took. */
         final Set<String> running = new HashSet<>();
+
         String session;
         long sequence;
         long heartbeatMillis = 5_000;
@@ -240,7 +245,10 @@ final class LightAgents implements Fleet {
             if (id == null || closed) {
                 return;
             }
-            poll.send(HttpMethod.GET, "/dispatcher/sessions/" + id + "/assignments?after=" + sequence, null,
+            poll.send(
+                    HttpMethod.GET,
+                    "/dispatcher/sessions/" + id + "/assignments?after=" + sequence,
+                    null,
                     (status, body) -> {
                         if (!id.equals(session)) {
                             return; // a fetch of an older session; the new one fetches on its own
@@ -313,7 +321,8 @@ final class LightAgents implements Fleet {
                     reportedStates.add(batch.size());
                     for (Map.Entry<String, TaskState> e : batch) {
                         pending.remove(e.getKey(), e.getValue());
-                        if (e.getValue() == TaskState.RUNNING && latest.containsKey(e.getKey())
+                        if (e.getValue() == TaskState.RUNNING
+                                && latest.containsKey(e.getKey())
                                 && running.add(e.getKey())) {
                             reported.increment();
                         }
@@ -333,11 +342,14 @@ final class LightAgents implements Fleet {
                 return;
             }
             heartbeatScheduled = true;
-            loop.schedule(() -> {
-                heartbeatScheduled = false;
-                heartbeat();
-                scheduleHeartbeat();
-            }, heartbeatMillis, TimeUnit.MILLISECONDS);
+            loop.schedule(
+                    () -> {
+                        heartbeatScheduled = false;
+                        heartbeat();
+                        scheduleHeartbeat();
+                    },
+                    heartbeatMillis,
+                    TimeUnit.MILLISECONDS);
         }
 
         void heartbeat() {
@@ -388,8 +400,7 @@ final class LightAgents implements Fleet {
      * when a call needs it and again after it drops. Used on its event loop alone.
      */
     private final class Connection {
-        private record Call(FullHttpRequest request, Answer answer) {
-        }
+        private record Call(FullHttpRequest request, Answer answer) {}
 
         private final EventLoop loop;
         private final SslContext tls;
@@ -405,7 +416,10 @@ final class LightAgents implements Fleet {
         }
 
         void send(HttpMethod method, String uri, byte[] body, Answer answer) {
-            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri,
+            FullHttpRequest request = new DefaultFullHttpRequest(
+                    HttpVersion.HTTP_1_1,
+                    method,
+                    uri,
                     body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
             request.headers().set(HttpHeaderNames.HOST, host + ":" + port);
             request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body == null ? 0 : body.length);
@@ -437,13 +451,19 @@ final class LightAgents implements Fleet {
                 return;
             }
             connecting = true;
-            ChannelFuture f = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+            ChannelFuture f = new Bootstrap()
+                    .group(loop)
+                    .channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), host, port), new HttpClientCodec(),
-                                    new HttpObjectAggregator(MAX_BODY), new Handler());
+                            ch.pipeline()
+                                    .addLast(
+                                            tls.newHandler(ch.alloc(), host, port),
+                                            new HttpClientCodec(),
+                                            new HttpObjectAggregator(MAX_BODY),
+                                            new Handler());
                         }
                     })
                     .connect(host, port);
@@ -488,7 +508,8 @@ final class LightAgents implements Fleet {
                 Call call = inFlight;
                 inFlight = null;
                 if (call != null && !closed) {
-                    failed("connection dropped during " + call.request().method() + " " + call.request().uri());
+                    failed("connection dropped during " + call.request().method() + " "
+                            + call.request().uri());
                     call.answer().handle(-1, null);
                 }
                 next();

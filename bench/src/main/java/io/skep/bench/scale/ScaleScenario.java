@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.bench.FileTrees;
 import io.skep.bench.SkepDaemon;
 import io.skep.bench.TextTable;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -68,11 +67,22 @@ public final class ScaleScenario {
               --manager-opts=O   JVM options of the manager (JDK_JAVA_OPTIONS), e.g. -Xmx2g
             """;
 
-    private ScaleScenario() {
-    }
+    private ScaleScenario() {}
 
-    record Options(int managers, int workers, int services, int replicas, Path skep, Path dir, String agent, int agentThreads,
-                   int joinParallel, Duration poll, Duration timeout, Path jfr, String managerOpts) {
+    record Options(
+            int managers,
+            int workers,
+            int services,
+            int replicas,
+            Path skep,
+            Path dir,
+            String agent,
+            int agentThreads,
+            int joinParallel,
+            Duration poll,
+            Duration timeout,
+            Path jfr,
+            String managerOpts) {
 
         long tasks() {
             return (long) services * replicas;
@@ -95,8 +105,8 @@ public final class ScaleScenario {
             for (String arg : args) {
                 int eq = arg.indexOf('=');
                 if (eq < 0) {
-                    throw new IllegalArgumentException(arg.equals("--help") || arg.equals("-h") ? ""
-                            : "expected --name=value, got '" + arg + "'");
+                    throw new IllegalArgumentException(
+                            arg.equals("--help") || arg.equals("-h") ? "" : "expected --name=value, got '" + arg + "'");
                 }
                 String name = arg.substring(0, eq);
                 String value = arg.substring(eq + 1);
@@ -116,15 +126,28 @@ public final class ScaleScenario {
                     case "--agent-threads" -> agentThreads = (int) io.skep.bench.ScenarioArgs.whole(name, value, 1);
                     case "--join-parallel" -> joinParallel = (int) io.skep.bench.ScenarioArgs.whole(name, value, 1);
                     case "--poll" -> poll = Duration.ofMillis((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
-                    case "--timeout" -> timeout = Duration.ofSeconds((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
+                    case "--timeout" ->
+                        timeout = Duration.ofSeconds((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
                     case "--jfr" -> jfr = Path.of(value).toAbsolutePath();
                     case "--manager-opts" -> managerOpts = value;
                     default -> throw new IllegalArgumentException("unknown option '" + name + "'");
                 }
             }
             skep = io.skep.bench.ScenarioArgs.skepImage(skep);
-            return new Options(managers, workers, services, replicas, skep, dir, agent, agentThreads, joinParallel, poll,
-                    timeout, jfr, managerOpts);
+            return new Options(
+                    managers,
+                    workers,
+                    services,
+                    replicas,
+                    skep,
+                    dir,
+                    agent,
+                    agentThreads,
+                    joinParallel,
+                    poll,
+                    timeout,
+                    jfr,
+                    managerOpts);
         }
     }
 
@@ -139,11 +162,25 @@ public final class ScaleScenario {
      * What a run measured. Times in seconds (NaN: not seen); the timed phase's from the first service create
      * request. Heap and memory in MB.
      */
-    record Result(Options options, String fleet, double joinSeconds, double sessionSeconds, double createdSeconds,
-                  double deliveredSeconds, double reportedSeconds, double runningSeconds, double managerCpuSeconds,
-                  double benchCpuSeconds, double machineBusy, Gauges.Heap heap, double liveHeapMb,
-                  double committedHeapMb, double rssPeakMb, double rssMb, double followersCpuSeconds,
-                  double followersRssPeakMb) {
+    record Result(
+            Options options,
+            String fleet,
+            double joinSeconds,
+            double sessionSeconds,
+            double createdSeconds,
+            double deliveredSeconds,
+            double reportedSeconds,
+            double runningSeconds,
+            double managerCpuSeconds,
+            double benchCpuSeconds,
+            double machineBusy,
+            Gauges.Heap heap,
+            double liveHeapMb,
+            double committedHeapMb,
+            double rssPeakMb,
+            double rssMb,
+            double followersCpuSeconds,
+            double followersRssPeakMb) {
 
         double tasksPerSecond() {
             return options.tasks() / runningSeconds;
@@ -153,10 +190,15 @@ public final class ScaleScenario {
     static void run(Options options, PrintStream out) throws Exception {
         QUIET.setLevel(Level.WARNING);
         long tasks = options.tasks();
-        out.printf("Scale scenario: %s (`skep daemon` of %s, drained), %d simulated workers in this JVM; "
+        out.printf(
+                "Scale scenario: %s (`skep daemon` of %s, drained), %d simulated workers in this JVM; "
                         + "%d services x %d replicas = %d tasks.%n",
-                options.managers() == 1 ? "one manager" : options.managers() + " managers", options.skep(),
-                options.workers(), options.services(), options.replicas(), tasks);
+                options.managers() == 1 ? "one manager" : options.managers() + " managers",
+                options.skep(),
+                options.workers(),
+                options.services(),
+                options.replicas(),
+                tasks);
         Path dir = Files.createTempDirectory(options.dir(), "skep-scale-bench");
         List<SkepDaemon> managers = new java.util.concurrent.CopyOnWriteArrayList<>();
         Fleet[] fleet = {null};
@@ -175,35 +217,48 @@ public final class ScaleScenario {
                     next.ok("POST", "/swarm/join", Map.of("RemoteAddrs", List.of(firstAddr), "JoinToken", token));
                     drain(first, next.nodeId());
                 }
-                SkepDaemon.await(options.managers() + " reachable managers", Duration.ofSeconds(120),
-                        Duration.ofMillis(200), () -> reachableManagers(first) == options.managers());
+                SkepDaemon.await(
+                        options.managers() + " reachable managers",
+                        Duration.ofSeconds(120),
+                        Duration.ofMillis(200),
+                        () -> reachableManagers(first) == options.managers());
             }
             SkepDaemon leader = leader(first, managers);
             String addr = leader.clusterAddr();
             for (SkepDaemon m : managers) {
-                out.printf("%s: pid %d%s, JVM options: %s%n", m.name(), m.pid(), m == leader ? ", the leader, "
-                        + "cluster port " + addr : "", jvmOptions(options, m.home()));
+                out.printf(
+                        "%s: pid %d%s, JVM options: %s%n",
+                        m.name(),
+                        m.pid(),
+                        m == leader ? ", the leader, " + "cluster port " + addr : "",
+                        jvmOptions(options, m.home()));
             }
 
             long j0 = System.nanoTime();
-            List<Joining.Member> members = Joining.join(addr, leader.joinToken("Worker"), options.workers(),
-                    options.joinParallel());
+            List<Joining.Member> members =
+                    Joining.join(addr, leader.joinToken("Worker"), options.workers(), options.joinParallel());
             double joinSeconds = seconds(j0);
-            out.printf("Joined %d workers in %.2f s (%.0f/s: GET /ca, POST /join with a CSR each, %d at a time)%n",
+            out.printf(
+                    "Joined %d workers in %.2f s (%.0f/s: GET /ca, POST /join with a CSR each, %d at a time)%n",
                     members.size(), joinSeconds, members.size() / joinSeconds, options.joinParallel());
 
-            fleet[0] = options.agent().equals("jdk") ? new JdkAgents(addr) : new LightAgents(addr,
-                    options.agentThreads());
+            fleet[0] =
+                    options.agent().equals("jdk") ? new JdkAgents(addr) : new LightAgents(addr, options.agentThreads());
             Fleet f = fleet[0];
             long s0 = System.nanoTime();
             f.open(members, Duration.ofSeconds(300));
-            SkepDaemon.await(options.workers() + " ready workers", Duration.ofSeconds(300), Duration.ofMillis(200),
+            SkepDaemon.await(
+                    options.workers() + " ready workers",
+                    Duration.ofSeconds(300),
+                    Duration.ofMillis(200),
                     () -> readyWorkers(leader) == options.workers());
             double sessionSeconds = seconds(s0);
-            out.printf("Sessions open and %d workers ready in %.2f s (%s)%n%n", options.workers(), sessionSeconds,
-                    f.describe());
+            out.printf(
+                    "Sessions open and %d workers ready in %.2f s (%s)%n%n",
+                    options.workers(), sessionSeconds, f.describe());
 
-            List<SkepDaemon> followers = managers.stream().filter(m -> m != leader).toList();
+            List<SkepDaemon> followers =
+                    managers.stream().filter(m -> m != leader).toList();
             Result r = timed(options, leader, followers, f, joinSeconds, sessionSeconds, out);
             out.println();
             out.print(report(r));
@@ -230,8 +285,8 @@ public final class ScaleScenario {
             throws IOException {
         String name = options.managers() == 1 ? "manager" : "manager" + i;
         Path home = dir.resolve(name);
-        SkepDaemon m = new SkepDaemon(options.skep(), home, name, Map.of("JDK_JAVA_OPTIONS",
-                jvmOptions(options, home)));
+        SkepDaemon m =
+                new SkepDaemon(options.skep(), home, name, Map.of("JDK_JAVA_OPTIONS", jvmOptions(options, home)));
         managers.add(m);
         return m;
     }
@@ -244,23 +299,37 @@ public final class ScaleScenario {
     private static String jvmOptions(Options options, Path home) {
         long connections = Math.max(10_000, 4L * options.workers() + 1_000);
         return ("-Xlog:gc:file=" + home.resolve("gc.log") + " -Dskep.api.connectionsPerPeer=" + connections
-                + " -Dskep.api.connections=" + connections + " " + options.managerOpts()).strip();
+                        + " -Dskep.api.connections=" + connections + " " + options.managerOpts())
+                .strip();
     }
 
     /** The timed phase: services created, then the workers' and the control API's counts polled until all run. */
-    private static Result timed(Options options, SkepDaemon m, List<SkepDaemon> followers, Fleet f,
-                                double joinSeconds, double sessionSeconds, PrintStream out) throws Exception {
+    private static Result timed(
+            Options options,
+            SkepDaemon m,
+            List<SkepDaemon> followers,
+            Fleet f,
+            double joinSeconds,
+            double sessionSeconds,
+            PrintStream out)
+            throws Exception {
         long tasks = options.tasks();
         long pid = m.pid();
         Path gcLog = m.home().resolve("gc.log");
         java.util.Optional<Path> jcmd = Gauges.jcmd();
         if (options.jfr() != null) {
-            Gauges.jcmd(jcmd.orElseThrow(() -> new IllegalStateException("--jfr: no jcmd in "
-                    + System.getProperty("java.home"))), pid, "JFR.start", "name=skep-scale", "settings=profile");
+            Gauges.jcmd(
+                    jcmd.orElseThrow(
+                            () -> new IllegalStateException("--jfr: no jcmd in " + System.getProperty("java.home"))),
+                    pid,
+                    "JFR.start",
+                    "name=skep-scale",
+                    "settings=profile");
         }
         int gcLinesBefore = readLines(gcLog).size();
         double cpu0 = Gauges.cpuSeconds(pid);
-        double followers0 = followers.stream().mapToDouble(d -> Gauges.cpuSeconds(d.pid())).sum();
+        double followers0 =
+                followers.stream().mapToDouble(d -> Gauges.cpuSeconds(d.pid())).sum();
         double bench0 = Gauges.cpuSeconds(ProcessHandle.current().pid());
         Gauges.Ticks machine0 = Gauges.machine();
         long t0 = System.nanoTime();
@@ -281,7 +350,8 @@ public final class ScaleScenario {
         while (Double.isNaN(running)) {
             long now = System.nanoTime();
             if (now > deadline) {
-                throw new IllegalStateException("timed out after " + options.timeout().toSeconds() + " s: "
+                throw new IllegalStateException("timed out after "
+                        + options.timeout().toSeconds() + " s: "
                         + f.delivered() + " delivered, " + f.reported() + " reported, " + runningNow + " running of "
                         + tasks + " (workers' failed calls: " + f.errors() + ")");
             }
@@ -307,9 +377,14 @@ public final class ScaleScenario {
             }
             if (now >= nextProgress) {
                 double cpu = Gauges.cpuSeconds(pid);
-                out.printf("%7.2f s: delivered %d, reported %s, running %d; manager %.2f cores, RSS %.0f MB%n",
-                        seconds(t0), f.delivered(), f.reported() < 0 ? "?" : Long.toString(f.reported()), runningNow,
-                        (cpu - lastCpu) / ((now - lastProgress) / 1e9), Gauges.statusMb(pid, "VmRSS"));
+                out.printf(
+                        "%7.2f s: delivered %d, reported %s, running %d; manager %.2f cores, RSS %.0f MB%n",
+                        seconds(t0),
+                        f.delivered(),
+                        f.reported() < 0 ? "?" : Long.toString(f.reported()),
+                        runningNow,
+                        (cpu - lastCpu) / ((now - lastProgress) / 1e9),
+                        Gauges.statusMb(pid, "VmRSS"));
                 lastCpu = cpu;
                 lastProgress = now;
                 nextProgress = now + PROGRESS.toNanos();
@@ -318,9 +393,15 @@ public final class ScaleScenario {
         }
         out.printf("%7.2f s: the control API shows every task running%n", running);
         double managerCpu = Gauges.cpuSeconds(pid) - cpu0;
-        double followersCpu = followers.isEmpty() ? Double.NaN
-                : followers.stream().mapToDouble(d -> Gauges.cpuSeconds(d.pid())).sum() - followers0;
-        double followersRss = followers.stream().mapToDouble(d -> Gauges.statusMb(d.pid(), "VmHWM")).max()
+        double followersCpu = followers.isEmpty()
+                ? Double.NaN
+                : followers.stream()
+                                .mapToDouble(d -> Gauges.cpuSeconds(d.pid()))
+                                .sum()
+                        - followers0;
+        double followersRss = followers.stream()
+                .mapToDouble(d -> Gauges.statusMb(d.pid(), "VmHWM"))
+                .max()
                 .orElse(Double.NaN);
         double benchCpu = Gauges.cpuSeconds(ProcessHandle.current().pid()) - bench0;
         double busy = Gauges.machine().busySince(machine0);
@@ -348,8 +429,25 @@ public final class ScaleScenario {
                 out.println("(no heap after a full GC: " + e.getMessage() + ")");
             }
         }
-        return new Result(options, f.describe(), joinSeconds, sessionSeconds, created, delivered, reported, running,
-                managerCpu, benchCpu, busy, heap, live[0], live[1], rssPeak, rss, followersCpu, followersRss);
+        return new Result(
+                options,
+                f.describe(),
+                joinSeconds,
+                sessionSeconds,
+                created,
+                delivered,
+                reported,
+                running,
+                managerCpu,
+                benchCpu,
+                busy,
+                heap,
+                live[0],
+                live[1],
+                rssPeak,
+                rss,
+                followersCpu,
+                followersRss);
     }
 
     static String report(Result r) {
@@ -363,35 +461,51 @@ public final class ScaleScenario {
         rows.add(phase("the control API showed all " + tasks + " tasks running", r.runningSeconds(), tasks));
         double rate = r.tasksPerSecond();
         StringBuilder s = new StringBuilder();
-        s.append("%d workers (%s), %d services x %d replicas:%n".formatted(o.workers(), r.fleet(), o.services(),
-                o.replicas()));
+        s.append("%d workers (%s), %d services x %d replicas:%n"
+                .formatted(o.workers(), r.fleet(), o.services(), o.replicas()));
         s.append(TextTable.columns(rows, 1));
-        s.append("Goal: at least %.0f tasks/s (Nomad's C1M). skep: %.0f tasks/s, %.2fx the goal: %s%n".formatted(GOAL,
-                rate, rate / GOAL, rate >= GOAL ? "met" : "not met"));
-        s.append("Join (not in the figure): %d workers in %.2f s (%.0f/s); their sessions opened in %.2f s%n".formatted(
-                o.workers(), r.joinSeconds(), o.workers() / r.joinSeconds(), r.sessionSeconds()));
+        s.append("Goal: at least %.0f tasks/s (Nomad's C1M). skep: %.0f tasks/s, %.2fx the goal: %s%n"
+                .formatted(GOAL, rate, rate / GOAL, rate >= GOAL ? "met" : "not met"));
+        s.append("Join (not in the figure): %d workers in %.2f s (%.0f/s); their sessions opened in %.2f s%n"
+                .formatted(o.workers(), r.joinSeconds(), o.workers() / r.joinSeconds(), r.sessionSeconds()));
         String manager = o.managers() == 1 ? "Manager" : "Leader";
-        s.append(manager + " over the timed phase: CPU %.1f s in %.2f s = %.2f cores; heap: peak used %s MB, peak after GC"
-                .formatted(r.managerCpuSeconds(), r.runningSeconds(), r.managerCpuSeconds() / r.runningSeconds(),
-                        f0(r.heap().peakBeforeMb())));
-        s.append(" %s MB, peak committed %s MB (%d GC pauses, %.0f ms in all)%n".formatted(f0(r.heap().peakAfterMb()),
-                f0(r.heap().peakCommittedMb()), r.heap().pauses(), r.heap().pauseMillis()));
-        s.append(manager + " at the end: heap live after a full GC %s MB (committed %s MB); RSS %s MB, peak RSS %s MB%n"
-                .formatted(f0(r.liveHeapMb()), f0(r.committedHeapMb()), f0(r.rssMb()), f0(r.rssPeakMb())));
+        s.append(manager
+                + " over the timed phase: CPU %.1f s in %.2f s = %.2f cores; heap: peak used %s MB, peak after GC"
+                        .formatted(
+                                r.managerCpuSeconds(),
+                                r.runningSeconds(),
+                                r.managerCpuSeconds() / r.runningSeconds(),
+                                f0(r.heap().peakBeforeMb())));
+        s.append(" %s MB, peak committed %s MB (%d GC pauses, %.0f ms in all)%n"
+                .formatted(
+                        f0(r.heap().peakAfterMb()),
+                        f0(r.heap().peakCommittedMb()),
+                        r.heap().pauses(),
+                        r.heap().pauseMillis()));
+        s.append(manager
+                + " at the end: heap live after a full GC %s MB (committed %s MB); RSS %s MB, peak RSS %s MB%n"
+                        .formatted(f0(r.liveHeapMb()), f0(r.committedHeapMb()), f0(r.rssMb()), f0(r.rssPeakMb())));
         if (o.managers() > 1) {
             s.append("Other managers (%d Raft followers): CPU %.1f s = %.2f cores; peak RSS %s MB each at most%n"
-                    .formatted(o.managers() - 1, r.followersCpuSeconds(), r.followersCpuSeconds() / r.runningSeconds(),
+                    .formatted(
+                            o.managers() - 1,
+                            r.followersCpuSeconds(),
+                            r.followersCpuSeconds() / r.runningSeconds(),
                             f0(r.followersRssPeakMb())));
         }
-        s.append("This JVM (the simulated workers and the driver): CPU %.1f s = %.2f cores; the machine: %s busy of %d cores%n"
-                .formatted(r.benchCpuSeconds(), r.benchCpuSeconds() / r.runningSeconds(),
-                        Double.isNaN(r.machineBusy()) ? "?" : "%.0f%%".formatted(r.machineBusy() * 100),
-                        Runtime.getRuntime().availableProcessors()));
+        s.append(
+                "This JVM (the simulated workers and the driver): CPU %.1f s = %.2f cores; the machine: %s busy of %d cores%n"
+                        .formatted(
+                                r.benchCpuSeconds(),
+                                r.benchCpuSeconds() / r.runningSeconds(),
+                                Double.isNaN(r.machineBusy()) ? "?" : "%.0f%%".formatted(r.machineBusy() * 100),
+                                Runtime.getRuntime().availableProcessors()));
         return s.toString();
     }
 
     private static String[] phase(String what, double seconds, long tasks) {
-        return Double.isNaN(seconds) ? new String[] {what, "?", ""}
+        return Double.isNaN(seconds)
+                ? new String[] {what, "?", ""}
                 : new String[] {what, f2(seconds), "%.0f".formatted(tasks / seconds)};
     }
 
@@ -405,10 +519,13 @@ public final class ScaleScenario {
 
     /** A service of {@code replicas} host processes: the {@code process} runtime, which the workers advertise. */
     static Map<String, Object> serviceSpec(int index, int replicas) {
-        return Map.of("Name", "scale-%03d".formatted(index),
-                "Mode", Map.of("Replicated", Map.of("Replicas", replicas)),
-                "TaskTemplate", Map.of("ContainerSpec", Map.of("Image", "host",
-                        "Command", List.of("sleep", "infinity"))));
+        return Map.of(
+                "Name",
+                "scale-%03d".formatted(index),
+                "Mode",
+                Map.of("Replicated", Map.of("Replicas", replicas)),
+                "TaskTemplate",
+                Map.of("ContainerSpec", Map.of("Image", "host", "Command", List.of("sleep", "infinity"))));
     }
 
     /**
@@ -420,8 +537,12 @@ public final class ScaleScenario {
         // when the update names an older one.
         SkepDaemon.await(nodeId + " drained", Duration.ofSeconds(60), Duration.ofMillis(100), () -> {
             JsonNode node = via.ok("GET", "/nodes/" + nodeId, null);
-            return via.call("POST", "/nodes/" + nodeId + "/update?version=" + node.path("Version").path("Index")
-                    .asLong(), Map.of("Role", "manager", "Availability", "drain")) != null;
+            return via.call(
+                            "POST",
+                            "/nodes/" + nodeId + "/update?version="
+                                    + node.path("Version").path("Index").asLong(),
+                            Map.of("Role", "manager", "Availability", "drain"))
+                    != null;
         });
     }
 
@@ -442,15 +563,22 @@ public final class ScaleScenario {
         for (JsonNode n : via.ok("GET", "/nodes", null)) {
             if (n.path("ManagerStatus").path("Leader").asBoolean(false)) {
                 String id = n.path("ID").asText();
-                return managers.stream().filter(m -> m.nodeId().equals(id)).findFirst().orElseThrow();
+                return managers.stream()
+                        .filter(m -> m.nodeId().equals(id))
+                        .findFirst()
+                        .orElseThrow();
             }
         }
         throw new IllegalStateException("no leader among the managers");
     }
 
     private static int readyWorkers(SkepDaemon m) {
-        JsonNode list = m.call("GET", "/nodes?filters=" + java.net.URLEncoder.encode("{\"role\":[\"worker\"]}",
-                java.nio.charset.StandardCharsets.UTF_8), null);
+        JsonNode list = m.call(
+                "GET",
+                "/nodes?filters="
+                        + java.net.URLEncoder.encode(
+                                "{\"role\":[\"worker\"]}", java.nio.charset.StandardCharsets.UTF_8),
+                null);
         int ready = 0;
         for (JsonNode n : list == null ? List.<JsonNode>of() : list) {
             ready += n.path("Status").path("State").asText().equals("ready") ? 1 : 0;

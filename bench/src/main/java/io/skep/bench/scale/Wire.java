@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.skep.api.model.TaskState;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,20 +22,16 @@ import java.util.Map;
 final class Wire {
     private static final JsonFactory JSON = new JsonFactory();
 
-    private Wire() {
-    }
+    private Wire() {}
 
     /** One task of a node's assignments, as far as an agent that starts tasks instantly needs it. */
-    record Assigned(String id, TaskState desired) {
-    }
+    record Assigned(String id, TaskState desired) {}
 
     /** {@code GET /dispatcher/sessions/{id}/assignments}: the task set and its sequence number. */
-    record Fetched(long sequence, List<Assigned> tasks) {
-    }
+    record Fetched(long sequence, List<Assigned> tasks) {}
 
     /** {@code POST /dispatcher/sessions}: the session and the heartbeat period (ms). */
-    record Opened(String sessionId, long heartbeatMillis) {
-    }
+    record Opened(String sessionId, long heartbeatMillis) {}
 
     static Fetched fetched(InputStream in) throws IOException {
         long sequence = 0;

@@ -3,7 +3,6 @@ package io.skep.bench.scheduler;
 import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.SchedulerStrategy;
-
 import java.util.ArrayList;
 import java.util.List;
 

@@ -4,6 +4,12 @@ import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.SchedulerContext;
 import io.skep.spi.scheduler.SchedulerStrategy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -16,13 +22,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.ServiceLoader;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Places one batch of {@code tasks} tasks of a new service on {@code nodes} in-memory candidate nodes, with the
@@ -39,7 +38,9 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class SchedulerBenchmark {
 
     @Param({"1000", "10000", "100000"})
@@ -63,7 +64,8 @@ public class SchedulerBenchmark {
         request = new PlacementRequest("service-1", tasks, List.of());
         preferring = new PlacementRequest("service-1", tasks, List.of("node.labels.az", "node.labels.rack"));
         candidates = candidates(nodes, 1);
-        if (spread.place(request, candidates).size() != tasks || topology.place(preferring, candidates).size() != tasks) {
+        if (spread.place(request, candidates).size() != tasks
+                || topology.place(preferring, candidates).size() != tasks) {
             throw new IllegalStateException("a strategy placed fewer than " + tasks + " tasks");
         }
     }
@@ -111,13 +113,20 @@ public class SchedulerBenchmark {
         for (int i = 0; i < count; i++) {
             String id = "node-%06d".formatted(i);
             Map<String, String> attributes = Map.of(
-                    "node.id", id,
-                    "node.hostname", "host-" + i,
-                    "node.role", "worker",
-                    "node.platform.os", "linux",
-                    "node.platform.arch", "x86_64",
-                    "node.labels.az", zones[i % zones.length],
-                    "node.labels.rack", "rack-" + i % 20);
+                    "node.id",
+                    id,
+                    "node.hostname",
+                    "host-" + i,
+                    "node.role",
+                    "worker",
+                    "node.platform.os",
+                    "linux",
+                    "node.platform.arch",
+                    "x86_64",
+                    "node.labels.az",
+                    zones[i % zones.length],
+                    "node.labels.rack",
+                    "rack-" + i % 20);
             int failures = random.nextInt(100) == 0 ? 5 + random.nextInt(3) : 0;
             candidates.add(new NodeCandidate(id, attributes, 0, random.nextInt(30), Integer.MAX_VALUE, failures));
         }

@@ -1,7 +1,5 @@
 package io.skep.bench.scheduler;
 
-import io.skep.core.manager.Manager;
-import io.skep.core.reconcile.StoreWriter;
 import io.skep.api.model.Ids;
 import io.skep.api.model.Node;
 import io.skep.api.model.Service;
@@ -9,11 +7,16 @@ import io.skep.api.model.ServiceSpec;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
 import io.skep.api.model.TaskState;
+import io.skep.core.manager.Manager;
+import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.scheduler.Scheduler;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.store.MemoryStore;
 import io.skep.spi.scheduler.SchedulerStrategy;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,10 +30,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
-
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One whole pass of the core's scheduler over a store holding {@code tasks} pending tasks of one new service and
@@ -48,7 +47,9 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5)
 @Measurement(iterations = 10)
-@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
 public class SchedulingPassBenchmark {
 
     @Param({"100000"})

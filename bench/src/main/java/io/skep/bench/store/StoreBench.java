@@ -7,8 +7,6 @@ import io.skep.bench.store.WriteLoad.Result;
 import io.skep.bench.store.WriteLoad.Workload;
 import io.skep.core.store.DataKey;
 import io.skep.core.store.RaftStore;
-import org.openjdk.jmh.util.ListStatistics;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -24,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
+import org.openjdk.jmh.util.ListStatistics;
 
 /**
  * Committed object writes per second through the store, batched and unbatched: a scenario driver rather than a
@@ -77,14 +76,20 @@ public final class StoreBench {
                                            both groups in each round (default: one group, entries sealed with a
                                            data key, AES-256-GCM, as managers seal them)
             Every round runs each workload once (on each group): %s.
-            """.formatted(String.join(", ", WORKLOADS.stream().map(Workload::name).toList()));
+            """.formatted(
+                    String.join(", ", WORKLOADS.stream().map(Workload::name).toList()));
 
-    private StoreBench() {
-    }
+    private StoreBench() {}
 
     /** The command line. */
-    record Options(int rounds, int warmupRounds, Duration round, Path dir, long snapshotInterval, int members,
-                   boolean compareEncryption) {
+    record Options(
+            int rounds,
+            int warmupRounds,
+            Duration round,
+            Path dir,
+            long snapshotInterval,
+            int members,
+            boolean compareEncryption) {
 
         static Options parse(String... args) {
             int rounds = 5;
@@ -103,15 +108,15 @@ public final class StoreBench {
                 String name = eq < 0 ? arg : arg.substring(0, eq);
                 String value = eq < 0 ? null : arg.substring(eq + 1);
                 if (value == null || value.isEmpty()) {
-                    throw new IllegalArgumentException(arg.equals("--help") || arg.equals("-h") ? ""
-                            : "expected --name=value, got '" + arg + "'");
+                    throw new IllegalArgumentException(
+                            arg.equals("--help") || arg.equals("-h") ? "" : "expected --name=value, got '" + arg + "'");
                 }
                 try {
                     switch (name) {
                         case "--rounds" -> rounds = atLeast(1, Integer.parseInt(value), name);
                         case "--warmup-rounds" -> warmupRounds = atLeast(0, Integer.parseInt(value), name);
-                        case "--round" -> round = Duration.ofMillis(atLeast(1,
-                                Math.round(Double.parseDouble(value) * 1000), name));
+                        case "--round" ->
+                            round = Duration.ofMillis(atLeast(1, Math.round(Double.parseDouble(value) * 1000), name));
                         case "--dir" -> dir = Path.of(value);
                         case "--snapshot-interval" -> snapshotInterval = atLeast(1, Long.parseLong(value), name);
                         case "--members" -> members = atLeast(1, Integer.parseInt(value), name);
@@ -143,8 +148,7 @@ public final class StoreBench {
      * A group the rounds write to: its name ({@value #SEALED} or {@value #CLEAR}), the member that takes the writes
      * (it leads from the start), and the load on it.
      */
-    record Group(String name, RaftStore writer, WriteLoad load) {
-    }
+    record Group(String name, RaftStore writer, WriteLoad load) {}
 
     /** Starts the group (or both), runs the rounds, prints the results, and removes the groups. */
     static void run(Options options, PrintStream out) throws Exception {
@@ -167,25 +171,36 @@ public final class StoreBench {
             }
 
             String size = options.members() == 1 ? "single-peer" : options.members() + "-member";
-            String how = options.members() == 1 ? " (gRPC on loopback)"
+            String how = options.members() == 1
+                    ? " (gRPC on loopback)"
                     : " in this process (gRPC on loopback, mutual TLS with managers' certificates)";
-            out.printf("Store writes: new tasks committed and applied through %s (log in %s, snapshots %s).%n",
+            out.printf(
+                    "Store writes: new tasks committed and applied through %s (log in %s, snapshots %s).%n",
                     options.compareEncryption()
                             ? "two " + size + " Ratis groups" + how + ", alike but for their entries: sealed with an"
-                            + " AES-256-GCM data key in one, in the clear in the other"
+                                    + " AES-256-GCM data key in one, in the clear in the other"
                             : "a " + size + " Ratis group" + how + ", its entries sealed with an AES-256-GCM data key",
-                    dir, options.snapshotInterval() == NO_SNAPSHOTS ? "off"
+                    dir,
+                    options.snapshotInterval() == NO_SNAPSHOTS
+                            ? "off"
                             : "every " + options.snapshotInterval() + " entries");
-            out.printf("%d warm-up and %d measured rounds; each runs every workload for %s s, in rotating order%s.%n%n",
-                    options.warmupRounds(), options.rounds(), seconds(options.round()), options.compareEncryption()
-                            ? ", on one group then the other (the first alternating from round to round)" : "");
+            out.printf(
+                    "%d warm-up and %d measured rounds; each runs every workload for %s s, in rotating order%s.%n%n",
+                    options.warmupRounds(),
+                    options.rounds(),
+                    seconds(options.round()),
+                    options.compareEncryption()
+                            ? ", on one group then the other (the first alternating from round to round)"
+                            : "");
 
             Map<String, Map<String, List<Result>>> results = rounds(groups, options, out);
-            long tasksWritten = groups.stream().mapToLong(g -> g.load().tasksWritten()).sum();
+            long tasksWritten =
+                    groups.stream().mapToLong(g -> g.load().tasksWritten()).sum();
             out.println();
-            out.print(options.compareEncryption()
-                    ? comparison(results.get(SEALED), results.get(CLEAR), tasksWritten)
-                    : report(results.get(SEALED), tasksWritten));
+            out.print(
+                    options.compareEncryption()
+                            ? comparison(results.get(SEALED), results.get(CLEAR), tasksWritten)
+                            : report(results.get(SEALED), tasksWritten));
         } finally {
             remove(stores, dir, removed);
             if (hook[0] != null) {
@@ -202,7 +217,10 @@ public final class StoreBench {
     private static Group start(String name, DataKey dataKey, Options options, Path dir, List<RaftStore> stores)
             throws Exception {
         RaftStore leader = startGroup(options, dir, dataKey, stores);
-        return new Group(name, leader, new WriteLoad(leader::submit, () -> leader.memory().tasks().size(), TIMEOUT));
+        return new Group(
+                name,
+                leader,
+                new WriteLoad(leader::submit, () -> leader.memory().tasks().size(), TIMEOUT));
     }
 
     /**
@@ -214,8 +232,8 @@ public final class StoreBench {
     static RaftStore startGroup(Options options, Path dir, DataKey dataKey, List<RaftStore> stores) throws Exception {
         UUID id = UUID.randomUUID();
         if (options.members() == 1) {
-            RaftStore store = new RaftStore(dir.resolve("raft"), "bench1", id, freePort(), true, options.snapshotInterval(),
-                    dataKey);
+            RaftStore store = new RaftStore(
+                    dir.resolve("raft"), "bench1", id, freePort(), true, options.snapshotInterval(), dataKey);
             stores.add(store);
             store.awaitLeader(TIMEOUT);
             return store;
@@ -225,8 +243,15 @@ public final class StoreBench {
         RaftStore first = null;
         for (int i = 1; i <= options.members(); i++) {
             String name = "bench" + i;
-            io.skep.core.tls.NodeTls tls = new io.skep.core.tls.NodeTls(ca.issue(name, io.skep.core.pki.NodeRole.MANAGER,
-                    "bench", Duration.ofDays(1), random, java.time.Instant.now()), ca.certificate());
+            io.skep.core.tls.NodeTls tls = new io.skep.core.tls.NodeTls(
+                    ca.issue(
+                            name,
+                            io.skep.core.pki.NodeRole.MANAGER,
+                            "bench",
+                            Duration.ofDays(1),
+                            random,
+                            java.time.Instant.now()),
+                    ca.certificate());
             RaftStore.Tls raftTls = new RaftStore.Tls(tls.keyManager(), tls.managersOnly());
             RaftStore.Member member = new RaftStore.Member(name, "127.0.0.1:" + freePort());
             Path raft = dir.resolve("raft" + i);
@@ -260,9 +285,10 @@ public final class StoreBench {
         int total = options.warmupRounds() + options.rounds();
         for (int r = 0; r < total; r++) {
             boolean warmup = r < options.warmupRounds();
-            StringBuilder line = new StringBuilder(warmup
-                    ? "warm-up %d/%d:".formatted(r + 1, options.warmupRounds())
-                    : "round %d/%d:".formatted(r - options.warmupRounds() + 1, options.rounds()));
+            StringBuilder line = new StringBuilder(
+                    warmup
+                            ? "warm-up %d/%d:".formatted(r + 1, options.warmupRounds())
+                            : "round %d/%d:".formatted(r - options.warmupRounds() + 1, options.rounds()));
             for (Workload workload : rotated(WORKLOADS, r)) {
                 line.append("  ").append(workload.name());
                 for (Group group : rotated(groups, r)) {
@@ -271,7 +297,8 @@ public final class StoreBench {
                     if (!warmup) {
                         results.get(group.name()).get(workload.name()).add(result);
                     }
-                    line.append(groups.size() == 1 ? "" : " " + group.name()).append(' ')
+                    line.append(groups.size() == 1 ? "" : " " + group.name())
+                            .append(' ')
                             .append(Ratios.round(result.objectsPerSecond()));
                     if (!group.writer().isLeader()) {
                         takeLeadershipBack(group.writer());
@@ -326,10 +353,20 @@ public final class StoreBench {
             List<Result> list = results.get(workload.name());
             ListStatistics objects = statistics(list, Result::objectsPerSecond);
             ListStatistics entries = statistics(list, Result::entriesPerSecond);
-            lines.add(new String[] {workload.name(), Integer.toString(workload.objectsPerEntry()),
-                Integer.toString(workload.inFlight()), withError(objects), withError(entries)});
-            rows.add(new Ratios.Row(StoreBench.class.getName() + "." + workload.name(), Map.of(), "thrpt",
-                    objects.getMean(), error(objects), "objects/s"));
+            lines.add(new String[] {
+                workload.name(),
+                Integer.toString(workload.objectsPerEntry()),
+                Integer.toString(workload.inFlight()),
+                withError(objects),
+                withError(entries)
+            });
+            rows.add(new Ratios.Row(
+                    StoreBench.class.getName() + "." + workload.name(),
+                    Map.of(),
+                    "thrpt",
+                    objects.getMean(),
+                    error(objects),
+                    "objects/s"));
         }
         int rounds = rounds(results);
         StringBuilder out = new StringBuilder("Committed writes (mean ± 99.9% CI over " + rounds
@@ -347,8 +384,12 @@ public final class StoreBench {
             for (int i = 0; i < list.size(); i++) {
                 ratios.addValue(list.get(i).objectsPerSecond() / baseline.get(i).objectsPerSecond());
             }
-            paired.add(new String[] {workload.name(), Ratios.round(ratios.getPercentile(50)) + "x",
-                Ratios.round(ratios.getMin()) + "x", Ratios.round(ratios.getMax()) + "x"});
+            paired.add(new String[] {
+                workload.name(),
+                Ratios.round(ratios.getPercentile(50)) + "x",
+                Ratios.round(ratios.getMin()) + "x",
+                Ratios.round(ratios.getMax()) + "x"
+            });
         }
         out.append("\nSpeed-up within each round (objects/s over the baseline's in the same round):\n");
         out.append(TextTable.columns(paired, 1));
@@ -367,15 +408,30 @@ public final class StoreBench {
         for (Workload workload : WORKLOADS) {
             ListStatistics sealedObjects = statistics(sealed.get(workload.name()), Result::objectsPerSecond);
             ListStatistics clearObjects = statistics(clear.get(workload.name()), Result::objectsPerSecond);
-            lines.add(new String[] {workload.name(), Integer.toString(workload.objectsPerEntry()),
-                Integer.toString(workload.inFlight()), withError(sealedObjects), withError(clearObjects)});
+            lines.add(new String[] {
+                workload.name(),
+                Integer.toString(workload.objectsPerEntry()),
+                Integer.toString(workload.inFlight()),
+                withError(sealedObjects),
+                withError(clearObjects)
+            });
             // Ratios pairs a row with the baseline method of its class and parameters: here the workload is the
             // parameter, and the group in the clear the baseline.
             Map<String, String> params = Map.of("workload", workload.name());
-            rows.add(new Ratios.Row(StoreBench.class.getName() + "." + Ratios.BASELINE, params, "thrpt",
-                    clearObjects.getMean(), error(clearObjects), "objects/s"));
-            rows.add(new Ratios.Row(StoreBench.class.getName() + "." + SEALED, params, "thrpt",
-                    sealedObjects.getMean(), error(sealedObjects), "objects/s"));
+            rows.add(new Ratios.Row(
+                    StoreBench.class.getName() + "." + Ratios.BASELINE,
+                    params,
+                    "thrpt",
+                    clearObjects.getMean(),
+                    error(clearObjects),
+                    "objects/s"));
+            rows.add(new Ratios.Row(
+                    StoreBench.class.getName() + "." + SEALED,
+                    params,
+                    "thrpt",
+                    sealedObjects.getMean(),
+                    error(sealedObjects),
+                    "objects/s"));
         }
         int rounds = rounds(sealed);
         StringBuilder out = new StringBuilder("Committed writes, entries sealed and in the clear (mean ± 99.9% CI"
@@ -392,10 +448,15 @@ public final class StoreBench {
             List<Result> clearList = clear.get(workload.name());
             ListStatistics ratios = new ListStatistics();
             for (int i = 0; i < sealedList.size(); i++) {
-                ratios.addValue(sealedList.get(i).objectsPerSecond() / clearList.get(i).objectsPerSecond());
+                ratios.addValue(
+                        sealedList.get(i).objectsPerSecond() / clearList.get(i).objectsPerSecond());
             }
-            paired.add(new String[] {workload.name(), Ratios.round(ratios.getPercentile(50)) + "x",
-                Ratios.round(ratios.getMin()) + "x", Ratios.round(ratios.getMax()) + "x"});
+            paired.add(new String[] {
+                workload.name(),
+                Ratios.round(ratios.getPercentile(50)) + "x",
+                Ratios.round(ratios.getMin()) + "x",
+                Ratios.round(ratios.getMax()) + "x"
+            });
         }
         out.append("\nSealed ÷ clear within each round (objects/s sealed over in the clear, same workload):\n");
         out.append(TextTable.columns(paired, 1));
@@ -406,8 +467,7 @@ public final class StoreBench {
         return results.values().iterator().next().size();
     }
 
-    private static ListStatistics statistics(List<Result> results,
-                                             java.util.function.ToDoubleFunction<Result> value) {
+    private static ListStatistics statistics(List<Result> results, java.util.function.ToDoubleFunction<Result> value) {
         ListStatistics statistics = new ListStatistics();
         results.forEach(r -> statistics.addValue(value.applyAsDouble(r)));
         return statistics;

@@ -6,7 +6,6 @@ import io.skep.api.model.TaskSpec;
 import io.skep.api.model.TaskState;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -112,8 +111,8 @@ final class WriteLoad {
                 if (error != null) {
                     failure.compareAndSet(null, error);
                 } else if (!result.applied()) {
-                    failure.compareAndSet(null, new IllegalStateException("the store refused a batch: "
-                            + result.conflict()));
+                    failure.compareAndSet(
+                            null, new IllegalStateException("the store refused a batch: " + result.conflict()));
                 }
                 lastCommit.accumulateAndGet(System.nanoTime(), Math::max);
                 slots.release();

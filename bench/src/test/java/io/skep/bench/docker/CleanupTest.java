@@ -1,15 +1,14 @@
 package io.skep.bench.docker;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class CleanupTest {
 
@@ -31,6 +30,7 @@ class CleanupTest {
         cleanup.runAll(); // and the shutdown hook, after it
 
         assertEquals(List.of("daemon", "containers", "images"), done);
-        assertTrue(log.toString(StandardCharsets.UTF_8).contains("cleanup failed: service: engine gone"), log.toString());
+        assertTrue(
+                log.toString(StandardCharsets.UTF_8).contains("cleanup failed: service: engine gone"), log.toString());
     }
 }

@@ -1,18 +1,17 @@
 package io.skep.bench.docker;
 
-import io.skep.bench.docker.EngineApi.Response;
-import io.skep.bench.docker.Snapshot.Container;
-import org.junit.jupiter.api.Test;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.skep.bench.docker.EngineApi.Response;
+import io.skep.bench.docker.Snapshot.Container;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class EngineApiTest {
 

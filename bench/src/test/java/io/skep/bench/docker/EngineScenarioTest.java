@@ -1,23 +1,23 @@
 package io.skep.bench.docker;
 
-import io.skep.bench.docker.EngineScenario.Options;
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skep.bench.docker.EngineScenario.Options;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
 class EngineScenarioTest {
 
     private static String error(Map<String, String> env, String... args) {
-        return assertThrows(IllegalArgumentException.class, () -> Options.parse(env, args)).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> Options.parse(env, args))
+                .getMessage();
     }
 
     @Test
@@ -40,19 +40,38 @@ class EngineScenarioTest {
 
     @Test
     void theEngineComesFromDockerHostOnlyWhenItIsAUnixSocket() {
-        assertEquals("unix:///run/d.sock", Options.parse(Map.of("DOCKER_HOST", "unix:///run/d.sock")).engine());
-        assertEquals("unix:///var/run/docker.sock",
+        assertEquals(
+                "unix:///run/d.sock",
+                Options.parse(Map.of("DOCKER_HOST", "unix:///run/d.sock")).engine());
+        assertEquals(
+                "unix:///var/run/docker.sock",
                 Options.parse(Map.of("DOCKER_HOST", "tcp://127.0.0.1:2375")).engine());
-        assertEquals("unix:///x.sock",
-                Options.parse(Map.of("DOCKER_HOST", "unix:///run/d.sock"), "--engine=unix:///x.sock").engine());
+        assertEquals(
+                "unix:///x.sock",
+                Options.parse(Map.of("DOCKER_HOST", "unix:///run/d.sock"), "--engine=unix:///x.sock")
+                        .engine());
         assertTrue(error(Map.of(), "--engine=tcp://127.0.0.1:2375").startsWith("--engine: expected unix:///path"));
     }
 
     @Test
     void optionsParse() {
-        Options o = Options.parse(Map.of(), "--legs=skep, raw", "--rounds=3", "--replicas=2", "--scale-to=5",
-                "--parallelism=3", "--warmup=2", "--timeout=30", "--poll=50", "--pause=0", "--docker=/usr/bin/docker",
-                "--skep=/opt/skep/bin/skep", "--busybox=/b", "--skep-log=/tmp/d.log", "--verbose", "--trace");
+        Options o = Options.parse(
+                Map.of(),
+                "--legs=skep, raw",
+                "--rounds=3",
+                "--replicas=2",
+                "--scale-to=5",
+                "--parallelism=3",
+                "--warmup=2",
+                "--timeout=30",
+                "--poll=50",
+                "--pause=0",
+                "--docker=/usr/bin/docker",
+                "--skep=/opt/skep/bin/skep",
+                "--busybox=/b",
+                "--skep-log=/tmp/d.log",
+                "--verbose",
+                "--trace");
         assertEquals(List.of(Leg.SKEP, Leg.RAW), o.legs());
         assertEquals(3, o.rounds());
         assertEquals(new Step.Shape(2, 5, 3), o.shape());
@@ -95,7 +114,8 @@ class EngineScenarioTest {
         String v2 = EngineScenario.dockerfile("v2");
         assertEquals("LABEL io.skep.bench.image=v1", v1.lines().toList().get(1));
         assertEquals("LABEL io.skep.bench.image=v2", v2.lines().toList().get(1));
-        assertTrue(v1.contains("CMD [\"/bin/sh\", \"-c\", \"trap 'exit 0' TERM; while :; do sleep 1 & wait $!; done\"]"),
+        assertTrue(
+                v1.contains("CMD [\"/bin/sh\", \"-c\", \"trap 'exit 0' TERM; while :; do sleep 1 & wait $!; done\"]"),
                 v1);
     }
 }

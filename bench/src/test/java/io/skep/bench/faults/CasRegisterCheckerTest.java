@@ -1,18 +1,17 @@
 package io.skep.bench.faults;
 
-import io.skep.bench.faults.History.Kind;
-import io.skep.bench.faults.History.Observation;
-import io.skep.bench.faults.History.Outcome;
-import io.skep.bench.faults.History.Write;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static io.skep.bench.faults.History.INITIAL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.skep.bench.faults.History.Kind;
+import io.skep.bench.faults.History.Observation;
+import io.skep.bench.faults.History.Outcome;
+import io.skep.bench.faults.History.Write;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The compare-and-set checker, fed histories that are linearizable and histories that are not. */
 class CasRegisterCheckerTest {
@@ -25,8 +24,18 @@ class CasRegisterCheckerTest {
         reads.add(new Observation("s", version, value, previous, "m1"));
         long invoked = clock += 10;
         long completed = clock += 10;
-        Write w = new Write(writes.size() + 1, Kind.UPDATE, "s", "m1", version, value, next, invoked, completed,
-                outcome, outcome.name());
+        Write w = new Write(
+                writes.size() + 1,
+                Kind.UPDATE,
+                "s",
+                "m1",
+                version,
+                value,
+                next,
+                invoked,
+                completed,
+                outcome,
+                outcome.name());
         writes.add(w);
         return w;
     }
@@ -36,23 +45,25 @@ class CasRegisterCheckerTest {
     }
 
     private CasRegisterChecker.Result check(long version, String value, String previous) {
-        return CasRegisterChecker.check(INITIAL, writes, reads, new Observation("s", version, value, previous, "final"));
+        return CasRegisterChecker.check(
+                INITIAL, writes, reads, new Observation("s", version, value, previous, "final"));
     }
 
     private static void assertViolation(CasRegisterChecker.Result r, String expected) {
-        assertTrue(r.violations().stream().anyMatch(v -> v.contains(expected)),
+        assertTrue(
+                r.violations().stream().anyMatch(v -> v.contains(expected)),
                 "expected a violation saying '" + expected + "', got " + r.violations());
     }
 
     /** A history of a contended register: stale reads, refusals, orchestrator bumps, unknown outcomes. */
     private void goodHistory() {
-        update(10, INITIAL, null, "a", Outcome.ACKNOWLEDGED);               // -> version 12
-        update(10, INITIAL, null, "lost-race", Outcome.REFUSED);            // 409: a came first
-        update(12, "a", INITIAL, "b", Outcome.INDETERMINATE);               // timed out, but took effect -> 15
-        read(12, "a", INITIAL);                                             // a stale follower read
-        update(16, "b", "a", "c", Outcome.ACKNOWLEDGED);                    // 16: the orchestrator bumped b's version
-        update(15, "b", "a", "never", Outcome.INDETERMINATE);               // timed out, did not take effect
-        update(20, "c", "b", "nobody-leader", Outcome.REFUSED);             // 503
+        update(10, INITIAL, null, "a", Outcome.ACKNOWLEDGED); // -> version 12
+        update(10, INITIAL, null, "lost-race", Outcome.REFUSED); // 409: a came first
+        update(12, "a", INITIAL, "b", Outcome.INDETERMINATE); // timed out, but took effect -> 15
+        read(12, "a", INITIAL); // a stale follower read
+        update(16, "b", "a", "c", Outcome.ACKNOWLEDGED); // 16: the orchestrator bumped b's version
+        update(15, "b", "a", "never", Outcome.INDETERMINATE); // timed out, did not take effect
+        update(20, "c", "b", "nobody-leader", Outcome.REFUSED); // 503
     }
 
     @Test
@@ -60,7 +71,8 @@ class CasRegisterCheckerTest {
         goodHistory();
         CasRegisterChecker.Result r = check(20, "c", "b");
         assertEquals(List.of(), r.violations());
-        assertEquals(List.of("a", "b", "c"), r.chain().stream().map(Write::value).toList());
+        assertEquals(
+                List.of("a", "b", "c"), r.chain().stream().map(Write::value).toList());
         assertEquals(List.of(), r.lost());
     }
 
@@ -132,8 +144,10 @@ class CasRegisterCheckerTest {
         reads.add(new Observation("s", 10, INITIAL, null, "m2"));
         reads.add(new Observation("s", 12, "a", INITIAL, "m1"));
         CasRegisterChecker.Result r = check(14, "x", "a");
-        assertViolation(r, "write #1 (update of s via m1 from version 12 [a] -> x: acknowledged, 200) was acknowledged "
-                + "before write #2");
+        assertViolation(
+                r,
+                "write #1 (update of s via m1 from version 12 [a] -> x: acknowledged, 200) was acknowledged "
+                        + "before write #2");
     }
 
     @Test

@@ -1,10 +1,10 @@
 package io.skep.bench.faults;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.skep.bench.faults.History.Outcome;
 import io.skep.core.store.NoQuorumException;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** What each answer says of the write that asked it. */
 class HistoryTest {

@@ -1,7 +1,9 @@
 package io.skep.bench.faults;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -18,11 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The harness's HTTP client over a unix socket: answers read whole, and a silent daemon is a timeout. */
 class UnixHttpClientTest {
@@ -31,8 +30,8 @@ class UnixHttpClientTest {
 
     @Test
     void anAnswerIsReadByLengthOrInChunks() throws IOException {
-        UnixHttpClient.Response byLength = UnixHttpClient.read(stream(
-                "HTTP/1.1 409 Conflict\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n"
+        UnixHttpClient.Response byLength = UnixHttpClient.read(
+                stream("HTTP/1.1 409 Conflict\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n"
                         + "{\"message\":\"out of order\"}\n"));
         assertEquals(409, byLength.status());
         assertEquals("out of order", byLength.message());
@@ -43,7 +42,9 @@ class UnixHttpClientTest {
         assertTrue(chunked.ok());
         assertEquals("abc", chunked.json().path("ID").asText());
 
-        assertThrows(IOException.class, () -> UnixHttpClient.read(stream("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}")));
+        assertThrows(
+                IOException.class,
+                () -> UnixHttpClient.read(stream("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}")));
         assertThrows(IOException.class, () -> UnixHttpClient.read(stream("SSH-2.0-OpenSSH\r\n")));
     }
 
@@ -72,8 +73,8 @@ class UnixHttpClientTest {
                     throw new IllegalStateException(e);
                 }
             });
-            UnixHttpClient.Response r = new UnixHttpClient(socket).send("POST", "/services/create", Map.of("Name", "a"),
-                    Duration.ofSeconds(10));
+            UnixHttpClient.Response r = new UnixHttpClient(socket)
+                    .send("POST", "/services/create", Map.of("Name", "a"), Duration.ofSeconds(10));
             served.join();
             assertEquals(201, r.status());
             assertEquals("x", r.json().path("ID").asText());
@@ -90,13 +91,15 @@ class UnixHttpClientTest {
             // bound and listening, never accepting: what a SIGSTOPped daemon looks like to a client
             server.bind(UnixDomainSocketAddress.of(socket));
             long start = System.nanoTime();
-            assertThrows(SocketTimeoutException.class, () -> new UnixHttpClient(socket).send("GET", "/_ping", null,
-                    Duration.ofMillis(300)));
+            assertThrows(
+                    SocketTimeoutException.class,
+                    () -> new UnixHttpClient(socket).send("GET", "/_ping", null, Duration.ofMillis(300)));
             double seconds = (System.nanoTime() - start) / 1e9;
             assertTrue(seconds >= 0.3 && seconds < 5, "timed out after " + seconds + " s");
         }
-        IOException missing = assertThrows(IOException.class, () -> new UnixHttpClient(dir.resolve("none.sock"))
-                .send("GET", "/_ping", null, Duration.ofSeconds(5)));
+        IOException missing = assertThrows(
+                IOException.class,
+                () -> new UnixHttpClient(dir.resolve("none.sock")).send("GET", "/_ping", null, Duration.ofSeconds(5)));
         assertFalse(missing instanceof SocketTimeoutException, missing.toString());
     }
 }

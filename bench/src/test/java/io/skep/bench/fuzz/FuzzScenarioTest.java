@@ -1,10 +1,15 @@
 package io.skep.bench.fuzz;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skep.bench.FileTrees;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,13 +19,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
 
 /** The API fuzzer: its options, its requests (made from a seed), its tally, and a short run against the image. */
 class FuzzScenarioTest {
@@ -29,7 +28,8 @@ class FuzzScenarioTest {
     private static final Target PLAIN = new Target("cluster-plain", "127.0.0.1", 2, null);
 
     private static String error(String... args) {
-        return assertThrows(IllegalArgumentException.class, () -> FuzzScenario.Options.parse(args)).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> FuzzScenario.Options.parse(args))
+                .getMessage();
     }
 
     @Test
@@ -39,9 +39,16 @@ class FuzzScenarioTest {
         assertEquals(5, o.held());
         assertEquals(8, o.parallel());
         assertEquals(Duration.ofSeconds(20), o.timeout());
-        FuzzScenario.Options set = FuzzScenario.Options.parse("--skep=/x", "--requests=1000", "--seed=-7", "--held=0",
-                "--parallel=2", "--timeout=5", "--dir=/var/tmp");
-        assertEquals(new FuzzScenario.Options(1000, -7, 0, 2, Path.of("/x"), Path.of("/var/tmp"), Duration.ofSeconds(5)),
+        FuzzScenario.Options set = FuzzScenario.Options.parse(
+                "--skep=/x",
+                "--requests=1000",
+                "--seed=-7",
+                "--held=0",
+                "--parallel=2",
+                "--timeout=5",
+                "--dir=/var/tmp");
+        assertEquals(
+                new FuzzScenario.Options(1000, -7, 0, 2, Path.of("/x"), Path.of("/var/tmp"), Duration.ofSeconds(5)),
                 set);
         assertEquals("", error("--help"));
         assertTrue(error("--requests=0", "--skep=/x").contains("--requests must be at least 1"));
@@ -51,9 +58,14 @@ class FuzzScenarioTest {
 
     private static Cases cases(long seed) throws Exception {
         List<Cases.Endpoint> endpoints = List.of(
-                new Cases.Endpoint(CONTROL, "POST", "/v1.41/services/create", FuzzScenario.serviceSpec(), Set.of("Name")),
-                new Cases.Endpoint(CONTROL, "POST", "/v1.41/services/fuzzed/update?version=1",
-                        FuzzScenario.serviceSpec(), Set.of("Name")),
+                new Cases.Endpoint(
+                        CONTROL, "POST", "/v1.41/services/create", FuzzScenario.serviceSpec(), Set.of("Name")),
+                new Cases.Endpoint(
+                        CONTROL,
+                        "POST",
+                        "/v1.41/services/fuzzed/update?version=1",
+                        FuzzScenario.serviceSpec(),
+                        Set.of("Name")),
                 new Cases.Endpoint(CONTROL, "GET", "/v1.41/info"));
         return new Cases(endpoints, CONTROL, PLAIN, seed);
     }
@@ -120,8 +132,8 @@ class FuzzScenarioTest {
     void aShortRunAgainstTheImageFindsNoFailure() throws Exception {
         Path skep = FileTrees.findUp(Path.of(""), "distribution/target/skep/bin/skep");
         assumeTrue(skep != null, "no image built: distribution/target/skep/bin/skep");
-        FuzzScenario.Options o = FuzzScenario.Options.parse("--requests=1000", "--seed=11", "--held=2",
-                "--skep=" + skep);
+        FuzzScenario.Options o =
+                FuzzScenario.Options.parse("--requests=1000", "--seed=11", "--held=2", "--skep=" + skep);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         FuzzScenario.Result r = FuzzScenario.run(o, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String report = bytes.toString(StandardCharsets.UTF_8);

@@ -1,14 +1,18 @@
 package io.skep.bench.scale;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import io.skep.bench.FileTrees;
-import io.skep.core.dispatcher.AssignmentMailbox;
 import io.skep.api.model.Json;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
 import io.skep.api.model.TaskState;
-import org.junit.jupiter.api.Test;
-
+import io.skep.bench.FileTrees;
+import io.skep.core.dispatcher.AssignmentMailbox;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -17,18 +21,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
 
 /** The scale scenario's command line, its reading and writing of the dispatcher's JSON, its gauges and report. */
 class ScaleScenarioTest {
 
     private static String error(String... args) {
-        return assertThrows(IllegalArgumentException.class, () -> ScaleScenario.Options.parse(args)).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> ScaleScenario.Options.parse(args))
+                .getMessage();
     }
 
     @Test
@@ -48,12 +48,36 @@ class ScaleScenarioTest {
 
     @Test
     void optionsAreReadAndBadOnesNamed() {
-        ScaleScenario.Options o = ScaleScenario.Options.parse("--workers=5", "--services=2", "--replicas=10",
-                "--skep=/opt/skep/bin/skep", "--dir=/var/tmp", "--agent=jdk", "--agent-threads=1",
-                "--join-parallel=4", "--poll=100", "--timeout=60", "--jfr=/tmp/m.jfr", "--manager-opts=-Xmx1g",
+        ScaleScenario.Options o = ScaleScenario.Options.parse(
+                "--workers=5",
+                "--services=2",
+                "--replicas=10",
+                "--skep=/opt/skep/bin/skep",
+                "--dir=/var/tmp",
+                "--agent=jdk",
+                "--agent-threads=1",
+                "--join-parallel=4",
+                "--poll=100",
+                "--timeout=60",
+                "--jfr=/tmp/m.jfr",
+                "--manager-opts=-Xmx1g",
                 "--managers=3");
-        assertEquals(new ScaleScenario.Options(3, 5, 2, 10, Path.of("/opt/skep/bin/skep"), Path.of("/var/tmp"), "jdk", 1,
-                4, Duration.ofMillis(100), Duration.ofSeconds(60), Path.of("/tmp/m.jfr"), "-Xmx1g"), o);
+        assertEquals(
+                new ScaleScenario.Options(
+                        3,
+                        5,
+                        2,
+                        10,
+                        Path.of("/opt/skep/bin/skep"),
+                        Path.of("/var/tmp"),
+                        "jdk",
+                        1,
+                        4,
+                        Duration.ofMillis(100),
+                        Duration.ofSeconds(60),
+                        Path.of("/tmp/m.jfr"),
+                        "-Xmx1g"),
+                o);
         assertEquals("", error("--help"));
         assertTrue(error("--workers=0", "--skep=/x").contains("--workers must be at least 1"));
         assertTrue(error("--replicas=many", "--skep=/x").contains("not a number"));
@@ -69,10 +93,13 @@ class ScaleScenarioTest {
         byte[] body = Json.bytes(new AssignmentMailbox.Assignments(7, List.of(running, stopping)));
         Wire.Fetched f = Wire.fetched(new ByteArrayInputStream(body));
         assertEquals(7, f.sequence());
-        assertEquals(List.of(new Wire.Assigned("t1", TaskState.RUNNING), new Wire.Assigned("t2", TaskState.SHUTDOWN)),
+        assertEquals(
+                List.of(new Wire.Assigned("t1", TaskState.RUNNING), new Wire.Assigned("t2", TaskState.SHUTDOWN)),
                 f.tasks());
-        assertEquals(new Wire.Fetched(0, List.of()), Wire.fetched(new ByteArrayInputStream(
-                "{\"Sequence\":0,\"Tasks\":[]}".getBytes(StandardCharsets.UTF_8))));
+        assertEquals(
+                new Wire.Fetched(0, List.of()),
+                Wire.fetched(
+                        new ByteArrayInputStream("{\"Sequence\":0,\"Tasks\":[]}".getBytes(StandardCharsets.UTF_8))));
     }
 
     private static Task task(String id, TaskState desired) {
@@ -96,10 +123,14 @@ class ScaleScenarioTest {
                 "{\"SessionId\":\"s1\",\"HeartbeatPeriod\":5000000000,\"Managers\":[\"127.0.0.1:1\"]}"
                         .getBytes(StandardCharsets.UTF_8)));
         assertEquals(new Wire.Opened("s1", 5_000), o);
-        assertEquals(2_000, Wire.heartbeatMillis(new ByteArrayInputStream(
-                "{\"HeartbeatPeriod\":2000000000,\"Managers\":[],\"Role\":\"worker\"}".getBytes(StandardCharsets.UTF_8))));
+        assertEquals(
+                2_000,
+                Wire.heartbeatMillis(
+                        new ByteArrayInputStream("{\"HeartbeatPeriod\":2000000000,\"Managers\":[],\"Role\":\"worker\"}"
+                                .getBytes(StandardCharsets.UTF_8))));
 
-        byte[] body = Wire.statusBatch(List.of(Map.entry("t1", TaskState.RUNNING), Map.entry("t2", TaskState.SHUTDOWN)),
+        byte[] body = Wire.statusBatch(
+                List.of(Map.entry("t1", TaskState.RUNNING), Map.entry("t2", TaskState.SHUTDOWN)),
                 "2025-01-01T00:00:00Z");
         JsonNode list = Json.MAPPER.readTree(body);
         assertEquals(2, list.size());
@@ -150,8 +181,25 @@ class ScaleScenarioTest {
     @Test
     void theReportGivesTheRateAgainstTheGoal() {
         ScaleScenario.Options o = ScaleScenario.Options.parse("--skep=/x");
-        ScaleScenario.Result r = new ScaleScenario.Result(o, "light agents", 9, 12, 7.5, 31.3, 31.6, 25, 50, 10, 1,
-                new Gauges.Heap(2458, 834, 3648, 21, 2748), 562, 1136, 3548, 3548, Double.NaN, Double.NaN);
+        ScaleScenario.Result r = new ScaleScenario.Result(
+                o,
+                "light agents",
+                9,
+                12,
+                7.5,
+                31.3,
+                31.6,
+                25,
+                50,
+                10,
+                1,
+                new Gauges.Heap(2458, 834, 3648, 21, 2748),
+                562,
+                1136,
+                3548,
+                3548,
+                Double.NaN,
+                Double.NaN);
         String report = ScaleScenario.report(r);
         assertTrue(report.contains("4000 tasks/s, 1.07x the goal: met"), report);
         assertTrue(report.contains("all 100000 tasks running") && report.contains("25.00"), report);
@@ -160,12 +208,30 @@ class ScaleScenarioTest {
         assertTrue(report.contains("1000 workers in 9.00 s (111/s)"), report);
         assertTrue(!report.contains("followers"), report);
 
-        ScaleScenario.Result three = new ScaleScenario.Result(ScaleScenario.Options.parse("--skep=/x", "--managers=3"),
-                "light agents", 9, 12, 7.5, 31.3, 31.6, 25, 50, 10, 1, Gauges.Heap.NONE, Double.NaN, Double.NaN, 3548,
-                3548, 20, 900);
+        ScaleScenario.Result three = new ScaleScenario.Result(
+                ScaleScenario.Options.parse("--skep=/x", "--managers=3"),
+                "light agents",
+                9,
+                12,
+                7.5,
+                31.3,
+                31.6,
+                25,
+                50,
+                10,
+                1,
+                Gauges.Heap.NONE,
+                Double.NaN,
+                Double.NaN,
+                3548,
+                3548,
+                20,
+                900);
         String report3 = ScaleScenario.report(three);
-        assertTrue(report3.contains("Leader over the timed phase") && report3.contains("heap: peak used ? MB"), report3);
-        assertTrue(report3.contains("Other managers (2 Raft followers): CPU 20.0 s = 0.80 cores; peak RSS 900 MB"),
+        assertTrue(
+                report3.contains("Leader over the timed phase") && report3.contains("heap: peak used ? MB"), report3);
+        assertTrue(
+                report3.contains("Other managers (2 Raft followers): CPU 20.0 s = 0.80 cores; peak RSS 900 MB"),
                 report3);
     }
 
@@ -174,8 +240,8 @@ class ScaleScenarioTest {
     void theScenarioRunsAgainstTheImage() throws Exception {
         Path skep = FileTrees.findUp(Path.of(""), "distribution/target/skep/bin/skep");
         assumeTrue(skep != null, "no image built: distribution/target/skep/bin/skep");
-        ScaleScenario.Options o = ScaleScenario.Options.parse("--workers=5", "--services=2", "--replicas=10",
-                "--skep=" + skep, "--timeout=60");
+        ScaleScenario.Options o = ScaleScenario.Options.parse(
+                "--workers=5", "--services=2", "--replicas=10", "--skep=" + skep, "--timeout=60");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ScaleScenario.run(o, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String out = bytes.toString(StandardCharsets.UTF_8);

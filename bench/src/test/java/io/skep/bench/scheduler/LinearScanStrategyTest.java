@@ -1,18 +1,17 @@
 package io.skep.bench.scheduler;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.SchedulerStrategy;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The baseline must place exactly as the spread plugin does, or the benchmark's ratio compares unlike work. */
 class LinearScanStrategyTest {
@@ -41,8 +40,13 @@ class LinearScanStrategyTest {
                 int service = random.nextInt(5);
                 int capacity = random.nextBoolean() ? Integer.MAX_VALUE : random.nextInt(6);
                 int failures = random.nextInt(3) == 0 ? random.nextInt(9) : 0;
-                candidates.add(new NodeCandidate("n" + random.nextInt(100_000) + "-" + i, Map.of(), service,
-                        service + random.nextInt(5), capacity, failures));
+                candidates.add(new NodeCandidate(
+                        "n" + random.nextInt(100_000) + "-" + i,
+                        Map.of(),
+                        service,
+                        service + random.nextInt(5),
+                        capacity,
+                        failures));
             }
             PlacementRequest request = new PlacementRequest("svc", 1 + random.nextInt(400), List.of());
 
@@ -57,8 +61,8 @@ class LinearScanStrategyTest {
 
     @Test
     void aMissingStrategyIsANamedError() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> SchedulerBenchmark.strategy("no-such-strategy"));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> SchedulerBenchmark.strategy("no-such-strategy"));
         assertTrue(e.getMessage().contains("'no-such-strategy' is not installed"), e.getMessage());
     }
 }

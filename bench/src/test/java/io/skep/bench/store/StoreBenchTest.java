@@ -1,11 +1,13 @@
 package io.skep.bench.store;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.bench.Ratios;
 import io.skep.bench.store.StoreBench.Options;
 import io.skep.bench.store.WriteLoad.Result;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,11 +17,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StoreBenchTest {
 
@@ -33,16 +32,28 @@ class StoreBenchTest {
         assertEquals(1, defaults.members());
         assertFalse(defaults.compareEncryption());
 
-        Options options = Options.parse("--rounds=2", "--warmup-rounds=0", "--round=0.25", "--dir=/var/tmp",
-                "--snapshot-interval=10000", "--members=3", "--compare-encryption");
+        Options options = Options.parse(
+                "--rounds=2",
+                "--warmup-rounds=0",
+                "--round=0.25",
+                "--dir=/var/tmp",
+                "--snapshot-interval=10000",
+                "--members=3",
+                "--compare-encryption");
         assertEquals(new Options(2, 0, Duration.ofMillis(250), Path.of("/var/tmp"), 10_000, 3, true), options);
 
-        assertEquals("", assertThrows(IllegalArgumentException.class, () -> Options.parse("--help")).getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Options.parse("--rounds=0")).getMessage()
+        assertEquals(
+                "",
+                assertThrows(IllegalArgumentException.class, () -> Options.parse("--help"))
+                        .getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Options.parse("--rounds=0"))
+                .getMessage()
                 .contains("at least 1"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Options.parse("--round=x")).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Options.parse("--round=x"))
+                .getMessage()
                 .contains("not a number"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Options.parse("-f", "1")).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Options.parse("-f", "1"))
+                .getMessage()
                 .contains("expected --name=value"));
     }
 
@@ -74,11 +85,12 @@ class StoreBenchTest {
         String report = StoreBench.report(results, 123); // no error from two rounds: JMH gives none below three
         List<String> lines = report.lines().toList();
         assertTrue(lines.getFirst().contains("over 2 rounds; 123 tasks written"), report);
-        assertTrue(lines.stream().anyMatch(l -> l.matches("batched100\\s+100\\s+1\\s+17500\\s+175")),
-                report);
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("StoreBench.batched500") && l.endsWith("53.33x")),
+        assertTrue(lines.stream().anyMatch(l -> l.matches("batched100\\s+100\\s+1\\s+17500\\s+175")), report);
+        assertTrue(
+                lines.stream().anyMatch(l -> l.startsWith("StoreBench.batched500") && l.endsWith("53.33x")),
                 "the ratio of the means: 40000 / 750\n" + report);
-        assertTrue(lines.stream().anyMatch(l -> l.matches("batched100\\s+25x\\s+20x\\s+30x")),
+        assertTrue(
+                lines.stream().anyMatch(l -> l.matches("batched100\\s+25x\\s+20x\\s+30x")),
                 "within rounds: 20000 / 1000 and 15000 / 500\n" + report);
     }
 
@@ -95,40 +107,52 @@ class StoreBenchTest {
         List<String> lines = report.lines().toList();
         assertTrue(lines.getFirst().contains("over 2 rounds; 123 tasks written"), report);
         assertTrue(lines.stream().anyMatch(l -> l.matches("batched500\\s+500\\s+1\\s+850\\s+1000")), report);
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("StoreBench.sealed") && l.contains("workload=batched100")
-                && l.endsWith("0.85x")), "the ratio of the means: 850 / 1000\n" + report);
-        assertTrue(lines.stream().anyMatch(l -> l.matches("baseline\\s+0.85x\\s+0.8x\\s+0.9x")),
+        assertTrue(
+                lines.stream()
+                        .anyMatch(l -> l.startsWith("StoreBench.sealed")
+                                && l.contains("workload=batched100")
+                                && l.endsWith("0.85x")),
+                "the ratio of the means: 850 / 1000\n" + report);
+        assertTrue(
+                lines.stream().anyMatch(l -> l.matches("baseline\\s+0.85x\\s+0.8x\\s+0.9x")),
                 "within rounds: 900 / 1000 and 800 / 1000\n" + report);
     }
 
     @Test
     void compareEncryptionRunsEveryWorkloadOnASealedAndAClearGroup(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StoreBench.run(Options.parse("--rounds=2", "--warmup-rounds=0", "--round=0.1", "--dir=" + dir,
-                "--compare-encryption"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        StoreBench.run(
+                Options.parse("--rounds=2", "--warmup-rounds=0", "--round=0.1", "--dir=" + dir, "--compare-encryption"),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String output = bytes.toString(StandardCharsets.UTF_8);
         List<String> lines = output.lines().toList();
 
-        assertTrue(lines.getFirst().contains("sealed with an AES-256-GCM data key in one, in the clear in the other"),
+        assertTrue(
+                lines.getFirst().contains("sealed with an AES-256-GCM data key in one, in the clear in the other"),
                 output);
         // Each round's line: every workload, on both groups, whichever went first.
         List<String> rounds = lines.stream().filter(l -> l.startsWith("round ")).toList();
         assertEquals(2, rounds.size(), output);
         for (String round : rounds) {
             for (var workload : StoreBench.WORKLOADS) {
-                assertTrue(round.matches(".*  " + workload.name() + " (sealed [0-9.]+ clear|clear [0-9.]+ sealed)"
-                        + " [0-9.]+ objects/s.*"), round);
+                assertTrue(
+                        round.matches(".*  " + workload.name() + " (sealed [0-9.]+ clear|clear [0-9.]+ sealed)"
+                                + " [0-9.]+ objects/s.*"),
+                        round);
             }
         }
         // The report: both groups' rates and sealed over clear, for every workload.
         String rate = "[0-9.]+( ± [0-9.]+)?";
         for (var workload : StoreBench.WORKLOADS) {
             String name = workload.name();
-            assertTrue(lines.stream().anyMatch(l -> l.matches(name + "\\s+\\d+\\s+\\d+\\s+" + rate + "\\s+" + rate)),
+            assertTrue(
+                    lines.stream().anyMatch(l -> l.matches(name + "\\s+\\d+\\s+\\d+\\s+" + rate + "\\s+" + rate)),
                     name + "\n" + output);
-            assertTrue(lines.stream().anyMatch(l -> l.startsWith("StoreBench.sealed")
-                    && l.contains("workload=" + name)), name + "\n" + output);
-            assertTrue(lines.stream().anyMatch(l -> l.matches(name + "\\s+[0-9.]+x\\s+[0-9.]+x\\s+[0-9.]+x")),
+            assertTrue(
+                    lines.stream().anyMatch(l -> l.startsWith("StoreBench.sealed") && l.contains("workload=" + name)),
+                    name + "\n" + output);
+            assertTrue(
+                    lines.stream().anyMatch(l -> l.matches(name + "\\s+[0-9.]+x\\s+[0-9.]+x\\s+[0-9.]+x")),
                     name + "\n" + output);
         }
         try (var left = Files.list(dir)) {

@@ -1,17 +1,18 @@
 package io.skep.bench.store;
 
-import io.skep.bench.store.WriteLoad.Result;
-import io.skep.bench.store.WriteLoad.Workload;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
+import io.skep.bench.store.WriteLoad.Result;
+import io.skep.bench.store.WriteLoad.Workload;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.store.MemoryStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -21,10 +22,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The write load against a stand-in for {@code RaftStore::submit}: a {@link MemoryStore} that applies each
@@ -55,14 +54,17 @@ class WriteLoadTest {
         byte[] entry = batch.encode();
         mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         CompletableFuture<CommitResult> committed = new CompletableFuture<>();
-        raft.schedule(() -> {
-            CommitResult result;
-            synchronized (memory) { // one entry at a time, in log order, as the state machine applies them
-                result = memory.apply(Batch.decode(entry), index.incrementAndGet());
-            }
-            inFlight.decrementAndGet();
-            committed.complete(result);
-        }, commitMillis, TimeUnit.MILLISECONDS);
+        raft.schedule(
+                () -> {
+                    CommitResult result;
+                    synchronized (memory) { // one entry at a time, in log order, as the state machine applies them
+                        result = memory.apply(Batch.decode(entry), index.incrementAndGet());
+                    }
+                    inFlight.decrementAndGet();
+                    committed.complete(result);
+                },
+                commitMillis,
+                TimeUnit.MILLISECONDS);
         return committed;
     }
 
@@ -88,8 +90,10 @@ class WriteLoadTest {
 
     @Test
     void clearingFailsWhenTheStoreLostAWrite() throws Exception {
-        WriteLoad load = new WriteLoad(batch -> submit(batch.changes().size() == 1 ? new Batch() : batch),
-                this::tasks, Duration.ofMillis(500)); // how long clearing waits for the missing write
+        WriteLoad load = new WriteLoad(
+                batch -> submit(batch.changes().size() == 1 ? new Batch() : batch),
+                this::tasks,
+                Duration.ofMillis(500)); // how long clearing waits for the missing write
         load.run(new Workload("lossy", 1, 1), Duration.ofMillis(10));
         IllegalStateException e = assertThrows(IllegalStateException.class, load::clear);
         assertTrue(e.getMessage().contains("holds 0 tasks after writing"), e.getMessage());
@@ -108,11 +112,15 @@ class WriteLoadTest {
 
     @Test
     void aRefusedBatchFailsTheRun() {
-        WriteLoad load = new WriteLoad(batch -> CompletableFuture.completedFuture(
-                new CommitResult(1, "task 1 already exists")), () -> 0, Duration.ofSeconds(5));
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> load.run(new Workload("refused", 1, 4), Duration.ofMillis(20)));
-        assertTrue(e.getCause().getMessage().contains("already exists"), e.getCause().getMessage());
+        WriteLoad load = new WriteLoad(
+                batch -> CompletableFuture.completedFuture(new CommitResult(1, "task 1 already exists")),
+                () -> 0,
+                Duration.ofSeconds(5));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> load.run(new Workload("refused", 1, 4), Duration.ofMillis(20)));
+        assertTrue(
+                e.getCause().getMessage().contains("already exists"),
+                e.getCause().getMessage());
     }
 
     @Test
@@ -130,7 +138,9 @@ class WriteLoadTest {
 
         memory.apply(Batch.decode(first.encode()), 1);
         memory.apply(Batch.decode(second.encode()), 2);
-        assertEquals(501, memory.<Task>get(Kind.TASK, second.changes().getFirst().id()).slotNumber());
+        assertEquals(
+                501,
+                memory.<Task>get(Kind.TASK, second.changes().getFirst().id()).slotNumber());
         Task task = memory.get(Kind.TASK, WriteLoad.task(500).id);
         assertEquals(TaskState.NEW, task.state());
         assertEquals(TaskState.RUNNING, task.desired());

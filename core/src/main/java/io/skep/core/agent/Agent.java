@@ -1,14 +1,11 @@
 package io.skep.core.agent;
 
-import io.skep.core.dispatcher.AgentSession;
-import io.skep.core.dispatcher.DispatcherApi;
 import io.skep.api.model.Node;
 import io.skep.api.model.Task;
+import io.skep.core.dispatcher.AgentSession;
+import io.skep.core.dispatcher.DispatcherApi;
 import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskRuntime;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker side of a node: registers with the dispatcher, runs the tasks assigned to this node through
@@ -35,6 +34,7 @@ public final class Agent implements AutoCloseable {
     /** Serialises assignment handling. */
     private final ExecutorService events = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("skep-agent").factory());
+
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("skep-agent-heartbeat").factory());
     private final Map<String, TaskController> controllers = new HashMap<>();
@@ -46,8 +46,12 @@ public final class Agent implements AutoCloseable {
      * @param runtimes       the runtimes opened on this node, by name
      * @param defaultRuntime the runtime for tasks whose service names none
      */
-    public Agent(String nodeId, Node.Description description, Map<String, TaskRuntime> runtimes,
-                 String defaultRuntime, DispatcherApi dispatcher) {
+    public Agent(
+            String nodeId,
+            Node.Description description,
+            Map<String, TaskRuntime> runtimes,
+            String defaultRuntime,
+            DispatcherApi dispatcher) {
         this.nodeId = nodeId;
         this.description = description;
         this.runtimes = Map.copyOf(runtimes);
@@ -68,13 +72,16 @@ public final class Agent implements AutoCloseable {
         // returns; they queue behind the registration, and so find the session set.
         try {
             events.submit(() -> {
-                session = dispatcher.register(nodeId, description, tasks -> events.execute(() -> assign(tasks)));
-            }).get();
+                        session =
+                                dispatcher.register(nodeId, description, tasks -> events.execute(() -> assign(tasks)));
+                    })
+                    .get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while registering with the dispatcher", e);
         } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r
+            throw e.getCause() instanceof RuntimeException r
+                    ? r
                     : new IllegalStateException("cannot register with the dispatcher: " + e.getCause(), e.getCause());
         }
         scheduleHeartbeat();
@@ -83,13 +90,16 @@ public final class Agent implements AutoCloseable {
     /** The next heartbeat, one period from now: the period is the swarm's, and may change. */
     private void scheduleHeartbeat() {
         try {
-            heartbeats.schedule(() -> {
-                try {
-                    session.heartbeat();
-                } finally {
-                    scheduleHeartbeat();
-                }
-            }, dispatcher.heartbeatPeriod().toMillis(), TimeUnit.MILLISECONDS);
+            heartbeats.schedule(
+                    () -> {
+                        try {
+                            session.heartbeat();
+                        } finally {
+                            scheduleHeartbeat();
+                        }
+                    },
+                    dispatcher.heartbeatPeriod().toMillis(),
+                    TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             // the agent is closing
         }
@@ -107,9 +117,12 @@ public final class Agent implements AutoCloseable {
             }
             String name = t.runtime != null ? t.runtime : defaultRuntime;
             TaskRuntime runtime = name == null ? null : runtimes.get(name);
-            String error = runtime != null ? null : "runtime \"" + name + "\" is not available on this node (it has: "
-                    + (runtimes.isEmpty() ? "none" : String.join(", ", runtimes.keySet())) + ")";
-            controller = new TaskController(nodeId, t, runtime, error, recovered.remove(t.id), session::updateTaskStatus);
+            String error = runtime != null
+                    ? null
+                    : "runtime \"" + name + "\" is not available on this node (it has: "
+                            + (runtimes.isEmpty() ? "none" : String.join(", ", runtimes.keySet())) + ")";
+            controller =
+                    new TaskController(nodeId, t, runtime, error, recovered.remove(t.id), session::updateTaskStatus);
             controllers.put(t.id, controller);
             controller.start();
         }
@@ -142,11 +155,12 @@ public final class Agent implements AutoCloseable {
         List<TaskController> all;
         try {
             all = events.submit(() -> {
-                List<TaskController> list = List.copyOf(controllers.values());
-                list.forEach(TaskController::remove);
-                controllers.clear();
-                return list;
-            }).get();
+                        List<TaskController> list = List.copyOf(controllers.values());
+                        list.forEach(TaskController::remove);
+                        controllers.clear();
+                        return list;
+                    })
+                    .get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             all = List.of();

@@ -3,21 +3,20 @@ package io.skep.core.agent;
 import io.skep.api.model.Defaults;
 import io.skep.api.model.Ids;
 import io.skep.api.model.Task;
-import io.skep.api.model.TaskState;
 import io.skep.api.model.TaskSpec;
+import io.skep.api.model.TaskState;
 import io.skep.core.plugins.RuntimeSpecs;
+import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
-import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskRejectedException;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Drives one task on this node towards its desired state, as swarmkit's {@code exec.Do} does: accepted,
@@ -43,8 +42,13 @@ final class TaskController {
      * @param runtime      the runtime for the task, or null when this node lacks it ({@code runtimeError} says why)
      * @param adopted      the task's handle recovered from an earlier run of the node, or null
      */
-    TaskController(String nodeId, Task task, TaskRuntime runtime, String runtimeError, TaskHandle adopted,
-                   BiConsumer<String, Task.TaskStatus> report) {
+    TaskController(
+            String nodeId,
+            Task task,
+            TaskRuntime runtime,
+            String runtimeError,
+            TaskHandle adopted,
+            BiConsumer<String, Task.TaskStatus> report) {
         this.nodeId = nodeId;
         this.task = task;
         this.runtime = runtime;
@@ -109,7 +113,10 @@ final class TaskController {
             handle = null;
         }
         // A task that started before a node restart and has no handle any more cannot be watched: end it.
-        if (handle == null && reported != null && reported.compareTo(TaskState.STARTING) >= 0 && !reported.isTerminal()) {
+        if (handle == null
+                && reported != null
+                && reported.compareTo(TaskState.STARTING) >= 0
+                && !reported.isTerminal()) {
             fail(TaskState.FAILED, "task was not found on the node after a restart", null);
         }
         if (handle == null && !isTerminal() && !stopWanted()) {
@@ -218,7 +225,9 @@ final class TaskController {
             s = status(TaskState.COMPLETE, "finished");
         } else {
             s = status(TaskState.FAILED, "started");
-            s.err = exit.exitCode() == TaskExit.UNKNOWN ? exit.message() : "task: non-zero exit (" + exit.exitCode() + ")";
+            s.err = exit.exitCode() == TaskExit.UNKNOWN
+                    ? exit.message()
+                    : "task: non-zero exit (" + exit.exitCode() + ")";
         }
         s.containerStatus = new Task.ContainerStatus();
         s.containerStatus.containerId = handle.runtimeId();
@@ -314,7 +323,12 @@ final class TaskController {
         labels.put("com.docker.swarm.task.id", t.id);
         labels.put("com.docker.swarm.task.name", t.name() + "." + t.id);
         labels.put("com.docker.swarm.node.id", nodeId);
-        return RuntimeSpecs.definition(t.id, t.spec).taskName(t.name() + "." + t.id)
-                .service(t.serviceId, t.serviceName()).slot((int) t.slotNumber()).nodeId(nodeId).labels(labels).build();
+        return RuntimeSpecs.definition(t.id, t.spec)
+                .taskName(t.name() + "." + t.id)
+                .service(t.serviceId, t.serviceName())
+                .slot((int) t.slotNumber())
+                .nodeId(nodeId)
+                .labels(labels)
+                .build();
     }
 }

@@ -1,15 +1,14 @@
 package io.skep.core.allocator;
 
-import io.skep.core.reconcile.ReconcileLoop;
-import io.skep.core.reconcile.StoreWriter;
 import io.skep.api.model.Ids;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.store.Batch;
 import io.skep.core.store.StoreEvent;
 import io.skep.core.store.TaskPatch;
-
 import java.util.List;
 
 /**
@@ -26,8 +25,10 @@ public final class Allocator extends ReconcileLoop {
 
     @Override
     protected boolean interested(List<StoreEvent> events) {
-        return events.stream().anyMatch(e -> e.kind() == Kind.TASK && e.type() != StoreEvent.Type.DELETED
-                && ((Task) e.object()).state() == TaskState.NEW);
+        return events.stream()
+                .anyMatch(e -> e.kind() == Kind.TASK
+                        && e.type() != StoreEvent.Type.DELETED
+                        && ((Task) e.object()).state() == TaskState.NEW);
     }
 
     @Override

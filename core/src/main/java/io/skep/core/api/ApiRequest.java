@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.skep.api.model.Json;
 import io.skep.core.tls.PeerIdentity;
-
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +16,14 @@ import java.util.stream.Collectors;
  * other end when the call came over mutual TLS (null otherwise), and the end of its connection (completes when the
  * connection closes, for whatever reason).
  */
-public record ApiRequest(String method, String path, Map<String, List<String>> query,
-                         Map<String, String> pathParams, byte[] body, PeerIdentity peer,
-                         java.util.concurrent.CompletionStage<Void> connectionClosed) {
+public record ApiRequest(
+        String method,
+        String path,
+        Map<String, List<String>> query,
+        Map<String, String> pathParams,
+        byte[] body,
+        PeerIdentity peer,
+        java.util.concurrent.CompletionStage<Void> connectionClosed) {
 
     public String param(String name) {
         return pathParams.get(name);
@@ -52,7 +56,8 @@ public record ApiRequest(String method, String path, Map<String, List<String>> q
         try {
             value = Json.MAPPER.readValue(body, type);
         } catch (MismatchedInputException e) {
-            throw ApiException.badRequest("invalid " + what + ": field " + fieldPath(e) + ": " + e.getOriginalMessage());
+            throw ApiException.badRequest(
+                    "invalid " + what + ": field " + fieldPath(e) + ": " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("invalid JSON in the " + what + ": " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -1,7 +1,6 @@
 package io.skep.core.api;
 
 import io.skep.api.model.Json;
-
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;

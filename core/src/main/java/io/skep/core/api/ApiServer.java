@@ -28,9 +28,6 @@ import io.netty.handler.timeout.WriteTimeoutHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.skep.core.tls.PeerIdentity;
 import io.skep.core.tls.TlsProvider;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -45,6 +42,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * HTTP/1.1 listeners of a router: the control API's unix socket for the local CLI and, optionally, a TCP port;
@@ -67,6 +66,7 @@ public final class ApiServer implements AutoCloseable {
     private final List<Channel> channels = new ArrayList<>();
     /** Accepted connections: closed on shutdown, so no client keeps talking to a stopped server. */
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+
     private final List<Path> sockets = new ArrayList<>();
     private final ListenerLimits limits;
     private final ConnectionCaps caps;
@@ -94,8 +94,13 @@ public final class ApiServer implements AutoCloseable {
                 Path socket = Path.of(host.getPath());
                 Files.createDirectories(socket.toAbsolutePath().getParent());
                 ServerBootstrap bootstrap = bootstrap(null, null).channel(NioServerDomainSocketChannel.class);
-                channels.add(UnixSocketBinder.bind(socket, access.socketGroup(),
-                        where -> bootstrap.bind(UnixDomainSocketAddress.of(where)).sync().channel()));
+                channels.add(UnixSocketBinder.bind(
+                        socket,
+                        access.socketGroup(),
+                        where -> bootstrap
+                                .bind(UnixDomainSocketAddress.of(where))
+                                .sync()
+                                .channel()));
                 sockets.add(socket);
                 LOG.info("control API listening on {}", host);
             }
@@ -108,14 +113,20 @@ public final class ApiServer implements AutoCloseable {
                 SslContext tls = access.tls() == null ? null : access.tls().server(TlsProvider.conscrypt());
                 String name = host.getHost();
                 boolean authenticated = access.authenticatesClients();
-                channels.add(bootstrap(tls == null ? null : ch -> new HttpsOnly(tls),
-                        () -> new BrowserGuard(name, authenticated))
+                channels.add(bootstrap(
+                                tls == null ? null : ch -> new HttpsOnly(tls),
+                                () -> new BrowserGuard(name, authenticated))
                         .channel(NioServerSocketChannel.class)
-                        .bind(new InetSocketAddress(address, host.getPort())).sync().channel());
-                LOG.info("control API listening on {} ({})", host,
+                        .bind(new InetSocketAddress(address, host.getPort()))
+                        .sync()
+                        .channel());
+                LOG.info(
+                        "control API listening on {} ({})",
+                        host,
                         tls == null ? "plaintext" : authenticated ? "mutual TLS" : "TLS");
             }
-            default -> throw new IllegalArgumentException("--host " + host + ": expected unix:///path or tcp://address:port");
+            default ->
+                throw new IllegalArgumentException("--host " + host + ": expected unix:///path or tcp://address:port");
         }
     }
 
@@ -124,8 +135,12 @@ public final class ApiServer implements AutoCloseable {
      * certificate the context trusts. Returns the address bound (port 0 picks a free one).
      */
     public InetSocketAddress listen(InetSocketAddress address, SslContext tls) throws InterruptedException {
-        Channel channel = bootstrap(ch -> tls.newHandler(ch.alloc()), null).childAttr(NODES_PORT, true)
-                .channel(NioServerSocketChannel.class).bind(address).sync().channel();
+        Channel channel = bootstrap(ch -> tls.newHandler(ch.alloc()), null)
+                .childAttr(NODES_PORT, true)
+                .channel(NioServerSocketChannel.class)
+                .bind(address)
+                .sync()
+                .channel();
         channels.add(channel);
         return (InetSocketAddress) channel.localAddress();
     }
@@ -169,16 +184,21 @@ public final class ApiServer implements AutoCloseable {
      * body over the cap), a timeout on each write of an answer, and the requests answered in order.
      */
     private void addHttp(Channel ch, ChannelHandler requestCheck) {
-        ch.pipeline().addLast(new RequestTimeouts(limits.idle(), limits.request()),
-                new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE)
-                        .setMaxHeaderSize(MAX_HEADERS)));
+        ch.pipeline()
+                .addLast(
+                        new RequestTimeouts(limits.idle(), limits.request()),
+                        new HttpServerCodec(new HttpDecoderConfig()
+                                .setMaxInitialLineLength(MAX_REQUEST_LINE)
+                                .setMaxHeaderSize(MAX_HEADERS)));
         if (requestCheck != null) {
             ch.pipeline().addLast(requestCheck);
         }
-        ch.pipeline().addLast(new BodyLimit(limits),
-                new HttpObjectAggregator((int) limits.body()),
-                new WriteTimeoutHandler(limits.write().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
-                new InOrderRequests(answers, workers));
+        ch.pipeline()
+                .addLast(
+                        new BodyLimit(limits),
+                        new HttpObjectAggregator((int) limits.body()),
+                        new WriteTimeoutHandler(limits.write().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
+                        new InOrderRequests(answers, workers));
     }
 
     /** Connections open now, on all listeners. */
@@ -205,7 +225,10 @@ public final class ApiServer implements AutoCloseable {
     private final InOrderRequests.Server answers = new InOrderRequests.Server() {
         @Override
         public ApiResponse answer(ChannelHandlerContext ctx, InOrderRequests.Received request) {
-            return dispatch(request, PeerIdentities.of(ctx.channel()), ctx.channel().attr(CLOSED).get());
+            return dispatch(
+                    request,
+                    PeerIdentities.of(ctx.channel()),
+                    ctx.channel().attr(CLOSED).get());
         }
 
         @Override
@@ -214,8 +237,8 @@ public final class ApiServer implements AutoCloseable {
         }
     };
 
-    private ApiResponse dispatch(InOrderRequests.Received request, PeerIdentity peer,
-                                 java.util.concurrent.CompletionStage<Void> closed) {
+    private ApiResponse dispatch(
+            InOrderRequests.Received request, PeerIdentity peer, java.util.concurrent.CompletionStage<Void> closed) {
         String method = request.method();
         String path;
         Map<String, List<String>> query;
@@ -228,8 +251,8 @@ public final class ApiServer implements AutoCloseable {
         }
         try {
             Router.Match match = router.match(method, path);
-            return match.route().handle(new ApiRequest(method, path, query, match.params(), request.body(), peer,
-                    closed));
+            return match.route()
+                    .handle(new ApiRequest(method, path, query, match.params(), request.body(), peer, closed));
         } catch (ApiException e) {
             return ApiResponse.error(e.status(), e.getMessage());
         } catch (io.skep.core.store.EntryTooLargeException e) {
@@ -255,7 +278,8 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private FullHttpResponse encode(ApiResponse response, boolean keepAlive, boolean head) {
-        FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        FullHttpResponse out = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()),
                 head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
         commonHeaders.forEach((k, v) -> out.headers().set(k, v));

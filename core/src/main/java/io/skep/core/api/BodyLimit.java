@@ -70,7 +70,9 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
     private void refuse(ChannelHandlerContext ctx, Object msg, boolean anonymous) {
         ReferenceCountUtil.release(msg);
         refused = true;
-        ctx.fireChannelRead(new Refusal(413, "request body too large: at most " + ListenerLimits.size(cap)
-                + (anonymous ? " from a client without a node certificate" : "")));
+        ctx.fireChannelRead(new Refusal(
+                413,
+                "request body too large: at most " + ListenerLimits.size(cap)
+                        + (anonymous ? " from a client without a node certificate" : "")));
     }
 }

@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-
 import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.Set;
@@ -85,7 +84,8 @@ final class BrowserGuard extends ChannelInboundHandlerAdapter {
             }
         }
         String type = mediaType(request);
-        if (!READS.contains(request.method()) && SIMPLE_TYPES.contains(type)
+        if (!READS.contains(request.method())
+                && SIMPLE_TYPES.contains(type)
                 && !(type.equals("text/plain") && empty(request) && !fromBrowser(request))) {
             return "request refused: a web page can send a " + request.method() + " of Content-Type " + type
                     + " to any site; the control API takes application/json";
@@ -107,8 +107,11 @@ final class BrowserGuard extends ChannelInboundHandlerAdapter {
         if (given != port) {
             return false;
         }
-        return name.equals("localhost") || name.endsWith(".localhost") || LOOPBACK_IPV4.matcher(name).matches()
-                || name.equals("[::1]") || name.equals(listenerName);
+        return name.equals("localhost")
+                || name.endsWith(".localhost")
+                || LOOPBACK_IPV4.matcher(name).matches()
+                || name.equals("[::1]")
+                || name.equals(listenerName);
     }
 
     private static int parsePort(String text) {

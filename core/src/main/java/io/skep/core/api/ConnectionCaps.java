@@ -1,13 +1,12 @@
 package io.skep.core.api;
 
 import io.netty.channel.Channel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Counts a server's open connections, per remote address and in all, and turns away one over either cap: it is closed
@@ -73,8 +72,11 @@ final class ConnectionCaps {
         if (now - lastWarning >= WARN_EVERY_NANOS) {
             lastWarning = now;
             refused.set(0);
-            LOG.warn("connection from {} refused: {} ({} refused since the last such warning)", channel.remoteAddress(),
-                    why, n);
+            LOG.warn(
+                    "connection from {} refused: {} ({} refused since the last such warning)",
+                    channel.remoteAddress(),
+                    why,
+                    n);
         }
     }
 }

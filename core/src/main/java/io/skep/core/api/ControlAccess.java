@@ -1,7 +1,6 @@
 package io.skep.core.api;
 
 import io.skep.client.ControlTls;
-
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;

@@ -1,14 +1,12 @@
 package io.skep.core.api;
 
 import io.skep.api.model.Node;
-
 import java.util.List;
 import java.util.Map;
 
 /** The control API's routes (the Docker Engine API's swarm subset) and the headers every answer carries. */
 public final class ControlApi {
-    private ControlApi() {
-    }
+    private ControlApi() {}
 
     public static Router router(NodeContext node) {
         Router router = new Router();
@@ -20,8 +18,15 @@ public final class ControlApi {
     }
 
     public static Map<String, String> headers(NodeContext node) {
-        return Map.of("Api-Version", SystemRoutes.API_VERSION, "Ostype", "linux", "Docker-Experimental", "false",
-                "Server", "skep/" + node.version() + " (linux)");
+        return Map.of(
+                "Api-Version",
+                SystemRoutes.API_VERSION,
+                "Ostype",
+                "linux",
+                "Docker-Experimental",
+                "false",
+                "Server",
+                "skep/" + node.version() + " (linux)");
     }
 
     /** This node's description for the dispatcher. */

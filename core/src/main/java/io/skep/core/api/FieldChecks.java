@@ -1,7 +1,6 @@
 package io.skep.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +12,7 @@ import java.util.Set;
  * JSON type) and for the fields a spec keeps as sent ({@link JsonNode}s), where the type is checked here.
  */
 public final class FieldChecks {
-    private FieldChecks() {
-    }
+    private FieldChecks() {}
 
     public static ApiException invalid(String field, String reason) {
         return ApiException.badRequest("invalid " + field + ": " + reason);

@@ -2,7 +2,6 @@ package io.skep.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.api.model.Json;
-
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashSet;

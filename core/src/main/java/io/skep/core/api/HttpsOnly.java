@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
-
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -18,7 +17,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class HttpsOnly extends OptionalSslHandler {
     private static final byte[] PLAINTEXT_ANSWER = ("HTTP/1.0 400 Bad Request\r\n\r\n"
-            + "Client sent an HTTP request to an HTTPS server.\n").getBytes(StandardCharsets.US_ASCII);
+                    + "Client sent an HTTP request to an HTTPS server.\n")
+            .getBytes(StandardCharsets.US_ASCII);
 
     HttpsOnly(SslContext tls) {
         super(tls);
@@ -34,7 +34,8 @@ final class HttpsOnly extends OptionalSslHandler {
                 ReferenceCountUtil.release(plaintext);
                 if (!answered) {
                     answered = true;
-                    ctx.writeAndFlush(Unpooled.wrappedBuffer(PLAINTEXT_ANSWER)).addListener(ChannelFutureListener.CLOSE);
+                    ctx.writeAndFlush(Unpooled.wrappedBuffer(PLAINTEXT_ANSWER))
+                            .addListener(ChannelFutureListener.CLOSE);
                 }
             }
         };

@@ -12,13 +12,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A connection's requests, answered one at a time and in order: each is handed to a worker thread (a write waits for
@@ -34,8 +33,7 @@ final class InOrderRequests extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(InOrderRequests.class);
 
     /** What a route is given of a request, read off the event loop: the decoder's buffers are released by then. */
-    record Received(String method, String uri, HttpHeaders headers, byte[] body, boolean keepAlive, boolean head) {
-    }
+    record Received(String method, String uri, HttpHeaders headers, byte[] body, boolean keepAlive, boolean head) {}
 
     /** What the server does with a request and its answer. */
     interface Server {
@@ -100,17 +98,23 @@ final class InOrderRequests extends ChannelInboundHandlerAdapter {
         if (result.isFailure()) {
             Throwable cause = result.cause();
             if (cause instanceof TooLongHttpLineException) {
-                return new Refusal(414, "request line too long: at most "
-                        + ListenerLimits.size(ApiServer.MAX_REQUEST_LINE) + " (method, path and query)");
+                return new Refusal(
+                        414,
+                        "request line too long: at most " + ListenerLimits.size(ApiServer.MAX_REQUEST_LINE)
+                                + " (method, path and query)");
             }
             if (cause instanceof TooLongHttpHeaderException) {
-                return new Refusal(431, "request headers too large: at most "
-                        + ListenerLimits.size(ApiServer.MAX_HEADERS));
+                return new Refusal(
+                        431, "request headers too large: at most " + ListenerLimits.size(ApiServer.MAX_HEADERS));
             }
             return new Refusal(400, "malformed HTTP request: " + (cause == null ? "unreadable" : cause.getMessage()));
         }
-        return new Received(request.method().name(), request.uri(), request.headers().copy(),
-                ByteBufUtil.getBytes(request.content()), HttpUtil.isKeepAlive(request),
+        return new Received(
+                request.method().name(),
+                request.uri(),
+                request.headers().copy(),
+                ByteBufUtil.getBytes(request.content()),
+                HttpUtil.isKeepAlive(request),
                 request.method().equals(HttpMethod.HEAD));
     }
 
@@ -142,8 +146,11 @@ final class InOrderRequests extends ChannelInboundHandlerAdapter {
                 }
                 ApiResponse answer = response;
                 try {
-                    ctx.executor().execute(() -> write(ctx, server.encode(answer, request.keepAlive(),
-                            request.head()), request.keepAlive()));
+                    ctx.executor()
+                            .execute(() -> write(
+                                    ctx,
+                                    server.encode(answer, request.keepAlive(), request.head()),
+                                    request.keepAlive()));
                 } catch (RejectedExecutionException stopping) {
                     // the server stopped while the route ran: the connection is closed already
                 }

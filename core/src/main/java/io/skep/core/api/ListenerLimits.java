@@ -24,8 +24,14 @@ import java.time.Duration;
  * @param connectionsPerPeer       open connections from one remote address (TCP listeners)
  * @param connections              open connections to this server, all listeners together
  */
-public record ListenerLimits(long bodyBeforeAuthentication, long body, Duration idle, Duration request, Duration write,
-                             int connectionsPerPeer, int connections) {
+public record ListenerLimits(
+        long bodyBeforeAuthentication,
+        long body,
+        Duration idle,
+        Duration request,
+        Duration write,
+        int connectionsPerPeer,
+        int connections) {
 
     /** The system property prefix of each limit: {@code -Dskep.api.connectionsPerPeer=4096}. */
     static final String PROPERTY_PREFIX = "skep.api.";
@@ -40,13 +46,20 @@ public record ListenerLimits(long bodyBeforeAuthentication, long body, Duration 
      * address: a node holds 2 or 3 (its long poll of assignments, its heartbeats and status, a join or a renewal),
      * which leaves room for a few dozen nodes behind one NAT address; 10,000 in all, a few per node of a large swarm.
      */
-    public static final ListenerLimits DEFAULTS = new ListenerLimits(64 * KIB, 4 * MIB, Duration.ofSeconds(60),
-            Duration.ofSeconds(60), Duration.ofSeconds(60), 64, 10_000);
+    public static final ListenerLimits DEFAULTS = new ListenerLimits(
+            64 * KIB, 4 * MIB, Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(60), 64, 10_000);
 
     public ListenerLimits {
-        if (bodyBeforeAuthentication < 0 || body < 0 || connectionsPerPeer < 1 || connections < 1
-                || idle.isNegative() || idle.isZero() || request.isNegative() || request.isZero()
-                || write.isNegative() || write.isZero()) {
+        if (bodyBeforeAuthentication < 0
+                || body < 0
+                || connectionsPerPeer < 1
+                || connections < 1
+                || idle.isNegative()
+                || idle.isZero()
+                || request.isNegative()
+                || request.isZero()
+                || write.isNegative()
+                || write.isZero()) {
             throw new IllegalArgumentException("invalid listener limits: " + this);
         }
         if (body > Integer.MAX_VALUE || bodyBeforeAuthentication > body) {

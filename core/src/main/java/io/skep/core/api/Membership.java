@@ -9,5 +9,4 @@ import java.util.List;
  * @param nodeAddr the address other nodes know it by
  * @param managers the managers' cluster addresses it knows
  */
-public record Membership(boolean manager, String nodeAddr, List<String> managers) {
-}
+public record Membership(boolean manager, String nodeAddr, List<String> managers) {}

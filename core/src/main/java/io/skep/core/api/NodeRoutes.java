@@ -1,11 +1,10 @@
 package io.skep.core.api;
 
-import io.skep.core.manager.Manager;
 import io.skep.api.model.Json;
 import io.skep.api.model.Node;
+import io.skep.core.manager.Manager;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -39,7 +38,11 @@ final class NodeRoutes {
                     && f.matches("role", v -> v.equals(n.spec.role))
                     && f.matches("membership", "accepted"::equals)
                     && f.matchesLabels("node.label", n.spec.labels)
-                    && f.matchesLabels("label", n.description == null || n.description.engine == null ? null : n.description.engine.labels)) {
+                    && f.matchesLabels(
+                            "label",
+                            n.description == null || n.description.engine == null
+                                    ? null
+                                    : n.description.engine.labels)) {
                 out.add(n);
             }
         }
@@ -59,16 +62,20 @@ final class NodeRoutes {
         Manager manager = node.requireManager();
         Node target = Resolve.node(manager.memory(), request.param("id"));
         if ("manager".equals(target.spec.role)) {
-            throw new ApiException(400, "rpc error: code = FailedPrecondition desc = node " + target.id + " is a "
-                    + "cluster manager and is a member of the raft cluster. It must be demoted to worker before removal");
+            throw new ApiException(
+                    400,
+                    "rpc error: code = FailedPrecondition desc = node " + target.id + " is a "
+                            + "cluster manager and is a member of the raft cluster. It must be demoted to worker before removal");
         }
         if (!request.flag("force") && !"down".equals(target.status.state)) {
-            throw new ApiException(400, "rpc error: code = FailedPrecondition desc = node " + target.id
-                    + " is not down and can't be removed");
+            throw new ApiException(
+                    400,
+                    "rpc error: code = FailedPrecondition desc = node " + target.id
+                            + " is not down and can't be removed");
         }
         io.skep.api.model.Cluster cluster = manager.memory().cluster();
-        CommitResult result = manager.commit(new Batch().delete(io.skep.api.model.Kind.NODE, target.id)
-                .update(removing(cluster, target.id)));
+        CommitResult result = manager.commit(
+                new Batch().delete(io.skep.api.model.Kind.NODE, target.id).update(removing(cluster, target.id)));
         if (!result.applied()) {
             throw ApiException.conflict(result.conflict());
         }
@@ -91,7 +98,8 @@ final class NodeRoutes {
             });
         }
         java.time.Duration longest = cluster.nodeCertExpiry().compareTo(io.skep.api.model.Defaults.NODE_CERT_EXPIRY) > 0
-                ? cluster.nodeCertExpiry() : io.skep.api.model.Defaults.NODE_CERT_EXPIRY;
+                ? cluster.nodeCertExpiry()
+                : io.skep.api.model.Defaults.NODE_CERT_EXPIRY;
         removed.put(nodeId, now.plus(longest).toString());
         next.removedNodes = removed;
         return next;
@@ -108,7 +116,8 @@ final class NodeRoutes {
         try {
             versionIndex = Long.parseLong(version);
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("invalid node version \"" + FieldChecks.shown(version) + "\": expected a number");
+            throw ApiException.badRequest(
+                    "invalid node version \"" + FieldChecks.shown(version) + "\": expected a number");
         }
         Node.Spec spec = request.body(Node.Spec.class, "NodeSpec");
         FieldChecks.text(spec.name, RequestLimits.NAME_LENGTH, "Name");
@@ -118,8 +127,8 @@ final class NodeRoutes {
                     + "\": expected active, pause or drain");
         }
         if (spec.role != null && !ROLES.contains(spec.role)) {
-            throw ApiException.badRequest("invalid Role \"" + FieldChecks.shown(spec.role)
-                    + "\": expected worker or manager");
+            throw ApiException.badRequest(
+                    "invalid Role \"" + FieldChecks.shown(spec.role) + "\": expected worker or manager");
         }
         boolean demote = "worker".equals(spec.role) && "manager".equals(current.spec.role);
         if (demote) {
@@ -148,19 +157,27 @@ final class NodeRoutes {
      */
     private static void checkDemotion(Manager manager, Node target) throws java.io.IOException {
         List<io.skep.core.store.RaftStore.Member> members = manager.raft().members();
-        List<String> remaining = members.stream().map(io.skep.core.store.RaftStore.Member::id)
-                .filter(id -> !id.equals(target.id)).toList();
+        List<String> remaining = members.stream()
+                .map(io.skep.core.store.RaftStore.Member::id)
+                .filter(id -> !id.equals(target.id))
+                .toList();
         if (remaining.isEmpty()) {
-            throw new ApiException(400, "rpc error: code = FailedPrecondition desc = attempting to demote the last "
-                    + "manager of the swarm");
+            throw new ApiException(
+                    400,
+                    "rpc error: code = FailedPrecondition desc = attempting to demote the last "
+                            + "manager of the swarm");
         }
-        long reachable = remaining.stream().filter(id -> {
-            Node n = manager.memory().get(io.skep.api.model.Kind.NODE, id);
-            return n != null && n.managerStatus != null && "reachable".equals(n.managerStatus.reachability);
-        }).count();
+        long reachable = remaining.stream()
+                .filter(id -> {
+                    Node n = manager.memory().get(io.skep.api.model.Kind.NODE, id);
+                    return n != null && n.managerStatus != null && "reachable".equals(n.managerStatus.reachability);
+                })
+                .count();
         if (reachable * 2 <= remaining.size()) {
-            throw new ApiException(400, "rpc error: code = FailedPrecondition desc = can't remove member from the raft: "
-                    + "this would result in a loss of quorum");
+            throw new ApiException(
+                    400,
+                    "rpc error: code = FailedPrecondition desc = can't remove member from the raft: "
+                            + "this would result in a loss of quorum");
         }
     }
 
@@ -169,7 +186,9 @@ final class NodeRoutes {
         if (nodeId.equals(manager.raft().leaderId())) {
             for (io.skep.core.store.RaftStore.Member m : manager.raft().members()) {
                 Node n = manager.memory().get(io.skep.api.model.Kind.NODE, m.id());
-                if (!m.id().equals(nodeId) && n != null && n.managerStatus != null
+                if (!m.id().equals(nodeId)
+                        && n != null
+                        && n.managerStatus != null
                         && "reachable".equals(n.managerStatus.reachability)) {
                     manager.raft().transferLeadership(m.id(), java.time.Duration.ofSeconds(10));
                     break;

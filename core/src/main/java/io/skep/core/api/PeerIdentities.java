@@ -4,16 +4,14 @@ import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.skep.core.tls.PeerIdentity;
-
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /** The identity a TLS client proved on a connection, read from its handshake once and kept with the connection. */
 final class PeerIdentities {
     private static final AttributeKey<Optional<PeerIdentity>> PEER = AttributeKey.valueOf("skep-peer");
 
-    private PeerIdentities() {
-    }
+    private PeerIdentities() {}
 
     /**
      * The client's identity, or null: no TLS, or no certificate shown (the TLS layer refused any certificate its trust

@@ -5,5 +5,4 @@ package io.skep.core.api;
  * its turn among the connection's requests, with {@code status} and Docker's {@code {"message": ...}}, and then the
  * connection is closed, since what follows it on the wire cannot be read.
  */
-record Refusal(int status, String message) {
-}
+record Refusal(int status, String message) {}

@@ -33,8 +33,7 @@ public final class RequestLimits {
     /** A label's value, an env entry, an argument, a status message: the long strings of a spec. */
     public static final int VALUE_LENGTH = 64 * 1024;
 
-    private RequestLimits() {
-    }
+    private RequestLimits() {}
 
     private static long property(String name, long otherwise) {
         String value = System.getProperty("skep.limits." + name);

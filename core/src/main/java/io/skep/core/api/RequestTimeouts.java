@@ -4,11 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Closes a connection whose client keeps the server waiting: open with no request under way for longer than the idle
@@ -30,9 +29,11 @@ final class RequestTimeouts extends ChannelInboundHandlerAdapter {
     private boolean answering;
     /** Bytes of a request not yet whole have arrived; the first of them at {@link #partialSince}. */
     private boolean partial;
+
     private long partialSince;
     /** When the connection last began to wait for a request. */
     private long waitingSince;
+
     private ScheduledFuture<?> timer;
 
     RequestTimeouts(Duration idle, Duration request) {
@@ -91,8 +92,8 @@ final class RequestTimeouts extends ChannelInboundHandlerAdapter {
     private void rearm() {
         cancel();
         if (!answering) {
-            timer = ctx.executor().schedule(this::check, Math.max(0, deadline() - System.nanoTime()),
-                    TimeUnit.NANOSECONDS);
+            timer = ctx.executor()
+                    .schedule(this::check, Math.max(0, deadline() - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -107,9 +108,12 @@ final class RequestTimeouts extends ChannelInboundHandlerAdapter {
             return;
         }
         if (System.nanoTime() - deadline() >= 0) {
-            LOG.debug("closing {}: {}", ctx.channel().remoteAddress(), partial
-                    ? "its request took longer than " + Duration.ofNanos(requestNanos) + " to arrive"
-                    : "idle for " + Duration.ofNanos(idleNanos));
+            LOG.debug(
+                    "closing {}: {}",
+                    ctx.channel().remoteAddress(),
+                    partial
+                            ? "its request took longer than " + Duration.ofNanos(requestNanos) + " to arrive"
+                            : "idle for " + Duration.ofNanos(idleNanos));
             ctx.close();
         } else {
             rearm();

@@ -6,7 +6,6 @@ import io.skep.api.model.Service;
 import io.skep.api.model.StoredObject;
 import io.skep.api.model.Task;
 import io.skep.core.store.MemoryStore;
-
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -16,15 +15,15 @@ import java.util.function.Function;
  * None is a 404; an ambiguous prefix is a 400.
  */
 public final class Resolve {
-    private Resolve() {
-    }
+    private Resolve() {}
 
     public static Service service(MemoryStore store, String ref) {
         return find(store.services(), ref, Service::name, "service");
     }
 
     public static Node node(MemoryStore store, String ref) {
-        return find(store.nodes(), ref, n -> n.spec != null && n.spec.name != null ? n.spec.name : n.hostname(), "node");
+        return find(
+                store.nodes(), ref, n -> n.spec != null && n.spec.name != null ? n.spec.name : n.hostname(), "node");
     }
 
     public static Task task(MemoryStore store, String ref) {
@@ -38,7 +37,8 @@ public final class Resolve {
                 return o;
             }
         }
-        List<T> named = all.stream().filter(o -> Objects.equals(name.apply(o), ref)).toList();
+        List<T> named =
+                all.stream().filter(o -> Objects.equals(name.apply(o), ref)).toList();
         if (named.size() == 1) {
             return named.get(0);
         }
@@ -47,8 +47,8 @@ public final class Resolve {
             return prefixed.get(0);
         }
         if (prefixed.size() > 1 || named.size() > 1) {
-            throw ApiException.badRequest(kind + " " + ref + " is ambiguous ("
-                    + Math.max(prefixed.size(), named.size()) + " matches found)");
+            throw ApiException.badRequest(
+                    kind + " " + ref + " is ambiguous (" + Math.max(prefixed.size(), named.size()) + " matches found)");
         }
         throw ApiException.notFound(kind + " " + ref + " not found");
     }

@@ -19,8 +19,7 @@ public final class Router {
         ApiResponse handle(ApiRequest request) throws Exception;
     }
 
-    private record Entry(String method, String[] segments, Route route) {
-    }
+    private record Entry(String method, String[] segments, Route route) {}
 
     private final List<Entry> entries = new ArrayList<>();
 
@@ -54,8 +53,7 @@ public final class Router {
         throw ApiException.notFound("page not found");
     }
 
-    public record Match(Route route, Map<String, String> params) {
-    }
+    public record Match(Route route, Map<String, String> params) {}
 
     private static Map<String, String> bind(String[] pattern, String[] path) {
         if (pattern.length != path.length) {

@@ -1,6 +1,5 @@
 package io.skep.core.api;
 
-import io.skep.core.manager.Manager;
 import io.skep.api.model.Defaults;
 import io.skep.api.model.Ids;
 import io.skep.api.model.Json;
@@ -9,12 +8,12 @@ import io.skep.api.model.Service;
 import io.skep.api.model.ServiceSpec;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
+import io.skep.core.manager.Manager;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.store.MemoryStore;
 import io.skep.core.store.ServicePatch;
 import io.skep.core.store.TaskPatch;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +52,8 @@ final class ServiceRoutes {
         }
         ServiceSpecValidator.validate(spec, node, manager.memory().nodes());
         if (manager.memory().serviceByName(spec.name) != null) {
-            throw ApiException.conflict("name conflicts with an existing object: service " + spec.name + " already exists");
+            throw ApiException.conflict(
+                    "name conflicts with an existing object: service " + spec.name + " already exists");
         }
         ServiceSpecValidator.checkRoom(spec, null, manager.memory());
         Service s = new Service();
@@ -63,7 +63,8 @@ final class ServiceRoutes {
         s.specVersion = 1L;
         s.digestTemplate();
         s.endpoint = new Service.Endpoint();
-        s.endpoint.spec = spec.endpointSpec == null ? new io.skep.api.model.EndpointSpec() : Json.copy(spec.endpointSpec);
+        s.endpoint.spec =
+                spec.endpointSpec == null ? new io.skep.api.model.EndpointSpec() : Json.copy(spec.endpointSpec);
         if (s.endpoint.spec.mode == null) {
             s.endpoint.spec.mode = "vip";
         }
@@ -97,7 +98,9 @@ final class ServiceRoutes {
     /** Running and desired task counts, as {@code service ls} shows them. */
     static Service.ServiceStatus status(Service s, List<Task> tasks) {
         Service.ServiceStatus st = new Service.ServiceStatus();
-        st.runningTasks = tasks.stream().filter(t -> t.isWanted() && t.state() == TaskState.RUNNING).count();
+        st.runningTasks = tasks.stream()
+                .filter(t -> t.isWanted() && t.state() == TaskState.RUNNING)
+                .count();
         st.desiredTasks = s.isGlobal() ? tasks.stream().filter(Task::isWanted).count() : s.replicas();
         return st;
     }

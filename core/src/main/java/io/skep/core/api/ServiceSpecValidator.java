@@ -7,12 +7,11 @@ import io.skep.api.model.PortConfig;
 import io.skep.api.model.Service;
 import io.skep.api.model.ServiceSpec;
 import io.skep.api.model.TaskSpec;
+import io.skep.core.plugins.RuntimeSpecs;
 import io.skep.core.scheduler.Constraint;
 import io.skep.core.store.MemoryStore;
-import io.skep.core.plugins.RuntimeSpecs;
 import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskRuntimeProvider;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -36,14 +35,26 @@ final class ServiceSpecValidator {
     private static final Pattern IMAGE = Pattern.compile("[^\\s\\p{Cntrl}]+");
     /** Swarm's floors (swarmkit {@code validateResources}): a thousandth of a CPU, 4 MiB. */
     private static final long MIN_NANO_CPUS = 1_000_000;
-    private static final long MIN_MEMORY_BYTES = 4L << 20;
-    private static final List<String> ADJECTIVES = List.of("brave", "calm", "eager", "gentle", "happy", "jolly",
-            "keen", "lucid", "nifty", "quirky", "serene", "vibrant");
-    private static final List<String> NAMES = List.of("babbage", "curie", "dijkstra", "hopper", "knuth", "lamport",
-            "liskov", "lovelace", "noether", "ritchie", "turing", "wozniak");
 
-    private ServiceSpecValidator() {
-    }
+    private static final long MIN_MEMORY_BYTES = 4L << 20;
+    private static final List<String> ADJECTIVES = List.of(
+            "brave", "calm", "eager", "gentle", "happy", "jolly", "keen", "lucid", "nifty", "quirky", "serene",
+            "vibrant");
+    private static final List<String> NAMES = List.of(
+            "babbage",
+            "curie",
+            "dijkstra",
+            "hopper",
+            "knuth",
+            "lamport",
+            "liskov",
+            "lovelace",
+            "noether",
+            "ritchie",
+            "turing",
+            "wozniak");
+
+    private ServiceSpecValidator() {}
 
     static String randomName() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
@@ -84,8 +95,8 @@ final class ServiceSpecValidator {
         }
         FieldChecks.text(c.image, RequestLimits.NAME_LENGTH, field + ".Image");
         if (!IMAGE.matcher(c.image).matches()) {
-            throw FieldChecks.invalid(field + ".Image", "\"" + FieldChecks.shown(c.image)
-                    + "\" is not a valid repository/tag");
+            throw FieldChecks.invalid(
+                    field + ".Image", "\"" + FieldChecks.shown(c.image) + "\" is not a valid repository/tag");
         }
         FieldChecks.labels(c.labels, field + ".Labels");
         FieldChecks.texts(c.command, RequestLimits.VALUE_LENGTH, field + ".Command");
@@ -112,8 +123,12 @@ final class ServiceSpecValidator {
             if (spec.mode.replicated.replicas == null) {
                 spec.mode.replicated.replicas = 1L;
             }
-            FieldChecks.range(spec.mode.replicated.replicas, 0, RequestLimits.REPLICAS_PER_SERVICE,
-                    "Mode.Replicated.Replicas", "replicas per service");
+            FieldChecks.range(
+                    spec.mode.replicated.replicas,
+                    0,
+                    RequestLimits.REPLICAS_PER_SERVICE,
+                    "Mode.Replicated.Replicas",
+                    "replicas per service");
         }
     }
 
@@ -157,10 +172,12 @@ final class ServiceSpecValidator {
                 for (int i = 0; i < preferences.size(); i++) {
                     String field = "TaskTemplate.Placement.Preferences[" + i + "].Spread.SpreadDescriptor";
                     TaskSpec.Preference p = preferences.get(i);
-                    if (p == null || p.spread == null || p.spread.spreadDescriptor == null
+                    if (p == null
+                            || p.spread == null
+                            || p.spread.spreadDescriptor == null
                             || p.spread.spreadDescriptor.isBlank()) {
-                        throw FieldChecks.invalid(field, "a preference spreads over a node attribute "
-                                + "(node.labels.X), none given");
+                        throw FieldChecks.invalid(
+                                field, "a preference spreads over a node attribute " + "(node.labels.X), none given");
                     }
                     FieldChecks.text(p.spread.spreadDescriptor, RequestLimits.NAME_LENGTH, field);
                 }
@@ -173,12 +190,13 @@ final class ServiceSpecValidator {
         FieldChecks.nonNegative(nanoCPUs, field + ".NanoCPUs");
         FieldChecks.nonNegative(memoryBytes, field + ".MemoryBytes");
         if (nanoCPUs != null && nanoCPUs != 0 && nanoCPUs < MIN_NANO_CPUS) {
-            throw FieldChecks.invalid(field + ".NanoCPUs", "invalid cpu value " + nanoCPUs / 1e9
-                    + ": Must be at least " + MIN_NANO_CPUS / 1e9);
+            throw FieldChecks.invalid(
+                    field + ".NanoCPUs",
+                    "invalid cpu value " + nanoCPUs / 1e9 + ": Must be at least " + MIN_NANO_CPUS / 1e9);
         }
         if (memoryBytes != null && memoryBytes != 0 && memoryBytes < MIN_MEMORY_BYTES) {
-            throw FieldChecks.invalid(field + ".MemoryBytes", "invalid memory value " + memoryBytes
-                    + ": Must be at least 4MiB");
+            throw FieldChecks.invalid(
+                    field + ".MemoryBytes", "invalid memory value " + memoryBytes + ": Must be at least 4MiB");
         }
     }
 
@@ -190,8 +208,8 @@ final class ServiceSpecValidator {
         FieldChecks.nonNegative(u.delay, field + ".Delay");
         FieldChecks.nonNegative(u.monitor, field + ".Monitor");
         if (u.maxFailureRatio != null && !(u.maxFailureRatio >= 0 && u.maxFailureRatio <= 1)) {
-            throw FieldChecks.invalid(field + ".MaxFailureRatio", "cannot be less than 0 or bigger than 1, got "
-                    + u.maxFailureRatio);
+            throw FieldChecks.invalid(
+                    field + ".MaxFailureRatio", "cannot be less than 0 or bigger than 1, got " + u.maxFailureRatio);
         }
         FieldChecks.oneOf(u.failureAction, failureActions, field + ".FailureAction");
         FieldChecks.oneOf(u.order, ORDERS, field + ".Order");
@@ -221,14 +239,15 @@ final class ServiceSpecValidator {
             FieldChecks.oneOf(p.publishMode, PUBLISH_MODES, field + ".PublishMode");
             boolean ingress = p.publishMode == null || p.publishMode.isEmpty() || p.publishMode.equals("ingress");
             if ("dnsrr".equals(e.mode) && ingress) {
-                throw ApiException.badRequest("invalid " + field + ": port published with ingress mode can't be used "
-                        + "with dnsrr mode");
+                throw ApiException.badRequest(
+                        "invalid " + field + ": port published with ingress mode can't be used " + "with dnsrr mode");
             }
-            if (p.publishedPort != null && p.publishedPort != 0
-                    && !published.add(p.publishedPort + "/" + (p.protocol == null || p.protocol.isEmpty() ? "tcp"
-                    : p.protocol))) {
-                throw ApiException.badRequest("invalid EndpointSpec.Ports: duplicate published ports provided ("
-                        + p.publishedPort + ")");
+            if (p.publishedPort != null
+                    && p.publishedPort != 0
+                    && !published.add(p.publishedPort + "/"
+                            + (p.protocol == null || p.protocol.isEmpty() ? "tcp" : p.protocol))) {
+                throw ApiException.badRequest(
+                        "invalid EndpointSpec.Ports: duplicate published ports provided (" + p.publishedPort + ")");
             }
         }
     }
@@ -236,8 +255,9 @@ final class ServiceSpecValidator {
     /** The whole spec, as sent: it is written as one Raft entry (twice over on an update) and copied into every task. */
     static void checkSize(byte[] body) {
         if (body != null && body.length > RequestLimits.SPEC_BYTES) {
-            throw ApiException.badRequest("invalid ServiceSpec: at most " + ListenerLimits.size(RequestLimits.SPEC_BYTES)
-                    + " of JSON per service, got " + body.length + " bytes");
+            throw ApiException.badRequest(
+                    "invalid ServiceSpec: at most " + ListenerLimits.size(RequestLimits.SPEC_BYTES)
+                            + " of JSON per service, got " + body.length + " bytes");
         }
     }
 
@@ -266,7 +286,8 @@ final class ServiceSpecValidator {
         }
         long asked = desiredTasks(spec, nodes);
         if (asked > before && others + asked > RequestLimits.TASKS) {
-            throw ApiException.badRequest("invalid " + (spec.mode.global != null ? "Mode.Global" : "Mode.Replicated.Replicas")
+            throw ApiException.badRequest("invalid "
+                    + (spec.mode.global != null ? "Mode.Global" : "Mode.Replicated.Replicas")
                     + ": at most " + RequestLimits.TASKS + " tasks in the swarm (the replicas of all its services); "
                     + "its other services ask for " + others + ", this one for " + asked);
         }
@@ -277,7 +298,8 @@ final class ServiceSpecValidator {
         if (spec.mode != null && spec.mode.global != null) {
             return nodes;
         }
-        return spec.mode == null || spec.mode.replicated == null || spec.mode.replicated.replicas == null ? 1
+        return spec.mode == null || spec.mode.replicated == null || spec.mode.replicated.replicas == null
+                ? 1
                 : Math.max(0, spec.mode.replicated.replicas);
     }
 
@@ -301,10 +323,15 @@ final class ServiceSpecValidator {
             }
             return;
         }
-        TaskDefinition probe = RuntimeSpecs.definition("validation", spec.taskTemplate).taskName(spec.name + ".1")
-                .service("validation", spec.name).slot(1).nodeId(node.nodeId()).build();
+        TaskDefinition probe = RuntimeSpecs.definition("validation", spec.taskTemplate)
+                .taskName(spec.name + ".1")
+                .service("validation", spec.name)
+                .slot(1)
+                .nodeId(node.nodeId())
+                .build();
         provider.get().validate(probe).ifPresent(reason -> {
-            throw ApiException.badRequest("invalid TaskTemplate.ContainerSpec for runtime \"" + runtime + "\": " + reason);
+            throw ApiException.badRequest(
+                    "invalid TaskTemplate.ContainerSpec for runtime \"" + runtime + "\": " + reason);
         });
     }
 

@@ -1,7 +1,6 @@
 package io.skep.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -15,10 +14,10 @@ import java.util.Set;
 final class SwarmSpecValidator {
     /** Swarm's floor for {@code CAConfig.NodeCertExpiry}. */
     static final Duration MIN_NODE_CERT_EXPIRY = Duration.ofHours(1);
+
     private static final Set<String> AVAILABILITY = Set.of("active", "pause", "drain");
 
-    private SwarmSpecValidator() {
-    }
+    private SwarmSpecValidator() {}
 
     /** A {@code SwarmSpec}: the body of {@code swarm update}, the {@code Spec} of {@code swarm init}. */
     static void spec(JsonNode spec, String prefix) {
@@ -26,21 +25,26 @@ final class SwarmSpecValidator {
             return;
         }
         if (!spec.isObject()) {
-            throw FieldChecks.invalid(prefix.isEmpty() ? "swarm spec" : prefix.substring(0, prefix.length() - 1),
+            throw FieldChecks.invalid(
+                    prefix.isEmpty() ? "swarm spec" : prefix.substring(0, prefix.length() - 1),
                     "expected an object, got " + FieldChecks.shown(spec));
         }
         FieldChecks.text(spec, "Name", prefix + "Name", RequestLimits.NAME_LENGTH);
         labels(spec, "Labels", prefix + "Labels");
 
         JsonNode orchestration = FieldChecks.object(spec, "Orchestration", prefix + "Orchestration");
-        FieldChecks.integer(orchestration, "TaskHistoryRetentionLimit", prefix + "Orchestration.TaskHistoryRetentionLimit",
-                0, RequestLimits.TASK_HISTORY);
+        FieldChecks.integer(
+                orchestration,
+                "TaskHistoryRetentionLimit",
+                prefix + "Orchestration.TaskHistoryRetentionLimit",
+                0,
+                RequestLimits.TASK_HISTORY);
 
         JsonNode raft = FieldChecks.object(spec, "Raft", prefix + "Raft");
         FieldChecks.integer(raft, "SnapshotInterval", prefix + "Raft.SnapshotInterval", 0, Long.MAX_VALUE);
         FieldChecks.integer(raft, "KeepOldSnapshots", prefix + "Raft.KeepOldSnapshots", 0, Integer.MAX_VALUE);
-        FieldChecks.integer(raft, "LogEntriesForSlowFollowers", prefix + "Raft.LogEntriesForSlowFollowers", 0,
-                Long.MAX_VALUE);
+        FieldChecks.integer(
+                raft, "LogEntriesForSlowFollowers", prefix + "Raft.LogEntriesForSlowFollowers", 0, Long.MAX_VALUE);
         FieldChecks.integer(raft, "ElectionTick", prefix + "Raft.ElectionTick", 0, Integer.MAX_VALUE);
         FieldChecks.integer(raft, "HeartbeatTick", prefix + "Raft.HeartbeatTick", 0, Integer.MAX_VALUE);
 
@@ -51,14 +55,15 @@ final class SwarmSpecValidator {
         FieldChecks.duration(ca, "NodeCertExpiry", prefix + "CAConfig.NodeCertExpiry");
         long expiry = ca.path("NodeCertExpiry").asLong(0);
         if (expiry != 0 && expiry < MIN_NODE_CERT_EXPIRY.toNanos()) {
-            throw FieldChecks.invalid(prefix + "CAConfig.NodeCertExpiry", "minimum certificate expiry time is "
-                    + "1h0m0s, got " + Duration.ofNanos(expiry));
+            throw FieldChecks.invalid(
+                    prefix + "CAConfig.NodeCertExpiry",
+                    "minimum certificate expiry time is " + "1h0m0s, got " + Duration.ofNanos(expiry));
         }
         JsonNode external = ca.path("ExternalCAs");
         if (!external.isMissingNode() && !external.isNull()) {
             if (!external.isArray()) {
-                throw FieldChecks.invalid(prefix + "CAConfig.ExternalCAs", "expected a list, got "
-                        + FieldChecks.shown(external));
+                throw FieldChecks.invalid(
+                        prefix + "CAConfig.ExternalCAs", "expected a list, got " + FieldChecks.shown(external));
             }
             FieldChecks.entries(external.size(), prefix + "CAConfig.ExternalCAs");
             for (int i = 0; i < external.size(); i++) {
@@ -115,8 +120,8 @@ final class SwarmSpecValidator {
 
     private static void object(JsonNode body, String what) {
         if (!body.isObject()) {
-            throw ApiException.badRequest("invalid " + what + ": expected a JSON object, got "
-                    + FieldChecks.shown(body));
+            throw ApiException.badRequest(
+                    "invalid " + what + ": expected a JSON object, got " + FieldChecks.shown(body));
         }
     }
 

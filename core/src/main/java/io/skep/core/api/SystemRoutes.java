@@ -3,17 +3,16 @@ package io.skep.core.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.skep.core.manager.Manager;
 import io.skep.api.model.Cluster;
+import io.skep.api.model.Defaults;
 import io.skep.api.model.Json;
 import io.skep.api.model.Node;
-import io.skep.api.model.Defaults;
+import io.skep.core.manager.Manager;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.RootCa;
 import io.skep.core.plugins.PluginRegistry;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
-
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,6 +21,7 @@ import java.util.Map;
 final class SystemRoutes {
     /** The Docker API version skep speaks (the docker CLI negotiates down to it). */
     static final String API_VERSION = "1.41";
+
     static final String MIN_API_VERSION = "1.24";
 
     private final NodeContext node;
@@ -47,8 +47,13 @@ final class SystemRoutes {
 
     private ApiResponse ping(ApiRequest request) {
         return ApiResponse.text(200, "OK")
-                .withHeader("Swarm", node.locked() ? "locked" : node.membership() == null ? "inactive"
-                        : node.membership().manager() ? "active/manager" : "active/worker")
+                .withHeader(
+                        "Swarm",
+                        node.locked()
+                                ? "locked"
+                                : node.membership() == null
+                                        ? "inactive"
+                                        : node.membership().manager() ? "active/manager" : "active/worker")
                 .withHeader("Cache-Control", "no-cache, no-store, must-revalidate")
                 .withHeader("Pragma", "no-cache");
     }
@@ -58,20 +63,32 @@ final class SystemRoutes {
         v.putObject("Platform").put("Name", "skep " + node.version());
         ObjectNode engine = v.putArray("Components").addObject();
         engine.put("Name", "Engine").put("Version", node.version());
-        engine.putObject("Details").put("ApiVersion", API_VERSION).put("MinAPIVersion", MIN_API_VERSION)
-                .put("Os", "linux").put("Arch", arch());
-        v.put("Version", node.version()).put("ApiVersion", API_VERSION).put("MinAPIVersion", MIN_API_VERSION)
-                .put("GitCommit", "").put("GoVersion", "java " + Runtime.version()).put("Os", "linux")
-                .put("Arch", arch()).put("KernelVersion", System.getProperty("os.version"));
+        engine.putObject("Details")
+                .put("ApiVersion", API_VERSION)
+                .put("MinAPIVersion", MIN_API_VERSION)
+                .put("Os", "linux")
+                .put("Arch", arch());
+        v.put("Version", node.version())
+                .put("ApiVersion", API_VERSION)
+                .put("MinAPIVersion", MIN_API_VERSION)
+                .put("GitCommit", "")
+                .put("GoVersion", "java " + Runtime.version())
+                .put("Os", "linux")
+                .put("Arch", arch())
+                .put("KernelVersion", System.getProperty("os.version"));
         return v;
     }
 
     private ObjectNode info() {
         Manager manager = node.manager();
         ObjectNode info = Json.MAPPER.createObjectNode();
-        info.put("ID", node.nodeId()).put("Name", node.hostname()).put("ServerVersion", node.version())
-                .put("OSType", "linux").put("OperatingSystem", "skep " + node.version())
-                .put("Architecture", arch()).put("NCPU", Runtime.getRuntime().availableProcessors())
+        info.put("ID", node.nodeId())
+                .put("Name", node.hostname())
+                .put("ServerVersion", node.version())
+                .put("OSType", "linux")
+                .put("OperatingSystem", "skep " + node.version())
+                .put("Architecture", arch())
+                .put("NCPU", Runtime.getRuntime().availableProcessors())
                 .put("KernelVersion", System.getProperty("os.version"));
         ObjectNode runtimes = info.putObject("Runtimes");
         node.plugins().runtimes().forEach(r -> runtimes.putObject(r.name()).put("path", r.description()));
@@ -87,17 +104,23 @@ final class SystemRoutes {
         swarm.put("NodeID", membership == null ? "" : node.nodeId())
                 .put("NodeAddr", membership == null ? "" : membership.nodeAddr())
                 .put("LocalNodeState", node.locked() ? "locked" : membership == null ? "inactive" : "active")
-                .put("ControlAvailable", manager != null).put("Error", "");
+                .put("ControlAvailable", manager != null)
+                .put("Error", "");
         if (membership != null && manager == null) {
             ArrayNode remote = swarm.putArray("RemoteManagers");
             membership.managers().forEach(addr -> remote.addObject().put("Addr", addr));
         }
         if (manager != null) {
             ArrayNode remote = swarm.putArray("RemoteManagers");
-            manager.memory().nodes().stream().filter(n -> n.managerStatus != null)
+            manager.memory().nodes().stream()
+                    .filter(n -> n.managerStatus != null)
                     .forEach(n -> remote.addObject().put("NodeID", n.id).put("Addr", n.managerStatus.addr));
             swarm.put("Nodes", manager.memory().nodes().size());
-            swarm.put("Managers", manager.memory().nodes().stream().filter(n -> "manager".equals(n.spec.role)).count());
+            swarm.put(
+                    "Managers",
+                    manager.memory().nodes().stream()
+                            .filter(n -> "manager".equals(n.spec.role))
+                            .count());
             Cluster c = manager.memory().cluster();
             if (c != null) {
                 ObjectNode cluster = shown(c);
@@ -185,14 +208,15 @@ final class SystemRoutes {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         } catch (IllegalStateException e) { // Bouncy Castle's PEM reader on text that is not base64
-            throw ApiException.badRequest("invalid CAConfig.SigningCACert or SigningCAKey: not readable PEM ("
-                    + e.getMessage() + ")");
+            throw ApiException.badRequest(
+                    "invalid CAConfig.SigningCACert or SigningCAKey: not readable PEM (" + e.getMessage() + ")");
         }
         boolean autolock = next.autoLockManagers();
         if (!autolock) {
             next.unlockKey = null;
         } else if (next.unlockKey == null || "true".equals(request.query("rotateManagerUnlockKey"))) {
-            next.unlockKey = io.skep.core.pki.UnlockKey.generate(new SecureRandom()).text();
+            next.unlockKey =
+                    io.skep.core.pki.UnlockKey.generate(new SecureRandom()).text();
         }
         boolean worker = "true".equals(request.query("rotateWorkerToken"));
         boolean managerToken = "true".equals(request.query("rotateManagerToken"));
@@ -247,8 +271,9 @@ final class SystemRoutes {
             return msg + "Removing the last manager erases all current state of the swarm. Use `--force` to ignore "
                     + "this message. ";
         }
-        long reachable = manager.memory().nodes().stream().filter(n -> n.managerStatus != null
-                && "reachable".equals(n.managerStatus.reachability)).count();
+        long reachable = manager.memory().nodes().stream()
+                .filter(n -> n.managerStatus != null && "reachable".equals(n.managerStatus.reachability))
+                .count();
         msg += "Removing this node leaves " + (reachable - 1) + " managers out of " + members + ". ";
         if ((reachable - 1) * 2 <= members - 1) {
             msg += "Removing this node will cause the swarm to lose consensus. ";
@@ -261,21 +286,29 @@ final class SystemRoutes {
         if (node.locked()) {
             throw ApiException.unavailable(NodeContext.LOCKED);
         }
-        if (node.membership() != null && node.membership().manager() && request.body() != null
+        if (node.membership() != null
+                && node.membership().manager()
+                && request.body() != null
                 && request.body().length > 0
-                && request.body(JsonNode.class, "swarm init request").path("ForceNewCluster").asBoolean(false)) {
+                && request.body(JsonNode.class, "swarm init request")
+                        .path("ForceNewCluster")
+                        .asBoolean(false)) {
             return ApiResponse.ok(node.forceNewCluster());
         }
         if (node.membership() != null) {
-            throw ApiException.unavailable("This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.");
+            throw ApiException.unavailable(
+                    "This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.");
         }
         JsonNode body = request.body() == null || request.body().length == 0
-                ? Json.MAPPER.createObjectNode() : request.body(JsonNode.class, "swarm init request");
+                ? Json.MAPPER.createObjectNode()
+                : request.body(JsonNode.class, "swarm init request");
         SwarmSpecValidator.initRequest(body);
         JsonNode ca = body.path("Spec").path("CAConfig");
         for (String field : java.util.List.of("SigningCACert", "SigningCAKey", "ExternalCAs")) {
             JsonNode value = ca.path(field);
-            if (!value.isMissingNode() && !value.isNull() && !(value.isTextual() && value.asText().isEmpty())
+            if (!value.isMissingNode()
+                    && !value.isNull()
+                    && !(value.isTextual() && value.asText().isEmpty())
                     && !(value.isArray() && value.isEmpty())) {
                 throw ApiException.badRequest("invalid CAConfig." + field + ": a swarm starts with a root CA of its "
                         + "own; rotate to another with `swarm ca --rotate --ca-cert … --ca-key …` once it runs");
@@ -307,7 +340,9 @@ final class SystemRoutes {
         ArrayNode out = Json.MAPPER.createArrayNode();
         for (PluginRegistry.LoadedPlugin p : node.plugins().all()) {
             ObjectNode o = out.addObject();
-            o.put("Id", p.type() + "/" + p.name()).put("Name", p.name()).put("Enabled", true)
+            o.put("Id", p.type() + "/" + p.name())
+                    .put("Name", p.name())
+                    .put("Enabled", true)
                     .put("PluginReference", p.module());
             ObjectNode config = o.putObject("Config");
             config.put("Description", p.description());
@@ -317,8 +352,12 @@ final class SystemRoutes {
             ArrayNode set = o.putObject("Settings").putArray("Env");
             if (p.config() != null) {
                 for (io.skep.spi.PluginOption<?> option : p.config().options()) {
-                    env.addObject().put("Name", option.name()).put("Description", option.description())
-                            .put("Value", option.defaultText()).putArray("Settable").add("value");
+                    env.addObject()
+                            .put("Name", option.name())
+                            .put("Description", option.description())
+                            .put("Value", option.defaultText())
+                            .putArray("Settable")
+                            .add("value");
                 }
                 p.config().givenTexts().forEach((name, value) -> set.add(name + "=" + value));
             }
@@ -344,7 +383,9 @@ final class SystemRoutes {
         d.engine = new Node.Engine();
         d.engine.engineVersion = "skep " + node.version();
         d.engine.labels = node.engineLabels().isEmpty() ? null : node.engineLabels();
-        d.engine.plugins = runtimes.stream().map(r -> new Node.PluginDescription(Node.RUNTIME_PLUGIN_TYPE, r)).toList();
+        d.engine.plugins = runtimes.stream()
+                .map(r -> new Node.PluginDescription(Node.RUNTIME_PLUGIN_TYPE, r))
+                .toList();
         return d;
     }
 

@@ -1,19 +1,19 @@
 package io.skep.core.api;
 
-import io.skep.core.manager.Manager;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Service;
 import io.skep.api.model.Task;
+import io.skep.core.manager.Manager;
 import io.skep.core.orchestrator.Tasks;
 import io.skep.core.store.MemoryStore;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /** {@code /tasks}: list with Docker's filters (and the hidden {@code _up-to-date}), inspect. */
 final class TaskRoutes {
-    private static final Set<String> FILTERS = Set.of("id", "name", "service", "node", "label", "desired-state", "_up-to-date");
+    private static final Set<String> FILTERS =
+            Set.of("id", "name", "service", "node", "label", "desired-state", "_up-to-date");
 
     private final NodeContext node;
 
@@ -37,8 +37,9 @@ final class TaskRoutes {
                     && f.matches("name", v -> t.name().startsWith(v))
                     && f.matches("service", v -> v.equals(t.serviceId) || v.equals(t.serviceName()))
                     && f.matches("node", v -> v.equals(t.nodeId) || (t.nodeId != null && nodeNamed(m, t.nodeId, v)))
-                    && f.matches("desired-state", v -> v.equalsIgnoreCase(t.desiredState)
-                            || (v.equals("accepted") && t.isWanted()))
+                    && f.matches(
+                            "desired-state",
+                            v -> v.equalsIgnoreCase(t.desiredState) || (v.equals("accepted") && t.isWanted()))
                     && f.matchesLabels("label", t.serviceAnnotations == null ? null : t.serviceAnnotations.labels)
                     && (!upToDate || (s != null && Tasks.upToDate(t, s)));
             if (match) {

@@ -1,7 +1,6 @@
 package io.skep.core.api;
 
 import io.netty.channel.Channel;
-
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
@@ -34,8 +33,7 @@ final class UnixSocketBinder {
         Channel at(Path socket) throws IOException, InterruptedException;
     }
 
-    private UnixSocketBinder() {
-    }
+    private UnixSocketBinder() {}
 
     /**
      * Binds {@code socket} with {@code bind}, replacing a stale socket there (of a daemon that was killed), with
@@ -46,7 +44,9 @@ final class UnixSocketBinder {
     static Channel bind(Path socket, String groupOption, Bind bind) throws IOException, InterruptedException {
         Path target = socket.toAbsolutePath();
         Optional<GroupPrincipal> group = group(groupOption);
-        Path folder = Files.createTempDirectory(target.getParent(), ".skep",
+        Path folder = Files.createTempDirectory(
+                target.getParent(),
+                ".skep",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path staged = folder.resolve("s"); // short: a socket's path has at most 107 bytes
         Channel channel = null;
@@ -57,8 +57,11 @@ final class UnixSocketBinder {
                 try {
                     view.setGroup(group.get());
                 } catch (java.nio.file.FileSystemException e) {
-                    throw new IOException("cannot give the control socket to group " + group.get().getName()
-                            + ": " + e.getReason() + " (the daemon's user must be root or a member of it)", e);
+                    throw new IOException(
+                            "cannot give the control socket to group "
+                                    + group.get().getName() + ": " + e.getReason()
+                                    + " (the daemon's user must be root or a member of it)",
+                            e);
                 }
             }
             view.setPermissions(group.isPresent() ? OWNER_AND_GROUP : OWNER_ONLY);
@@ -87,13 +90,16 @@ final class UnixSocketBinder {
             return Optional.empty();
         }
         try {
-            return Optional.of(FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(name));
+            return Optional.of(
+                    FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(name));
         } catch (UserPrincipalNotFoundException e) {
             if (option == null) {
                 return Optional.empty(); // the default group is used where it exists
             }
-            throw new IllegalArgumentException("--group " + name + ": no such group; create it (groupadd " + name
-                    + ") or leave --group out, and only the daemon's user may use the socket", e);
+            throw new IllegalArgumentException(
+                    "--group " + name + ": no such group; create it (groupadd " + name
+                            + ") or leave --group out, and only the daemon's user may use the socket",
+                    e);
         }
     }
 }

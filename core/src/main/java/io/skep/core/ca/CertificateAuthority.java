@@ -1,6 +1,5 @@
 package io.skep.core.ca;
 
-import io.skep.core.reconcile.StoreWriter;
 import io.skep.api.model.Cluster;
 import io.skep.api.model.Ids;
 import io.skep.api.model.Kind;
@@ -9,12 +8,10 @@ import io.skep.core.pki.CertificateRequest;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.NodeRole;
 import io.skep.core.pki.RootCa;
+import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.tls.PeerIdentity;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -22,6 +19,8 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The swarm's certificate authority at work on a manager: it admits a joining node that shows a current join token
@@ -32,24 +31,29 @@ public final class CertificateAuthority {
     private static final Logger LOG = LoggerFactory.getLogger(CertificateAuthority.class);
     /** Swarm's words for a token that is not (or no longer) one of the swarm's. */
     public static final String INVALID_TOKEN = "A valid join token is necessary to join this cluster";
+
     private static final Pattern NODE_ID = Pattern.compile("[0-9a-z]{25}");
 
     /**
      * What a joining node sends: its token, its ID, its certificate request, and what it says of itself; a manager
      * also its cluster port's address ({@code clusterAddr}, {@code host:port}).
      */
-    public record JoinRequest(String token, String nodeId, String csr, String availability, String addr,
-                              String clusterAddr, Node.Description description) {
-    }
+    public record JoinRequest(
+            String token,
+            String nodeId,
+            String csr,
+            String availability,
+            String addr,
+            String clusterAddr,
+            Node.Description description) {}
 
     /**
      * A signed certificate: whom it names, as what, in which swarm, and the roots to trust ({@code rootCa}: the swarm's,
      * and during a rotation the new one after it); for a manager, the Raft group it is to join. {@code certificate}
      * is PEM, with the cross-signed new root after it during a rotation.
      */
-    public record Issued(String nodeId, String role, String certificate, String rootCa, String clusterId,
-                         String raftGroup) {
-    }
+    public record Issued(
+            String nodeId, String role, String certificate, String rootCa, String clusterId, String raftGroup) {}
 
     /** A request the CA refuses to sign: the caller is not admitted (a 403, not a malformed request). */
     public static final class Refused extends RuntimeException {
@@ -89,9 +93,10 @@ public final class CertificateAuthority {
         if (role == null) {
             throw new Refused(INVALID_TOKEN);
         }
-        if (role == NodeRole.MANAGER && (request.clusterAddr() == null || request.clusterAddr().isBlank())) {
-            throw new IllegalArgumentException("invalid ClusterAddr: a manager that joins names the address of its "
-                    + "cluster port");
+        if (role == NodeRole.MANAGER
+                && (request.clusterAddr() == null || request.clusterAddr().isBlank())) {
+            throw new IllegalArgumentException(
+                    "invalid ClusterAddr: a manager that joins names the address of its " + "cluster port");
         }
         String nodeId = request.nodeId() == null ? "" : request.nodeId();
         if (!NODE_ID.matcher(nodeId).matches()) {
@@ -101,11 +106,11 @@ public final class CertificateAuthority {
             throw new IllegalStateException("node " + nodeId + " is already a member of this swarm: remove it "
                     + "with `docker node rm " + nodeId + "` before it joins again");
         }
-        String availability = request.availability() == null || request.availability().isEmpty() ? "active"
-                : request.availability();
+        String availability =
+                request.availability() == null || request.availability().isEmpty() ? "active" : request.availability();
         if (!availability.equals("active") && !availability.equals("pause") && !availability.equals("drain")) {
-            throw new IllegalArgumentException("invalid Availability \"" + availability
-                    + "\": expected active, pause or drain");
+            throw new IllegalArgumentException(
+                    "invalid Availability \"" + availability + "\": expected active, pause or drain");
         }
         PublicKey key = CertificateRequest.verifiedKey(request.csr());
         String certificate = sign(cluster, key, nodeId, role);
@@ -144,7 +149,8 @@ public final class CertificateAuthority {
         }
         NodeRole role = "manager".equals(node.spec.role) ? NodeRole.MANAGER : NodeRole.WORKER;
         String certificate = sign(cluster, CertificateRequest.verifiedKey(csr), node.id, role);
-        // The swarm's books say which root each node's certificate is of: a root rotation ends when all are the new one's.
+        // The swarm's books say which root each node's certificate is of: a root rotation ends when all are the new
+        // one's.
         io.skep.core.store.NodePatch patch = new io.skep.core.store.NodePatch();
         patch.tlsInfo = tlsInfo(cluster.signingRoot().caCert);
         store.commit(new Batch().patchNode(node.id, patch));
@@ -155,15 +161,20 @@ public final class CertificateAuthority {
     private String sign(Cluster cluster, PublicKey key, String nodeId, NodeRole role) {
         Cluster.CaKeys signing = cluster.signingRoot();
         RootCa ca = RootCa.fromPem(signing.caCert, signing.caKey);
-        X509Certificate certificate = ca.sign(key, nodeId, role, cluster.id, cluster.nodeCertExpiry(), random,
-                Instant.now());
+        X509Certificate certificate =
+                ca.sign(key, nodeId, role, cluster.id, cluster.nodeCertExpiry(), random, Instant.now());
         String pem = io.skep.core.pki.NodeCertificate.pemOf(certificate);
         return cluster.rootRotation == null ? pem : pem + cluster.rootRotation.crossSignedCaCert;
     }
 
     private Issued issued(Cluster cluster, String nodeId, NodeRole role, String certificate) {
-        return new Issued(nodeId, role == NodeRole.MANAGER ? "manager" : "worker", certificate,
-                cluster.trustRootsPem(), cluster.id, role == NodeRole.MANAGER ? raftGroup.toString() : null);
+        return new Issued(
+                nodeId,
+                role == NodeRole.MANAGER ? "manager" : "worker",
+                certificate,
+                cluster.trustRootsPem(),
+                cluster.id,
+                role == NodeRole.MANAGER ? raftGroup.toString() : null);
     }
 
     /** Docker's TLSInfo of certificates signed by the root {@code rootPem}: the root, its subject and its key. */
@@ -171,8 +182,10 @@ public final class CertificateAuthority {
         X509Certificate root = RootCa.certificateOf(rootPem);
         io.skep.api.model.TlsInfo t = new io.skep.api.model.TlsInfo();
         t.trustRoot = rootPem;
-        t.certIssuerSubject = java.util.Base64.getEncoder().encodeToString(root.getSubjectX500Principal().getEncoded());
-        t.certIssuerPublicKey = java.util.Base64.getEncoder().encodeToString(root.getPublicKey().getEncoded());
+        t.certIssuerSubject = java.util.Base64.getEncoder()
+                .encodeToString(root.getSubjectX500Principal().getEncoded());
+        t.certIssuerPublicKey =
+                java.util.Base64.getEncoder().encodeToString(root.getPublicKey().getEncoded());
         return t;
     }
 

@@ -1,23 +1,22 @@
 package io.skep.core.ca;
 
-import io.skep.core.reconcile.ReconcileLoop;
-import io.skep.core.reconcile.StoreWriter;
 import io.skep.api.model.Cluster;
 import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Node;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.RootCa;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.store.StoreEvent;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ends a root CA rotation (leader only): once every node that is not down has a certificate of the new root (the
@@ -49,8 +48,9 @@ public final class RootRotationLoop extends ReconcileLoop {
             return;
         }
         String newRoot = CertificateAuthority.tlsInfo(cluster.rootRotation.caCert).certIssuerPublicKey;
-        long waiting = store.memory().nodes().stream().filter(n -> !"down".equals(n.status.state)
-                && !onRoot(n, newRoot)).count();
+        long waiting = store.memory().nodes().stream()
+                .filter(n -> !"down".equals(n.status.state) && !onRoot(n, newRoot))
+                .count();
         if (waiting > 0) {
             return; // a node's renewal or its going down wakes the loop again
         }
@@ -62,8 +62,11 @@ public final class RootRotationLoop extends ReconcileLoop {
         next.rootRotationInProgress = false;
         next.tlsInfo = CertificateAuthority.tlsInfo(next.rootCa.caCert);
         RootCa root = RootCa.fromPem(next.rootCa.caCert, next.rootCa.caKey);
-        next.joinTokens = Map.of("Worker", JoinToken.generate(root, random).toString(),
-                "Manager", JoinToken.generate(root, random).toString());
+        next.joinTokens = Map.of(
+                "Worker",
+                JoinToken.generate(root, random).toString(),
+                "Manager",
+                JoinToken.generate(root, random).toString());
         CommitResult result = store.commit(new Batch().update(next));
         if (!result.applied()) {
             wakeIn(Duration.ofMillis(100)); // the swarm changed meanwhile: look again
@@ -73,7 +76,8 @@ public final class RootRotationLoop extends ReconcileLoop {
     }
 
     private static boolean onRoot(Node n, String rootKey) {
-        return n.description != null && n.description.tlsInfo != null
+        return n.description != null
+                && n.description.tlsInfo != null
                 && rootKey.equals(n.description.tlsInfo.certIssuerPublicKey);
     }
 }

@@ -2,7 +2,6 @@ package io.skep.core.ca;
 
 import io.skep.api.model.Cluster;
 import io.skep.core.pki.RootCa;
-
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -15,8 +14,7 @@ import java.util.Map;
  * signs its nodes' certificates itself. The signing key is never kept in the spec: it goes to the rotation.
  */
 public final class RootRotationRequest {
-    private RootRotationRequest() {
-    }
+    private RootRotationRequest() {}
 
     /**
      * Applies {@code next}'s CA settings against {@code current}: starts (or restarts) a rotation on {@code next} when
@@ -37,12 +35,14 @@ public final class RootRotationRequest {
             throw new IllegalArgumentException("invalid CAConfig.SigningCAKey: it goes with a CAConfig.SigningCACert");
         }
         if (cert != null && key == null) {
-            throw new IllegalArgumentException("invalid CAConfig.SigningCACert: skep signs node certificates itself, so "
-                    + "the root's key (CAConfig.SigningCAKey) is needed too");
+            throw new IllegalArgumentException(
+                    "invalid CAConfig.SigningCACert: skep signs node certificates itself, so "
+                            + "the root's key (CAConfig.SigningCAKey) is needed too");
         }
         long forceRotate = number(caConfig.get("ForceRotate"));
         long lastForced = current.lastForcedRotation == null ? 0 : current.lastForcedRotation;
-        boolean newCert = cert != null && !samePem(cert, current.rootCa.caCert)
+        boolean newCert = cert != null
+                && !samePem(cert, current.rootCa.caCert)
                 && (current.rootRotation == null || !samePem(cert, current.rootRotation.caCert));
         if (forceRotate == lastForced && !newCert) {
             return;
@@ -62,8 +62,8 @@ public final class RootRotationRequest {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> caConfig(Cluster next) {
         Object section = next.spec.other().get("CAConfig");
-        Map<String, Object> copy = section instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m)
-                : new LinkedHashMap<>();
+        Map<String, Object> copy =
+                section instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
         next.spec.other("CAConfig", copy);
         return copy;
     }
@@ -83,8 +83,8 @@ public final class RootRotationRequest {
             return 0;
         }
         if (!(value instanceof Number n) || n.longValue() < 0) {
-            throw new IllegalArgumentException("invalid CAConfig.ForceRotate: expected a counter (a whole number "
-                    + "from 0), got " + value);
+            throw new IllegalArgumentException(
+                    "invalid CAConfig.ForceRotate: expected a counter (a whole number " + "from 0), got " + value);
         }
         return n.longValue();
     }

@@ -1,10 +1,8 @@
 package io.skep.core.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.skep.core.ca.CertificateAuthority;
 import io.skep.api.model.Json;
-
-import javax.net.ssl.SSLContext;
+import io.skep.core.ca.CertificateAuthority;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 
 /**
  * A node's client of the managers' cluster ports (HTTPS, the node's certificate shown when it has one). Calls go to
@@ -45,8 +44,11 @@ public final class ClusterClient implements AutoCloseable {
             throw new IllegalArgumentException("no manager address to reach the swarm at");
         }
         this.managers = List.copyOf(managers);
-        this.http = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT).build();
+        this.http = HttpClient.newBuilder()
+                .sslContext(tls)
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .build();
     }
 
     /** The managers' addresses as last learnt, the one in use first. */
@@ -89,7 +91,8 @@ public final class ClusterClient implements AutoCloseable {
      * certificate: no one else gets it).
      */
     public io.skep.core.store.DataKey dataKey() throws IOException, InterruptedException {
-        String key = get("/raft/key", ClusterWire.DataKeyAnswer.class, CALL_TIMEOUT).key();
+        String key =
+                get("/raft/key", ClusterWire.DataKeyAnswer.class, CALL_TIMEOUT).key();
         try {
             return io.skep.core.store.DataKey.of(java.util.Base64.getDecoder().decode(key == null ? "" : key));
         } catch (IllegalArgumentException e) {
@@ -100,8 +103,13 @@ public final class ClusterClient implements AutoCloseable {
     /** Asks the leader to add this manager to the Raft group; returns once the membership is committed. */
     public void addRaftMember(String nodeId, String raftAddress, String clusterAddress)
             throws IOException, InterruptedException {
-        read(send("POST", "/raft/members", new ClusterWire.RaftMember(nodeId, raftAddress, clusterAddress),
-                Duration.ofSeconds(60)), Void.class);
+        read(
+                send(
+                        "POST",
+                        "/raft/members",
+                        new ClusterWire.RaftMember(nodeId, raftAddress, clusterAddress),
+                        Duration.ofSeconds(60)),
+                Void.class);
     }
 
     public <T> T get(String path, Class<T> type, Duration timeout) throws IOException, InterruptedException {
@@ -137,8 +145,11 @@ public final class ClusterClient implements AutoCloseable {
             int index = (start + i) % managers.size();
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://" + managers.get(index) + path))
                     .timeout(timeout)
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body)));
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body)));
             if (body != null) {
                 request.header("Content-Type", "application/json");
             }
@@ -150,7 +161,8 @@ public final class ClusterClient implements AutoCloseable {
                 continue;
             }
             current = index;
-            String leader = response.headers().firstValue(ClusterRoutes.LEADER_HEADER).orElse(null);
+            String leader =
+                    response.headers().firstValue(ClusterRoutes.LEADER_HEADER).orElse(null);
             if (response.statusCode() == 421 && leader != null && redirects++ < 2) {
                 List<String> next = new java.util.ArrayList<>(managers);
                 next.remove(leader);
@@ -184,10 +196,13 @@ public final class ClusterClient implements AutoCloseable {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String text = root.getMessage() == null || root.getMessage().isBlank() ? root.getClass().getSimpleName()
+        String text = root.getMessage() == null || root.getMessage().isBlank()
+                ? root.getClass().getSimpleName()
                 : root.getMessage();
-        return root instanceof java.net.ConnectException && (root.getMessage() == null || root.getMessage().isBlank())
-                ? "connection refused" : text;
+        return root instanceof java.net.ConnectException
+                        && (root.getMessage() == null || root.getMessage().isBlank())
+                ? "connection refused"
+                : text;
     }
 
     @Override

@@ -1,5 +1,11 @@
 package io.skep.core.cluster;
 
+import io.skep.api.model.Cluster;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Kind;
+import io.skep.api.model.Node;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
 import io.skep.core.api.ApiException;
 import io.skep.core.api.ApiRequest;
 import io.skep.core.api.ApiResponse;
@@ -11,14 +17,7 @@ import io.skep.core.dispatcher.AgentSession;
 import io.skep.core.dispatcher.AssignmentMailbox;
 import io.skep.core.dispatcher.Dispatcher;
 import io.skep.core.manager.Manager;
-import io.skep.api.model.Cluster;
-import io.skep.api.model.Ids;
-import io.skep.api.model.Kind;
-import io.skep.api.model.Node;
-import io.skep.api.model.Task;
-import io.skep.api.model.TaskState;
 import io.skep.core.tls.PeerIdentity;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -42,9 +41,11 @@ public final class ClusterRoutes {
     private final Map<String, RemoteSession> sessions = new ConcurrentHashMap<>();
 
     /** A remote node's dispatcher session, as this manager holds it; {@code connection}: the connection of the node's latest fetch (its close means the node is gone). */
-    private record RemoteSession(String nodeId, AgentSession session, AssignmentMailbox mailbox,
-                                 java.util.concurrent.atomic.AtomicReference<CompletionStage<Void>> connection) {
-    }
+    private record RemoteSession(
+            String nodeId,
+            AgentSession session,
+            AssignmentMailbox mailbox,
+            java.util.concurrent.atomic.AtomicReference<CompletionStage<Void>> connection) {}
 
     /** @param manager this node's manager, once it runs (calls before are answered 503) */
     public ClusterRoutes(Supplier<Manager> manager) {
@@ -116,10 +117,13 @@ public final class ClusterRoutes {
         PeerIdentity peer = manager(request, "only managers join the Raft group");
         ClusterWire.RaftMember m = request.body(ClusterWire.RaftMember.class, "Raft member");
         Node node = manager().memory().get(Kind.NODE, peer.nodeId());
-        if (!peer.nodeId().equals(m.id()) || m.addr() == null || !m.addr().matches(".+:\\d+")
-                || m.clusterAddr() == null || !m.clusterAddr().matches(".+:\\d+")) {
-            throw ApiException.badRequest("invalid Raft member: Id must be the caller's node ID, Addr and ClusterAddr "
-                    + "host:port");
+        if (!peer.nodeId().equals(m.id())
+                || m.addr() == null
+                || !m.addr().matches(".+:\\d+")
+                || m.clusterAddr() == null
+                || !m.clusterAddr().matches(".+:\\d+")) {
+            throw ApiException.badRequest(
+                    "invalid Raft member: Id must be the caller's node ID, Addr and ClusterAddr " + "host:port");
         }
         if (node.managerStatus == null || !m.clusterAddr().equals(node.managerStatus.addr)) {
             // a promoted worker: the swarm learns where its cluster port is
@@ -139,8 +143,8 @@ public final class ClusterRoutes {
      */
     private ApiResponse dataKey(ApiRequest request) {
         manager(request, "only managers hold the store's key");
-        return ApiResponse.ok(new ClusterWire.DataKeyAnswer(
-                java.util.Base64.getEncoder().encodeToString(manager().raft().dataKey().raw())));
+        return ApiResponse.ok(new ClusterWire.DataKeyAnswer(java.util.Base64.getEncoder()
+                .encodeToString(manager().raft().dataKey().raw())));
     }
 
     /** A caller that is a member, a manager by its certificate, and a manager in the swarm's books now. */
@@ -188,7 +192,8 @@ public final class ClusterRoutes {
 
     private ApiResponse renew(ApiRequest request) throws java.io.IOException {
         PeerIdentity peer = member(request);
-        String csr = request.body(ClusterWire.RenewRequest.class, "renewal request").csr();
+        String csr =
+                request.body(ClusterWire.RenewRequest.class, "renewal request").csr();
         checkCsr(csr);
         try {
             return ApiResponse.ok(ca().renew(peer, csr));
@@ -213,10 +218,12 @@ public final class ClusterRoutes {
                 e.getValue().mailbox().close();
             }
         }
-        sessions.put(id, new RemoteSession(peer.nodeId(), session, mailbox,
-                new java.util.concurrent.atomic.AtomicReference<>()));
-        return ApiResponse.ok(new ClusterWire.SessionOpened(id, dispatcher().heartbeatPeriod().toNanos(),
-                managerAddrs()));
+        sessions.put(
+                id,
+                new RemoteSession(
+                        peer.nodeId(), session, mailbox, new java.util.concurrent.atomic.AtomicReference<>()));
+        return ApiResponse.ok(
+                new ClusterWire.SessionOpened(id, dispatcher().heartbeatPeriod().toNanos(), managerAddrs()));
     }
 
     private ApiResponse heartbeat(ApiRequest request) {
@@ -224,8 +231,11 @@ public final class ClusterRoutes {
         s.session().heartbeat();
         Node node = manager().memory().get(Kind.NODE, s.nodeId());
         Cluster c = manager().memory().cluster();
-        return ApiResponse.ok(new ClusterWire.HeartbeatAnswer(dispatcher().heartbeatPeriod().toNanos(),
-                managerAddrs(), node == null ? null : node.spec.role, c == null ? null : c.trustRootsPem(),
+        return ApiResponse.ok(new ClusterWire.HeartbeatAnswer(
+                dispatcher().heartbeatPeriod().toNanos(),
+                managerAddrs(),
+                node == null ? null : node.spec.role,
+                c == null ? null : c.trustRootsPem(),
                 c == null ? null : c.signingRoot().caCert));
     }
 
@@ -341,21 +351,27 @@ public final class ClusterRoutes {
                 throw new IllegalArgumentException("none");
             }
         } catch (IllegalArgumentException e) {
-            throw FieldChecks.invalid(prefix + "Status.State", "expected a task state (new, pending, ... running, "
-                    + "complete, shutdown, failed, rejected, remove, orphaned), got " + FieldChecks.shown(st.state));
+            throw FieldChecks.invalid(
+                    prefix + "Status.State",
+                    "expected a task state (new, pending, ... running, "
+                            + "complete, shutdown, failed, rejected, remove, orphaned), got "
+                            + FieldChecks.shown(st.state));
         }
         if (st.timestamp != null) {
             try {
                 java.time.Instant.parse(st.timestamp);
             } catch (java.time.format.DateTimeParseException e) {
-                throw FieldChecks.invalid(prefix + "Status.Timestamp", "expected an RFC 3339 time, got "
-                        + FieldChecks.shown(st.timestamp));
+                throw FieldChecks.invalid(
+                        prefix + "Status.Timestamp",
+                        "expected an RFC 3339 time, got " + FieldChecks.shown(st.timestamp));
             }
         }
         FieldChecks.text(st.message, RequestLimits.VALUE_LENGTH, prefix + "Status.Message");
         FieldChecks.text(st.err, RequestLimits.VALUE_LENGTH, prefix + "Status.Err");
         if (st.containerStatus != null) {
-            FieldChecks.text(st.containerStatus.containerId, RequestLimits.NAME_LENGTH,
+            FieldChecks.text(
+                    st.containerStatus.containerId,
+                    RequestLimits.NAME_LENGTH,
                     prefix + "Status.ContainerStatus.ContainerID");
         }
     }
@@ -390,8 +406,8 @@ public final class ClusterRoutes {
         PeerIdentity peer = member(request);
         RemoteSession s = sessions.get(request.param("id"));
         if (s == null || !s.nodeId().equals(peer.nodeId())) {
-            throw ApiException.notFound("no session " + request.param("id") + " for node " + peer.nodeId()
-                    + ": open a new one");
+            throw ApiException.notFound(
+                    "no session " + request.param("id") + " for node " + peer.nodeId() + ": open a new one");
         }
         return s;
     }

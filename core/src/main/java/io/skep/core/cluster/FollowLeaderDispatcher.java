@@ -1,12 +1,11 @@
 package io.skep.core.cluster;
 
+import io.skep.api.model.Node;
+import io.skep.api.model.Task;
 import io.skep.core.dispatcher.AgentSession;
 import io.skep.core.dispatcher.Dispatcher;
 import io.skep.core.dispatcher.DispatcherApi;
 import io.skep.core.manager.Manager;
-import io.skep.api.model.Node;
-import io.skep.api.model.Task;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -70,7 +69,8 @@ public final class FollowLeaderDispatcher implements DispatcherApi {
                 current.close();
             }
             local = leading != null;
-            current = local ? leading.register(nodeId, description, assignments)
+            current = local
+                    ? leading.register(nodeId, description, assignments)
                     : remote.register(nodeId, description, assignments);
             latest.forEach(current::updateTaskStatus);
         }

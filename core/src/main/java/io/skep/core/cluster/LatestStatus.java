@@ -1,7 +1,6 @@
 package io.skep.core.cluster;
 
 import io.skep.api.model.Task;
-
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;

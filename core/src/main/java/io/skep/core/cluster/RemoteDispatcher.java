@@ -1,15 +1,12 @@
 package io.skep.core.cluster;
 
-import io.skep.core.dispatcher.AgentSession;
-import io.skep.core.dispatcher.AssignmentMailbox;
-import io.skep.core.dispatcher.DispatcherApi;
 import io.skep.api.model.Defaults;
 import io.skep.api.model.Ids;
 import io.skep.api.model.Node;
 import io.skep.api.model.Task;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.skep.core.dispatcher.AgentSession;
+import io.skep.core.dispatcher.AssignmentMailbox;
+import io.skep.core.dispatcher.DispatcherApi;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A worker's dispatcher: the managers' dispatcher reached over the cluster port with mutual TLS. The session opens
@@ -29,6 +28,7 @@ public final class RemoteDispatcher implements DispatcherApi {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteDispatcher.class);
     /** Pauses between attempts while no manager answers: short at first, then at most this. */
     private static final Duration MAX_RETRY = Duration.ofSeconds(2);
+
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     /**
      * The most task statuses one report carries (half a MB of JSON at most): a node with more sends several, and a
@@ -48,8 +48,7 @@ public final class RemoteDispatcher implements DispatcherApi {
          * The root CAs the swarm trusts now (PEM) and the one whose certificates its nodes are to have, at each
          * heartbeat: a root rotation reaches a worker so.
          */
-        default void rootCas(String trustRoots, String signingRoot) {
-        }
+        default void rootCas(String trustRoots, String signingRoot) {}
     }
 
     private final ClusterClient client;
@@ -94,6 +93,7 @@ public final class RemoteDispatcher implements DispatcherApi {
         private final Condition statusWaiting = lock.newCondition();
         /** Status not yet taken by a manager, latest per task (guarded by lock). */
         private final Map<String, Task.TaskStatus> pending = new LinkedHashMap<>();
+
         private final LatestStatus latest = new LatestStatus();
         private volatile String sessionId;
         private volatile boolean closed;
@@ -120,8 +120,9 @@ public final class RemoteDispatcher implements DispatcherApi {
                         open();
                         continue; // closed meanwhile, or fetch on the new session
                     }
-                    AssignmentMailbox.Assignments a = client.get("/dispatcher/sessions/" + sessionId
-                                    + "/assignments?after=" + sequence, AssignmentMailbox.Assignments.class,
+                    AssignmentMailbox.Assignments a = client.get(
+                            "/dispatcher/sessions/" + sessionId + "/assignments?after=" + sequence,
+                            AssignmentMailbox.Assignments.class,
                             ClusterRoutes.LONG_POLL.plus(ClusterClient.CALL_TIMEOUT));
                     retry = FIRST_RETRY;
                     if (a.sequence() != sequence) {
@@ -148,8 +149,8 @@ public final class RemoteDispatcher implements DispatcherApi {
         }
 
         private void open() throws IOException, InterruptedException {
-            ClusterWire.SessionOpened opened = client.post("/dispatcher/sessions", description,
-                    ClusterWire.SessionOpened.class);
+            ClusterWire.SessionOpened opened =
+                    client.post("/dispatcher/sessions", description, ClusterWire.SessionOpened.class);
             if (closed) {
                 // Closed while the manager opened it: it would stand over the node's newer session.
                 client.delete("/dispatcher/sessions/" + opened.sessionId(), Duration.ofSeconds(2));
@@ -176,8 +177,8 @@ public final class RemoteDispatcher implements DispatcherApi {
                 return; // the session is being opened: that says the node is alive
             }
             try {
-                ClusterWire.HeartbeatAnswer a = client.post("/dispatcher/sessions/" + id + "/heartbeat", null,
-                        ClusterWire.HeartbeatAnswer.class);
+                ClusterWire.HeartbeatAnswer a = client.post(
+                        "/dispatcher/sessions/" + id + "/heartbeat", null, ClusterWire.HeartbeatAnswer.class);
                 heartbeatPeriod = Duration.ofNanos(a.heartbeatPeriod());
                 learn(a.managers());
                 if (a.role() != null) {

@@ -16,12 +16,10 @@ public interface AgentSession extends AutoCloseable {
      * within a second, it is down: a node that crashed says no goodbye, and its tasks should not wait for three
      * missed heartbeats.
      */
-    default void connectionLost() {
-    }
+    default void connectionLost() {}
 
     /** The node fetches its assignments again (so it is there). */
-    default void polling() {
-    }
+    default void polling() {}
 
     /** Whether the dispatcher ended this session because another was opened for the node since. */
     default boolean replaced() {

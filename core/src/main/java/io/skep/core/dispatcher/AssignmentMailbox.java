@@ -1,7 +1,6 @@
 package io.skep.core.dispatcher;
 
 import io.skep.api.model.Task;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
@@ -16,8 +15,7 @@ import java.util.function.Consumer;
 public final class AssignmentMailbox implements Consumer<List<Task>> {
 
     /** A task set and its sequence number. */
-    public record Assignments(long sequence, List<Task> tasks) {
-    }
+    public record Assignments(long sequence, List<Task> tasks) {}
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();

@@ -1,7 +1,5 @@
 package io.skep.core.dispatcher;
 
-import io.skep.core.reconcile.ReconcileLoop;
-import io.skep.core.reconcile.StoreWriter;
 import io.skep.api.model.Cluster;
 import io.skep.api.model.Defaults;
 import io.skep.api.model.Ids;
@@ -9,14 +7,13 @@ import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Node;
 import io.skep.api.model.Task;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.reconcile.Ticker;
 import io.skep.core.store.Batch;
 import io.skep.core.store.NodePatch;
 import io.skep.core.store.StoreEvent;
 import io.skep.core.store.TaskPatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The leader's end of agent sessions: node registration and liveness, task assignments out, task status
@@ -43,10 +42,12 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
     private final StoreWriter store;
     /** What heartbeats and lost connections are timed with. */
     private final Ticker ticker;
+
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, Task.TaskStatus> pendingStatus = new LinkedHashMap<>();
     /** Whether this dispatcher ran a pass yet, and when the first began: nodes get a grace period to open a session. */
     private boolean started;
+
     private long startedAt;
     /**
      * Each node's last sign of life (ticker nanos): registration or heartbeat. Kept when its session ends, so a node that
@@ -188,6 +189,7 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         private volatile boolean closed;
         /** When the connection of the latest fetch dropped (ticker nanos), or {@link #NOT_LOST}. */
         private volatile long lostAt = NOT_LOST;
+
         private List<Task> lastSent;
 
         Session(String nodeId, Consumer<List<Task>> listener) {

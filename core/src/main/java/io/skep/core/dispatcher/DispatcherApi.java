@@ -2,7 +2,6 @@ package io.skep.core.dispatcher;
 
 import io.skep.api.model.Node;
 import io.skep.api.model.Task;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;

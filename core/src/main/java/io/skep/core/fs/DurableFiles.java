@@ -21,8 +21,7 @@ public final class DurableFiles {
     public static final FileAttribute<?> OWNER_FOLDER =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
-    private DurableFiles() {
-    }
+    private DurableFiles() {}
 
     /** Replaces {@code file} with {@code bytes}, atomically and durably; readable by the owner only. */
     public static void write(Path file, byte[] bytes) throws IOException {
@@ -30,8 +29,8 @@ public final class DurableFiles {
         createFolders(folder);
         Path tmp = folder.resolve(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        try (FileChannel out = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE), OWNER_FILE)) {
+        try (FileChannel out = FileChannel.open(
+                tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_FILE)) {
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 out.write(buffer);

@@ -1,8 +1,5 @@
 package io.skep.core.manager;
 
-import io.skep.core.reconcile.ReconcileLoop;
-import io.skep.core.reconcile.Ticker;
-import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.allocator.Allocator;
 import io.skep.core.ca.CertificateAuthority;
 import io.skep.core.dispatcher.Dispatcher;
@@ -11,15 +8,15 @@ import io.skep.core.orchestrator.ReplicatedOrchestrator;
 import io.skep.core.orchestrator.RestartSupervisor;
 import io.skep.core.orchestrator.TaskReaper;
 import io.skep.core.plugins.PluginRegistry;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
+import io.skep.core.reconcile.Ticker;
 import io.skep.core.scheduler.Scheduler;
 import io.skep.core.scheduler.Strategies;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.store.MemoryStore;
 import io.skep.core.store.RaftStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +24,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A manager: a member of the replicated store and, while it leads, the control loops that write to it
@@ -42,16 +41,19 @@ public final class Manager implements StoreWriter, AutoCloseable {
      * manager must hold, send and apply at once is larger.
      */
     public static final int MAX_ENTRY_BYTES = 1536 * 1024;
+
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
 
     private final RaftStore raft;
     private final PluginRegistry plugins;
     /** What the dispatcher times heartbeats with. */
     private final Ticker ticker;
+
     private final CertificateAuthority ca;
     /** Starts and stops terms one at a time, off Raft's threads. */
     private final ExecutorService leadership = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("skep-leadership").factory());
+
     private final List<Runnable> leadershipListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> membersListeners = new CopyOnWriteArrayList<>();
     private volatile Term term;
@@ -61,7 +63,7 @@ public final class Manager implements StoreWriter, AutoCloseable {
     private final class Term {
         final Dispatcher dispatcher = new Dispatcher(asLeader, ticker);
         final List<ReconcileLoop> loops;
-        Runnable unsubscribe = () -> { };
+        Runnable unsubscribe = () -> {};
 
         Term() {
             RestartSupervisor restarts = new RestartSupervisor();

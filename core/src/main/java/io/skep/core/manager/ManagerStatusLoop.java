@@ -1,15 +1,14 @@
 package io.skep.core.manager;
 
-import io.skep.core.reconcile.ReconcileLoop;
-import io.skep.core.reconcile.StoreWriter;
 import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Node;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.store.Batch;
 import io.skep.core.store.NodePatch;
 import io.skep.core.store.RaftStore;
 import io.skep.core.store.StoreEvent;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

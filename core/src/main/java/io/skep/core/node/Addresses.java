@@ -15,8 +15,7 @@ import java.util.Collections;
 final class Addresses {
     static final int DEFAULT_PORT = 2377;
 
-    private Addresses() {
-    }
+    private Addresses() {}
 
     /** A {@code host:port} (or {@code host}, or {@code :port}) with the field's name in the error. */
     static InetSocketAddress parse(String field, String value) {
@@ -32,7 +31,8 @@ final class Addresses {
             try {
                 port = Integer.parseInt(v.substring(colon + 1));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(field + " \"" + value + "\": invalid port \"" + v.substring(colon + 1) + "\"");
+                throw new IllegalArgumentException(
+                        field + " \"" + value + "\": invalid port \"" + v.substring(colon + 1) + "\"");
             }
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException(field + " \"" + value + "\": a port is 0..65535");
@@ -43,8 +43,8 @@ final class Addresses {
             host = "0.0.0.0";
         }
         if (!host.matches("[0-9a-fA-F.:]+")) {
-            throw new IllegalArgumentException(field + " \"" + value + "\": expected an IP address and port (host names "
-                    + "and interface names are not taken)");
+            throw new IllegalArgumentException(field + " \"" + value
+                    + "\": expected an IP address and port (host names " + "and interface names are not taken)");
         }
         return new InetSocketAddress(host, port);
     }

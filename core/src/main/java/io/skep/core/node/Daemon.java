@@ -12,9 +12,6 @@ import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -30,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.LogManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running skep node: control API, plugins and task runtimes, and its part in a swarm ({@link Swarm}). Holds an
@@ -70,16 +69,20 @@ public final class Daemon implements AutoCloseable, NodeContext {
     private void boot() throws Exception {
         Path dataDir = config.dataDir();
         ownerOnly(dataDir);
-        lockChannel = FileChannel.open(dataDir.resolve("lock"), java.util.Set.of(StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE), io.skep.core.fs.DurableFiles.OWNER_FILE);
+        lockChannel = FileChannel.open(
+                dataDir.resolve("lock"),
+                java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                io.skep.core.fs.DurableFiles.OWNER_FILE);
         lock = lockChannel.tryLock();
         if (lock == null) {
             throw new IllegalStateException("another skep daemon is using the data directory " + dataDir);
         }
         nodeId = NodeFiles.nodeId(dataDir);
         hostname = localHostname();
-        plugins = PluginRegistry.load(config.pluginDir() != null ? config.pluginDir()
-                : Path.of(System.getProperty("java.home"), "plugins"), // an image's own plugins/ folder
+        plugins = PluginRegistry.load(
+                config.pluginDir() != null
+                        ? config.pluginDir()
+                        : Path.of(System.getProperty("java.home"), "plugins"), // an image's own plugins/ folder
                 config.pluginOptions());
         plugins.failures().forEach(f -> LOG.warn("plugin not loaded: {}", f));
         openRuntimes(dataDir);
@@ -90,12 +93,14 @@ public final class Daemon implements AutoCloseable, NodeContext {
         for (URI host : config.hosts()) {
             api.listen(host, config.access());
         }
-        LOG.info("skep {} node {} up (runtimes: {}, default: {})", version(), nodeId, runtimes.keySet(), defaultRuntime);
+        LOG.info(
+                "skep {} node {} up (runtimes: {}, default: {})", version(), nodeId, runtimes.keySet(), defaultRuntime);
     }
 
     private void openRuntimes(Path dataDir) throws IOException {
         for (TaskRuntimeProvider provider : plugins.runtimes()) {
-            RuntimeContext ctx = new RuntimeContext(nodeId, dataDir.resolve("runtimes").resolve(provider.name()));
+            RuntimeContext ctx =
+                    new RuntimeContext(nodeId, dataDir.resolve("runtimes").resolve(provider.name()));
             Files.createDirectories(ctx.stateDir());
             Availability a = provider.probe(ctx);
             if (!a.available()) {
@@ -111,14 +116,18 @@ public final class Daemon implements AutoCloseable, NodeContext {
         if (config.defaultRuntime() != null) {
             if (!runtimes.containsKey(config.defaultRuntime())) {
                 throw new IllegalArgumentException("--runtime " + config.defaultRuntime() + ": that runtime is "
-                        + (plugins.runtime(config.defaultRuntime()).isPresent() ? "not available on this host"
-                        : "not installed in this image") + " (available: " + String.join(", ", runtimes.keySet()) + ")");
+                        + (plugins.runtime(config.defaultRuntime()).isPresent()
+                                ? "not available on this host"
+                                : "not installed in this image")
+                        + " (available: " + String.join(", ", runtimes.keySet()) + ")");
             }
             defaultRuntime = config.defaultRuntime();
         } else {
-            defaultRuntime = runtimes.containsKey("docker") ? "docker"
-                    : runtimes.containsKey("process") ? "process"
-                    : runtimes.keySet().stream().findFirst().orElse(null);
+            defaultRuntime = runtimes.containsKey("docker")
+                    ? "docker"
+                    : runtimes.containsKey("process")
+                            ? "process"
+                            : runtimes.keySet().stream().findFirst().orElse(null);
         }
     }
 
@@ -171,7 +180,8 @@ public final class Daemon implements AutoCloseable, NodeContext {
 
     @Override
     public String version() {
-        String v = Daemon.class.getModule().getDescriptor() == null ? null
+        String v = Daemon.class.getModule().getDescriptor() == null
+                ? null
                 : Daemon.class.getModule().getDescriptor().rawVersion().orElse(null);
         return v != null ? v : "0.1.0";
     }
@@ -300,7 +310,9 @@ public final class Daemon implements AutoCloseable, NodeContext {
         var owner = java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
         if (!perms.equals(owner)) {
             Files.setPosixFilePermissions(dataDir, owner);
-            LOG.info("data directory {} made the owner's alone (it was {})", dataDir,
+            LOG.info(
+                    "data directory {} made the owner's alone (it was {})",
+                    dataDir,
                     java.nio.file.attribute.PosixFilePermissions.toString(perms));
         }
     }
@@ -316,7 +328,8 @@ public final class Daemon implements AutoCloseable, NodeContext {
                 io.netty.level=WARNING
                 """;
         try {
-            LogManager.getLogManager().readConfiguration(new ByteArrayInputStream(config.getBytes(StandardCharsets.UTF_8)));
+            LogManager.getLogManager()
+                    .readConfiguration(new ByteArrayInputStream(config.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             // keep the JDK's defaults
         }

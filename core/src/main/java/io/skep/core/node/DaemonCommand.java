@@ -5,39 +5,53 @@ import io.skep.cli.CliException;
 import io.skep.cli.Main;
 import io.skep.cli.SkepVersion;
 import io.skep.cli.TlsFlags;
-import io.skep.core.api.ControlAccess;
 import io.skep.client.DaemonAddress;
+import io.skep.core.api.ControlAccess;
 import io.skep.spi.PluginOptionException;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code skep daemon}: runs a node until it is stopped (SIGTERM/SIGINT close it). */
-@Command(name = "daemon", customSynopsis = "skep daemon [OPTIONS]", description = "Run a skep node: the control API, store, reconcilers and agent.")
+@Command(
+        name = "daemon",
+        customSynopsis = "skep daemon [OPTIONS]",
+        description = "Run a skep node: the control API, store, reconcilers and agent.")
 public final class DaemonCommand extends ApiCommand {
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the node keeps its state (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description = "Where the node keeps its state (default: ${DEFAULT-VALUE})")
     Path dataDir = DaemonConfig.DEFAULT_DATA_DIR;
 
-    @Option(names = {"-H", "--host"}, paramLabel = "HOST",
-            description = "Where the control API listens: unix:///path or tcp://host:port; repeatable "
-                    + "(default: " + DaemonConfig.DEFAULT_HOST + ")")
+    @Option(
+            names = {"-H", "--host"},
+            paramLabel = "HOST",
+            description = "Where the control API listens: unix:///path or tcp://host:port; repeatable " + "(default: "
+                    + DaemonConfig.DEFAULT_HOST + ")")
     List<String> hosts = new ArrayList<>();
 
-    @Option(names = "--runtime", paramLabel = "NAME",
-            description = "The runtime of services that name none (default: docker where a Docker engine answers, else process)")
+    @Option(
+            names = "--runtime",
+            paramLabel = "NAME",
+            description =
+                    "The runtime of services that name none (default: docker where a Docker engine answers, else process)")
     String runtime;
 
-    @Option(names = "--raft-port", paramLabel = "PORT",
+    @Option(
+            names = "--raft-port",
+            paramLabel = "PORT",
             description = "TCP port of the Raft transport; 0 picks a free one (default: ${DEFAULT-VALUE})")
     int raftPort = DaemonConfig.DEFAULT_RAFT_PORT;
 
-    @Option(names = "--listen-addr", paramLabel = "ADDR",
+    @Option(
+            names = "--listen-addr",
+            paramLabel = "ADDR",
             description = "Where a manager's cluster port listens when swarm init/join names no --listen-addr: "
                     + "host:port, port 0 picks a free one (default: ${DEFAULT-VALUE})")
     String listenAddr = DaemonConfig.DEFAULT_LISTEN_ADDR;
@@ -45,11 +59,15 @@ public final class DaemonCommand extends ApiCommand {
     @Option(names = "--plugin-dir", paramLabel = "DIR", description = "A folder of drop-in plugin jars")
     Path pluginDir;
 
-    @Option(names = "--plugin-opt", paramLabel = "PLUGIN.OPTION=VALUE",
+    @Option(
+            names = "--plugin-opt",
+            paramLabel = "PLUGIN.OPTION=VALUE",
             description = "Set a plugin's option, e.g. docker.concurrency=10; repeatable")
     List<String> pluginOpts = new ArrayList<>();
 
-    @Option(names = "--config-file", paramLabel = "FILE",
+    @Option(
+            names = "--config-file",
+            paramLabel = "FILE",
             description = "Daemon configuration file: the flags by their long names, as JSON (default: "
                     + "/etc/skep/daemon.json where it exists)")
     Path configFile;
@@ -57,7 +75,9 @@ public final class DaemonCommand extends ApiCommand {
     /** Where the plugin options came from, for their errors. */
     private String pluginOptsOrigin = "--plugin-opt";
 
-    @Option(names = "--label", paramLabel = "KEY=VALUE",
+    @Option(
+            names = "--label",
+            paramLabel = "KEY=VALUE",
             description = "Set key=value labels to the daemon (engine labels)")
     List<String> labels = new ArrayList<>();
 
@@ -65,7 +85,9 @@ public final class DaemonCommand extends ApiCommand {
     @Mixin
     final TlsFlags tls = new TlsFlags();
 
-    @Option(names = {"-G", "--group"}, paramLabel = "GROUP",
+    @Option(
+            names = {"-G", "--group"},
+            paramLabel = "GROUP",
             description = "Group for the unix socket: its members may use the daemon (default: "
                     + ControlAccess.DEFAULT_GROUP + " where that group exists, else none: only the daemon's user)")
     String group;
@@ -73,7 +95,8 @@ public final class DaemonCommand extends ApiCommand {
     /** The configuration the flags and the configuration file describe. */
     public DaemonConfig config() {
         if (DaemonFile.apply(configFile, spec).contains("plugin-opts")) {
-            pluginOptsOrigin = "\"plugin-opts\" in " + (configFile == null ? DaemonFile.DEFAULT_PATH : configFile) + ":";
+            pluginOptsOrigin =
+                    "\"plugin-opts\" in " + (configFile == null ? DaemonFile.DEFAULT_PATH : configFile) + ":";
         }
         List<URI> uris = new ArrayList<>();
         List<String> given = hosts.isEmpty() ? List.of(DaemonConfig.DEFAULT_HOST) : hosts;
@@ -106,7 +129,8 @@ public final class DaemonCommand extends ApiCommand {
             pluginOptions.put(opt.substring(0, eq).strip(), opt.substring(eq + 1));
         }
         ControlAccess access = new ControlAccess(tls.server(ctx().env), group);
-        return new DaemonConfig(dataDir, uris, rt, raftPort, listenAddr, pluginDir, engineLabels, access, pluginOptions);
+        return new DaemonConfig(
+                dataDir, uris, rt, raftPort, listenAddr, pluginDir, engineLabels, access, pluginOptions);
     }
 
     @Override

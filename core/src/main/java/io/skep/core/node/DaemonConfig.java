@@ -2,7 +2,6 @@ package io.skep.core.node;
 
 import io.skep.client.DaemonAddress;
 import io.skep.core.api.ControlAccess;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,12 +26,20 @@ import java.util.Objects;
  * @param pluginOptions  plugins' settings by {@code <plugin name>.<option>} ({@code --plugin-opt}), checked by the
  *                       plugins as they load
  */
-public record DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime, int raftPort, String listenAddr,
-                           Path pluginDir, Map<String, String> labels, ControlAccess access,
-                           Map<String, String> pluginOptions) {
+public record DaemonConfig(
+        Path dataDir,
+        List<URI> hosts,
+        String defaultRuntime,
+        int raftPort,
+        String listenAddr,
+        Path pluginDir,
+        Map<String, String> labels,
+        ControlAccess access,
+        Map<String, String> pluginOptions) {
 
     /** The control API's default address: skep's own socket, never a co-located Docker engine's. */
     public static final String DEFAULT_HOST = DaemonAddress.DEFAULT_HOST;
+
     public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/skep");
     public static final int DEFAULT_RAFT_PORT = 2378;
     /** Swarm's: every address, port 2377. */
@@ -52,14 +59,27 @@ public record DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime,
     }
 
     /** A node whose plugins get no settings. */
-    public DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime, int raftPort, String listenAddr,
-                        Path pluginDir, Map<String, String> labels, ControlAccess access) {
+    public DaemonConfig(
+            Path dataDir,
+            List<URI> hosts,
+            String defaultRuntime,
+            int raftPort,
+            String listenAddr,
+            Path pluginDir,
+            Map<String, String> labels,
+            ControlAccess access) {
         this(dataDir, hosts, defaultRuntime, raftPort, listenAddr, pluginDir, labels, access, Map.of());
     }
 
     /** A node whose control API has the default access: plaintext TCP on loopback only, the default socket group. */
-    public DaemonConfig(Path dataDir, List<URI> hosts, String defaultRuntime, int raftPort, String listenAddr,
-                        Path pluginDir, Map<String, String> labels) {
+    public DaemonConfig(
+            Path dataDir,
+            List<URI> hosts,
+            String defaultRuntime,
+            int raftPort,
+            String listenAddr,
+            Path pluginDir,
+            Map<String, String> labels) {
         this(dataDir, hosts, defaultRuntime, raftPort, listenAddr, pluginDir, labels, ControlAccess.DEFAULT);
     }
 }

@@ -5,10 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.ParseResult;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 
 /**
  * The daemon's configuration file, as dockerd's daemon.json: a JSON object whose keys are the daemon's flags by
@@ -32,11 +31,10 @@ public final class DaemonFile {
     public static final Path DEFAULT_PATH = Path.of("/etc/skep/daemon.json");
     /** Flags that make no sense in the file. */
     private static final Set<String> NOT_IN_FILE = Set.of("config-file", "help");
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
-    private DaemonFile() {
-    }
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private DaemonFile() {}
 
     /**
      * Sets the flags of {@code spec} that the file gives. {@code file} null reads {@link #DEFAULT_PATH} if it
@@ -72,8 +70,8 @@ public final class DaemonFile {
             }
         });
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException(prefix + "the following directives don't match any configuration option: "
-                    + String.join(", ", unknown));
+            throw new IllegalArgumentException(prefix
+                    + "the following directives don't match any configuration option: " + String.join(", ", unknown));
         }
         ParseResult parsed = spec.commandLine().getParseResult();
         List<String> conflicts = new ArrayList<>();

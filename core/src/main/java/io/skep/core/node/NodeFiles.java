@@ -1,10 +1,9 @@
 package io.skep.core.node;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.skep.core.fs.DurableFiles;
 import io.skep.api.model.Ids;
 import io.skep.api.model.Json;
-
+import io.skep.core.fs.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,14 +16,15 @@ import java.util.UUID;
  * swarm it belongs to. Both are written atomically and durably ({@link DurableFiles}).
  */
 final class NodeFiles {
-    private NodeFiles() {
-    }
+    private NodeFiles() {}
 
     /** The node's ID, made on its first start and kept for life. */
     static String nodeId(Path dataDir) throws IOException {
         Path file = dataDir.resolve("node.json");
         if (Files.exists(file)) {
-            return Json.read(Files.readAllBytes(file), ObjectNode.class).get("NodeID").asText();
+            return Json.read(Files.readAllBytes(file), ObjectNode.class)
+                    .get("NodeID")
+                    .asText();
         }
         String id = Ids.newId();
         ObjectNode node = Json.MAPPER.createObjectNode().put("NodeID", id);
@@ -42,14 +42,33 @@ final class NodeFiles {
      * The swarm this node is part of. A manager: the Raft group and port, the snapshot interval, the address its
      * cluster port is bound to and the one it advertises. A worker: the managers' cluster addresses.
      */
-    record SwarmState(String clusterId, String role, UUID raftGroup, int raftPort, long snapshotInterval,
-                      String listenAddr, String advertiseAddr, List<String> managers) {
+    record SwarmState(
+            String clusterId,
+            String role,
+            UUID raftGroup,
+            int raftPort,
+            long snapshotInterval,
+            String listenAddr,
+            String advertiseAddr,
+            List<String> managers) {
         static final String MANAGER = "manager";
         static final String WORKER = "worker";
 
-        static SwarmState manager(String clusterId, UUID raftGroup, int raftPort, long snapshotInterval,
-                                  String listenAddr, String advertiseAddr) {
-            return new SwarmState(clusterId, MANAGER, raftGroup, raftPort, snapshotInterval, listenAddr, advertiseAddr,
+        static SwarmState manager(
+                String clusterId,
+                UUID raftGroup,
+                int raftPort,
+                long snapshotInterval,
+                String listenAddr,
+                String advertiseAddr) {
+            return new SwarmState(
+                    clusterId,
+                    MANAGER,
+                    raftGroup,
+                    raftPort,
+                    snapshotInterval,
+                    listenAddr,
+                    advertiseAddr,
                     List.of(advertiseAddr));
         }
 
@@ -62,7 +81,14 @@ final class NodeFiles {
         }
 
         SwarmState withManagers(List<String> next) {
-            return new SwarmState(clusterId, role, raftGroup, raftPort, snapshotInterval, listenAddr, advertiseAddr,
+            return new SwarmState(
+                    clusterId,
+                    role,
+                    raftGroup,
+                    raftPort,
+                    snapshotInterval,
+                    listenAddr,
+                    advertiseAddr,
                     List.copyOf(next));
         }
     }
@@ -75,16 +101,23 @@ final class NodeFiles {
         ObjectNode o = Json.read(Files.readAllBytes(file), ObjectNode.class);
         List<String> managers = new ArrayList<>();
         o.path("Managers").forEach(m -> managers.add(m.asText()));
-        return new SwarmState(o.get("ClusterID").asText(), o.path("Role").asText(SwarmState.MANAGER),
+        return new SwarmState(
+                o.get("ClusterID").asText(),
+                o.path("Role").asText(SwarmState.MANAGER),
                 o.hasNonNull("RaftGroup") ? UUID.fromString(o.get("RaftGroup").asText()) : null,
-                o.path("RaftPort").asInt(), o.path("SnapshotInterval").asLong(),
-                o.path("ListenAddr").asText(null), o.path("AdvertiseAddr").asText(null), List.copyOf(managers));
+                o.path("RaftPort").asInt(),
+                o.path("SnapshotInterval").asLong(),
+                o.path("ListenAddr").asText(null),
+                o.path("AdvertiseAddr").asText(null),
+                List.copyOf(managers));
     }
 
     static void saveSwarm(Path dataDir, SwarmState s) throws IOException {
-        ObjectNode o = Json.MAPPER.createObjectNode().put("ClusterID", s.clusterId()).put("Role", s.role());
+        ObjectNode o =
+                Json.MAPPER.createObjectNode().put("ClusterID", s.clusterId()).put("Role", s.role());
         if (s.raftGroup() != null) {
-            o.put("RaftGroup", s.raftGroup().toString()).put("RaftPort", s.raftPort())
+            o.put("RaftGroup", s.raftGroup().toString())
+                    .put("RaftPort", s.raftPort())
                     .put("SnapshotInterval", s.snapshotInterval());
         }
         if (s.listenAddr() != null) {

@@ -5,7 +5,6 @@ import io.skep.core.pki.NodeCertificate;
 import io.skep.core.pki.RootCa;
 import io.skep.core.pki.UnlockKey;
 import io.skep.core.store.DataKey;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,8 +71,7 @@ final class NodeKeys {
         }
     }
 
-    private NodeKeys() {
-    }
+    private NodeKeys() {}
 
     /** Whether this node keeps keys (it is in a swarm). */
     static boolean exist(Path dataDir) throws IOException {
@@ -95,14 +93,18 @@ final class NodeKeys {
         }
         DataKey dataKey = null;
         if (Files.exists(folder.resolve(DATA_KEY))) {
-            byte[] kek = Base64.getDecoder().decode(Files.readString(folder.resolve(KEY_ENCRYPTION_KEY)).strip());
+            byte[] kek = Base64.getDecoder()
+                    .decode(Files.readString(folder.resolve(KEY_ENCRYPTION_KEY)).strip());
             dataKey = unwrap(folder, kek);
             if (dataKey == null) {
                 throw new IOException("the data key in " + folder + " does not open with the key beside it");
             }
         }
-        return new Keys(NodeCertificate.fromPem(Files.readString(folder.resolve(CERTIFICATE)), keyPem),
-                Files.readString(folder.resolve(ROOT_CA)), dataKey, null);
+        return new Keys(
+                NodeCertificate.fromPem(Files.readString(folder.resolve(CERTIFICATE)), keyPem),
+                Files.readString(folder.resolve(ROOT_CA)),
+                dataKey,
+                null);
     }
 
     /** The keys of an autolocked manager, opened with the unlock key. */
@@ -115,8 +117,8 @@ final class NodeKeys {
         }
         NodeCertificate certificate;
         try {
-            certificate = NodeCertificate.fromPem(Files.readString(folder.resolve(CERTIFICATE)),
-                    Files.readString(folder.resolve(KEY)), unlockKey);
+            certificate = NodeCertificate.fromPem(
+                    Files.readString(folder.resolve(CERTIFICATE)), Files.readString(folder.resolve(KEY)), unlockKey);
         } catch (IllegalArgumentException e) {
             throw new WrongKeyException();
         }
@@ -125,7 +127,11 @@ final class NodeKeys {
 
     /** Replaces the node's keys with {@code keys}, as one. */
     static void write(Path dataDir, Keys keys) throws IOException {
-        int generation = generations(dataDir).stream().mapToInt(NodeKeys::generation).max().orElse(0) + 1;
+        int generation = generations(dataDir).stream()
+                        .mapToInt(NodeKeys::generation)
+                        .max()
+                        .orElse(0)
+                + 1;
         Path next = dataDir.resolve(LINK + "." + generation);
         Path tmp = dataDir.resolve(LINK + "." + generation + ".tmp");
         Swarm.deleteTree(tmp);
@@ -143,8 +149,10 @@ final class NodeKeys {
             } else {
                 kek = keys.unlockKey().bytes();
             }
-            write(tmp.resolve(DATA_KEY), Base64.getEncoder().encodeToString(
-                    DataKey.of(kek).seal(keys.dataKey().raw(), DataKey.Use.DATA_KEY)));
+            write(
+                    tmp.resolve(DATA_KEY),
+                    Base64.getEncoder()
+                            .encodeToString(DataKey.of(kek).seal(keys.dataKey().raw(), DataKey.Use.DATA_KEY)));
         }
         DurableFiles.syncFolder(tmp);
         DurableFiles.moveDurably(tmp, next);
@@ -181,7 +189,8 @@ final class NodeKeys {
 
     /** The data key sealed in {@code folder}, or null when {@code kek} does not open it. */
     private static DataKey unwrap(Path folder, byte[] kek) throws IOException {
-        byte[] sealed = Base64.getDecoder().decode(Files.readString(folder.resolve(DATA_KEY)).strip());
+        byte[] sealed = Base64.getDecoder()
+                .decode(Files.readString(folder.resolve(DATA_KEY)).strip());
         try {
             return DataKey.of(DataKey.of(kek).open(sealed, DataKey.Use.DATA_KEY));
         } catch (IllegalArgumentException wrongKey) {
@@ -203,8 +212,10 @@ final class NodeKeys {
         if (Files.isDirectory(link)) {
             return link;
         }
-        return generations(dataDir).stream().filter(p -> !p.getFileName().toString().endsWith(".tmp"))
-                .max(Comparator.comparingInt(NodeKeys::generation)).orElse(null);
+        return generations(dataDir).stream()
+                .filter(p -> !p.getFileName().toString().endsWith(".tmp"))
+                .max(Comparator.comparingInt(NodeKeys::generation))
+                .orElse(null);
     }
 
     /** Every {@code certificates.N} and {@code certificates.N.tmp} folder. */
@@ -213,8 +224,10 @@ final class NodeKeys {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dataDir)) {
-            return files.filter(p -> p.getFileName().toString().matches(java.util.regex.Pattern.quote(LINK)
-                    + "\\.\\d+(\\.tmp)?") && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+            return files.filter(p ->
+                            p.getFileName().toString().matches(java.util.regex.Pattern.quote(LINK) + "\\.\\d+(\\.tmp)?")
+                                    && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .toList();
         }
     }
 

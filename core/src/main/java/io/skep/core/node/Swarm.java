@@ -1,6 +1,10 @@
 package io.skep.core.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.skep.api.model.Cluster;
+import io.skep.api.model.Ids;
+import io.skep.api.model.Json;
+import io.skep.api.model.Node;
 import io.skep.core.agent.Agent;
 import io.skep.core.api.ApiException;
 import io.skep.core.api.ApiServer;
@@ -12,10 +16,6 @@ import io.skep.core.cluster.ClusterRoutes;
 import io.skep.core.cluster.FollowLeaderDispatcher;
 import io.skep.core.cluster.RemoteDispatcher;
 import io.skep.core.manager.Manager;
-import io.skep.api.model.Cluster;
-import io.skep.api.model.Ids;
-import io.skep.api.model.Json;
-import io.skep.api.model.Node;
 import io.skep.core.pki.CertificateRequest;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.NodeCertificate;
@@ -26,10 +26,6 @@ import io.skep.core.store.DataKey;
 import io.skep.core.store.RaftStore;
 import io.skep.core.tls.NodeTls;
 import io.skep.core.tls.PeerIdentity;
-import io.skep.spi.runtime.Availability;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -46,6 +42,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's part in a swarm: its certificate, its cluster port and manager (a manager), or its session with the
@@ -71,17 +69,22 @@ final class Swarm implements AutoCloseable {
     private volatile NodeFiles.SwarmState locked;
     /** A manager's cluster port (the CA and the dispatcher for other nodes), or null. */
     private ApiServer clusterPort;
+
     private ClusterRoutes clusterRoutes;
     /** A worker's client of the managers' cluster ports, or null. */
     private ClusterClient clusterClient;
+
     private volatile Membership membership;
     /** Renews this node's certificate when its renewal time comes (one thread, idle in between). */
     private final java.util.concurrent.ScheduledExecutorService renewals =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().daemon().name("skep-certificate-renewal").factory());
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                    .daemon()
+                    .name("skep-certificate-renewal")
+                    .factory());
     /** Role changes (promotion, demotion) run here, one at a time, off the threads that notice them. */
-    private final java.util.concurrent.ExecutorService roleChanges = java.util.concurrent.Executors
-            .newSingleThreadExecutor(Thread.ofPlatform().daemon().name("skep-role-change").factory());
+    private final java.util.concurrent.ExecutorService roleChanges =
+            java.util.concurrent.Executors.newSingleThreadExecutor(
+                    Thread.ofPlatform().daemon().name("skep-role-change").factory());
     /** When the current certificate is to be renewed (guarded by this). */
     private Instant renewalTime;
 
@@ -138,8 +141,8 @@ final class Swarm implements AutoCloseable {
         keys = opened;
         tls = new NodeTls(opened.certificate(), opened.roots());
         if (swarm.isManager()) {
-            openClusterPort(Addresses.parse("ListenAddr", swarm.listenAddr() == null ? config.listenAddr()
-                    : swarm.listenAddr()));
+            openClusterPort(Addresses.parse(
+                    "ListenAddr", swarm.listenAddr() == null ? config.listenAddr() : swarm.listenAddr()));
             startManager(swarm, RaftStart.RECOVER, null, null);
         } else {
             startWorker(swarm);
@@ -157,7 +160,8 @@ final class Swarm implements AutoCloseable {
 
     /** What this node says of itself to the dispatcher. */
     private Node.Description describe() {
-        Node.Description d = ControlApi.describe(daemon, daemon.runtimes().keySet().stream().toList());
+        Node.Description d =
+                ControlApi.describe(daemon, daemon.runtimes().keySet().stream().toList());
         NodeKeys.Keys k = keys;
         if (k != null) {
             // Which root its certificate is of: the swarm's books wait on it during a root rotation.
@@ -178,17 +182,21 @@ final class Swarm implements AutoCloseable {
         InetSocketAddress listen = listenAddress(request);
         Path raftDir = config.dataDir().resolve("raft");
         deleteTree(raftDir); // a half-made swarm of an init that crashed
-        long interval = request.path("Spec").path("Raft").path("SnapshotInterval").asLong(0);
+        long interval =
+                request.path("Spec").path("Raft").path("SnapshotInterval").asLong(0);
         int port = config.raftPort() == 0 ? freePort() : config.raftPort();
         String clusterId = Ids.newId();
         // The swarm's PKI: its root CA, and this first manager's certificate, signed by it.
         SecureRandom random = new SecureRandom();
         RootCa ca = RootCa.create(random, Instant.now());
-        Cluster cluster = cluster(clusterId, interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL, request, ca,
-                random);
-        NodeCertificate certificate = ca.issue(daemon.nodeId(), NodeRole.MANAGER, clusterId, cluster.nodeCertExpiry(),
-                random, Instant.now());
-        keys = new NodeKeys.Keys(certificate, ca.certificatePem(), DataKey.generate(),
+        Cluster cluster =
+                cluster(clusterId, interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL, request, ca, random);
+        NodeCertificate certificate =
+                ca.issue(daemon.nodeId(), NodeRole.MANAGER, clusterId, cluster.nodeCertExpiry(), random, Instant.now());
+        keys = new NodeKeys.Keys(
+                certificate,
+                ca.certificatePem(),
+                DataKey.generate(),
                 cluster.unlockKey == null ? null : io.skep.core.pki.UnlockKey.parse(cluster.unlockKey));
         tls = new NodeTls(certificate, ca.certificate());
         InetSocketAddress bound;
@@ -208,11 +216,19 @@ final class Swarm implements AutoCloseable {
             keys = null;
             throw ApiException.badRequest("invalid " + e.getMessage());
         }
-        NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(clusterId, UUID.randomUUID(), port,
-                interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL, hostPort(bound), advertised);
+        NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(
+                clusterId,
+                UUID.randomUUID(),
+                port,
+                interval > 0 ? interval : RaftStore.DEFAULT_SNAPSHOT_INTERVAL,
+                hostPort(bound),
+                advertised);
         try {
             NodeKeys.write(config.dataDir(), keys);
-            startManager(swarm, RaftStart.CREATE, new Batch().create(cluster).create(self(request, swarm.advertiseAddr())),
+            startManager(
+                    swarm,
+                    RaftStart.CREATE,
+                    new Batch().create(cluster).create(self(request, swarm.advertiseAddr())),
                     null);
         } catch (Exception e) {
             closeClusterPort();
@@ -236,7 +252,8 @@ final class Swarm implements AutoCloseable {
         if (m == null) {
             throw ApiException.badRequest("--force-new-cluster: this node is not a manager of a swarm");
         }
-        Map<io.skep.api.model.Kind, List<io.skep.api.model.StoredObject>> content = m.memory().dump();
+        Map<io.skep.api.model.Kind, List<io.skep.api.model.StoredObject>> content =
+                m.memory().dump();
         NodeFiles.SwarmState before = NodeFiles.swarm(config.dataDir());
         agent.detach();
         agent = null;
@@ -262,8 +279,13 @@ final class Swarm implements AutoCloseable {
                 initial.create(o);
             }
         }));
-        NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(before.clusterId(), UUID.randomUUID(),
-                before.raftPort(), before.snapshotInterval(), before.listenAddr(), before.advertiseAddr());
+        NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(
+                before.clusterId(),
+                UUID.randomUUID(),
+                before.raftPort(),
+                before.snapshotInterval(),
+                before.listenAddr(),
+                before.advertiseAddr());
         startManager(swarm, RaftStart.CREATE, initial, null);
         NodeFiles.saveSwarm(config.dataDir(), swarm);
         LOG.warn("swarm {} forced into a new cluster: this manager is its only one", swarm.clusterId());
@@ -305,8 +327,14 @@ final class Swarm implements AutoCloseable {
         String availability = request.path("Availability").asText("");
         SwarmJoin.Joined joined;
         try {
-            joined = SwarmJoin.join(managers.get(0), request.path("JoinToken").asText(""), daemon.nodeId(), availability,
-                    Addresses.host(advertised), advertised, describe());
+            joined = SwarmJoin.join(
+                    managers.get(0),
+                    request.path("JoinToken").asText(""),
+                    daemon.nodeId(),
+                    availability,
+                    Addresses.host(advertised),
+                    advertised,
+                    describe());
         } catch (SwarmJoin.Refused e) {
             throw new ApiException(e.status, e.getMessage());
         } catch (java.io.IOException e) {
@@ -320,8 +348,14 @@ final class Swarm implements AutoCloseable {
             NodeKeys.write(config.dataDir(), keys);
             InetSocketAddress bound = openClusterPort(listen);
             int raftPort = config.raftPort() == 0 ? freePort() : config.raftPort();
-            swarm = NodeFiles.SwarmState.manager(joined.clusterId(), UUID.fromString(joined.raftGroup()), raftPort,
-                    RaftStore.DEFAULT_SNAPSHOT_INTERVAL, hostPort(bound), advertised).withManagers(managers);
+            swarm = NodeFiles.SwarmState.manager(
+                            joined.clusterId(),
+                            UUID.fromString(joined.raftGroup()),
+                            raftPort,
+                            RaftStore.DEFAULT_SNAPSHOT_INTERVAL,
+                            hostPort(bound),
+                            advertised)
+                    .withManagers(managers);
             try {
                 startManager(swarm, RaftStart.JOIN, null, managers.get(0));
             } catch (Exception e) {
@@ -352,8 +386,8 @@ final class Swarm implements AutoCloseable {
     private InetSocketAddress listenAddress(JsonNode request) {
         String given = request == null ? "" : request.path("ListenAddr").asText("");
         try {
-            return Addresses.parse(given.isBlank() ? "--listen-addr" : "ListenAddr",
-                    given.isBlank() ? config.listenAddr() : given);
+            return Addresses.parse(
+                    given.isBlank() ? "--listen-addr" : "ListenAddr", given.isBlank() ? config.listenAddr() : given);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid " + e.getMessage());
         }
@@ -370,7 +404,8 @@ final class Swarm implements AutoCloseable {
         } catch (Exception e) {
             closeClusterPort();
             String reason = e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException
-                    ? "address already in use" : e.toString();
+                    ? "address already in use"
+                    : e.toString();
             throw ApiException.badRequest("cannot listen on " + hostPort(listen) + " (ListenAddr): " + reason);
         }
     }
@@ -514,10 +549,13 @@ final class Swarm implements AutoCloseable {
         }
         long delay = Math.max(0, Duration.between(Instant.now(), due).toMillis());
         try {
-            renewals.schedule(() -> {
-                renewCertificateIfDue(Instant.now());
-                scheduleRenewal();
-            }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+            renewals.schedule(
+                    () -> {
+                        renewCertificateIfDue(Instant.now());
+                        scheduleRenewal();
+                    },
+                    delay,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             // the node is stopping
         }
@@ -539,12 +577,13 @@ final class Swarm implements AutoCloseable {
             CertificateAuthority.Issued issued;
             if (manager != null) {
                 NodeCertificate current = tls.certificate();
-                issued = manager.certificateAuthority().renew(
-                        new PeerIdentity(current.nodeId(), current.role(), current.clusterId()), csr.pem());
+                issued = manager.certificateAuthority()
+                        .renew(new PeerIdentity(current.nodeId(), current.role(), current.clusterId()), csr.pem());
             } else {
                 issued = clusterClient.renew(csr.pem());
             }
-            NodeCertificate next = NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
+            NodeCertificate next =
+                    NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
             keys = keys.withCertificate(next, issued.rootCa());
             NodeKeys.write(config.dataDir(), keys);
             tls.renewed(next);
@@ -568,22 +607,26 @@ final class Swarm implements AutoCloseable {
     private void startManager(NodeFiles.SwarmState swarm, RaftStart start, Batch initial, String joinedThrough)
             throws Exception {
         Path dir = config.dataDir().resolve("raft");
-        RaftStore.Member self = new RaftStore.Member(daemon.nodeId(),
-                Addresses.host(swarm.advertiseAddr()) + ":" + swarm.raftPort());
+        RaftStore.Member self =
+                new RaftStore.Member(daemon.nodeId(), Addresses.host(swarm.advertiseAddr()) + ":" + swarm.raftPort());
         String bindHost = Addresses.host(swarm.listenAddr());
         // Who may speak Raft is asked at each handshake of the member's own store, once it is open.
-        java.util.concurrent.atomic.AtomicReference<RaftStore> opened = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<RaftStore> opened =
+                new java.util.concurrent.atomic.AtomicReference<>();
         RaftStore.Tls raftTls = new RaftStore.Tls(tls.keyManager(), tls.managersOnly(nodeId -> {
             RaftStore r = opened.get();
             return r == null || r.admits(nodeId);
         }));
         RaftStore raft = switch (start) {
-            case CREATE -> RaftStore.create(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls,
-                    keys.dataKey());
-            case JOIN -> RaftStore.join(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls,
-                    keys.dataKey());
-            case RECOVER -> RaftStore.recover(dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls,
-                    keys.dataKey());
+            case CREATE ->
+                RaftStore.create(
+                        dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls, keys.dataKey());
+            case JOIN ->
+                RaftStore.join(
+                        dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls, keys.dataKey());
+            case RECOVER ->
+                RaftStore.recover(
+                        dir, self, swarm.raftGroup(), bindHost, swarm.snapshotInterval(), raftTls, keys.dataKey());
         };
         opened.set(raft);
         Manager m = new Manager(raft, daemon.plugins(), daemon.ticker());
@@ -614,7 +657,8 @@ final class Swarm implements AutoCloseable {
         clusterClient = client;
         m.memory().subscribe(events -> {
             for (io.skep.core.store.StoreEvent e : events) {
-                if (e.kind() == io.skep.api.model.Kind.NODE && daemon.nodeId().equals(e.object().id)
+                if (e.kind() == io.skep.api.model.Kind.NODE
+                        && daemon.nodeId().equals(e.object().id)
                         && e.type() != io.skep.core.store.StoreEvent.Type.DELETED
                         && "worker".equals(((Node) e.object()).spec.role)) {
                     changeRole(this::becomeWorker);
@@ -644,13 +688,19 @@ final class Swarm implements AutoCloseable {
             throw e;
         }
         membership = new Membership(true, Addresses.host(swarm.advertiseAddr()), swarm.managers());
-        LOG.info("manager {} started ({}; Raft at {}){}", daemon.nodeId(), start.name().toLowerCase(java.util.Locale.ROOT),
-                self.address(), joinedThrough == null ? "" : ", joined through " + joinedThrough);
+        LOG.info(
+                "manager {} started ({}; Raft at {}){}",
+                daemon.nodeId(),
+                start.name().toLowerCase(java.util.Locale.ROOT),
+                self.address(),
+                joinedThrough == null ? "" : ", joined through " + joinedThrough);
     }
 
     /** How a manager's Raft member starts: the first of a swarm, a new one, or a restart. */
     private enum RaftStart {
-        CREATE, JOIN, RECOVER
+        CREATE,
+        JOIN,
+        RECOVER
     }
 
     /**
@@ -716,7 +766,8 @@ final class Swarm implements AutoCloseable {
                 tls.trust(RootCa.certificatesOf(trustRoots));
                 keys = k.withCertificate(k.certificate(), trustRoots);
                 NodeKeys.write(config.dataDir(), keys);
-                LOG.info("this node trusts the swarm's {} now",
+                LOG.info(
+                        "this node trusts the swarm's {} now",
                         RootCa.certificatesOf(trustRoots).size() > 1 ? "current and new root CAs" : "root CA");
             }
             if (!keys.certificate().issuedBy(RootCa.certificateOf(signingRoot))) {
@@ -761,12 +812,15 @@ final class Swarm implements AutoCloseable {
         }
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (m.raft().members().stream().anyMatch(x -> x.id().equals(daemon.nodeId())) && System.nanoTime() < deadline) {
+            while (m.raft().members().stream().anyMatch(x -> x.id().equals(daemon.nodeId()))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(50); // the leader takes this member out; polling the membership it replicates
             }
             List<String> managers = m.memory().nodes().stream()
-                    .filter(n -> !n.id.equals(daemon.nodeId()) && n.managerStatus != null && n.managerStatus.addr != null)
-                    .map(n -> n.managerStatus.addr).toList();
+                    .filter(n ->
+                            !n.id.equals(daemon.nodeId()) && n.managerStatus != null && n.managerStatus.addr != null)
+                    .map(n -> n.managerStatus.addr)
+                    .toList();
             NodeFiles.SwarmState before = NodeFiles.swarm(config.dataDir());
             agent.detach();
             agent = null;
@@ -780,7 +834,8 @@ final class Swarm implements AutoCloseable {
                 keys = new NodeKeys.Keys(keys.certificate(), keys.rootCaPem(), null, null); // a worker's: no store
                 renewThrough(leader);
             }
-            NodeFiles.SwarmState swarm = NodeFiles.SwarmState.worker(before.clusterId(), before.advertiseAddr(), managers);
+            NodeFiles.SwarmState swarm =
+                    NodeFiles.SwarmState.worker(before.clusterId(), before.advertiseAddr(), managers);
             NodeFiles.saveSwarm(config.dataDir(), swarm);
             startWorker(swarm);
             LOG.info("node {} was demoted: it is a worker now", daemon.nodeId());
@@ -819,9 +874,14 @@ final class Swarm implements AutoCloseable {
             clusterClient.close();
             clusterClient = null;
             deleteTree(config.dataDir().resolve("raft"));
-            NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(before.clusterId(),
-                    UUID.fromString(issued.raftGroup()), raftPort, RaftStore.DEFAULT_SNAPSHOT_INTERVAL, hostPort(bound),
-                    advertised).withManagers(managers);
+            NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(
+                            before.clusterId(),
+                            UUID.fromString(issued.raftGroup()),
+                            raftPort,
+                            RaftStore.DEFAULT_SNAPSHOT_INTERVAL,
+                            hostPort(bound),
+                            advertised)
+                    .withManagers(managers);
             try {
                 startManager(swarm, RaftStart.JOIN, null, managers.get(0));
             } catch (Exception e) {
@@ -841,7 +901,8 @@ final class Swarm implements AutoCloseable {
     private CertificateAuthority.Issued renewThrough(ClusterClient client) throws IOException, InterruptedException {
         CertificateRequest csr = CertificateRequest.create(new SecureRandom());
         CertificateAuthority.Issued issued = client.renew(csr.pem());
-        NodeCertificate next = NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
+        NodeCertificate next =
+                NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
         keys = keys.withCertificate(next, issued.rootCa());
         NodeKeys.write(config.dataDir(), keys);
         tls.renewed(next);
@@ -863,9 +924,11 @@ final class Swarm implements AutoCloseable {
         io.skep.core.pki.UnlockKey wanted;
         try {
             wanted = cluster.autoLockManagers() && cluster.unlockKey != null
-                    ? io.skep.core.pki.UnlockKey.parse(cluster.unlockKey) : null;
+                    ? io.skep.core.pki.UnlockKey.parse(cluster.unlockKey)
+                    : null;
         } catch (IllegalArgumentException e) {
-            LOG.error("the swarm's unlock key is unreadable: this manager's keys stay as they are ({})", e.getMessage());
+            LOG.error(
+                    "the swarm's unlock key is unreadable: this manager's keys stay as they are ({})", e.getMessage());
             return;
         }
         if (java.util.Objects.equals(wanted, keys.unlockKey())) {
@@ -875,8 +938,10 @@ final class Swarm implements AutoCloseable {
             NodeKeys.Keys next = keys.withUnlockKey(wanted);
             NodeKeys.write(config.dataDir(), next);
             keys = next;
-            LOG.info(wanted == null ? "autolock is off: this manager's keys are kept with their key encryption key"
-                    : "autolock is on: this manager's keys are encrypted under the swarm's unlock key");
+            LOG.info(
+                    wanted == null
+                            ? "autolock is off: this manager's keys are kept with their key encryption key"
+                            : "autolock is on: this manager's keys are encrypted under the swarm's unlock key");
         } catch (IOException e) {
             LOG.error("cannot re-encrypt this manager's keys for the swarm's autolock: {}", e.toString());
         }
@@ -900,29 +965,50 @@ final class Swarm implements AutoCloseable {
         c.id = clusterId;
         c.createdAt = Ids.now();
         JsonNode spec = request == null ? null : request.get("Spec");
-        c.spec = spec == null || spec.isNull() ? new Cluster.SwarmSpec() : Json.MAPPER.convertValue(spec, Cluster.SwarmSpec.class);
+        c.spec = spec == null || spec.isNull()
+                ? new Cluster.SwarmSpec()
+                : Json.MAPPER.convertValue(spec, Cluster.SwarmSpec.class);
         c.spec.name = "default";
         if (c.spec.orchestration == null) {
             c.spec.orchestration = new Cluster.Orchestration();
         }
-        if (c.spec.orchestration.taskHistoryRetentionLimit == null || c.spec.orchestration.taskHistoryRetentionLimit == 0) {
+        if (c.spec.orchestration.taskHistoryRetentionLimit == null
+                || c.spec.orchestration.taskHistoryRetentionLimit == 0) {
             c.spec.orchestration.taskHistoryRetentionLimit = io.skep.api.model.Defaults.TASK_HISTORY_RETENTION_LIMIT;
         }
-        c.spec.other("Raft", Map.of("SnapshotInterval", snapshotInterval, "KeepOldSnapshots", 0,
-                "LogEntriesForSlowFollowers", 500, "ElectionTick", 10, "HeartbeatTick", 1));
+        c.spec.other(
+                "Raft",
+                Map.of(
+                        "SnapshotInterval",
+                        snapshotInterval,
+                        "KeepOldSnapshots",
+                        0,
+                        "LogEntriesForSlowFollowers",
+                        500,
+                        "ElectionTick",
+                        10,
+                        "HeartbeatTick",
+                        1));
         c.spec.other("Dispatcher", Map.of("HeartbeatPeriod", c.heartbeatPeriod().toNanos()));
         c.spec.other("CAConfig", Map.of("NodeCertExpiry", c.nodeCertExpiry().toNanos()));
         c.spec.other("TaskDefaults", Map.of());
-        boolean autolock = request != null && (request.path("AutoLockManagers").asBoolean(false)
-                || request.path("Spec").path("EncryptionConfig").path("AutoLockManagers").asBoolean(false));
+        boolean autolock = request != null
+                && (request.path("AutoLockManagers").asBoolean(false)
+                        || request.path("Spec")
+                                .path("EncryptionConfig")
+                                .path("AutoLockManagers")
+                                .asBoolean(false));
         c.spec.other("EncryptionConfig", Map.of("AutoLockManagers", autolock));
         c.unlockKey = autolock ? io.skep.core.pki.UnlockKey.generate(random).text() : null;
         c.rootCa = new Cluster.CaKeys();
         c.rootCa.caCert = ca.certificatePem();
         c.rootCa.caKey = ca.keyPem();
         c.tlsInfo = CertificateAuthority.tlsInfo(ca.certificatePem());
-        c.joinTokens = Map.of("Worker", JoinToken.generate(ca, random).toString(),
-                "Manager", JoinToken.generate(ca, random).toString());
+        c.joinTokens = Map.of(
+                "Worker",
+                JoinToken.generate(ca, random).toString(),
+                "Manager",
+                JoinToken.generate(ca, random).toString());
         return c;
     }
 
@@ -931,7 +1017,8 @@ final class Swarm implements AutoCloseable {
         n.id = daemon.nodeId();
         n.createdAt = Ids.now();
         n.spec.role = "manager";
-        String availability = request == null ? "" : request.path("Availability").asText("");
+        String availability =
+                request == null ? "" : request.path("Availability").asText("");
         n.spec.availability = availability.isEmpty() ? "active" : availability;
         n.description = describe();
         n.status.state = "unknown";

@@ -1,14 +1,13 @@
 package io.skep.core.node;
 
+import io.skep.api.model.Node;
 import io.skep.core.ca.CertificateAuthority;
 import io.skep.core.cluster.ClusterClient;
-import io.skep.api.model.Node;
 import io.skep.core.pki.CertificateRequest;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.NodeCertificate;
 import io.skep.core.pki.RootCa;
 import io.skep.core.tls.NodeTls;
-
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.List;
@@ -26,8 +25,7 @@ final class SwarmJoin {
      * What joining gave: the node's certificate, the swarm's root CA (PEM), the swarm and the role; for a manager,
      * the Raft group to join.
      */
-    record Joined(NodeCertificate certificate, String rootCaPem, String clusterId, String role, String raftGroup) {
-    }
+    record Joined(NodeCertificate certificate, String rootCaPem, String clusterId, String role, String raftGroup) {}
 
     /** A join that cannot succeed as asked (bad token, wrong CA, refused): the caller answers 400/403. */
     static final class Refused extends Exception {
@@ -39,14 +37,19 @@ final class SwarmJoin {
         }
     }
 
-    private SwarmJoin() {
-    }
+    private SwarmJoin() {}
 
     /**
      * @param clusterAddr where this node's cluster port will listen, should it join as a manager ({@code host:port})
      */
-    static Joined join(String manager, String token, String nodeId, String availability, String advertisedHost,
-                       String clusterAddr, Node.Description description)
+    static Joined join(
+            String manager,
+            String token,
+            String nodeId,
+            String availability,
+            String advertisedHost,
+            String clusterAddr,
+            Node.Description description)
             throws Refused, IOException, InterruptedException {
         JoinToken parsed;
         try {
@@ -63,14 +66,17 @@ final class SwarmJoin {
         }
         CertificateRequest csr = CertificateRequest.create(new SecureRandom());
         CertificateAuthority.Issued issued;
-        try (ClusterClient trusted = new ClusterClient(NodeTls.trusting(RootCa.certificateOf(rootCaPem)), List.of(manager))) {
-            issued = trusted.join(new CertificateAuthority.JoinRequest(token.strip(), nodeId, csr.pem(), availability,
-                    advertisedHost, clusterAddr, description));
+        try (ClusterClient trusted =
+                new ClusterClient(NodeTls.trusting(RootCa.certificateOf(rootCaPem)), List.of(manager))) {
+            issued = trusted.join(new CertificateAuthority.JoinRequest(
+                    token.strip(), nodeId, csr.pem(), availability, advertisedHost, clusterAddr, description));
         } catch (ClusterClient.CallFailed e) {
-            throw new Refused(e.status() == 409 ? 409 : e.status() >= 500 ? 503 : e.status() == 401 ? 403 : e.status(),
+            throw new Refused(
+                    e.status() == 409 ? 409 : e.status() >= 500 ? 503 : e.status() == 401 ? 403 : e.status(),
                     e.getMessage());
         }
-        NodeCertificate certificate = NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
+        NodeCertificate certificate =
+                NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
         if (!nodeId.equals(certificate.nodeId()) || !issued.clusterId().equals(certificate.clusterId())) {
             throw new Refused(403, "the manager signed a certificate for another node (" + certificate.nodeId() + ")");
         }

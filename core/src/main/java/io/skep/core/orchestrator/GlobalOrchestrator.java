@@ -1,16 +1,15 @@
 package io.skep.core.orchestrator;
 
-import io.skep.core.reconcile.ReconcileLoop;
-import io.skep.core.reconcile.StoreWriter;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Node;
 import io.skep.api.model.Service;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.store.Batch;
 import io.skep.core.store.MemoryStore;
 import io.skep.core.store.StoreEvent;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +33,8 @@ public final class GlobalOrchestrator extends ReconcileLoop {
 
     @Override
     protected boolean interested(List<StoreEvent> events) {
-        return events.stream().anyMatch(e -> e.kind() == Kind.SERVICE || e.kind() == Kind.NODE || e.kind() == Kind.TASK);
+        return events.stream()
+                .anyMatch(e -> e.kind() == Kind.SERVICE || e.kind() == Kind.NODE || e.kind() == Kind.TASK);
     }
 
     @Override

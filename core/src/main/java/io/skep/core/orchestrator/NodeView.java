@@ -5,7 +5,6 @@ import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
 import io.skep.core.scheduler.Constraint;
 import io.skep.core.scheduler.NodeAttributes;
-
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +35,8 @@ final class NodeView {
     /** Swarm's {@code InvalidNode}, negated: the node exists, is not down and is not drained. */
     boolean usable(String nodeId) {
         Node node = nodes.get(nodeId);
-        return node != null && !"down".equals(node.status == null ? null : node.status.state)
+        return node != null
+                && !"down".equals(node.status == null ? null : node.status.state)
                 && !"drain".equals(node.availability());
     }
 
@@ -46,7 +46,8 @@ final class NodeView {
         if (node == null) {
             return false;
         }
-        List<Constraint> constraints = templateDigest == null ? parse(spec)
+        List<Constraint> constraints = templateDigest == null
+                ? parse(spec)
                 : constraintsByTemplate.computeIfAbsent(templateDigest, d -> parse(spec));
         if (constraints.isEmpty()) {
             return true;

@@ -17,9 +17,6 @@ import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.Resources;
 import io.skep.spi.scheduler.SchedulerStrategy;
 import io.skep.spi.scheduler.TaskMove;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -28,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves a replicated service's running tasks until its placement is what its scheduler strategy aims at (beyond
@@ -77,14 +76,18 @@ final class Rebalancer {
             }
         }
         long parallelism = s.spec.updateConfig == null || s.spec.updateConfig.parallelism == null
-                ? 1 : s.spec.updateConfig.parallelism;
+                ? 1
+                : s.spec.updateConfig.parallelism;
         long allowed = parallelism == 0 ? Long.MAX_VALUE : parallelism - inFlight;
         if (running.isEmpty() || allowed <= 0) {
             return;
         }
         Demand demand = load.demand(running.values().iterator().next().getFirst());
         int count = running.values().stream().mapToInt(List::size).sum();
-        PlacementRequest request = new PlacementRequest(s.id, count, s.spec.taskTemplate.spreadDescriptors(),
+        PlacementRequest request = new PlacementRequest(
+                s.id,
+                count,
+                s.spec.taskTemplate.spreadDescriptors(),
                 new Resources(demand.nanoCpus(), demand.memoryBytes()),
                 s.spec.labels == null ? Map.of() : s.spec.labels);
         // Without a strategy nothing could place a moved task (the scheduler says why on pending ones): no moves.
@@ -102,11 +105,18 @@ final class Rebalancer {
             TaskMove move = next.get();
             List<Task> onSource = running.getOrDefault(move.fromNodeId(), List.of());
             if (onSource.isEmpty() || room.getOrDefault(move.toNodeId(), 0) <= 0) {
-                LOG.warn("scheduler strategy {} asked to move a task of service {} from {} to {}, which cannot be;"
-                        + " not rebalanced", strategy.name(), s.id, move.fromNodeId(), move.toNodeId());
+                LOG.warn(
+                        "scheduler strategy {} asked to move a task of service {} from {} to {}, which cannot be;"
+                                + " not rebalanced",
+                        strategy.name(),
+                        s.id,
+                        move.fromNodeId(),
+                        move.toNodeId());
                 break;
             }
-            Task t = onSource.stream().max(Comparator.comparingLong(Task::slotNumber)).orElseThrow();
+            Task t = onSource.stream()
+                    .max(Comparator.comparingLong(Task::slotNumber))
+                    .orElseThrow();
             onSource.remove(t);
             batch.patchTask(t.id, TaskPatch.desired(TaskState.SHUTDOWN.wire()));
             // Made ready: it starts once the old task has stopped; the scheduler places it as the strategy does.
@@ -130,15 +140,17 @@ final class Rebalancer {
      * Every node with the service's running tasks (as the moves planned so far leave them) or room for one: the
      * strategy's view. A node gone from the store keeps its tasks here (without attributes) until they are moved.
      */
-    private static List<NodeCandidate> candidates(SwarmLoad load, Map<String, Integer> tasksOn,
-                                                  Map<String, Integer> room) {
+    private static List<NodeCandidate> candidates(
+            SwarmLoad load, Map<String, Integer> tasksOn, Map<String, Integer> room) {
         Map<String, NodeCandidate> out = new LinkedHashMap<>();
         for (NodeInfo n : load.nodes()) {
             int tasks = tasksOn.getOrDefault(n.id(), 0);
             int capacity = room.getOrDefault(n.id(), 0);
             if (tasks > 0 || capacity > 0) {
-                out.put(n.id(), new NodeCandidate(n.id(), n.attributes(), tasks, n.totalTasks(), capacity, 0,
-                        n.free(), n.total()));
+                out.put(
+                        n.id(),
+                        new NodeCandidate(
+                                n.id(), n.attributes(), tasks, n.totalTasks(), capacity, 0, n.free(), n.total()));
             }
         }
         tasksOn.forEach((id, tasks) -> {
@@ -149,4 +161,3 @@ final class Rebalancer {
         return List.copyOf(out.values());
     }
 }
-

@@ -1,17 +1,15 @@
 package io.skep.core.orchestrator;
 
-import io.skep.core.reconcile.ReconcileLoop;
-import io.skep.core.reconcile.StoreWriter;
-import io.skep.api.model.Kind;
 import io.skep.api.model.Service;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.scheduler.Strategies;
 import io.skep.core.scheduler.SwarmLoad;
 import io.skep.core.store.Batch;
 import io.skep.core.store.MemoryStore;
 import io.skep.core.store.StoreEvent;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,6 +47,7 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
      * delay, update monitor) and the first pass look at every service.
      */
     private final Set<String> changedServices = ConcurrentHashMap.newKeySet();
+
     private final AtomicBoolean allChanged = new AtomicBoolean(true);
     /** When the earliest timer a pass asked for is due (nanoTime). */
     private volatile long timerDue = Long.MAX_VALUE;
@@ -134,8 +133,8 @@ public final class ReplicatedOrchestrator extends ReconcileLoop {
         }
         for (Map.Entry<Long, List<Task>> e : slots.entrySet()) {
             // What the slot holds after this pass: its tasks as this pass leaves them, and any replacement.
-            e.setValue(new ArrayList<>(common.superviseSlot(s, runtime, e.getKey(), null, s.id + "/" + e.getKey(),
-                    e.getValue(), batch)));
+            e.setValue(new ArrayList<>(
+                    common.superviseSlot(s, runtime, e.getKey(), null, s.id + "/" + e.getKey(), e.getValue(), batch)));
         }
 
         List<Long> live = new ArrayList<>();

@@ -3,7 +3,6 @@ package io.skep.core.orchestrator;
 import io.skep.api.model.Defaults;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;

@@ -9,7 +9,6 @@ import io.skep.api.model.TaskState;
 import io.skep.core.store.Batch;
 import io.skep.core.store.ServicePatch;
 import io.skep.core.store.TaskPatch;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,14 +35,17 @@ final class ServiceReconciler {
      * shut down.
      */
     static List<Task> oneRunning(List<Task> tasks, Batch batch) {
-        List<Task> running = tasks.stream().filter(t -> t.desired() == TaskState.RUNNING
-                && (t.state() == null || !t.state().isTerminal())).toList();
+        List<Task> running = tasks.stream()
+                .filter(t -> t.desired() == TaskState.RUNNING
+                        && (t.state() == null || !t.state().isTerminal()))
+                .toList();
         if (running.size() < 2) {
             return tasks;
         }
-        Task kept = running.stream().max(java.util.Comparator
-                .comparing((Task t) -> t.state() == null ? TaskState.NEW : t.state())
-                .thenComparing(t -> t.createdAt == null ? "" : t.createdAt)).orElseThrow();
+        Task kept = running.stream()
+                .max(java.util.Comparator.comparing((Task t) -> t.state() == null ? TaskState.NEW : t.state())
+                        .thenComparing(t -> t.createdAt == null ? "" : t.createdAt))
+                .orElseThrow();
         List<Task> out = new ArrayList<>();
         for (Task t : tasks) {
             if (running.contains(t) && t != kept) {
@@ -68,7 +70,8 @@ final class ServiceReconciler {
      *
      * @return the tasks the slot holds after this pass's writes: ended tasks now shut down, new tasks added
      */
-    List<Task> superviseSlot(Service s, String runtime, long slot, String nodeId, String key, List<Task> tasks, Batch batch) {
+    List<Task> superviseSlot(
+            Service s, String runtime, long slot, String nodeId, String key, List<Task> tasks, Batch batch) {
         tasks = oneRunning(tasks, batch);
         List<Task> out = new ArrayList<>();
         for (Task t : tasks) {
@@ -77,7 +80,8 @@ final class ServiceReconciler {
                 boolean covered = tasks.stream().anyMatch(o -> o != t && o.isActive());
                 if (!covered && restarts.shouldRestart(t, key)) {
                     Duration delay = Defaults.restartDelay(s.spec.taskTemplate);
-                    Task next = Tasks.create(s, slot, nodeId, runtime, delay.isZero() ? TaskState.RUNNING : TaskState.READY);
+                    Task next = Tasks.create(
+                            s, slot, nodeId, runtime, delay.isZero() ? TaskState.RUNNING : TaskState.READY);
                     batch.create(next);
                     out.add(next);
                     if (!delay.isZero()) {
@@ -87,14 +91,17 @@ final class ServiceReconciler {
             } else if (t.isWanted() && t.desired() == TaskState.READY) {
                 // Stop-first: a new task starts once the slot's other tasks have stopped, and a replacement for
                 // a task that ended by itself also waits out the restart delay.
-                if (tasks.stream().anyMatch(o -> o != t && started(o) && !o.state().isTerminal())) {
+                if (tasks.stream()
+                        .anyMatch(o -> o != t && started(o) && !o.state().isTerminal())) {
                     out.add(t); // the old task's stop is a store event: it wakes this loop
                     continue;
                 }
-                Task previous = Tasks.newest(tasks.stream().filter(o -> o != t && started(o)).toList());
+                Task previous = Tasks.newest(
+                        tasks.stream().filter(o -> o != t && started(o)).toList());
                 Duration left = Duration.ZERO;
                 if (previous != null && previous.state() != TaskState.SHUTDOWN) { // it ended by itself
-                    left = Duration.between(Instant.now(), Instant.parse(t.createdAt).plus(Defaults.restartDelay(t.spec)));
+                    left = Duration.between(
+                            Instant.now(), Instant.parse(t.createdAt).plus(Defaults.restartDelay(t.spec)));
                 }
                 if (left.isNegative() || left.isZero()) {
                     Task running = Json.copy(t);
@@ -119,11 +126,13 @@ final class ServiceReconciler {
      *
      * @return the slot's tasks after this pass's writes
      */
-    List<Task> replaceLost(Service s, String runtime, long slot, String key, List<Task> tasks, NodeView nodes,
-                           Batch batch) {
+    List<Task> replaceLost(
+            Service s, String runtime, long slot, String key, List<Task> tasks, NodeView nodes, Batch batch) {
         List<Task> out = new ArrayList<>();
         for (Task t : tasks) {
-            if (!t.isWanted() || t.nodeId == null || (t.state() != null && t.state().isTerminal())) {
+            if (!t.isWanted()
+                    || t.nodeId == null
+                    || (t.state() != null && t.state().isTerminal())) {
                 out.add(t);
                 continue;
             }
@@ -164,8 +173,8 @@ final class ServiceReconciler {
         Instant lastStarted = Instant.EPOCH;
         String updateState = s.updateStatus == null ? null : s.updateStatus.state;
         // When the new tasks started matters only to an update that may be about to complete.
-        boolean timing = s.previousSpec != null
-                && ("updating".equals(updateState) || "rollback_started".equals(updateState));
+        boolean timing =
+                s.previousSpec != null && ("updating".equals(updateState) || "rollback_started".equals(updateState));
         for (List<Task> slot : liveSlots) {
             List<Task> wanted = slot.stream().filter(Task::isWanted).toList();
             boolean hasCurrent = false;
@@ -185,7 +194,8 @@ final class ServiceReconciler {
             }
         }
         long parallelism = s.spec.updateConfig == null || s.spec.updateConfig.parallelism == null
-                ? 1 : s.spec.updateConfig.parallelism;
+                ? 1
+                : s.spec.updateConfig.parallelism;
         long allowed = parallelism == 0 ? dirty.size() : Math.max(0, parallelism - inFlight);
         for (List<Task> slot : dirty) {
             if (allowed-- <= 0) {
@@ -211,7 +221,8 @@ final class ServiceReconciler {
         } else if (dirty.isEmpty() && inFlight == 0 && ("updating".equals(state) || "rollback_started".equals(state))) {
             // As Swarm's updater: the update completes once the last new task has run for the monitor period.
             Duration monitor = s.spec.updateConfig == null || s.spec.updateConfig.monitor == null
-                    ? Defaults.UPDATE_MONITOR : Duration.ofNanos(s.spec.updateConfig.monitor);
+                    ? Defaults.UPDATE_MONITOR
+                    : Duration.ofNanos(s.spec.updateConfig.monitor);
             Duration left = Duration.between(Instant.now(), lastStarted.plus(monitor));
             if (left.isPositive()) {
                 wakeIn.accept(left);

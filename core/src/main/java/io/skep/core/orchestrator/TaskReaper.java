@@ -1,17 +1,16 @@
 package io.skep.core.orchestrator;
 
-import io.skep.core.reconcile.ReconcileLoop;
-import io.skep.core.reconcile.StoreWriter;
 import io.skep.api.model.Cluster;
 import io.skep.api.model.Defaults;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Service;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.store.Batch;
 import io.skep.core.store.MemoryStore;
 import io.skep.core.store.StoreEvent;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +59,9 @@ public final class TaskReaper extends ReconcileLoop {
         Batch batch = new Batch();
         Map<String, List<Task>> bySlot = new HashMap<>();
         for (Task t : m.tasks()) {
-            boolean stopped = t.state() == null || t.state().isTerminal() || t.nodeId == null
+            boolean stopped = t.state() == null
+                    || t.state().isTerminal()
+                    || t.nodeId == null
                     || t.state().compareTo(TaskState.ASSIGNED) < 0;
             Service service = m.get(Kind.SERVICE, t.serviceId);
             if ((t.desired() == TaskState.REMOVE || service == null) && stopped) {

@@ -5,7 +5,6 @@ import io.skep.api.model.Json;
 import io.skep.api.model.Service;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
-
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -15,11 +14,12 @@ import java.util.Objects;
 /** Making tasks of a service, and judging them against it. */
 public final class Tasks {
     /** Newest first, by creation time then ID (IDs break ties deterministically). */
-    public static final Comparator<Task> NEWEST_FIRST =
-            Comparator.comparing((Task t) -> t.createdAt == null ? "" : t.createdAt).thenComparing(t -> t.id).reversed();
+    public static final Comparator<Task> NEWEST_FIRST = Comparator.comparing(
+                    (Task t) -> t.createdAt == null ? "" : t.createdAt)
+            .thenComparing(t -> t.id)
+            .reversed();
 
-    private Tasks() {
-    }
+    private Tasks() {}
 
     /**
      * A new task of {@code service}: in a slot (replicated) or on a node (global), for the runtime the

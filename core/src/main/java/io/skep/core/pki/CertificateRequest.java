@@ -1,5 +1,11 @@
 package io.skep.core.pki;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.SecureRandom;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -9,13 +15,6 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
-
-import java.io.IOException;
-import java.io.StringReader;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.PublicKey;
-import java.security.SecureRandom;
 
 /**
  * A joining node's certificate request (PKCS#10): its key pair stays on the node, only the request (its public
@@ -27,8 +26,9 @@ public record CertificateRequest(KeyPair keys, String pem) {
     public static CertificateRequest create(SecureRandom random) {
         KeyPair keys = RootCa.p256(random);
         try {
-            PKCS10CertificationRequest request = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=swarm-node"),
-                    keys.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
+            PKCS10CertificationRequest request = new JcaPKCS10CertificationRequestBuilder(
+                            new X500Name("CN=swarm-node"), keys.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
             return new CertificateRequest(keys, Pem.write(request));
         } catch (OperatorCreationException e) {
             throw new IllegalStateException("cannot sign a certificate request: " + e.getMessage(), e);
@@ -43,8 +43,8 @@ public record CertificateRequest(KeyPair keys, String pem) {
     }
 
     /** The order of P-256's base point (NIST FIPS 186-4, D.1.2.3): it tells that curve from any other 256-bit one. */
-    private static final java.math.BigInteger P256_ORDER = new java.math.BigInteger(
-            "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 16);
+    private static final java.math.BigInteger P256_ORDER =
+            new java.math.BigInteger("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 16);
 
     private static String describe(PublicKey key) {
         return key instanceof java.security.interfaces.ECPublicKey ec
@@ -70,8 +70,8 @@ public record CertificateRequest(KeyPair keys, String pem) {
             JcaPKCS10CertificationRequest jca = new JcaPKCS10CertificationRequest(request);
             PublicKey key = jca.getPublicKey();
             if (!isSwarmKeyType(key)) {
-                throw new IllegalArgumentException("certificate request: the swarm signs ECDSA P-256 keys only, not "
-                        + describe(key));
+                throw new IllegalArgumentException(
+                        "certificate request: the swarm signs ECDSA P-256 keys only, not " + describe(key));
             }
             if (!request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
                 throw new IllegalArgumentException("certificate request: its signature does not match its key");
@@ -81,7 +81,8 @@ public record CertificateRequest(KeyPair keys, String pem) {
             throw new IllegalArgumentException("certificate request: " + e.getMessage(), e);
         } catch (IllegalStateException | ClassCastException undecodable) {
             // Bouncy Castle's word for DER it cannot read: the request is the caller's fault, not the CA's
-            throw new IllegalArgumentException("certificate request: cannot be decoded (" + undecodable.getMessage() + ")");
+            throw new IllegalArgumentException(
+                    "certificate request: cannot be decoded (" + undecodable.getMessage() + ")");
         }
     }
 }

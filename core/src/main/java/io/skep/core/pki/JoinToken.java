@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 public record JoinToken(String caDigest, String secret) {
     static final int DIGEST_LENGTH = 50;
     static final int SECRET_LENGTH = 25;
-    private static final Pattern FORMAT = Pattern.compile("SWMTKN-1-([0-9a-z]{" + DIGEST_LENGTH + "})-([0-9a-z]{"
-            + SECRET_LENGTH + "})");
+    private static final Pattern FORMAT =
+            Pattern.compile("SWMTKN-1-([0-9a-z]{" + DIGEST_LENGTH + "})-([0-9a-z]{" + SECRET_LENGTH + "})");
 
     /** A new token for a swarm whose root CA is {@code ca}. */
     public static JoinToken generate(RootCa ca, SecureRandom random) {
@@ -41,8 +41,10 @@ public record JoinToken(String caDigest, String secret) {
 
     /** Whether {@code other} is this very token, compared in constant time (it is a secret). */
     public boolean sameAs(JoinToken other) {
-        return other != null && MessageDigest.isEqual(toString().getBytes(StandardCharsets.US_ASCII),
-                other.toString().getBytes(StandardCharsets.US_ASCII));
+        return other != null
+                && MessageDigest.isEqual(
+                        toString().getBytes(StandardCharsets.US_ASCII),
+                        other.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
     @Override

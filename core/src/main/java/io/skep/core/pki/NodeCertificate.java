@@ -1,13 +1,12 @@
 package io.skep.core.pki;
 
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
-
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
-import java.time.Instant;
 
 /**
  * A node's certificate and key. As in Swarm, the subject names the node (CN = node ID), what it may do
@@ -17,7 +16,8 @@ import java.time.Instant;
  *
  * @param intermediates what the node shows after its certificate, towards a root its peers trust
  */
-public record NodeCertificate(X509Certificate certificate, PrivateKey key, java.util.List<X509Certificate> intermediates) {
+public record NodeCertificate(
+        X509Certificate certificate, PrivateKey key, java.util.List<X509Certificate> intermediates) {
 
     public NodeCertificate {
         intermediates = java.util.List.copyOf(intermediates);
@@ -76,7 +76,8 @@ public record NodeCertificate(X509Certificate certificate, PrivateKey key, java.
 
     /** A certificate and its key encrypted under {@code unlockKey}. @throws IllegalArgumentException for another key */
     public static NodeCertificate fromPem(String certificatePem, String encryptedKeyPem, UnlockKey unlockKey) {
-        return of(certificatePem, Pem.privateKey(encryptedKeyPem, unlockKey.text().toCharArray(), "node key"));
+        return of(
+                certificatePem, Pem.privateKey(encryptedKeyPem, unlockKey.text().toCharArray(), "node key"));
     }
 
     /** Whether the certificate was signed with the key of {@code root} (a root CA certificate). */
@@ -116,12 +117,16 @@ public record NodeCertificate(X509Certificate certificate, PrivateKey key, java.
      */
     public Instant renewalTime(java.util.random.RandomGenerator random) {
         double fraction = 0.5 + 0.3 * random.nextDouble();
-        long validityMillis = java.time.Duration.between(notBefore(), notAfter()).toMillis();
+        long validityMillis =
+                java.time.Duration.between(notBefore(), notAfter()).toMillis();
         return notBefore().plusMillis((long) (validityMillis * fraction));
     }
 
     private String part(org.bouncycastle.asn1.ASN1ObjectIdentifier attribute) {
-        RDN[] rdns = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()).getRDNs(attribute);
-        return rdns.length == 0 ? "" : IETFUtils.valueToString(rdns[0].getFirst().getValue());
+        RDN[] rdns = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded())
+                .getRDNs(attribute);
+        return rdns.length == 0
+                ? ""
+                : IETFUtils.valueToString(rdns[0].getFirst().getValue());
     }
 }

@@ -1,20 +1,5 @@
 package io.skep.core.pki;
 
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
-import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
-import org.bouncycastle.openssl.PKCS8Generator;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
-import org.bouncycastle.pkcs.PKCSException;
-
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -22,14 +7,27 @@ import java.io.UncheckedIOException;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.PKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.pkcs.PKCSException;
 
 /** PEM text of certificates and private keys (Bouncy Castle's reader and writer). */
 final class Pem {
     /** Bouncy Castle's own provider: PBES2 with AES as openssl names it is not the JDK's. */
     private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
-    private Pem() {
-    }
+    private Pem() {}
 
     /** A certificate, or a private key as PKCS#8 ({@code PRIVATE KEY}: the JDK's keys carry no public half). */
     static String write(Object certificateOrKey) {
@@ -53,8 +51,11 @@ final class Pem {
     static String writeEncrypted(PrivateKey key, char[] password) {
         StringWriter text = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
-            var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC).setProvider(BC)
-                    .setRandom(new java.security.SecureRandom()).setPassword(password).build();
+            var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
+                    .setProvider(BC)
+                    .setRandom(new java.security.SecureRandom())
+                    .setPassword(password)
+                    .build();
             writer.writeObject(new JcaPKCS8Generator(key, encryptor));
         } catch (IOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot encrypt a private key", e);
@@ -73,8 +74,9 @@ final class Pem {
             throw new IllegalArgumentException(what + ": not an encrypted PEM private key");
         }
         try {
-            PrivateKeyInfo info = encrypted.decryptPrivateKeyInfo(
-                    new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password));
+            PrivateKeyInfo info = encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder()
+                    .setProvider(BC)
+                    .build(password));
             return new JcaPEMKeyConverter().getPrivateKey(info);
         } catch (PKCSException | OperatorCreationException | IOException | RuntimeException e) {
             throw new IllegalArgumentException(what + ": cannot be decrypted with this key");

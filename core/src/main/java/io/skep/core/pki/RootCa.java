@@ -1,5 +1,19 @@
 package io.skep.core.pki;
 
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -18,21 +32,6 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
-
 /**
  * The swarm's root certificate authority, made by {@code swarm init}: an ECDSA P-256 key and a self-signed
  * certificate ({@code CN=swarm-ca}, 20 years, as Swarm's). It signs the nodes' certificates; its digest is the
@@ -43,6 +42,7 @@ public final class RootCa {
     public static final Duration VALIDITY = Duration.ofDays(20 * 365);
     /** Certificates are valid from a little before they are made, for clocks a little behind. */
     private static final Duration BACKDATE = Duration.ofHours(1);
+
     private static final String SIGNATURE = "SHA256withECDSA";
 
     private final X509Certificate certificate;
@@ -57,7 +57,12 @@ public final class RootCa {
 
     /** A new root CA ({@code CN=swarm-ca}, as Swarm names the first root of a swarm). */
     public static RootCa create(SecureRandom random, Instant now) {
-        return create(random, now, new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, "swarm-ca").build());
+        return create(
+                random,
+                now,
+                new X500NameBuilder(BCStyle.INSTANCE)
+                        .addRDN(BCStyle.CN, "swarm-ca")
+                        .build());
     }
 
     /**
@@ -66,19 +71,31 @@ public final class RootCa {
      * path through it to the old root.
      */
     public static RootCa createNext(SecureRandom random, Instant now) {
-        return create(random, now, new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, "swarm-ca")
-                .addRDN(BCStyle.OU, base36(new BigInteger(64, random), 13)).build());
+        return create(
+                random,
+                now,
+                new X500NameBuilder(BCStyle.INSTANCE)
+                        .addRDN(BCStyle.CN, "swarm-ca")
+                        .addRDN(BCStyle.OU, base36(new BigInteger(64, random), 13))
+                        .build());
     }
 
     private static RootCa create(SecureRandom random, Instant now, X500Name subject) {
         KeyPair pair = p256(random);
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(random),
-                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(VALIDITY)), subject, pair.getPublic())
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            subject,
+                            serial(random),
+                            Date.from(now.minus(BACKDATE)),
+                            Date.from(now.plus(VALIDITY)),
+                            subject,
+                            pair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
+                    .addExtension(
+                            Extension.subjectKeyIdentifier,
+                            false,
                             extensions.createSubjectKeyIdentifier(pair.getPublic()));
             return new RootCa(sign(builder, pair.getPrivate()), pair.getPrivate());
         } catch (CertIOException | NoSuchAlgorithmException e) {
@@ -88,7 +105,8 @@ public final class RootCa {
 
     /** The root CA kept in the store. */
     public static RootCa fromPem(String certificatePem, String keyPem) {
-        return new RootCa(Pem.certificate(certificatePem, "root CA certificate"), Pem.privateKey(keyPem, "root CA key"));
+        return new RootCa(
+                Pem.certificate(certificatePem, "root CA certificate"), Pem.privateKey(keyPem, "root CA key"));
     }
 
     public X509Certificate certificate() {
@@ -119,7 +137,8 @@ public final class RootCa {
         try {
             cert.checkValidity(Date.from(now));
         } catch (java.security.cert.CertificateException e) {
-            throw new IllegalArgumentException("invalid CAConfig.SigningCACert: not valid now (" + e.getMessage() + ")");
+            throw new IllegalArgumentException(
+                    "invalid CAConfig.SigningCACert: not valid now (" + e.getMessage() + ")");
         }
         if (!CertificateRequest.isSwarmKeyType(cert.getPublicKey())) {
             throw new IllegalArgumentException("invalid CAConfig.SigningCACert: the swarm's root CA has an ECDSA P-256 "
@@ -135,7 +154,8 @@ public final class RootCa {
             s.initVerify(cert.getPublicKey());
             s.update(probe);
             if (!s.verify(signature)) {
-                throw new IllegalArgumentException("invalid CAConfig.SigningCAKey: not the key of CAConfig.SigningCACert");
+                throw new IllegalArgumentException(
+                        "invalid CAConfig.SigningCAKey: not the key of CAConfig.SigningCACert");
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("invalid CAConfig.SigningCAKey: not the key of CAConfig.SigningCACert");
@@ -153,16 +173,26 @@ public final class RootCa {
             throw new IllegalArgumentException("invalid CAConfig.SigningCACert: its subject is the swarm's root CA's ("
                     + certificate.getSubjectX500Principal().getName() + "); a new root needs a name of its own");
         }
-        Date until = other.getNotAfter().before(certificate.getNotAfter()) ? other.getNotAfter() : certificate.getNotAfter();
+        Date until =
+                other.getNotAfter().before(certificate.getNotAfter()) ? other.getNotAfter() : certificate.getNotAfter();
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(random),
-                    Date.from(now.minus(BACKDATE)), until, other.getSubjectX500Principal(), other.getPublicKey())
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            certificate,
+                            serial(random),
+                            Date.from(now.minus(BACKDATE)),
+                            until,
+                            other.getSubjectX500Principal(),
+                            other.getPublicKey())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
+                    .addExtension(
+                            Extension.subjectKeyIdentifier,
+                            false,
                             extensions.createSubjectKeyIdentifier(other.getPublicKey()))
-                    .addExtension(Extension.authorityKeyIdentifier, false,
+                    .addExtension(
+                            Extension.authorityKeyIdentifier,
+                            false,
                             extensions.createAuthorityKeyIdentifier(certificate));
             return sign(builder, key);
         } catch (CertIOException | GeneralSecurityException e) {
@@ -194,7 +224,8 @@ public final class RootCa {
     /** The digest {@link #digest()} of the root CA whose certificate is {@code certificatePem} (PEM as stored). */
     public static String digestOf(String certificatePem) {
         try {
-            byte[] sha = MessageDigest.getInstance("SHA-256").digest(certificatePem.getBytes(StandardCharsets.US_ASCII));
+            byte[] sha =
+                    MessageDigest.getInstance("SHA-256").digest(certificatePem.getBytes(StandardCharsets.US_ASCII));
             return base36(new BigInteger(1, sha), JoinToken.DIGEST_LENGTH);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("no SHA-256 in this JDK", e);
@@ -211,37 +242,57 @@ public final class RootCa {
      * {@code swarm-ca} for a manager, which answers as the CA), for both ends of mutual TLS; valid for
      * {@code expiry} from {@code now}.
      */
-    public NodeCertificate issue(String nodeId, NodeRole role, String clusterId, Duration expiry,
-                                 SecureRandom random, Instant now) {
+    public NodeCertificate issue(
+            String nodeId, NodeRole role, String clusterId, Duration expiry, SecureRandom random, Instant now) {
         KeyPair pair = p256(random);
-        return new NodeCertificate(sign(pair.getPublic(), nodeId, role, clusterId, expiry, random, now), pair.getPrivate());
+        return new NodeCertificate(
+                sign(pair.getPublic(), nodeId, role, clusterId, expiry, random, now), pair.getPrivate());
     }
 
     /**
      * The same, for a key pair the CA never sees: a certificate of {@code publicKey}, from a node's
      * {@link CertificateRequest} (check it with {@link CertificateRequest#verifiedKey}).
      */
-    public X509Certificate sign(java.security.PublicKey publicKey, String nodeId, NodeRole role, String clusterId,
-                                Duration expiry, SecureRandom random, Instant now) {
+    public X509Certificate sign(
+            java.security.PublicKey publicKey,
+            String nodeId,
+            NodeRole role,
+            String clusterId,
+            Duration expiry,
+            SecureRandom random,
+            Instant now) {
         if (expiry.isNegative() || expiry.isZero()) {
             throw new IllegalArgumentException("node certificate expiry must be positive, got " + expiry);
         }
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
-                .addRDN(BCStyle.O, clusterId).addRDN(BCStyle.OU, role.unit()).addRDN(BCStyle.CN, nodeId).build();
+                .addRDN(BCStyle.O, clusterId)
+                .addRDN(BCStyle.OU, role.unit())
+                .addRDN(BCStyle.CN, nodeId)
+                .build();
         GeneralName[] names = role == NodeRole.MANAGER
                 ? new GeneralName[] {dns(role.unit()), dns(nodeId), dns("swarm-ca")}
                 : new GeneralName[] {dns(role.unit()), dns(nodeId)};
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(random),
-                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(expiry)), subject, publicKey)
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            certificate,
+                            serial(random),
+                            Date.from(now.minus(BACKDATE)),
+                            Date.from(now.plus(expiry)),
+                            subject,
+                            publicKey)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true,
+                    .addExtension(
+                            Extension.keyUsage,
+                            true,
                             new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                        KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+                    }))
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names))
-                    .addExtension(Extension.authorityKeyIdentifier, false,
+                    .addExtension(
+                            Extension.authorityKeyIdentifier,
+                            false,
                             extensions.createAuthorityKeyIdentifier(certificate));
             return sign(builder, key);
         } catch (CertIOException | GeneralSecurityException e) {
@@ -280,8 +331,8 @@ public final class RootCa {
 
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) {
         try {
-            return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder(SIGNATURE).build(key)));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder(SIGNATURE).build(key)));
         } catch (OperatorCreationException | java.security.cert.CertificateException e) {
             throw new IllegalStateException("cannot sign a certificate: " + e.getMessage(), e);
         }

@@ -6,13 +6,9 @@ import io.skep.spi.PluginOptionException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
 import io.skep.spi.scheduler.SchedulerFilter;
 import io.skep.spi.scheduler.SchedulerStrategy;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleFinder;
-import java.lang.module.ModuleReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +20,8 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The plugins of this node: every SPI implementation found with {@link ServiceLoader} in the image's
@@ -35,8 +33,7 @@ public final class PluginRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(PluginRegistry.class);
 
     /** A kind of plugin: the type {@code skep plugin ls} shows, and the SPI interface it implements. */
-    public record Kind(String type, Class<? extends Plugin> spi) {
-    }
+    public record Kind(String type, Class<? extends Plugin> spi) {}
 
     /** The SPIs whose providers are loaded. A new SPI is one more line here. */
     public static final List<Kind> KINDS = List.of(
@@ -45,15 +42,13 @@ public final class PluginRegistry {
             new Kind("scheduler-filter", SchedulerFilter.class));
 
     /** One loaded plugin, as {@code skep plugin ls} shows it, with the settings it received. */
-    public record LoadedPlugin(String type, String name, String description, String module, Plugin plugin,
-                               PluginConfig config) {
-    }
+    public record LoadedPlugin(
+            String type, String name, String description, String module, Plugin plugin, PluginConfig config) {}
 
     private final List<LoadedPlugin> plugins = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
 
-    private PluginRegistry() {
-    }
+    private PluginRegistry() {}
 
     /** Loads the image's plugins and those in {@code pluginDir} (may be null or missing), with no settings. */
     public static PluginRegistry load(Path pluginDir) {
@@ -92,7 +87,8 @@ public final class PluginRegistry {
         });
         for (int i = 0; i < plugins.size(); i++) {
             LoadedPlugin p = plugins.get(i);
-            PluginConfig config = PluginConfig.of(p.name(), p.plugin().options(), byPlugin.getOrDefault(p.name(), Map.of()));
+            PluginConfig config =
+                    PluginConfig.of(p.name(), p.plugin().options(), byPlugin.getOrDefault(p.name(), Map.of()));
             p.plugin().configure(config);
             plugins.set(i, new LoadedPlugin(p.type(), p.name(), p.description(), p.module(), p.plugin(), config));
         }
@@ -112,7 +108,8 @@ public final class PluginRegistry {
         }
         try {
             ModuleFinder finder = ModuleFinder.of(dir);
-            Set<String> names = finder.findAll().stream().map(r -> r.descriptor().name()).collect(Collectors.toSet());
+            Set<String> names =
+                    finder.findAll().stream().map(r -> r.descriptor().name()).collect(Collectors.toSet());
             ModuleLayer boot = ModuleLayer.boot();
             Configuration config = boot.configuration().resolveAndBind(finder, ModuleFinder.of(), names);
             LOG.info("drop-in plugin modules from {}: {}", dir, names);
@@ -132,13 +129,15 @@ public final class PluginRegistry {
                 Module module = plugin.getClass().getModule();
                 String moduleName = module.isNamed() ? module.getName() : "(classpath)";
                 if (plugins.stream().anyMatch(p -> p.type.equals(type) && p.name.equals(plugin.name()))) {
-                    failures.add(type + " plugin " + plugin.name() + " from " + moduleName + ": a plugin of that name is already loaded");
+                    failures.add(type + " plugin " + plugin.name() + " from " + moduleName
+                            + ": a plugin of that name is already loaded");
                     continue;
                 }
                 plugins.add(new LoadedPlugin(type, plugin.name(), plugin.description(), moduleName, plugin, null));
             } catch (java.util.ServiceConfigurationError | RuntimeException e) {
                 failures.add(type + " plugin " + provider.type().getName() + ": " + e.getMessage());
-                LOG.warn("{} plugin {} failed to load: {}", type, provider.type().getName(), e.toString());
+                LOG.warn(
+                        "{} plugin {} failed to load: {}", type, provider.type().getName(), e.toString());
             }
         }
         plugins.sort(Comparator.comparing(LoadedPlugin::type).thenComparing(LoadedPlugin::name));
@@ -170,6 +169,10 @@ public final class PluginRegistry {
 
     /** The loaded plugins that implement {@code type} (an SPI of {@link #KINDS}), by type then name. */
     public <T extends Plugin> List<T> all(Class<T> type) {
-        return plugins.stream().map(LoadedPlugin::plugin).filter(type::isInstance).map(type::cast).toList();
+        return plugins.stream()
+                .map(LoadedPlugin::plugin)
+                .filter(type::isInstance)
+                .map(type::cast)
+                .toList();
     }
 }

@@ -7,8 +7,7 @@ import io.skep.spi.runtime.TaskResources;
 
 /** The Docker-API task spec as the runtime SPI takes it. */
 public final class RuntimeSpecs {
-    private RuntimeSpecs() {
-    }
+    private RuntimeSpecs() {}
 
     /**
      * A definition of task {@code taskId} with what its spec's container says (image, command, arguments,
@@ -17,9 +16,17 @@ public final class RuntimeSpecs {
      */
     public static TaskDefinition.Builder definition(String taskId, TaskSpec spec) {
         TaskSpec.ContainerSpec c = spec.containerSpec;
-        return TaskDefinition.builder(taskId, c.image).command(c.command).args(c.args).env(c.env)
-                .workingDir(c.dir).user(c.user).hostname(c.hostname).labels(c.labels).stopSignal(c.stopSignal)
-                .stopGracePeriod(Defaults.stopGracePeriod(spec)).resources(limits(spec));
+        return TaskDefinition.builder(taskId, c.image)
+                .command(c.command)
+                .args(c.args)
+                .env(c.env)
+                .workingDir(c.dir)
+                .user(c.user)
+                .hostname(c.hostname)
+                .labels(c.labels)
+                .stopSignal(c.stopSignal)
+                .stopGracePeriod(Defaults.stopGracePeriod(spec))
+                .resources(limits(spec));
     }
 
     /** The task's resource limits (0: no limit). */

@@ -2,11 +2,10 @@ package io.skep.core.reconcile;
 
 import io.skep.core.store.NoQuorumException;
 import io.skep.core.store.StoreEvent;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A leader-side control loop: one thread that runs {@link #reconcile()} whenever the store changes in a

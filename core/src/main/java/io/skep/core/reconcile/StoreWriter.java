@@ -3,7 +3,6 @@ package io.skep.core.reconcile;
 import io.skep.core.store.Batch;
 import io.skep.core.store.CommitResult;
 import io.skep.core.store.MemoryStore;
-
 import java.io.IOException;
 
 /** What reconcilers and the API need of the store: reads, and a blocking commit of a batch. */

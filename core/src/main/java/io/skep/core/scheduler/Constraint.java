@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  */
 public record Constraint(String key, boolean equal, String value) {
     private static final Pattern SYNTAX = Pattern.compile("^\\s*([\\w.\\-]+)\\s*(==|!=)\\s*(.*?)\\s*$");
-    private static final List<String> KEYS = List.of("node.id", "node.hostname", "node.role", "node.ip",
-            "node.platform.os", "node.platform.arch");
+    private static final List<String> KEYS =
+            List.of("node.id", "node.hostname", "node.role", "node.ip", "node.platform.os", "node.platform.arch");
 
     /** Parses constraints; a malformed one is an {@link IllegalArgumentException} naming it. */
     public static List<Constraint> parseAll(List<String> expressions) {
@@ -32,20 +32,22 @@ public record Constraint(String key, boolean equal, String value) {
     public static Constraint parse(String expression) {
         Matcher m = SYNTAX.matcher(expression == null ? "" : expression);
         if (!m.matches() || m.group(3).isEmpty()) {
-            throw new IllegalArgumentException("invalid constraint \"" + expression
-                    + "\": expected <key>==<value> or <key>!=<value>");
+            throw new IllegalArgumentException(
+                    "invalid constraint \"" + expression + "\": expected <key>==<value> or <key>!=<value>");
         }
         String key = m.group(1);
         boolean label = key.startsWith("node.labels.") || key.startsWith("engine.labels.");
         if (!label && !KEYS.contains(key.toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("invalid constraint \"" + expression + "\": unknown key " + key);
         }
-        return new Constraint(label ? key : key.toLowerCase(Locale.ROOT), m.group(2).equals("=="), m.group(3));
+        return new Constraint(
+                label ? key : key.toLowerCase(Locale.ROOT), m.group(2).equals("=="), m.group(3));
     }
 
     public boolean matches(Map<String, String> attributes) {
         String actual = attributes.get(key);
-        boolean same = actual != null && (key.contains(".labels.") ? actual.equals(value) : actual.equalsIgnoreCase(value));
+        boolean same =
+                actual != null && (key.contains(".labels.") ? actual.equals(value) : actual.equalsIgnoreCase(value));
         return equal == same;
     }
 }

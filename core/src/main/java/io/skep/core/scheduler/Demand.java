@@ -5,7 +5,6 @@ import io.skep.api.model.PortConfig;
 import io.skep.api.model.Service;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
-
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,8 +21,14 @@ import java.util.TreeSet;
  * @param hostPorts   the host-mode published ports, as {@code tcp/8080}
  * @param maxReplicas at most this many of the service's tasks on one node, 0 for no limit
  */
-public record Demand(String serviceId, String runtime, List<Constraint> constraints, long nanoCpus, long memoryBytes,
-                     Set<String> hostPorts, long maxReplicas) {
+public record Demand(
+        String serviceId,
+        String runtime,
+        List<Constraint> constraints,
+        long nanoCpus,
+        long memoryBytes,
+        Set<String> hostPorts,
+        long maxReplicas) {
 
     public Demand {
         constraints = List.copyOf(constraints);
@@ -35,9 +40,14 @@ public record Demand(String serviceId, String runtime, List<Constraint> constrai
         TaskSpec spec = task.spec;
         TaskSpec.Reservations r = spec == null || spec.resources == null ? null : spec.resources.reservations;
         TaskSpec.Placement p = spec == null ? null : spec.placement;
-        return new Demand(task.serviceId, task.runtime, Constraint.parseAll(p == null ? null : p.constraints),
-                r == null || r.nanoCPUs == null ? 0 : r.nanoCPUs, r == null || r.memoryBytes == null ? 0 : r.memoryBytes,
-                hostPorts(service), p == null || p.maxReplicas == null ? 0 : p.maxReplicas);
+        return new Demand(
+                task.serviceId,
+                task.runtime,
+                Constraint.parseAll(p == null ? null : p.constraints),
+                r == null || r.nanoCPUs == null ? 0 : r.nanoCPUs,
+                r == null || r.memoryBytes == null ? 0 : r.memoryBytes,
+                hostPorts(service),
+                p == null || p.maxReplicas == null ? 0 : p.maxReplicas);
     }
 
     /** The host-mode ports a service publishes on each node its tasks run on. */

@@ -1,7 +1,6 @@
 package io.skep.core.scheduler;
 
 import io.skep.spi.scheduler.SchedulerFilter;
-
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;

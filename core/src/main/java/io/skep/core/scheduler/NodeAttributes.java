@@ -1,14 +1,12 @@
 package io.skep.core.scheduler;
 
 import io.skep.api.model.Node;
-
 import java.util.HashMap;
 import java.util.Map;
 
 /** A node's attributes by constraint name ({@code node.hostname}, {@code node.labels.az}, …). */
 public final class NodeAttributes {
-    private NodeAttributes() {
-    }
+    private NodeAttributes() {}
 
     public static Map<String, String> of(Node node) {
         Map<String, String> a = new HashMap<>();

@@ -4,7 +4,6 @@ import io.skep.api.model.Node;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
 import io.skep.spi.scheduler.Resources;
-
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -87,8 +86,11 @@ public final class NodeInfo {
     /** What the node reports it has ({@code Description.Resources}). */
     public Resources total() {
         Node.Resources r = node.description == null ? null : node.description.resources;
-        return r == null ? Resources.NONE : new Resources(Math.max(0, r.nanoCPUs == null ? 0 : r.nanoCPUs),
-                Math.max(0, r.memoryBytes == null ? 0 : r.memoryBytes));
+        return r == null
+                ? Resources.NONE
+                : new Resources(
+                        Math.max(0, r.nanoCPUs == null ? 0 : r.nanoCPUs),
+                        Math.max(0, r.memoryBytes == null ? 0 : r.memoryBytes));
     }
 
     /** What the node has left once the tasks holding a place on it took their reservations (never below zero). */

@@ -1,12 +1,12 @@
 package io.skep.core.scheduler;
 
-import io.skep.core.reconcile.ReconcileLoop;
-import io.skep.core.reconcile.StoreWriter;
 import io.skep.api.model.Ids;
 import io.skep.api.model.Kind;
+import io.skep.api.model.Service;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
-import io.skep.api.model.Service;
+import io.skep.core.reconcile.ReconcileLoop;
+import io.skep.core.reconcile.StoreWriter;
 import io.skep.core.store.Batch;
 import io.skep.core.store.MemoryStore;
 import io.skep.core.store.StoreEvent;
@@ -16,15 +16,14 @@ import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.Resources;
 import io.skep.spi.scheduler.SchedulerFilter;
 import io.skep.spi.scheduler.SchedulerStrategy;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Assigns pending tasks to nodes (PENDING → ASSIGNED). The core filters the nodes ({@link NodeFilter}), then the
@@ -108,15 +107,26 @@ public final class Scheduler extends ReconcileLoop {
     private static PlacementRequest request(MemoryStore m, List<Task> group, Demand demand) {
         Task first = group.get(0);
         Service service = m.get(Kind.SERVICE, first.serviceId);
-        return new PlacementRequest(first.serviceId, group.size(),
+        return new PlacementRequest(
+                first.serviceId,
+                group.size(),
                 first.spec == null ? List.of() : first.spec.spreadDescriptors(),
                 new Resources(demand.nanoCpus(), demand.memoryBytes()),
-                service == null || service.spec == null || service.spec.labels == null ? Map.of() : service.spec.labels);
+                service == null || service.spec == null || service.spec.labels == null
+                        ? Map.of()
+                        : service.spec.labels);
     }
 
     private static NodeCandidate candidate(NodeInfo node, Demand demand) {
-        return new NodeCandidate(node.id(), node.attributes, node.serviceTasks(demand.serviceId()), node.totalTasks(),
-                node.capacity(demand), 0, node.free(), node.total());
+        return new NodeCandidate(
+                node.id(),
+                node.attributes,
+                node.serviceTasks(demand.serviceId()),
+                node.totalTasks(),
+                node.capacity(demand),
+                0,
+                node.free(),
+                node.total());
     }
 
     /** The vendor filters that have something to say about the request (swarmkit's SetTask). */
@@ -136,8 +146,8 @@ public final class Scheduler extends ReconcileLoop {
     }
 
     /** The first vendor filter that refuses the node, or null. A filter that throws refuses (never a wrong place). */
-    private static SchedulerFilter refusing(List<SchedulerFilter> applicable, PlacementRequest request,
-                                            NodeCandidate node) {
+    private static SchedulerFilter refusing(
+            List<SchedulerFilter> applicable, PlacementRequest request, NodeCandidate node) {
         for (SchedulerFilter f : applicable) {
             boolean accepts;
             try {
@@ -157,8 +167,12 @@ public final class Scheduler extends ReconcileLoop {
      * Whether the node passes the core's filters, then the vendors'; when not, the filter that turned it away is
      * counted in {@code why}.
      */
-    private static boolean passes(NodeInfo node, Demand demand, PlacementRequest request,
-                                  List<SchedulerFilter> vendorFilters, Explanation why) {
+    private static boolean passes(
+            NodeInfo node,
+            Demand demand,
+            PlacementRequest request,
+            List<SchedulerFilter> vendorFilters,
+            Explanation why) {
         NodeFilter failing = NodeFilter.firstFailing(demand, node);
         if (failing != null) {
             why.count(failing, demand, node);

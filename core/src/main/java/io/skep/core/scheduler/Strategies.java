@@ -3,7 +3,6 @@ package io.skep.core.scheduler;
 import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.SchedulerContext;
 import io.skep.spi.scheduler.SchedulerStrategy;
-
 import java.util.Comparator;
 import java.util.List;
 
@@ -22,21 +21,30 @@ public final class Strategies {
     }
 
     /** The strategy for a request, or (strategy null) why there is none, as a pending task's message says it. */
-    public record Choice(SchedulerStrategy strategy, String refusal) {
-    }
+    public record Choice(SchedulerStrategy strategy, String refusal) {}
 
     public Choice choose(PlacementRequest request) {
         String named = request.serviceLabels().get(SchedulerStrategy.SERVICE_LABEL);
         if (named != null) {
-            SchedulerStrategy s = loaded.stream().filter(l -> l.name().equals(named)).findFirst().orElse(null);
+            SchedulerStrategy s = loaded.stream()
+                    .filter(l -> l.name().equals(named))
+                    .findFirst()
+                    .orElse(null);
             if (s == null) {
-                return new Choice(null, "scheduler strategy \"" + named + "\" named by service label "
-                        + SchedulerStrategy.SERVICE_LABEL + " is not installed on this node");
+                return new Choice(
+                        null,
+                        "scheduler strategy \"" + named + "\" named by service label " + SchedulerStrategy.SERVICE_LABEL
+                                + " is not installed on this node");
             }
-            return s.appliesTo(request) ? new Choice(s, null) : new Choice(null, "scheduler strategy \"" + named
-                    + "\" named by service label " + SchedulerStrategy.SERVICE_LABEL + " does not place this task");
+            return s.appliesTo(request)
+                    ? new Choice(s, null)
+                    : new Choice(
+                            null,
+                            "scheduler strategy \"" + named + "\" named by service label "
+                                    + SchedulerStrategy.SERVICE_LABEL + " does not place this task");
         }
-        return loaded.stream().filter(s -> s.appliesTo(request))
+        return loaded.stream()
+                .filter(s -> s.appliesTo(request))
                 .max(Comparator.comparingInt(SchedulerStrategy::weight)
                         .thenComparing(SchedulerStrategy::name, Comparator.reverseOrder()))
                 .map(s -> new Choice(s, null))

@@ -3,7 +3,6 @@ package io.skep.core.scheduler;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Task;
 import io.skep.core.store.MemoryStore;
-
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,8 +18,7 @@ public final class SwarmLoad {
     private final Map<DemandKey, Demand> demands = new HashMap<>();
 
     /** Tasks alike in what they demand: one service, one spec version, one runtime. */
-    private record DemandKey(String serviceId, Long specVersion, String runtime) {
-    }
+    private record DemandKey(String serviceId, Long specVersion, String runtime) {}
 
     private SwarmLoad(MemoryStore store) {
         this.store = store;
@@ -40,7 +38,8 @@ public final class SwarmLoad {
 
     /** What a task (and every task alike) demands of a node. */
     public Demand demand(Task t) {
-        return demands.computeIfAbsent(new DemandKey(t.serviceId, t.specVersion, t.runtime),
+        return demands.computeIfAbsent(
+                new DemandKey(t.serviceId, t.specVersion, t.runtime),
                 k -> Demand.of(t, store.get(Kind.SERVICE, t.serviceId)));
     }
 

@@ -6,7 +6,6 @@ import io.skep.api.model.Ids;
 import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
 import io.skep.api.model.StoredObject;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -134,8 +133,7 @@ public final class Batch {
     }
 
     /** A decoded entry: the proposer's time and the changes. */
-    public record Entry(String time, List<Change> changes) {
-    }
+    public record Entry(String time, List<Change> changes) {}
 
     public static Entry decode(byte[] payload) {
         try {
@@ -143,8 +141,12 @@ public final class Batch {
             JsonNode array = entry.get("Changes");
             List<Change> out = new ArrayList<>(array.size());
             for (JsonNode node : array) {
-                out.add(new Change(Change.Op.valueOf(node.get("Op").asText()), Kind.valueOf(node.get("Kind").asText()),
-                        node.get("ID").asText(), node.path("Expect").asLong(0), node.get("Object")));
+                out.add(new Change(
+                        Change.Op.valueOf(node.get("Op").asText()),
+                        Kind.valueOf(node.get("Kind").asText()),
+                        node.get("ID").asText(),
+                        node.path("Expect").asLong(0),
+                        node.get("Object")));
             }
             return new Entry(entry.get("Time").asText(), out);
         } catch (IOException e) {

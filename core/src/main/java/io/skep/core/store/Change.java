@@ -20,5 +20,10 @@ import io.skep.api.model.Kind;
  */
 public record Change(Op op, Kind kind, String id, long expectedVersion, JsonNode object) {
 
-    public enum Op { CREATE, UPDATE, PATCH, DELETE }
+    public enum Op {
+        CREATE,
+        UPDATE,
+        PATCH,
+        DELETE
+    }
 }

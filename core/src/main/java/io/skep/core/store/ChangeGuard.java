@@ -3,7 +3,6 @@ package io.skep.core.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.api.model.Json;
 import io.skep.api.model.StoredObject;
-
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -88,5 +87,4 @@ final class ChangeGuard {
         }
         return (path.isEmpty() ? "/" : path) + " is " + now + ", was " + was;
     }
-
 }

@@ -1,11 +1,5 @@
 package io.skep.core.store;
 
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.CipherInputStream;
-import javax.crypto.CipherOutputStream;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,6 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.CipherInputStream;
+import javax.crypto.CipherOutputStream;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The data encryption key (DEK) of the swarm's store: every Raft entry's payload and every snapshot a manager writes
@@ -27,6 +27,7 @@ import java.util.Arrays;
 public final class DataKey {
     /** The first byte of everything sealed: the format, for the day another comes. */
     private static final byte FORMAT = 1;
+
     private static final int KEY_BYTES = 32;
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
@@ -38,10 +39,12 @@ public final class DataKey {
      * encryption key (which is an AES-256 key too, and seals through this class).
      */
     public enum Use {
-        ENTRY, SNAPSHOT, DATA_KEY;
+        ENTRY,
+        SNAPSHOT,
+        DATA_KEY;
 
-        private final byte[] aad = ("skep-store-" + name().toLowerCase(java.util.Locale.ROOT))
-                .getBytes(StandardCharsets.US_ASCII);
+        private final byte[] aad =
+                ("skep-store-" + name().toLowerCase(java.util.Locale.ROOT)).getBytes(StandardCharsets.US_ASCII);
     }
 
     private final SecretKeySpec key;
@@ -120,7 +123,8 @@ public final class DataKey {
             throw new IOException("not sealed with a data key");
         }
         try {
-            return new CipherInputStream(in, cipher(Cipher.DECRYPT_MODE, Arrays.copyOfRange(head, 1, head.length), use));
+            return new CipherInputStream(
+                    in, cipher(Cipher.DECRYPT_MODE, Arrays.copyOfRange(head, 1, head.length), use));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM failed", e);
         }

@@ -1,7 +1,6 @@
 package io.skep.core.store;
 
 import io.skep.api.model.Kind;
-
 import java.io.IOException;
 
 /**

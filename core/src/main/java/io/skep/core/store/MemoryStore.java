@@ -11,7 +11,6 @@ import io.skep.api.model.StoredObject;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
 import io.skep.api.model.Version;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -187,7 +186,8 @@ public final class MemoryStore {
                 next.createdAt = current != null ? current.createdAt : next.createdAt != null ? next.createdAt : time;
                 next.updatedAt = time;
                 put(c.kind(), next, current);
-                return new StoreEvent(current == null ? StoreEvent.Type.CREATED : StoreEvent.Type.UPDATED, c.kind(), next);
+                return new StoreEvent(
+                        current == null ? StoreEvent.Type.CREATED : StoreEvent.Type.UPDATED, c.kind(), next);
             }
             case PATCH -> {
                 if (current == null) {
@@ -330,7 +330,9 @@ public final class MemoryStore {
         if (kind == Kind.TASK) {
             Task t = (Task) next;
             if (t.serviceId != null) {
-                tasksByService.computeIfAbsent(t.serviceId, k -> new HashSet<>()).add(t.id);
+                tasksByService
+                        .computeIfAbsent(t.serviceId, k -> new HashSet<>())
+                        .add(t.id);
             }
             if (t.nodeId != null) {
                 tasksByNode.computeIfAbsent(t.nodeId, k -> new HashSet<>()).add(t.id);

@@ -13,8 +13,8 @@ public final class NoQuorumException extends IOException {
     public static final String MESSAGE = "The swarm does not have a leader. It's possible that too few managers are "
             + "online. Make sure more than half of the managers are online.";
     /** Added to {@link #MESSAGE} for a write that was under way: its client must not take it as not done. */
-    public static final String UNDER_WAY = " The write was under way when the leader was lost: it may still take "
-            + "effect once a majority is back.";
+    public static final String UNDER_WAY =
+            " The write was under way when the leader was lost: it may still take " + "effect once a majority is back.";
 
     private final boolean mayTakeEffect;
 

@@ -1,5 +1,21 @@
 package io.skep.core.store;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.TrustManager;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -19,23 +35,6 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
-
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.TrustManager;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The replicated store: a Raft group (Apache Ratis, gRPC transport, mutual TLS between managers) whose state
@@ -58,37 +57,40 @@ public final class RaftStore implements AutoCloseable {
      * @param forwardTimeout how long a write that this member does not lead keeps looking for a leader that takes it
      *                       (an election or two) before it is refused as without a quorum
      */
-    public record Timing(Duration electionMin, Duration electionMax, Duration leaderStepDown, Duration quorumWindow,
-                         Duration forwardTimeout) {
+    public record Timing(
+            Duration electionMin,
+            Duration electionMax,
+            Duration leaderStepDown,
+            Duration quorumWindow,
+            Duration forwardTimeout) {
         /**
          * Elections after 0.5-1 s of silence: long enough for a JVM's pauses on a busy 2-core machine, short enough to
          * fail over in about a second. A write finds a new leader within 3 s or is refused.
          */
-        public static final Timing DEFAULT = new Timing(Duration.ofMillis(500), Duration.ofMillis(1000),
-                Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofSeconds(3));
+        public static final Timing DEFAULT = new Timing(
+                Duration.ofMillis(500),
+                Duration.ofMillis(1000),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(1500),
+                Duration.ofSeconds(3));
     }
 
     /** A member of the group: a manager's node ID and its Raft address ({@code host:port}). */
-    public record Member(String id, String address) {
-    }
+    public record Member(String id, String address) {}
 
     /** The TLS of Raft traffic: this manager's key, and whom it trusts (managers of the swarm only). */
-    public record Tls(KeyManager keys, TrustManager trust) {
-    }
+    public record Tls(KeyManager keys, TrustManager trust) {}
 
     /** What the group tells a member about leadership and membership (called on a Raft thread: do not block). */
     public interface Listener {
         /** This member leads, and has applied everything committed before its term. */
-        default void leading() {
-        }
+        default void leading() {}
 
         /** Another member leads, or none does (an election is on). */
-        default void following() {
-        }
+        default void following() {}
 
         /** The group's members changed (a manager added or removed). */
-        default void membersChanged() {
-        }
+        default void membersChanged() {}
     }
 
     private final MemoryStore memory = new MemoryStore();
@@ -102,6 +104,7 @@ public final class RaftStore implements AutoCloseable {
      * request of its own would be a second proposal of a write the leader may already have.
      */
     private final RaftClient forwarder;
+
     private final ExecutorService forwards = Executors.newVirtualThreadPerTaskExecutor();
     private final Timing timing;
     private final DataKey dataKey;
@@ -111,6 +114,7 @@ public final class RaftStore implements AutoCloseable {
     private final java.util.List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Identifies this process's writes handed straight to the local server (its retry cache keys on them). */
     private final ClientId localClient = ClientId.randomId();
+
     private final AtomicLong localCalls = new AtomicLong();
 
     /** How a member starts. */
@@ -129,33 +133,54 @@ public final class RaftStore implements AutoCloseable {
      * @param dataKey seals entries and snapshots; null leaves them in the clear (a benchmark's baseline only: every
      *                manager has a key)
      */
-    public RaftStore(Path dir, String peerId, UUID groupId, int port, boolean fresh, long snapshotInterval,
-                     DataKey dataKey) throws IOException {
-        this(dir, new Member(peerId, "127.0.0.1:" + port), groupId, "127.0.0.1",
-                fresh ? Start.CREATE : Start.RECOVER, snapshotInterval, null, dataKey, Timing.DEFAULT);
+    public RaftStore(
+            Path dir, String peerId, UUID groupId, int port, boolean fresh, long snapshotInterval, DataKey dataKey)
+            throws IOException {
+        this(
+                dir,
+                new Member(peerId, "127.0.0.1:" + port),
+                groupId,
+                "127.0.0.1",
+                fresh ? Start.CREATE : Start.RECOVER,
+                snapshotInterval,
+                null,
+                dataKey,
+                Timing.DEFAULT);
     }
 
     /** Creates a group with {@code self} its only member (swarm init). */
-    public static RaftStore create(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls,
-                                   DataKey dataKey) throws IOException {
+    public static RaftStore create(
+            Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls, DataKey dataKey)
+            throws IOException {
         return new RaftStore(dir, self, group, bindHost, Start.CREATE, snapshotInterval, tls, dataKey, Timing.DEFAULT);
     }
 
     /** Starts a new, empty member of {@code group}: a leader adds it with {@link #addMember}. */
-    public static RaftStore join(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls,
-                                 DataKey dataKey) throws IOException {
+    public static RaftStore join(
+            Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls, DataKey dataKey)
+            throws IOException {
         return new RaftStore(dir, self, group, bindHost, Start.JOIN, snapshotInterval, tls, dataKey, Timing.DEFAULT);
     }
 
     /** Restarts a member from what it keeps in {@code dir}. */
-    public static RaftStore recover(Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls,
-                                    DataKey dataKey) throws IOException {
+    public static RaftStore recover(
+            Path dir, Member self, UUID group, String bindHost, long snapshotInterval, Tls tls, DataKey dataKey)
+            throws IOException {
         return new RaftStore(dir, self, group, bindHost, Start.RECOVER, snapshotInterval, tls, dataKey, Timing.DEFAULT);
     }
 
     /** A member with other clocks than the default (tests that lose and regain the quorum many times). */
-    static RaftStore open(Path dir, Member self, UUID group, String bindHost, Start start, long snapshotInterval, Tls tls,
-                          DataKey dataKey, Timing timing) throws IOException {
+    static RaftStore open(
+            Path dir,
+            Member self,
+            UUID group,
+            String bindHost,
+            Start start,
+            long snapshotInterval,
+            Tls tls,
+            DataKey dataKey,
+            Timing timing)
+            throws IOException {
         return new RaftStore(dir, self, group, bindHost, start, snapshotInterval, tls, dataKey, timing);
     }
 
@@ -163,8 +188,17 @@ public final class RaftStore implements AutoCloseable {
      * @param dataKey seals every entry's payload and every snapshot this member writes (null: in the clear, for a
      *                benchmark's baseline only)
      */
-    private RaftStore(Path dir, Member self, UUID groupId, String bindHost, Start start, long snapshotInterval, Tls tls,
-                      DataKey dataKey, Timing timing) throws IOException {
+    private RaftStore(
+            Path dir,
+            Member self,
+            UUID groupId,
+            String bindHost,
+            Start start,
+            long snapshotInterval,
+            Tls tls,
+            DataKey dataKey,
+            Timing timing)
+            throws IOException {
         Files.createDirectories(dir);
         this.self = self;
         this.timing = timing;
@@ -172,7 +206,8 @@ public final class RaftStore implements AutoCloseable {
         this.groupId = RaftGroupId.valueOf(groupId);
         this.peerId = RaftPeerId.valueOf(self.id());
         RaftPeer peer = peer(self);
-        RaftGroup group = start == Start.CREATE ? RaftGroup.valueOf(this.groupId, peer) : RaftGroup.valueOf(this.groupId);
+        RaftGroup group =
+                start == Start.CREATE ? RaftGroup.valueOf(this.groupId, peer) : RaftGroup.valueOf(this.groupId);
 
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(dir.toFile()));
@@ -184,7 +219,8 @@ public final class RaftStore implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, time(timing.electionMin()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, time(timing.electionMax()));
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(properties, time(timing.leaderStepDown()));
-        org.apache.ratis.conf.Parameters parameters = tls == null ? null
+        org.apache.ratis.conf.Parameters parameters = tls == null
+                ? null
                 : org.apache.ratis.grpc.GrpcFactory.newRaftParameters(
                         new org.apache.ratis.grpc.GrpcTlsConfig(tls.keys(), tls.trust(), true));
 
@@ -195,7 +231,8 @@ public final class RaftStore implements AutoCloseable {
                 .setStateMachine(machine)
                 .setProperties(properties)
                 .setParameters(parameters)
-                .setOption(start == Start.RECOVER ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .setOption(
+                        start == Start.RECOVER ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
         RaftGroup known = start == Start.CREATE ? group : RaftGroup.valueOf(this.groupId, peer);
@@ -203,8 +240,8 @@ public final class RaftStore implements AutoCloseable {
                 .setProperties(properties)
                 .setParameters(parameters)
                 .setRaftGroup(known)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50,
-                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        50, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
         forwarder = RaftClient.newBuilder()
                 .setProperties(properties)
@@ -261,7 +298,8 @@ public final class RaftStore implements AutoCloseable {
     /** The group's members as this member knows them (its latest configuration). */
     public List<Member> members() throws IOException {
         return server.getDivision(groupId).getRaftConf().getCurrentPeers().stream()
-                .map(p -> new Member(p.getId().toString(), p.getAddress())).toList();
+                .map(p -> new Member(p.getId().toString(), p.getAddress()))
+                .toList();
     }
 
     /** The leader's node ID as this member knows it, or null during an election. */
@@ -293,7 +331,8 @@ public final class RaftStore implements AutoCloseable {
             }
             var role = info.getRoleInfoProto();
             return role.hasFollowerInfo()
-                    && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() < timing.quorumWindow().toMillis();
+                    && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs()
+                            < timing.quorumWindow().toMillis();
         } catch (IOException e) {
             return false;
         }
@@ -309,7 +348,8 @@ public final class RaftStore implements AutoCloseable {
             java.util.Set<String> out = new java.util.HashSet<>();
             out.add(self.id());
             division.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
-                    .filter(f -> f.getLastRpcElapsedTimeMs() < timing.quorumWindow().toMillis())
+                    .filter(f ->
+                            f.getLastRpcElapsedTimeMs() < timing.quorumWindow().toMillis())
                     .forEach(f -> out.add(f.getId().getId().toStringUtf8()));
             return out;
         } catch (IOException e) {
@@ -353,7 +393,10 @@ public final class RaftStore implements AutoCloseable {
 
     /** Removes a member; its Raft server stops hearing from the group. */
     public void removeMember(String id) throws IOException {
-        List<RaftPeer> peers = members().stream().filter(m -> !m.id().equals(id)).map(RaftStore::peer).toList();
+        List<RaftPeer> peers = members().stream()
+                .filter(m -> !m.id().equals(id))
+                .map(RaftStore::peer)
+                .toList();
         setConfiguration(peers);
     }
 
@@ -362,7 +405,9 @@ public final class RaftStore implements AutoCloseable {
         if (!reply.isSuccess()) {
             throw new IOException("the Raft group refused the new members " + peers + ": " + reply.getException());
         }
-        LOG.info("Raft members now: {}", peers.stream().map(p -> p.getId() + "@" + p.getAddress()).toList());
+        LOG.info(
+                "Raft members now: {}",
+                peers.stream().map(p -> p.getId() + "@" + p.getAddress()).toList());
     }
 
     /** Hands leadership to {@code id} (a leader about to be demoted), waiting up to {@code timeout}. */
@@ -412,8 +457,8 @@ public final class RaftStore implements AutoCloseable {
     }
 
     private CompletableFuture<CommitResult> submit(byte[] entry, boolean forward) {
-        Message message = Message.valueOf(ByteString.copyFrom(
-                dataKey == null ? entry : dataKey.seal(entry, DataKey.Use.ENTRY)));
+        Message message =
+                Message.valueOf(ByteString.copyFrom(dataKey == null ? entry : dataKey.seal(entry, DataKey.Use.ENTRY)));
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(localClient)
                 .setServerId(peerId)
@@ -444,36 +489,38 @@ public final class RaftStore implements AutoCloseable {
      * answers or the forward timeout passes; fails with {@link NoQuorumException} if none takes it in time.
      */
     private CompletableFuture<RaftClientReply> forward(RaftClientRequest request) {
-        return CompletableFuture.supplyAsync(() -> {
-            long deadline = System.nanoTime() + timing.forwardTimeout().toNanos();
-            Throwable last = null;
-            while (System.nanoTime() < deadline) {
-                RaftPeerId leader = leaderPeer();
-                if (leader != null) {
-                    try {
-                        RaftClientReply reply = send(request, leader, deadline);
-                        if (reply.isSuccess() || !notLeading(reply.getException())) {
-                            return reply;
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    long deadline = System.nanoTime() + timing.forwardTimeout().toNanos();
+                    Throwable last = null;
+                    while (System.nanoTime() < deadline) {
+                        RaftPeerId leader = leaderPeer();
+                        if (leader != null) {
+                            try {
+                                RaftClientReply reply = send(request, leader, deadline);
+                                if (reply.isSuccess() || !notLeading(reply.getException())) {
+                                    return reply;
+                                }
+                                last = reply.getException();
+                            } catch (IOException | ExecutionException | TimeoutException e) {
+                                last = e;
+                                forwarder.getClientRpc().handleException(leader, e, true);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                break;
+                            }
                         }
-                        last = reply.getException();
-                    } catch (IOException | ExecutionException | TimeoutException e) {
-                        last = e;
-                        forwarder.getClientRpc().handleException(leader, e, true);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
+                        try {
+                            Thread.sleep(FORWARD_RETRY.toMillis()); // an election under way: ask again shortly
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            break;
+                        }
                     }
-                }
-                try {
-                    Thread.sleep(FORWARD_RETRY.toMillis()); // an election under way: ask again shortly
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            throw new CompletionException(noLeader(last != null ? last
-                    : new TimeoutException("no leader within " + timing.forwardTimeout())));
-        }, forwards);
+                    throw new CompletionException(noLeader(
+                            last != null ? last : new TimeoutException("no leader within " + timing.forwardTimeout())));
+                },
+                forwards);
     }
 
     private static final Duration FORWARD_RETRY = Duration.ofMillis(100);
@@ -490,8 +537,8 @@ public final class RaftStore implements AutoCloseable {
                 .setType(request.getType())
                 .build();
         if (leader.equals(peerId)) {
-            return server.submitClientRequestAsync(again).get(Math.max(1, deadline - System.nanoTime()),
-                    TimeUnit.NANOSECONDS);
+            return server.submitClientRequestAsync(again)
+                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
         var rpc = forwarder.getClientRpc();
         rpc.addRaftPeers(server.getDivision(groupId).getRaftConf().getCurrentPeers());
@@ -508,7 +555,8 @@ public final class RaftStore implements AutoCloseable {
     }
 
     private static boolean notLeading(Throwable e) {
-        return e instanceof NotLeaderException || e instanceof LeaderNotReadyException
+        return e instanceof NotLeaderException
+                || e instanceof LeaderNotReadyException
                 || e instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
     }
 

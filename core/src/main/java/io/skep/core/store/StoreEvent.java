@@ -10,5 +10,9 @@ import io.skep.api.model.StoredObject;
  */
 public record StoreEvent(Type type, Kind kind, StoredObject object) {
 
-    public enum Type { CREATED, UPDATED, DELETED }
+    public enum Type {
+        CREATED,
+        UPDATED,
+        DELETED
+    }
 }

@@ -2,10 +2,22 @@ package io.skep.core.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.skep.core.fs.DurableFiles;
 import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
 import io.skep.api.model.StoredObject;
+import io.skep.core.fs.DurableFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -21,19 +33,6 @@ import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Applies committed Raft entries (encoded {@link Batch}es) to the {@link MemoryStore}, and writes and
@@ -59,6 +58,7 @@ final class StoreStateMachine extends BaseStateMachine {
     private final Events events;
     /** Opens the entries it applies and seals the snapshots it writes; null: both in the clear (benchmarks). */
     private final DataKey dataKey;
+
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
 
     StoreStateMachine(MemoryStore store, Events events, DataKey dataKey) {
@@ -73,14 +73,14 @@ final class StoreStateMachine extends BaseStateMachine {
     }
 
     @Override
-    public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId member,
-                                    org.apache.ratis.protocol.RaftPeerId newLeader) {
+    public void notifyLeaderChanged(
+            org.apache.ratis.protocol.RaftGroupMemberId member, org.apache.ratis.protocol.RaftPeerId newLeader) {
         events.leaderChanged(newLeader == null ? null : newLeader.toString());
     }
 
     @Override
-    public void notifyConfigurationChanged(long term, long index,
-                                           org.apache.ratis.proto.RaftProtos.RaftConfigurationProto conf) {
+    public void notifyConfigurationChanged(
+            long term, long index, org.apache.ratis.proto.RaftProtos.RaftConfigurationProto conf) {
         events.configurationChanged();
     }
 
@@ -127,7 +127,8 @@ final class StoreStateMachine extends BaseStateMachine {
 
     static CommitResult decodeReply(byte[] bytes) {
         JsonNode reply = Json.read(bytes, JsonNode.class);
-        return new CommitResult(reply.path("Index").asLong(), reply.path("Conflict").asText(null));
+        return new CommitResult(
+                reply.path("Index").asLong(), reply.path("Conflict").asText(null));
     }
 
     @Override
@@ -145,14 +146,17 @@ final class StoreStateMachine extends BaseStateMachine {
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, DurableFiles.OWNER_FILE);
         try (OutputStream raw = Files.newOutputStream(tmp);
-             OutputStream out = new GZIPOutputStream(dataKey == null ? raw : dataKey.sealing(raw, DataKey.Use.SNAPSHOT))) {
+                OutputStream out =
+                        new GZIPOutputStream(dataKey == null ? raw : dataKey.sealing(raw, DataKey.Use.SNAPSHOT))) {
             Json.MAPPER.writeValue(out, root);
         }
         DurableFiles.sync(tmp);
         DurableFiles.moveDurably(tmp, file);
         var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
-        Files.setPosixFilePermissions(MD5FileUtil.getDigestFileForFile(file.toFile()).toPath(),
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")); // Ratis writes it as the umask says
+        Files.setPosixFilePermissions(
+                MD5FileUtil.getDigestFileForFile(file.toFile()).toPath(),
+                java.nio.file.attribute.PosixFilePermissions.fromString(
+                        "rw-------")); // Ratis writes it as the umask says
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file, md5), last));
         LOG.info("snapshot of the store taken at log index {}", last.getIndex());
         return last.getIndex();
@@ -166,7 +170,8 @@ final class StoreStateMachine extends BaseStateMachine {
         Path file = snapshot.getFile().getPath();
         JsonNode root;
         try (InputStream raw = Files.newInputStream(file);
-             InputStream in = new GZIPInputStream(dataKey == null ? raw : dataKey.opening(raw, DataKey.Use.SNAPSHOT))) {
+                InputStream in =
+                        new GZIPInputStream(dataKey == null ? raw : dataKey.opening(raw, DataKey.Use.SNAPSHOT))) {
             root = Json.MAPPER.readTree(in);
         }
         Map<Kind, List<StoredObject>> content = new EnumMap<>(Kind.class);

@@ -10,8 +10,10 @@ import io.skep.api.model.Task;
  */
 public class TaskPatch {
     public String desiredState;
+
     @JsonProperty("NodeID")
     public String nodeId;
+
     public Task.TaskStatus status;
 
     public static TaskPatch desired(String state) {

@@ -1,12 +1,17 @@
 package io.skep.core.tls;
 
-import io.skep.client.OneCertificate;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.skep.client.OneCertificate;
 import io.skep.core.pki.NodeCertificate;
-
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -15,12 +20,6 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
-import java.net.Socket;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
-import java.util.List;
 
 /**
  * The TLS of node-to-node connections: both ends show a certificate of the swarm's root CA and trust that CA
@@ -36,6 +35,7 @@ public final class NodeTls {
     private volatile List<X509Certificate> roots;
     /** This node's key and certificate as they are at each handshake (a renewal shows from the next one on). */
     private final X509ExtendedKeyManager keys = new OneCertificate(() -> own.key(), () -> own.chain());
+
     private final RootsOnly trust;
     /** The same trust on the JDK's PKIX, for transports that bring their own TLS engine (Raft's gRPC). */
     private final RootsOnly jdkTrust;
@@ -157,8 +157,8 @@ public final class NodeTls {
     private static SSLContext context(X509ExtendedKeyManager keys, TrustManager trust) {
         try {
             java.security.Provider provider = TlsProvider.conscrypt();
-            SSLContext c = provider == null ? SSLContext.getInstance("TLSv1.3")
-                    : SSLContext.getInstance("TLSv1.3", provider);
+            SSLContext c =
+                    provider == null ? SSLContext.getInstance("TLSv1.3") : SSLContext.getInstance("TLSv1.3", provider);
             c.init(keys == null ? null : new X509ExtendedKeyManager[] {keys}, new TrustManager[] {trust}, null);
             return c;
         } catch (GeneralSecurityException e) {
@@ -173,22 +173,26 @@ public final class NodeTls {
      */
     private abstract static class ChainTrust extends X509ExtendedTrustManager {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
             checkClientTrusted(chain, authType);
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
             checkClientTrusted(chain, authType);
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
             checkServerTrusted(chain, authType);
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
             checkServerTrusted(chain, authType);
         }
     }
@@ -241,7 +245,9 @@ public final class NodeTls {
     private static void manager(X509Certificate[] chain) throws CertificateException {
         if (chain.length == 0 || !PeerIdentity.of(chain[0]).isManager()) {
             throw new CertificateException("not a manager of this swarm: "
-                    + (chain.length == 0 ? "no certificate" : chain[0].getSubjectX500Principal().getName()));
+                    + (chain.length == 0
+                            ? "no certificate"
+                            : chain[0].getSubjectX500Principal().getName()));
         }
     }
 

@@ -1,14 +1,5 @@
 package io.skep.core.tls;
 
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.openssl.PEMEncryptedKeyPair;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +11,14 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMEncryptedKeyPair;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
  * Certificates and private keys in PEM files, as {@code openssl} and Docker's TLS recipe write them: RSA or EC
@@ -28,8 +27,7 @@ import java.util.List;
  * do ({@code could not read CA certificate "…"}).
  */
 public final class PemFiles {
-    private PemFiles() {
-    }
+    private PemFiles() {}
 
     /** Every certificate of a file (a chain, or a bundle of CAs), in its order; at least one. */
     public static List<X509Certificate> certificates(Path file, String what) {
@@ -65,8 +63,9 @@ public final class PemFiles {
                 throw new IllegalArgumentException(cannot(what, file) + ": " + e.getMessage(), e);
             }
             if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
-                throw new IllegalArgumentException(cannot(what, file)
-                        + ": the key is encrypted with a passphrase; give an unencrypted key (openssl pkey -in KEY -out KEY.pem)");
+                throw new IllegalArgumentException(
+                        cannot(what, file)
+                                + ": the key is encrypted with a passphrase; give an unencrypted key (openssl pkey -in KEY -out KEY.pem)");
             }
         }
         throw new IllegalArgumentException(cannot(what, file) + ": no PEM private key in it");
@@ -75,7 +74,7 @@ public final class PemFiles {
     private static List<Object> objects(Path file, String what) {
         List<Object> objects = new ArrayList<>();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1);
-             PEMParser parser = new PEMParser(reader)) {
+                PEMParser parser = new PEMParser(reader)) {
             for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
                 objects.add(o);
             }

@@ -1,9 +1,8 @@
 package io.skep.core.tls;
 
+import java.security.Provider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.security.Provider;
 
 /**
  * The JSSE provider of node-to-node TLS: Conscrypt (BoringSSL) where its module is in the image and its native
@@ -14,8 +13,7 @@ public final class TlsProvider {
     /** Conscrypt's provider, or null for the JDK's. */
     private static final Provider CONSCRYPT = load();
 
-    private TlsProvider() {
-    }
+    private TlsProvider() {}
 
     private static Provider load() {
         if ("jdk".equalsIgnoreCase(System.getProperty("skep.tls.provider", ""))) {
@@ -27,7 +25,9 @@ public final class TlsProvider {
                 return null;
             }
             // Conscrypt's own trust manager: the JDK's fails under Conscrypt's TLS 1.3 (google/conscrypt#1033).
-            return org.conscrypt.Conscrypt.newProviderBuilder().provideTrustManager(true).build();
+            return org.conscrypt.Conscrypt.newProviderBuilder()
+                    .provideTrustManager(true)
+                    .build();
         } catch (LinkageError notInImage) {
             return null; // the module is not in this image (requires static)
         }

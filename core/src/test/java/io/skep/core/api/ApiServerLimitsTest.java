@@ -1,16 +1,18 @@
 package io.skep.core.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import io.skep.core.cluster.ClusterClient;
 import io.skep.api.model.Json;
+import io.skep.core.cluster.ClusterClient;
 import io.skep.core.pki.NodeCertificate;
 import io.skep.core.pki.NodeRole;
 import io.skep.core.pki.RootCa;
 import io.skep.core.testing.Await;
 import io.skep.core.tls.NodeTls;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,11 +33,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The bounds of an {@link ApiServer} connection, over real sockets (and real TLS for the cap before authentication):
@@ -49,6 +48,7 @@ class ApiServerLimitsTest {
     private final List<AutoCloseable> closing = new ArrayList<>();
     /** Routes running now, and the most that ran at once. */
     private final AtomicInteger running = new AtomicInteger();
+
     private final AtomicInteger mostRunning = new AtomicInteger();
     private final AtomicInteger started = new AtomicInteger();
     private final CountDownLatch release = new CountDownLatch(1);
@@ -61,23 +61,29 @@ class ApiServerLimitsTest {
         }
     }
 
-    private static ListenerLimits limits(long beforeAuth, long body, Duration idle, Duration request, Duration write,
-                                         int perPeer, int total) {
+    private static ListenerLimits limits(
+            long beforeAuth, long body, Duration idle, Duration request, Duration write, int perPeer, int total) {
         return new ListenerLimits(beforeAuth, body, idle, request, write, perPeer, total);
     }
 
     private Router router() {
         return new Router()
                 .add("POST", "/echo", r -> ApiResponse.ok(Map.of("Length", r.body().length)))
-                .add("GET", "/block/{n}", r -> counted(() -> {
-                    started.incrementAndGet();
-                    assertTrue(release.await(WAIT.toSeconds(), TimeUnit.SECONDS), "never released");
-                    return r.param("n");
-                }))
-                .add("GET", "/quick/{n}", r -> counted(() -> {
-                    started.incrementAndGet();
-                    return r.param("n");
-                }))
+                .add(
+                        "GET",
+                        "/block/{n}",
+                        r -> counted(() -> {
+                            started.incrementAndGet();
+                            assertTrue(release.await(WAIT.toSeconds(), TimeUnit.SECONDS), "never released");
+                            return r.param("n");
+                        }))
+                .add(
+                        "GET",
+                        "/quick/{n}",
+                        r -> counted(() -> {
+                            started.incrementAndGet();
+                            return r.param("n");
+                        }))
                 // a long poll: it answers "no change" after longer than the connection's idle and request timeouts
                 .add("GET", "/poll", r -> {
                     long deadline = System.nanoTime() + Duration.ofMillis(1500).toNanos();
@@ -86,7 +92,10 @@ class ApiServerLimitsTest {
                     }
                     return ApiResponse.ok(Map.of("Changed", false));
                 })
-                .add("GET", "/big", r -> new ApiResponse(200, "application/octet-stream", new byte[64 << 20], Map.of()));
+                .add(
+                        "GET",
+                        "/big",
+                        r -> new ApiResponse(200, "application/octet-stream", new byte[64 << 20], Map.of()));
     }
 
     private interface Body {
@@ -152,7 +161,9 @@ class ApiServerLimitsTest {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
             int colon = h.indexOf(':');
-            headers.put(h.substring(0, colon).strip().toLowerCase(), h.substring(colon + 1).strip());
+            headers.put(
+                    h.substring(0, colon).strip().toLowerCase(),
+                    h.substring(colon + 1).strip());
         }
         byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
         return new Answer(Integer.parseInt(statusLine.split(" ")[1]), headers, body);
@@ -191,10 +202,14 @@ class ApiServerLimitsTest {
         int port = plain(limits(1024, 1024, LONG, LONG, LONG, 10, 10));
         Socket s = connect(port);
         // Headers alone: the server answers without waiting for the 10 MB it was promised.
-        send(s, "POST /echo HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
+        send(
+                s,
+                "POST /echo HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
         Answer a = read(s);
         assertEquals(413, a.status());
-        assertEquals("request body too large: at most 1 KiB", a.json().path("message").asText());
+        assertEquals(
+                "request body too large: at most 1 KiB",
+                a.json().path("message").asText());
         assertEquals("close", a.headers().get("connection"));
         assertTrue(closedByServer(s));
 
@@ -214,7 +229,9 @@ class ApiServerLimitsTest {
         send(s, chunk + chunk); // 1,200 bytes, and no last chunk: the server must not wait for the end
         Answer a = read(s);
         assertEquals(413, a.status());
-        assertTrue(a.json().path("message").asText().contains("at most 1 KiB"), a.json().toString());
+        assertTrue(
+                a.json().path("message").asText().contains("at most 1 KiB"),
+                a.json().toString());
         assertTrue(closedByServer(s));
     }
 
@@ -222,31 +239,39 @@ class ApiServerLimitsTest {
     void onTheClusterPortAClientWithoutACertificateGetsTheSmallCapAndANodeTheLargeOne() throws Exception {
         SecureRandom random = new SecureRandom();
         RootCa ca = RootCa.create(random, Instant.now());
-        NodeCertificate managerCert = ca.issue(io.skep.api.model.Ids.newId(), NodeRole.MANAGER, "c1",
-                Duration.ofHours(2), random, Instant.now());
-        NodeCertificate workerCert = ca.issue(io.skep.api.model.Ids.newId(), NodeRole.WORKER, "c1",
-                Duration.ofHours(2), random, Instant.now());
+        NodeCertificate managerCert = ca.issue(
+                io.skep.api.model.Ids.newId(), NodeRole.MANAGER, "c1", Duration.ofHours(2), random, Instant.now());
+        NodeCertificate workerCert = ca.issue(
+                io.skep.api.model.Ids.newId(), NodeRole.WORKER, "c1", Duration.ofHours(2), random, Instant.now());
         ApiServer server = server(limits(1024, 64 * 1024, LONG, LONG, LONG, 10, 10));
-        InetSocketAddress bound = server.listen(new InetSocketAddress("127.0.0.1", 0),
-                new NodeTls(managerCert, ca.certificate()).clusterServer());
+        InetSocketAddress bound = server.listen(
+                new InetSocketAddress("127.0.0.1", 0), new NodeTls(managerCert, ca.certificate()).clusterServer());
         String addr = "127.0.0.1:" + bound.getPort();
         String twoKib = "z".repeat(2048);
 
         ClusterClient anonymous = new ClusterClient(NodeTls.trusting(ca.certificate()), List.of(addr));
         closing.add(anonymous);
-        ClusterClient.CallFailed refused = assertThrows(ClusterClient.CallFailed.class,
-                () -> anonymous.post("/echo", twoKib, JsonNode.class));
+        ClusterClient.CallFailed refused =
+                assertThrows(ClusterClient.CallFailed.class, () -> anonymous.post("/echo", twoKib, JsonNode.class));
         assertEquals(413, refused.status());
-        assertEquals("request body too large: at most 1 KiB from a client without a node certificate",
-                refused.getMessage());
-        assertEquals(26, anonymous.post("/echo", "z".repeat(24), JsonNode.class).path("Length").asInt(),
+        assertEquals(
+                "request body too large: at most 1 KiB from a client without a node certificate", refused.getMessage());
+        assertEquals(
+                26,
+                anonymous
+                        .post("/echo", "z".repeat(24), JsonNode.class)
+                        .path("Length")
+                        .asInt(),
                 "a small body goes through"); // 24 characters of a JSON string, and its quotes
 
-        ClusterClient member = new ClusterClient(new NodeTls(workerCert, ca.certificate()).clientContext(), List.of(addr));
+        ClusterClient member =
+                new ClusterClient(new NodeTls(workerCert, ca.certificate()).clientContext(), List.of(addr));
         closing.add(member);
-        assertEquals(twoKib.length() + 2, member.post("/echo", twoKib, JsonNode.class).path("Length").asInt());
-        ClusterClient.CallFailed tooBig = assertThrows(ClusterClient.CallFailed.class,
-                () -> member.post("/echo", "z".repeat(65 * 1024), JsonNode.class));
+        assertEquals(
+                twoKib.length() + 2,
+                member.post("/echo", twoKib, JsonNode.class).path("Length").asInt());
+        ClusterClient.CallFailed tooBig = assertThrows(
+                ClusterClient.CallFailed.class, () -> member.post("/echo", "z".repeat(65 * 1024), JsonNode.class));
         assertEquals(413, tooBig.status());
         assertEquals("request body too large: at most 64 KiB", tooBig.getMessage());
     }
@@ -255,8 +280,10 @@ class ApiServerLimitsTest {
     void pipelinedRequestsAreAnsweredOneAtATimeAndInOrder() throws Exception {
         int port = plain(limits(1024, 1024, LONG, LONG, LONG, 10, 10));
         Socket s = connect(port);
-        send(s, "GET /block/1 HTTP/1.1\r\nHost: {host}\r\n\r\nGET /quick/2 HTTP/1.1\r\nHost: {host}\r\n\r\n"
-                + "GET /quick/3 HTTP/1.1\r\nHost: {host}\r\n\r\n");
+        send(
+                s,
+                "GET /block/1 HTTP/1.1\r\nHost: {host}\r\n\r\nGET /quick/2 HTTP/1.1\r\nHost: {host}\r\n\r\n"
+                        + "GET /quick/3 HTTP/1.1\r\nHost: {host}\r\n\r\n");
         Await.until(WAIT, "the first request's route to start", () -> started.get() >= 1);
         // While the first is answered, the others wait: no answer comes out of turn, no second route runs.
         s.setSoTimeout(500);
@@ -368,23 +395,31 @@ class ApiServerLimitsTest {
         assertTrue(closedByServer(line));
 
         Socket header = connect(port);
-        send(header, "GET /quick/1 HTTP/1.1\r\nHost: {host}\r\nX-Big: " + "h".repeat(ApiServer.MAX_HEADERS) + "\r\n\r\n");
+        send(
+                header,
+                "GET /quick/1 HTTP/1.1\r\nHost: {host}\r\nX-Big: " + "h".repeat(ApiServer.MAX_HEADERS) + "\r\n\r\n");
         Answer h = read(header);
         assertEquals(431, h.status());
-        assertEquals("request headers too large: at most 32 KiB", h.json().path("message").asText());
+        assertEquals(
+                "request headers too large: at most 32 KiB",
+                h.json().path("message").asText());
 
         Socket broken = connect(port);
         send(broken, "GET /quick/1 HTTP/1.1\r\nHost: {host}\r\nContent-Length: 12, 13\r\n\r\n");
         Answer b = read(broken);
         assertEquals(400, b.status());
-        assertTrue(b.json().path("message").asText().startsWith("malformed HTTP request"), b.json().toString());
+        assertTrue(
+                b.json().path("message").asText().startsWith("malformed HTTP request"),
+                b.json().toString());
         assertTrue(closedByServer(broken));
 
         Socket escape = connect(port);
         send(escape, "GET /quick/%zz HTTP/1.1\r\nHost: {host}\r\n\r\n");
         Answer e = read(escape);
         assertEquals(400, e.status());
-        assertTrue(e.json().path("message").asText().startsWith("invalid request URI"), e.json().toString());
+        assertTrue(
+                e.json().path("message").asText().startsWith("invalid request URI"),
+                e.json().toString());
         assertEquals(0, started.get(), "no route ran");
     }
 }

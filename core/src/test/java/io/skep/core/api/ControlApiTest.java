@@ -1,22 +1,21 @@
 package io.skep.core.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.api.model.Json;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.TestDaemon;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The control API of a real node (Raft store, reconcilers, agent, process runtime) over real HTTP.
@@ -26,6 +25,7 @@ class ControlApiTest {
 
     @TempDir
     Path dir;
+
     private TestDaemon node;
 
     @AfterEach
@@ -62,7 +62,8 @@ class ControlApiTest {
     List<Long> pids(String service) throws Exception {
         List<Long> out = new ArrayList<>();
         for (JsonNode t : node.get("/tasks?filters=" + enc("{\"service\":{\"" + service + "\":true}}"))) {
-            if (t.path("Status").path("State").asText().equals("running") && t.path("DesiredState").asText().equals("running")) {
+            if (t.path("Status").path("State").asText().equals("running")
+                    && t.path("DesiredState").asText().equals("running")) {
                 out.add(t.path("Status").path("ContainerStatus").path("PID").asLong());
             }
         }
@@ -99,15 +100,22 @@ class ControlApiTest {
         TestDaemon.Response r = node.call("GET", "/v1.41/services", null);
         assertEquals(503, r.status());
         assertTrue(r.message().contains("not a swarm manager"), r.message());
-        assertEquals("inactive", node.get("/info").path("Swarm").path("LocalNodeState").asText());
-        refused("/swarm/init", "{\"Spec\": {\"Orchestration\": {\"TaskHistoryRetentionLimit\": -1}}}",
+        assertEquals(
+                "inactive",
+                node.get("/info").path("Swarm").path("LocalNodeState").asText());
+        refused(
+                "/swarm/init",
+                "{\"Spec\": {\"Orchestration\": {\"TaskHistoryRetentionLimit\": -1}}}",
                 "invalid Spec.Orchestration.TaskHistoryRetentionLimit: must be 0 or more, got -1");
         refused("/swarm/init", "{\"AdvertiseAddr\": 5}", "invalid AdvertiseAddr: expected a string, got 5");
         refused("/swarm/init", "{\"AdvertiseAddr\": \"not an address\"}", "invalid AdvertiseAddr");
         refused("/swarm/init", "[]", "invalid swarm init request: expected a JSON object");
-        assertEquals("inactive", node.get("/info").path("Swarm").path("LocalNodeState").asText());
+        assertEquals(
+                "inactive",
+                node.get("/info").path("Swarm").path("LocalNodeState").asText());
         node.init();
-        assertEquals("active", node.get("/info").path("Swarm").path("LocalNodeState").asText());
+        assertEquals(
+                "active", node.get("/info").path("Swarm").path("LocalNodeState").asText());
         assertEquals(503, node.post("/swarm/init", "{}").status(), "a second init is refused");
     }
 
@@ -132,10 +140,14 @@ class ControlApiTest {
         unknownRuntime.putObject("Labels").put("io.skep.runtime", "kata");
         r = node.post("/services/create", unknownRuntime);
         assertEquals(400, r.status());
-        assertTrue(r.message().contains("Labels[io.skep.runtime]") && r.message().contains("\"kata\" is not installed"), r.message());
+        assertTrue(
+                r.message().contains("Labels[io.skep.runtime]") && r.message().contains("\"kata\" is not installed"),
+                r.message());
 
         ObjectNode reserve = spec("res", "sleep", "1");
-        ((ObjectNode) reserve.path("TaskTemplate")).putObject("Resources").putObject("Reservations")
+        ((ObjectNode) reserve.path("TaskTemplate"))
+                .putObject("Resources")
+                .putObject("Reservations")
                 .put("MemoryBytes", -5);
         r = node.post("/services/create", reserve);
         assertEquals(400, r.status());
@@ -158,16 +170,32 @@ class ControlApiTest {
         assertEquals(404, r.status());
         assertEquals("service nope not found", r.message());
 
-        assertEquals(201, node.post("/services/create", replicated(spec("w", "sleep", "1000"), 1)).status());
-        assertEquals(409, node.post("/services/create", replicated(spec("w", "sleep", "1000"), 1)).status());
+        assertEquals(
+                201,
+                node.post("/services/create", replicated(spec("w", "sleep", "1000"), 1))
+                        .status());
+        assertEquals(
+                409,
+                node.post("/services/create", replicated(spec("w", "sleep", "1000"), 1))
+                        .status());
         long version = node.get("/services/w").path("Version").path("Index").asLong();
-        assertEquals(200, node.post("/services/w/update?version=" + version, replicated(spec("w", "sleep", "1000"), 2)).status());
+        assertEquals(
+                200,
+                node.post("/services/w/update?version=" + version, replicated(spec("w", "sleep", "1000"), 2))
+                        .status());
         r = node.post("/services/w/update?version=" + version, replicated(spec("w", "sleep", "1000"), 3));
         assertEquals(409, r.status(), "a stale version is refused");
         assertTrue(r.message().contains("update out of sequence"), r.message());
 
         assertEquals(200, node.call("HEAD", "/_ping", null).status());
-        assertEquals(2, node.get("/services/w").path("Spec").path("Mode").path("Replicated").path("Replicas").asInt());
+        assertEquals(
+                2,
+                node.get("/services/w")
+                        .path("Spec")
+                        .path("Mode")
+                        .path("Replicated")
+                        .path("Replicas")
+                        .asInt());
     }
 
     /** A 400 whose message contains {@code expected}. */
@@ -195,66 +223,116 @@ class ControlApiTest {
     @Test
     void whatOneRequestMayAskIsBoundedAndEveryFieldCheckedWith400sThatNameThem() throws Exception {
         start();
-        refused("/services/create", with(s -> at(s, "Mode", "Replicated").put("Replicas", 1_000_000_000)),
+        refused(
+                "/services/create",
+                with(s -> at(s, "Mode", "Replicated").put("Replicas", 1_000_000_000)),
                 "invalid Mode.Replicated.Replicas: at most 100000 replicas per service, got 1000000000");
-        refused("/services/create", with(s -> at(s, "UpdateConfig").put("MaxFailureRatio", 2)),
+        refused(
+                "/services/create",
+                with(s -> at(s, "UpdateConfig").put("MaxFailureRatio", 2)),
                 "invalid UpdateConfig.MaxFailureRatio: cannot be less than 0 or bigger than 1, got 2.0");
-        refused("/services/create", with(s -> at(s, "UpdateConfig").put("FailureAction", "explode")),
+        refused(
+                "/services/create",
+                with(s -> at(s, "UpdateConfig").put("FailureAction", "explode")),
                 "invalid UpdateConfig.FailureAction \"explode\": expected continue, pause, rollback");
-        refused("/services/create", with(s -> at(s, "RollbackConfig").put("FailureAction", "rollback")),
+        refused(
+                "/services/create",
+                with(s -> at(s, "RollbackConfig").put("FailureAction", "rollback")),
                 "invalid RollbackConfig.FailureAction \"rollback\": expected continue, pause");
-        refused("/services/create", with(s -> at(s, "RollbackConfig").put("Order", "sideways")),
+        refused(
+                "/services/create",
+                with(s -> at(s, "RollbackConfig").put("Order", "sideways")),
                 "invalid RollbackConfig.Order \"sideways\"");
-        refused("/services/create", with(s -> at(s, "UpdateConfig").put("Delay", -1)),
+        refused(
+                "/services/create",
+                with(s -> at(s, "UpdateConfig").put("Delay", -1)),
                 "invalid UpdateConfig.Delay: must be 0 or more, got -1");
-        refused("/services/create", with(s -> at(s, "EndpointSpec").putArray("Ports").addObject()
-                .put("TargetPort", 70000)), "invalid EndpointSpec.Ports[0].TargetPort: at most 65535, got 70000");
-        refused("/services/create", with(s -> {
-            at(s, "EndpointSpec").put("Mode", "dnsrr").putArray("Ports").addObject().put("TargetPort", 80)
-                    .put("PublishedPort", 8080);
-        }), "port published with ingress mode can't be used with dnsrr mode");
-        refused("/services/create", with(s -> {
-            var ports = at(s, "EndpointSpec").putArray("Ports");
-            ports.addObject().put("TargetPort", 80).put("PublishedPort", 8080);
-            ports.addObject().put("TargetPort", 81).put("PublishedPort", 8080);
-        }), "duplicate published ports provided");
-        refused("/services/create", with(s -> {
-            var env = at(s, "TaskTemplate", "ContainerSpec").putArray("Env");
-            for (int i = 0; i <= 1000; i++) {
-                env.add("V" + i + "=1");
-            }
-        }), "invalid TaskTemplate.ContainerSpec.Env: at most 1000 entries, got 1001");
-        refused("/services/create", with(s -> at(s, "TaskTemplate", "ContainerSpec").put("Hostname", "h".repeat(5000))),
+        refused(
+                "/services/create",
+                with(s -> at(s, "EndpointSpec").putArray("Ports").addObject().put("TargetPort", 70000)),
+                "invalid EndpointSpec.Ports[0].TargetPort: at most 65535, got 70000");
+        refused(
+                "/services/create",
+                with(s -> {
+                    at(s, "EndpointSpec")
+                            .put("Mode", "dnsrr")
+                            .putArray("Ports")
+                            .addObject()
+                            .put("TargetPort", 80)
+                            .put("PublishedPort", 8080);
+                }),
+                "port published with ingress mode can't be used with dnsrr mode");
+        refused(
+                "/services/create",
+                with(s -> {
+                    var ports = at(s, "EndpointSpec").putArray("Ports");
+                    ports.addObject().put("TargetPort", 80).put("PublishedPort", 8080);
+                    ports.addObject().put("TargetPort", 81).put("PublishedPort", 8080);
+                }),
+                "duplicate published ports provided");
+        refused(
+                "/services/create",
+                with(s -> {
+                    var env = at(s, "TaskTemplate", "ContainerSpec").putArray("Env");
+                    for (int i = 0; i <= 1000; i++) {
+                        env.add("V" + i + "=1");
+                    }
+                }),
+                "invalid TaskTemplate.ContainerSpec.Env: at most 1000 entries, got 1001");
+        refused(
+                "/services/create",
+                with(s -> at(s, "TaskTemplate", "ContainerSpec").put("Hostname", "h".repeat(5000))),
                 "invalid TaskTemplate.ContainerSpec.Hostname: at most 4096 characters, got 5000");
-        refused("/services/create", with(s -> at(s, "Labels").putNull("a")),
+        refused(
+                "/services/create",
+                with(s -> at(s, "Labels").putNull("a")),
                 "invalid Labels[a]: a label's value is a string (empty for none), got null");
         refused("/services/create", with(s -> at(s, "Labels").putObject("a")), "Labels");
-        refused("/services/create", with(s -> at(s, "TaskTemplate", "Resources", "Limits").put("MemoryBytes", 100)),
+        refused(
+                "/services/create",
+                with(s -> at(s, "TaskTemplate", "Resources", "Limits").put("MemoryBytes", 100)),
                 "invalid TaskTemplate.Resources.Limits.MemoryBytes: invalid memory value 100: Must be at least 4MiB");
-        refused("/services/create", with(s -> at(s, "TaskTemplate", "Resources", "Reservations").put("NanoCPUs", 5)),
+        refused(
+                "/services/create",
+                with(s -> at(s, "TaskTemplate", "Resources", "Reservations").put("NanoCPUs", 5)),
                 "invalid TaskTemplate.Resources.Reservations.NanoCPUs: invalid cpu value");
-        refused("/services/create", with(s -> at(s, "TaskTemplate", "ContainerSpec").put("Image", "host bad")),
+        refused(
+                "/services/create",
+                with(s -> at(s, "TaskTemplate", "ContainerSpec").put("Image", "host bad")),
                 "invalid TaskTemplate.ContainerSpec.Image: \"host bad\" is not a valid repository/tag");
-        refused("/services/create", with(s -> at(s, "TaskTemplate", "Placement").putArray("Preferences").addObject()),
+        refused(
+                "/services/create",
+                with(s -> at(s, "TaskTemplate", "Placement")
+                        .putArray("Preferences")
+                        .addObject()),
                 "invalid TaskTemplate.Placement.Preferences[0].Spread.SpreadDescriptor");
         refused("/services/create", with(s -> s.put("TaskTemplate", "a string")), "TaskTemplate");
         refused("/services/create", "null", "invalid ServiceSpec: expected a JSON value, got null");
-        refused("/services/create", with(s -> {
-            ObjectNode labels = at(s, "Labels");
-            for (int i = 0; i < 10; i++) {
-                labels.put("big" + i, "v".repeat(60_000));
-            }
-        }), "invalid ServiceSpec: at most 512 KiB of JSON per service, got ");
+        refused(
+                "/services/create",
+                with(s -> {
+                    ObjectNode labels = at(s, "Labels");
+                    for (int i = 0; i < 10; i++) {
+                        labels.put("big" + i, "v".repeat(60_000));
+                    }
+                }),
+                "invalid ServiceSpec: at most 512 KiB of JSON per service, got ");
 
         long version = node.get("/swarm").path("Version").path("Index").asLong();
         ObjectNode swarm = (ObjectNode) node.get("/swarm").path("Spec");
-        refused("/swarm/update?version=" + version, swarm.deepCopy().set("Orchestration",
-                Json.MAPPER.createObjectNode().put("TaskHistoryRetentionLimit", -1)),
+        refused(
+                "/swarm/update?version=" + version,
+                swarm.deepCopy()
+                        .set("Orchestration", Json.MAPPER.createObjectNode().put("TaskHistoryRetentionLimit", -1)),
                 "invalid Orchestration.TaskHistoryRetentionLimit: must be 0 or more, got -1");
-        refused("/swarm/update?version=" + version, swarm.deepCopy().set("Orchestration",
-                Json.MAPPER.createObjectNode().put("TaskHistoryRetentionLimit", 1000)),
+        refused(
+                "/swarm/update?version=" + version,
+                swarm.deepCopy()
+                        .set("Orchestration", Json.MAPPER.createObjectNode().put("TaskHistoryRetentionLimit", 1000)),
                 "invalid Orchestration.TaskHistoryRetentionLimit: at most 100, got 1000");
-        refused("/swarm/update?version=" + version, swarm.deepCopy().put("Dispatcher", "fast"),
+        refused(
+                "/swarm/update?version=" + version,
+                swarm.deepCopy().put("Dispatcher", "fast"),
                 "invalid Dispatcher: expected an object, got \"fast\"");
         ObjectNode objectLabel = swarm.deepCopy();
         objectLabel.putObject("Labels").putObject("a").put("b", 1);
@@ -262,9 +340,17 @@ class ControlApiTest {
         refused("/swarm/update?version=" + version, "null", "invalid swarm spec: expected a JSON value, got null");
         ObjectNode autolock = swarm.deepCopy();
         autolock.putObject("EncryptionConfig").put("AutoLockManagers", "yes");
-        refused("/swarm/update?version=" + version, autolock,
+        refused(
+                "/swarm/update?version=" + version,
+                autolock,
                 "invalid EncryptionConfig.AutoLockManagers: expected true or false");
-        assertEquals(5, node.get("/swarm").path("Spec").path("Orchestration").path("TaskHistoryRetentionLimit").asInt(),
+        assertEquals(
+                5,
+                node.get("/swarm")
+                        .path("Spec")
+                        .path("Orchestration")
+                        .path("TaskHistoryRetentionLimit")
+                        .asInt(),
                 "nothing was written");
 
         JsonNode self = node.get("/nodes").get(0);
@@ -276,17 +362,22 @@ class ControlApiTest {
             many.put("l" + i, "");
         }
         refused(nodeUpdate, nodeSpec, "invalid Labels: at most 1000 entries, got 1001");
-        refused("/nodes/" + self.path("ID").asText() + "/update?version=abc", self.path("Spec"),
+        refused(
+                "/nodes/" + self.path("ID").asText() + "/update?version=abc",
+                self.path("Spec"),
                 "invalid node version \"abc\": expected a number");
 
         assertTrue(node.get("/services").isEmpty(), "nothing was created");
-        assertEquals(201, node.post("/services/create", with(s -> { })).status(), "a valid spec still goes through");
+        assertEquals(201, node.post("/services/create", with(s -> {})).status(), "a valid spec still goes through");
     }
 
     @Test
     void replicatedServiceRestartsScalesAndIsRemoved() throws Exception {
         start();
-        String id = node.post("/v1.41/services/create", replicated(spec("w", "sleep", "1000"), 3)).body().path("ID").asText();
+        String id = node.post("/v1.41/services/create", replicated(spec("w", "sleep", "1000"), 3))
+                .body()
+                .path("ID")
+                .asText();
         awaitRunning("w", 3);
         JsonNode listed = node.get("/services?status=true").get(0);
         assertEquals(id, listed.path("ID").asText());
@@ -306,13 +397,19 @@ class ControlApiTest {
         List<Long> before = pids("w");
         scale("w", 1);
         awaitRunning("w", 1);
-        Await.until(CONVERGE, "the scaled-down processes to end",
+        Await.until(
+                CONVERGE,
+                "the scaled-down processes to end",
                 () -> before.stream().filter(ControlApiTest::alive).count() == 1);
 
         List<Long> last = pids("w");
-        assertEquals(200, node.call("DELETE", "/services/" + id.substring(0, 6), null).status(), "an ID prefix names it");
+        assertEquals(
+                200,
+                node.call("DELETE", "/services/" + id.substring(0, 6), null).status(),
+                "an ID prefix names it");
         Await.until(CONVERGE, "no process left", () -> last.stream().noneMatch(ControlApiTest::alive));
-        Await.until(CONVERGE, "the tasks to be removed", () -> node.get("/tasks").isEmpty());
+        Await.until(
+                CONVERGE, "the tasks to be removed", () -> node.get("/tasks").isEmpty());
     }
 
     @Test
@@ -326,7 +423,13 @@ class ControlApiTest {
         assertEquals(1, tasks.size());
         assertEquals(0, tasks.get(0).path("Slot").asInt());
         assertFalse(tasks.get(0).path("NodeID").asText().isEmpty());
-        assertEquals(1, node.get("/services?status=true").get(0).path("ServiceStatus").path("DesiredTasks").asInt());
+        assertEquals(
+                1,
+                node.get("/services?status=true")
+                        .get(0)
+                        .path("ServiceStatus")
+                        .path("DesiredTasks")
+                        .asInt());
     }
 
     @Test
@@ -337,12 +440,16 @@ class ControlApiTest {
         node.post("/services/create", spec);
         Await.until(CONVERGE, "the task to complete", () -> {
             JsonNode t = node.get("/tasks");
-            return t.size() == 1 && t.get(0).path("Status").path("State").asText().equals("complete");
+            return t.size() == 1
+                    && t.get(0).path("Status").path("State").asText().equals("complete");
         });
         // A further pass of every loop (triggered by another service) must not refill the slot.
         node.post("/services/create", replicated(spec("other", "sleep", "1000"), 1));
         awaitRunning("other", 1);
-        assertEquals(1, node.get("/tasks?filters=" + enc("{\"service\":{\"once\":true}}")).size());
+        assertEquals(
+                1,
+                node.get("/tasks?filters=" + enc("{\"service\":{\"once\":true}}"))
+                        .size());
     }
 
     @Test
@@ -366,12 +473,21 @@ class ControlApiTest {
         awaitRunning("u", 2);
         long version = node.get("/services/u").path("Version").path("Index").asLong();
         ObjectNode next = replicated(spec("u", "sleep", "1001"), 2);
-        assertEquals(200, node.post("/services/u/update?version=" + version, next).status());
-        Await.until(CONVERGE, "the update to complete", () ->
-                "completed".equals(node.get("/services/u").path("UpdateStatus").path("State").asText()));
-        JsonNode upToDate = node.get("/tasks?filters=" + enc("{\"_up-to-date\":{\"true\":true},\"service\":{\"u\":true}}"));
+        assertEquals(
+                200, node.post("/services/u/update?version=" + version, next).status());
+        Await.until(
+                CONVERGE,
+                "the update to complete",
+                () -> "completed"
+                        .equals(node.get("/services/u")
+                                .path("UpdateStatus")
+                                .path("State")
+                                .asText()));
+        JsonNode upToDate =
+                node.get("/tasks?filters=" + enc("{\"_up-to-date\":{\"true\":true},\"service\":{\"u\":true}}"));
         assertEquals(2, upToDate.size());
-        upToDate.forEach(t -> assertEquals("1001", t.path("Spec").path("ContainerSpec").path("Args").get(1).asText()));
+        upToDate.forEach(t -> assertEquals(
+                "1001", t.path("Spec").path("ContainerSpec").path("Args").get(1).asText()));
         assertEquals(4, node.get("/tasks").size(), "the old tasks stay as history");
         assertTrue(node.get("/services/u").has("PreviousSpec"));
     }
@@ -384,8 +500,11 @@ class ControlApiTest {
         awaitRunning("sf", 1);
         long version = node.get("/services/sf").path("Version").path("Index").asLong();
         ObjectNode next = replicated(spec("sf", "sh", "-c", slow), 1);
-        ((ObjectNode) next.path("TaskTemplate").path("ContainerSpec")).putArray("Env").add("V=2");
-        assertEquals(200, node.post("/services/sf/update?version=" + version, next).status());
+        ((ObjectNode) next.path("TaskTemplate").path("ContainerSpec"))
+                .putArray("Env")
+                .add("V=2");
+        assertEquals(
+                200, node.post("/services/sf/update?version=" + version, next).status());
         int mostRunning = 0;
         boolean replaced = false;
         long deadline = System.nanoTime() + CONVERGE.toNanos();
@@ -398,7 +517,8 @@ class ControlApiTest {
             mostRunning = Math.max(mostRunning, running);
             boolean newRuns = false;
             for (JsonNode t : tasks) {
-                newRuns |= t.path("Spec").path("ContainerSpec").has("Env") && t.path("Status").path("State").asText().equals("running");
+                newRuns |= t.path("Spec").path("ContainerSpec").has("Env")
+                        && t.path("Status").path("State").asText().equals("running");
             }
             replaced = newRuns && running == 1;
             Thread.sleep(20); // polling interval; the old task takes 1.5 s to stop
@@ -416,7 +536,10 @@ class ControlApiTest {
         node.stop();
         node.start();
         awaitRunning("keep", 2);
-        assertEquals(before.stream().sorted().toList(), pids("keep").stream().sorted().toList(), "the same processes");
+        assertEquals(
+                before.stream().sorted().toList(),
+                pids("keep").stream().sorted().toList(),
+                "the same processes");
         assertEquals(2, node.get("/tasks").size(), "no task was started again");
     }
 
@@ -424,8 +547,10 @@ class ControlApiTest {
         JsonNode s = node.get("/services/" + service);
         ObjectNode spec = (ObjectNode) s.path("Spec");
         ((ObjectNode) spec.path("Mode").path("Replicated")).put("Replicas", replicas);
-        TestDaemon.Response r = node.post("/services/" + s.path("ID").asText() + "/update?version="
-                + s.path("Version").path("Index").asLong(), spec);
+        TestDaemon.Response r = node.post(
+                "/services/" + s.path("ID").asText() + "/update?version="
+                        + s.path("Version").path("Index").asLong(),
+                spec);
         assertEquals(200, r.status(), r.message());
     }
 }

@@ -1,5 +1,10 @@
 package io.skep.core.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,10 +15,6 @@ import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.skep.client.DaemonClient;
 import io.skep.core.node.Daemon;
 import io.skep.core.node.DaemonConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
@@ -26,11 +27,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The control API's unix socket: at its path only ever with its mode and group (0660 and {@code --group}'s, 0600
@@ -42,6 +41,7 @@ class ControlSocketTest {
 
     @TempDir
     Path dir;
+
     private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -63,17 +63,24 @@ class ControlSocketTest {
         Files.writeString(socket, "a stale socket of a killed daemon");
         List<String> seenWhileBound = new ArrayList<>();
         Channel channel = UnixSocketBinder.bind(socket, GROUP, where -> {
-            Channel bound = new ServerBootstrap().group(loop).channel(NioServerDomainSocketChannel.class)
-                    .childHandler(new ChannelInboundHandlerAdapter()).bind(UnixDomainSocketAddress.of(where))
-                    .sync().channel();
+            Channel bound = new ServerBootstrap()
+                    .group(loop)
+                    .channel(NioServerDomainSocketChannel.class)
+                    .childHandler(new ChannelInboundHandlerAdapter())
+                    .bind(UnixDomainSocketAddress.of(where))
+                    .sync()
+                    .channel();
             // The moment the socket exists: where is it, and who could reach it?
             seenWhileBound.add(Files.readString(socket));
-            seenWhileBound.add(PosixFilePermissions.toString(attributes(where.getParent()).permissions()));
+            seenWhileBound.add(
+                    PosixFilePermissions.toString(attributes(where.getParent()).permissions()));
             seenWhileBound.add(String.valueOf(where.startsWith(dir)));
             return bound;
         });
         open.add(() -> channel.close().sync());
-        assertEquals(List.of("a stale socket of a killed daemon", "rwx------", "true"), seenWhileBound,
+        assertEquals(
+                List.of("a stale socket of a killed daemon", "rwx------", "true"),
+                seenWhileBound,
                 "bound beside its path, in a folder only its owner may enter; the path still the old file");
         PosixFileAttributes socketAttributes = attributes(socket);
         assertTrue(socketAttributes.isOther(), "a socket");
@@ -99,8 +106,11 @@ class ControlSocketTest {
         }
 
         // Another user: in the group, it gets in; outside it, its connect(2) is refused.
-        assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/curl"))
-                && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs root, setpriv and curl");
+        assumeTrue(
+                "root".equals(System.getProperty("user.name"))
+                        && Files.isExecutable(Path.of("/usr/bin/curl"))
+                        && Files.isExecutable(Path.of("/usr/bin/setpriv")),
+                "needs root, setpriv and curl");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // a path anyone may walk
         Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
         assertEquals("OK", asNobody(socket, true));
@@ -118,22 +128,31 @@ class ControlSocketTest {
         Path byDefault = dir.resolve("default.sock");
         start(byDefault, null);
         boolean skepGroup = UnixSocketBinder.group(null).isPresent();
-        assertEquals(skepGroup ? "rw-rw----" : "rw-------",
+        assertEquals(
+                skepGroup ? "rw-rw----" : "rw-------",
                 PosixFilePermissions.toString(attributes(byDefault).permissions()));
     }
 
     @Test
     void aGroupThatDoesNotExistIsAStartError() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> start(dir.resolve("skep.sock"), "no-such-group-here"));
-        assertEquals("--group no-such-group-here: no such group; create it (groupadd no-such-group-here) or leave "
-                + "--group out, and only the daemon's user may use the socket", e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> start(dir.resolve("skep.sock"), "no-such-group-here"));
+        assertEquals(
+                "--group no-such-group-here: no such group; create it (groupadd no-such-group-here) or leave "
+                        + "--group out, and only the daemon's user may use the socket",
+                e.getMessage());
         assertTrue(Files.notExists(dir.resolve("skep.sock")));
     }
 
     private void start(Path socket, String group) throws Exception {
-        Daemon daemon = Daemon.start(new DaemonConfig(dir.resolve("data-" + socket.getFileName()),
-                List.of(URI.create("unix://" + socket)), null, 0, "127.0.0.1:0", null, Map.of(),
+        Daemon daemon = Daemon.start(new DaemonConfig(
+                dir.resolve("data-" + socket.getFileName()),
+                List.of(URI.create("unix://" + socket)),
+                null,
+                0,
+                "127.0.0.1:0",
+                null,
+                Map.of(),
                 new ControlAccess(null, group)));
         open.add(daemon);
     }

@@ -1,5 +1,8 @@
 package io.skep.core.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import io.skep.api.model.Cluster;
 import io.skep.api.model.Service;
 import io.skep.api.model.ServiceSpec;
@@ -7,9 +10,6 @@ import io.skep.core.store.Batch;
 import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The swarm-wide limits of a service create or update, checked against a store that holds services of many replicas
@@ -32,12 +32,14 @@ class SwarmRoomTest {
         store.commit(new Batch().create(a).create(b).create(Fixtures.node("n1")));
 
         ServiceSpecValidator.checkRoom(replicas(10), null, store.memory()); // exactly at the limit
-        ApiException over = assertThrows(ApiException.class,
-                () -> ServiceSpecValidator.checkRoom(replicas(11), null, store.memory()));
+        ApiException over = assertThrows(
+                ApiException.class, () -> ServiceSpecValidator.checkRoom(replicas(11), null, store.memory()));
         assertEquals(400, over.status());
-        assertEquals("invalid Mode.Replicated.Replicas: at most " + RequestLimits.TASKS + " tasks in the swarm (the "
-                + "replicas of all its services); its other services ask for " + (RequestLimits.TASKS - 10)
-                + ", this one for 11", over.getMessage());
+        assertEquals(
+                "invalid Mode.Replicated.Replicas: at most " + RequestLimits.TASKS + " tasks in the swarm (the "
+                        + "replicas of all its services); its other services ask for " + (RequestLimits.TASKS - 10)
+                        + ", this one for 11",
+                over.getMessage());
 
         ServiceSpec global = replicas(0);
         global.mode = new ServiceSpec.ServiceMode();
@@ -48,7 +50,6 @@ class SwarmRoomTest {
         assertThrows(ApiException.class, () -> ServiceSpecValidator.checkRoom(growA, a.id, store.memory()));
         growA.mode.replicated.replicas = RequestLimits.REPLICAS_PER_SERVICE + 10;
         ServiceSpecValidator.checkRoom(growA, a.id, store.memory()); // its own replicas count once
-
     }
 
     @Test
@@ -72,10 +73,12 @@ class SwarmRoomTest {
             batch.create(s);
         }
         store.commit(batch);
-        ApiException full = assertThrows(ApiException.class,
-                () -> ServiceSpecValidator.checkRoom(replicas(1), null, store.memory()));
-        assertEquals("invalid ServiceSpec: at most " + RequestLimits.SERVICES + " services in the swarm, it has "
-                + RequestLimits.SERVICES, full.getMessage());
+        ApiException full = assertThrows(
+                ApiException.class, () -> ServiceSpecValidator.checkRoom(replicas(1), null, store.memory()));
+        assertEquals(
+                "invalid ServiceSpec: at most " + RequestLimits.SERVICES + " services in the swarm, it has "
+                        + RequestLimits.SERVICES,
+                full.getMessage());
         Service first = store.memory().services().get(0);
         ServiceSpecValidator.checkRoom(first.spec, first.id, store.memory()); // an update of one of them
     }

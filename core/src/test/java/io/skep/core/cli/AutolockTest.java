@@ -1,12 +1,16 @@
 package io.skep.core.cli;
 
+import static io.skep.core.cli.LocalNodes.CONVERGE;
+import static io.skep.core.cli.LocalNodes.ok;
+import static io.skep.core.cli.LocalNodes.skep;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.core.pki.NodeCertificate;
 import io.skep.core.pki.UnlockKey;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.TestDaemon;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -14,13 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static io.skep.core.cli.LocalNodes.CONVERGE;
-import static io.skep.core.cli.LocalNodes.ok;
-import static io.skep.core.cli.LocalNodes.skep;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Autolock as an operator meets it: {@code swarm init --autolock} prints the unlock key; a restarted manager answers
@@ -47,28 +46,36 @@ class AutolockTest {
 
         m.stop();
         m.start();
-        for (List<String> call : List.of(List.of("node", "ls"), List.of("service", "ls"),
-                List.of("swarm", "join-token", "worker"), List.of("swarm", "unlock-key"),
+        for (List<String> call : List.of(
+                List.of("node", "ls"),
+                List.of("service", "ls"),
+                List.of("swarm", "join-token", "worker"),
+                List.of("swarm", "unlock-key"),
                 List.of("swarm", "init", "--force-new-cluster"))) {
             Skep.Result r = skep(m, call.toArray(String[]::new));
             assertEquals(1, r.code(), call.toString());
             assertTrue(r.err().contains(LOCKED), call + ": " + r.err());
         }
-        assertEquals("locked", ok(m, "info", "--format", "{{.Swarm.LocalNodeState}}").strip());
+        assertEquals(
+                "locked", ok(m, "info", "--format", "{{.Swarm.LocalNodeState}}").strip());
         Skep.Result leave = skep(m, "swarm", "leave");
-        assertTrue(leave.err().contains("Swarm is encrypted and locked. Please unlock it first or use `--force`"),
+        assertTrue(
+                leave.err().contains("Swarm is encrypted and locked. Please unlock it first or use `--force`"),
                 leave.err());
 
         Skep.Result wrong = unlock(m, UnlockKey.generate(new SecureRandom()).text());
         assertEquals(1, wrong.code());
         assertTrue(wrong.err().contains("swarm could not be unlocked: invalid key provided"), wrong.err());
         assertTrue(unlock(m, "not a key").err().contains("swarm could not be unlocked: invalid key provided"));
-        assertEquals("locked", ok(m, "info", "--format", "{{.Swarm.LocalNodeState}}").strip());
+        assertEquals(
+                "locked", ok(m, "info", "--format", "{{.Swarm.LocalNodeState}}").strip());
 
         Skep.Result right = unlock(m, key + "\n");
         assertEquals(0, right.code(), right.err());
-        Await.until(CONVERGE, "the service, after the unlock", () ->
-                ok(m, "service", "ls", "--format", "{{.Name}}").strip().equals("kept"));
+        Await.until(
+                CONVERGE,
+                "the service, after the unlock",
+                () -> ok(m, "service", "ls", "--format", "{{.Name}}").strip().equals("kept"));
         Skep.Result again = unlock(m, key);
         assertTrue(again.err().contains("swarm is not locked"), again.err());
     }
@@ -96,10 +103,14 @@ class AutolockTest {
         Await.until(CONVERGE, "the manager back", () -> skep(m, "node", "ls").code() == 0);
 
         assertEquals("Swarm updated.\n", ok(m, "swarm", "update", "--autolock=false"));
-        Await.until(CONVERGE, "the keys kept without the unlock key", () -> !keyPem(m).contains("ENCRYPTED"));
+        Await.until(
+                CONVERGE,
+                "the keys kept without the unlock key",
+                () -> !keyPem(m).contains("ENCRYPTED"));
         m.stop();
         m.start();
-        assertEquals("active", ok(m, "info", "--format", "{{.Swarm.LocalNodeState}}").strip());
+        assertEquals(
+                "active", ok(m, "info", "--format", "{{.Swarm.LocalNodeState}}").strip());
         assertEquals(0, skep(m, "node", "ls").code());
     }
 
@@ -117,8 +128,8 @@ class AutolockTest {
     private static void awaitKeysUnder(TestDaemon m, String key) {
         Await.until(CONVERGE, "the node's key encrypted under the swarm's unlock key", () -> {
             Path certificates = m.dataDir().resolve("certificates");
-            NodeCertificate.fromPem(Files.readString(certificates.resolve("swarm-node.crt")), keyPem(m),
-                    UnlockKey.parse(key));
+            NodeCertificate.fromPem(
+                    Files.readString(certificates.resolve("swarm-node.crt")), keyPem(m), UnlockKey.parse(key));
             return true;
         });
     }

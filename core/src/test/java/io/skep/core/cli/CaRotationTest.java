@@ -1,30 +1,5 @@
 package io.skep.core.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.skep.core.cluster.ClusterClient;
-import io.skep.core.pki.CertificateRequest;
-import io.skep.core.pki.NodeCertificate;
-import io.skep.core.pki.RootCa;
-import io.skep.core.testing.Await;
-import io.skep.core.testing.TestDaemon;
-import io.skep.core.tls.NodeTls;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
 import static io.skep.core.cli.LocalNodes.CONVERGE;
 import static io.skep.core.cli.LocalNodes.ok;
 import static io.skep.core.cli.LocalNodes.skep;
@@ -33,6 +8,29 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.skep.core.cluster.ClusterClient;
+import io.skep.core.pki.CertificateRequest;
+import io.skep.core.pki.NodeCertificate;
+import io.skep.core.pki.RootCa;
+import io.skep.core.testing.Await;
+import io.skep.core.testing.TestDaemon;
+import io.skep.core.tls.NodeTls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code swarm ca --rotate} on a swarm of 3 managers and 2 workers (real nodes, real TLS): every node ends on a
@@ -60,24 +58,29 @@ class CaRotationTest {
 
         String out = ok(all.get(1), "swarm", "ca", "--rotate");
         assertTrue(out.startsWith("desired root digest: sha256:"), out);
-        assertTrue(out.contains("  rotated TLS certificates:  5/5 nodes\n  rotated CA certificates:   5/5 nodes\n"), out);
+        assertTrue(
+                out.contains("  rotated TLS certificates:  5/5 nodes\n  rotated CA certificates:   5/5 nodes\n"), out);
         X509Certificate newRoot = RootCa.certificateOf(out.substring(out.indexOf("-----BEGIN CERTIFICATE-----")));
         assertNotEquals(oldRoot, newRoot);
-        Await.until(CONVERGE, "every manager to have the new root", () -> all.subList(0, 3).stream().allMatch(m -> {
-            try {
-                return root(m).equals(newRoot);
-            } catch (IOException e) {
-                return false;
-            }
-        }));
+        Await.until(
+                CONVERGE,
+                "every manager to have the new root",
+                () -> all.subList(0, 3).stream().allMatch(m -> {
+                    try {
+                        return root(m).equals(newRoot);
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }));
         assertFalse(all.get(1).get("/swarm").path("RootRotationInProgress").asBoolean(), "the rotation is over");
 
         for (TestDaemon n : all) {
             Await.until(CONVERGE, n.dataDir() + " to trust the new root alone", () -> {
                 NodeTls saved = savedTls(n);
                 return saved.certificate().issuedBy(newRoot)
-                        && RootCa.certificatesOf(Files.readString(n.dataDir().resolve("certificates/swarm-root-ca.crt")))
-                        .equals(List.of(newRoot));
+                        && RootCa.certificatesOf(
+                                        Files.readString(n.dataDir().resolve("certificates/swarm-root-ca.crt")))
+                                .equals(List.of(newRoot));
             });
         }
         assertEquals(tasks, running(first), "the same tasks ran throughout, on the same processes");
@@ -88,10 +91,13 @@ class CaRotationTest {
         assertTrue(newToken.startsWith("SWMTKN-1-" + RootCa.digestOf(NodeCertificate.pemOf(newRoot)) + "-"), newToken);
 
         // A node that holds only a certificate of the old root gets nothing, even trusting the new root.
-        try (ClusterClient stale = new ClusterClient(new NodeTls(oldWorker.certificate(), newRoot).clientContext(),
+        try (ClusterClient stale = new ClusterClient(
+                new NodeTls(oldWorker.certificate(), newRoot).clientContext(),
                 List.of(LocalNodes.clusterAddr(first)))) {
-            IOException refused = assertThrows(IOException.class,
-                    () -> stale.renew(CertificateRequest.create(new SecureRandom()).pem()));
+            IOException refused = assertThrows(
+                    IOException.class,
+                    () -> stale.renew(
+                            CertificateRequest.create(new SecureRandom()).pem()));
             assertFalse(refused instanceof ClusterClient.CallFailed, "an HTTP answer to an old root's certificate");
         }
         // The swarm goes on.
@@ -109,36 +115,44 @@ class CaRotationTest {
         Path key = m.dataDir().resolveSibling("own-ca.key");
         Files.writeString(cert, own.certificatePem());
         Files.writeString(key, RootCa.create(random, Instant.now()).keyPem());
-        Skep.Result mismatched = skep(m, "swarm", "ca", "--rotate", "--ca-cert", cert.toString(), "--ca-key", key.toString());
+        Skep.Result mismatched =
+                skep(m, "swarm", "ca", "--rotate", "--ca-cert", cert.toString(), "--ca-key", key.toString());
         assertEquals(1, mismatched.code());
-        assertTrue(mismatched.err().contains("invalid CAConfig.SigningCAKey: not the key of CAConfig.SigningCACert"),
+        assertTrue(
+                mismatched.err().contains("invalid CAConfig.SigningCAKey: not the key of CAConfig.SigningCACert"),
                 mismatched.err());
         Skep.Result noKey = skep(m, "swarm", "ca", "--rotate", "--ca-cert", cert.toString());
         assertTrue(noKey.err().contains("the --ca-cert flag requires that a --ca-key flag"), noKey.err());
         Skep.Result noRotate = skep(m, "swarm", "ca", "--ca-cert", cert.toString());
         assertTrue(noRotate.err().contains("`--ca-cert` flag requires the `--rotate` flag"), noRotate.err());
-        TestDaemon.Response external = m.post("/swarm/update?version=" + m.get("/swarm").path("Version").path("Index")
-                .asLong(), "{\"CAConfig\":{\"ExternalCAs\":[{\"Protocol\":\"cfssl\",\"URL\":\"https://192.0.2.1\"}]}}");
+        TestDaemon.Response external = m.post(
+                "/swarm/update?version="
+                        + m.get("/swarm").path("Version").path("Index").asLong(),
+                "{\"CAConfig\":{\"ExternalCAs\":[{\"Protocol\":\"cfssl\",\"URL\":\"https://192.0.2.1\"}]}}");
         assertEquals(400, external.status());
         assertTrue(external.message().contains("invalid CAConfig.ExternalCAs"), external.message());
 
         RootCa sameName = RootCa.create(random, Instant.now());
         Files.writeString(cert, sameName.certificatePem());
         Files.writeString(key, sameName.keyPem());
-        Skep.Result named = skep(m, "swarm", "ca", "--rotate", "--ca-cert", cert.toString(), "--ca-key", key.toString());
-        assertTrue(named.err().contains("invalid CAConfig.SigningCACert: its subject is the swarm's root CA's"),
+        Skep.Result named =
+                skep(m, "swarm", "ca", "--rotate", "--ca-cert", cert.toString(), "--ca-key", key.toString());
+        assertTrue(
+                named.err().contains("invalid CAConfig.SigningCACert: its subject is the swarm's root CA's"),
                 named.err());
 
         Files.writeString(cert, own.certificatePem());
         Files.writeString(key, own.keyPem());
-        assertEquals("", ok(m, "swarm", "ca", "--rotate", "-q", "--ca-cert", cert.toString(), "--ca-key", key.toString()));
+        assertEquals(
+                "", ok(m, "swarm", "ca", "--rotate", "-q", "--ca-cert", cert.toString(), "--ca-key", key.toString()));
         assertEquals(own.certificate(), root(m));
         assertEquals(own.certificatePem().strip(), ok(m, "swarm", "ca").strip());
         assertTrue(!m.get("/swarm").toString().contains("PRIVATE KEY"), "no key in the API's answer");
     }
 
     private static X509Certificate root(TestDaemon m) throws IOException {
-        return RootCa.certificateOf(m.get("/swarm").path("TLSInfo").path("TrustRoot").asText());
+        return RootCa.certificateOf(
+                m.get("/swarm").path("TLSInfo").path("TrustRoot").asText());
     }
 
     /** Running tasks by ID, with their process IDs. */
@@ -146,7 +160,9 @@ class CaRotationTest {
         Map<String, Long> out = new HashMap<>();
         for (JsonNode t : m.get("/tasks")) {
             if ("running".equals(t.path("Status").path("State").asText())) {
-                out.put(t.path("ID").asText(), t.path("Status").path("ContainerStatus").path("PID").asLong());
+                out.put(
+                        t.path("ID").asText(),
+                        t.path("Status").path("ContainerStatus").path("PID").asLong());
             }
         }
         return out;
@@ -154,8 +170,10 @@ class CaRotationTest {
 
     private static NodeTls savedTls(TestDaemon node) throws IOException {
         Path certs = node.dataDir().resolve("certificates");
-        return new NodeTls(NodeCertificate.fromPem(Files.readString(certs.resolve("swarm-node.crt")),
-                Files.readString(certs.resolve("swarm-node.key"))),
+        return new NodeTls(
+                NodeCertificate.fromPem(
+                        Files.readString(certs.resolve("swarm-node.crt")),
+                        Files.readString(certs.resolve("swarm-node.key"))),
                 RootCa.certificatesOf(Files.readString(certs.resolve("swarm-root-ca.crt"))));
     }
 }

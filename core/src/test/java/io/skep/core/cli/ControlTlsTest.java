@@ -1,6 +1,12 @@
 package io.skep.core.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.netty.handler.ssl.JdkSslContext;
+import io.skep.client.ControlTls;
 import io.skep.core.api.ControlAccess;
 import io.skep.core.node.DaemonConfig;
 import io.skep.core.testing.TestCertificates;
@@ -8,13 +14,6 @@ import io.skep.core.testing.TestCertificates.KeyFormat;
 import io.skep.core.testing.TestCertificates.KeyType;
 import io.skep.core.testing.TestCertificates.Pair;
 import io.skep.core.testing.TestDaemon;
-import io.skep.client.ControlTls;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -30,11 +29,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The control API over TCP as dockerd serves it: beyond loopback only with mutual TLS, and skep's CLI speaking TLS
@@ -43,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ControlTlsTest {
     @TempDir
     Path dir;
+
     private TestDaemon daemon;
 
     @AfterEach
@@ -62,7 +62,11 @@ class ControlTlsTest {
     private static String[] tlsVerify(Path ca, Pair client, String... command) {
         List<String> args = new ArrayList<>(List.of("--tlsverify", "--tlscacert", ca.toString()));
         if (client != null) {
-            args.addAll(List.of("--tlscert", client.cert().toString(), "--tlskey", client.key().toString()));
+            args.addAll(List.of(
+                    "--tlscert",
+                    client.cert().toString(),
+                    "--tlskey",
+                    client.key().toString()));
         }
         args.addAll(List.of(command));
         return args.toArray(String[]::new);
@@ -75,7 +79,9 @@ class ControlTlsTest {
         Pair server = ops.server("daemon", KeyType.RSA, KeyFormat.TRADITIONAL);
         Pair client = ops.client("admin", KeyType.EC, KeyFormat.TRADITIONAL);
         // On every address, as an operator would listen; reached on loopback only.
-        daemon = new TestDaemon(dir.resolve("node"), "0.0.0.0",
+        daemon = new TestDaemon(
+                dir.resolve("node"),
+                "0.0.0.0",
                 new ControlAccess(new ControlTls(true, ops.caCert(), server.cert(), server.key()), null));
 
         Skep.Result init = skep(Map.of(), tlsVerify(ops.caCert(), client, "swarm", "init"));
@@ -83,18 +89,34 @@ class ControlTlsTest {
         Skep.Result nodes = skep(Map.of(), tlsVerify(ops.caCert(), client, "node", "ls"));
         assertEquals(0, nodes.code(), nodes.err());
         assertTrue(nodes.out().contains("Leader"), nodes.out());
-        Skep.Result create = skep(Map.of(), tlsVerify(ops.caCert(), client,
-                "service", "create", "-d", "--name", "idle", "--replicas", "0", "host", "true"));
+        Skep.Result create = skep(
+                Map.of(),
+                tlsVerify(
+                        ops.caCert(),
+                        client,
+                        "service",
+                        "create",
+                        "-d",
+                        "--name",
+                        "idle",
+                        "--replicas",
+                        "0",
+                        "host",
+                        "true"));
         assertEquals(0, create.code(), create.err());
-        assertTrue(skep(Map.of(), tlsVerify(ops.caCert(), client, "service", "ls")).out().contains("idle"));
+        assertTrue(skep(Map.of(), tlsVerify(ops.caCert(), client, "service", "ls"))
+                .out()
+                .contains("idle"));
 
         Skep.Result noCertificate = skep(Map.of(), tlsVerify(ops.caCert(), null, "node", "ls"));
         assertEquals(1, noCertificate.code());
-        assertEquals("error during connect: TLS with the skep daemon at " + daemon.host() + " failed: it requires a "
-                + "client certificate (remote error: certificate required); give --tlscert and --tlskey, or put "
-                + "cert.pem and key.pem in $SKEP_CERT_PATH\n", noCertificate.err());
-        Skep.Result otherCa = skep(Map.of(), tlsVerify(ops.caCert(),
-                other.client("admin", KeyType.EC, KeyFormat.PKCS8), "node", "ls"));
+        assertEquals(
+                "error during connect: TLS with the skep daemon at " + daemon.host() + " failed: it requires a "
+                        + "client certificate (remote error: certificate required); give --tlscert and --tlskey, or put "
+                        + "cert.pem and key.pem in $SKEP_CERT_PATH\n",
+                noCertificate.err());
+        Skep.Result otherCa = skep(
+                Map.of(), tlsVerify(ops.caCert(), other.client("admin", KeyType.EC, KeyFormat.PKCS8), "node", "ls"));
         assertEquals(1, otherCa.code());
         assertTrue(otherCa.err().contains("it refused this client's certificate"), otherCa.err());
         Skep.Result expired = skep(Map.of(), tlsVerify(ops.caCert(), ops.expiredClient("late"), "node", "ls"));
@@ -106,18 +128,20 @@ class ControlTlsTest {
         Skep.Result untrusted = skep(Map.of(), tlsVerify(other.caCert(), client, "node", "ls"));
         assertEquals(1, untrusted.code());
         assertTrue(untrusted.err().contains("its certificate is not signed by the CA of --tlscacert"), untrusted.err());
-        assertTrue(noCertificate.err().lines().count() == 1 && !untrusted.err().contains("Exception"),
+        assertTrue(
+                noCertificate.err().lines().count() == 1 && !untrusted.err().contains("Exception"),
                 "one sentence, no stack trace");
 
         // Below the CLI: a plaintext request gets Go's 400 and nothing else; TLS without a certificate, nothing.
-        assertEquals("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n",
+        assertEquals(
+                "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n",
                 exchange(new Socket(InetAddress.getLoopbackAddress(), daemon.port())));
         SSLContext anonymous = ((JdkSslContext) new ControlTls(true, ops.caCert(), null, null).client()).context();
         assertGetsNothing(tlsSocket(anonymous, "TLSv1.3"));
         assertGetsNothing(tlsSocket(anonymous, "TLSv1.2"));
         // TLS 1.2 is enough (Docker's minimum).
-        SSLContext admin = ((JdkSslContext) new ControlTls(true, ops.caCert(), client.cert(), client.key()).client())
-                .context();
+        SSLContext admin =
+                ((JdkSslContext) new ControlTls(true, ops.caCert(), client.cert(), client.key()).client()).context();
         assertTrue(exchange(tlsSocket(admin, "TLSv1.2")).startsWith("HTTP/1.1 200 OK"));
     }
 
@@ -134,12 +158,14 @@ class ControlTlsTest {
     void theCliFindsItsFilesAsTheDockerCliDoesUnderSkepsNames() throws Exception {
         TestCertificates ops = TestCertificates.ca(dir.resolve("pki"), "ops", KeyType.RSA);
         Pair server = ops.server("daemon", KeyType.EC, KeyFormat.PKCS8);
-        daemon = new TestDaemon(dir.resolve("node"), "127.0.0.1",
+        daemon = new TestDaemon(
+                dir.resolve("node"),
+                "127.0.0.1",
                 new ControlAccess(new ControlTls(true, ops.caCert(), server.cert(), server.key()), null));
         Path certPath = ops.clientCertPath("certs");
 
-        Skep.Result fromVariables = skep(Map.of("SKEP_TLS_VERIFY", "1", "SKEP_CERT_PATH", certPath.toString()),
-                "version");
+        Skep.Result fromVariables =
+                skep(Map.of("SKEP_TLS_VERIFY", "1", "SKEP_CERT_PATH", certPath.toString()), "version");
         assertEquals(0, fromVariables.code(), fromVariables.err());
         assertTrue(fromVariables.out().contains("Server:"), fromVariables.out());
 
@@ -150,10 +176,15 @@ class ControlTlsTest {
         assertEquals(0, fromHome.code(), fromHome.err());
 
         // A flag wins over the cert path: another CA's certificate is refused.
-        Pair stranger = TestCertificates.ca(dir.resolve("pki"), "other", KeyType.EC)
-                .client("x", KeyType.EC, KeyFormat.PKCS8);
-        Skep.Result flagWins = skep(Map.of("SKEP_TLS_VERIFY", "1", "SKEP_CERT_PATH", certPath.toString()),
-                "--tlscert", stranger.cert().toString(), "--tlskey", stranger.key().toString(), "version");
+        Pair stranger =
+                TestCertificates.ca(dir.resolve("pki"), "other", KeyType.EC).client("x", KeyType.EC, KeyFormat.PKCS8);
+        Skep.Result flagWins = skep(
+                Map.of("SKEP_TLS_VERIFY", "1", "SKEP_CERT_PATH", certPath.toString()),
+                "--tlscert",
+                stranger.cert().toString(),
+                "--tlskey",
+                stranger.key().toString(),
+                "version");
         assertEquals(1, flagWins.code());
         assertTrue(flagWins.err().contains("refused this client's certificate"), flagWins.err());
 
@@ -163,8 +194,8 @@ class ControlTlsTest {
 
         Skep.Result noCa = skep(Map.of("SKEP_CERT_PATH", dir.resolve("nothing").toString()), "--tlsverify", "version");
         assertEquals(1, noCa.code());
-        assertEquals("could not read CA certificate \"" + dir.resolve("nothing/ca.pem") + "\": no such file\n",
-                noCa.err());
+        assertEquals(
+                "could not read CA certificate \"" + dir.resolve("nothing/ca.pem") + "\": no such file\n", noCa.err());
     }
 
     @Test
@@ -172,24 +203,36 @@ class ControlTlsTest {
         TestCertificates ops = TestCertificates.ca(dir.resolve("pki"), "ops", KeyType.EC);
         Pair server = ops.server("daemon", KeyType.EC, KeyFormat.PKCS8);
         Pair client = ops.client("admin", KeyType.EC, KeyFormat.PKCS8);
-        daemon = new TestDaemon(dir.resolve("node"), "0.0.0.0",
+        daemon = new TestDaemon(
+                dir.resolve("node"),
+                "0.0.0.0",
                 new ControlAccess(new ControlTls(true, ops.caCert(), server.cert(), server.key()), null));
         // 127.0.0.2 is this machine too, but not a name of the daemon's certificate.
-        Skep.Result otherName = Skep.run("tcp://127.0.0.2:" + daemon.port(), Map.of("HOME", dir.toString()),
+        Skep.Result otherName = Skep.run(
+                "tcp://127.0.0.2:" + daemon.port(),
+                Map.of("HOME", dir.toString()),
                 tlsVerify(ops.caCert(), client, "version"));
         assertEquals(1, otherName.code());
-        assertEquals("error during connect: TLS with the skep daemon at tcp://127.0.0.2:" + daemon.port() + " failed: "
-                + "its certificate is not valid for the host dialled (No subject alternative names matching IP "
-                + "address 127.0.0.2 found)\n", otherName.err());
+        assertEquals(
+                "error during connect: TLS with the skep daemon at tcp://127.0.0.2:" + daemon.port() + " failed: "
+                        + "its certificate is not valid for the host dialled (No subject alternative names matching IP "
+                        + "address 127.0.0.2 found)\n",
+                otherName.err());
         daemon.close();
 
         Pair expired = ops.expiredServer("old-daemon");
-        daemon = new TestDaemon(dir.resolve("node"), "127.0.0.1",
+        daemon = new TestDaemon(
+                dir.resolve("node"),
+                "127.0.0.1",
                 new ControlAccess(new ControlTls(true, ops.caCert(), expired.cert(), expired.key()), null));
         Skep.Result outOfDate = skep(Map.of(), tlsVerify(ops.caCert(), client, "version"));
         assertEquals(1, outOfDate.code());
-        assertTrue(outOfDate.err().startsWith("error during connect: TLS with the skep daemon at " + daemon.host()
-                + " failed: its certificate is not valid now (NotAfter: "), outOfDate.err());
+        assertTrue(
+                outOfDate
+                        .err()
+                        .startsWith("error during connect: TLS with the skep daemon at " + daemon.host()
+                                + " failed: its certificate is not valid now (NotAfter: "),
+                outOfDate.err());
     }
 
     @Test
@@ -201,44 +244,58 @@ class ControlTlsTest {
 
         Skep.Result anyServer = skep(Map.of(), "--tls", "version");
         assertEquals(0, anyServer.code(), anyServer.err());
-        Skep.Result verified = skep(Map.of(), "--tlsverify", "--tlscacert", ops.caCert().toString(), "version");
-        assertEquals(0, verified.code(), "the client verifies the server, which asks for no certificate: "
-                + verified.err());
+        Skep.Result verified =
+                skep(Map.of(), "--tlsverify", "--tlscacert", ops.caCert().toString(), "version");
+        assertEquals(
+                0, verified.code(), "the client verifies the server, which asks for no certificate: " + verified.err());
 
-        IllegalArgumentException beyondLoopback = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException beyondLoopback = assertThrows(
+                IllegalArgumentException.class,
                 () -> config("tcp://0.0.0.0:" + freePort(), new ControlAccess(tlsOnly, null)));
-        assertTrue(beyondLoopback.getMessage().contains("--tls alone authenticates nobody"),
-                beyondLoopback.getMessage());
+        assertTrue(
+                beyondLoopback.getMessage().contains("--tls alone authenticates nobody"), beyondLoopback.getMessage());
     }
 
     @Test
     void aTcpHostBeyondLoopbackWithoutMutualTlsRefusesToStart() throws Exception {
         int port = freePort();
         String host = "tcp://0.0.0.0:" + port;
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                () -> config(host, ControlAccess.DEFAULT));
-        assertEquals("-H " + host + ": a TCP listener beyond loopback needs mutual TLS (--tlsverify --tlscacert CA "
-                + "--tlscert CERT --tlskey KEY): without it, anyone who reaches the port controls the swarm, and "
-                + "root on every node through its services. Add those flags, or listen on loopback "
-                + "(tcp://127.0.0.1:PORT) or a unix socket", refused.getMessage());
+        IllegalArgumentException refused =
+                assertThrows(IllegalArgumentException.class, () -> config(host, ControlAccess.DEFAULT));
+        assertEquals(
+                "-H " + host + ": a TCP listener beyond loopback needs mutual TLS (--tlsverify --tlscacert CA "
+                        + "--tlscert CERT --tlskey KEY): without it, anyone who reaches the port controls the swarm, and "
+                        + "root on every node through its services. Add those flags, or listen on loopback "
+                        + "(tcp://127.0.0.1:PORT) or a unix socket",
+                refused.getMessage());
 
-        Skep.Result run = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> Skep.run("unix:///nowhere",
-                Map.of("HOME", dir.toString()), "daemon", "--data-dir", dir.resolve("node").toString(), "-H", host));
+        Skep.Result run = assertTimeoutPreemptively(
+                Duration.ofSeconds(60),
+                () -> Skep.run(
+                        "unix:///nowhere",
+                        Map.of("HOME", dir.toString()),
+                        "daemon",
+                        "--data-dir",
+                        dir.resolve("node").toString(),
+                        "-H",
+                        host));
         assertEquals(1, run.code());
         assertEquals("skep daemon: failed to start: " + refused.getMessage() + "\n", run.err());
-        assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close(),
+        assertThrows(
+                ConnectException.class,
+                () -> new Socket(InetAddress.getLoopbackAddress(), port).close(),
                 "nothing listens");
         assertTrue(Files.notExists(dir.resolve("node")), "refused before anything started");
     }
 
     private DaemonConfig config(String host, ControlAccess access) {
-        return new DaemonConfig(dir.resolve("node"), List.of(URI.create(host)), null, 0, "127.0.0.1:0", null,
-                Map.of(), access);
+        return new DaemonConfig(
+                dir.resolve("node"), List.of(URI.create(host)), null, 0, "127.0.0.1:0", null, Map.of(), access);
     }
 
     private Socket tlsSocket(SSLContext context, String protocol) throws IOException {
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
-                daemon.port());
+        SSLSocket socket =
+                (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), daemon.port());
         socket.setEnabledProtocols(new String[] {protocol});
         return socket;
     }
@@ -247,8 +304,9 @@ class ControlTlsTest {
     private static String exchange(Socket socket) throws IOException {
         try (socket) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("GET /_ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET /_ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             InputStream in = socket.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);

@@ -1,13 +1,10 @@
 package io.skep.core.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.TestDaemon;
-
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +14,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The nodes of one test (a JUnit extension: {@code @RegisterExtension final LocalNodes nodes = new LocalNodes()}):
@@ -76,7 +74,8 @@ final class LocalNodes implements BeforeEachCallback, AfterEachCallback {
     List<TestDaemon> threeManagers(TestDaemon first, String init) throws Exception {
         TestDaemon.Response r = first.post("/swarm/init", init);
         assertEquals(200, r.status(), () -> "swarm init: " + r.message());
-        String addr = ok(first, "node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}").strip();
+        String addr = ok(first, "node", "inspect", "self", "--format", "{{.ManagerStatus.Addr}}")
+                .strip();
         String token = ok(first, "swarm", "join-token", "-q", "manager").strip();
         List<TestDaemon> managers = new ArrayList<>(List.of(first));
         for (String name : List.of("m2", "m3")) {
@@ -84,14 +83,20 @@ final class LocalNodes implements BeforeEachCallback, AfterEachCallback {
             assertEquals("This node joined a swarm as a manager.\n", ok(m, "swarm", "join", "--token", token, addr));
             managers.add(m);
         }
-        Await.until(CONVERGE, "a leader and two reachable managers, seen from every manager", () -> managers.stream()
-                .allMatch(m -> managerStatus(m).equals(List.of("Leader", "Reachable", "Reachable"))));
+        Await.until(
+                CONVERGE,
+                "a leader and two reachable managers, seen from every manager",
+                () -> managers.stream()
+                        .allMatch(m -> managerStatus(m).equals(List.of("Leader", "Reachable", "Reachable"))));
         return managers;
     }
 
     /** MANAGER STATUS of each line of {@code node ls} on {@code on}, sorted. */
     static List<String> managerStatus(TestDaemon on) {
-        return ok(on, "node", "ls", "--format", "{{.ManagerStatus}}").lines().sorted().toList();
+        return ok(on, "node", "ls", "--format", "{{.ManagerStatus}}")
+                .lines()
+                .sorted()
+                .toList();
     }
 
     /** A new node joined to the manager's swarm as a worker, once the manager sees it ready. */
@@ -99,8 +104,14 @@ final class LocalNodes implements BeforeEachCallback, AfterEachCallback {
         TestDaemon w = node(name);
         ok(w, "swarm", "join", "--token", workerToken(manager), clusterAddr(manager));
         String id = nodeId(w);
-        Await.until(CONVERGE, name + " ready", () ->
-                manager.get("/nodes/" + id).path("Status").path("State").asText().equals("ready"));
+        Await.until(
+                CONVERGE,
+                name + " ready",
+                () -> manager.get("/nodes/" + id)
+                        .path("Status")
+                        .path("State")
+                        .asText()
+                        .equals("ready"));
         return w;
     }
 
@@ -116,7 +127,8 @@ final class LocalNodes implements BeforeEachCallback, AfterEachCallback {
             for (JsonNode s : manager.get("/services")) {
                 manager.call("DELETE", "/services/" + s.path("ID").asText(), null);
             }
-            Await.until(CONVERGE, "the task processes to end", () -> pids.stream().noneMatch(LocalNodes::alive));
+            Await.until(
+                    CONVERGE, "the task processes to end", () -> pids.stream().noneMatch(LocalNodes::alive));
         }
         for (TestDaemon n : nodes) {
             try {
@@ -148,7 +160,10 @@ final class LocalNodes implements BeforeEachCallback, AfterEachCallback {
 
     /** The manager's cluster address, as {@code swarm init} prints it in the join command. */
     static String clusterAddr(TestDaemon manager) throws Exception {
-        return manager.get("/nodes/" + nodeId(manager)).path("ManagerStatus").path("Addr").asText();
+        return manager.get("/nodes/" + nodeId(manager))
+                .path("ManagerStatus")
+                .path("Addr")
+                .asText();
     }
 
     static String workerToken(TestDaemon manager) throws Exception {

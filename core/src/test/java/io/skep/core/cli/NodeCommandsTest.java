@@ -1,20 +1,19 @@
 package io.skep.core.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.TestDaemon;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code skep node update} and {@code node ps} against a real node running host processes. */
 class NodeCommandsTest {
@@ -22,6 +21,7 @@ class NodeCommandsTest {
 
     @TempDir
     Path dir;
+
     private TestDaemon node;
 
     @AfterEach
@@ -29,7 +29,8 @@ class NodeCommandsTest {
         if (node != null) {
             List<Long> pids = pids();
             Skep.run(node.host(), Map.of(), "service", "rm", "sleepers");
-            Await.until(CONVERGE, "the task processes to end", () -> pids.stream().noneMatch(NodeCommandsTest::alive));
+            Await.until(
+                    CONVERGE, "the task processes to end", () -> pids.stream().noneMatch(NodeCommandsTest::alive));
             node.close();
         }
     }
@@ -60,15 +61,28 @@ class NodeCommandsTest {
     }
 
     private long running() throws Exception {
-        return tasks().stream().filter(t -> t.path("Status").path("State").asText().equals("running")).count();
+        return tasks().stream()
+                .filter(t -> t.path("Status").path("State").asText().equals("running"))
+                .count();
     }
 
     @Test
     void drainingTheOnlyNodeStopsItsTasksAndActiveStartsThemAgain() throws Exception {
         node = new TestDaemon(dir.resolve("node"));
         node.init();
-        Skep.Result created = skep("service", "create", "-d", "--name", "sleepers", "--replicas", "2",
-                "--restart-delay", "0s", "host", "sleep", "1000");
+        Skep.Result created = skep(
+                "service",
+                "create",
+                "-d",
+                "--name",
+                "sleepers",
+                "--replicas",
+                "2",
+                "--restart-delay",
+                "0s",
+                "host",
+                "sleep",
+                "1000");
         assertEquals(0, created.code(), created.err());
         Await.until(CONVERGE, "2 running tasks", () -> running() == 2);
         List<Long> first = pids();
@@ -81,19 +95,43 @@ class NodeCommandsTest {
         Skep.Result drained = skep("node", "update", "--availability", "drain", "self");
         assertEquals(0, drained.code(), drained.err());
         assertEquals("self\n", drained.out());
-        assertEquals("drain", node.get("/nodes/" + node.get("/info").path("Swarm").path("NodeID").asText())
-                .path("Spec").path("Availability").asText());
-        Await.until(CONVERGE, "the drained node's processes to end", () -> first.stream().noneMatch(NodeCommandsTest::alive));
-        Await.until(CONVERGE, "two replacements waiting for a node", () -> tasks().stream()
-                .filter(t -> t.path("DesiredState").asText().equals("running")
-                        && t.path("Status").path("Err").asText().equals(
-                                "no suitable node (1 node not available for new tasks)")).count() == 2);
+        assertEquals(
+                "drain",
+                node.get("/nodes/"
+                                + node.get("/info").path("Swarm").path("NodeID").asText())
+                        .path("Spec")
+                        .path("Availability")
+                        .asText());
+        Await.until(
+                CONVERGE,
+                "the drained node's processes to end",
+                () -> first.stream().noneMatch(NodeCommandsTest::alive));
+        Await.until(
+                CONVERGE,
+                "two replacements waiting for a node",
+                () -> tasks().stream()
+                                .filter(t -> t.path("DesiredState").asText().equals("running")
+                                        && t.path("Status")
+                                                .path("Err")
+                                                .asText()
+                                                .equals("no suitable node (1 node not available for new tasks)"))
+                                .count()
+                        == 2);
 
-        assertEquals(0, skep("node", "update", "--availability", "active", "--label-add", "zone=a", "self").code());
+        assertEquals(
+                0,
+                skep("node", "update", "--availability", "active", "--label-add", "zone=a", "self")
+                        .code());
         Await.until(CONVERGE, "2 running tasks again", () -> running() == 2);
         assertEquals(4, tasks().size(), "the two drained tasks and their two replacements");
-        assertEquals("a", node.get("/nodes/" + node.get("/info").path("Swarm").path("NodeID").asText())
-                .path("Spec").path("Labels").path("zone").asText());
+        assertEquals(
+                "a",
+                node.get("/nodes/"
+                                + node.get("/info").path("Swarm").path("NodeID").asText())
+                        .path("Spec")
+                        .path("Labels")
+                        .path("zone")
+                        .asText());
 
         Skep.Result bad = skep("node", "update", "--label-rm", "nope", "self");
         assertEquals(1, bad.code());

@@ -2,7 +2,6 @@ package io.skep.core.cli;
 
 import io.skep.cli.CliContext;
 import io.skep.core.node.NodeMain;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +24,7 @@ final class Skep {
         }
     }
 
-    private Skep() {
-    }
+    private Skep() {}
 
     static Result run(String host, Map<String, String> extraEnv, String... args) {
         return withInput(host, extraEnv, "", args);
@@ -38,8 +36,12 @@ final class Skep {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Map<String, String> env = new HashMap<>(extraEnv);
         env.put("SKEP_HOST", host);
-        CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env, Clock.fixed(NOW, ZoneOffset.UTC), false);
+        CliContext ctx = new CliContext(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                env,
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                false);
         ctx.input(new java.io.ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
         int code = NodeMain.run(ctx, args);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

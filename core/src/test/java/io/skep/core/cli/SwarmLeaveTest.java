@@ -1,22 +1,21 @@
 package io.skep.core.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.TestDaemon;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code skep swarm leave}: refused for the last manager without --force; with it, the swarm is gone from here. */
 class SwarmLeaveTest {
@@ -24,6 +23,7 @@ class SwarmLeaveTest {
 
     @TempDir
     Path dir;
+
     private TestDaemon node;
 
     @AfterEach
@@ -51,23 +51,34 @@ class SwarmLeaveTest {
     void theLastManagerLeavesOnlyWhenForcedAndTakesItsTasksAndTheSwarmWithIt() throws Exception {
         node = new TestDaemon(dir.resolve("node"));
         node.init();
-        assertEquals(0, skep("service", "create", "-d", "--name", "sleepers", "--replicas", "2", "host", "sleep",
-                "1000").code());
+        assertEquals(
+                0,
+                skep("service", "create", "-d", "--name", "sleepers", "--replicas", "2", "host", "sleep", "1000")
+                        .code());
         Await.until(CONVERGE, "2 running tasks", () -> runningPids().size() == 2);
         List<Long> pids = runningPids();
 
         Skep.Result refused = skep("swarm", "leave");
         assertEquals(1, refused.code());
-        assertTrue(refused.err().contains("Removing the last manager erases all current state of the swarm. "
-                + "Use `--force` to ignore this message."), refused.err());
+        assertTrue(
+                refused.err()
+                        .contains("Removing the last manager erases all current state of the swarm. "
+                                + "Use `--force` to ignore this message."),
+                refused.err());
         assertEquals(2, runningPids().size(), "a refused leave changes nothing");
 
         Skep.Result left = skep("swarm", "leave", "--force");
         assertEquals(0, left.code(), left.err());
         assertEquals("Node left the swarm.\n", left.out());
-        Await.until(CONVERGE, "the tasks' processes to end",
-                () -> pids.stream().noneMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)));
-        assertEquals("inactive", node.get("/info").path("Swarm").path("LocalNodeState").asText());
+        Await.until(
+                CONVERGE,
+                "the tasks' processes to end",
+                () -> pids.stream()
+                        .noneMatch(p ->
+                                ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)));
+        assertEquals(
+                "inactive",
+                node.get("/info").path("Swarm").path("LocalNodeState").asText());
         assertFalse(Files.exists(node.dataDir().resolve("certificates")), "the node's certificate is gone");
         assertFalse(Files.exists(node.dataDir().resolve("raft")), "and the swarm's state");
         Skep.Result ls = skep("service", "ls");

@@ -1,5 +1,11 @@
 package io.skep.core.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.api.model.Json;
 import io.skep.api.model.Node;
@@ -9,10 +15,6 @@ import io.skep.core.pki.NodeRole;
 import io.skep.core.pki.RootCa;
 import io.skep.core.testing.TestDaemon;
 import io.skep.core.tls.NodeTls;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -25,12 +27,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A manager's cluster port as an attacker or a stale node meets it: real nodes on loopback, real TLS handshakes.
@@ -38,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterPortTest {
     @TempDir
     Path dir;
+
     private final List<TestDaemon> nodes = new ArrayList<>();
     private final List<ClusterClient> clients = new ArrayList<>();
 
@@ -68,8 +68,8 @@ class ClusterPortTest {
     private TestDaemon joinedWorker(TestDaemon manager) throws Exception {
         TestDaemon worker = node("worker");
         String token = manager.get("/swarm").path("JoinTokens").path("Worker").asText();
-        TestDaemon.Response joined = worker.post("/v1.41/swarm/join",
-                Map.of("RemoteAddrs", List.of(clusterAddr(manager)), "JoinToken", token));
+        TestDaemon.Response joined = worker.post(
+                "/v1.41/swarm/join", Map.of("RemoteAddrs", List.of(clusterAddr(manager)), "JoinToken", token));
         assertEquals(200, joined.status(), joined.message());
         return worker;
     }
@@ -77,8 +77,10 @@ class ClusterPortTest {
     /** The node's certificate and the swarm's root CA as it keeps them in its data directory. */
     private static NodeTls savedTls(TestDaemon node) throws IOException {
         Path certs = node.dataDir().resolve("certificates");
-        return new NodeTls(NodeCertificate.fromPem(Files.readString(certs.resolve("swarm-node.crt")),
-                Files.readString(certs.resolve("swarm-node.key"))),
+        return new NodeTls(
+                NodeCertificate.fromPem(
+                        Files.readString(certs.resolve("swarm-node.crt")),
+                        Files.readString(certs.resolve("swarm-node.key"))),
                 RootCa.certificateOf(Files.readString(certs.resolve("swarm-root-ca.crt"))));
     }
 
@@ -100,7 +102,8 @@ class ClusterPortTest {
             plain.getOutputStream().write("GET /ca HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = plain.getInputStream();
             byte[] answer = in.readNBytes(5);
-            assertFalse(new String(answer, StandardCharsets.US_ASCII).startsWith("HTTP/"), "a plaintext client got HTTP");
+            assertFalse(
+                    new String(answer, StandardCharsets.US_ASCII).startsWith("HTTP/"), "a plaintext client got HTTP");
         } catch (IOException reset) {
             // the server dropped the connection: as good as no answer
         }
@@ -108,25 +111,30 @@ class ClusterPortTest {
         // No certificate: the root CA (public) and nothing else.
         ClusterClient anonymous = client(NodeTls.trusting(workerTls.rootCa()), addr);
         assertEquals(RootCa.certificateOf(anonymous.rootCaPem()), workerTls.rootCa());
-        ClusterClient.CallFailed noCert = assertThrows(ClusterClient.CallFailed.class,
+        ClusterClient.CallFailed noCert = assertThrows(
+                ClusterClient.CallFailed.class,
                 () -> anonymous.post("/dispatcher/sessions", new Node.Description(), JsonNode.class));
         assertEquals(401, noCert.status());
 
         // A certificate of another CA: the handshake itself fails.
         SecureRandom random = new SecureRandom();
         RootCa foreignCa = RootCa.create(random, Instant.now());
-        NodeCertificate forged = foreignCa.issue(workerId, NodeRole.MANAGER, "cluster", Duration.ofHours(2), random,
-                Instant.now());
+        NodeCertificate forged =
+                foreignCa.issue(workerId, NodeRole.MANAGER, "cluster", Duration.ofHours(2), random, Instant.now());
         ClusterClient foreign = client(new NodeTls(forged, workerTls.rootCa()).clientContext(), addr);
-        IOException handshake = assertThrows(IOException.class, () -> foreign.renew(CertificateRequest.create(random).pem()));
+        IOException handshake = assertThrows(
+                IOException.class,
+                () -> foreign.renew(CertificateRequest.create(random).pem()));
         assertFalse(handshake instanceof ClusterClient.CallFailed, "a foreign certificate got an HTTP answer");
 
         // The worker's own certificate: a member's call goes through, until the node is removed from the swarm.
         ClusterClient member = client(workerTls.clientContext(), addr);
-        assertEquals(workerId, member.renew(CertificateRequest.create(random).pem()).nodeId());
+        assertEquals(
+                workerId, member.renew(CertificateRequest.create(random).pem()).nodeId());
         TestDaemon.Response removed = manager.call("DELETE", "/v1.41/nodes/" + workerId + "?force=1", null);
         assertEquals(200, removed.status(), removed.message());
-        ClusterClient.CallFailed stale = assertThrows(ClusterClient.CallFailed.class,
+        ClusterClient.CallFailed stale = assertThrows(
+                ClusterClient.CallFailed.class,
                 () -> member.renew(CertificateRequest.create(random).pem()));
         assertEquals(403, stale.status());
         assertTrue(stale.getMessage().contains("is not a member of this swarm"), stale.getMessage());
@@ -143,43 +151,58 @@ class ClusterPortTest {
         // No certificate yet: a join request is a few KB, and 64 KiB is all such a client may send.
         ClusterClient anonymous = client(NodeTls.trusting(workerTls.rootCa()), addr);
         String token = manager.get("/swarm").path("JoinTokens").path("Worker").asText();
-        ClusterClient.CallFailed tooBig = assertThrows(ClusterClient.CallFailed.class, () -> anonymous.join(
-                new io.skep.core.ca.CertificateAuthority.JoinRequest(token, io.skep.api.model.Ids.newId(),
-                        "x".repeat(100 * 1024), "active", "127.0.0.1", null, null)));
+        ClusterClient.CallFailed tooBig = assertThrows(
+                ClusterClient.CallFailed.class,
+                () -> anonymous.join(new io.skep.core.ca.CertificateAuthority.JoinRequest(
+                        token,
+                        io.skep.api.model.Ids.newId(),
+                        "x".repeat(100 * 1024),
+                        "active",
+                        "127.0.0.1",
+                        null,
+                        null)));
         assertEquals(413, tooBig.status());
-        assertEquals("request body too large: at most 64 KiB from a client without a node certificate",
-                tooBig.getMessage());
+        assertEquals(
+                "request body too large: at most 64 KiB from a client without a node certificate", tooBig.getMessage());
 
         // A member: what it says of itself and of its tasks is checked before the store takes it.
         ClusterClient member = client(workerTls.clientContext(), addr);
         Node.Description big = new Node.Description();
         big.hostname = "h".repeat(5000);
-        ClusterClient.CallFailed hostname = assertThrows(ClusterClient.CallFailed.class,
-                () -> member.post("/dispatcher/sessions", big, JsonNode.class));
+        ClusterClient.CallFailed hostname = assertThrows(
+                ClusterClient.CallFailed.class, () -> member.post("/dispatcher/sessions", big, JsonNode.class));
         assertEquals(400, hostname.status());
         assertEquals("invalid Hostname: at most 4096 characters, got 5000", hostname.getMessage());
         String session = member.post("/dispatcher/sessions", new Node.Description(), ClusterWire.SessionOpened.class)
                 .sessionId();
-        ClusterClient.CallFailed state = assertThrows(ClusterClient.CallFailed.class,
-                () -> member.post("/dispatcher/sessions/" + session + "/status",
+        ClusterClient.CallFailed state = assertThrows(
+                ClusterClient.CallFailed.class,
+                () -> member.post(
+                        "/dispatcher/sessions/" + session + "/status",
                         Json.MAPPER.readTree("[{\"TaskId\": \"t1\", \"Status\": {\"State\": \"exploded\"}}]"),
                         JsonNode.class));
         assertEquals(400, state.status());
         assertTrue(state.getMessage().startsWith("invalid [0]Status.State: expected a task state"), state.getMessage());
-        ClusterClient.CallFailed time = assertThrows(ClusterClient.CallFailed.class,
-                () -> member.post("/dispatcher/sessions/" + session + "/status", Json.MAPPER.readTree(
-                        "[{\"TaskId\": \"t1\", \"Status\": {\"State\": \"running\", \"Timestamp\": \"noon\"}}]"),
+        ClusterClient.CallFailed time = assertThrows(
+                ClusterClient.CallFailed.class,
+                () -> member.post(
+                        "/dispatcher/sessions/" + session + "/status",
+                        Json.MAPPER.readTree(
+                                "[{\"TaskId\": \"t1\", \"Status\": {\"State\": \"running\", \"Timestamp\": \"noon\"}}]"),
                         JsonNode.class));
         assertEquals(400, time.status());
         assertTrue(time.getMessage().contains("Status.Timestamp"), time.getMessage());
-        ClusterClient.CallFailed nullBody = assertThrows(ClusterClient.CallFailed.class,
+        ClusterClient.CallFailed nullBody = assertThrows(
+                ClusterClient.CallFailed.class,
                 () -> member.post("/certificates/renew", Json.MAPPER.readTree("null"), JsonNode.class));
         assertEquals(400, nullBody.status(), nullBody.getMessage());
-        ClusterClient.CallFailed garbled = assertThrows(ClusterClient.CallFailed.class, () -> member.renew(
-                "-----BEGIN CERTIFICATE REQUEST-----\nMIHOMHcCAQAwFTETMBEGA1UEAwwKc3dhcm0tbm9kZTB\n"
+        ClusterClient.CallFailed garbled = assertThrows(
+                ClusterClient.CallFailed.class,
+                () -> member.renew("-----BEGIN CERTIFICATE REQUEST-----\nMIHOMHcCAQAwFTETMBEGA1UEAwwKc3dhcm0tbm9kZTB\n"
                         + "-----END CERTIFICATE REQUEST-----\n"));
         assertEquals(400, garbled.status(), "base64 Bouncy Castle cannot decode: " + garbled.getMessage());
-        assertTrue(garbled.getMessage().startsWith("invalid Csr: not a readable certificate request"),
+        assertTrue(
+                garbled.getMessage().startsWith("invalid Csr: not a readable certificate request"),
                 garbled.getMessage());
         assertEquals(200, manager.call("GET", "/v1.41/nodes", null).status(), "the manager keeps serving");
     }
@@ -191,8 +214,14 @@ class ClusterPortTest {
         TestDaemon worker = joinedWorker(manager);
         String workerId = worker.get("/info").path("Swarm").path("NodeID").asText();
         String managerId = manager.get("/info").path("Swarm").path("NodeID").asText();
-        io.skep.core.testing.Await.until(Duration.ofSeconds(30), "the worker to be ready", () -> manager
-                .get("/nodes/" + workerId).path("Status").path("State").asText().equals("ready"));
+        io.skep.core.testing.Await.until(
+                Duration.ofSeconds(30),
+                "the worker to be ready",
+                () -> manager.get("/nodes/" + workerId)
+                        .path("Status")
+                        .path("State")
+                        .asText()
+                        .equals("ready"));
 
         TestDaemon.Response up = manager.call("DELETE", "/v1.41/nodes/" + workerId, null);
         assertEquals(400, up.status());
@@ -212,7 +241,9 @@ class ClusterPortTest {
     private static boolean raftAnswers(String host, int port, NodeTls tls) throws Exception {
         // The JDK's provider for this blocking socket (skep's own transports use engines, never sockets).
         javax.net.ssl.SSLContext jdk = javax.net.ssl.SSLContext.getInstance("TLSv1.3", "SunJSSE");
-        jdk.init(new javax.net.ssl.KeyManager[] {tls.keyManager()}, new javax.net.ssl.TrustManager[] {tls.managersOnly()},
+        jdk.init(
+                new javax.net.ssl.KeyManager[] {tls.keyManager()},
+                new javax.net.ssl.TrustManager[] {tls.managersOnly()},
                 null);
         javax.net.ssl.SSLSocketFactory factory = jdk.getSocketFactory();
         try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) factory.createSocket(host, port)) {
@@ -239,16 +270,25 @@ class ClusterPortTest {
         TestDaemon worker = joinedWorker(manager);
         NodeTls workerTls = savedTls(worker);
         NodeTls managerTls = savedTls(manager);
-        int raftPort = io.skep.api.model.Json.MAPPER.readTree(manager.dataDir().resolve("swarm.json").toFile())
-                .path("RaftPort").asInt();
+        int raftPort = io.skep.api.model.Json.MAPPER
+                .readTree(manager.dataDir().resolve("swarm.json").toFile())
+                .path("RaftPort")
+                .asInt();
         String host = addr.substring(0, addr.lastIndexOf(':'));
 
         assertTrue(raftAnswers(host, raftPort, managerTls), "a manager's certificate opens the Raft port");
         assertFalse(raftAnswers(host, raftPort, workerTls), "a worker's certificate does not");
         SecureRandom random = new SecureRandom();
         RootCa foreignCa = RootCa.create(random, Instant.now());
-        NodeTls foreign = new NodeTls(foreignCa.issue(managerTls.certificate().nodeId(), NodeRole.MANAGER,
-                managerTls.certificate().clusterId(), Duration.ofHours(2), random, Instant.now()), managerTls.rootCa());
+        NodeTls foreign = new NodeTls(
+                foreignCa.issue(
+                        managerTls.certificate().nodeId(),
+                        NodeRole.MANAGER,
+                        managerTls.certificate().clusterId(),
+                        Duration.ofHours(2),
+                        random,
+                        Instant.now()),
+                managerTls.rootCa());
         assertFalse(raftAnswers(host, raftPort, foreign), "nor a manager's certificate of another CA");
         try (Socket plain = new Socket(host, raftPort)) {
             plain.setSoTimeout(10_000);
@@ -260,9 +300,10 @@ class ClusterPortTest {
             // the server dropped the connection: as good as no answer
         }
 
-        ClusterClient.CallFailed refused = assertThrows(ClusterClient.CallFailed.class, () ->
-                client(workerTls.clientContext(), addr).addRaftMember(workerTls.certificate().nodeId(),
-                        "127.0.0.1:1", "127.0.0.1:2"));
+        ClusterClient.CallFailed refused = assertThrows(
+                ClusterClient.CallFailed.class,
+                () -> client(workerTls.clientContext(), addr)
+                        .addRaftMember(workerTls.certificate().nodeId(), "127.0.0.1:1", "127.0.0.1:2"));
         assertEquals(403, refused.status());
         assertTrue(refused.getMessage().contains("is not a manager"), refused.getMessage());
     }
@@ -274,28 +315,38 @@ class ClusterPortTest {
         String addr = clusterAddr(first);
         TestDaemon second = node("m2");
         String token = first.get("/swarm").path("JoinTokens").path("Manager").asText();
-        TestDaemon.Response joined = second.post("/v1.41/swarm/join",
-                Map.of("RemoteAddrs", List.of(addr), "JoinToken", token));
+        TestDaemon.Response joined =
+                second.post("/v1.41/swarm/join", Map.of("RemoteAddrs", List.of(addr), "JoinToken", token));
         assertEquals(200, joined.status(), joined.message());
         NodeTls oldManager = savedTls(second);
         String secondId = oldManager.certificate().nodeId();
-        int raftPort = io.skep.api.model.Json.MAPPER.readTree(first.dataDir().resolve("swarm.json").toFile())
-                .path("RaftPort").asInt();
+        int raftPort = io.skep.api.model.Json.MAPPER
+                .readTree(first.dataDir().resolve("swarm.json").toFile())
+                .path("RaftPort")
+                .asInt();
         String host = addr.substring(0, addr.lastIndexOf(':'));
-        io.skep.core.testing.Await.until(Duration.ofSeconds(60), "m2 in the Raft group", () ->
-                first.daemon().manager().raft().members().size() == 2);
+        io.skep.core.testing.Await.until(
+                Duration.ofSeconds(60),
+                "m2 in the Raft group",
+                () -> first.daemon().manager().raft().members().size() == 2);
         assertTrue(raftAnswers(host, raftPort, oldManager), "a manager's certificate opens the Raft port");
         assertTrue(client(oldManager.clientContext(), addr).dataKey() != null, "and gets the store's key");
 
         JsonNode node = first.get("/nodes/" + secondId);
-        TestDaemon.Response demoted = first.post("/v1.41/nodes/" + secondId + "/update?version="
-                + node.path("Version").path("Index").asLong(), Map.of("Role", "worker", "Availability", "active"));
+        TestDaemon.Response demoted = first.post(
+                "/v1.41/nodes/" + secondId + "/update?version="
+                        + node.path("Version").path("Index").asLong(),
+                Map.of("Role", "worker", "Availability", "active"));
         assertEquals(200, demoted.status(), demoted.message());
-        io.skep.core.testing.Await.until(Duration.ofSeconds(60), "m2 out of the Raft group", () ->
-                first.daemon().manager().raft().members().size() == 1);
+        io.skep.core.testing.Await.until(
+                Duration.ofSeconds(60),
+                "m2 out of the Raft group",
+                () -> first.daemon().manager().raft().members().size() == 1);
 
-        assertFalse(raftAnswers(host, raftPort, oldManager), "the demoted manager's old certificate opens no Raft port");
-        ClusterClient.CallFailed key = assertThrows(ClusterClient.CallFailed.class,
+        assertFalse(
+                raftAnswers(host, raftPort, oldManager), "the demoted manager's old certificate opens no Raft port");
+        ClusterClient.CallFailed key = assertThrows(
+                ClusterClient.CallFailed.class,
                 () -> client(oldManager.clientContext(), addr).dataKey());
         assertEquals(403, key.status());
         assertTrue(raftAnswers(host, raftPort, savedTls(first)), "a manager's of now still does");
@@ -308,9 +359,17 @@ class ClusterPortTest {
         NodeTls workerTls = savedTls(joinedWorker(manager));
         NodeTls managerTls = savedTls(manager);
         SecureRandom random = new SecureRandom();
-        NodeTls otherWorker = new NodeTls(RootCa.fromPem(manager.daemon().manager().memory().cluster().rootCa.caCert,
-                manager.daemon().manager().memory().cluster().rootCa.caKey).issue("otherworker0000000000000",
-                NodeRole.WORKER, workerTls.certificate().clusterId(), Duration.ofHours(1), random, Instant.now()),
+        NodeTls otherWorker = new NodeTls(
+                RootCa.fromPem(
+                                manager.daemon().manager().memory().cluster().rootCa.caCert,
+                                manager.daemon().manager().memory().cluster().rootCa.caKey)
+                        .issue(
+                                "otherworker0000000000000",
+                                NodeRole.WORKER,
+                                workerTls.certificate().clusterId(),
+                                Duration.ofHours(1),
+                                random,
+                                Instant.now()),
                 workerTls.rootCa());
 
         assertTrue(handshakes(managerTls, otherWorker), "a manager's certificate serves a worker");
@@ -326,18 +385,27 @@ class ClusterPortTest {
         rsa.initialize(2048);
         java.security.KeyPair keys = rsa.generateKeyPair();
         java.io.StringWriter csr = new java.io.StringWriter();
-        try (org.bouncycastle.openssl.jcajce.JcaPEMWriter writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(csr)) {
+        try (org.bouncycastle.openssl.jcajce.JcaPEMWriter writer =
+                new org.bouncycastle.openssl.jcajce.JcaPEMWriter(csr)) {
             writer.writeObject(new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
-                    new org.bouncycastle.asn1.x500.X500Name("CN=swarm-node"), keys.getPublic())
+                            new org.bouncycastle.asn1.x500.X500Name("CN=swarm-node"), keys.getPublic())
                     .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withRSA")
                             .build(keys.getPrivate())));
         }
         ClusterClient anonymous = client(NodeTls.trusting(savedTls(manager).rootCa()), clusterAddr(manager));
-        ClusterClient.CallFailed refused = assertThrows(ClusterClient.CallFailed.class, () -> anonymous.join(
-                new io.skep.core.ca.CertificateAuthority.JoinRequest(token, "rsanode000000000000000000", csr.toString(), "",
-                        "127.0.0.1", null, new Node.Description())));
+        ClusterClient.CallFailed refused = assertThrows(
+                ClusterClient.CallFailed.class,
+                () -> anonymous.join(new io.skep.core.ca.CertificateAuthority.JoinRequest(
+                        token,
+                        "rsanode000000000000000000",
+                        csr.toString(),
+                        "",
+                        "127.0.0.1",
+                        null,
+                        new Node.Description())));
         assertEquals(400, refused.status());
-        assertTrue(refused.getMessage().contains("the swarm signs ECDSA P-256 keys only, not a RSA key"),
+        assertTrue(
+                refused.getMessage().contains("the swarm signs ECDSA P-256 keys only, not a RSA key"),
                 refused.getMessage());
     }
 
@@ -350,7 +418,8 @@ class ClusterPortTest {
                 .add("GET", "/ca", r -> io.skep.core.api.ApiResponse.ok(Map.of("RootCa", "x")));
         try (io.skep.core.api.ApiServer listening = new io.skep.core.api.ApiServer(router, Map.of())) {
             java.net.InetSocketAddress bound = listening.listen(
-                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), server.clusterServer());
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
+                    server.clusterServer());
             client(client.clientContext(), "127.0.0.1:" + bound.getPort()).rootCaPem();
             return true;
         } catch (ClusterClient.CallFailed answered) {

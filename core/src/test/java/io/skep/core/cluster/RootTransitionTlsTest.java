@@ -1,5 +1,9 @@
 package io.skep.core.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.core.api.ApiResponse;
 import io.skep.core.api.ApiServer;
 import io.skep.core.api.Router;
@@ -7,8 +11,6 @@ import io.skep.core.pki.NodeCertificate;
 import io.skep.core.pki.NodeRole;
 import io.skep.core.pki.RootCa;
 import io.skep.core.tls.NodeTls;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,10 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The TLS of a root CA rotation, node to node over skep's own transports (real handshakes, the image's provider): a
@@ -41,21 +40,24 @@ class RootTransitionTlsTest {
 
     @Test
     void nodesOnEitherRootAcceptEachOtherWhileTheRotationRunsAndOldRootCertificatesAreRefusedAfter() throws Exception {
-        NodeCertificate managerNew = withCross(next.issue("manager00000000000000000", NodeRole.MANAGER, "c",
-                Duration.ofHours(1), random, now));
-        NodeCertificate managerOld = old.issue("manager00000000000000000", NodeRole.MANAGER, "c", Duration.ofHours(1),
-                random, now);
-        NodeCertificate workerNew = withCross(next.issue("worker000000000000000000", NodeRole.WORKER, "c",
-                Duration.ofHours(1), random, now));
-        NodeCertificate workerOld = old.issue("worker000000000000000000", NodeRole.WORKER, "c", Duration.ofHours(1),
-                random, now);
+        NodeCertificate managerNew = withCross(
+                next.issue("manager00000000000000000", NodeRole.MANAGER, "c", Duration.ofHours(1), random, now));
+        NodeCertificate managerOld =
+                old.issue("manager00000000000000000", NodeRole.MANAGER, "c", Duration.ofHours(1), random, now);
+        NodeCertificate workerNew = withCross(
+                next.issue("worker000000000000000000", NodeRole.WORKER, "c", Duration.ofHours(1), random, now));
+        NodeCertificate workerOld =
+                old.issue("worker000000000000000000", NodeRole.WORKER, "c", Duration.ofHours(1), random, now);
 
-        assertTrue(answers(new NodeTls(managerNew, both), new NodeTls(workerOld, oldOnly)),
+        assertTrue(
+                answers(new NodeTls(managerNew, both), new NodeTls(workerOld, oldOnly)),
                 "a worker that has not heard of the rotation reaches a renewed manager");
-        assertTrue(answers(new NodeTls(managerOld, oldOnly), new NodeTls(workerNew, both)),
+        assertTrue(
+                answers(new NodeTls(managerOld, oldOnly), new NodeTls(workerNew, both)),
                 "a renewed worker reaches a manager that has not heard of it");
         assertTrue(answers(new NodeTls(managerNew, newOnly), new NodeTls(workerNew, newOnly)), "after the rotation");
-        assertFalse(answers(new NodeTls(managerNew, newOnly), new NodeTls(workerOld, newOnly)),
+        assertFalse(
+                answers(new NodeTls(managerNew, newOnly), new NodeTls(workerOld, newOnly)),
                 "a certificate of the old root, after the rotation");
         assertThrows(IllegalArgumentException.class, () -> old.crossSign(RootCa.create(random, now), random, now));
     }
@@ -68,8 +70,14 @@ class RootTransitionTlsTest {
     private static boolean answers(NodeTls server, NodeTls client) throws Exception {
         Router router = new Router().add("GET", "/ca", r -> ApiResponse.ok(Map.of("RootCa", "x")));
         try (ApiServer listening = new ApiServer(router, Map.of());
-             ClusterClient c = new ClusterClient(client.clientContext(), List.of("127.0.0.1:" + listening.listen(
-                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), server.server()).getPort()))) {
+                ClusterClient c = new ClusterClient(
+                        client.clientContext(),
+                        List.of("127.0.0.1:"
+                                + listening
+                                        .listen(
+                                                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                                                server.server())
+                                        .getPort()))) {
             c.rootCaPem();
             return true;
         } catch (ClusterClient.CallFailed answered) {

@@ -1,5 +1,7 @@
 package io.skep.core.dispatcher;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.skep.api.model.Cluster;
 import io.skep.api.model.Ids;
 import io.skep.api.model.Kind;
@@ -7,14 +9,11 @@ import io.skep.api.model.Node;
 import io.skep.core.store.Batch;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.InMemoryStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The dispatcher finds a node down after three missed heartbeats of the swarm's own period. */
 class HeartbeatTest {
@@ -46,7 +45,7 @@ class HeartbeatTest {
         swarm(Duration.ofMillis(100));
         dispatcher.start();
         assertEquals(Duration.ofMillis(100), dispatcher.heartbeatPeriod(), "agents are told the swarm's period");
-        AgentSession session = dispatcher.register("n1", new Node.Description(), tasks -> { });
+        AgentSession session = dispatcher.register("n1", new Node.Description(), tasks -> {});
         assertEquals("ready", state());
         // No heartbeat comes: down after 3 periods, well before the 15 s of the default period could pass.
         Await.until(Duration.ofSeconds(10), "n1 marked down", () -> "down".equals(state()));
@@ -65,7 +64,7 @@ class HeartbeatTest {
         try (Dispatcher timed = new Dispatcher(store, now::get)) {
             swarm(Duration.ZERO); // Swarm's default period, 5 s
             long grace = Duration.ofSeconds(5).multipliedBy(3).toNanos();
-            AgentSession session = timed.register("n1", new Node.Description(), tasks -> { });
+            AgentSession session = timed.register("n1", new Node.Description(), tasks -> {});
             timed.passNow();
             assertEquals("ready", state());
 

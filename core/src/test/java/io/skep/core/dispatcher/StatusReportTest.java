@@ -1,5 +1,8 @@
 package io.skep.core.dispatcher;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import io.skep.api.model.Kind;
 import io.skep.api.model.Node;
 import io.skep.api.model.Service;
@@ -13,13 +16,9 @@ import io.skep.core.store.MemoryStore;
 import io.skep.core.store.NoQuorumException;
 import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 /**
  * A node reports a task's status once per change: a report the store could not take (no quorum for a moment, as
@@ -57,7 +56,7 @@ class StatusReportTest {
         memory.commit(new Batch().create(service).create(task));
         long[] now = {0};
         try (Dispatcher dispatcher = new Dispatcher(store, () -> now[0])) {
-            AgentSession session = dispatcher.register("n1", new Node.Description(), tasks -> { });
+            AgentSession session = dispatcher.register("n1", new Node.Description(), tasks -> {});
             dispatcher.passNow();
 
             quorum.set(false);
@@ -69,7 +68,9 @@ class StatusReportTest {
 
             quorum.set(true);
             dispatcher.passNow();
-            assertEquals(TaskState.RUNNING, state(task.id),
+            assertEquals(
+                    TaskState.RUNNING,
+                    state(task.id),
                     "the refused report is written once the store takes writes, the newest one");
         }
     }

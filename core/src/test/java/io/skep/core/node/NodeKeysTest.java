@@ -1,15 +1,18 @@
 package io.skep.core.node;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.core.pki.NodeCertificate;
 import io.skep.core.pki.NodeRole;
 import io.skep.core.pki.RootCa;
 import io.skep.core.pki.UnlockKey;
 import io.skep.core.store.DataKey;
 import io.skep.core.testing.Bytes;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,18 +21,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A node's keys on disk: replaced as one, the owner's alone, and under the unlock key while autolocked. */
 class NodeKeysTest {
     @TempDir
     Path dataDir;
+
     private final SecureRandom random = new SecureRandom();
     private RootCa ca;
     private NodeCertificate first;
@@ -58,7 +58,8 @@ class NodeKeysTest {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)));
         try (Stream<Path> files = Files.list(folder)) {
             for (Path f : files.toList()) {
-                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+                assertEquals(
+                        "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
                 assertFalse(Bytes.contains(Files.readAllBytes(f), dataKey.raw()), f + " holds the data key");
             }
         }
@@ -122,7 +123,10 @@ class NodeKeysTest {
 
     private List<String> folders() throws Exception {
         try (Stream<Path> files = Files.list(dataDir)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("certificates")).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("certificates"))
+                    .sorted()
+                    .toList();
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.skep.core.orchestrator;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.api.model.Ids;
 import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
@@ -13,12 +16,8 @@ import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
 import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The replicated orchestrator and nodes that go down, come back, or are drained, pass by pass on the in-memory
@@ -71,7 +70,9 @@ class LostNodeTest {
     }
 
     private List<Task> wanted(String serviceId) {
-        return store.memory().tasksOfService(serviceId).stream().filter(Task::isWanted).toList();
+        return store.memory().tasksOfService(serviceId).stream()
+                .filter(Task::isWanted)
+                .toList();
     }
 
     @Test
@@ -88,8 +89,11 @@ class LostNodeTest {
         assertEquals(4, wanted.size(), "still 4 replicas wanted");
         assertEquals(2, wanted.stream().filter(t -> "n1".equals(t.nodeId)).count());
         assertEquals(2, wanted.stream().filter(t -> t.nodeId == null).count(), "two replacements, to be placed");
-        assertTrue(store.memory().tasksOfService(s.id).stream().filter(t -> "n2".equals(t.nodeId))
-                .allMatch(t -> t.desired() == TaskState.SHUTDOWN), "the lost tasks are wanted shut down");
+        assertTrue(
+                store.memory().tasksOfService(s.id).stream()
+                        .filter(t -> "n2".equals(t.nodeId))
+                        .allMatch(t -> t.desired() == TaskState.SHUTDOWN),
+                "the lost tasks are wanted shut down");
 
         place(s.id, 2); // the scheduler puts them on n1, the only node left
         setNode("n2", "ready", "active");
@@ -143,6 +147,7 @@ class LostNodeTest {
         orchestrator.passNow();
         List<Task> left = wanted(s.id);
         assertEquals(List.of(first.id), left.stream().map(t -> t.id).toList(), "the running task stays, alone");
-        assertEquals(TaskState.SHUTDOWN, store.memory().<Task>get(Kind.TASK, late.id).desired());
+        assertEquals(
+                TaskState.SHUTDOWN, store.memory().<Task>get(Kind.TASK, late.id).desired());
     }
 }

@@ -1,5 +1,8 @@
 package io.skep.core.orchestrator;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Node;
@@ -13,14 +16,10 @@ import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
 import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Nodes whose labels or availability change under running tasks, pass by pass on the in-memory store: a replicated
@@ -62,7 +61,9 @@ class NodeChangeTest {
     }
 
     private List<Task> wanted(String serviceId) {
-        return store.memory().tasksOfService(serviceId).stream().filter(Task::isWanted).toList();
+        return store.memory().tasksOfService(serviceId).stream()
+                .filter(Task::isWanted)
+                .toList();
     }
 
     @Test
@@ -80,8 +81,11 @@ class NodeChangeTest {
         List<Task> wanted = wanted(s.id);
         assertEquals(2, wanted.size(), "still 2 wanted");
         assertTrue(wanted.stream().allMatch(t -> t.nodeId == null), "both replacements wait for the scheduler");
-        assertTrue(store.memory().tasksOfService(s.id).stream().filter(t -> "n1".equals(t.nodeId))
-                .allMatch(t -> t.desired() == TaskState.SHUTDOWN), "the misplaced tasks are stopped");
+        assertTrue(
+                store.memory().tasksOfService(s.id).stream()
+                        .filter(t -> "n1".equals(t.nodeId))
+                        .allMatch(t -> t.desired() == TaskState.SHUTDOWN),
+                "the misplaced tasks are stopped");
 
         placeAndRun(s.id, "n2");
         replicated.reconcile();
@@ -90,7 +94,9 @@ class NodeChangeTest {
 
     @Test
     void aGlobalServiceFollowsLabelsAndAvailability() throws Exception {
-        store.commit(new Batch().create(Fixtures.node("n1", "gpu", "yes")).create(Fixtures.node("n2"))
+        store.commit(new Batch()
+                .create(Fixtures.node("n1", "gpu", "yes"))
+                .create(Fixtures.node("n2"))
                 .create(Fixtures.node("n3", "gpu", "yes")));
         Service s = Fixtures.replicatedService(0);
         s.spec.mode = new ServiceSpec.ServiceMode();

@@ -10,10 +10,9 @@ import io.skep.core.store.TaskPatch;
 import io.skep.core.testing.Await;
 import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
 
 /**
  * The replicated orchestrator on its own thread, woken by the store's events and by its timers: a pass that looks
@@ -23,8 +22,8 @@ import java.time.Duration;
 class OrchestratorLoopTest {
 
     private final InMemoryStore store = new InMemoryStore();
-    private final ReplicatedOrchestrator orchestrator =
-            store.watchedBy(new ReplicatedOrchestrator(store, new RestartSupervisor(), new Strategies(java.util.List.of())));
+    private final ReplicatedOrchestrator orchestrator = store.watchedBy(
+            new ReplicatedOrchestrator(store, new RestartSupervisor(), new Strategies(java.util.List.of())));
 
     @AfterEach
     void stop() {
@@ -36,14 +35,18 @@ class OrchestratorLoopTest {
         s.spec.name = name;
         s.spec.taskTemplate.restartPolicy = new TaskSpec.RestartPolicy();
         s.spec.taskTemplate.restartPolicy.condition = "any";
-        s.spec.taskTemplate.restartPolicy.delay = Duration.ofMillis(restartDelayMillis).toNanos();
+        s.spec.taskTemplate.restartPolicy.delay =
+                Duration.ofMillis(restartDelayMillis).toNanos();
         s.digestTemplate();
         store.commit(new Batch().create(s));
         return s;
     }
 
     private Task wanted(Service s) {
-        return store.memory().tasksOfService(s.id).stream().filter(Task::isWanted).findFirst().orElse(null);
+        return store.memory().tasksOfService(s.id).stream()
+                .filter(Task::isWanted)
+                .findFirst()
+                .orElse(null);
     }
 
     private void report(Task t, TaskState state) {
@@ -62,12 +65,16 @@ class OrchestratorLoopTest {
         Task first = wanted(slow);
         report(first, TaskState.RUNNING);
         report(first, TaskState.FAILED);
-        Await.until(Duration.ofSeconds(10), "a replacement waiting out its delay",
+        Await.until(
+                Duration.ofSeconds(10),
+                "a replacement waiting out its delay",
                 () -> wanted(slow) != null && wanted(slow).desired() == TaskState.READY);
         // Events of another service wake passes that do not look at "slow" before its timer is due.
         report(wanted(busy), TaskState.ASSIGNED);
         report(wanted(busy), TaskState.RUNNING);
-        Await.until(Duration.ofSeconds(10), "the replacement to be started once its delay is over",
+        Await.until(
+                Duration.ofSeconds(10),
+                "the replacement to be started once its delay is over",
                 () -> wanted(slow).desired() == TaskState.RUNNING);
     }
 }

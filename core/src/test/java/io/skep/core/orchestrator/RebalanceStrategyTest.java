@@ -1,8 +1,10 @@
 package io.skep.core.orchestrator;
 
-import io.skep.core.allocator.Allocator;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.skep.api.model.Service;
 import io.skep.api.model.ServiceSpec;
+import io.skep.core.allocator.Allocator;
 import io.skep.core.scheduler.Scheduler;
 import io.skep.core.scheduler.Strategies;
 import io.skep.core.store.Batch;
@@ -10,13 +12,10 @@ import io.skep.core.testing.FirstFitStrategy;
 import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
 import io.skep.spi.scheduler.SchedulerStrategy;
-import org.junit.jupiter.api.Test;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * The rebalancer asks the service's strategy what "even" is ({@link SchedulerStrategy#nextMove}): a strategy of its
@@ -34,8 +33,8 @@ class RebalanceStrategyTest {
     private Service service(String name, long replicas, String strategy) {
         Service s = Fixtures.replicatedService(replicas);
         s.spec.name = name;
-        s.spec.labels = new HashMap<>(Map.of(ServiceSpec.RUNTIME_LABEL, "process",
-                ServiceSpec.REBALANCE_LABEL, ServiceSpec.REBALANCE_AUTO));
+        s.spec.labels = new HashMap<>(
+                Map.of(ServiceSpec.RUNTIME_LABEL, "process", ServiceSpec.REBALANCE_LABEL, ServiceSpec.REBALANCE_AUTO));
         if (strategy != null) {
             s.spec.labels.put(SchedulerStrategy.SERVICE_LABEL, strategy);
         }

@@ -1,6 +1,7 @@
 package io.skep.core.orchestrator;
 
-import io.skep.core.allocator.Allocator;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Node;
@@ -8,19 +9,17 @@ import io.skep.api.model.Service;
 import io.skep.api.model.ServiceSpec;
 import io.skep.api.model.TaskSpec;
 import io.skep.api.model.TaskState;
+import io.skep.core.allocator.Allocator;
 import io.skep.core.scheduler.Scheduler;
 import io.skep.core.scheduler.Strategies;
 import io.skep.core.store.Batch;
 import io.skep.core.store.ServicePatch;
 import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * Rebalancing, pass by pass on the in-memory store with the real orchestrator and scheduler (and the image's
@@ -80,14 +79,15 @@ class RebalanceTest {
 
     private long stopping(Service s) {
         return store.memory().tasksOfService(s.id).stream()
-                .filter(t -> t.desired() == TaskState.SHUTDOWN && t.state() == TaskState.RUNNING).count();
+                .filter(t -> t.desired() == TaskState.SHUTDOWN && t.state() == TaskState.RUNNING)
+                .count();
     }
 
     @Test
     void aNodeJoiningAnUnbalancedSwarmGetsItsShareOnlyForServicesThatAsk() throws Exception {
         Fixtures.join(store, Fixtures.node("n1"), Fixtures.node("n2"));
         Service on = service("on", 6, 1, RebalanceTest::auto);
-        Service off = service("off", 6, 1, s -> { });
+        Service off = service("off", 6, 1, s -> {});
         settle();
         assertEquals(Map.of("n1", 3L, "n2", 3L), perNode(on));
         assertEquals(Map.of("n1", 3L, "n2", 3L), perNode(off));
@@ -109,7 +109,7 @@ class RebalanceTest {
     @Test
     void aRequestedRebalanceHappensOnceAndIsMarkedCompleted() throws Exception {
         Fixtures.join(store, Fixtures.node("n1"));
-        Service s = service("once", 4, 0, x -> { });
+        Service s = service("once", 4, 0, x -> {});
         settle();
         Fixtures.join(store, Fixtures.node("n2"));
         settle();
@@ -148,8 +148,9 @@ class RebalanceTest {
         settle();
         Map<String, Long> per = perNode(s);
         long az1 = per.getOrDefault("a1", 0L) + per.getOrDefault("a2", 0L);
-        List<Long> zones = List.of(az1, per.getOrDefault("b1", 0L), per.getOrDefault("c1", 0L))
-                .stream().sorted().toList();
+        List<Long> zones = List.of(az1, per.getOrDefault("b1", 0L), per.getOrDefault("c1", 0L)).stream()
+                .sorted()
+                .toList();
         assertEquals(List.of(1L, 1L, 2L), zones, "a new zone takes its share: " + per);
     }
 

@@ -1,5 +1,7 @@
 package io.skep.core.orchestrator;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Service;
@@ -11,11 +13,8 @@ import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
 import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * The replicated orchestrator's rolling update, pass by pass, on the in-memory store (the Raft log under it is
@@ -50,7 +49,8 @@ class RollingUpdateTest {
     private List<Task> newTasks(Service s) {
         Service current = store.memory().get(Kind.SERVICE, s.id);
         return store.memory().tasksOfService(s.id).stream()
-                .filter(t -> Tasks.upToDate(t, current) && t.isWanted()).toList();
+                .filter(t -> Tasks.upToDate(t, current) && t.isWanted())
+                .toList();
     }
 
     @Test

@@ -1,6 +1,10 @@
 package io.skep.core.pki;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -8,12 +12,7 @@ import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The swarm's root CA, node certificates and join tokens, as Swarm makes them. */
 class PkiTest {
@@ -35,14 +34,18 @@ class PkiTest {
 
     @Test
     void aNodeCertificateNamesTheNodeItsRoleAndItsSwarm() throws Exception {
-        NodeCertificate node = ca.issue("node1", NodeRole.WORKER, "cluster1", io.skep.api.model.Defaults.NODE_CERT_EXPIRY, random, now);
+        NodeCertificate node = ca.issue(
+                "node1", NodeRole.WORKER, "cluster1", io.skep.api.model.Defaults.NODE_CERT_EXPIRY, random, now);
         assertEquals("node1", node.nodeId());
         assertEquals(NodeRole.WORKER, node.role().orElseThrow());
         assertEquals("cluster1", node.clusterId());
         assertEquals(now.plus(Duration.ofDays(90)), node.notAfter());
-        assertEquals(ca.certificate().getSubjectX500Principal(), node.certificate().getIssuerX500Principal());
+        assertEquals(
+                ca.certificate().getSubjectX500Principal(), node.certificate().getIssuerX500Principal());
         assertEquals(-1, node.certificate().getBasicConstraints(), "not a CA");
-        assertEquals(List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"), node.certificate().getExtendedKeyUsage(),
+        assertEquals(
+                List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"),
+                node.certificate().getExtendedKeyUsage(),
                 "server and client authentication: both ends of mutual TLS");
         assertTrue(onP256(node.certificate()), "a P-256 key");
         assertTrue(ca.signed(node, now.plusSeconds(60)));
@@ -52,10 +55,12 @@ class PkiTest {
 
         NodeCertificate manager = ca.issue("node2", NodeRole.MANAGER, "cluster1", Duration.ofHours(1), random, now);
         assertEquals(NodeRole.MANAGER, manager.role().orElseThrow());
-        assertTrue(manager.certificate().getSubjectAlternativeNames().stream()
-                .anyMatch(n -> n.get(1).equals("swarm-ca")), "a manager answers as the CA");
-        assertThrows(IllegalArgumentException.class,
-                () -> ca.issue("n", NodeRole.WORKER, "c", Duration.ZERO, random, now));
+        assertTrue(
+                manager.certificate().getSubjectAlternativeNames().stream()
+                        .anyMatch(n -> n.get(1).equals("swarm-ca")),
+                "a manager answers as the CA");
+        assertThrows(
+                IllegalArgumentException.class, () -> ca.issue("n", NodeRole.WORKER, "c", Duration.ZERO, random, now));
     }
 
     @Test
@@ -68,8 +73,8 @@ class PkiTest {
         NodeCertificate read = NodeCertificate.fromPem(node.certificatePem(), node.keyPem());
         assertEquals(node.certificate(), read.certificate());
         assertEquals(node.key(), read.key());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RootCa.fromPem("not pem", ca.keyPem()));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> RootCa.fromPem("not pem", ca.keyPem()));
         assertTrue(e.getMessage().startsWith("root CA certificate: "), e.getMessage());
     }
 
@@ -87,9 +92,13 @@ class PkiTest {
         assertEquals(token.caDigest(), rotated.caDigest());
         assertNotEquals(token.secret(), rotated.secret());
         assertFalse(rotated.sameAs(token));
-        for (String bad : new String[] {"", "SWMTKN-2-" + token.caDigest() + "-" + token.secret(),
-                "SWMTKN-1-" + token.caDigest(), token + "x", "SWMTKN-1-" + token.caDigest().toUpperCase() + "-"
-                + token.secret()}) {
+        for (String bad : new String[] {
+            "",
+            "SWMTKN-2-" + token.caDigest() + "-" + token.secret(),
+            "SWMTKN-1-" + token.caDigest(),
+            token + "x",
+            "SWMTKN-1-" + token.caDigest().toUpperCase() + "-" + token.secret()
+        }) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JoinToken.parse(bad));
             assertEquals("invalid join token", e.getMessage());
         }
@@ -100,8 +109,14 @@ class PkiTest {
         CertificateRequest request = CertificateRequest.create(random);
         assertTrue(request.pem().startsWith("-----BEGIN CERTIFICATE REQUEST-----"), request.pem());
         assertFalse(request.pem().contains("PRIVATE"), "the request carries no private key");
-        X509Certificate signed = ca.sign(CertificateRequest.verifiedKey(request.pem()), "w1", NodeRole.WORKER,
-                "cluster1", Duration.ofDays(1), random, now);
+        X509Certificate signed = ca.sign(
+                CertificateRequest.verifiedKey(request.pem()),
+                "w1",
+                NodeRole.WORKER,
+                "cluster1",
+                Duration.ofDays(1),
+                random,
+                now);
         assertEquals(request.keys().getPublic(), signed.getPublicKey());
         NodeCertificate node = new NodeCertificate(signed, request.keys().getPrivate());
         assertEquals("w1", node.nodeId());
@@ -113,11 +128,11 @@ class PkiTest {
         char flipped = body.charAt(at) == 'A' ? 'B' : 'A';
         String tampered = "-----BEGIN CERTIFICATE REQUEST-----\n" + body.substring(0, at) + flipped
                 + body.substring(at + 1) + "\n-----END CERTIFICATE REQUEST-----\n";
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> CertificateRequest.verifiedKey(tampered));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> CertificateRequest.verifiedKey(tampered));
         assertTrue(e.getMessage().startsWith("certificate request: "), e.getMessage());
-        IllegalArgumentException garbage = assertThrows(IllegalArgumentException.class,
-                () -> CertificateRequest.verifiedKey(ca.certificatePem()));
+        IllegalArgumentException garbage =
+                assertThrows(IllegalArgumentException.class, () -> CertificateRequest.verifiedKey(ca.certificatePem()));
         assertEquals("certificate request: not a PEM certificate request", garbage.getMessage());
     }
 
@@ -125,8 +140,10 @@ class PkiTest {
     private static boolean onP256(X509Certificate c) throws Exception {
         java.security.KeyPairGenerator p256 = java.security.KeyPairGenerator.getInstance("EC");
         p256.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
-        java.security.spec.ECParameterSpec expected = ((ECPublicKey) p256.generateKeyPair().getPublic()).getParams();
+        java.security.spec.ECParameterSpec expected =
+                ((ECPublicKey) p256.generateKeyPair().getPublic()).getParams();
         java.security.spec.ECParameterSpec actual = ((ECPublicKey) c.getPublicKey()).getParams();
-        return expected.getOrder().equals(actual.getOrder()) && expected.getCurve().equals(actual.getCurve());
+        return expected.getOrder().equals(actual.getOrder())
+                && expected.getCurve().equals(actual.getCurve());
     }
 }

@@ -1,16 +1,15 @@
 package io.skep.core.scheduler;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
 class ConstraintTest {
-    private final Map<String, String> node = Map.of("node.hostname", "Worker1", "node.role", "manager",
-            "node.labels.az", "eu-1");
+    private final Map<String, String> node =
+            Map.of("node.hostname", "Worker1", "node.role", "manager", "node.labels.az", "eu-1");
 
     @Test
     void equalityAndInequality() {
@@ -24,7 +23,8 @@ class ConstraintTest {
 
     @Test
     void malformedConstraintsNameThemselves() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Constraint.parse("node.role=manager"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Constraint.parse("node.role=manager"));
         assertTrue(e.getMessage().contains("node.role=manager"));
         e = assertThrows(IllegalArgumentException.class, () -> Constraint.parse("node.colour==red"));
         assertTrue(e.getMessage().contains("unknown key node.colour"));

@@ -1,18 +1,17 @@
 package io.skep.core.scheduler;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import io.skep.api.model.Node;
 import io.skep.api.model.PortConfig;
 import io.skep.api.model.Service;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
 import io.skep.core.testing.Fixtures;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import org.junit.jupiter.api.Test;
 
 class NodeFilterTest {
 
@@ -21,7 +20,8 @@ class NodeFilterTest {
         n.spec.availability = availability;
         n.status.state = state;
         n.description.engine.plugins = java.util.Arrays.stream(runtimes)
-                .map(r -> new Node.PluginDescription(Node.RUNTIME_PLUGIN_TYPE, r)).toList();
+                .map(r -> new Node.PluginDescription(Node.RUNTIME_PLUGIN_TYPE, r))
+                .toList();
         return new NodeInfo(n);
     }
 
@@ -32,7 +32,9 @@ class NodeFilterTest {
     @Test
     void aTaskGoesOnlyToReadyActiveNodesThatHaveItsRuntime() {
         assertNull(NodeFilter.firstFailing(demand("process"), node("active", "ready", "process")));
-        assertNull(NodeFilter.firstFailing(demand(null), node("active", "ready", "process")), "no runtime named: any will do");
+        assertNull(
+                NodeFilter.firstFailing(demand(null), node("active", "ready", "process")),
+                "no runtime named: any will do");
         assertEquals(NodeFilter.RUNTIME, NodeFilter.firstFailing(demand("docker"), node("active", "ready", "process")));
         assertEquals(NodeFilter.RUNTIME, NodeFilter.firstFailing(demand(null), node("active", "ready")));
         assertEquals(NodeFilter.READY, NodeFilter.firstFailing(demand("process"), node("drain", "ready", "process")));
@@ -54,7 +56,9 @@ class NodeFilterTest {
         NodeInfo labelled = new NodeInfo(n);
         assertNull(NodeFilter.firstFailing(demand(null, "engine.labels.zone==eu"), labelled));
         assertEquals(NodeFilter.CONSTRAINTS, NodeFilter.firstFailing(demand(null, "engine.labels.zone==us"), labelled));
-        assertEquals(NodeFilter.CONSTRAINTS, NodeFilter.firstFailing(demand(null, "node.labels.zone==eu"), labelled),
+        assertEquals(
+                NodeFilter.CONSTRAINTS,
+                NodeFilter.firstFailing(demand(null, "node.labels.zone==eu"), labelled),
                 "engine labels and node labels are two sets");
     }
 
@@ -82,7 +86,8 @@ class NodeFilterTest {
         assertEquals(1, info.capacity(web), "one task per node can publish a host port");
         info.add(web);
         assertEquals(NodeFilter.HOST_PORTS, NodeFilter.firstFailing(web, info));
-        assertNull(NodeFilter.firstFailing(new Demand("api", null, List.of(), 0, 0, Set.of("udp/8080"), 0), info),
+        assertNull(
+                NodeFilter.firstFailing(new Demand("api", null, List.of(), 0, 0, Set.of("udp/8080"), 0), info),
                 "the same number on another protocol is another port");
 
         Demand capped = new Demand("api", null, List.of(), 0, 0, Set.of(), 2);

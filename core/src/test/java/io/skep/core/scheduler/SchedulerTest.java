@@ -1,5 +1,8 @@
 package io.skep.core.scheduler;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Node;
@@ -12,17 +15,12 @@ import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
 import io.skep.core.testing.Fixtures;
 import io.skep.core.testing.InMemoryStore;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The scheduler's passes on the in-memory store with the image's strategies (spread and topology, found through
@@ -46,12 +44,16 @@ class SchedulerTest {
     }
 
     private Map<String, Long> perNode(Service s) {
-        return tasks(s).stream().filter(t -> t.nodeId != null)
+        return tasks(s).stream()
+                .filter(t -> t.nodeId != null)
                 .collect(Collectors.groupingBy(t -> t.nodeId, TreeMap::new, Collectors.counting()));
     }
 
     private List<String> pendingErrors(Service s) {
-        return tasks(s).stream().filter(t -> t.state() == TaskState.PENDING).map(t -> t.status.err).toList();
+        return tasks(s).stream()
+                .filter(t -> t.state() == TaskState.PENDING)
+                .map(t -> t.status.err)
+                .toList();
     }
 
     /** The agents' part: every assigned task runs. */
@@ -72,9 +74,10 @@ class SchedulerTest {
         Fixtures.join(store, Fixtures.node("n1"), Fixtures.node("n2"), drained);
         Service s = service(2, sv -> constrain(sv, "node.labels.disk==ssd"));
         scheduler.reconcile();
-        assertEquals(List.of(
-                "no suitable node (1 node not available for new tasks; scheduling constraints not satisfied on 2 nodes)",
-                "no suitable node (1 node not available for new tasks; scheduling constraints not satisfied on 2 nodes)"),
+        assertEquals(
+                List.of(
+                        "no suitable node (1 node not available for new tasks; scheduling constraints not satisfied on 2 nodes)",
+                        "no suitable node (1 node not available for new tasks; scheduling constraints not satisfied on 2 nodes)"),
                 pendingErrors(s));
 
         Node n2 = Json.copy(store.memory().get(Kind.NODE, "n2"));
@@ -104,7 +107,8 @@ class SchedulerTest {
         assertEquals(List.of("no suitable node (insufficient resources on 2 nodes: cpu)"), pendingErrors(s));
 
         allAssignedRun();
-        Task running = tasks(s).stream().filter(t -> "n1".equals(t.nodeId)).findFirst().orElseThrow();
+        Task running =
+                tasks(s).stream().filter(t -> "n1".equals(t.nodeId)).findFirst().orElseThrow();
         store.commit(new Batch().patchTask(running.id, TaskPatch.status(Fixtures.status(TaskState.FAILED))));
         scheduler.reconcile();
         assertEquals(3L, perNode(s).get("n1"), "an ended task frees its reservation: the pending task takes it");
@@ -115,8 +119,11 @@ class SchedulerTest {
         Fixtures.join(store, Fixtures.node("n1"), Fixtures.node("n2"), Fixtures.node("n3"));
         Service capped = service(5, sv -> sv.spec.taskTemplate.placement = placement(2L));
         scheduler.reconcile();
-        assertTrue(perNode(capped).values().stream().allMatch(n -> n <= 2), perNode(capped).toString());
-        assertEquals(5, perNode(capped).values().stream().mapToLong(Long::longValue).sum());
+        assertTrue(
+                perNode(capped).values().stream().allMatch(n -> n <= 2),
+                perNode(capped).toString());
+        assertEquals(
+                5, perNode(capped).values().stream().mapToLong(Long::longValue).sum());
 
         Service web = service(4, sv -> publishHost(sv, 8080));
         scheduler.reconcile();
@@ -130,8 +137,13 @@ class SchedulerTest {
 
     @Test
     void placementPreferencesSpreadOverLabelValuesWithUnlabelledNodesAGroupOfTheirOwn() throws Exception {
-        Fixtures.join(store, Fixtures.node("a1", "az", "1"), Fixtures.node("a2", "az", "1"), Fixtures.node("b1", "az", "2"),
-                Fixtures.node("b2", "az", "2"), Fixtures.node("none"));
+        Fixtures.join(
+                store,
+                Fixtures.node("a1", "az", "1"),
+                Fixtures.node("a2", "az", "1"),
+                Fixtures.node("b1", "az", "2"),
+                Fixtures.node("b2", "az", "2"),
+                Fixtures.node("none"));
         Service s = service(6, sv -> {
             TaskSpec.Preference p = new TaskSpec.Preference();
             p.spread = new TaskSpec.Spread();

@@ -1,14 +1,14 @@
 package io.skep.core.store;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskState;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A stored object changed in place by a reader is caught before the next entry is applied, naming the object and
@@ -25,7 +25,8 @@ class ChangeGuardTest {
 
     @Test
     void theSuitesRunWithTheGuardOn() {
-        assertTrue(Boolean.getBoolean(ChangeGuard.PROPERTY),
+        assertTrue(
+                Boolean.getBoolean(ChangeGuard.PROPERTY),
                 "the build runs every test with -D" + ChangeGuard.PROPERTY + "=true");
     }
 
@@ -35,7 +36,8 @@ class ChangeGuardTest {
         Task read = store.get(Kind.TASK, "t1");
         read.status.state = TaskState.FAILED.wire(); // the accident: changed in place, not copied first
 
-        StoredObjectChanged e = assertThrows(StoredObjectChanged.class,
+        StoredObjectChanged e = assertThrows(
+                StoredObjectChanged.class,
                 () -> apply(new Batch().create(MemoryStoreTest.task("t2", "s1", TaskState.RUNNING))));
         assertTrue(e.getMessage().startsWith("Task t1 was changed in place"), e.getMessage());
         assertTrue(e.getMessage().contains("/Status/State is \"failed\", was \"running\""), e.getMessage());

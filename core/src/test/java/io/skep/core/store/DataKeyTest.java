@@ -1,8 +1,11 @@
 package io.skep.core.store;
 
-import io.skep.core.testing.Bytes;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.skep.core.testing.Bytes;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,11 +14,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 /** The store's data key: what it seals opens with it alone, for the use it was sealed for, unaltered. */
 class DataKeyTest {
@@ -25,7 +24,8 @@ class DataKeyTest {
     void whatItSealsOpensWithItAloneForItsUseAndHidesThePlaintext() {
         DataKey key = DataKey.generate();
         byte[] sealed = key.seal(SECRET, DataKey.Use.ENTRY);
-        assertFalse(Bytes.contains(sealed, "BEGIN PRIVATE KEY".getBytes(StandardCharsets.UTF_8)), "sealed, nothing shows");
+        assertFalse(
+                Bytes.contains(sealed, "BEGIN PRIVATE KEY".getBytes(StandardCharsets.UTF_8)), "sealed, nothing shows");
         assertFalse(Arrays.equals(sealed, key.seal(SECRET, DataKey.Use.ENTRY)), "a new nonce each time");
         assertArrayEquals(SECRET, key.open(sealed, DataKey.Use.ENTRY));
         assertArrayEquals(SECRET, DataKey.of(key.raw()).open(sealed, DataKey.Use.ENTRY), "the same key's bytes");

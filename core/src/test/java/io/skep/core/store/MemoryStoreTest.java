@@ -1,18 +1,17 @@
 package io.skep.core.store;
 
-import io.skep.api.model.Service;
-import io.skep.api.model.ServiceSpec;
-import io.skep.api.model.Task;
-import io.skep.api.model.TaskState;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.skep.api.model.Service;
+import io.skep.api.model.ServiceSpec;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskState;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class MemoryStoreTest {
     private final MemoryStore store = new MemoryStore();
@@ -89,7 +88,8 @@ class MemoryStoreTest {
         assign.nodeId = "n1";
         apply(new Batch().patchTask("t1", assign));
         assertEquals(2, store.tasksOfService("s1").size());
-        assertEquals(List.of("t1"), store.tasksOfNode("n1").stream().map(t -> t.id).toList());
+        assertEquals(
+                List.of("t1"), store.tasksOfNode("n1").stream().map(t -> t.id).toList());
         apply(new Batch().delete(io.skep.api.model.Kind.TASK, "t1"));
         assertTrue(store.tasksOfNode("n1").isEmpty());
         assertEquals(1, store.tasksOfService("s1").size());
@@ -102,7 +102,9 @@ class MemoryStoreTest {
         apply(new Batch().create(task("t1", "s1", TaskState.PENDING)));
         apply(new Batch().patchTask("t1", TaskPatch.desired("running"))); // no change: no event
         apply(new Batch().delete(io.skep.api.model.Kind.TASK, "t1"));
-        assertEquals(List.of(StoreEvent.Type.CREATED, StoreEvent.Type.DELETED), seen.stream().map(StoreEvent::type).toList());
+        assertEquals(
+                List.of(StoreEvent.Type.CREATED, StoreEvent.Type.DELETED),
+                seen.stream().map(StoreEvent::type).toList());
     }
 
     /** A task patch is applied to a shallow copy: the copy must carry every field, and the old object stay as it was. */
@@ -114,17 +116,25 @@ class MemoryStoreTest {
                 continue;
             }
             Class<?> type = f.getType();
-            Object value = type == String.class ? "x-" + f.getName() : type == Long.class ? 7L
-                    : type == java.util.Map.class ? java.util.Map.of("k", "v") : type.getConstructor().newInstance();
+            Object value = type == String.class
+                    ? "x-" + f.getName()
+                    : type == Long.class
+                            ? 7L
+                            : type == java.util.Map.class
+                                    ? java.util.Map.of("k", "v")
+                                    : type.getConstructor().newInstance();
             f.set(t, value);
         }
         t.id = "t1";
         t.desiredState = TaskState.RUNNING.wire();
         t.status.state = TaskState.PENDING.wire();
         for (java.lang.reflect.Field f : Task.class.getFields()) {
-            assertTrue(java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.get(t) != null, f.getName() + " unset");
+            assertTrue(
+                    java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.get(t) != null, f.getName() + " unset");
         }
-        assertEquals(io.skep.api.model.Json.tree(t), io.skep.api.model.Json.tree(t.shallowCopy()),
+        assertEquals(
+                io.skep.api.model.Json.tree(t),
+                io.skep.api.model.Json.tree(t.shallowCopy()),
                 "a field is missing from Task.shallowCopy");
 
         t.nodeId = null; // a patch sets the node once

@@ -1,14 +1,16 @@
 package io.skep.core.store;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import io.skep.api.model.Kind;
 import io.skep.core.pki.NodeRole;
 import io.skep.core.pki.RootCa;
 import io.skep.core.testing.Await;
 import io.skep.core.tls.NodeTls;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -21,12 +23,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real 3-member Ratis group in one JVM (gRPC, mutual TLS with managers' certificates) that loses its quorum and
@@ -36,13 +35,19 @@ import static org.junit.jupiter.api.Assertions.fail;
 class QuorumLossTest {
     private static final int CYCLES = 20;
     /** Shorter than a manager's (a leader steps down after 1 s, a forwarded write looks for a leader 1 s): cycles go faster. */
-    private static final RaftStore.Timing TIMING = new RaftStore.Timing(Duration.ofMillis(500), Duration.ofMillis(1000),
-            Duration.ofSeconds(1), Duration.ofMillis(1500), Duration.ofSeconds(1));
+    private static final RaftStore.Timing TIMING = new RaftStore.Timing(
+            Duration.ofMillis(500),
+            Duration.ofMillis(1000),
+            Duration.ofSeconds(1),
+            Duration.ofMillis(1500),
+            Duration.ofSeconds(1));
+
     private static final Duration COMMIT = Duration.ofSeconds(30);
     private static final Duration RECOVER = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
+
     private final UUID group = UUID.randomUUID();
     private final RaftStore.Member[] members = new RaftStore.Member[3];
     private final RaftStore.Tls[] tls = new RaftStore.Tls[3];
@@ -74,7 +79,9 @@ class QuorumLossTest {
                 stores[survivor].submit(create(underWay)).get(COMMIT.toSeconds(), TimeUnit.SECONDS);
                 fail("a write committed with two of three members down");
             } catch (ExecutionException e) {
-                NoQuorumException noQuorum = assertInstanceOf(NoQuorumException.class, e.getCause(),
+                NoQuorumException noQuorum = assertInstanceOf(
+                        NoQuorumException.class,
+                        e.getCause(),
                         "cycle " + cycle + ": a write under way is refused as without a quorum");
                 assertTrue(noQuorum.mayTakeEffect(), "cycle " + cycle + ": it was proposed, and says so");
             }
@@ -95,7 +102,7 @@ class QuorumLossTest {
                     stores[i] = open(i, RaftStore.Start.RECOVER);
                 }
             }
-            
+
             for (int i = 0; i < 3; i++) {
                 String id = "cycle-" + cycle + "-through-" + i;
                 RaftStore through = stores[i];
@@ -111,8 +118,10 @@ class QuorumLossTest {
         }
 
         for (RaftStore s : stores) {
-            Await.until(RECOVER, "every acknowledged write on " + s.self().id(), () ->
-                    acknowledged.stream().allMatch(id -> s.memory().get(Kind.SERVICE, id) != null));
+            Await.until(
+                    RECOVER,
+                    "every acknowledged write on " + s.self().id(),
+                    () -> acknowledged.stream().allMatch(id -> s.memory().get(Kind.SERVICE, id) != null));
             for (String id : refusedUnproposed) {
                 assertNull(s.memory().get(Kind.SERVICE, id), id + " was refused before it was proposed");
             }
@@ -150,8 +159,9 @@ class QuorumLossTest {
         RootCa ca = RootCa.create(random, Instant.now());
         for (int i = 0; i < 3; i++) {
             String id = "manager" + i;
-            NodeTls node = new NodeTls(ca.issue(id, NodeRole.MANAGER, "cluster", Duration.ofDays(1), random,
-                    Instant.now()), ca.certificate());
+            NodeTls node = new NodeTls(
+                    ca.issue(id, NodeRole.MANAGER, "cluster", Duration.ofDays(1), random, Instant.now()),
+                    ca.certificate());
             tls[i] = new RaftStore.Tls(node.keyManager(), node.managersOnly());
             members[i] = new RaftStore.Member(id, "127.0.0.1:" + freePort());
             stores[i] = open(i, i == 0 ? RaftStore.Start.CREATE : RaftStore.Start.JOIN);
@@ -164,8 +174,16 @@ class QuorumLossTest {
     }
 
     private RaftStore open(int i, RaftStore.Start start) throws IOException {
-        return RaftStore.open(dir.resolve(members[i].id()), members[i], group, "127.0.0.1", start,
-                RaftStore.DEFAULT_SNAPSHOT_INTERVAL, tls[i], dataKey, TIMING);
+        return RaftStore.open(
+                dir.resolve(members[i].id()),
+                members[i],
+                group,
+                "127.0.0.1",
+                start,
+                RaftStore.DEFAULT_SNAPSHOT_INTERVAL,
+                tls[i],
+                dataKey,
+                TIMING);
     }
 
     private static int freePort() throws IOException {

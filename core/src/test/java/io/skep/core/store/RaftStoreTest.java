@@ -1,11 +1,12 @@
 package io.skep.core.store;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.api.model.Kind;
 import io.skep.api.model.Service;
 import io.skep.api.model.TaskState;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -14,10 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A real single-peer Ratis group on loopback gRPC, restarted on the same directory. */
 class RaftStoreTest {
@@ -25,6 +24,7 @@ class RaftStoreTest {
 
     @TempDir
     Path dir;
+
     private final DataKey dataKey = DataKey.generate();
 
     private RaftStore open(UUID group, int port, boolean fresh, long snapshotInterval) throws Exception {
@@ -39,10 +39,14 @@ class RaftStoreTest {
         int port = freePort();
         long version;
         try (RaftStore store = open(group, port, true, 10_000)) {
-            store.commit(new Batch().create(MemoryStoreTest.service("s1", "web"))
-                    .create(MemoryStoreTest.task("t1", "s1", TaskState.NEW)), TIMEOUT);
+            store.commit(
+                    new Batch()
+                            .create(MemoryStoreTest.service("s1", "web"))
+                            .create(MemoryStoreTest.task("t1", "s1", TaskState.NEW)),
+                    TIMEOUT);
             store.commit(new Batch().patchTask("t1", TaskPatch.desired("shutdown")), TIMEOUT);
-            version = store.memory().<io.skep.api.model.Task>get(Kind.TASK, "t1").versionIndex();
+            version =
+                    store.memory().<io.skep.api.model.Task>get(Kind.TASK, "t1").versionIndex();
         }
         try (RaftStore store = open(group, port, false, 10_000)) {
             Service s = store.memory().get(Kind.SERVICE, "s1");
@@ -65,7 +69,9 @@ class RaftStoreTest {
             store.commit(new Batch().create(MemoryStoreTest.task("after", "s1", TaskState.NEW)), TIMEOUT);
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("snapshot.")), "a snapshot file was written");
+            assertTrue(
+                    files.anyMatch(p -> p.getFileName().toString().startsWith("snapshot.")),
+                    "a snapshot file was written");
         }
         try (RaftStore store = open(group, port, false, 5)) {
             assertEquals(31, store.memory().tasksOfService("s1").size(), "snapshot plus the log after it");

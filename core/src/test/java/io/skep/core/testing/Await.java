@@ -4,8 +4,7 @@ import java.time.Duration;
 
 /** Waits on a condition with a deadline: the only way tests wait. */
 public final class Await {
-    private Await() {
-    }
+    private Await() {}
 
     /** A condition that may throw while the system is still getting there. */
     @FunctionalInterface

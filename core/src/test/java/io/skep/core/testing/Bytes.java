@@ -2,8 +2,7 @@ package io.skep.core.testing;
 
 /** Byte search, for tests that look for secrets in files. */
 public final class Bytes {
-    private Bytes() {
-    }
+    private Bytes() {}
 
     public static boolean contains(byte[] haystack, byte[] needle) {
         outer:

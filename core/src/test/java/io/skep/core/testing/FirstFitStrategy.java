@@ -5,7 +5,6 @@ import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.SchedulerContext;
 import io.skep.spi.scheduler.SchedulerStrategy;
 import io.skep.spi.scheduler.TaskMove;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -44,7 +43,9 @@ public final class FirstFitStrategy implements SchedulerStrategy {
     public List<String> place(PlacementRequest request, List<NodeCandidate> candidates) {
         this.candidates = candidates;
         List<String> placed = new ArrayList<>();
-        for (NodeCandidate c : candidates.stream().sorted(Comparator.comparing(NodeCandidate::nodeId)).toList()) {
+        for (NodeCandidate c : candidates.stream()
+                .sorted(Comparator.comparing(NodeCandidate::nodeId))
+                .toList()) {
             for (int i = 0; i < c.capacity() && placed.size() < request.taskCount(); i++) {
                 placed.add(c.nodeId());
             }
@@ -54,9 +55,12 @@ public final class FirstFitStrategy implements SchedulerStrategy {
 
     @Override
     public Optional<TaskMove> nextMove(PlacementRequest request, List<NodeCandidate> nodes) {
-        return nodes.stream().filter(n -> n.capacity() > 0).min(Comparator.comparing(NodeCandidate::nodeId))
+        return nodes.stream()
+                .filter(n -> n.capacity() > 0)
+                .min(Comparator.comparing(NodeCandidate::nodeId))
                 .flatMap(target -> nodes.stream()
                         .filter(n -> n.serviceTasks() > 0 && n.nodeId().compareTo(target.nodeId()) > 0)
-                        .map(n -> new TaskMove(n.nodeId(), target.nodeId())).findFirst());
+                        .map(n -> new TaskMove(n.nodeId(), target.nodeId()))
+                        .findFirst());
     }
 }

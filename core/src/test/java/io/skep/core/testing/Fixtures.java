@@ -5,13 +5,12 @@ import io.skep.api.model.Node;
 import io.skep.api.model.Service;
 import io.skep.api.model.ServiceSpec;
 import io.skep.api.model.Task;
-import io.skep.api.model.TaskState;
 import io.skep.api.model.TaskSpec;
+import io.skep.api.model.TaskState;
 import io.skep.core.orchestrator.Tasks;
 import io.skep.core.store.Batch;
 import io.skep.core.store.TaskPatch;
 import io.skep.spi.scheduler.SchedulerStrategy;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,8 +22,7 @@ import java.util.stream.Collectors;
 
 /** Store objects for tests of the reconcilers, and the parts around the reconciler under test (nodes, agents, strategies). */
 public final class Fixtures {
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** A task status of {@code state}, as an agent reports it now. */
     public static Task.TaskStatus status(TaskState state) {
@@ -80,7 +78,9 @@ public final class Fixtures {
 
     /** The scheduler strategies of the image's modules (the built-in ones on the test's module path). */
     public static List<SchedulerStrategy> imageStrategies() {
-        return ServiceLoader.load(SchedulerStrategy.class).stream().map(ServiceLoader.Provider::get).toList();
+        return ServiceLoader.load(SchedulerStrategy.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .toList();
     }
 
     /** The image's strategies and {@code vendor}. */
@@ -107,8 +107,11 @@ public final class Fixtures {
         for (Task t : store.memory().tasks()) {
             if (t.desired() == TaskState.RUNNING && t.state() == TaskState.ASSIGNED) {
                 b.patchTask(t.id, TaskPatch.status(status(TaskState.RUNNING)));
-            } else if (t.desired() != null && t.desired().isAfter(TaskState.RUNNING) && t.state() != null
-                    && !t.state().isTerminal() && t.nodeId != null) {
+            } else if (t.desired() != null
+                    && t.desired().isAfter(TaskState.RUNNING)
+                    && t.state() != null
+                    && !t.state().isTerminal()
+                    && t.nodeId != null) {
                 b.patchTask(t.id, TaskPatch.status(status(TaskState.SHUTDOWN)));
             }
         }

@@ -1,5 +1,20 @@
 package io.skep.core.testing;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -19,22 +34,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemWriter;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.math.BigInteger;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
-
 /**
  * A certificate authority of an operator, and certificates it signs, written as PEM files in the shapes
  * {@code openssl} and Docker's TLS recipe leave them: a server certificate for {@code 127.0.0.1} and
@@ -43,14 +42,19 @@ import java.util.Date;
  */
 public final class TestCertificates {
     /** A key's algorithm. */
-    public enum KeyType { RSA, EC }
+    public enum KeyType {
+        RSA,
+        EC
+    }
 
     /** How a key file is written: {@code PRIVATE KEY}, or {@code RSA PRIVATE KEY} / {@code EC PRIVATE KEY}. */
-    public enum KeyFormat { PKCS8, TRADITIONAL }
+    public enum KeyFormat {
+        PKCS8,
+        TRADITIONAL
+    }
 
     /** A certificate and its key, as files. */
-    public record Pair(Path cert, Path key) {
-    }
+    public record Pair(Path cert, Path key) {}
 
     /** {@code openssl ecparam -name prime256v1 -genkey} writes this block before the key. */
     private static final String EC_PARAMETERS = """
@@ -58,6 +62,7 @@ public final class TestCertificates {
             BggqhkjOPQMBBw==
             -----END EC PARAMETERS-----
             """;
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path dir;
@@ -72,11 +77,19 @@ public final class TestCertificates {
         this.caKeys = keyPair(type);
         Instant now = Instant.now();
         X500Name subject = new X500Name("CN=" + name);
-        this.caCert = sign(new JcaX509v3CertificateBuilder(subject, serial(), Date.from(now.minusSeconds(3600)),
-                Date.from(now.plus(Duration.ofDays(365))), subject, caKeys.getPublic()), caKeys, ext -> {
-            ext.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-            ext.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-        });
+        this.caCert = sign(
+                new JcaX509v3CertificateBuilder(
+                        subject,
+                        serial(),
+                        Date.from(now.minusSeconds(3600)),
+                        Date.from(now.plus(Duration.ofDays(365))),
+                        subject,
+                        caKeys.getPublic()),
+                caKeys,
+                ext -> {
+                    ext.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+                    ext.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+                });
         this.caFile = write(name + "-ca.pem", pem(caCert));
     }
 
@@ -92,22 +105,34 @@ public final class TestCertificates {
 
     /** A server certificate for 127.0.0.1, ::1 and localhost, valid now. */
     public Pair server(String cn, KeyType type, KeyFormat format) {
-        return issue(cn, type, format, KeyPurposeId.id_kp_serverAuth, Instant.now().plus(Duration.ofDays(30)));
+        return issue(
+                cn, type, format, KeyPurposeId.id_kp_serverAuth, Instant.now().plus(Duration.ofDays(30)));
     }
 
     /** A client certificate, valid now. */
     public Pair client(String cn, KeyType type, KeyFormat format) {
-        return issue(cn, type, format, KeyPurposeId.id_kp_clientAuth, Instant.now().plus(Duration.ofDays(30)));
+        return issue(
+                cn, type, format, KeyPurposeId.id_kp_clientAuth, Instant.now().plus(Duration.ofDays(30)));
     }
 
     /** A client certificate that expired a minute ago. */
     public Pair expiredClient(String cn) {
-        return issue(cn, KeyType.EC, KeyFormat.PKCS8, KeyPurposeId.id_kp_clientAuth, Instant.now().minusSeconds(60));
+        return issue(
+                cn,
+                KeyType.EC,
+                KeyFormat.PKCS8,
+                KeyPurposeId.id_kp_clientAuth,
+                Instant.now().minusSeconds(60));
     }
 
     /** A server certificate (for 127.0.0.1, ::1 and localhost) that expired a minute ago. */
     public Pair expiredServer(String cn) {
-        return issue(cn, KeyType.EC, KeyFormat.PKCS8, KeyPurposeId.id_kp_serverAuth, Instant.now().minusSeconds(60));
+        return issue(
+                cn,
+                KeyType.EC,
+                KeyFormat.PKCS8,
+                KeyPurposeId.id_kp_serverAuth,
+                Instant.now().minusSeconds(60));
     }
 
     /**
@@ -131,21 +156,33 @@ public final class TestCertificates {
     private Pair issue(String cn, KeyType type, KeyFormat format, KeyPurposeId purpose, Instant notAfter) {
         KeyPair keys = keyPair(type);
         Instant notBefore = notAfter.minus(Duration.ofDays(31));
-        X509Certificate cert = sign(new JcaX509v3CertificateBuilder(caCert, serial(), Date.from(notBefore),
-                Date.from(notAfter), new X500Name("CN=" + cn), keys.getPublic()), caKeys, ext -> {
-            ext.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            ext.addExtension(Extension.keyUsage, true,
-                    new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            ext.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
-            if (purpose.equals(KeyPurposeId.id_kp_serverAuth)) {
-                ext.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                        new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                        new GeneralName(GeneralName.iPAddress, "::1"),
-                        new GeneralName(GeneralName.dNSName, "localhost")}));
-            }
-        });
+        X509Certificate cert = sign(
+                new JcaX509v3CertificateBuilder(
+                        caCert,
+                        serial(),
+                        Date.from(notBefore),
+                        Date.from(notAfter),
+                        new X500Name("CN=" + cn),
+                        keys.getPublic()),
+                caKeys,
+                ext -> {
+                    ext.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                    ext.addExtension(
+                            Extension.keyUsage,
+                            true,
+                            new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+                    ext.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+                    if (purpose.equals(KeyPurposeId.id_kp_serverAuth)) {
+                        ext.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                            new GeneralName(GeneralName.iPAddress, "::1"),
+                            new GeneralName(GeneralName.dNSName, "localhost")
+                        }));
+                    }
+                });
         String prefix = name + "-" + cn;
-        String keyPem = format == KeyFormat.PKCS8 ? pkcs8(keys)
+        String keyPem = format == KeyFormat.PKCS8
+                ? pkcs8(keys)
                 : type == KeyType.EC ? EC_PARAMETERS + sec1(keys) : pem(keys.getPrivate());
         return new Pair(write(prefix + "-cert.pem", pem(cert)), write(prefix + "-key.pem", keyPem));
     }
@@ -159,8 +196,8 @@ public final class TestCertificates {
         try {
             extensions.add(builder);
             String algorithm = issuer.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-            return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder(algorithm).build(issuer.getPrivate())));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder(algorithm).build(issuer.getPrivate())));
         } catch (Exception e) {
             throw new IllegalStateException("cannot sign a test certificate: " + e, e);
         }
@@ -197,9 +234,13 @@ public final class TestCertificates {
 
     /** An EC key as {@code openssl ec} writes it: SEC 1 with its curve and public key (Bouncy Castle's has neither). */
     private static String sec1(KeyPair keys) {
-        SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded());
-        ECPrivateKey key = new ECPrivateKey(256, ((java.security.interfaces.ECPrivateKey) keys.getPrivate()).getS(),
-                info.getPublicKeyData(), info.getAlgorithm().getParameters());
+        SubjectPublicKeyInfo info =
+                SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded());
+        ECPrivateKey key = new ECPrivateKey(
+                256,
+                ((java.security.interfaces.ECPrivateKey) keys.getPrivate()).getS(),
+                info.getPublicKeyData(),
+                info.getAlgorithm().getParameters());
         StringWriter text = new StringWriter();
         try (PemWriter writer = new PemWriter(text)) {
             writer.writeObject(new PemObject("EC PRIVATE KEY", key.getEncoded()));

@@ -1,11 +1,10 @@
 package io.skep.core.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.skep.core.api.ControlAccess;
 import io.skep.api.model.Json;
+import io.skep.core.api.ControlAccess;
 import io.skep.core.node.Daemon;
 import io.skep.core.node.DaemonConfig;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,8 +55,15 @@ public final class TestDaemon implements AutoCloseable {
     }
 
     public void start() throws Exception {
-        daemon = Daemon.start(new DaemonConfig(dataDir, List.of(URI.create("tcp://" + address + ":" + port)), null, 0,
-                "127.0.0.1:0", null, Map.of(), access));
+        daemon = Daemon.start(new DaemonConfig(
+                dataDir,
+                List.of(URI.create("tcp://" + address + ":" + port)),
+                null,
+                0,
+                "127.0.0.1:0",
+                null,
+                Map.of(),
+                access));
     }
 
     /** The control API's port. */
@@ -85,7 +91,8 @@ public final class TestDaemon implements AutoCloseable {
     }
 
     public Response call(String method, String path, Object body) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+        HttpURLConnection c = (HttpURLConnection)
+                URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
         c.setRequestMethod(method);
         c.setConnectTimeout(5_000);
         c.setReadTimeout(60_000);

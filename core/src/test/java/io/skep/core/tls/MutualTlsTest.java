@@ -1,5 +1,8 @@
 package io.skep.core.tls;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,11 +19,6 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.skep.core.pki.NodeCertificate;
 import io.skep.core.pki.NodeRole;
 import io.skep.core.pki.RootCa;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,9 +28,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Real TLS 1.3 handshakes on loopback between a Netty server and JSSE clients, all with certificates of
@@ -60,7 +59,9 @@ class MutualTlsTest {
      */
     private int serve(NodeTls tls, boolean managersOnly) throws Exception {
         var context = tls.server();
-        Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        Channel server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -73,19 +74,25 @@ class MutualTlsTest {
                                         ctx.close();
                                         return;
                                     }
-                                    PeerIdentity peer = PeerIdentity.of(ssl.engine().getSession());
-                                    String answer = managersOnly && !peer.isManager() ? "refused"
-                                            : "hello " + peer.nodeId() + " " + peer.role().orElseThrow().unit() + " "
-                                            + peer.clusterId();
-                                    ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(
-                                            (answer + "\n").getBytes(StandardCharsets.US_ASCII)))
+                                    PeerIdentity peer =
+                                            PeerIdentity.of(ssl.engine().getSession());
+                                    String answer = managersOnly && !peer.isManager()
+                                            ? "refused"
+                                            : "hello " + peer.nodeId() + " "
+                                                    + peer.role().orElseThrow().unit() + " " + peer.clusterId();
+                                    ctx.writeAndFlush(ctx.alloc()
+                                                    .buffer()
+                                                    .writeBytes((answer + "\n").getBytes(StandardCharsets.US_ASCII)))
                                             .addListener(f -> ctx.close());
                                 }
                                 super.userEventTriggered(ctx, event);
                             }
                         });
                     }
-                }).bind("127.0.0.1", 0).sync().channel();
+                })
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
@@ -131,16 +138,18 @@ class MutualTlsTest {
         int port = serve(tls(ca, "manager1", NodeRole.MANAGER), false);
         RootCa other = RootCa.create(random, now);
         // A certificate of another swarm's CA, however well formed, trusted by nothing here.
-        NodeTls stranger = new NodeTls(other.issue("intruder", NodeRole.MANAGER, "cluster1", Duration.ofDays(1),
-                random, now), ca.certificate());
+        NodeTls stranger = new NodeTls(
+                other.issue("intruder", NodeRole.MANAGER, "cluster1", Duration.ofDays(1), random, now),
+                ca.certificate());
         assertEquals("", answerOrNothing(stranger, port), "the stranger learns nothing");
     }
 
     @Test
     void aClientRefusesAServerOfAnotherCa() throws Exception {
         RootCa other = RootCa.create(random, now);
-        NodeTls impostor = new NodeTls(other.issue("manager1", NodeRole.MANAGER, "cluster1", Duration.ofDays(1),
-                random, now), other.certificate());
+        NodeTls impostor = new NodeTls(
+                other.issue("manager1", NodeRole.MANAGER, "cluster1", Duration.ofDays(1), random, now),
+                other.certificate());
         int port = serve(impostor, false);
         assertThrows(SSLException.class, () -> call(tls(ca, "worker1", NodeRole.WORKER), port));
     }

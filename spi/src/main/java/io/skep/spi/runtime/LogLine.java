@@ -13,7 +13,10 @@ import java.util.Objects;
 public record LogLine(Instant timestamp, Stream stream, String text) {
 
     /** A task's outputs. */
-    public enum Stream { STDOUT, STDERR }
+    public enum Stream {
+        STDOUT,
+        STDERR
+    }
 
     public LogLine {
         Objects.requireNonNull(timestamp, "timestamp");

@@ -9,7 +9,10 @@ import java.util.Objects;
 public final class TaskFile {
 
     /** What the file holds. */
-    public enum Kind { SECRET, CONFIG }
+    public enum Kind {
+        SECRET,
+        CONFIG
+    }
 
     private final Kind kind;
     private final String target;

@@ -67,7 +67,7 @@ public interface TaskHandle {
      * @throws TaskRuntimeException              when it cannot run (e.g. the task is not running)
      */
     default ExecResult exec(List<String> command, Duration timeout) throws TaskRuntimeException {
-        throw new UnsupportedTaskOperationException(RuntimeCapability.EXEC,
-                "this runtime cannot run commands inside a task");
+        throw new UnsupportedTaskOperationException(
+                RuntimeCapability.EXEC, "this runtime cannot run commands inside a task");
     }
 }

@@ -14,7 +14,11 @@ import java.util.Objects;
 public record TaskMount(Type type, String source, String target, boolean readOnly) {
 
     /** The kinds of mount, as Docker names them. */
-    public enum Type { BIND, VOLUME, TMPFS }
+    public enum Type {
+        BIND,
+        VOLUME,
+        TMPFS
+    }
 
     public TaskMount {
         Objects.requireNonNull(type, "type");

@@ -1,7 +1,6 @@
 package io.skep.spi.runtime;
 
 import io.skep.spi.Plugin;
-
 import java.util.Optional;
 
 /**

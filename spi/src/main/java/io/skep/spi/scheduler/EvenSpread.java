@@ -17,6 +17,7 @@ final class EvenSpread {
     private final List<String> descriptors;
     /** Branch (a node's label values down to a level; the node's ID appended at the last) → tasks in it. */
     private final Map<List<String>, Integer> counts = new HashMap<>();
+
     private final Map<String, List<List<String>>> branchesByNode = new HashMap<>();
 
     private EvenSpread(List<String> descriptors, List<NodeCandidate> nodes) {
@@ -49,7 +50,9 @@ final class EvenSpread {
 
     /** The counts of a node's branches, top level first: the order in which spreads are compared. */
     private int[] load(String nodeId) {
-        return branchesByNode.get(nodeId).stream().mapToInt(b -> counts.getOrDefault(b, 0)).toArray();
+        return branchesByNode.get(nodeId).stream()
+                .mapToInt(b -> counts.getOrDefault(b, 0))
+                .toArray();
     }
 
     /**
@@ -57,8 +60,11 @@ final class EvenSpread {
      * to that place's least loaded node (fewest tasks in all, then ID, on ties).
      */
     private TaskMove bestMove(List<NodeCandidate> nodes) {
-        List<String> sources = nodes.stream().filter(n -> n.serviceTasks() > 0).map(NodeCandidate::nodeId)
-                .sorted(Comparator.comparing(this::load, Arrays::compare).reversed()
+        List<String> sources = nodes.stream()
+                .filter(n -> n.serviceTasks() > 0)
+                .map(NodeCandidate::nodeId)
+                .sorted(Comparator.comparing(this::load, Arrays::compare)
+                        .reversed()
                         .thenComparing(Comparator.naturalOrder()))
                 .toList();
         for (String from : sources) {
@@ -71,7 +77,8 @@ final class EvenSpread {
                 }
                 List<List<String>> toBranches = branchesByNode.get(to.nodeId());
                 int level = 0;
-                while (level < fromBranches.size() - 1 && fromBranches.get(level).equals(toBranches.get(level))) {
+                while (level < fromBranches.size() - 1
+                        && fromBranches.get(level).equals(toBranches.get(level))) {
                     level++;
                 }
                 if (counts.getOrDefault(toBranches.get(level), 0) + 1 >= counts.get(fromBranches.get(level))) {
@@ -79,8 +86,12 @@ final class EvenSpread {
                 }
                 int[] toLoad = load(to.nodeId());
                 int c = bestLoad == null ? -1 : Arrays.compare(toLoad, bestLoad);
-                if (best == null || c < 0 || (c == 0 && (to.totalTasks() < best.totalTasks()
-                        || (to.totalTasks() == best.totalTasks() && to.nodeId().compareTo(best.nodeId()) < 0)))) {
+                if (best == null
+                        || c < 0
+                        || (c == 0
+                                && (to.totalTasks() < best.totalTasks()
+                                        || (to.totalTasks() == best.totalTasks()
+                                                && to.nodeId().compareTo(best.nodeId()) < 0)))) {
                     best = to;
                     bestLoad = toLoad;
                 }

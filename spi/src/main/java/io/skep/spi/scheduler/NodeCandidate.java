@@ -21,8 +21,15 @@ import java.util.Objects;
  * @param total          what the node reports ({@code Description.Resources}); {@link Resources#NONE} when it
  *                       reports nothing
  */
-public record NodeCandidate(String nodeId, Map<String, String> attributes, int serviceTasks, int totalTasks,
-                            int capacity, int recentFailures, Resources free, Resources total) {
+public record NodeCandidate(
+        String nodeId,
+        Map<String, String> attributes,
+        int serviceTasks,
+        int totalTasks,
+        int capacity,
+        int recentFailures,
+        Resources free,
+        Resources total) {
 
     public NodeCandidate {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -35,8 +42,13 @@ public record NodeCandidate(String nodeId, Map<String, String> attributes, int s
     }
 
     /** A candidate whose resources are not known ({@link Resources#NONE}). */
-    public NodeCandidate(String nodeId, Map<String, String> attributes, int serviceTasks, int totalTasks,
-                         int capacity, int recentFailures) {
+    public NodeCandidate(
+            String nodeId,
+            Map<String, String> attributes,
+            int serviceTasks,
+            int totalTasks,
+            int capacity,
+            int recentFailures) {
         this(nodeId, attributes, serviceTasks, totalTasks, capacity, recentFailures, Resources.NONE, Resources.NONE);
     }
 

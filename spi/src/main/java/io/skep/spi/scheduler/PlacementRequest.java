@@ -15,8 +15,12 @@ import java.util.Objects;
  * @param reservations       what each task reserves ({@code --reserve-cpu}, {@code --reserve-memory})
  * @param serviceLabels      the service's labels ({@code --label})
  */
-public record PlacementRequest(String serviceId, int taskCount, List<String> spreadDescriptors,
-                               Resources reservations, Map<String, String> serviceLabels) {
+public record PlacementRequest(
+        String serviceId,
+        int taskCount,
+        List<String> spreadDescriptors,
+        Resources reservations,
+        Map<String, String> serviceLabels) {
 
     public PlacementRequest {
         Objects.requireNonNull(serviceId, "serviceId");

@@ -14,8 +14,8 @@ public record Resources(long nanoCpus, long memoryBytes) {
 
     public Resources {
         if (nanoCpus < 0 || memoryBytes < 0) {
-            throw new IllegalArgumentException("negative resources: " + nanoCpus + " NanoCPUs, " + memoryBytes
-                    + " MemoryBytes");
+            throw new IllegalArgumentException(
+                    "negative resources: " + nanoCpus + " NanoCPUs, " + memoryBytes + " MemoryBytes");
         }
     }
 

@@ -1,7 +1,6 @@
 package io.skep.spi.scheduler;
 
 import io.skep.spi.Plugin;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -26,8 +25,7 @@ public interface SchedulerStrategy extends Plugin {
      * work to others (as {@code topology} does inside each group) finds them here, drop-in plugins included. May be
      * called again with the same strategies; does nothing by default.
      */
-    default void init(SchedulerContext context) {
-    }
+    default void init(SchedulerContext context) {}
 
     /**
      * Whether this strategy places this request. When several apply, the one with the highest

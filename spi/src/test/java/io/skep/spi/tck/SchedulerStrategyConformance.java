@@ -1,11 +1,16 @@
 package io.skep.spi.tck;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.Resources;
 import io.skep.spi.scheduler.SchedulerStrategy;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,13 +23,7 @@ import java.util.Random;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
 
 /**
  * The conformance kit of the {@link io.skep.spi.scheduler scheduler SPI}: what every {@link SchedulerStrategy}
@@ -110,9 +109,12 @@ public abstract class SchedulerStrategyConformance {
                         + candidates.size() + " nodes";
             }
             return name + ": " + request.taskCount() + " tasks of " + request.serviceId() + " on "
-                    + candidates.stream().map(c -> c.nodeId() + "(svc " + c.serviceTasks() + ", total "
-                    + c.totalTasks() + ", cap " + (c.capacity() == UNLIMITED ? "∞" : c.capacity()) + ", fail "
-                    + c.recentFailures() + ")").collect(Collectors.joining(" "));
+                    + candidates.stream()
+                            .map(c -> c.nodeId() + "(svc " + c.serviceTasks() + ", total "
+                                    + c.totalTasks() + ", cap " + (c.capacity() == UNLIMITED ? "∞" : c.capacity())
+                                    + ", fail "
+                                    + c.recentFailures() + ")")
+                            .collect(Collectors.joining(" "));
         }
     }
 
@@ -120,13 +122,14 @@ public abstract class SchedulerStrategyConformance {
      * The kit's {@code index}-th candidate: 2 to 5 CPUs and 1 to 8 GiB in all, of which its tasks took a tenth of a
      * CPU and 64 MiB each (free never below zero).
      */
-    protected final NodeCandidate candidate(String nodeId, int index, int serviceTasks, int totalTasks, int capacity,
-                                            int recentFailures) {
+    protected final NodeCandidate candidate(
+            String nodeId, int index, int serviceTasks, int totalTasks, int capacity, int recentFailures) {
         Resources total = new Resources((2 + index % 4) * 1_000_000_000L, (1 + index % 8) * (1L << 30));
-        Resources free = new Resources(Math.max(0, total.nanoCpus() - totalTasks * 100_000_000L),
+        Resources free = new Resources(
+                Math.max(0, total.nanoCpus() - totalTasks * 100_000_000L),
                 Math.max(0, total.memoryBytes() - totalTasks * (64L << 20)));
-        return new NodeCandidate(nodeId, attributes(nodeId, index), serviceTasks, totalTasks, capacity,
-                recentFailures, free, total);
+        return new NodeCandidate(
+                nodeId, attributes(nodeId, index), serviceTasks, totalTasks, capacity, recentFailures, free, total);
     }
 
     private static String nodeId(Random random, int index) {
@@ -167,8 +170,10 @@ public abstract class SchedulerStrategyConformance {
 
     /** Places the scenario and checks every promise of {@link SchedulerStrategy#place}; returns the placement. */
     protected final List<String> placeAndCheck(SchedulerStrategy strategy, Scenario scenario) {
-        assertTrue(strategy.appliesTo(scenario.request()), "the strategy applies to the kit's request (override"
-                + " request() if it applies only to some): " + scenario.request());
+        assertTrue(
+                strategy.appliesTo(scenario.request()),
+                "the strategy applies to the kit's request (override" + " request() if it applies only to some): "
+                        + scenario.request());
         List<String> placed = strategy.place(scenario.request(), scenario.candidates());
         check(scenario, placed);
         return placed;
@@ -177,8 +182,9 @@ public abstract class SchedulerStrategyConformance {
     private static void check(Scenario scenario, List<String> placed) {
         assertNotNull(placed, () -> "place() returned null for " + scenario);
         int taskCount = scenario.request().taskCount();
-        assertTrue(placed.size() <= taskCount, () -> "placed " + placed.size() + " tasks, more than the "
-                + taskCount + " asked for, in " + scenario);
+        assertTrue(
+                placed.size() <= taskCount,
+                () -> "placed " + placed.size() + " tasks, more than the " + taskCount + " asked for, in " + scenario);
         Map<String, NodeCandidate> byId = new LinkedHashMap<>();
         scenario.candidates().forEach(c -> byId.put(c.nodeId(), c));
         Map<String, Integer> counts = new HashMap<>();
@@ -186,17 +192,25 @@ public abstract class SchedulerStrategyConformance {
             String nodeId = placed.get(t);
             int task = t;
             assertNotNull(nodeId, () -> "task " + task + " placed on null in " + scenario);
-            assertTrue(byId.containsKey(nodeId), () -> "task " + task + " placed on " + nodeId
-                    + ", which is no candidate, in " + scenario);
+            assertTrue(
+                    byId.containsKey(nodeId),
+                    () -> "task " + task + " placed on " + nodeId + ", which is no candidate, in " + scenario);
             counts.merge(nodeId, 1, Integer::sum);
         }
-        counts.forEach((nodeId, count) -> assertTrue(count <= byId.get(nodeId).capacity(), () -> count
-                + " tasks placed on " + nodeId + ", whose capacity is " + byId.get(nodeId).capacity() + ", in "
-                + scenario));
+        counts.forEach((nodeId, count) -> assertTrue(
+                count <= byId.get(nodeId).capacity(),
+                () -> count
+                        + " tasks placed on " + nodeId + ", whose capacity is "
+                        + byId.get(nodeId).capacity() + ", in "
+                        + scenario));
         long expected = Math.min(taskCount, room(scenario.candidates()));
-        assertEquals(expected, placed.size(), () -> "placed " + placed.size() + " tasks where the candidates had"
-                + " room for " + room(scenario.candidates()) + " of the " + taskCount + " asked for (shorter only"
-                + " when the capacity runs out): " + scenario);
+        assertEquals(
+                expected,
+                placed.size(),
+                () -> "placed " + placed.size() + " tasks where the candidates had"
+                        + " room for " + room(scenario.candidates()) + " of the " + taskCount
+                        + " asked for (shorter only"
+                        + " when the capacity runs out): " + scenario);
     }
 
     // ---------------------------------------------------------------- the strategy as a plugin
@@ -213,8 +227,11 @@ public abstract class SchedulerStrategyConformance {
                 .map(ServiceLoader.Provider::get)
                 .toList();
 
-        assertEquals(1, loaded.size(), "ServiceLoader finds " + strategy.getClass().getName() + " once (a `provides`"
-                + " in the plugin's module-info, or META-INF/services on the class path)");
+        assertEquals(
+                1,
+                loaded.size(),
+                "ServiceLoader finds " + strategy.getClass().getName() + " once (a `provides`"
+                        + " in the plugin's module-info, or META-INF/services on the class path)");
         String name = loaded.getFirst().name();
         assertNotNull(name, "name()");
         assertFalse(name.isBlank(), "name() is empty");
@@ -258,17 +275,31 @@ public abstract class SchedulerStrategyConformance {
     void placesEveryTaskWhenTheCapacityAllowsAndAsManyAsItAllowsOtherwise() {
         SchedulerStrategy strategy = strategy();
         // room for exactly 6: all go; 7 asked: 6 go
-        List<NodeCandidate> six = List.of(candidate("a", 0, 0, 0, 1, 0), candidate("b", 1, 2, 9, 2, 0),
-                candidate("c", 2, 1, 1, 3, 0));
-        assertEquals(6, placeAndCheck(strategy, new Scenario("room for 6", request("svc-6", 6), six)).size());
-        assertEquals(6, placeAndCheck(strategy, new Scenario("room for 6, 7 asked", request("svc-7", 7), six)).size());
+        List<NodeCandidate> six =
+                List.of(candidate("a", 0, 0, 0, 1, 0), candidate("b", 1, 2, 9, 2, 0), candidate("c", 2, 1, 1, 3, 0));
+        assertEquals(
+                6,
+                placeAndCheck(strategy, new Scenario("room for 6", request("svc-6", 6), six))
+                        .size());
+        assertEquals(
+                6,
+                placeAndCheck(strategy, new Scenario("room for 6, 7 asked", request("svc-7", 7), six))
+                        .size());
         // capacities whose sum overflows an int
-        List<NodeCandidate> unlimited = List.of(candidate("u1", 0, 0, 0, UNLIMITED, 0),
-                candidate("u2", 1, 0, 0, UNLIMITED, 0), candidate("u3", 2, 0, 0, 5, 0));
-        assertEquals(50, placeAndCheck(strategy, new Scenario("unlimited", request("svc-u", 50), unlimited)).size());
+        List<NodeCandidate> unlimited = List.of(
+                candidate("u1", 0, 0, 0, UNLIMITED, 0),
+                candidate("u2", 1, 0, 0, UNLIMITED, 0),
+                candidate("u3", 2, 0, 0, 5, 0));
+        assertEquals(
+                50,
+                placeAndCheck(strategy, new Scenario("unlimited", request("svc-u", 50), unlimited))
+                        .size());
         // failing nodes still take tasks when nothing else has room
         List<NodeCandidate> failing = List.of(candidate("f1", 0, 0, 0, 2, 50), candidate("f2", 1, 0, 0, 2, 9));
-        assertEquals(4, placeAndCheck(strategy, new Scenario("failing", request("svc-f", 4), failing)).size());
+        assertEquals(
+                4,
+                placeAndCheck(strategy, new Scenario("failing", request("svc-f", 4), failing))
+                        .size());
         for (Scenario scenario : scenarios(3, SCENARIOS)) {
             placeAndCheck(strategy, scenario);
         }
@@ -278,26 +309,29 @@ public abstract class SchedulerStrategyConformance {
     void placesOnASingleCandidate() {
         SchedulerStrategy strategy = strategy();
         List<NodeCandidate> unlimited = List.of(candidate("only", 0, 3, 8, UNLIMITED, 0));
-        assertEquals(Collections.nCopies(7, "only"),
+        assertEquals(
+                Collections.nCopies(7, "only"),
                 placeAndCheck(strategy, new Scenario("one unlimited node", request("svc-1", 7), unlimited)));
 
         List<NodeCandidate> limited = List.of(candidate("only", 0, 3, 8, 4, 0));
-        assertEquals(Collections.nCopies(4, "only"),
+        assertEquals(
+                Collections.nCopies(4, "only"),
                 placeAndCheck(strategy, new Scenario("one node with room for 4", request("svc-1", 7), limited)));
 
         List<NodeCandidate> full = List.of(candidate("only", 0, 3, 8, 0, 0));
-        assertEquals(List.of(),
-                placeAndCheck(strategy, new Scenario("one node without room", request("svc-1", 7), full)));
+        assertEquals(
+                List.of(), placeAndCheck(strategy, new Scenario("one node without room", request("svc-1", 7), full)));
 
         List<NodeCandidate> failing = List.of(candidate("only", 0, 0, 0, UNLIMITED, 100));
-        assertEquals(List.of("only"),
+        assertEquals(
+                List.of("only"),
                 placeAndCheck(strategy, new Scenario("one failing node", request("svc-1", 1), failing)));
     }
 
     @Test
     void placesNothingWithoutCandidates() {
-        assertEquals(List.of(), placeAndCheck(strategy(), new Scenario("no candidates", request("svc-0", 5),
-                List.of())));
+        assertEquals(
+                List.of(), placeAndCheck(strategy(), new Scenario("no candidates", request("svc-0", 5), List.of())));
     }
 
     @Test
@@ -313,13 +347,24 @@ public abstract class SchedulerStrategyConformance {
         for (SchedulerStrategy again : List.of(strategy, strategy())) {
             for (int i = scenarios.size() - 1; i >= 0; i--) {
                 Scenario scenario = scenarios.get(i);
-                Scenario copy = new Scenario(scenario.name() + " (copy)",
-                        new PlacementRequest(scenario.request().serviceId(), scenario.request().taskCount(),
+                Scenario copy = new Scenario(
+                        scenario.name() + " (copy)",
+                        new PlacementRequest(
+                                scenario.request().serviceId(),
+                                scenario.request().taskCount(),
                                 new ArrayList<>(scenario.request().spreadDescriptors()),
-                                scenario.request().reservations(), new HashMap<>(scenario.request().serviceLabels())),
-                        scenario.candidates().stream().map(c -> new NodeCandidate(c.nodeId(),
-                                new HashMap<>(c.attributes()), c.serviceTasks(), c.totalTasks(), c.capacity(),
-                                c.recentFailures(), c.free(), c.total()))
+                                scenario.request().reservations(),
+                                new HashMap<>(scenario.request().serviceLabels())),
+                        scenario.candidates().stream()
+                                .map(c -> new NodeCandidate(
+                                        c.nodeId(),
+                                        new HashMap<>(c.attributes()),
+                                        c.serviceTasks(),
+                                        c.totalTasks(),
+                                        c.capacity(),
+                                        c.recentFailures(),
+                                        c.free(),
+                                        c.total()))
                                 .collect(Collectors.toCollection(ArrayList::new)));
                 assertEquals(first.get(i), placeAndCheck(again, copy), () -> "a second placement of " + scenario);
             }
@@ -331,12 +376,16 @@ public abstract class SchedulerStrategyConformance {
         SchedulerStrategy strategy = strategy();
         for (Scenario scenario : scenarios(5, SCENARIOS / 3)) {
             List<NodeCandidate> mutable = new ArrayList<>(scenario.candidates());
-            List<String> fromMutable = placeAndCheck(strategy,
-                    new Scenario(scenario.name(), scenario.request(), mutable));
+            List<String> fromMutable =
+                    placeAndCheck(strategy, new Scenario(scenario.name(), scenario.request(), mutable));
             assertEquals(scenario.candidates(), mutable, () -> "place() changed the candidate list of " + scenario);
 
-            List<String> fromUnmodifiable = placeAndCheck(strategy, new Scenario(scenario.name(), scenario.request(),
-                    Collections.unmodifiableList(new ArrayList<>(scenario.candidates()))));
+            List<String> fromUnmodifiable = placeAndCheck(
+                    strategy,
+                    new Scenario(
+                            scenario.name(),
+                            scenario.request(),
+                            Collections.unmodifiableList(new ArrayList<>(scenario.candidates()))));
             assertEquals(fromMutable, fromUnmodifiable, () -> "the same input, in another kind of list: " + scenario);
         }
     }
@@ -351,13 +400,15 @@ public abstract class SchedulerStrategyConformance {
             for (int shuffle = 0; shuffle < 4; shuffle++) {
                 List<NodeCandidate> shuffled = new ArrayList<>(scenario.candidates());
                 Collections.shuffle(shuffled, random);
-                Scenario other = new Scenario(scenario.name() + " shuffled", scenario.request(),
-                        List.copyOf(shuffled));
+                Scenario other = new Scenario(scenario.name() + " shuffled", scenario.request(), List.copyOf(shuffled));
                 List<String> placed = placeAndCheck(strategy, other);
                 assertEquals(placed, placeAndCheck(strategy, other), () -> "a second placement of " + other);
                 if (independentOfCandidateOrder()) {
-                    assertEquals(original, placed, () -> "the strategy says the order of the candidates does not"
-                            + " matter, but " + other + " placed differently from " + scenario);
+                    assertEquals(
+                            original,
+                            placed,
+                            () -> "the strategy says the order of the candidates does not" + " matter, but " + other
+                                    + " placed differently from " + scenario);
                     assertEquals(originalCounts, counts(placed));
                 }
             }
@@ -390,16 +441,19 @@ public abstract class SchedulerStrategyConformance {
         }
         Set<String> ids = loaded.stream().map(NodeCandidate::nodeId).collect(Collectors.toSet());
         assertEquals(1_000, ids.size());
-        Scenario loadedScenario = new Scenario("1,000 loaded nodes", request("svc-large", 10_000),
-                List.copyOf(loaded));
-        Scenario tightScenario = new Scenario("1,000 nodes with room for 10 each", request("svc-tight", 10_000),
-                List.copyOf(tight));
+        Scenario loadedScenario = new Scenario("1,000 loaded nodes", request("svc-large", 10_000), List.copyOf(loaded));
+        Scenario tightScenario =
+                new Scenario("1,000 nodes with room for 10 each", request("svc-tight", 10_000), List.copyOf(tight));
 
-        List<String> placed = assertTimeoutPreemptively(largeBatchTimeout(),
-                () -> placeAndCheck(strategy, loadedScenario), "placing 10,000 tasks on 1,000 nodes");
+        List<String> placed = assertTimeoutPreemptively(
+                largeBatchTimeout(),
+                () -> placeAndCheck(strategy, loadedScenario),
+                "placing 10,000 tasks on 1,000 nodes");
         assertEquals(10_000, placed.size());
-        List<String> filled = assertTimeoutPreemptively(largeBatchTimeout(),
-                () -> placeAndCheck(strategy, tightScenario), "placing 10,000 tasks on 1,000 nodes with room for 10");
+        List<String> filled = assertTimeoutPreemptively(
+                largeBatchTimeout(),
+                () -> placeAndCheck(strategy, tightScenario),
+                "placing 10,000 tasks on 1,000 nodes with room for 10");
         counts(filled).forEach((id, count) -> assertEquals(10L, count, id));
         assertEquals(1_000, counts(filled).size(), "every node is filled");
     }
@@ -429,10 +483,12 @@ public abstract class SchedulerStrategyConformance {
                 String to = next.get().toNodeId();
                 int f = indexOf(nodes, from);
                 int t = indexOf(nodes, to);
-                assertTrue(f >= 0 && nodes.get(f).serviceTasks() > 0, () -> "a move from " + from
-                        + ", which runs none of the service's tasks, in " + scenario);
-                assertTrue(t >= 0 && nodes.get(t).capacity() > 0, () -> "a move to " + to
-                        + ", which has no room, in " + scenario);
+                assertTrue(
+                        f >= 0 && nodes.get(f).serviceTasks() > 0,
+                        () -> "a move from " + from + ", which runs none of the service's tasks, in " + scenario);
+                assertTrue(
+                        t >= 0 && nodes.get(t).capacity() > 0,
+                        () -> "a move to " + to + ", which has no room, in " + scenario);
                 nodes.set(f, counted(nodes.get(f), -1, 0));
                 nodes.set(t, counted(nodes.get(t), 1, -1));
             }
@@ -450,8 +506,15 @@ public abstract class SchedulerStrategyConformance {
 
     private static NodeCandidate counted(NodeCandidate c, int tasks, int room) {
         int capacity = c.capacity() == UNLIMITED ? UNLIMITED : c.capacity() + room;
-        return new NodeCandidate(c.nodeId(), c.attributes(), c.serviceTasks() + tasks, c.totalTasks() + tasks,
-                capacity, c.recentFailures(), c.free(), c.total());
+        return new NodeCandidate(
+                c.nodeId(),
+                c.attributes(),
+                c.serviceTasks() + tasks,
+                c.totalTasks() + tasks,
+                capacity,
+                c.recentFailures(),
+                c.free(),
+                c.total());
     }
 
     /** Fails with a clear message when the kit's request is not one the strategy applies to. */

@@ -1,18 +1,17 @@
 package io.skep.spi.tck;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.SchedulerStrategy;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
-import org.opentest4j.AssertionFailedError;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
-
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * Checks the scheduler kit itself (this class is not part of the kit's jar): a strategy that keeps the SPI's
@@ -50,8 +49,10 @@ class SchedulerStrategyConformanceSelfTest {
             for (int t = 0; t < request.taskCount(); t++) {
                 int best = -1;
                 for (int i = 0; i < m; i++) {
-                    if (room[i] > 0 && (best < 0 || service[i] < service[best]
-                            || service[i] == service[best] && total[i] < total[best])) {
+                    if (room[i] > 0
+                            && (best < 0
+                                    || service[i] < service[best]
+                                    || service[i] == service[best] && total[i] < total[best])) {
                         best = i;
                     }
                 }
@@ -142,11 +143,16 @@ class SchedulerStrategyConformanceSelfTest {
                     room += node.capacity(); // overflows with two unlimited nodes
                 }
                 int tasks = Math.min(request.taskCount(), room);
-                return tasks <= 0 ? List.of() : super.place(new PlacementRequest(request.serviceId(), tasks,
-                        request.spreadDescriptors()), candidates);
+                return tasks <= 0
+                        ? List.of()
+                        : super.place(
+                                new PlacementRequest(request.serviceId(), tasks, request.spreadDescriptors()),
+                                candidates);
             }
         };
-        fails(overflowing, SchedulerStrategyConformance::placesEveryTaskWhenTheCapacityAllowsAndAsManyAsItAllowsOtherwise);
+        fails(
+                overflowing,
+                SchedulerStrategyConformance::placesEveryTaskWhenTheCapacityAllowsAndAsManyAsItAllowsOtherwise);
         Greedy tooMany = new Greedy() {
             @Override
             public List<String> place(PlacementRequest request, List<NodeCandidate> candidates) {
@@ -161,7 +167,9 @@ class SchedulerStrategyConformanceSelfTest {
         Greedy stranger = new Greedy() {
             @Override
             public List<String> place(PlacementRequest request, List<NodeCandidate> candidates) {
-                return super.place(request, candidates).stream().map(id -> id + "x").toList();
+                return super.place(request, candidates).stream()
+                        .map(id -> id + "x")
+                        .toList();
             }
         };
         fails(stranger, SchedulerStrategyConformance::placesAtMostTaskCountTasksAndOnlyOnCandidates);

@@ -1,27 +1,32 @@
 package io.skep.spi.tck;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.skep.spi.runtime.Availability;
-import io.skep.spi.runtime.RuntimeContext;
-import io.skep.spi.runtime.TaskExit;
-import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.ExecResult;
 import io.skep.spi.runtime.LogLine;
 import io.skep.spi.runtime.RuntimeCapability;
+import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.TaskDefinition;
+import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskFile;
+import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskMount;
-import io.skep.spi.runtime.UnsupportedTaskOperationException;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.skep.spi.runtime.UnsupportedTaskOperationException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -39,15 +44,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The conformance kit of the {@link io.skep.spi.runtime task runtime SPI}: what every {@link TaskRuntimeProvider},
@@ -91,7 +90,9 @@ public abstract class TaskRuntimeConformance {
     /** The grace a test gives a task that ignores the stop signal: whole seconds, as some engines count them. */
     private static final Duration IGNORED_GRACE = Duration.ofSeconds(1);
     /** Part of every task ID of this JVM, so that tasks of runs that share a host never collide. */
-    private static final String RUN = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+    private static final String RUN =
+            HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     @TempDir
@@ -134,8 +135,7 @@ public abstract class TaskRuntimeConformance {
      * its {@code trap}); poll with {@link #await}. By default returns at once: start() returned with the task
      * running.
      */
-    protected void awaitIgnoresStopSignal(TaskHandle task, Duration timeout) throws Exception {
-    }
+    protected void awaitIgnoresStopSignal(TaskHandle task, Duration timeout) throws Exception {}
 
     /** The context the tests open runtimes with: this node and a state directory of the test's own. */
     protected RuntimeContext context(Path stateDir) {
@@ -157,8 +157,15 @@ public abstract class TaskRuntimeConformance {
      * node, the task name {@code tck.1.<taskId>}, no environment, the default stop signal and grace.
      */
     protected static TaskDefinition launch(String taskId, String image, List<String> command, List<String> args) {
-        return TaskDefinition.builder(taskId, image).taskName("tck.1." + taskId).service("tck-service", "tck")
-                .slot(1).nodeId(NODE_ID).command(command).args(args).labels(Map.of("io.skep.tck", "true")).build();
+        return TaskDefinition.builder(taskId, image)
+                .taskName("tck.1." + taskId)
+                .service("tck-service", "tck")
+                .slot(1)
+                .nodeId(NODE_ID)
+                .command(command)
+                .args(args)
+                .labels(Map.of("io.skep.tck", "true"))
+                .build();
     }
 
     // ---------------------------------------------------------------- plumbing for the tests (and vendors)
@@ -250,7 +257,8 @@ public abstract class TaskRuntimeConformance {
     }
 
     private static Optional<TaskHandle> find(List<TaskHandle> recovered, String taskId) {
-        List<TaskHandle> matches = recovered.stream().filter(h -> taskId.equals(h.taskId())).toList();
+        List<TaskHandle> matches =
+                recovered.stream().filter(h -> taskId.equals(h.taskId())).toList();
         assertTrue(matches.size() <= 1, "recover() returned task " + taskId + " " + matches.size() + " times");
         return matches.stream().findFirst();
     }
@@ -258,8 +266,9 @@ public abstract class TaskRuntimeConformance {
     private TaskHandle recoverOne(TaskRuntime runtime, String taskId) {
         List<TaskHandle> recovered = runtime.recover();
         assertNotNull(recovered, "recover() returned null");
-        TaskHandle handle = find(recovered, taskId).orElseGet(() -> fail("recover() did not return task " + taskId
-                + "; it returned " + recovered.stream().map(TaskHandle::taskId).toList()));
+        TaskHandle handle = find(recovered, taskId)
+                .orElseGet(() -> fail("recover() did not return task " + taskId + "; it returned "
+                        + recovered.stream().map(TaskHandle::taskId).toList()));
         handles.add(handle);
         return handle;
     }
@@ -308,7 +317,8 @@ public abstract class TaskRuntimeConformance {
                 left.shutdown(null, Duration.ZERO);
                 left.remove();
             }
-            List<String> still = sweeper.recover().stream().map(TaskHandle::taskId).toList();
+            List<String> still =
+                    sweeper.recover().stream().map(TaskHandle::taskId).toList();
             if (!still.isEmpty()) {
                 AssertionError error = new AssertionError("tasks left behind after the test: " + still);
                 problems.forEach(error::addSuppressed);
@@ -335,8 +345,11 @@ public abstract class TaskRuntimeConformance {
                 .map(ServiceLoader.Provider::get)
                 .toList();
 
-        assertEquals(1, loaded.size(), "ServiceLoader finds " + provider.getClass().getName() + " once (a `provides`"
-                + " in the plugin's module-info, or META-INF/services on the class path)");
+        assertEquals(
+                1,
+                loaded.size(),
+                "ServiceLoader finds " + provider.getClass().getName() + " once (a `provides`"
+                        + " in the plugin's module-info, or META-INF/services on the class path)");
         String name = loaded.getFirst().name();
         assertNotNull(name, "name()");
         assertFalse(name.isBlank(), "name() is empty");
@@ -361,7 +374,9 @@ public abstract class TaskRuntimeConformance {
 
     @Test
     void theKitsLaunchSpecsAreValid() {
-        for (TaskDefinition launch : List.of(runsUntilStopped(newTaskId("valid")), exitsWith(newTaskId("valid"), 3),
+        for (TaskDefinition launch : List.of(
+                runsUntilStopped(newTaskId("valid")),
+                exitsWith(newTaskId("valid"), 3),
                 ignoresStopSignal(newTaskId("valid")))) {
             Optional<String> invalid = provider().validate(launch);
             assertNotNull(invalid, "validate() returned null");
@@ -419,8 +434,10 @@ public abstract class TaskRuntimeConformance {
         long elapsed = timedStop(task, "SIGTERM", grace);
 
         assertTrue(task.exit().isDone(), "stop() returns once the task has ended");
-        assertTrue(elapsed < grace.toNanos(), "the task ended on SIGTERM, before the grace of " + grace.toMillis()
-                + " ms ran out; stop() took " + ms(elapsed));
+        assertTrue(
+                elapsed < grace.toNanos(),
+                "the task ended on SIGTERM, before the grace of " + grace.toMillis() + " ms ran out; stop() took "
+                        + ms(elapsed));
         TaskExit exit = exitOf(task);
 
         long again = timedStop(task, "SIGTERM", grace);
@@ -438,8 +455,10 @@ public abstract class TaskRuntimeConformance {
         long elapsed = timedStop(task, null, grace);
 
         assertTrue(task.exit().isDone(), "stop() returns once the task has ended");
-        assertTrue(elapsed < grace.toNanos(), "the task ended on the default stop signal, before the grace of "
-                + grace.toMillis() + " ms ran out; stop() took " + ms(elapsed));
+        assertTrue(
+                elapsed < grace.toNanos(),
+                "the task ended on the default stop signal, before the grace of " + grace.toMillis()
+                        + " ms ran out; stop() took " + ms(elapsed));
         exitOf(task);
     }
 
@@ -453,12 +472,17 @@ public abstract class TaskRuntimeConformance {
         long elapsed = timedStop(task, "SIGTERM", IGNORED_GRACE);
 
         assertTrue(task.exit().isDone(), "stop() returns once the task has ended");
-        assertTrue(elapsed >= IGNORED_GRACE.toNanos(), "stop() waits the grace of " + IGNORED_GRACE.toMillis()
-                + " ms before it kills; it returned after " + ms(elapsed) + " (did the task end on SIGTERM? if it"
-                + " needs time to start ignoring it, override awaitIgnoresStopSignal)");
-        assertTrue(elapsed < IGNORED_GRACE.plus(stopMargin()).toNanos(), "then kills it: stop() took "
-                + ms(elapsed) + ", more than the grace of " + IGNORED_GRACE.toMillis() + " ms and a margin of "
-                + stopMargin().toMillis() + " ms");
+        assertTrue(
+                elapsed >= IGNORED_GRACE.toNanos(),
+                "stop() waits the grace of " + IGNORED_GRACE.toMillis()
+                        + " ms before it kills; it returned after " + ms(elapsed)
+                        + " (did the task end on SIGTERM? if it"
+                        + " needs time to start ignoring it, override awaitIgnoresStopSignal)");
+        assertTrue(
+                elapsed < IGNORED_GRACE.plus(stopMargin()).toNanos(),
+                "then kills it: stop() took "
+                        + ms(elapsed) + ", more than the grace of " + IGNORED_GRACE.toMillis() + " ms and a margin of "
+                        + stopMargin().toMillis() + " ms");
         TaskExit exit = exitOf(task);
         assertNotEquals(0, exit.exitCode(), "a killed task did not succeed: " + exit);
     }
@@ -473,8 +497,7 @@ public abstract class TaskRuntimeConformance {
         long elapsed = timedStop(task, "SIGTERM", timeout());
         elapsed += timedStop(task, null, Duration.ZERO);
 
-        assertTrue(elapsed < stopMargin().toNanos(), "stopping an ended task returns at once; it took "
-                + ms(elapsed));
+        assertTrue(elapsed < stopMargin().toNanos(), "stopping an ended task returns at once; it took " + ms(elapsed));
         assertEquals(exit, exitOf(task), "stopping an ended task does not change how it ended");
     }
 
@@ -484,7 +507,8 @@ public abstract class TaskRuntimeConformance {
     void recoverFindsNothingOnAFreshNode() throws Exception {
         TaskRuntime runtime = openRuntime();
 
-        assertEquals(List.of(), runtime.recover().stream().map(TaskHandle::taskId).toList());
+        assertEquals(
+                List.of(), runtime.recover().stream().map(TaskHandle::taskId).toList());
     }
 
     @Test
@@ -538,7 +562,8 @@ public abstract class TaskRuntimeConformance {
         TaskHandle recovered = recoverOne(second, taskId);
 
         TaskExit exit = exitOf(recovered);
-        assertTrue(exit.exitCode() == 7 || exit.exitCode() == TaskExit.UNKNOWN,
+        assertTrue(
+                exit.exitCode() == 7 || exit.exitCode() == TaskExit.UNKNOWN,
                 "a recovered ended task reports its exit code, or UNKNOWN when it cannot know it: " + exit);
         long elapsed = timedStop(recovered, null, timeout());
         assertTrue(elapsed < stopMargin().toNanos(), "stopping an ended task returns at once; it took " + ms(elapsed));
@@ -575,8 +600,9 @@ public abstract class TaskRuntimeConformance {
         TaskRuntime runtime = openRuntime();
         TaskHandle task = prepare(runtime, exitsWith(newTaskId("prepared"), 3));
 
-        assertTrue(stillRunningAfter(task, Duration.ofMillis(250)), "a prepared task has not run (nor ended): "
-                + task.exit());
+        assertTrue(
+                stillRunningAfter(task, Duration.ofMillis(250)),
+                "a prepared task has not run (nor ended): " + task.exit());
 
         task.start();
 
@@ -592,8 +618,9 @@ public abstract class TaskRuntimeConformance {
 
         long elapsed = timedStop(task, null, timeout());
 
-        assertTrue(elapsed < stopMargin().toNanos(), "shutting down a task that never ran is quick; it took "
-                + ms(elapsed));
+        assertTrue(
+                elapsed < stopMargin().toNanos(),
+                "shutting down a task that never ran is quick; it took " + ms(elapsed));
         assertEquals(TaskExit.UNKNOWN, exitOf(task).exitCode(), "a task that never ran has no exit code");
         task.remove();
         runtime.close();
@@ -609,8 +636,11 @@ public abstract class TaskRuntimeConformance {
 
         TaskHandle recovered = recoverOne(openRuntime(), taskId);
 
-        assertEquals(TaskExit.UNKNOWN, exitOf(recovered).exitCode(), "a task prepared but never started before a"
-                + " restart is recovered as ended, its exit code unknown: " + recovered.exit());
+        assertEquals(
+                TaskExit.UNKNOWN,
+                exitOf(recovered).exitCode(),
+                "a task prepared but never started before a" + " restart is recovered as ended, its exit code unknown: "
+                        + recovered.exit());
         recovered.remove();
     }
 
@@ -623,13 +653,19 @@ public abstract class TaskRuntimeConformance {
         List<String> args = new ArrayList<>(base.args());
         args.add("tck-script");
         args.add("first arg");
-        TaskDefinition task = base.toBuilder().args(args).env(List.of("TCK_GREETING=hello world"))
-                .workingDir("/tmp").build();
+        TaskDefinition task = base.toBuilder()
+                .args(args)
+                .env(List.of("TCK_GREETING=hello world"))
+                .workingDir("/tmp")
+                .build();
 
         TaskExit exit = exitOf(start(runtime, task));
 
-        assertEquals(0, exit.exitCode(), "the task saw its environment (else 11), working directory (else 12) and"
-                + " arguments (else 13): " + exit);
+        assertEquals(
+                0,
+                exit.exitCode(),
+                "the task saw its environment (else 11), working directory (else 12) and" + " arguments (else 13): "
+                        + exit);
     }
 
     // ---------------------------------------------------------------- optional hooks
@@ -642,8 +678,8 @@ public abstract class TaskRuntimeConformance {
         exitOf(task);
 
         if (!capabilities(runtime).contains(RuntimeCapability.LOGS)) {
-            UnsupportedTaskOperationException e = assertThrows(UnsupportedTaskOperationException.class,
-                    () -> task.logs(false), "a runtime without LOGS says so");
+            UnsupportedTaskOperationException e = assertThrows(
+                    UnsupportedTaskOperationException.class, () -> task.logs(false), "a runtime without LOGS says so");
             assertEquals(RuntimeCapability.LOGS, e.capability());
             assertFalse(e.getMessage() == null || e.getMessage().isBlank(), "and says it in words");
             return;
@@ -656,7 +692,8 @@ public abstract class TaskRuntimeConformance {
         assertTrue(hasLine(lines, LogLine.Stream.STDERR, "err-line"), "the stderr line in " + lines);
         Instant after = Instant.now().plusSeconds(60);
         for (LogLine line : lines) {
-            assertTrue(line.timestamp().isAfter(before) && line.timestamp().isBefore(after),
+            assertTrue(
+                    line.timestamp().isAfter(before) && line.timestamp().isBefore(after),
                     "a line's timestamp is when it was written: " + line);
         }
     }
@@ -668,8 +705,10 @@ public abstract class TaskRuntimeConformance {
         List<String> probe = List.of("sh", "-c", "echo probed; exit 3");
 
         if (!capabilities(runtime).contains(RuntimeCapability.EXEC)) {
-            UnsupportedTaskOperationException e = assertThrows(UnsupportedTaskOperationException.class,
-                    () -> task.exec(probe, timeout()), "a runtime without EXEC says so");
+            UnsupportedTaskOperationException e = assertThrows(
+                    UnsupportedTaskOperationException.class,
+                    () -> task.exec(probe, timeout()),
+                    "a runtime without EXEC says so");
             assertEquals(RuntimeCapability.EXEC, e.capability());
             assertFalse(e.getMessage() == null || e.getMessage().isBlank(), "and says it in words");
             return;
@@ -689,18 +728,22 @@ public abstract class TaskRuntimeConformance {
         TaskDefinition base = runsUntilStopped(newTaskId("hooks"));
         if (!capabilities.contains(RuntimeCapability.MOUNTS)) {
             TaskDefinition withMount = base.toBuilder()
-                    .mounts(List.of(new TaskMount(TaskMount.Type.TMPFS, "", "/scratch", false))).build();
+                    .mounts(List.of(new TaskMount(TaskMount.Type.TMPFS, "", "/scratch", false)))
+                    .build();
             Optional<String> reason = provider.validate(withMount);
-            assertTrue(reason.isPresent() && reason.get().contains("Mounts"), "validate() names the mounts: "
-                    + reason);
+            assertTrue(reason.isPresent() && reason.get().contains("Mounts"), "validate() names the mounts: " + reason);
         }
         if (!capabilities.contains(RuntimeCapability.FILES)) {
-            TaskDefinition withFile = base.toBuilder().files(List.of(new TaskFile(TaskFile.Kind.SECRET, "token",
-                    "s3cret".getBytes(StandardCharsets.UTF_8), 0400))).build();
+            TaskDefinition withFile = base.toBuilder()
+                    .files(List.of(new TaskFile(
+                            TaskFile.Kind.SECRET, "token", "s3cret".getBytes(StandardCharsets.UTF_8), 0400)))
+                    .build();
             Optional<String> reason = provider.validate(withFile);
-            assertTrue(reason.isPresent() && reason.get().contains("Secrets"), "validate() names the secrets: "
-                    + reason);
-            assertFalse(withFile.toString().contains("s3cret") || withFile.files().toString().contains("s3cret"),
+            assertTrue(
+                    reason.isPresent() && reason.get().contains("Secrets"), "validate() names the secrets: " + reason);
+            assertFalse(
+                    withFile.toString().contains("s3cret")
+                            || withFile.files().toString().contains("s3cret"),
                     "a definition never shows a file's contents");
         }
     }

@@ -4,7 +4,6 @@ import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.SchedulerStrategy;
 import io.skep.spi.scheduler.TaskMove;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -17,8 +16,8 @@ import java.util.Optional;
  * with the label {@code io.skep.scheduler=binpack}.
  */
 public final class BinpackStrategy implements SchedulerStrategy {
-    private static final Comparator<NodeCandidate> FULLEST_FIRST = Comparator
-            .comparingLong((NodeCandidate c) -> c.free().memoryBytes())
+    private static final Comparator<NodeCandidate> FULLEST_FIRST = Comparator.comparingLong(
+                    (NodeCandidate c) -> c.free().memoryBytes())
             .thenComparingLong(c -> c.free().nanoCpus())
             .thenComparing(NodeCandidate::nodeId);
 
@@ -46,7 +45,9 @@ public final class BinpackStrategy implements SchedulerStrategy {
     @Override
     public List<String> place(PlacementRequest request, List<NodeCandidate> candidates) {
         // A task only lowers its node's free resources: the fullest node stays the fullest until it is full.
-        List<NodeCandidate> fullestFirst = candidates.stream().filter(c -> c.capacity() > 0).sorted(FULLEST_FIRST)
+        List<NodeCandidate> fullestFirst = candidates.stream()
+                .filter(c -> c.capacity() > 0)
+                .sorted(FULLEST_FIRST)
                 .toList();
         List<String> placed = new ArrayList<>(request.taskCount());
         for (NodeCandidate node : fullestFirst) {

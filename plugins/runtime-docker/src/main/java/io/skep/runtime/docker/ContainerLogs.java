@@ -4,7 +4,6 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import io.skep.spi.runtime.LogLine;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -28,6 +27,7 @@ final class ContainerLogs extends ResultCallback.Adapter<Frame> {
     private final LinkedBlockingQueue<Object> lines = new LinkedBlockingQueue<>();
     /** A line cut across frames (the engine splits lines longer than 16 KiB), per stream. */
     private final StringBuilder partialOut = new StringBuilder();
+
     private final StringBuilder partialErr = new StringBuilder();
 
     @Override

@@ -1,5 +1,6 @@
 package io.skep.runtime.docker;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
@@ -16,30 +17,28 @@ import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.WaitResponse;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.skep.spi.runtime.RuntimeContext;
-import io.skep.spi.runtime.TaskExit;
-import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.NetworkAttachment;
 import io.skep.spi.runtime.RuntimeCapability;
+import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.TaskDefinition;
+import io.skep.spi.runtime.TaskExit;
+import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskMount;
-import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRejectedException;
 import io.skep.spi.runtime.TaskResources;
+import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
-
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -64,6 +63,7 @@ final class DockerRuntime implements TaskRuntime {
 
     /** How long prepare() lets the engine pull a missing image. */
     static final Duration PULL_TIMEOUT = Duration.ofMinutes(2);
+
     private static final System.Logger LOG = System.getLogger(DockerRuntime.class.getPackageName());
 
     private final RuntimeContext context;
@@ -75,6 +75,7 @@ final class DockerRuntime implements TaskRuntime {
     private final ConcurrentHashMap<String, DockerTask> tasks = new ConcurrentHashMap<>();
     /** Re-arms the waits that the engine cut (a restart of the engine, a broken connection). */
     private final ScheduledExecutorService retries;
+
     private volatile boolean closed;
 
     private DockerRuntime(RuntimeContext context, Engine engine, EngineSlots slots) {
@@ -107,14 +108,25 @@ final class DockerRuntime implements TaskRuntime {
      * a fresh node pay for it, in the middle of their start.
      */
     private void prepareMappings() {
-        TaskDefinition sample = TaskDefinition.builder("warm-up", "image:latest").taskName("warm-up.1")
-                .service("service", "service").slot(1).nodeId(context.nodeId()).command(List.of("sh"))
-                .args(List.of("-c", "true")).env(List.of("A=1")).workingDir("/").user("0").hostname("host")
-                .labels(Map.of("label", "value")).stopSignal(Signals.TERM).resources(new TaskResources(1, 1, 1))
-                .mounts(List.of(new TaskMount(TaskMount.Type.TMPFS, "", "/tmp", false))).build();
+        TaskDefinition sample = TaskDefinition.builder("warm-up", "image:latest")
+                .taskName("warm-up.1")
+                .service("service", "service")
+                .slot(1)
+                .nodeId(context.nodeId())
+                .command(List.of("sh"))
+                .args(List.of("-c", "true"))
+                .env(List.of("A=1"))
+                .workingDir("/")
+                .user("0")
+                .hostname("host")
+                .labels(Map.of("label", "value"))
+                .stopSignal(Signals.TERM)
+                .resources(new TaskResources(1, 1, 1))
+                .mounts(List.of(new TaskMount(TaskMount.Type.TMPFS, "", "/tmp", false)))
+                .build();
         ObjectMapper json = engine.config().getObjectMapper();
-        try (CreateContainerCmd cmd = createCommand(sample, sample.labels(), sample.stopSignal(),
-                sample.stopGracePeriod())) {
+        try (CreateContainerCmd cmd =
+                createCommand(sample, sample.labels(), sample.stopSignal(), sample.stopGracePeriod())) {
             json.writeValueAsBytes(cmd);
             json.readValue("{\"Id\":\"x\",\"Warnings\":[]}", CreateContainerResponse.class);
             json.readValue("{\"StatusCode\":0}", WaitResponse.class);
@@ -176,8 +188,8 @@ final class DockerRuntime implements TaskRuntime {
 
     @Override
     public Set<RuntimeCapability> capabilities() {
-        return EnumSet.of(RuntimeCapability.LOGS, RuntimeCapability.EXEC, RuntimeCapability.MOUNTS,
-                RuntimeCapability.NETWORKS);
+        return EnumSet.of(
+                RuntimeCapability.LOGS, RuntimeCapability.EXEC, RuntimeCapability.MOUNTS, RuntimeCapability.NETWORKS);
     }
 
     /**
@@ -228,8 +240,8 @@ final class DockerRuntime implements TaskRuntime {
         }
     }
 
-    private String createContainer(TaskDefinition launch, Map<String, String> labels, String stopSignal,
-                                   Duration grace) {
+    private String createContainer(
+            TaskDefinition launch, Map<String, String> labels, String stopSignal, Duration grace) {
         try (CreateContainerCmd cmd = createCommand(launch, labels, stopSignal, grace)) {
             CreateContainerResponse created = cmd.exec();
             for (String warning : created.getWarnings() == null ? new String[0] : created.getWarnings()) {
@@ -248,13 +260,19 @@ final class DockerRuntime implements TaskRuntime {
                 ContainerNetwork.Ipam ipam = new ContainerNetwork.Ipam();
                 address(n, false).ifPresent(ipam::withIpv4Address);
                 address(n, true).ifPresent(ipam::withIpv6Address);
-                docker.connectToNetworkCmd().withContainerId(containerId).withNetworkId(n.network())
-                        .withContainerNetwork(new ContainerNetwork().withAliases(n.aliases()).withIpamConfig(ipam))
+                docker.connectToNetworkCmd()
+                        .withContainerId(containerId)
+                        .withNetworkId(n.network())
+                        .withContainerNetwork(
+                                new ContainerNetwork().withAliases(n.aliases()).withIpamConfig(ipam))
                         .exec();
             }
         } catch (RuntimeException e) {
             try {
-                docker.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+                docker.removeContainerCmd(containerId)
+                        .withForce(true)
+                        .withRemoveVolumes(true)
+                        .exec();
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -271,8 +289,8 @@ final class DockerRuntime implements TaskRuntime {
     }
 
     /** The create request of a task's container, not sent yet. */
-    private CreateContainerCmd createCommand(TaskDefinition launch, Map<String, String> labels, String stopSignal,
-                                             Duration grace) {
+    private CreateContainerCmd createCommand(
+            TaskDefinition launch, Map<String, String> labels, String stopSignal, Duration grace) {
         HostConfig host = HostConfig.newHostConfig()
                 .withRestartPolicy(RestartPolicy.noRestart()); // skep restarts tasks, never the engine
         TaskResources limits = launch.resources();
@@ -288,7 +306,8 @@ final class DockerRuntime implements TaskRuntime {
         if (!launch.mounts().isEmpty()) {
             host.withMounts(launch.mounts().stream().map(DockerRuntime::mountOf).toList());
         }
-        NetworkAttachment network = launch.networks().isEmpty() ? null : launch.networks().getFirst();
+        NetworkAttachment network =
+                launch.networks().isEmpty() ? null : launch.networks().getFirst();
         if (network != null) {
             host.withNetworkMode(network.network()); // the task's networks replace the engine's default bridge
         }
@@ -330,8 +349,10 @@ final class DockerRuntime implements TaskRuntime {
         Mount mount = new Mount().withTarget(m.target()).withReadOnly(m.readOnly());
         return switch (m.type()) {
             case BIND -> mount.withType(MountType.BIND).withSource(m.source());
-            case VOLUME -> m.source().isEmpty() ? mount.withType(MountType.VOLUME)
-                    : mount.withType(MountType.VOLUME).withSource(m.source());
+            case VOLUME ->
+                m.source().isEmpty()
+                        ? mount.withType(MountType.VOLUME)
+                        : mount.withType(MountType.VOLUME).withSource(m.source());
             case TMPFS -> mount.withType(MountType.TMPFS);
         };
     }
@@ -447,8 +468,7 @@ final class DockerRuntime implements TaskRuntime {
                     .withLabelFilter(Map.of(NODE_ID_LABEL, context.nodeId()))
                     .exec();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot list the containers of node {0}: {1}", context.nodeId(),
-                    Engine.reason(e));
+            LOG.log(Level.WARNING, "cannot list the containers of node {0}: {1}", context.nodeId(), Engine.reason(e));
             return List.of();
         }
         List<TaskHandle> found = new ArrayList<>();
@@ -509,8 +529,11 @@ final class DockerRuntime implements TaskRuntime {
             return Optional.of(new TaskExit(TaskExit.UNKNOWN, "ended; the engine reports no state"));
         }
         String status = state.getStatus() == null ? "" : state.getStatus();
-        if (Boolean.TRUE.equals(state.getRunning()) || Boolean.TRUE.equals(state.getRestarting())
-                || status.equals("running") || status.equals("paused") || status.equals("restarting")) {
+        if (Boolean.TRUE.equals(state.getRunning())
+                || Boolean.TRUE.equals(state.getRestarting())
+                || status.equals("running")
+                || status.equals("paused")
+                || status.equals("restarting")) {
             return Optional.empty();
         }
         if (status.equals("created")) {

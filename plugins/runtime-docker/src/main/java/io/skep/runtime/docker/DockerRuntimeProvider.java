@@ -9,7 +9,6 @@ import io.skep.spi.runtime.TaskMount;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -24,8 +23,7 @@ public final class DockerRuntimeProvider implements TaskRuntimeProvider {
 
     private volatile PluginConfig config = PluginConfig.defaults("docker", options());
 
-    public DockerRuntimeProvider() {
-    }
+    public DockerRuntimeProvider() {}
 
     @Override
     public String name() {
@@ -55,7 +53,9 @@ public final class DockerRuntimeProvider implements TaskRuntimeProvider {
     /** The bound of engine operations at once: {@code docker.concurrency}, else the variable, else the default. */
     EngineSlots slots() throws TaskRuntimeException {
         PluginConfig c = config;
-        return c.isSet(EngineSlots.OPTION) ? new EngineSlots(c.get(EngineSlots.OPTION)) : EngineSlots.from(System.getenv());
+        return c.isSet(EngineSlots.OPTION)
+                ? new EngineSlots(c.get(EngineSlots.OPTION))
+                : EngineSlots.from(System.getenv());
     }
 
     /** A Docker engine answers a ping at {@link #host()} within {@link Engine#PROBE_TIMEOUT}. */
@@ -88,8 +88,8 @@ public final class DockerRuntimeProvider implements TaskRuntimeProvider {
             return Optional.of("ContainerSpec.StopGracePeriod: must not be negative");
         }
         if (!launch.workingDir().isEmpty() && !launch.workingDir().startsWith("/")) {
-            return Optional.of("ContainerSpec.Dir: the working directory \"" + launch.workingDir()
-                    + "\" is not an absolute path");
+            return Optional.of(
+                    "ContainerSpec.Dir: the working directory \"" + launch.workingDir() + "\" is not an absolute path");
         }
         for (String entry : launch.env()) {
             if (entry.isEmpty() || entry.startsWith("=")) {
@@ -101,8 +101,8 @@ public final class DockerRuntimeProvider implements TaskRuntimeProvider {
                 return Optional.of("ContainerSpec.Mounts: the target \"" + m.target() + "\" is not an absolute path");
             }
             if (m.type() == TaskMount.Type.BIND && !m.source().startsWith("/")) {
-                return Optional.of("ContainerSpec.Mounts: the bind source \"" + m.source()
-                        + "\" is not an absolute path");
+                return Optional.of(
+                        "ContainerSpec.Mounts: the bind source \"" + m.source() + "\" is not an absolute path");
             }
         }
         if (!launch.files().isEmpty()) {

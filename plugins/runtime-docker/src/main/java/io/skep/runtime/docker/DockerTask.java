@@ -4,28 +4,27 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.WaitResponse;
 import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.WaitResponse;
 import io.skep.spi.runtime.ExecResult;
 import io.skep.spi.runtime.LogLine;
 import io.skep.spi.runtime.TaskExit;
-import io.skep.spi.runtime.TaskRuntimeException;
 import io.skep.spi.runtime.TaskHandle;
-
-import java.io.Closeable;
+import io.skep.spi.runtime.TaskRuntimeException;
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.stream.Stream;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * One task's container. Its end is learnt from the engine's wait ({@code POST /containers/{id}/wait}), one long
@@ -36,13 +35,16 @@ final class DockerTask implements TaskHandle {
 
     /** How long shutdown() waits for the end of the container after SIGKILL. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+
     private static final long RETRY_MIN_MILLIS = 250;
     private static final long RETRY_MAX_MILLIS = 5_000;
     /** The exit code of a container killed by SIGKILL, the engine's OOM killer included. */
     private static final int SIGKILL_EXIT = 137;
+
     static final String REMOVED = "the container was removed";
     /** The most output exec() keeps, as Docker keeps of a health probe's. */
     static final int EXEC_OUTPUT_LIMIT = 4096;
+
     private static final System.Logger LOG = System.getLogger(DockerTask.class.getPackageName());
 
     private final DockerRuntime runtime;
@@ -96,7 +98,11 @@ final class DockerTask implements TaskHandle {
                 runtime.docker().waitContainerCmd(containerId).exec(wait);
             } catch (RuntimeException e) {
                 wait = null;
-                LOG.log(Level.DEBUG, "task {0}: wait on container {1} failed: {2}", taskId, containerId,
+                LOG.log(
+                        Level.DEBUG,
+                        "task {0}: wait on container {1} failed: {2}",
+                        taskId,
+                        containerId,
                         Engine.reason(e));
                 retryLater();
             }
@@ -128,7 +134,8 @@ final class DockerTask implements TaskHandle {
         } else if (statusCode == SIGKILL_EXIT) {
             // SIGKILL, or the OOM killer: only an inspection tells them apart
             try {
-                InspectContainerResponse inspected = runtime.docker().inspectContainerCmd(containerId).exec();
+                InspectContainerResponse inspected =
+                        runtime.docker().inspectContainerCmd(containerId).exec();
                 Optional<TaskExit> ended = DockerRuntime.exitOf(inspected);
                 exit.complete(ended.orElse(Signals.exitOf(statusCode, false, null)));
             } catch (RuntimeException e) {
@@ -163,7 +170,8 @@ final class DockerTask implements TaskHandle {
             return;
         }
         try {
-            InspectContainerResponse inspected = runtime.docker().inspectContainerCmd(containerId).exec();
+            InspectContainerResponse inspected =
+                    runtime.docker().inspectContainerCmd(containerId).exec();
             Optional<TaskExit> ended = DockerRuntime.exitOf(inspected);
             if (ended.isPresent()) {
                 exit.complete(ended.get());
@@ -175,8 +183,7 @@ final class DockerTask implements TaskHandle {
         } catch (NotFoundException e) {
             exit.complete(new TaskExit(TaskExit.UNKNOWN, REMOVED));
         } catch (RuntimeException e) {
-            LOG.log(Level.DEBUG, "task {0}: cannot inspect container {1}: {2}", taskId, containerId,
-                    Engine.reason(e));
+            LOG.log(Level.DEBUG, "task {0}: cannot inspect container {1}: {2}", taskId, containerId, Engine.reason(e));
             if (rewatch) {
                 retryLater();
             }
@@ -218,8 +225,12 @@ final class DockerTask implements TaskHandle {
             try {
                 remove();
             } catch (RuntimeException suppressed) {
-                LOG.log(Level.WARNING, "task {0}: cannot remove container {1}, which failed to start: {2}", taskId,
-                        containerId, suppressed.getMessage());
+                LOG.log(
+                        Level.WARNING,
+                        "task {0}: cannot remove container {1}, which failed to start: {2}",
+                        taskId,
+                        containerId,
+                        suppressed.getMessage());
             }
             throw new TaskRuntimeException(reason, e);
         }
@@ -273,7 +284,12 @@ final class DockerTask implements TaskHandle {
         } catch (NotFoundException e) {
             exit.complete(new TaskExit(TaskExit.UNKNOWN, REMOVED));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "task {0}: cannot send {1} to container {2}: {3}", taskId, signal, containerId,
+            LOG.log(
+                    Level.WARNING,
+                    "task {0}: cannot send {1} to container {2}: {3}",
+                    taskId,
+                    signal,
+                    containerId,
                     Engine.reason(e));
         }
     }
@@ -299,8 +315,8 @@ final class DockerTask implements TaskHandle {
         if (!exit.isDone()) {
             refresh(false);
             if (!exit.isDone()) {
-                throw new IllegalStateException("task " + taskId + " still runs in container " + containerId
-                        + ": stop it before removing it");
+                throw new IllegalStateException(
+                        "task " + taskId + " still runs in container " + containerId + ": stop it before removing it");
             }
         }
         synchronized (lock) {
@@ -310,15 +326,19 @@ final class DockerTask implements TaskHandle {
             removed = true;
         }
         try (EngineSlots.Slot slot = runtime.slots().acquireOrProceed()) {
-            runtime.docker().removeContainerCmd(containerId).withRemoveVolumes(true).withForce(true).exec();
+            runtime.docker()
+                    .removeContainerCmd(containerId)
+                    .withRemoveVolumes(true)
+                    .withForce(true)
+                    .exec();
         } catch (NotFoundException e) {
             // gone already
         } catch (RuntimeException e) {
             synchronized (lock) {
                 removed = false;
             }
-            throw new IllegalStateException("cannot remove container " + containerId + " of task " + taskId + ": "
-                    + Engine.reason(e), e);
+            throw new IllegalStateException(
+                    "cannot remove container " + containerId + " of task " + taskId + ": " + Engine.reason(e), e);
         }
         unwatch();
         runtime.forget(this);
@@ -329,13 +349,18 @@ final class DockerTask implements TaskHandle {
     public Stream<LogLine> logs(boolean follow) throws TaskRuntimeException {
         ContainerLogs logs = new ContainerLogs();
         try {
-            runtime.docker().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTimestamps(true)
-                    .withFollowStream(follow).exec(logs);
+            runtime.docker()
+                    .logContainerCmd(containerId)
+                    .withStdOut(true)
+                    .withStdErr(true)
+                    .withTimestamps(true)
+                    .withFollowStream(follow)
+                    .exec(logs);
         } catch (NotFoundException e) {
             throw new TaskRuntimeException(REMOVED, e);
         } catch (RuntimeException e) {
-            throw new TaskRuntimeException("cannot read the logs of container " + containerId + ": "
-                    + Engine.reason(e), e);
+            throw new TaskRuntimeException(
+                    "cannot read the logs of container " + containerId + ": " + Engine.reason(e), e);
         }
         return logs.stream();
     }
@@ -348,8 +373,13 @@ final class DockerTask implements TaskHandle {
         }
         String execId;
         try {
-            execId = runtime.docker().execCreateCmd(containerId).withCmd(command.toArray(String[]::new))
-                    .withAttachStdout(true).withAttachStderr(true).exec().getId();
+            execId = runtime.docker()
+                    .execCreateCmd(containerId)
+                    .withCmd(command.toArray(String[]::new))
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .exec()
+                    .getId();
         } catch (NotFoundException e) {
             throw new TaskRuntimeException(REMOVED, e);
         } catch (RuntimeException e) {

@@ -13,7 +13,6 @@ import io.skep.spi.PluginConfig;
 import io.skep.spi.PluginOption;
 import io.skep.spi.runtime.Availability;
 import io.skep.spi.runtime.TaskRuntimeException;
-
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -35,6 +34,7 @@ final class Engine implements AutoCloseable {
     static final String DEFAULT_HOST = "unix:///var/run/docker.sock";
     /** How long a probe waits for the engine's answer to a ping. */
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Pattern STATUS_PREFIX = Pattern.compile("^Status \\d+: ");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,7 +48,9 @@ final class Engine implements AutoCloseable {
     }
 
     /** The plugin option {@code docker.host}; when not given, {@code DOCKER_HOST} or the default holds. */
-    static final PluginOption<String> HOST_OPTION = PluginOption.string("host", DEFAULT_HOST,
+    static final PluginOption<String> HOST_OPTION = PluginOption.string(
+                    "host",
+                    DEFAULT_HOST,
                     "the Docker engine's address, unix:// or tcp:// (default: $DOCKER_HOST, else " + DEFAULT_HOST + ")")
             .withCheck(Engine::hostProblem);
 
@@ -75,7 +77,9 @@ final class Engine implements AutoCloseable {
             return uri.getPath() == null || uri.getPath().isEmpty() ? "names no socket: \"" + host + "\"" : null;
         }
         if ("tcp".equals(uri.getScheme())) {
-            return uri.getHost() == null || uri.getPort() < 0 ? "a tcp:// address needs a host and a port: \"" + host + "\"" : null;
+            return uri.getHost() == null || uri.getPort() < 0
+                    ? "a tcp:// address needs a host and a port: \"" + host + "\""
+                    : null;
         }
         return "must be a unix:// or tcp:// address, got \"" + host + "\"";
     }
@@ -93,7 +97,9 @@ final class Engine implements AutoCloseable {
         DockerClientConfig config;
         DockerHttpClient http;
         try {
-            config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host).build();
+            config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                    .withDockerHost(host)
+                    .build();
             http = new ZerodepDockerHttpClient.Builder()
                     .dockerHost(config.getDockerHost())
                     .sslConfig(config.getSSLConfig())
@@ -173,7 +179,9 @@ final class Engine implements AutoCloseable {
      */
     static String reason(Throwable e) {
         if (e instanceof DockerException) {
-            String message = e.getMessage() == null ? "" : STATUS_PREFIX.matcher(e.getMessage().strip()).replaceFirst("");
+            String message = e.getMessage() == null
+                    ? ""
+                    : STATUS_PREFIX.matcher(e.getMessage().strip()).replaceFirst("");
             if (message.startsWith("{")) {
                 try {
                     JsonNode node = JSON.readTree(message);
@@ -195,7 +203,8 @@ final class Engine implements AutoCloseable {
             return root.getClass().getSimpleName();
         }
         return root instanceof IOException && !(root.getClass() == IOException.class)
-                ? message + " (" + root.getClass().getSimpleName() + ")" : message;
+                ? message + " (" + root.getClass().getSimpleName() + ")"
+                : message;
     }
 
     @Override

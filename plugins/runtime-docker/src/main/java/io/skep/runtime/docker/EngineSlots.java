@@ -2,7 +2,6 @@ package io.skep.runtime.docker;
 
 import io.skep.spi.PluginOption;
 import io.skep.spi.runtime.TaskRuntimeException;
-
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 
@@ -18,9 +17,14 @@ final class EngineSlots {
     static final String VARIABLE = "SKEP_DOCKER_CONCURRENCY";
     /** The default: the engine's own limit for parallel pulls and about the most one engine does at full speed. */
     static final int DEFAULT = 10;
+
     static final int MAX = 1000;
     /** The plugin option {@code docker.concurrency}; when not given, {@value #VARIABLE} or the default holds. */
-    static final PluginOption<Integer> OPTION = PluginOption.integer("concurrency", DEFAULT, 1, MAX,
+    static final PluginOption<Integer> OPTION = PluginOption.integer(
+            "concurrency",
+            DEFAULT,
+            1,
+            MAX,
             "containers started, stopped or removed at once (default: $" + VARIABLE + ", else " + DEFAULT + ")");
 
     /** One held slot; closing it frees it. */
@@ -77,7 +81,7 @@ final class EngineSlots {
             return acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return () -> { };
+            return () -> {};
         }
     }
 

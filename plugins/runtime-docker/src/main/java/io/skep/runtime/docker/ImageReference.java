@@ -9,8 +9,8 @@ final class ImageReference {
     private static final String SEPARATOR = "(?:[._]|__|[-]+)";
     private static final String PATH_COMPONENT = ALPHANUMERIC + "(?:" + SEPARATOR + ALPHANUMERIC + ")*";
     private static final String DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-    private static final String DOMAIN = "(?:" + DOMAIN_COMPONENT + "(?:\\." + DOMAIN_COMPONENT + ")*"
-            + "|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?";
+    private static final String DOMAIN =
+            "(?:" + DOMAIN_COMPONENT + "(?:\\." + DOMAIN_COMPONENT + ")*" + "|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?";
     private static final String NAME = "(?:" + DOMAIN + "/)?" + PATH_COMPONENT + "(?:/" + PATH_COMPONENT + ")*";
     private static final String TAG = "[\\w][\\w.-]{0,127}";
     private static final String DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
@@ -18,8 +18,7 @@ final class ImageReference {
     /** The longest name (without tag and digest) Docker accepts. */
     private static final int NAME_MAX = 255;
 
-    private ImageReference() {
-    }
+    private ImageReference() {}
 
     /** Why {@code image} is no valid reference, or {@code null} when it is one. */
     static String problem(String image) {

@@ -1,7 +1,6 @@
 package io.skep.runtime.docker;
 
 import io.skep.spi.runtime.TaskExit;
-
 import java.util.Locale;
 import java.util.Optional;
 
@@ -11,17 +10,18 @@ import java.util.Optional;
  */
 final class Signals {
 
-    private static final String[] NAMES = {null, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
-        "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN",
-        "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"};
+    private static final String[] NAMES = {
+        null, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM",
+        "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF",
+        "WINCH", "IO", "PWR", "SYS"
+    };
     private static final int RTMIN = 34;
     private static final int RTMAX = 64;
 
     static final String TERM = "SIGTERM";
     static final String KILL = "SIGKILL";
 
-    private Signals() {
-    }
+    private Signals() {}
 
     /**
      * The signal number of {@code spec} as the engine reads it (its {@code signal.ParseSignal}), or empty when it
@@ -46,7 +46,7 @@ final class Signals {
             case "IOT" -> s = "ABRT";
             case "POLL" -> s = "IO";
             case "CLD" -> s = "CHLD";
-            default -> { }
+            default -> {}
         }
         for (int i = 1; i < NAMES.length; i++) {
             if (NAMES[i].equals(s)) {

@@ -7,13 +7,12 @@ import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskRuntimeException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
 import io.skep.spi.tck.TaskRuntimeConformance;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The docker runtime against the task runtime conformance kit of the SPI, on the FROM-scratch busybox test image.
@@ -25,6 +24,7 @@ class DockerRuntimeConformanceTest extends TaskRuntimeConformance {
 
     /** The task's shell is PID 1 of its container, which ignores a signal it has no handler for: trap it. */
     private static final String SLEEPER = "trap 'exit 0' TERM; sleep 1000 & wait";
+
     private static final String IGNORING = "ignoring SIGTERM";
 
     private final String nodeId = "tck-docker-" + UUID.randomUUID().toString().substring(0, 12);

@@ -1,5 +1,10 @@
 package io.skep.runtime.docker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -7,26 +12,17 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.Network;
 import io.skep.spi.runtime.Availability;
-import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.ExecResult;
-import io.skep.spi.runtime.NetworkAttachment;
 import io.skep.spi.runtime.LogLine;
+import io.skep.spi.runtime.NetworkAttachment;
+import io.skep.spi.runtime.RuntimeContext;
+import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
-import io.skep.spi.runtime.TaskDefinition;
-import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRejectedException;
 import io.skep.spi.runtime.TaskResources;
+import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,11 +35,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The docker runtime against a real engine, with the FROM-scratch busybox test image. Every container a test makes
@@ -55,6 +54,7 @@ class DockerRuntimeTest {
 
     /** The deadline of every wait on a container's end. */
     private static final Duration WAIT = Duration.ofSeconds(20);
+
     private static final String SLEEPER = "trap 'exit 0' TERM; sleep 1000 & wait";
 
     private static String image;
@@ -94,7 +94,10 @@ class DockerRuntimeTest {
         for (String nodeId : nodeIds) {
             for (Container c : containersOf(nodeId)) {
                 try {
-                    docker.removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
+                    docker.removeContainerCmd(c.getId())
+                            .withForce(true)
+                            .withRemoveVolumes(true)
+                            .exec();
                 } catch (NotFoundException ignored) {
                     // gone already
                 }
@@ -125,17 +128,31 @@ class DockerRuntimeTest {
         return launch(taskId, image, List.of("sh", "-c"), List.of(script), stopSignal, grace);
     }
 
-    private TaskDefinition launch(String taskId, String image, List<String> command, List<String> args,
-                              String stopSignal, Duration grace) {
+    private TaskDefinition launch(
+            String taskId, String image, List<String> command, List<String> args, String stopSignal, Duration grace) {
         Map<String, String> labels = Map.of(
-                "com.docker.swarm.service.id", "svc1",
-                "com.docker.swarm.service.name", "web",
-                "com.docker.swarm.task.id", taskId,
-                "com.docker.swarm.task.name", "web.1." + taskId,
-                "com.docker.swarm.node.id", node);
-        return TaskDefinition.builder(taskId, image).taskName("web.1." + taskId).service("svc1", "web").slot(1)
-                .nodeId(node).command(command).args(args).env(List.of("GREETING=hello", "EMPTY=")).labels(labels)
-                .stopSignal(stopSignal).stopGracePeriod(grace).build();
+                "com.docker.swarm.service.id",
+                "svc1",
+                "com.docker.swarm.service.name",
+                "web",
+                "com.docker.swarm.task.id",
+                taskId,
+                "com.docker.swarm.task.name",
+                "web.1." + taskId,
+                "com.docker.swarm.node.id",
+                node);
+        return TaskDefinition.builder(taskId, image)
+                .taskName("web.1." + taskId)
+                .service("svc1", "web")
+                .slot(1)
+                .nodeId(node)
+                .command(command)
+                .args(args)
+                .env(List.of("GREETING=hello", "EMPTY="))
+                .labels(labels)
+                .stopSignal(stopSignal)
+                .stopGracePeriod(grace)
+                .build();
     }
 
     /** Prepares and starts a task, as the agent does. */
@@ -146,8 +163,10 @@ class DockerRuntimeTest {
     }
 
     private static List<Container> containersOf(String nodeId) {
-        return docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(DockerRuntime.NODE_ID_LABEL, nodeId)).exec();
+        return docker.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(DockerRuntime.NODE_ID_LABEL, nodeId))
+                .exec();
     }
 
     private static TaskExit exitOf(TaskHandle handle) throws Exception {
@@ -174,10 +193,14 @@ class DockerRuntimeTest {
     void aTaskIsARunningContainerWithItsSpecAndLabels() throws Exception {
         TaskRuntime runtime = open(node);
         String taskId = newTaskId();
-        TaskDefinition base = launch(taskId, image, List.of(), List.of("sleep", "1000"), "SIGUSR1",
-                Duration.ofMillis(2500));
-        TaskDefinition launch = base.toBuilder().workingDir("/work").user("1234:5678").hostname("web-1")
-                .resources(new TaskResources(500_000_000L, 64L * 1024 * 1024, 100)).build();
+        TaskDefinition base =
+                launch(taskId, image, List.of(), List.of("sleep", "1000"), "SIGUSR1", Duration.ofMillis(2500));
+        TaskDefinition launch = base.toBuilder()
+                .workingDir("/work")
+                .user("1234:5678")
+                .hostname("web-1")
+                .resources(new TaskResources(500_000_000L, 64L * 1024 * 1024, 100))
+                .build();
         TaskHandle handle = start(runtime, launch);
 
         assertEquals(taskId, handle.taskId());
@@ -187,9 +210,11 @@ class DockerRuntimeTest {
         assertEquals("/web.1." + taskId, c.getName());
         assertEquals(image, c.getConfig().getImage());
         assertEquals(List.of("sleep", "1000"), List.of(c.getConfig().getCmd()));
-        assertTrue(c.getConfig().getEntrypoint() == null || c.getConfig().getEntrypoint().length == 0,
+        assertTrue(
+                c.getConfig().getEntrypoint() == null || c.getConfig().getEntrypoint().length == 0,
                 "the image's entrypoint (none)");
-        assertTrue(List.of(c.getConfig().getEnv()).containsAll(List.of("GREETING=hello", "EMPTY=")),
+        assertTrue(
+                List.of(c.getConfig().getEnv()).containsAll(List.of("GREETING=hello", "EMPTY=")),
                 () -> List.of(c.getConfig().getEnv()).toString());
         assertEquals("/work", c.getConfig().getWorkingDir());
         assertEquals("1234:5678", c.getConfig().getUser());
@@ -237,8 +262,8 @@ class DockerRuntimeTest {
     @Test
     void stopWithoutASignalSendsTheTasksOwnStopSignal() throws Exception {
         TaskRuntime runtime = open(node);
-        TaskHandle handle = start(runtime, sh(newTaskId(), "trap 'exit 5' USR1; sleep 1000 & wait", "SIGUSR1",
-                Duration.ofSeconds(30)));
+        TaskHandle handle = start(
+                runtime, sh(newTaskId(), "trap 'exit 5' USR1; sleep 1000 & wait", "SIGUSR1", Duration.ofSeconds(30)));
         handle.shutdown(null, null);
         assertEquals(new TaskExit(5, "exit status 5"), exitOf(handle));
     }
@@ -270,10 +295,13 @@ class DockerRuntimeTest {
         TaskRuntime runtime = open(node);
         // a registry that refuses at once (port 1 of this host): the pull fails the same way with or without a
         // network, and no registry's answer can make the image appear
-        String missing = "localhost:1/skep-test/nope-" + UUID.randomUUID().toString().substring(0, 8) + ":1";
+        String missing =
+                "localhost:1/skep-test/nope-" + UUID.randomUUID().toString().substring(0, 8) + ":1";
         String taskId = newTaskId();
-        TaskRuntimeException e = assertThrows(TaskRejectedException.class,
-                () -> start(runtime, launch(taskId, missing, List.of(), List.of(), "", null)), "the task cannot run here: rejected");
+        TaskRuntimeException e = assertThrows(
+                TaskRejectedException.class,
+                () -> start(runtime, launch(taskId, missing, List.of(), List.of(), "", null)),
+                "the task cannot run here: rejected");
         assertTrue(e.getMessage().startsWith("No such image: " + missing), e.getMessage());
         assertTrue(e.getMessage().contains("(pull failed: "), e.getMessage());
         assertEquals(List.of(), containersOf(node));
@@ -282,8 +310,9 @@ class DockerRuntimeTest {
     @Test
     void aCommandThatCannotStartFailsWithTheEnginesReasonAndLeavesNoContainer() throws Exception {
         TaskRuntime runtime = open(node);
-        TaskRuntimeException e = assertThrows(TaskRuntimeException.class, () -> start(runtime, 
-                launch(newTaskId(), image, List.of("/bin/no-such-command"), List.of(), "", null)));
+        TaskRuntimeException e = assertThrows(
+                TaskRuntimeException.class,
+                () -> start(runtime, launch(newTaskId(), image, List.of("/bin/no-such-command"), List.of(), "", null)));
         assertTrue(e.getMessage().contains("no-such-command"), e.getMessage());
         assertFalse(e instanceof TaskRejectedException, "it was created and failed to start: failed, not rejected");
         assertEquals(List.of(), containersOf(node));
@@ -292,7 +321,8 @@ class DockerRuntimeTest {
     @Test
     void anInvalidSpecIsRefusedBeforeTheEngineSeesIt() throws Exception {
         TaskRuntime runtime = open(node);
-        TaskRuntimeException e = assertThrows(TaskRejectedException.class,
+        TaskRuntimeException e = assertThrows(
+                TaskRejectedException.class,
                 () -> start(runtime, launch(newTaskId(), "host", List.of(), List.of(), "", null)));
         assertTrue(e.getMessage().startsWith("ContainerSpec.Image: "), e.getMessage());
     }
@@ -315,12 +345,13 @@ class DockerRuntimeTest {
         node = otherNode;
         TaskHandle othersOwn = start(other, sh(othersTask, SLEEPER, "", null));
         node = saved;
-        assertEquals(Set.of(othersTask), other.recover().stream().map(TaskHandle::taskId).collect(Collectors.toSet()));
+        assertEquals(
+                Set.of(othersTask),
+                other.recover().stream().map(TaskHandle::taskId).collect(Collectors.toSet()));
 
         // the node comes back
         TaskRuntime second = open(node);
-        Map<String, TaskHandle> found = second.recover().stream()
-                .collect(Collectors.toMap(TaskHandle::taskId, h -> h));
+        Map<String, TaskHandle> found = second.recover().stream().collect(Collectors.toMap(TaskHandle::taskId, h -> h));
         assertEquals(Set.of(runningId, exitedId), found.keySet());
         TaskHandle adopted = found.get(runningId);
         TaskHandle ended = found.get(exitedId);
@@ -329,8 +360,12 @@ class DockerRuntimeTest {
         assertEquals(new TaskExit(3, "exit status 3"), ended.exit().getNow(null));
         assertFalse(adopted.exit().isDone());
         assertTrue(running(adopted), "still running: adopted, not restarted");
-        assertEquals(List.of(adopted), new ArrayList<>(second.recover().stream()
-                .filter(h -> h.taskId().equals(runningId)).toList()), "the same handle on a second recover()");
+        assertEquals(
+                List.of(adopted),
+                new ArrayList<>(second.recover().stream()
+                        .filter(h -> h.taskId().equals(runningId))
+                        .toList()),
+                "the same handle on a second recover()");
 
         adopted.shutdown("SIGTERM", Duration.ofSeconds(20));
         assertEquals(new TaskExit(0, "exit status 0"), exitOf(adopted));
@@ -365,7 +400,8 @@ class DockerRuntimeTest {
         }
 
         assertEquals(List.of("one", "two"), lines.stream().map(LogLine::text).toList(), lines.toString());
-        assertEquals(List.of(LogLine.Stream.STDOUT, LogLine.Stream.STDERR),
+        assertEquals(
+                List.of(LogLine.Stream.STDOUT, LogLine.Stream.STDERR),
                 lines.stream().map(LogLine::stream).toList());
         assertEquals(0, exitOf(handle).exitCode(), "the followed stream ended with the task, which exited");
     }
@@ -387,23 +423,36 @@ class DockerRuntimeTest {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String first = "skep-test-a-" + suffix;
         String second = "skep-test-b-" + suffix;
-        docker.createNetworkCmd().withName(first).withIpam(new Network.Ipam()
-                .withConfig(new Network.Ipam.Config().withSubnet("198.18.231.0/24"))).exec();
-        docker.createNetworkCmd().withName(second).withIpam(new Network.Ipam()
-                .withConfig(new Network.Ipam.Config().withSubnet("198.18.232.0/24"))).exec();
+        docker.createNetworkCmd()
+                .withName(first)
+                .withIpam(new Network.Ipam().withConfig(new Network.Ipam.Config().withSubnet("198.18.231.0/24")))
+                .exec();
+        docker.createNetworkCmd()
+                .withName(second)
+                .withIpam(new Network.Ipam().withConfig(new Network.Ipam.Config().withSubnet("198.18.232.0/24")))
+                .exec();
         try {
             TaskRuntime runtime = open(node);
             TaskDefinition base = sh(newTaskId(), SLEEPER, "", null);
-            TaskHandle handle = start(runtime, base.toBuilder().networks(List.of(
-                    new NetworkAttachment(first, List.of("198.18.231.10/24"), List.of("web")),
-                    new NetworkAttachment(second, List.of("198.18.232.20/24"), List.of("api")))).build());
+            TaskHandle handle = start(
+                    runtime,
+                    base.toBuilder()
+                            .networks(List.of(
+                                    new NetworkAttachment(first, List.of("198.18.231.10/24"), List.of("web")),
+                                    new NetworkAttachment(second, List.of("198.18.232.20/24"), List.of("api"))))
+                            .build());
 
-            Map<String, ContainerNetwork> networks = inspect(handle).getNetworkSettings().getNetworks();
+            Map<String, ContainerNetwork> networks =
+                    inspect(handle).getNetworkSettings().getNetworks();
             assertEquals(Set.of(first, second), networks.keySet(), "the task's networks, not the default bridge");
             assertEquals("198.18.231.10", networks.get(first).getIpAddress());
-            assertTrue(networks.get(first).getAliases().contains("web"), networks.get(first).toString());
+            assertTrue(
+                    networks.get(first).getAliases().contains("web"),
+                    networks.get(first).toString());
             assertEquals("198.18.232.20", networks.get(second).getIpAddress());
-            assertTrue(networks.get(second).getAliases().contains("api"), networks.get(second).toString());
+            assertTrue(
+                    networks.get(second).getAliases().contains("api"),
+                    networks.get(second).toString());
             handle.shutdown(null, Duration.ofSeconds(20));
             handle.remove();
         } finally {
@@ -417,11 +466,14 @@ class DockerRuntimeTest {
     void aNetworkTheEngineLacksRejectsTheTaskWithoutAPull() throws Exception {
         TaskRuntime runtime = open(node);
         TaskDefinition task = sh(newTaskId(), SLEEPER, "", null).toBuilder()
-                .networks(List.of(new NetworkAttachment("skep-test-no-such-network", List.of(), List.of()))).build();
+                .networks(List.of(new NetworkAttachment("skep-test-no-such-network", List.of(), List.of())))
+                .build();
 
         TaskRejectedException e = assertThrows(TaskRejectedException.class, () -> runtime.prepare(task));
 
-        assertTrue(e.getMessage().contains("skep-test-no-such-network") && !e.getMessage().contains("pull"),
+        assertTrue(
+                e.getMessage().contains("skep-test-no-such-network")
+                        && !e.getMessage().contains("pull"),
                 e.getMessage());
         assertEquals(List.of(), containersOf(node));
     }

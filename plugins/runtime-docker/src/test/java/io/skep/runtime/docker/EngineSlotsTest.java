@@ -1,18 +1,17 @@
 package io.skep.runtime.docker;
 
-import io.skep.spi.runtime.TaskRuntimeException;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skep.spi.runtime.TaskRuntimeException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The bound on containers started, stopped or removed at once. */
 class EngineSlotsTest {
@@ -35,9 +34,10 @@ class EngineSlotsTest {
     @Test
     void aBadValueIsRefusedWithTheVariableAndTheValueNamed() {
         for (String bad : new String[] {"0", "-2", "ten", "1001", "2.5"}) {
-            TaskRuntimeException e = assertThrows(TaskRuntimeException.class,
-                    () -> EngineSlots.from(Map.of(EngineSlots.VARIABLE, bad)));
-            assertTrue(e.getMessage().startsWith("SKEP_DOCKER_CONCURRENCY must be a whole number from 1 to 1000"),
+            TaskRuntimeException e =
+                    assertThrows(TaskRuntimeException.class, () -> EngineSlots.from(Map.of(EngineSlots.VARIABLE, bad)));
+            assertTrue(
+                    e.getMessage().startsWith("SKEP_DOCKER_CONCURRENCY must be a whole number from 1 to 1000"),
                     e.getMessage());
             assertTrue(e.getMessage().endsWith("got '" + bad + "'"), e.getMessage());
         }

@@ -1,16 +1,11 @@
 package io.skep.runtime.docker;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.skep.spi.runtime.Availability;
 import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.TaskRuntimeException;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
-import org.opentest4j.TestAbortedException;
-import org.testcontainers.images.builder.ImageFromDockerfile;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -22,8 +17,12 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.opentest4j.TestAbortedException;
+import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
  * For test classes that need a Docker engine: their tests are skipped (aborted, as by an assumption) when none
@@ -54,8 +53,10 @@ final class RequiresDocker implements BeforeAllCallback, BeforeEachCallback {
                         + " to build the test image from (install busybox-static, or name one in " + BUSYBOX_ENV + ")";
             } else {
                 // once per run: the root store closes the image (removes it) after the last test class
-                image = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(TestImage.class,
-                        k -> TestImage.build(busybox.get()), TestImage.class).name;
+                image = context.getRoot()
+                        .getStore(NAMESPACE)
+                        .getOrComputeIfAbsent(TestImage.class, k -> TestImage.build(busybox.get()), TestImage.class)
+                        .name;
             }
         }
         if (missing != null) {
@@ -162,7 +163,11 @@ final class RequiresDocker implements BeforeAllCallback, BeforeEachCallback {
         @Override
         public void close() {
             try (Engine engine = Engine.connect()) {
-                engine.client().removeImageCmd(name).withForce(true).withNoPrune(false).exec();
+                engine.client()
+                        .removeImageCmd(name)
+                        .withForce(true)
+                        .withNoPrune(false)
+                        .exec();
             } catch (NotFoundException e) {
                 // never built
             } catch (TaskRuntimeException | RuntimeException e) {

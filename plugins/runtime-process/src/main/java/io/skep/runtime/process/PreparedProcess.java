@@ -3,7 +3,6 @@ package io.skep.runtime.process;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskRuntimeException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -55,8 +54,9 @@ final class PreparedProcess implements TaskHandle {
                 throw e;
             }
         }
-        task.exit().whenComplete((e, t) -> exit.complete(e != null ? e
-                : new TaskExit(TaskExit.UNKNOWN, "ended; exit status unknown")));
+        task.exit()
+                .whenComplete((e, t) ->
+                        exit.complete(e != null ? e : new TaskExit(TaskExit.UNKNOWN, "ended; exit status unknown")));
     }
 
     @Override
@@ -87,8 +87,8 @@ final class PreparedProcess implements TaskHandle {
             t = task;
             if (t == null) {
                 if (!exit.isDone()) {
-                    throw new IllegalStateException("task " + taskId() + " is prepared: shut it down before"
-                            + " removing it");
+                    throw new IllegalStateException(
+                            "task " + taskId() + " is prepared: shut it down before" + " removing it");
                 }
                 try {
                     TaskRecord.deleteTree(launch.dir());

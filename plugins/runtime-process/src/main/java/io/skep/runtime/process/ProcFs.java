@@ -17,8 +17,7 @@ final class ProcFs {
 
     private static final Path PROC = Path.of("/proc");
 
-    private ProcFs() {
-    }
+    private ProcFs() {}
 
     /**
      * One line of {@code /proc/<pid>/stat}.
@@ -40,8 +39,8 @@ final class ProcFs {
         }
         try {
             // the command name may hold any bytes: read them as Latin-1, which never fails
-            return parseStat(new String(Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("stat")),
-                    StandardCharsets.ISO_8859_1));
+            return parseStat(new String(
+                    Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("stat")), StandardCharsets.ISO_8859_1));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -60,8 +59,12 @@ final class ProcFs {
             return Optional.empty();
         }
         try {
-            return Optional.of(new Stat(Long.parseLong(line.substring(0, open).trim()), f[0].charAt(0),
-                    Long.parseLong(f[1]), Long.parseLong(f[3]), Long.parseLong(f[19])));
+            return Optional.of(new Stat(
+                    Long.parseLong(line.substring(0, open).trim()),
+                    f[0].charAt(0),
+                    Long.parseLong(f[1]),
+                    Long.parseLong(f[3]),
+                    Long.parseLong(f[19])));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
@@ -113,8 +116,8 @@ final class ProcFs {
         long uid = -1;
         long gid = -1;
         try {
-            for (String line : Files.readAllLines(PROC.resolve("self").resolve("status"),
-                    StandardCharsets.ISO_8859_1)) {
+            for (String line :
+                    Files.readAllLines(PROC.resolve("self").resolve("status"), StandardCharsets.ISO_8859_1)) {
                 // "Uid:\treal\teffective\tsaved\tfs"
                 if (line.startsWith("Uid:")) {
                     uid = Long.parseLong(line.substring(4).trim().split("\\s+")[1]);

@@ -1,11 +1,10 @@
 package io.skep.runtime.process;
 
 import io.skep.spi.runtime.RuntimeContext;
-import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskDefinition;
+import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
-
 import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -36,12 +35,14 @@ final class ProcessRuntime implements TaskRuntime {
 
     /** The PATH of a task whose environment sets none: Docker's default. */
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     static final String STDOUT = "stdout.log";
     static final String STDERR = "stderr.log";
 
     private static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     /** How long start() waits for the launch tools to exec the task itself. */
     private static final long EXEC_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private static final System.Logger LOG = System.getLogger(ProcessRuntime.class.getPackageName());
 
     private final RuntimeContext context;
@@ -73,8 +74,10 @@ final class ProcessRuntime implements TaskRuntime {
         }
         Tools tools = Tools.detect();
         if (tools.setsid().isEmpty()) {
-            LOG.log(Level.WARNING, "setsid (util-linux) is not installed: tasks share the node's session,"
-                    + " and a stop cannot reach what a task leaves behind outside its process tree");
+            LOG.log(
+                    Level.WARNING,
+                    "setsid (util-linux) is not installed: tasks share the node's session,"
+                            + " and a stop cannot reach what a task leaves behind outside its process tree");
         }
         return new ProcessRuntime(context, tasksDir, tools, Users.host());
     }
@@ -166,7 +169,9 @@ final class ProcessRuntime implements TaskRuntime {
         record.put(TaskRecord.SLOT, Integer.toString(launch.slot()));
         putIfPresent(record, TaskRecord.NODE_ID, launch.nodeId() == null ? context.nodeId() : launch.nodeId());
         record.put(TaskRecord.STOP_SIGNAL, stopSignal.display());
-        record.put(TaskRecord.STOP_GRACE_MILLIS, Long.toString(launch.stopGracePeriod().toMillis()));
+        record.put(
+                TaskRecord.STOP_GRACE_MILLIS,
+                Long.toString(launch.stopGracePeriod().toMillis()));
 
         try {
             TaskRecord.write(dir, record); // a restart before the PID is known finds a task that never ran
@@ -178,15 +183,33 @@ final class ProcessRuntime implements TaskRuntime {
             }
             throw new TaskRuntimeException("cannot record task " + taskId + ": " + e.getMessage(), e);
         }
-        return new PreparedProcess(this, new Launch(taskId, dir, command, stages, workingDir, env, session,
-                stopSignal, launch.stopGracePeriod(), record));
+        return new PreparedProcess(
+                this,
+                new Launch(
+                        taskId,
+                        dir,
+                        command,
+                        stages,
+                        workingDir,
+                        env,
+                        session,
+                        stopSignal,
+                        launch.stopGracePeriod(),
+                        record));
     }
 
     /** What {@link #prepare} worked out, for {@link #spawn} to run. */
-    record Launch(String taskId, Path dir, List<String> command, List<List<String>> stages, Path workingDir,
-                  Map<String, String> env, boolean session, Signals.Signal stopSignal, java.time.Duration grace,
-                  Map<String, String> record) {
-    }
+    record Launch(
+            String taskId,
+            Path dir,
+            List<String> command,
+            List<List<String>> stages,
+            Path workingDir,
+            Map<String, String> env,
+            boolean session,
+            Signals.Signal stopSignal,
+            java.time.Duration grace,
+            Map<String, String> record) {}
 
     /** Starts a prepared task's process; returns once it runs the task itself (or has ended). */
     ProcessTask spawn(Launch l) throws TaskRuntimeException {
@@ -203,13 +226,15 @@ final class ProcessRuntime implements TaskRuntime {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workingDir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(STDOUT).toFile()))
-                    .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(STDERR).toFile()));
+                    .redirectOutput(
+                            ProcessBuilder.Redirect.appendTo(dir.resolve(STDOUT).toFile()))
+                    .redirectError(
+                            ProcessBuilder.Redirect.appendTo(dir.resolve(STDERR).toFile()));
             builder.environment().clear();
             builder.environment().putAll(l.env());
             process = builder.start();
-            ProcessTask task = ProcessTask.started(this, taskId, dir, process, session, l.stopSignal(), l.grace(),
-                    l.record());
+            ProcessTask task =
+                    ProcessTask.started(this, taskId, dir, process, session, l.stopSignal(), l.grace(), l.record());
             task.recordStart();
             tasks.put(taskId, task);
             task.watch();
@@ -243,7 +268,11 @@ final class ProcessRuntime implements TaskRuntime {
                     break;
                 }
                 if (System.nanoTime() - deadline > 0) {
-                    LOG.log(Level.WARNING, "{0}: still in its launch tools ({1}) after {2} s", task, now,
+                    LOG.log(
+                            Level.WARNING,
+                            "{0}: still in its launch tools ({1}) after {2} s",
+                            task,
+                            now,
                             TimeUnit.NANOSECONDS.toSeconds(EXEC_WAIT_NANOS));
                     return;
                 }
@@ -256,8 +285,11 @@ final class ProcessRuntime implements TaskRuntime {
         if (task.leadsSession()) {
             ProcFs.stat(process.pid())
                     .filter(s -> !s.ended() && s.session() != s.pid())
-                    .ifPresent(s -> LOG.log(Level.WARNING,
-                            "{0}: the process does not lead its own session (session {1})", task, s.session()));
+                    .ifPresent(s -> LOG.log(
+                            Level.WARNING,
+                            "{0}: the process does not lead its own session (session {1})",
+                            task,
+                            s.session()));
         }
     }
 
@@ -301,8 +333,9 @@ final class ProcessRuntime implements TaskRuntime {
             throw new TaskRuntimeException("user \"" + spec + "\": the process runtime runs a task as another"
                     + " user only when the node runs as root");
         }
-        Path tool = tools.setpriv().orElseThrow(() -> new TaskRuntimeException("user \"" + spec
-                + "\": running a task as another user needs setpriv (util-linux), which this node lacks"));
+        Path tool = tools.setpriv()
+                .orElseThrow(() -> new TaskRuntimeException("user \"" + spec
+                        + "\": running a task as another user needs setpriv (util-linux), which this node lacks"));
         setpriv.add(tool.toString());
         setpriv.add("--reuid=" + who.uid());
         setpriv.add("--regid=" + who.gid());
@@ -316,7 +349,8 @@ final class ProcessRuntime implements TaskRuntime {
     private static Map<String, String> environment(TaskDefinition launch, String home) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
-        String hostname = !launch.hostname().isEmpty() ? launch.hostname()
+        String hostname = !launch.hostname().isEmpty()
+                ? launch.hostname()
                 : launch.taskName() != null && !launch.taskName().isEmpty() ? launch.taskName() : launch.taskId();
         env.put("HOSTNAME", hostname);
         env.put("HOME", home);
@@ -344,8 +378,7 @@ final class ProcessRuntime implements TaskRuntime {
                 throw new TaskRuntimeException("exec: \"" + name + "\": invalid path");
             }
             if (!Files.exists(file)) {
-                throw new TaskRuntimeException(
-                        "exec: \"" + name + "\": stat " + name + ": no such file or directory");
+                throw new TaskRuntimeException("exec: \"" + name + "\": stat " + name + ": no such file or directory");
             }
             if (Files.isDirectory(file) || !Files.isExecutable(file)) {
                 throw new TaskRuntimeException("exec: \"" + name + "\": permission denied");

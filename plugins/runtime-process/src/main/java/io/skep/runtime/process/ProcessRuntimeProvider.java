@@ -6,7 +6,6 @@ import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -21,8 +20,7 @@ public final class ProcessRuntimeProvider implements TaskRuntimeProvider {
     /** The only image this runtime runs: the host's own filesystem. */
     public static final String HOST_IMAGE = "host";
 
-    public ProcessRuntimeProvider() {
-    }
+    public ProcessRuntimeProvider() {}
 
     @Override
     public String name() {
@@ -69,14 +67,16 @@ public final class ProcessRuntimeProvider implements TaskRuntimeProvider {
         if (launch.command().isEmpty() && launch.args().isEmpty()) {
             return Optional.of("ContainerSpec.Args: the process runtime needs a command to run");
         }
-        String executable = launch.command().isEmpty() ? launch.args().getFirst() : launch.command().getFirst();
+        String executable = launch.command().isEmpty()
+                ? launch.args().getFirst()
+                : launch.command().getFirst();
         if (executable.isEmpty()) {
             return Optional.of((launch.command().isEmpty() ? "ContainerSpec.Args" : "ContainerSpec.Command")
                     + ": the command to run is empty");
         }
         if (!launch.workingDir().isEmpty() && !launch.workingDir().startsWith("/")) {
-            return Optional.of("ContainerSpec.Dir: the working directory \"" + launch.workingDir()
-                    + "\" is not an absolute path");
+            return Optional.of(
+                    "ContainerSpec.Dir: the working directory \"" + launch.workingDir() + "\" is not an absolute path");
         }
         if (Signals.parse(launch.stopSignal()).isEmpty()) {
             return Optional.of("ContainerSpec.StopSignal: invalid signal \"" + launch.stopSignal() + "\"");
@@ -85,8 +85,8 @@ public final class ProcessRuntimeProvider implements TaskRuntimeProvider {
             return Optional.of("ContainerSpec.Mounts: the process runtime does not support mounts");
         }
         if (!launch.files().isEmpty()) {
-            return Optional.of("ContainerSpec.Secrets/Configs: the process runtime does not support secret and config"
-                    + " files");
+            return Optional.of(
+                    "ContainerSpec.Secrets/Configs: the process runtime does not support secret and config" + " files");
         }
         if (launch.stopGracePeriod().isNegative()) {
             return Optional.of("ContainerSpec.StopGracePeriod: must not be negative");

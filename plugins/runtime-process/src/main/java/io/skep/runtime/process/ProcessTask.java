@@ -2,7 +2,6 @@ package io.skep.runtime.process;
 
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -54,6 +53,7 @@ final class ProcessTask implements TaskHandle {
     private final Process process;
     /** The adopted process, when it ran at recovery; null for a child or an ended task. */
     private final ProcessHandle adopted;
+
     private final long pid;
     private final long startTicks;
     private final boolean session;
@@ -68,9 +68,18 @@ final class ProcessTask implements TaskHandle {
     /** guarded by lock */
     private boolean removed;
 
-    private ProcessTask(ProcessRuntime runtime, String taskId, Path dir, Process process, ProcessHandle adopted,
-                        long pid, long startTicks, boolean session, Signals.Signal stopSignal, Duration stopGrace,
-                        Map<String, String> record) {
+    private ProcessTask(
+            ProcessRuntime runtime,
+            String taskId,
+            Path dir,
+            Process process,
+            ProcessHandle adopted,
+            long pid,
+            long startTicks,
+            boolean session,
+            Signals.Signal stopSignal,
+            Duration stopGrace,
+            Map<String, String> record) {
         this.runtime = runtime;
         this.taskId = taskId;
         this.dir = dir;
@@ -85,8 +94,15 @@ final class ProcessTask implements TaskHandle {
     }
 
     /** A process this runtime has just started; {@link #recordStart} and {@link #watch} follow. */
-    static ProcessTask started(ProcessRuntime runtime, String taskId, Path dir, Process process, boolean session,
-                               Signals.Signal stopSignal, Duration stopGrace, Map<String, String> record) {
+    static ProcessTask started(
+            ProcessRuntime runtime,
+            String taskId,
+            Path dir,
+            Process process,
+            boolean session,
+            Signals.Signal stopSignal,
+            Duration stopGrace,
+            Map<String, String> record) {
         long pid = process.pid();
         long ticks = ProcFs.stat(pid).map(ProcFs.Stat::startTicks).orElse(-1L);
         Map<String, String> values = new HashMap<>(record);
@@ -94,37 +110,37 @@ final class ProcessTask implements TaskHandle {
         values.put(TaskRecord.START_TICKS, Long.toString(ticks));
         process.info().startInstant().ifPresent(i -> values.put(TaskRecord.START_INSTANT, i.toString()));
         values.put(TaskRecord.SESSION, Boolean.toString(session));
-        return new ProcessTask(runtime, taskId, dir, process, null, pid, ticks, session, stopSignal, stopGrace,
-                values);
+        return new ProcessTask(runtime, taskId, dir, process, null, pid, ticks, session, stopSignal, stopGrace, values);
     }
 
     /** A task found in the state directory: adopted when its process still runs, else already ended. */
     static ProcessTask recovered(ProcessRuntime runtime, String taskId, Path dir) {
         Optional<Map<String, String>> read = TaskRecord.read(dir);
         Map<String, String> values = read.orElseGet(HashMap::new);
-        Signals.Signal signal = Signals.parse(values.get(TaskRecord.STOP_SIGNAL)).orElse(Signals.TERM);
+        Signals.Signal signal =
+                Signals.parse(values.get(TaskRecord.STOP_SIGNAL)).orElse(Signals.TERM);
         Duration grace = Duration.ofMillis(parseLong(values.get(TaskRecord.STOP_GRACE_MILLIS), 10_000));
         long pid = parseLong(values.get(TaskRecord.PID), -1);
         long ticks = parseLong(values.get(TaskRecord.START_TICKS), -1);
         boolean session = Boolean.parseBoolean(values.get(TaskRecord.SESSION));
         if (pid <= 0) {
-            ProcessTask task = new ProcessTask(runtime, taskId, dir, null, null, -1, -1, false, signal, grace,
-                    values);
+            ProcessTask task = new ProcessTask(runtime, taskId, dir, null, null, -1, -1, false, signal, grace, values);
             task.exit.complete(new TaskExit(TaskExit.UNKNOWN, NEVER_RECORDED));
             task.ending.set(true);
             return task;
         }
         if (values.containsKey(TaskRecord.EXIT_CODE)) {
-            ProcessTask task = new ProcessTask(runtime, taskId, dir, null, null, pid, ticks, session, signal,
-                    grace, values);
+            ProcessTask task =
+                    new ProcessTask(runtime, taskId, dir, null, null, pid, ticks, session, signal, grace, values);
             task.exit.complete(recordedExit(values).orElseThrow());
             task.ending.set(true);
             return task;
         }
         Optional<ProcessHandle> running = isSameProcess(pid, ticks, values.get(TaskRecord.START_INSTANT))
-                ? ProcessHandle.of(pid) : Optional.empty();
-        ProcessTask task = new ProcessTask(runtime, taskId, dir, null, running.orElse(null), pid, ticks, session,
-                signal, grace, values);
+                ? ProcessHandle.of(pid)
+                : Optional.empty();
+        ProcessTask task = new ProcessTask(
+                runtime, taskId, dir, null, running.orElse(null), pid, ticks, session, signal, grace, values);
         if (running.isEmpty()) {
             // record it, so that the next restart tells the same story
             task.onEnded(() -> new TaskExit(TaskExit.UNKNOWN, ENDED_WHILE_DOWN));
@@ -142,10 +158,11 @@ final class ProcessTask implements TaskHandle {
         }
         try {
             Instant recorded = Instant.parse(instant);
-            return ProcFs.stat(pid).filter(s -> !s.ended()).isPresent() && ProcessHandle.of(pid)
-                    .flatMap(h -> h.info().startInstant())
-                    .filter(i -> Duration.between(i, recorded).abs().compareTo(Duration.ofSeconds(1)) <= 0)
-                    .isPresent();
+            return ProcFs.stat(pid).filter(s -> !s.ended()).isPresent()
+                    && ProcessHandle.of(pid)
+                            .flatMap(h -> h.info().startInstant())
+                            .filter(i -> Duration.between(i, recorded).abs().compareTo(Duration.ofSeconds(1)) <= 0)
+                            .isPresent();
         } catch (DateTimeParseException e) {
             return false;
         }
@@ -162,7 +179,8 @@ final class ProcessTask implements TaskHandle {
 
     /** Starts watching for the end of the process. */
     void watch() {
-        Executor watcher = r -> Thread.ofVirtual().name("skep-process-exit-" + taskId).start(r);
+        Executor watcher =
+                r -> Thread.ofVirtual().name("skep-process-exit-" + taskId).start(r);
         if (process != null) {
             process.onExit().thenRunAsync(() -> onEnded(() -> Signals.exitOf(process.exitValue())), watcher);
         } else if (adopted != null) {
@@ -307,8 +325,7 @@ final class ProcessTask implements TaskHandle {
         }
         Optional<Path> kill = runtime.tools().kill();
         if (kill.isEmpty()) {
-            LOG.log(Level.WARNING, "task {0}: no kill command on this host to send {1}; sending SIGTERM",
-                    taskId, sig);
+            LOG.log(Level.WARNING, "task {0}: no kill command on this host to send {1}; sending SIGTERM", taskId, sig);
             send(Signals.TERM);
             return;
         }
@@ -325,8 +342,13 @@ final class ProcessTask implements TaskHandle {
                 killer.destroyForcibly();
                 LOG.log(Level.WARNING, "task {0}: kill -s {1} {2} did not return", taskId, sig.killArgument(), pid);
             } else if (killer.exitValue() != 0 && isRunning()) {
-                LOG.log(Level.WARNING, "task {0}: kill -s {1} {2} failed with exit status {3}", taskId,
-                        sig.killArgument(), pid, killer.exitValue());
+                LOG.log(
+                        Level.WARNING,
+                        "task {0}: kill -s {1} {2} failed with exit status {3}",
+                        taskId,
+                        sig.killArgument(),
+                        pid,
+                        killer.exitValue());
             }
         } catch (IOException e) {
             LOG.log(Level.WARNING, "task " + taskId + ": cannot run " + kill.get(), e);
@@ -418,7 +440,8 @@ final class ProcessTask implements TaskHandle {
 
     /** The exit of an adopted process: unknown, unless a run of the runtime recorded it. */
     private TaskExit adoptedExit() {
-        return TaskRecord.read(dir).flatMap(ProcessTask::recordedExit)
+        return TaskRecord.read(dir)
+                .flatMap(ProcessTask::recordedExit)
                 .orElse(new TaskExit(TaskExit.UNKNOWN, ADOPTED_EXIT));
     }
 
@@ -429,8 +452,8 @@ final class ProcessTask implements TaskHandle {
         }
         int exitCode = (int) parseLong(code, TaskExit.UNKNOWN);
         String message = values.get(TaskRecord.EXIT_MESSAGE);
-        return Optional.of(message == null || message.isEmpty() ? Signals.exitOf(exitCode)
-                : new TaskExit(exitCode, message));
+        return Optional.of(
+                message == null || message.isEmpty() ? Signals.exitOf(exitCode) : new TaskExit(exitCode, message));
     }
 
     private static long parseLong(String s, long fallback) {

@@ -1,7 +1,6 @@
 package io.skep.runtime.process;
 
 import io.skep.spi.runtime.TaskExit;
-
 import java.util.Locale;
 import java.util.Optional;
 
@@ -11,19 +10,21 @@ import java.util.Optional;
  */
 final class Signals {
 
-    private static final String[] NAMES = {null, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
-        "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN",
-        "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"};
+    private static final String[] NAMES = {
+        null, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM",
+        "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF",
+        "WINCH", "IO", "PWR", "SYS"
+    };
 
     /** glibc keeps 32 and 33 for itself: programs see SIGRTMIN as 34. */
     private static final int RTMIN = 34;
+
     private static final int MAX = 64;
 
     static final Signal TERM = new Signal(15);
     static final Signal KILL = new Signal(9);
 
-    private Signals() {
-    }
+    private Signals() {}
 
     /** A signal by number. */
     record Signal(int number) {
@@ -73,7 +74,7 @@ final class Signals {
             case "IOT" -> s = "ABRT";
             case "POLL" -> s = "IO";
             case "CLD" -> s = "CHLD";
-            default -> { }
+            default -> {}
         }
         for (int i = 1; i < NAMES.length; i++) {
             if (NAMES[i].equals(s)) {
@@ -95,7 +96,9 @@ final class Signals {
         }
         char op = rest.charAt(0);
         String digits = rest.substring(1);
-        if ((sign > 0 ? op != '+' : op != '-') || digits.isEmpty() || digits.length() > 2
+        if ((sign > 0 ? op != '+' : op != '-')
+                || digits.isEmpty()
+                || digits.length() > 2
                 || !digits.chars().allMatch(Character::isDigit)) {
             return Optional.empty();
         }

@@ -39,14 +39,14 @@ final class TaskRecord {
     static final String START_TICKS = "startTicks";
     /** Whether the task leads a session of its own (started through {@code setsid}). */
     static final String SESSION = "session";
+
     static final String STOP_SIGNAL = "stopSignal";
     static final String STOP_GRACE_MILLIS = "stopGracePeriodMillis";
     static final String EXIT_CODE = "exitCode";
     static final String EXIT_MESSAGE = "exitMessage";
     static final String ENDED_AT = "endedAt";
 
-    private TaskRecord() {
-    }
+    private TaskRecord() {}
 
     static Optional<Map<String, String>> read(Path taskDir) {
         Properties properties = new Properties();
@@ -69,12 +69,15 @@ final class TaskRecord {
             StringWriter line = new StringWriter();
             one.store(line, null);
             // store() writes a date comment first: keep only the escaped key=value line
-            line.toString().lines().filter(l -> !l.startsWith("#")).forEach(l -> text.append(l).append('\n'));
+            line.toString()
+                    .lines()
+                    .filter(l -> !l.startsWith("#"))
+                    .forEach(l -> text.append(l).append('\n'));
         }
         Path tmp = Files.createTempFile(taskDir, FILE + ".", ".tmp");
         try {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel channel =
+                    FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);
@@ -82,7 +85,10 @@ final class TaskRecord {
                 channel.force(true);
             }
             try {
-                Files.move(tmp, taskDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE,
+                Files.move(
+                        tmp,
+                        taskDir.resolve(FILE),
+                        StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("cannot replace " + taskDir.resolve(FILE) + " atomically", e);

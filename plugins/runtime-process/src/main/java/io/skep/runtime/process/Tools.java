@@ -20,16 +20,20 @@ import java.util.concurrent.TimeUnit;
  * @param setpriv          util-linux {@code setpriv}: runs a task as another user
  * @param kill             procps or util-linux {@code kill}: sends the signals Java cannot
  */
-record Tools(Optional<Path> env, boolean envDefaultSignal, Optional<Path> setsid, Optional<Path> setpriv,
-             Optional<Path> kill) {
+record Tools(
+        Optional<Path> env,
+        boolean envDefaultSignal,
+        Optional<Path> setsid,
+        Optional<Path> setpriv,
+        Optional<Path> kill) {
 
     static final List<String> SYSTEM_DIRS =
             List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
 
     static Tools detect() {
         Optional<Path> env = find("env");
-        return new Tools(env, env.map(Tools::hasDefaultSignal).orElse(false), find("setsid"), find("setpriv"),
-                find("kill"));
+        return new Tools(
+                env, env.map(Tools::hasDefaultSignal).orElse(false), find("setsid"), find("setpriv"), find("kill"));
     }
 
     static Optional<Path> find(String name) {

@@ -1,7 +1,6 @@
 package io.skep.runtime.process;
 
 import io.skep.spi.runtime.TaskRuntimeException;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,11 +34,9 @@ final class Users {
      * @param name the user's name in the passwd file, or empty for a bare UID that has no entry there
      * @param home the user's home directory ({@code /} without a passwd entry, as Docker does)
      */
-    record Identity(long uid, long gid, Optional<String> name, String home) {
-    }
+    record Identity(long uid, long gid, Optional<String> name, String home) {}
 
-    private record Entry(String name, long id, long gid, String home) {
-    }
+    private record Entry(String name, long id, long gid, String home) {}
 
     Identity resolve(String spec) throws TaskRuntimeException {
         int colon = spec.indexOf(':');
@@ -67,11 +64,13 @@ final class Users {
         } else if (isNumber(groupPart)) {
             gid = parseId(groupPart, spec);
         } else {
-            gid = find(group, false, e -> e.name().equals(groupPart)).map(Entry::id).orElseThrow(() ->
-                    new TaskRuntimeException(
+            gid = find(group, false, e -> e.name().equals(groupPart))
+                    .map(Entry::id)
+                    .orElseThrow(() -> new TaskRuntimeException(
                             "unable to find group " + groupPart + ": no matching entries in group file"));
         }
-        return new Identity(uid, gid, entry.map(Entry::name), entry.map(Entry::home).orElse("/"));
+        return new Identity(
+                uid, gid, entry.map(Entry::name), entry.map(Entry::home).orElse("/"));
     }
 
     /** The home directory of a UID, if the passwd file knows it. */

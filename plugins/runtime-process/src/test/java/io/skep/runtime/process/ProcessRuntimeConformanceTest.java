@@ -1,10 +1,9 @@
 package io.skep.runtime.process;
 
-import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskDefinition;
+import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskRuntimeProvider;
 import io.skep.spi.tck.TaskRuntimeConformance;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +34,10 @@ class ProcessRuntimeConformanceTest extends TaskRuntimeConformance {
     @Override
     protected TaskDefinition ignoresStopSignal(String taskId) {
         // an ignored signal stays ignored across exec: the sleep itself ignores SIGTERM
-        return launch(taskId, ProcessRuntimeProvider.HOST_IMAGE, List.of(),
+        return launch(
+                taskId,
+                ProcessRuntimeProvider.HOST_IMAGE,
+                List.of(),
                 List.of("sh", "-c", "trap '' TERM; exec sleep 1000"));
     }
 
@@ -52,7 +54,8 @@ class ProcessRuntimeConformanceTest extends TaskRuntimeConformance {
             try {
                 return Files.readAllLines(status).stream()
                         .filter(line -> line.startsWith("SigIgn:"))
-                        .anyMatch(line -> (Long.parseUnsignedLong(line.substring(7).trim(), 16) & SIGTERM_BIT) != 0);
+                        .anyMatch(line ->
+                                (Long.parseUnsignedLong(line.substring(7).trim(), 16) & SIGTERM_BIT) != 0);
             } catch (IOException e) {
                 return false;
             }

@@ -1,16 +1,18 @@
 package io.skep.runtime.process;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.skep.spi.runtime.RuntimeContext;
+import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
-import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
 import io.skep.spi.runtime.TaskRuntimeProvider;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,12 +32,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ProcessRuntimeTest {
 
@@ -43,6 +42,7 @@ class ProcessRuntimeTest {
 
     @TempDir
     Path stateDir;
+
     @TempDir
     Path work;
 
@@ -72,10 +72,21 @@ class ProcessRuntimeTest {
         }
 
         TaskDefinition launch() {
-            return TaskDefinition.builder(taskId, image).taskName("web.1." + taskId).service("svc1", "web").slot(1)
-                    .nodeId("node-1").command(command).args(args).env(env).workingDir(workingDir).user(user)
-                    .hostname(hostname).labels(Map.of("com.example.test", "yes")).stopSignal(stopSignal)
-                    .stopGracePeriod(grace).build();
+            return TaskDefinition.builder(taskId, image)
+                    .taskName("web.1." + taskId)
+                    .service("svc1", "web")
+                    .slot(1)
+                    .nodeId("node-1")
+                    .command(command)
+                    .args(args)
+                    .env(env)
+                    .workingDir(workingDir)
+                    .user(user)
+                    .hostname(hostname)
+                    .labels(Map.of("com.example.test", "yes"))
+                    .stopSignal(stopSignal)
+                    .stopGracePeriod(grace)
+                    .build();
         }
     }
 
@@ -99,7 +110,8 @@ class ProcessRuntimeTest {
     private TaskHandle start(TaskRuntime runtime, Spec spec) throws TaskRuntimeException {
         TaskHandle handle = start(runtime, spec.launch());
         long pid = Long.parseLong(handle.runtimeId());
-        started.add(new long[] {pid, ProcFs.stat(pid).map(ProcFs.Stat::startTicks).orElse(-1L)});
+        started.add(
+                new long[] {pid, ProcFs.stat(pid).map(ProcFs.Stat::startTicks).orElse(-1L)});
         return handle;
     }
 
@@ -107,11 +119,15 @@ class ProcessRuntimeTest {
     void killEverythingStarted() {
         for (long[] p : started) {
             long pid = p[0];
-            ProcFs.stat(pid).filter(s -> s.startTicks() == p[1]).flatMap(s -> ProcessHandle.of(pid)).ifPresent(h -> {
-                h.descendants().forEach(ProcessHandle::destroyForcibly);
-                h.destroyForcibly();
-            });
-            boolean pidReused = ProcFs.stat(pid).filter(s -> s.startTicks() != p[1]).isPresent();
+            ProcFs.stat(pid)
+                    .filter(s -> s.startTicks() == p[1])
+                    .flatMap(s -> ProcessHandle.of(pid))
+                    .ifPresent(h -> {
+                        h.descendants().forEach(ProcessHandle::destroyForcibly);
+                        h.destroyForcibly();
+                    });
+            boolean pidReused =
+                    ProcFs.stat(pid).filter(s -> s.startTicks() != p[1]).isPresent();
             if (!pidReused) {
                 ProcFs.sessionMembers(pid).forEach(m -> ProcessHandle.of(m).ifPresent(ProcessHandle::destroyForcibly));
             }
@@ -173,18 +189,24 @@ class ProcessRuntimeTest {
                 .toList();
 
         assertEquals(1, found.size());
-        assertTrue(found.getFirst().description().contains("\"host\""), found.getFirst().description());
-        assertTrue(found.getFirst().probe(new RuntimeContext("node-1", stateDir)).available());
+        assertTrue(
+                found.getFirst().description().contains("\"host\""),
+                found.getFirst().description());
+        assertTrue(
+                found.getFirst().probe(new RuntimeContext("node-1", stateDir)).available());
     }
 
     @Test
     void validateAcceptsOnlyTheHostImageAndACommand() {
         Spec busybox = new Spec("t1", "sleep", "1");
         busybox.image = "busybox:1";
-        assertEquals("image \"busybox:1\" cannot run on the process runtime: it runs only the image \"host\""
-                + " (the host's own filesystem)", provider.validate(busybox.launch()).orElseThrow());
+        assertEquals(
+                "image \"busybox:1\" cannot run on the process runtime: it runs only the image \"host\""
+                        + " (the host's own filesystem)",
+                provider.validate(busybox.launch()).orElseThrow());
 
-        assertEquals("ContainerSpec.Args: the process runtime needs a command to run",
+        assertEquals(
+                "ContainerSpec.Args: the process runtime needs a command to run",
                 provider.validate(new Spec("t1").launch()).orElseThrow());
 
         Spec badSignal = new Spec("t1", "sleep", "1");
@@ -210,8 +232,10 @@ class ProcessRuntimeTest {
 
         TaskDefinition base = ok.launch();
         TaskDefinition limited = base.toBuilder()
-                .resources(new io.skep.spi.runtime.TaskResources(0, 64L * 1024 * 1024, 0)).build();
-        assertTrue(provider.validate(limited).orElseThrow().startsWith("TaskTemplate.Resources.Limits"),
+                .resources(new io.skep.spi.runtime.TaskResources(0, 64L * 1024 * 1024, 0))
+                .build();
+        assertTrue(
+                provider.validate(limited).orElseThrow().startsWith("TaskTemplate.Resources.Limits"),
                 "limits it cannot enforce are refused, not ignored");
     }
 
@@ -239,7 +263,9 @@ class ProcessRuntimeTest {
         assertTrue(alive(pid));
         // the recorded PID is the task's own process (setsid exec'd it, no fork), which leads its session
         ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
-        assertTrue(process.info().command().orElse("").endsWith("sleep"), process.info().toString());
+        assertTrue(
+                process.info().command().orElse("").endsWith("sleep"),
+                process.info().toString());
         assertEquals(pid, ProcFs.stat(pid).orElseThrow().session());
         assertFalse(task.exit().isDone());
         Map<String, String> record = TaskRecord.read(taskDir("sleeper")).orElseThrow();
@@ -263,13 +289,21 @@ class ProcessRuntimeTest {
     @Test
     void aTaskIgnoringSigtermIsKilledAfterTheGraceWithAllItsDescendants() throws Exception {
         TaskRuntime runtime = open();
-        TaskHandle task = start(runtime, sh("stubborn",
-                "trap '' TERM; sleep 1000 & echo ready; while :; do sleep 0.1; done"));
+        TaskHandle task =
+                start(runtime, sh("stubborn", "trap '' TERM; sleep 1000 & echo ready; while :; do sleep 0.1; done"));
         long pid = pid(task);
         awaitOutput("stubborn", "ready");
-        await("the background sleep runs", () -> ProcessHandle.of(pid).orElseThrow().children()
-                .anyMatch(c -> c.info().arguments().map(a -> List.of(a).contains("1000")).orElse(false)));
-        List<ProcessHandle> descendants = ProcessHandle.of(pid).orElseThrow().descendants().toList();
+        await(
+                "the background sleep runs",
+                () -> ProcessHandle.of(pid)
+                        .orElseThrow()
+                        .children()
+                        .anyMatch(c -> c.info()
+                                .arguments()
+                                .map(a -> List.of(a).contains("1000"))
+                                .orElse(false)));
+        List<ProcessHandle> descendants =
+                ProcessHandle.of(pid).orElseThrow().descendants().toList();
         assertFalse(descendants.isEmpty());
 
         Duration grace = Duration.ofMillis(500);
@@ -336,7 +370,8 @@ class ProcessRuntimeTest {
         TaskHandle task = start(runtime, spec);
 
         assertEquals(0, exitOf(task).exitCode());
-        long background = Long.parseLong(Files.readString(work.resolve("bg.pid")).trim());
+        long background =
+                Long.parseLong(Files.readString(work.resolve("bg.pid")).trim());
         assertFalse(alive(background), "the background sleep outlived its task, as it would not in a container");
     }
 
@@ -351,8 +386,13 @@ class ProcessRuntimeTest {
         assertEquals(0, exitOf(start(runtime, spec)).exitCode());
 
         Set<String> lines = stdout("envtask").lines().collect(Collectors.toSet());
-        assertEquals(Set.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                "HOSTNAME=web.1.envtask", "HOME=/srv", "FOO=bar=baz"), lines);
+        assertEquals(
+                Set.of(
+                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        "HOSTNAME=web.1.envtask",
+                        "HOME=/srv",
+                        "FOO=bar=baz"),
+                lines);
     }
 
     @Test
@@ -388,7 +428,8 @@ class ProcessRuntimeTest {
     void aMissingExecutableFailsWithDockersWords() throws Exception {
         TaskRuntime runtime = open();
 
-        TaskRuntimeException e = assertThrows(TaskRuntimeException.class,
+        TaskRuntimeException e = assertThrows(
+                TaskRuntimeException.class,
                 () -> start(runtime, new Spec("nope", "no-such-command-skep", "x").launch()));
 
         assertEquals("executable file not found in $PATH: \"no-such-command-skep\"", e.getMessage());
@@ -403,8 +444,8 @@ class ProcessRuntimeTest {
 
         TaskRuntimeException e = assertThrows(TaskRuntimeException.class, () -> start(runtime, spec.launch()));
 
-        assertEquals("working directory \"" + work.resolve("absent") + "\" does not exist on this node",
-                e.getMessage());
+        assertEquals(
+                "working directory \"" + work.resolve("absent") + "\" does not exist on this node", e.getMessage());
     }
 
     @Test
@@ -428,7 +469,10 @@ class ProcessRuntimeTest {
         assertEquals(0, exitOf(start(runtime, spec)).exitCode());
 
         String[] passwd = Files.readAllLines(Path.of("/etc/passwd")).stream()
-                .filter(l -> l.startsWith("nobody:")).findFirst().orElseThrow().split(":");
+                .filter(l -> l.startsWith("nobody:"))
+                .findFirst()
+                .orElseThrow()
+                .split(":");
         assertEquals(passwd[2] + "\n" + passwd[3] + "\n" + passwd[5] + "\n", stdout("nobody"));
 
         Spec unknown = new Spec("ghost", "true");
@@ -453,8 +497,8 @@ class ProcessRuntimeTest {
         victim.onExit().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
         TaskRuntime second = open();
-        Map<String, TaskHandle> recovered = second.recover().stream()
-                .collect(Collectors.toMap(TaskHandle::taskId, h -> h));
+        Map<String, TaskHandle> recovered =
+                second.recover().stream().collect(Collectors.toMap(TaskHandle::taskId, h -> h));
 
         assertEquals(Set.of("a-running", "b-dies", "c-exited"), recovered.keySet());
         TaskHandle adopted = recovered.get("a-running");
@@ -463,7 +507,9 @@ class ProcessRuntimeTest {
         TaskExit downExit = recovered.get("b-dies").exit().getNow(null);
         assertEquals(TaskExit.UNKNOWN, downExit.exitCode());
         assertTrue(downExit.message().contains("node was down"), downExit.message());
-        assertEquals(new TaskExit(7, "exit status 7"), recovered.get("c-exited").exit().getNow(null));
+        assertEquals(
+                new TaskExit(7, "exit status 7"),
+                recovered.get("c-exited").exit().getNow(null));
         assertEquals(3, second.recover().size(), "recovering twice gives the same tasks");
 
         adopted.shutdown("SIGTERM", Duration.ofSeconds(5));
@@ -542,10 +588,13 @@ class ProcessRuntimeTest {
     @Test
     void procStatParsesCommandNamesWithSpacesAndParentheses() {
         ProcFs.Stat stat = ProcFs.parseStat("4242 (a) b (c) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0"
-                + " 987654 1000 1 18446744073709551615").orElseThrow();
+                        + " 987654 1000 1 18446744073709551615")
+                .orElseThrow();
 
         assertEquals(new ProcFs.Stat(4242, 'S', 1, 4242, 987654), stat);
-        assertEquals(ProcessHandle.current().pid(), ProcFs.stat(ProcessHandle.current().pid()).orElseThrow().pid());
+        assertEquals(
+                ProcessHandle.current().pid(),
+                ProcFs.stat(ProcessHandle.current().pid()).orElseThrow().pid());
     }
 
     @Test
@@ -559,6 +608,7 @@ class ProcessRuntimeTest {
         try (var files = Files.list(work)) {
             assertEquals(List.of(work.resolve("task.properties")), files.toList(), "no temporary file left");
         }
-        assertTrue(Files.readString(work.resolve("task.properties"), StandardCharsets.UTF_8).contains("b="));
+        assertTrue(Files.readString(work.resolve("task.properties"), StandardCharsets.UTF_8)
+                .contains("b="));
     }
 }

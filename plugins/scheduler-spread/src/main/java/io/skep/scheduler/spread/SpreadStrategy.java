@@ -3,7 +3,6 @@ package io.skep.scheduler.spread;
 import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.SchedulerStrategy;
-
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
@@ -40,8 +39,7 @@ public final class SpreadStrategy implements SchedulerStrategy {
     private static final Comparator<NodeCandidate> BY_NODE_ID = Comparator.comparing(NodeCandidate::nodeId);
 
     /** For {@link java.util.ServiceLoader}. */
-    public SpreadStrategy() {
-    }
+    public SpreadStrategy() {}
 
     @Override
     public String name() {
@@ -121,11 +119,12 @@ public final class SpreadStrategy implements SchedulerStrategy {
             int failureShift = serviceShift + serviceBits;
             long[] keys = new long[m];
             for (int i = 0; i < m; i++) {
-                keys[i] = (long) failures[i] << failureShift | serviceTasks[i] << serviceShift
-                        | totalTasks[i] << totalShift | i;
+                keys[i] = (long) failures[i] << failureShift
+                        | serviceTasks[i] << serviceShift
+                        | totalTasks[i] << totalShift
+                        | i;
             }
-            placePacked(keys, (1L << serviceShift) + (1L << totalShift), (1L << indexBits) - 1, ids, capacity,
-                    placed);
+            placePacked(keys, (1L << serviceShift) + (1L << totalShift), (1L << indexBits) - 1, ids, capacity, placed);
         } else {
             placeByFields(new Heap(m, failures, serviceTasks, totalTasks), ids, capacity, placed);
         }
@@ -142,8 +141,8 @@ public final class SpreadStrategy implements SchedulerStrategy {
      * (failures, service tasks, total tasks, index) into one long: one comparison orders two nodes, the low bits
      * name the node, and one addition of {@code step} counts a task on it.
      */
-    private static void placePacked(long[] heap, long step, long indexMask, String[] ids, int[] capacity,
-                                    String[] placed) {
+    private static void placePacked(
+            long[] heap, long step, long indexMask, String[] ids, int[] capacity, String[] placed) {
         int size = heap.length;
         for (int i = (size >>> 1) - 1; i >= 0; i--) {
             long key = heap[i];

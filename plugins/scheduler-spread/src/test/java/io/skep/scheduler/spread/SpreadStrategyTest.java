@@ -1,10 +1,12 @@
 package io.skep.scheduler.spread;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.SchedulerStrategy;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,10 +14,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class SpreadStrategyTest {
 
@@ -51,8 +50,8 @@ class SpreadStrategyTest {
 
     @Test
     void nodeWithMoreTasksOfTheServiceGetsFewerNew() {
-        List<NodeCandidate> nodes = List.of(node("a", 3, 3, UNLIMITED, 0), node("b", 0, 0, UNLIMITED, 0),
-                node("c", 1, 1, UNLIMITED, 0));
+        List<NodeCandidate> nodes =
+                List.of(node("a", 3, 3, UNLIMITED, 0), node("b", 0, 0, UNLIMITED, 0), node("c", 1, 1, UNLIMITED, 0));
 
         List<String> placed = spread.place(tasks(5), nodes);
 
@@ -71,8 +70,8 @@ class SpreadStrategyTest {
 
     @Test
     void totalTasksBreakTiesBetweenEqualServiceLoad() {
-        List<NodeCandidate> nodes = List.of(node("a", 2, 10, UNLIMITED, 0), node("b", 2, 4, UNLIMITED, 0),
-                node("c", 2, 7, UNLIMITED, 0));
+        List<NodeCandidate> nodes =
+                List.of(node("a", 2, 10, UNLIMITED, 0), node("b", 2, 4, UNLIMITED, 0), node("c", 2, 7, UNLIMITED, 0));
 
         // b (4 in all), then c (7): now b and c have 3 of the service, a 2, so a; then b (5 in all) before c (8).
         assertEquals(List.of("b", "c", "a", "b"), spread.place(tasks(4), nodes));
@@ -80,8 +79,8 @@ class SpreadStrategyTest {
 
     @Test
     void nodeIdBreaksFullTies() {
-        List<NodeCandidate> nodes = List.of(node("n2", 1, 5, UNLIMITED, 0), node("n10", 1, 5, UNLIMITED, 0),
-                node("n1", 1, 5, UNLIMITED, 0));
+        List<NodeCandidate> nodes = List.of(
+                node("n2", 1, 5, UNLIMITED, 0), node("n10", 1, 5, UNLIMITED, 0), node("n1", 1, 5, UNLIMITED, 0));
 
         assertEquals(List.of("n1", "n10", "n2"), spread.place(tasks(3), nodes));
     }
@@ -113,8 +112,10 @@ class SpreadStrategyTest {
 
     @Test
     void nodesWhereTheServiceKeepsFailingAreUsedLast() {
-        List<NodeCandidate> nodes = List.of(node("bad", 0, 0, UNLIMITED, SpreadStrategy.MAX_FAILURES),
-                node("busy", 20, 40, 2, 0), node("flaky", 3, 3, 18, SpreadStrategy.MAX_FAILURES - 1));
+        List<NodeCandidate> nodes = List.of(
+                node("bad", 0, 0, UNLIMITED, SpreadStrategy.MAX_FAILURES),
+                node("busy", 20, 40, 2, 0),
+                node("flaky", 3, 3, 18, SpreadStrategy.MAX_FAILURES - 1));
 
         // Below the threshold failures don't count: flaky (3 of the service) beats busy (20) until both have 20,
         // then wins on total tasks once more and is full. bad runs none of the service, yet it is used only
@@ -183,7 +184,8 @@ class SpreadStrategyTest {
 
     @Test
     void countsBeyondIntegerRangeDoNotOverflow() {
-        List<NodeCandidate> nodes = List.of(node("a", Integer.MAX_VALUE, Integer.MAX_VALUE, UNLIMITED, 0),
+        List<NodeCandidate> nodes = List.of(
+                node("a", Integer.MAX_VALUE, Integer.MAX_VALUE, UNLIMITED, 0),
                 node("b", Integer.MAX_VALUE - 1, Integer.MAX_VALUE, UNLIMITED, 0));
 
         // b catches up with a after one task; from then on they alternate, a first (node ID)
@@ -209,8 +211,7 @@ class SpreadStrategyTest {
     void duplicateNodeIdsAreRefused() {
         List<NodeCandidate> nodes = List.of(empty("a"), empty("b"), empty("a"));
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> spread.place(tasks(1), nodes));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spread.place(tasks(1), nodes));
         assertTrue(e.getMessage().contains("a"), e.getMessage());
     }
 

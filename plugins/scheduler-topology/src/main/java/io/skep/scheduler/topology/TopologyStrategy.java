@@ -4,7 +4,6 @@ import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.SchedulerContext;
 import io.skep.spi.scheduler.SchedulerStrategy;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,8 +31,7 @@ public final class TopologyStrategy implements SchedulerStrategy {
     private volatile SchedulerStrategy within = new LeastLoaded();
 
     /** For {@link java.util.ServiceLoader}: the strategy inside each group comes with {@link #init}. */
-    public TopologyStrategy() {
-    }
+    public TopologyStrategy() {}
 
     /** With a given strategy inside each group (tests). */
     public TopologyStrategy(SchedulerStrategy within) {
@@ -65,7 +63,8 @@ public final class TopologyStrategy implements SchedulerStrategy {
     public List<String> place(PlacementRequest request, List<NodeCandidate> candidates) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(candidates, "candidates");
-        List<NodeCandidate> usable = candidates.stream().filter(c -> c.capacity() > 0).toList();
+        List<NodeCandidate> usable =
+                candidates.stream().filter(c -> c.capacity() > 0).toList();
         Branch root = Branch.of("", usable, request.spreadDescriptors(), 0);
         int tasks = (int) Math.min(request.taskCount(), root.capacity);
         List<String> placed = new ArrayList<>(tasks);
@@ -82,8 +81,8 @@ public final class TopologyStrategy implements SchedulerStrategy {
         within = context.strategies().stream()
                 .filter(s -> !(s instanceof TopologyStrategy)) // never itself, nor another of its kind
                 .filter(s -> s.appliesTo(plain))
-                .max(Comparator.comparingInt(SchedulerStrategy::weight).thenComparing(SchedulerStrategy::name,
-                        Comparator.reverseOrder()))
+                .max(Comparator.comparingInt(SchedulerStrategy::weight)
+                        .thenComparing(SchedulerStrategy::name, Comparator.reverseOrder()))
                 .orElseGet(LeastLoaded::new);
     }
 
@@ -125,7 +124,8 @@ public final class TopologyStrategy implements SchedulerStrategy {
             Map<String, List<NodeCandidate>> byValue = new TreeMap<>();
             for (NodeCandidate n : nodes) {
                 String v = n.attribute(descriptor);
-                byValue.computeIfAbsent(v == null ? UNLABELLED : v, k -> new ArrayList<>()).add(n);
+                byValue.computeIfAbsent(v == null ? UNLABELLED : v, k -> new ArrayList<>())
+                        .add(n);
             }
             List<Branch> children = new ArrayList<>(byValue.size());
             byValue.forEach((v, members) -> children.add(of(v, members, descriptors, level + 1)));
@@ -196,8 +196,10 @@ public final class TopologyStrategy implements SchedulerStrategy {
             for (int t = 0; t < request.taskCount(); t++) {
                 int best = -1;
                 for (int i = 0; i < nodes.size(); i++) {
-                    if (room[i] > 0 && (best < 0 || service[i] < service[best]
-                            || service[i] == service[best] && total[i] < total[best])) {
+                    if (room[i] > 0
+                            && (best < 0
+                                    || service[i] < service[best]
+                                    || service[i] == service[best] && total[i] < total[best])) {
                         best = i;
                     }
                 }

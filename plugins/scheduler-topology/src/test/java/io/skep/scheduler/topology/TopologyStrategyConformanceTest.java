@@ -4,7 +4,6 @@ import io.skep.spi.scheduler.PlacementRequest;
 import io.skep.spi.scheduler.SchedulerContext;
 import io.skep.spi.scheduler.SchedulerStrategy;
 import io.skep.spi.tck.SchedulerStrategyConformance;
-
 import java.util.List;
 import java.util.ServiceLoader;
 
@@ -21,7 +20,8 @@ class TopologyStrategyConformanceTest extends SchedulerStrategyConformance {
         TopologyStrategyConformanceTest.class.getModule().addUses(SchedulerStrategy.class);
         TopologyStrategy topology = new TopologyStrategy();
         List<SchedulerStrategy> loaded = ServiceLoader.load(SchedulerStrategy.class).stream()
-                .map(ServiceLoader.Provider::get).toList();
+                .map(ServiceLoader.Provider::get)
+                .toList();
         topology.init(new SchedulerContext(loaded));
         return topology;
     }

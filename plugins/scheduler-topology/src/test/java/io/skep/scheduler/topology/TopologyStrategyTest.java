@@ -1,18 +1,17 @@
 package io.skep.scheduler.topology;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.skep.spi.scheduler.NodeCandidate;
 import io.skep.spi.scheduler.PlacementRequest;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Placement preferences on in-memory clusters: even groups, unlabelled nodes, existing tasks, capacity, two levels. */
 class TopologyStrategyTest {
@@ -43,8 +42,11 @@ class TopologyStrategyTest {
 
     /** The cluster: az=1,1,2,2 and one node without the label. */
     private static List<NodeCandidate> fiveNodes() {
-        return List.of(node("a1", Map.of("az", "1"), 0, UNLIMITED), node("a2", Map.of("az", "1"), 0, UNLIMITED),
-                node("b1", Map.of("az", "2"), 0, UNLIMITED), node("b2", Map.of("az", "2"), 0, UNLIMITED),
+        return List.of(
+                node("a1", Map.of("az", "1"), 0, UNLIMITED),
+                node("a2", Map.of("az", "1"), 0, UNLIMITED),
+                node("b1", Map.of("az", "2"), 0, UNLIMITED),
+                node("b2", Map.of("az", "2"), 0, UNLIMITED),
                 node("n1", Map.of(), 0, UNLIMITED));
     }
 
@@ -64,7 +66,8 @@ class TopologyStrategyTest {
 
     @Test
     void losingAZoneKeepsEveryReplicaInTheGroupsLeft() {
-        List<NodeCandidate> left = fiveNodes().stream().filter(n -> !n.nodeId().startsWith("a")).toList();
+        List<NodeCandidate> left =
+                fiveNodes().stream().filter(n -> !n.nodeId().startsWith("a")).toList();
         Map<String, Integer> placed = count(strategy.place(spreadOver(6, "az"), left));
         assertEquals(6, placed.values().stream().mapToInt(Integer::intValue).sum());
         assertEquals(3, placed.get("b1") + placed.get("b2"), "half in zone 2");
@@ -73,16 +76,20 @@ class TopologyStrategyTest {
 
     @Test
     void theGroupWithFewerTasksOfTheServiceTakesTheNewOnesFirst() {
-        List<NodeCandidate> nodes = List.of(node("a1", Map.of("az", "1"), 2, UNLIMITED),
-                node("a2", Map.of("az", "1"), 1, UNLIMITED), node("b1", Map.of("az", "2"), 0, UNLIMITED));
+        List<NodeCandidate> nodes = List.of(
+                node("a1", Map.of("az", "1"), 2, UNLIMITED),
+                node("a2", Map.of("az", "1"), 1, UNLIMITED),
+                node("b1", Map.of("az", "2"), 0, UNLIMITED));
         assertEquals(Map.of("b1", 3), count(strategy.place(spreadOver(3, "az"), nodes)));
         assertEquals(Map.of("a2", 1, "b1", 4), count(strategy.place(spreadOver(5, "az"), nodes)));
     }
 
     @Test
     void whatAFullGroupCannotTakeGoesToTheOthersAndNothingBeyondAllCapacity() {
-        List<NodeCandidate> nodes = List.of(node("a1", Map.of("az", "1"), 0, 1),
-                node("b1", Map.of("az", "2"), 0, 3), node("b2", Map.of("az", "2"), 0, 0));
+        List<NodeCandidate> nodes = List.of(
+                node("a1", Map.of("az", "1"), 0, 1),
+                node("b1", Map.of("az", "2"), 0, 3),
+                node("b2", Map.of("az", "2"), 0, 0));
         assertEquals(Map.of("a1", 1, "b1", 3), count(strategy.place(spreadOver(10, "az"), nodes)));
     }
 
@@ -102,8 +109,10 @@ class TopologyStrategyTest {
 
     @Test
     void tiesGoToTheFirstValueAndTheUnlabelledGroupComesLast() {
-        List<NodeCandidate> nodes = List.of(node("n1", Map.of(), 0, UNLIMITED),
-                node("z1", Map.of("az", "z"), 0, UNLIMITED), node("a1", Map.of("az", "a"), 0, UNLIMITED));
+        List<NodeCandidate> nodes = List.of(
+                node("n1", Map.of(), 0, UNLIMITED),
+                node("z1", Map.of("az", "z"), 0, UNLIMITED),
+                node("a1", Map.of("az", "a"), 0, UNLIMITED));
         assertEquals(List.of("a1"), strategy.place(spreadOver(1, "az"), nodes));
         assertEquals(Map.of("a1", 1, "z1", 1), count(strategy.place(spreadOver(2, "az"), nodes)));
     }
