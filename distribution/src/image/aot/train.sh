@@ -5,8 +5,8 @@
 # containers are not, as the training service runs on the process runtime.
 #
 # With CLIENT_IMAGE_DIR, the client image's cache (its lib/skep.aot) is made too, from one `skep node ls` of its
-# own against that daemon: a CLI run loads most of what any command does (picocli's model of every command, the
-# client, Jackson, Netty).
+# own against that daemon (io.skep.cli.AotTraining builds every command's model first: a command line builds only
+# the one it names): a CLI run loads most of what any command does (picocli, the client, Jackson, Netty).
 #
 # usage: train.sh IMAGE_DIR [CLIENT_IMAGE_DIR]
 set -eu
@@ -61,7 +61,7 @@ skep service rm train >/dev/null
 skep node inspect self >/dev/null
 if [ -n "$client" ]; then
   rm -f "$client/lib/skep.aot"
-  "$client/bin/java" -XX:AOTCacheOutput="$client/lib/skep.aot" -m io.skep.cli/io.skep.cli.Main \
+  "$client/bin/java" -XX:AOTCacheOutput="$client/lib/skep.aot" -m io.skep.cli/io.skep.cli.AotTraining \
     --host "unix://$work/skep.sock" node ls >/dev/null || fail "the client image's training run failed"
   [ -s "$client/lib/skep.aot" ] || fail "no AOT cache at $client/lib/skep.aot"
   echo "client AOT cache: $client/lib/skep.aot ($(du -h "$client/lib/skep.aot" | cut -f1))"

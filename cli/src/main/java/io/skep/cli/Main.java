@@ -4,6 +4,7 @@ import io.skep.client.DaemonException;
 import io.skep.client.DaemonUnavailableException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.MissingParameterException;
@@ -38,7 +39,7 @@ public final class Main {
     /** Runs one command line against {@code ctx}, with {@code extraCommands} beside the CLI's own; returns the exit code. */
     public static int run(CliContext ctx, List<Object> extraCommands, String... args) {
         try (ctx) {
-            return commandLine(ctx, extraCommands).execute(args);
+            return commandLine(ctx, extraCommands, args).execute(args);
         }
     }
 
@@ -47,8 +48,21 @@ public final class Main {
      * image adds {@code skep daemon}), laid out and failing as the docker CLI's.
      */
     public static CommandLine commandLine(CliContext ctx, List<Object> extraCommands) {
+        return commandLine(ctx, extraCommands, new String[0]);
+    }
+
+    /**
+     * The command line of {@code ctx} for {@code args}: with only the command they name (and its subcommands), or
+     * every command when they name none that exists (help lists them all; picocli reports the unknown one).
+     */
+    static CommandLine commandLine(CliContext ctx, List<Object> extraCommands, String[] args) {
         CommandLine cl = new CommandLine(new SkepCommand(ctx));
-        extraCommands.forEach(cl::addSubcommand);
+        List<Object> commands = new ArrayList<>(SkepCommand.COMMANDS);
+        commands.addAll(extraCommands);
+        String named = commandName(cl.getCommandSpec(), args);
+        List<Object> chosen =
+                commands.stream().filter(c -> names(c).contains(named)).toList();
+        (chosen.isEmpty() ? commands : chosen).forEach(cl::addSubcommand);
         cl.setOut(new PrintWriter(ctx.out, true));
         cl.setErr(new PrintWriter(ctx.err, true));
         cl.setOverwrittenOptionsAllowed(true);
@@ -56,10 +70,46 @@ public final class Main {
         abbreviateSynopsis(cl);
         cl.setHelpFactory(Main::help);
         // Like docker's SetInterspersed(false): after IMAGE everything is the command and its arguments.
-        cl.getSubcommands().get("service").getSubcommands().get("create").setStopAtPositional(true);
-        cl.setParameterExceptionHandler((ex, args) -> usageError(ex, ctx.err));
+        CommandLine service = cl.getSubcommands().get("service");
+        if (service != null) {
+            service.getSubcommands().get("create").setStopAtPositional(true);
+        }
+        cl.setParameterExceptionHandler((ex, unused) -> usageError(ex, ctx.err));
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> executionError(ex, ctx));
         return cl;
+    }
+
+    /**
+     * The first argument after the global options ({@code -H HOST}, the TLS flags): the command's name, or null when
+     * there is none.
+     */
+    static String commandName(CommandSpec top, String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("-") || arg.equals("-")) {
+                return arg;
+            }
+            if (arg.equals("--")) {
+                return null;
+            }
+            OptionSpec option = arg.contains("=") ? null : top.findOption(arg);
+            if (option != null && option.arity().max() > 0 && !option.typeInfo().isBoolean()) {
+                i++; // its value
+            }
+        }
+        return null;
+    }
+
+    /** The names and aliases of a picocli command (a class or an instance), from its annotation. */
+    private static List<String> names(Object command) {
+        Class<?> type = command instanceof Class<?> c ? c : command.getClass();
+        CommandLine.Command annotation = type.getAnnotation(CommandLine.Command.class);
+        if (annotation == null) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>(List.of(annotation.aliases()));
+        names.add(annotation.name());
+        return names;
     }
 
     /** Help that shows boolean flags bare ({@code -d, --detach}), though they take {@code --detach=false}. */

@@ -1,5 +1,6 @@
 package io.skep.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,17 +12,21 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "skep",
         customSynopsis = "skep [OPTIONS] COMMAND",
-        description = "A Docker Swarm-mode orchestrator for the JVM.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {
+        description = "A Docker Swarm-mode orchestrator for the JVM.")
+final class SkepCommand implements Callable<Integer> {
+    /**
+     * The subcommands, in the order help lists them. {@link Main} adds them, only the one a command line names when
+     * it names one: picocli builds a command's model from its annotations as it is added, and building all of them
+     * was most of a command's start.
+     */
+    static final List<Class<?>> COMMANDS = List.of(
             SwarmCommand.class,
             NodeCommand.class,
             ServiceCommand.class,
             PluginCommand.class,
             InfoCommand.class,
-            VersionCommand.class,
-        })
-final class SkepCommand implements Callable<Integer> {
+            VersionCommand.class);
 
     final CliContext ctx;
 
