@@ -36,6 +36,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -346,6 +349,63 @@ public abstract class NetworkDriverConformance {
         connectT1AndT2(net);
         assertEquals(before, snapshot(), "the restarted node's calls changed the kernel's state");
         awaitReachable("t1", "t2");
+    }
+
+    @Test
+    void callsFromSeveralThreadsAtOnceAreSafe() throws Exception {
+        NetworkDefinition net = network(false);
+        NetworkDefinition other = NetworkDefinition.builder(
+                        "tcknet2", 4098, Cidr.parse("198.18.1.0/24"), ip("198.18.1.1"))
+                .build();
+        inParallel(
+                () -> node1.prepare(net),
+                () -> node1.prepare(net),
+                () -> node1.prepare(other),
+                () -> node1.prepare(other),
+                () -> node2.prepare(net));
+        inParallel(
+                () -> node1.attach(net, endpoint("t1")),
+                () -> node1.attach(net, endpoint("t3")),
+                () -> node1.setPeers(net, List.of(peer("t2", 2))),
+                () -> node1.setPeers(other, List.of(peer("t2", 2))),
+                () -> node2.attach(net, endpoint("t2")),
+                () -> node2.setPeers(net, List.of(peer("t1", 1), peer("t3", 1))));
+        awaitReachable("t1", "t3");
+        awaitReachable("t3", "t2");
+        awaitReachable("t2", "t1");
+    }
+
+    /** A call of the driver, for {@link #inParallel}. */
+    @FunctionalInterface
+    protected interface Call {
+        void run() throws Exception;
+    }
+
+    /** Runs the calls at once, each on a thread of its own, and fails with the first that fails. */
+    protected final void inParallel(Call... calls) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        for (Call call : calls) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    start.await();
+                    call.run();
+                    done.complete(null);
+                } catch (Throwable e) {
+                    done.completeExceptionally(e);
+                }
+            });
+            running.add(done);
+        }
+        start.countDown();
+        for (CompletableFuture<Void> done : running) {
+            try {
+                done.get(timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                fail("a call made in parallel with others failed: " + e.getCause(), e.getCause());
+            }
+        }
     }
 
     @Test
