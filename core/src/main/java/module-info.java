@@ -44,6 +44,7 @@ module io.skep.core {
     uses io.skep.spi.scheduler.SchedulerStrategy;
     uses io.skep.spi.scheduler.SchedulerFilter;
     uses io.skep.spi.runtime.TaskRuntimeProvider;
+    uses io.skep.spi.network.NetworkDriverProvider;
 
     // Wire types are read and written by Jackson; commands are filled in by picocli.
     opens io.skep.core.store to

@@ -6,4 +6,5 @@ module io.skep.spi {
     exports io.skep.spi;
     exports io.skep.spi.scheduler;
     exports io.skep.spi.runtime;
+    exports io.skep.spi.network;
 }

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
     /** Packages of plugins, the built-in ones and the examples vendors copy. */
-    private static final String[] PLUGINS = {"io.skep.scheduler..", "io.skep.runtime..", "io.skep.example.."};
+    private static final String[] PLUGINS = {
+        "io.skep.scheduler..", "io.skep.runtime..", "io.skep.network..", "io.skep.example.."
+    };
     /** Packages of the node and of what drives it: a plugin names none of them. */
     private static final String[] NODE = {"io.skep.core..", "io.skep.cli..", "io.skep.client..", "io.skep.api.."};
 

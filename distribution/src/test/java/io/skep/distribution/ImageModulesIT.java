@@ -21,7 +21,8 @@ class ImageModulesIT {
     private static List<String> plugins() {
         String list = System.getProperty(
                 "skep.plugins",
-                "io.skep.scheduler.spread,io.skep.scheduler.topology,io.skep.runtime.process,io.skep.runtime.docker");
+                "io.skep.scheduler.spread,io.skep.scheduler.topology,io.skep.runtime.process,io.skep.runtime.docker,"
+                        + "io.skep.network.overlay");
         return Arrays.stream(list.split(","))
                 .map(String::strip)
                 .filter(s -> !s.isEmpty())

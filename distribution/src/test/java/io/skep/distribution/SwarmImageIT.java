@@ -162,6 +162,12 @@ class SwarmImageIT extends ImageTest {
         String out = ok("plugin", "ls");
         assertTrue(out.lines().anyMatch(l -> l.contains("process") && l.contains("io.skep.runtime.process")), out);
         assertTrue(out.lines().anyMatch(l -> l.contains("spread") && l.contains("io.skep.scheduler.spread")), out);
+        assertTrue(
+                out.lines()
+                        .anyMatch(l -> l.contains("overlay")
+                                && l.contains("network-driver")
+                                && l.contains("io.skep.network.overlay")),
+                out);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.skep.core.plugins;
 import io.skep.spi.Plugin;
 import io.skep.spi.PluginConfig;
 import io.skep.spi.PluginOptionException;
+import io.skep.spi.network.NetworkDriverProvider;
 import io.skep.spi.runtime.TaskRuntimeProvider;
 import io.skep.spi.scheduler.SchedulerFilter;
 import io.skep.spi.scheduler.SchedulerStrategy;
@@ -39,7 +40,8 @@ public final class PluginRegistry {
     public static final List<Kind> KINDS = List.of(
             new Kind("scheduler", SchedulerStrategy.class),
             new Kind("runtime", TaskRuntimeProvider.class),
-            new Kind("scheduler-filter", SchedulerFilter.class));
+            new Kind("scheduler-filter", SchedulerFilter.class),
+            new Kind("network-driver", NetworkDriverProvider.class));
 
     /** One loaded plugin, as {@code skep plugin ls} shows it, with the settings it received. */
     public record LoadedPlugin(
