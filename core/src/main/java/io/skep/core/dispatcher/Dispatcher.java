@@ -45,6 +45,8 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, Task.TaskStatus> pendingStatus = new LinkedHashMap<>();
+    /** Registrations (a node's description and readiness) the store refused, by node ID. */
+    private final Map<String, NodePatch> pendingRegistrations = new LinkedHashMap<>();
     /** Whether this dispatcher ran a pass yet, and when the first began: nodes get a grace period to open a session. */
     private boolean started;
 
@@ -83,7 +85,13 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         try {
             store.commit(new Batch().patchNode(nodeId, patch));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot register node " + nodeId + ": " + e.getMessage(), e);
+            // The session opens all the same: a registration the store refused (no quorum for a moment, as right
+            // after an election) is written on a later pass. Refusing the session would leave a node whose agent
+            // shares this process without one until the next change of leader.
+            LOG.warn("node {} registered; its description is written on a later pass: {}", nodeId, e.toString());
+            synchronized (pendingRegistrations) {
+                pendingRegistrations.put(nodeId, patch);
+            }
         }
         Session session = new Session(nodeId, assignments);
         lastSeen.put(nodeId, ticker.nanos());
@@ -103,7 +111,8 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
 
     @Override
     protected void reconcile() throws Exception {
-        flushStatus();
+        flush(pendingRegistrations, Batch::patchNode);
+        flush(pendingStatus, (batch, taskId, status) -> batch.patchTask(taskId, TaskPatch.status(status)));
         checkHeartbeats();
         for (Session s : sessions.values()) {
             s.push();
@@ -111,27 +120,32 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         wakeIn(heartbeatPeriod());
     }
 
+    /** How a pending write of one object goes into a batch. */
+    private interface PendingWrite<V> {
+        void addTo(Batch batch, String id, V value);
+    }
+
     /**
-     * Writes the status reported since the last pass. A node hears nothing back of a report it made (its task runs
-     * on, and it reports again only when the state changes), so what a failed write held is kept for the next pass,
-     * unless newer status for the same task came meanwhile.
+     * Writes what {@code pending} holds (reported since the last pass). A node hears nothing back of a report it
+     * made (its task runs on, and it reports again only when the state changes), so what a failed write held is
+     * kept for the next pass, unless a newer report for the same object came meanwhile.
      */
-    private void flushStatus() throws IOException {
-        Map<String, Task.TaskStatus> taken;
-        synchronized (pendingStatus) {
-            taken = new LinkedHashMap<>(pendingStatus);
-            pendingStatus.clear();
+    private <V> void flush(Map<String, V> pending, PendingWrite<V> write) throws IOException {
+        Map<String, V> taken;
+        synchronized (pending) {
+            taken = new LinkedHashMap<>(pending);
+            pending.clear();
         }
         Batch batch = new Batch();
-        taken.forEach((taskId, status) -> batch.patchTask(taskId, TaskPatch.status(status)));
+        taken.forEach((id, value) -> write.addTo(batch, id, value));
         boolean written = false;
         try {
             store.commit(batch);
             written = true;
         } finally {
             if (!written) {
-                synchronized (pendingStatus) {
-                    taken.forEach(pendingStatus::putIfAbsent);
+                synchronized (pending) {
+                    taken.forEach(pending::putIfAbsent);
                 }
             }
         }

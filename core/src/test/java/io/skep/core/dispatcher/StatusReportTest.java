@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * A node reports a task's status once per change: a report the store could not take (no quorum for a moment, as
+ * A node registers once per session and reports a task's status once per change: a report the store could not take (no quorum for a moment, as
  * while a paused leader comes back) is written on a later pass, never dropped, and newer status for the task wins.
  */
 class StatusReportTest {
@@ -73,5 +73,30 @@ class StatusReportTest {
                     state(task.id),
                     "the refused report is written once the store takes writes, the newest one");
         }
+    }
+
+    @Test
+    void aRegistrationTheStoreRefusedOpensTheSessionAndIsWrittenOnTheNextPass() throws Exception {
+        Node joined = Fixtures.node("n1");
+        joined.status.state = "down";
+        Fixtures.join(memory, joined);
+        Node.Description description = new Node.Description();
+        description.hostname = "worker-1";
+        long[] now = {0};
+        try (Dispatcher dispatcher = new Dispatcher(store, () -> now[0])) {
+            quorum.set(false);
+            AgentSession session = dispatcher.register("n1", description, tasks -> {});
+            assertEquals("down", node().status.state, "nothing written without a quorum");
+
+            quorum.set(true);
+            dispatcher.passNow();
+            assertEquals("ready", node().status.state, "the node is ready once the store takes writes");
+            assertEquals("worker-1", node().description.hostname);
+            session.close();
+        }
+    }
+
+    private Node node() {
+        return memory.memory().get(Kind.NODE, "n1");
     }
 }
