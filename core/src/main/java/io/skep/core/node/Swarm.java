@@ -1,12 +1,12 @@
 package io.skep.core.node;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.skep.api.model.Cluster;
 import io.skep.api.model.Ids;
 import io.skep.api.model.Json;
 import io.skep.api.model.Node;
+import io.skep.api.model.SwarmInitRequest;
+import io.skep.api.model.SwarmJoinRequest;
 import io.skep.core.agent.Agent;
-import io.skep.core.api.ApiException;
 import io.skep.core.api.ApiServer;
 import io.skep.core.api.ControlApi;
 import io.skep.core.api.Membership;
@@ -175,15 +175,15 @@ final class Swarm implements AutoCloseable {
     }
 
     /** Creates a swarm with this node as its only manager (swarm init); returns the node ID. */
-    synchronized String initSwarm(JsonNode request) throws Exception {
+    synchronized String initSwarm(SwarmInitRequest request) throws Exception {
         if (membership != null) {
+            // the API checked; only an init that raced this one comes here
             throw new IllegalStateException("this node is already part of a swarm");
         }
-        InetSocketAddress listen = listenAddress(request);
+        InetSocketAddress listen = listenAddress(request.listenAddr);
         Path raftDir = config.dataDir().resolve("raft");
         deleteTree(raftDir); // a half-made swarm of an init that crashed
-        long interval =
-                request.path("Spec").path("Raft").path("SnapshotInterval").asLong(0);
+        long interval = snapshotInterval(request);
         int port = config.raftPort() == 0 ? freePort() : config.raftPort();
         String clusterId = Ids.newId();
         // The swarm's PKI: its root CA, and this first manager's certificate, signed by it.
@@ -202,19 +202,19 @@ final class Swarm implements AutoCloseable {
         InetSocketAddress bound;
         try {
             bound = openClusterPort(listen);
-        } catch (RuntimeException e) {
+        } catch (SwarmStateException | RuntimeException e) {
             tls = null;
             keys = null;
             throw e;
         }
         String advertised;
         try {
-            advertised = Addresses.advertised(request.path("AdvertiseAddr").asText(""), bound);
+            advertised = Addresses.advertised(request.advertiseAddr == null ? "" : request.advertiseAddr, bound);
         } catch (IllegalArgumentException e) {
             closeClusterPort();
             tls = null;
             keys = null;
-            throw ApiException.badRequest("invalid " + e.getMessage());
+            throw new SwarmStateException(SwarmStateException.Kind.INVALID_ARGUMENT, "invalid " + e.getMessage());
         }
         NodeFiles.SwarmState swarm = NodeFiles.SwarmState.manager(
                 clusterId,
@@ -250,7 +250,9 @@ final class Swarm implements AutoCloseable {
     synchronized String forceNewCluster() throws Exception {
         Manager m = manager;
         if (m == null) {
-            throw ApiException.badRequest("--force-new-cluster: this node is not a manager of a swarm");
+            throw new SwarmStateException(
+                    SwarmStateException.Kind.NOT_A_MANAGER,
+                    "--force-new-cluster: this node is not a manager of a swarm");
         }
         Map<io.skep.api.model.Kind, List<io.skep.api.model.StoredObject>> content =
                 m.memory().dump();
@@ -296,49 +298,51 @@ final class Swarm implements AutoCloseable {
      * Joins a swarm through one of its managers (Docker's join request: {@code RemoteAddrs}, {@code JoinToken},
      * {@code ListenAddr}, {@code AdvertiseAddr}, {@code Availability}); the node becomes a worker.
      */
-    synchronized void joinSwarm(JsonNode request) throws Exception {
+    synchronized void joinSwarm(SwarmJoinRequest request) throws Exception {
         if (membership != null) {
-            throw ApiException.unavailable("This node is already part of a swarm. Use \"docker swarm leave\" to "
-                    + "leave this swarm and join another one.");
+            throw new SwarmStateException(
+                    SwarmStateException.Kind.ALREADY_IN_SWARM,
+                    "This node is already part of a swarm. Use \"docker swarm leave\" to "
+                            + "leave this swarm and join another one.");
         }
         List<String> managers = new ArrayList<>();
-        for (JsonNode r : request.path("RemoteAddrs")) {
+        for (String r : request.remoteAddrs == null ? List.<String>of() : request.remoteAddrs) {
             try {
-                InetSocketAddress a = Addresses.parse("RemoteAddrs", r.asText());
+                InetSocketAddress a = Addresses.parse("RemoteAddrs", r);
                 managers.add(hostPort(a));
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("invalid " + e.getMessage());
+                throw new SwarmStateException(SwarmStateException.Kind.INVALID_ARGUMENT, "invalid " + e.getMessage());
             }
         }
         if (managers.isEmpty()) {
-            throw ApiException.badRequest("invalid RemoteAddrs: the address of at least one manager is required");
+            throw new SwarmStateException(
+                    SwarmStateException.Kind.INVALID_ARGUMENT,
+                    "invalid RemoteAddrs: the address of at least one manager is required");
         }
-        InetSocketAddress listen = listenAddress(request);
+        InetSocketAddress listen = listenAddress(request.listenAddr);
         if (listen.getPort() == 0) {
             // Should the node join as a manager, its cluster port's address is part of the request.
             listen = new InetSocketAddress(listen.getAddress(), freePort());
         }
         String advertised;
         try {
-            advertised = Addresses.advertised(request.path("AdvertiseAddr").asText(""), listen);
+            advertised = Addresses.advertised(request.advertiseAddr == null ? "" : request.advertiseAddr, listen);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid " + e.getMessage());
+            throw new SwarmStateException(SwarmStateException.Kind.INVALID_ARGUMENT, "invalid " + e.getMessage());
         }
-        String availability = request.path("Availability").asText("");
+        String availability = request.availability == null ? "" : request.availability;
         SwarmJoin.Joined joined;
         try {
-            joined = SwarmJoin.join(
+            joined = SwarmJoin.handshake(
                     managers.get(0),
-                    request.path("JoinToken").asText(""),
+                    request.joinToken == null ? "" : request.joinToken,
                     daemon.nodeId(),
                     availability,
                     Addresses.host(advertised),
                     advertised,
                     describe());
-        } catch (SwarmJoin.Refused e) {
-            throw new ApiException(e.status, e.getMessage());
         } catch (java.io.IOException e) {
-            throw ApiException.unavailable(e.getMessage());
+            throw new SwarmStateException(SwarmStateException.Kind.UNAVAILABLE, e.getMessage());
         }
         tls = new NodeTls(joined.certificate(), RootCa.certificatesOf(joined.rootCaPem()));
         NodeFiles.SwarmState swarm;
@@ -382,19 +386,23 @@ final class Swarm implements AutoCloseable {
         }
     }
 
-    /** The request's {@code ListenAddr}, or the daemon's {@code --listen-addr}; a bad one is a 400 naming it. */
-    private InetSocketAddress listenAddress(JsonNode request) {
-        String given = request == null ? "" : request.path("ListenAddr").asText("");
+    /** The request's {@code ListenAddr}, or the daemon's {@code --listen-addr}; a bad one is refused, naming it. */
+    private InetSocketAddress listenAddress(String requested) throws SwarmStateException {
+        String given = requested == null ? "" : requested;
         try {
             return Addresses.parse(
                     given.isBlank() ? "--listen-addr" : "ListenAddr", given.isBlank() ? config.listenAddr() : given);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid " + e.getMessage());
+            throw new SwarmStateException(SwarmStateException.Kind.INVALID_ARGUMENT, "invalid " + e.getMessage());
         }
     }
 
-    /** Binds the cluster port (the CA and the dispatcher for other nodes); its routes wait for the manager. */
-    private InetSocketAddress openClusterPort(InetSocketAddress listen) throws Exception {
+    /**
+     * Binds the cluster port (the CA and the dispatcher for other nodes); its routes wait for the manager.
+     *
+     * @throws SwarmStateException when it cannot listen there ({@code ListenAddr})
+     */
+    private InetSocketAddress openClusterPort(InetSocketAddress listen) throws SwarmStateException {
         clusterRoutes = new ClusterRoutes(() -> manager);
         clusterPort = new ApiServer(clusterRoutes.router(), Map.of("Server", "skep/" + daemon.version() + " (linux)"));
         try {
@@ -406,7 +414,9 @@ final class Swarm implements AutoCloseable {
             String reason = e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException
                     ? "address already in use"
                     : e.toString();
-            throw ApiException.badRequest("cannot listen on " + hostPort(listen) + " (ListenAddr): " + reason);
+            throw new SwarmStateException(
+                    SwarmStateException.Kind.INVALID_ARGUMENT,
+                    "cannot listen on " + hostPort(listen) + " (ListenAddr): " + reason);
         }
     }
 
@@ -959,15 +969,32 @@ final class Swarm implements AutoCloseable {
         }
     }
 
+    /** {@code Spec.Raft.SnapshotInterval}, or 0 when the request leaves it out (the API checked it is an integer). */
+    private static long snapshotInterval(SwarmInitRequest request) {
+        return raftSetting(request.spec, "SnapshotInterval") instanceof Number n ? n.longValue() : 0;
+    }
+
+    private static Object raftSetting(Cluster.SwarmSpec spec, String field) {
+        Object raft = spec == null ? null : spec.other().get("Raft");
+        return raft instanceof Map<?, ?> m ? m.get(field) : null;
+    }
+
+    /** Whether the request asks for autolock: its {@code AutoLockManagers}, or its spec's. */
+    private static boolean autolock(SwarmInitRequest request) {
+        Object encryption = request.spec == null ? null : request.spec.other().get("EncryptionConfig");
+        return request.autoLockManagers
+                || (encryption instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("AutoLockManagers")));
+    }
+
     /** The swarm object of an init request: its spec with Swarm's defaults filled in (the API checked it). */
-    private Cluster cluster(String clusterId, long snapshotInterval, JsonNode request, RootCa ca, SecureRandom random) {
+    private Cluster cluster(
+            String clusterId, long snapshotInterval, SwarmInitRequest request, RootCa ca, SecureRandom random) {
+        boolean autolock = autolock(request); // read before the request's spec is filled in below
         Cluster c = new Cluster();
         c.id = clusterId;
         c.createdAt = Ids.now();
-        JsonNode spec = request == null ? null : request.get("Spec");
-        c.spec = spec == null || spec.isNull()
-                ? new Cluster.SwarmSpec()
-                : Json.MAPPER.convertValue(spec, Cluster.SwarmSpec.class);
+        // The request's spec becomes the swarm's (the request is this init's own), with Swarm's defaults filled in.
+        c.spec = request.spec == null ? new Cluster.SwarmSpec() : request.spec;
         c.spec.name = "default";
         if (c.spec.orchestration == null) {
             c.spec.orchestration = new Cluster.Orchestration();
@@ -992,12 +1019,6 @@ final class Swarm implements AutoCloseable {
         c.spec.other("Dispatcher", Map.of("HeartbeatPeriod", c.heartbeatPeriod().toNanos()));
         c.spec.other("CAConfig", Map.of("NodeCertExpiry", c.nodeCertExpiry().toNanos()));
         c.spec.other("TaskDefaults", Map.of());
-        boolean autolock = request != null
-                && (request.path("AutoLockManagers").asBoolean(false)
-                        || request.path("Spec")
-                                .path("EncryptionConfig")
-                                .path("AutoLockManagers")
-                                .asBoolean(false));
         c.spec.other("EncryptionConfig", Map.of("AutoLockManagers", autolock));
         c.unlockKey = autolock ? io.skep.core.pki.UnlockKey.generate(random).text() : null;
         c.rootCa = new Cluster.CaKeys();
@@ -1012,13 +1033,12 @@ final class Swarm implements AutoCloseable {
         return c;
     }
 
-    private Node self(JsonNode request, String advertised) {
+    private Node self(SwarmInitRequest request, String advertised) {
         Node n = new Node();
         n.id = daemon.nodeId();
         n.createdAt = Ids.now();
         n.spec.role = "manager";
-        String availability =
-                request == null ? "" : request.path("Availability").asText("");
+        String availability = request.availability == null ? "" : request.availability;
         n.spec.availability = availability.isEmpty() ? "active" : availability;
         n.description = describe();
         n.status.state = "unknown";

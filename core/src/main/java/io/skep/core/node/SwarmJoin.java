@@ -27,22 +27,17 @@ final class SwarmJoin {
      */
     record Joined(NodeCertificate certificate, String rootCaPem, String clusterId, String role, String raftGroup) {}
 
-    /** A join that cannot succeed as asked (bad token, wrong CA, refused): the caller answers 400/403. */
-    static final class Refused extends Exception {
-        final int status;
-
-        Refused(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-    }
-
     private SwarmJoin() {}
 
     /**
+     * The exchange with the manager: its root CA checked against the token, then the token and a certificate request
+     * for a signed certificate.
+     *
      * @param clusterAddr where this node's cluster port will listen, should it join as a manager ({@code host:port})
+     * @throws SwarmStateException when the join cannot succeed as asked (bad token, wrong CA, refused)
+     * @throws IOException when the manager cannot be reached
      */
-    static Joined join(
+    static Joined handshake(
             String manager,
             String token,
             String nodeId,
@@ -50,19 +45,19 @@ final class SwarmJoin {
             String advertisedHost,
             String clusterAddr,
             Node.Description description)
-            throws Refused, IOException, InterruptedException {
+            throws SwarmStateException, IOException, InterruptedException {
         JoinToken parsed;
         try {
             parsed = JoinToken.parse(token);
         } catch (IllegalArgumentException e) {
-            throw new Refused(400, "invalid join token");
+            throw new SwarmStateException(SwarmStateException.Kind.INVALID_ARGUMENT, "invalid join token");
         }
         String rootCaPem;
         try (ClusterClient untrusted = new ClusterClient(NodeTls.anyServer(), List.of(manager))) {
             rootCaPem = untrusted.rootCaPem();
         }
         if (rootCaPem == null || !RootCa.digestOf(rootCaPem).equals(parsed.caDigest())) {
-            throw new Refused(403, CA_MISMATCH + parsed.caDigest());
+            throw new SwarmStateException(SwarmStateException.Kind.PERMISSION_DENIED, CA_MISMATCH + parsed.caDigest());
         }
         CertificateRequest csr = CertificateRequest.create(new SecureRandom());
         CertificateAuthority.Issued issued;
@@ -71,15 +66,29 @@ final class SwarmJoin {
             issued = trusted.join(new CertificateAuthority.JoinRequest(
                     token.strip(), nodeId, csr.pem(), availability, advertisedHost, clusterAddr, description));
         } catch (ClusterClient.CallFailed e) {
-            throw new Refused(
-                    e.status() == 409 ? 409 : e.status() >= 500 ? 503 : e.status() == 401 ? 403 : e.status(),
-                    e.getMessage());
+            throw refusal(e.status(), e.getMessage());
         }
         NodeCertificate certificate =
                 NodeCertificate.of(issued.certificate(), csr.keys().getPrivate());
         if (!nodeId.equals(certificate.nodeId()) || !issued.clusterId().equals(certificate.clusterId())) {
-            throw new Refused(403, "the manager signed a certificate for another node (" + certificate.nodeId() + ")");
+            throw new SwarmStateException(
+                    SwarmStateException.Kind.PERMISSION_DENIED,
+                    "the manager signed a certificate for another node (" + certificate.nodeId() + ")");
         }
         return new Joined(certificate, rootCaPem, issued.clusterId(), issued.role(), issued.raftGroup());
+    }
+
+    /**
+     * The manager's refusal of the join: its failure is one to try again; its 401 (the token refused) is Docker's
+     * permission denied; any other refusal passes on as the manager answered it.
+     */
+    static SwarmStateException refusal(int managerStatus, String message) {
+        if (managerStatus >= 500) {
+            return new SwarmStateException(SwarmStateException.Kind.UNAVAILABLE, message);
+        }
+        if (managerStatus == 401) {
+            return new SwarmStateException(SwarmStateException.Kind.PERMISSION_DENIED, message);
+        }
+        return SwarmStateException.refusedByManager(managerStatus, message);
     }
 }
