@@ -1,6 +1,7 @@
 package io.skep.core.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.skep.api.model.SwarmInitRequest;
+import io.skep.api.model.SwarmJoinRequest;
 import io.skep.core.manager.Manager;
 import io.skep.core.plugins.PluginRegistry;
 
@@ -30,13 +31,13 @@ public interface NodeContext {
     Membership membership();
 
     /** Creates a swarm with this node as its only manager; returns the node ID. */
-    String initSwarm(JsonNode request) throws Exception;
+    String initSwarm(SwarmInitRequest request) throws Exception;
 
     /** Makes this manager the only one of a new Raft group that keeps the swarm's state (--force-new-cluster). */
     String forceNewCluster() throws Exception;
 
     /** Joins the swarm of {@code RemoteAddrs} with {@code JoinToken} (Docker's join request). */
-    void joinSwarm(JsonNode request) throws Exception;
+    void joinSwarm(SwarmJoinRequest request) throws Exception;
 
     /** Leaves the swarm: stops and removes this node's tasks and erases the swarm's state here. */
     void leaveSwarm() throws Exception;

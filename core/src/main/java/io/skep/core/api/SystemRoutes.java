@@ -7,6 +7,8 @@ import io.skep.api.model.Cluster;
 import io.skep.api.model.Defaults;
 import io.skep.api.model.Json;
 import io.skep.api.model.Node;
+import io.skep.api.model.SwarmInitRequest;
+import io.skep.api.model.SwarmJoinRequest;
 import io.skep.core.manager.Manager;
 import io.skep.core.pki.JoinToken;
 import io.skep.core.pki.RootCa;
@@ -314,8 +316,10 @@ final class SystemRoutes {
                         + "own; rotate to another with `swarm ca --rotate --ca-cert … --ca-key …` once it runs");
             }
         }
+        // Checked as sent (the refusals name its fields), then read as the typed request.
+        SwarmInitRequest typed = Json.MAPPER.treeToValue(body, SwarmInitRequest.class);
         try {
-            return ApiResponse.ok(node.initSwarm(body));
+            return ApiResponse.ok(node.initSwarm(typed));
         } catch (IllegalArgumentException e) { // an address the node cannot read
             throw ApiException.badRequest("invalid " + e.getMessage());
         }
@@ -328,8 +332,10 @@ final class SystemRoutes {
         }
         JsonNode body = request.body(JsonNode.class, "swarm join request");
         SwarmSpecValidator.joinRequest(body);
+        // Checked as sent (the refusals name its fields), then read as the typed request.
+        SwarmJoinRequest typed = Json.MAPPER.treeToValue(body, SwarmJoinRequest.class);
         try {
-            node.joinSwarm(body);
+            node.joinSwarm(typed);
         } catch (IllegalArgumentException e) { // an address the node cannot read
             throw ApiException.badRequest("invalid " + e.getMessage());
         }

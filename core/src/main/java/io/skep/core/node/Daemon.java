@@ -1,6 +1,8 @@
 package io.skep.core.node;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.skep.api.model.SwarmInitRequest;
+import io.skep.api.model.SwarmJoinRequest;
+import io.skep.core.api.ApiException;
 import io.skep.core.api.ApiServer;
 import io.skep.core.api.ControlApi;
 import io.skep.core.api.Membership;
@@ -214,18 +216,41 @@ public final class Daemon implements AutoCloseable, NodeContext {
     }
 
     @Override
-    public String initSwarm(JsonNode request) throws Exception {
-        return swarm.initSwarm(request);
+    public String initSwarm(SwarmInitRequest request) throws Exception {
+        try {
+            return swarm.initSwarm(request);
+        } catch (SwarmStateException e) {
+            throw apiError(e);
+        }
     }
 
     @Override
     public String forceNewCluster() throws Exception {
-        return swarm.forceNewCluster();
+        try {
+            return swarm.forceNewCluster();
+        } catch (SwarmStateException e) {
+            throw apiError(e);
+        }
     }
 
     @Override
-    public void joinSwarm(JsonNode request) throws Exception {
-        swarm.joinSwarm(request);
+    public void joinSwarm(SwarmJoinRequest request) throws Exception {
+        try {
+            swarm.joinSwarm(request);
+        } catch (SwarmStateException e) {
+            throw apiError(e);
+        }
+    }
+
+    /** The control API's answer to a refusal of the swarm lifecycle: Docker's status for its kind, its words. */
+    static ApiException apiError(SwarmStateException e) {
+        int status = switch (e.kind()) {
+            case INVALID_ARGUMENT, NOT_A_MANAGER -> 400;
+            case PERMISSION_DENIED -> 403;
+            case ALREADY_IN_SWARM, UNAVAILABLE -> 503;
+            case REFUSED_BY_MANAGER -> e.managerStatus();
+        };
+        return new ApiException(status, e.getMessage());
     }
 
     @Override
@@ -242,18 +267,18 @@ public final class Daemon implements AutoCloseable, NodeContext {
     @Override
     public void unlock(String unlockKey) throws Exception {
         if (!locked()) {
-            throw new io.skep.core.api.ApiException(409, "swarm is not locked");
+            throw new ApiException(409, "swarm is not locked");
         }
         io.skep.core.pki.UnlockKey key;
         try {
             key = io.skep.core.pki.UnlockKey.parse(unlockKey);
         } catch (IllegalArgumentException e) {
-            throw new io.skep.core.api.ApiException(401, "swarm could not be unlocked: invalid key provided");
+            throw new ApiException(401, "swarm could not be unlocked: invalid key provided");
         }
         try {
             swarm.unlock(key);
         } catch (NodeKeys.WrongKeyException e) {
-            throw new io.skep.core.api.ApiException(401, e.getMessage());
+            throw new ApiException(401, e.getMessage());
         }
     }
 
