@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             SwarmCommand.class,
             NodeCommand.class,
+            NetworkCommand.class,
             ServiceCommand.class,
             PluginCommand.class,
             InfoCommand.class,

@@ -1004,6 +1004,13 @@ final class Swarm implements AutoCloseable {
         c.rootCa.caCert = ca.certificatePem();
         c.rootCa.caKey = ca.keyPem();
         c.tlsInfo = CertificateAuthority.tlsInfo(ca.certificatePem());
+        if (request != null && request.path("DefaultAddrPool").size() > 0) { // the API checked them
+            c.defaultAddrPool = new ArrayList<>();
+            request.get("DefaultAddrPool").forEach(pool -> c.defaultAddrPool.add(pool.asText()));
+        }
+        if (request != null && request.path("SubnetSize").asLong(0) > 0) {
+            c.subnetSize = request.path("SubnetSize").asLong();
+        }
         c.joinTokens = Map.of(
                 "Worker",
                 JoinToken.generate(ca, random).toString(),
