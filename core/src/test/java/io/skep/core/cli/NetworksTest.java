@@ -319,6 +319,31 @@ class NetworksTest {
         assertEquals(204, m.call("DELETE", "/networks/apps", null).status());
     }
 
+    @Test
+    void aServiceLeavingANetworkLosesItsVipAndBadPoolsAreRefusedNamingTheField() throws Exception {
+        TestDaemon fresh = nodes.node("fresh");
+        TestDaemon.Response bad = fresh.post("/swarm/init", "{\"DefaultAddrPool\":[\"198.18.0.0/33\"]}");
+        assertEquals(400, bad.status());
+        assertTrue(bad.message().startsWith("invalid DefaultAddrPool[0]"), bad.message());
+        bad = fresh.post("/swarm/init", "{\"DefaultAddrPool\":[\"198.18.0.0/24\"],\"SubnetSize\":16}");
+        assertEquals(400, bad.status());
+        assertTrue(bad.message().startsWith("invalid SubnetSize"), bad.message());
+
+        TestDaemon m = manager();
+        String net = create(m, "{\"Name\":\"apps\"}");
+        String id = createService(m, service("mover", 0, "apps", null));
+        Await.until(CONVERGE, "mover's VIP", () -> vips(m, id).size() == 1);
+        assertTrue(
+                vips(m, id).get(0).startsWith(net + " 198.18.0."), vips(m, id).toString());
+
+        LocalNodes.ok(m, "service", "update", "-d", "--network-rm", "apps", "mover");
+        Await.until(
+                CONVERGE,
+                "mover's VIP to go with the network",
+                () -> vips(m, id).isEmpty());
+        assertEquals(204, m.call("DELETE", "/networks/apps", null).status(), "no service uses it any more");
+    }
+
     private static String leaderId(TestDaemon on) throws Exception {
         for (JsonNode n : on.get("/nodes")) {
             if (n.path("ManagerStatus").path("Leader").asBoolean(false)) {
