@@ -175,6 +175,7 @@ final class ServiceCreateCommand extends ApiCommand {
         }
         ObjectNode endpoint = spec.putObject("EndpointSpec");
         endpoint.put("Mode", "vip");
+        opts.applyEndpointMode(endpoint);
         if (!publish.isEmpty()) {
             ArrayNode ports = endpoint.putArray("Ports");
             for (String p : publish) {

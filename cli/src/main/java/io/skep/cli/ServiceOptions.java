@@ -31,6 +31,12 @@ final class ServiceOptions {
             description = "Do not query the registry to resolve image digest and supported platforms")
     boolean noResolveImage;
 
+    @Option(
+            names = "--endpoint-mode",
+            paramLabel = "MODE",
+            description = "Endpoint mode (vip or dnsrr) (default \"vip\")")
+    String endpointMode;
+
     @Option(names = "--replicas", paramLabel = "N", description = "Number of tasks")
     String replicas;
 
@@ -415,6 +421,13 @@ final class ServiceOptions {
             labels.put(ServiceSpec.REBALANCE_LABEL, ServiceSpec.REBALANCE_AUTO);
         } else {
             labels.remove(ServiceSpec.REBALANCE_LABEL);
+        }
+    }
+
+    /** {@code --endpoint-mode}: how the service is reached on its networks, a virtual IP or DNS round robin. */
+    void applyEndpointMode(ObjectNode endpoint) {
+        if (endpointMode != null) {
+            endpoint.put("Mode", endpointMode);
         }
     }
 

@@ -59,6 +59,12 @@ final class ServiceUpdateCommand extends ApiCommand {
     @Option(names = "--publish-rm", paramLabel = "PORT", description = "Remove a published port by its target port")
     List<String> publishRm = new ArrayList<>();
 
+    @Option(names = "--network-add", paramLabel = "NETWORK", description = "Add a network")
+    List<String> networkAdd = new ArrayList<>();
+
+    @Option(names = "--network-rm", paramLabel = "NETWORK", description = "Remove a network")
+    List<String> networkRm = new ArrayList<>();
+
     @Option(names = "--force", arity = "0..1", description = "Force update even if no changes require it")
     boolean force;
 
@@ -193,10 +199,54 @@ final class ServiceUpdateCommand extends ApiCommand {
             }
             ServiceSpecs.addPorts(ports, add);
         }
+        if (!networkAdd.isEmpty() || !networkRm.isEmpty()) {
+            updateNetworks(task);
+        }
+        if (opts.endpointMode != null) {
+            opts.applyEndpointMode(Json.objectAt(spec, "EndpointSpec"));
+        }
         if (force) {
             task.put("ForceUpdate", Json.number(task, "ForceUpdate") + 1);
         }
         return spec;
+    }
+
+    /**
+     * docker's {@code --network-rm} then {@code --network-add}: a network is named by name or ID, the spec holds IDs;
+     * adding one the service is on already is an error.
+     */
+    private void updateNetworks(ObjectNode task) {
+        Set<String> remove = new HashSet<>();
+        for (String ref : networkRm) {
+            remove.add(ref);
+            try {
+                remove.add(Json.text(api().get(ApiPath.of("/networks/{}", ref)).body(), "Id"));
+            } catch (io.skep.client.DaemonException gone) {
+                // a network that no longer exists is removed by the name or ID as given
+            }
+        }
+        List<ObjectNode> kept = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode n : Json.elements(task.get("Networks"))) {
+            if (n instanceof ObjectNode o && !remove.contains(Json.text(o, "Target"))) {
+                kept.add(o);
+            }
+        }
+        for (String n : networkAdd) {
+            ObjectNode attachment;
+            try {
+                attachment = ServiceSpecs.network(api(), n);
+            } catch (IllegalArgumentException e) {
+                throw invalidFlag("--network-add", n, e.getMessage());
+            }
+            String target = Json.text(attachment, "Target");
+            if (kept.stream().anyMatch(k -> Json.text(k, "Target").equals(target))) {
+                throw new CliException("service is already attached to network " + n);
+            }
+            kept.add(attachment);
+        }
+        kept.sort((a, b) -> Json.text(a, "Target").compareTo(Json.text(b, "Target")));
+        ArrayNode networks = task.putArray("Networks");
+        kept.forEach(networks::add);
     }
 
     @Override

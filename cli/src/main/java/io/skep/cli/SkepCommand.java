@@ -23,6 +23,7 @@ final class SkepCommand implements Callable<Integer> {
     static final List<Class<?>> COMMANDS = List.of(
             SwarmCommand.class,
             NodeCommand.class,
+            NetworkCommand.class,
             ServiceCommand.class,
             PluginCommand.class,
             InfoCommand.class,

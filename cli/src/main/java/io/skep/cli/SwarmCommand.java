@@ -3,6 +3,8 @@ package io.skep.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.client.ApiPath;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -167,6 +169,19 @@ final class SwarmCommand extends CommandGroup {
                 description = "Enable manager autolocking (requiring an unlock key to start a stopped manager)")
         boolean autolock;
 
+        @Option(
+                names = "--default-addr-pool",
+                paramLabel = "CIDR",
+                split = ",",
+                description = "default address pool in CIDR format (default [])")
+        List<String> defaultAddrPool = new ArrayList<>();
+
+        @Option(
+                names = "--default-addr-pool-mask-length",
+                paramLabel = "N",
+                description = "default address pool subnet mask length (default 24)")
+        int defaultAddrPoolMaskLength = 24;
+
         @Override
         protected int run() {
             String avail = availability(availability);
@@ -186,8 +201,8 @@ final class SwarmCommand extends CommandGroup {
             spec.putObject("EncryptionConfig").put("AutoLockManagers", autolock);
             body.put("AutoLockManagers", autolock);
             body.put("Availability", avail);
-            body.putArray("DefaultAddrPool");
-            body.put("SubnetSize", 24);
+            body.set("DefaultAddrPool", Json.stringArray(defaultAddrPool));
+            body.put("SubnetSize", defaultAddrPoolMaskLength);
 
             JsonNode answer = api().post("/swarm/init", body).body();
             String nodeId = answer == null ? "" : answer.isTextual() ? answer.asText() : Json.text(answer, "NodeID");

@@ -104,6 +104,66 @@ class DockerCliIT extends ImageTest {
     }
 
     /**
+     * {@code docker network create|ls|inspect|rm|prune} and {@code service create --network}: a swarm network from the
+     * default address pool {@code swarm init} set, a service's VIP on it, and a removal refused while it is in use.
+     */
+    @Test
+    void theDockerCliManagesSwarmNetworks() {
+        docker("swarm", "init", "--listen-addr", "127.0.0.1:" + freePort(), "--default-addr-pool", "198.18.0.0/16");
+        String id = docker("network", "create", "-d", "overlay", "--attachable", "--label", "app=demo", "front")
+                .strip();
+        assertTrue(id.matches("[0-9a-z]{25}"), id);
+        String ls = docker("network", "ls");
+        assertTrue(ls.startsWith("NETWORK ID     NAME      DRIVER    SCOPE\n"), ls);
+        assertTrue(
+                ls.lines()
+                        .anyMatch(l -> l.startsWith(id.substring(0, 12))
+                                && l.contains(" front ")
+                                && l.contains(" overlay ")
+                                && l.endsWith("swarm")),
+                ls);
+        assertEquals(
+                "swarm true demo 198.18.0.0/24",
+                docker(
+                                "network",
+                                "inspect",
+                                "--format",
+                                "{{.Scope}} {{.Attachable}} {{.Labels.app}} {{range .IPAM.Config}}{{.Subnet}}{{end}}",
+                                "front")
+                        .strip());
+
+        List<String> create = new ArrayList<>(List.of(
+                "service",
+                "create",
+                "--name",
+                "web",
+                "--network",
+                "front",
+                "--replicas",
+                "1",
+                TestEngine.busyboxImage()));
+        create.addAll(TestEngine.LOOP);
+        String created = docker(create.toArray(String[]::new));
+        assertTrue(created.strip().endsWith("converged"), created);
+        String vip = docker("service", "inspect", "--format", "{{range .Endpoint.VirtualIPs}}{{.Addr}}{{end}}", "web")
+                .strip();
+        assertTrue(vip.startsWith("198.18.0.") && vip.endsWith("/24"), vip);
+
+        TestEngine.Run inUse =
+                TestEngine.docker(Map.of("DOCKER_HOST", host(), "HOME", dir.toString()), "network", "rm", "front");
+        assertTrue(inUse.exitCode() != 0, inUse.describe());
+        assertTrue(inUse.stderr().contains("is in use by service"), inUse.describe());
+
+        assertEquals("web", docker("service", "rm", "web").strip());
+        assertEquals("front", docker("network", "rm", "front").strip());
+        docker("network", "create", "-d", "overlay", "spare");
+        String pruned = docker("network", "prune", "-f");
+        assertTrue(pruned.contains("Deleted Networks:\nspare\n"), pruned);
+        assertEquals("", docker("network", "ls", "-q").strip());
+        assertEquals("Node left the swarm.", docker("swarm", "leave", "--force").strip());
+    }
+
+    /**
      * {@code docker swarm init --autolock}, {@code unlock-key} and {@code unlock}: a restarted manager of the image
      * answers the docker CLI with Swarm's locked message until it is given the key.
      */

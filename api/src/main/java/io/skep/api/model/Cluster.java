@@ -1,6 +1,7 @@
 package io.skep.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 import java.util.Map;
 
 /** The swarm itself: its spec, root CA and join tokens ({@code GET /swarm}). */
@@ -40,7 +41,11 @@ public class Cluster extends StoredObject {
     public Map<String, String> removedNodes;
 
     public Boolean rootRotationInProgress = false;
+    /** The prefixes networks without a subnet of their own get theirs from (Docker's default: 10.0.0.0/8). */
+    public List<String> defaultAddrPool = new java.util.ArrayList<>(List.of(Defaults.ADDRESS_POOL));
+    /** The prefix length of a subnet taken from {@link #defaultAddrPool} (Docker's default: 24). */
     public Long subnetSize = 24L;
+
     public Long dataPathPort = 4789L;
 
     /**

@@ -6,6 +6,9 @@ import java.time.Duration;
  * Swarm's defaults (swarmkit {@code api/defaults}), applied where a spec leaves a field out.
  */
 public final class Defaults {
+    /** Docker's default address pool for swarm networks ({@code --default-addr-pool}). */
+    public static final String ADDRESS_POOL = "10.0.0.0/8";
+
     public static final long TASK_HISTORY_RETENTION_LIMIT = 5;
     /** Swarm's node certificate validity ({@code CAConfig.NodeCertExpiry}). */
     public static final java.time.Duration NODE_CERT_EXPIRY = java.time.Duration.ofDays(90);

@@ -5,7 +5,8 @@ public enum Kind {
     CLUSTER(Cluster.class),
     NODE(Node.class),
     SERVICE(Service.class),
-    TASK(Task.class);
+    TASK(Task.class),
+    NETWORK(Network.class);
 
     private final Class<? extends StoredObject> type;
 

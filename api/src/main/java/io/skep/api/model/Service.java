@@ -34,6 +34,19 @@ public class Service extends StoredObject {
     public static class Endpoint extends Extensible {
         public EndpointSpec spec;
         public List<PortConfig> ports;
+
+        /** One address per network of the service, unless it resolves by DNS round robin. */
+        @com.fasterxml.jackson.annotation.JsonProperty("VirtualIPs")
+        public List<VirtualIp> virtualIps;
+    }
+
+    /** {@code Endpoint.VirtualIPs[]}: the service's address on one network. */
+    public static class VirtualIp {
+        @com.fasterxml.jackson.annotation.JsonProperty("NetworkID")
+        public String networkId;
+
+        /** {@code 10.0.1.2/24} */
+        public String addr;
     }
 
     public static class UpdateStatus {

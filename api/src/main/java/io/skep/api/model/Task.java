@@ -2,6 +2,7 @@ package io.skep.api.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 import java.util.Map;
 
 /** One scheduled unit of a service, as {@code GET /tasks} shows it. */
@@ -27,6 +28,29 @@ public class Task extends StoredObject {
     public Long specVersion;
     /** The service's {@link Service#templateDigest} when this task was made. */
     public String templateDigest;
+    /** The task's address on each network of its service (the allocator's, before the task is scheduled). */
+    public List<NetworkAttachment> networksAttachments;
+
+    /** {@code NetworksAttachments[]}: a network, as far as a task needs it, and the task's address on it. */
+    public static class NetworkAttachment {
+        public AttachedNetwork network;
+        /** {@code 10.0.1.5/24} */
+        public List<String> addresses;
+
+        public List<String> aliases;
+    }
+
+    /** The network of an attachment, in swarmkit's shape: its ID, name, driver state (VXLAN ID) and subnet. */
+    public static class AttachedNetwork {
+        @JsonProperty("ID")
+        public String id;
+
+        public Map<String, Object> spec;
+        public Map<String, Object> driverState;
+
+        @JsonProperty("IPAMOptions")
+        public Map<String, Object> ipamOptions;
+    }
 
     public static class Annotations {
         public String name;
@@ -101,6 +125,7 @@ public class Task extends StoredObject {
         t.runtime = runtime;
         t.specVersion = specVersion;
         t.templateDigest = templateDigest;
+        t.networksAttachments = networksAttachments;
         return t;
     }
 

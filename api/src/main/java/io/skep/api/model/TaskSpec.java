@@ -11,6 +11,15 @@ public class TaskSpec extends Extensible {
     public RestartPolicy restartPolicy;
     public Placement placement;
     public Long forceUpdate;
+    /** The networks its tasks attach to; the API resolves each {@code Target} to the network's ID. */
+    public List<NetworkAttachmentConfig> networks;
+
+    /** {@code TaskTemplate.Networks[]}. */
+    public static class NetworkAttachmentConfig extends Extensible {
+        public String target;
+        public List<String> aliases;
+        public Map<String, String> driverOpts;
+    }
 
     /**
      * The node attributes the placement preferences spread over ({@code --placement-pref spread=...}), in

@@ -14,6 +14,7 @@ public final class ControlApi {
         new NodeRoutes(node).register(router);
         new ServiceRoutes(node).register(router);
         new TaskRoutes(node).register(router);
+        new NetworkRoutes(node).register(router);
         return router;
     }
 

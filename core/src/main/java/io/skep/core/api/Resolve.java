@@ -1,6 +1,7 @@
 package io.skep.core.api;
 
 import io.skep.api.model.Kind;
+import io.skep.api.model.Network;
 import io.skep.api.model.Node;
 import io.skep.api.model.Service;
 import io.skep.api.model.StoredObject;
@@ -24,6 +25,10 @@ public final class Resolve {
     public static Node node(MemoryStore store, String ref) {
         return find(
                 store.nodes(), ref, n -> n.spec != null && n.spec.name != null ? n.spec.name : n.hostname(), "node");
+    }
+
+    public static Network network(MemoryStore store, String ref) {
+        return find(store.networks(), ref, n -> n.name, "network");
     }
 
     public static Task task(MemoryStore store, String ref) {

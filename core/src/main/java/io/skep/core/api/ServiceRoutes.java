@@ -51,6 +51,7 @@ final class ServiceRoutes {
             } while (manager.memory().serviceByName(spec.name) != null);
         }
         ServiceSpecValidator.validate(spec, node, manager.memory().nodes());
+        ServiceSpecValidator.resolveNetworks(spec, manager.memory());
         if (manager.memory().serviceByName(spec.name) != null) {
             throw ApiException.conflict(
                     "name conflicts with an existing object: service " + spec.name + " already exists");
@@ -153,6 +154,7 @@ final class ServiceRoutes {
                         + " → " + spec.name + ")");
             }
             ServiceSpecValidator.validate(spec, node, manager.memory().nodes());
+            ServiceSpecValidator.resolveNetworks(spec, manager.memory());
             ServiceSpecValidator.checkRoom(spec, current.id, manager.memory());
             next.spec = spec;
             next.updateStatus = null;

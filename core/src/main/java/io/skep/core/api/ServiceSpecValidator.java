@@ -2,6 +2,7 @@ package io.skep.core.api;
 
 import io.skep.api.model.EndpointSpec;
 import io.skep.api.model.Json;
+import io.skep.api.model.Network;
 import io.skep.api.model.Node;
 import io.skep.api.model.PortConfig;
 import io.skep.api.model.Service;
@@ -213,6 +214,42 @@ final class ServiceSpecValidator {
         }
         FieldChecks.oneOf(u.failureAction, failureActions, field + ".FailureAction");
         FieldChecks.oneOf(u.order, ORDERS, field + ".Order");
+    }
+
+    /**
+     * Resolves each {@code TaskTemplate.Networks[].Target} (a name, an ID or an ID prefix, as the docker CLI and
+     * {@code stack deploy} send it) to the network's ID, in place, keeping the aliases.
+     */
+    static void resolveNetworks(ServiceSpec spec, MemoryStore store) {
+        List<TaskSpec.NetworkAttachmentConfig> networks = spec.taskTemplate.networks;
+        if (networks == null) {
+            return;
+        }
+        FieldChecks.entries(networks.size(), "TaskTemplate.Networks");
+        Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < networks.size(); i++) {
+            String field = "TaskTemplate.Networks[" + i + "]";
+            TaskSpec.NetworkAttachmentConfig a = networks.get(i);
+            if (a == null || a.target == null || a.target.isEmpty()) {
+                throw FieldChecks.invalid(field + ".Target", "a network attachment names its network");
+            }
+            FieldChecks.text(a.target, RequestLimits.NAME_LENGTH, field + ".Target");
+            FieldChecks.texts(a.aliases, RequestLimits.NAME_LENGTH, field + ".Aliases");
+            Network n;
+            try {
+                n = Resolve.network(store, a.target);
+            } catch (ApiException e) {
+                throw FieldChecks.invalid(field + ".Target", e.getMessage());
+            }
+            if (Boolean.TRUE.equals(n.ingress)) {
+                throw FieldChecks.invalid(
+                        field + ".Target", "service cannot be explicitly attached to the ingress network " + n.name);
+            }
+            if (!seen.add(n.id)) {
+                throw FieldChecks.invalid(field + ".Target", "network " + n.name + " is attached more than once");
+            }
+            a.target = n.id;
+        }
     }
 
     /** Swarm's rules for published ports (swarmkit's {@code validateEndpointSpec}), and each field's range. */

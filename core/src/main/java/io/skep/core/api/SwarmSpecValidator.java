@@ -100,7 +100,45 @@ final class SwarmSpecValidator {
         FieldChecks.integer(body, "DataPathPort", "DataPathPort", 0, 65535);
         FieldChecks.integer(body, "SubnetSize", "SubnetSize", 0, 32);
         FieldChecks.texts(body, "DefaultAddrPool", "DefaultAddrPool", RequestLimits.NAME_LENGTH);
+        addressPools(body);
         spec(body.path("Spec"), "Spec.");
+    }
+
+    /**
+     * {@code DefaultAddrPool} and {@code SubnetSize} ({@code --default-addr-pool}, {@code
+     * --default-addr-pool-mask-length}): IPv4 prefixes that overlap none of the others, each able to hold a subnet.
+     */
+    private static void addressPools(JsonNode body) {
+        long size = body.path("SubnetSize").asLong(0) == 0
+                ? 24
+                : body.path("SubnetSize").asLong();
+        java.util.List<io.skep.api.model.Cidr> pools = new java.util.ArrayList<>();
+        for (int i = 0; i < body.path("DefaultAddrPool").size(); i++) {
+            String field = "DefaultAddrPool[" + i + "]";
+            io.skep.api.model.Cidr pool;
+            try {
+                pool = io.skep.api.model.Cidr.parse(
+                        body.get("DefaultAddrPool").get(i).asText());
+            } catch (IllegalArgumentException e) {
+                throw FieldChecks.invalid(field, e.getMessage());
+            }
+            if (pool.bits() < 8) {
+                throw FieldChecks.invalid(field, "a pool's prefix length is 8 or more, got " + pool);
+            }
+            if (size < pool.bits()) {
+                throw FieldChecks.invalid(
+                        "SubnetSize", "a /" + size + " subnet does not fit in the address pool " + pool);
+            }
+            for (io.skep.api.model.Cidr other : pools) {
+                if (other.overlaps(pool)) {
+                    throw FieldChecks.invalid(field, pool + " overlaps the pool " + other);
+                }
+            }
+            pools.add(pool);
+        }
+        if (size > 30) {
+            throw FieldChecks.invalid("SubnetSize", "a subnet's prefix length is at most 30, got " + size);
+        }
     }
 
     /** {@code POST /swarm/join}: Docker's {@code JoinRequest}. */

@@ -216,6 +216,12 @@ final class SwarmInit {
         c.rootCa.caCert = ca.certificatePem();
         c.rootCa.caKey = ca.keyPem();
         c.tlsInfo = CertificateAuthority.tlsInfo(ca.certificatePem());
+        if (request != null && request.defaultAddrPool != null && !request.defaultAddrPool.isEmpty()) {
+            c.defaultAddrPool = new java.util.ArrayList<>(request.defaultAddrPool); // the API checked them
+        }
+        if (request != null && request.subnetSize != null && request.subnetSize > 0) {
+            c.subnetSize = request.subnetSize;
+        }
         c.joinTokens = Map.of(
                 "Worker",
                 JoinToken.generate(ca, random).toString(),

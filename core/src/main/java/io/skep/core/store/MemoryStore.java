@@ -2,9 +2,11 @@ package io.skep.core.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.skep.api.model.Cidr;
 import io.skep.api.model.Cluster;
 import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
+import io.skep.api.model.Network;
 import io.skep.api.model.Node;
 import io.skep.api.model.Service;
 import io.skep.api.model.StoredObject;
@@ -162,8 +164,11 @@ public final class MemoryStore {
         return null;
     }
 
-    /** Service names are unique. */
+    /** Service names are unique, and so are network names; networks' subnets and VXLAN IDs never overlap. */
     private String nameConflict(Change c) {
+        if (c.kind() == Kind.NETWORK) {
+            return networkConflict(c);
+        }
         if (c.kind() != Kind.SERVICE) {
             return null;
         }
@@ -171,6 +176,32 @@ public final class MemoryStore {
         Service other = serviceByNameLocked(name);
         if (other != null && !other.id.equals(c.id())) {
             return "name conflicts with an existing object: service " + name + " exists with ID " + other.id;
+        }
+        return null;
+    }
+
+    /**
+     * What makes a network unusable beside the others: the API checks all of it first, with errors naming the field;
+     * this is the last word when two writers raced.
+     */
+    private String networkConflict(Change c) {
+        Network next = (Network) read(c.object(), Kind.NETWORK);
+        Cidr subnet = next.subnet();
+        for (StoredObject o : objects.get(Kind.NETWORK).values()) {
+            Network other = (Network) o;
+            if (other.id.equals(c.id())) {
+                continue;
+            }
+            if (Objects.equals(other.name, next.name)) {
+                return "network with name " + next.name + " already exists";
+            }
+            Cidr taken = other.subnet();
+            if (subnet != null && taken != null && subnet.overlaps(taken)) {
+                return "invalid Subnet " + subnet + ": it overlaps with network " + other.name + " (" + taken + ")";
+            }
+            if (next.vxlanId != null && next.vxlanId.equals(other.vxlanId)) {
+                return "VXLAN ID " + next.vxlanId + " is used by network " + other.name;
+            }
         }
         return null;
     }
@@ -260,6 +291,15 @@ public final class MemoryStore {
                         service.rebalanceStatus = p.rebalanceStatus;
                         changed = true;
                     }
+                    if (p.virtualIps != null) {
+                        if (service.endpoint == null) {
+                            service.endpoint = new Service.Endpoint();
+                        }
+                        if (!Json.same(p.virtualIps, service.endpoint.virtualIps)) {
+                            service.endpoint.virtualIps = p.virtualIps.isEmpty() ? null : p.virtualIps;
+                            changed = true;
+                        }
+                    }
                     return changed;
                 }
                 default -> throw new IllegalStateException("no patch for " + c.kind());
@@ -290,6 +330,10 @@ public final class MemoryStore {
                 task.desiredState = p.desiredState;
                 changed = true;
             }
+        }
+        if (p.networksAttachments != null && task.networksAttachments == null) {
+            task.networksAttachments = p.networksAttachments;
+            changed = true;
         }
         if (p.nodeId != null && task.nodeId == null) {
             task.nodeId = p.nodeId;
@@ -399,6 +443,10 @@ public final class MemoryStore {
 
     public List<Task> tasks() {
         return list(Kind.TASK);
+    }
+
+    public List<Network> networks() {
+        return list(Kind.NETWORK);
     }
 
     public List<Task> tasksOfService(String serviceId) {

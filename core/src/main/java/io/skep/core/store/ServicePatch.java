@@ -2,8 +2,14 @@ package io.skep.core.store;
 
 import io.skep.api.model.Service;
 
-/** The service fields the orchestrator owns: the progress of an update, and of a requested rebalance. */
+/**
+ * The service fields the reconcilers own: the progress of an update, and of a requested rebalance (orchestrator); the
+ * virtual IPs (allocator; an empty list for none).
+ */
 public class ServicePatch {
     public Service.UpdateStatus updateStatus;
     public Service.RebalanceStatus rebalanceStatus;
+
+    @com.fasterxml.jackson.annotation.JsonProperty("VirtualIPs")
+    public java.util.List<Service.VirtualIp> virtualIps;
 }

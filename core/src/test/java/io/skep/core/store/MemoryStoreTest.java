@@ -122,7 +122,9 @@ class MemoryStoreTest {
                             ? 7L
                             : type == java.util.Map.class
                                     ? java.util.Map.of("k", "v")
-                                    : type.getConstructor().newInstance();
+                                    : type == java.util.List.class
+                                            ? java.util.List.of(new Task.NetworkAttachment())
+                                            : type.getConstructor().newInstance();
             f.set(t, value);
         }
         t.id = "t1";
