@@ -46,7 +46,7 @@ class CommandTreeTest {
     void onlyTheNamedCommandIsBuiltAndEveryOneWhenNoneIsNamed() {
         assertEquals(Set.of("node"), commands("-H", "unix:///s.sock", "node", "ls"));
         assertEquals(Set.of("service"), commands("service", "create", "--name", "web", "app"));
-        Set<String> all = Set.of("swarm", "node", "service", "plugin", "info", "version");
+        Set<String> all = Set.of("swarm", "node", "network", "service", "plugin", "info", "version");
         assertEquals(all, commands("--help"));
         assertEquals(all, commands());
         assertEquals(all, commands("nodes", "ls"), "an unknown command: picocli reports it among all");
