@@ -65,9 +65,9 @@ class DockerRuntimeIT extends ImageTest {
         String label = "com.docker.swarm.service.name=" + service;
         await(
                 count + " running containers of " + service,
-                () -> TestEngine.containers(label, false).size() == count
+                () -> TestEngine.containers(false, label, nodeLabel).size() == count
                         && ok("service", "ls").contains(count + "/" + count));
-        return TestEngine.containers(label, false);
+        return TestEngine.containers(false, label, nodeLabel);
     }
 
     private JsonNode inspect(String container) {
@@ -103,7 +103,7 @@ class DockerRuntimeIT extends ImageTest {
         String victim = ids.get(1);
         TestEngine.docker(Map.of(), "kill", victim);
         await("a replacement for the killed container", () -> {
-            List<String> now = TestEngine.containers("com.docker.swarm.service.name=w", false);
+            List<String> now = TestEngine.containers(false, "com.docker.swarm.service.name=w", nodeLabel);
             return now.size() == 3 && !now.contains(victim);
         });
 
@@ -115,7 +115,7 @@ class DockerRuntimeIT extends ImageTest {
         ok("service", "rm", "w");
         await(
                 "every container of the service removed",
-                () -> TestEngine.containers("com.docker.swarm.service.name=w", true)
+                () -> TestEngine.containers(true, "com.docker.swarm.service.name=w", nodeLabel)
                         .isEmpty());
     }
 
@@ -132,7 +132,7 @@ class DockerRuntimeIT extends ImageTest {
         awaitContainers("keep", 3);
         assertEquals(
                 before,
-                TestEngine.containers("com.docker.swarm.service.name=keep", true),
+                TestEngine.containers(true, "com.docker.swarm.service.name=keep", nodeLabel),
                 "the same containers, none duplicated");
         assertEquals(
                 startedAt,
@@ -184,8 +184,8 @@ class DockerRuntimeIT extends ImageTest {
                     gap.compareTo(Duration.ofMillis(4_500)) >= 0,
                     "attempts follow the restart delay (5 s), not a flood: " + attempts);
         }
-        assertTrue(
-                TestEngine.containers("com.docker.swarm.service.name=bad", true).isEmpty());
+        assertTrue(TestEngine.containers(true, "com.docker.swarm.service.name=bad", nodeLabel)
+                .isEmpty());
     }
 
     @Test
@@ -210,7 +210,7 @@ class DockerRuntimeIT extends ImageTest {
             String ps = ok("service", "ps", "--no-trunc", "slow");
             assertTrue(ps.contains("Rejected") && ps.contains("pull failed") && ps.contains("manifest unknown"), ps);
             assertTrue(
-                    TestEngine.containers("com.docker.swarm.service.name=slow", true)
+                    TestEngine.containers(true, "com.docker.swarm.service.name=slow", nodeLabel)
                             .isEmpty(),
                     "no container of an image that could not be had");
         }

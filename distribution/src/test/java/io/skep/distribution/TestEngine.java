@@ -118,9 +118,17 @@ final class TestEngine {
 
     /** IDs of the engine's containers (running ones, or all with {@code all}) with a label. */
     static List<String> containers(String label, boolean all) {
-        Run r = all
-                ? docker(Map.of(), "ps", "-aq", "--no-trunc", "--filter", "label=" + label)
-                : docker(Map.of(), "ps", "-q", "--no-trunc", "--filter", "label=" + label);
+        return containers(all, label);
+    }
+
+    /** The containers (IDs) that carry every one of {@code labels}, running ones only unless {@code all}. */
+    static List<String> containers(boolean all, String... labels) {
+        List<String> command = new java.util.ArrayList<>(List.of("ps", all ? "-aq" : "-q", "--no-trunc"));
+        for (String label : labels) {
+            command.add("--filter");
+            command.add("label=" + label);
+        }
+        Run r = docker(Map.of(), command.toArray(String[]::new));
         return r.stdout().lines().filter(l -> !l.isBlank()).sorted().toList();
     }
 }
