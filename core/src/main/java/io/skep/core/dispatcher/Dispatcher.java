@@ -84,6 +84,9 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         patch.status.addr = known != null && known.status.addr != null ? known.status.addr : "127.0.0.1";
         try {
             store.commit(new Batch().patchNode(nodeId, patch));
+            synchronized (pendingRegistrations) {
+                pendingRegistrations.remove(nodeId); // an older one the store refused must not follow this one
+            }
         } catch (IOException e) {
             // The session opens all the same: a registration the store refused (no quorum for a moment, as right
             // after an election) is written on a later pass. Refusing the session would leave a node whose agent
