@@ -60,25 +60,16 @@ class ControlTlsIT extends ImageTest {
         daemon = image.startDaemon(
                 env(),
                 dir.resolve("logs"),
-                "--data-dir",
-                dir.resolve("data").toString(),
-                "--raft-port",
-                "0",
-                "--listen-addr",
-                "127.0.0.1:0",
-                "-H",
-                host(),
-                "-H",
-                "tcp://0.0.0.0:" + port,
-                "--tlsverify",
-                "--tlscacert",
-                pki.resolve("ca.pem").toString(),
-                "--tlscert",
-                pki.resolve("server-cert.pem").toString(),
-                "--tlskey",
-                pki.resolve("server-key.pem").toString());
-        await("the daemon to answer", () -> image.run(env(), "version").exitCode() == 0);
-
+                daemonFlags(
+                        "-H",
+                        "tcp://0.0.0.0:" + port,
+                        "--tlsverify",
+                        "--tlscacert",
+                        pki.resolve("ca.pem").toString(),
+                        "--tlscert",
+                        pki.resolve("server-cert.pem").toString(),
+                        "--tlskey",
+                        pki.resolve("server-key.pem").toString()));
         List<String> tls = List.of(
                 "--tlsverify",
                 "--tlscacert",
@@ -89,6 +80,8 @@ class ControlTlsIT extends ImageTest {
                 pki.resolve("key.pem").toString(),
                 "-H",
                 tcp);
+        // On the TLS port itself: the daemon opens its unix socket before its TCP listeners.
+        await("the daemon to answer over TLS", () -> docker(tls, "version").exitCode() == 0);
         assertTrue(dockerOk(tls, "swarm", "init", "--listen-addr", "127.0.0.1:" + freePort())
                 .contains("Swarm initialized"));
         String nodes = dockerOk(tls, "node", "ls");
@@ -164,20 +157,13 @@ class ControlTlsIT extends ImageTest {
     void theDockerCliOnPlaintextLoopbackPassesTheBrowserGuard() {
         TestEngine.requireCli();
         int port = freePort();
-        daemon = image.startDaemon(
-                env(),
-                dir.resolve("logs"),
-                "--data-dir",
-                dir.resolve("data").toString(),
-                "--raft-port",
-                "0",
-                "--listen-addr",
-                "127.0.0.1:0",
-                "-H",
-                host(),
-                "-H",
-                "tcp://127.0.0.1:" + port);
-        await("the daemon to answer", () -> image.run(env(), "version").exitCode() == 0);
+        daemon = image.startDaemon(env(), dir.resolve("logs"), daemonFlags("-H", "tcp://127.0.0.1:" + port));
+        // On the TCP port itself: the daemon opens its unix socket before its TCP listeners.
+        await(
+                "the daemon to answer on tcp",
+                () -> docker(List.of("-H", "tcp://127.0.0.1:" + port), "version")
+                                .exitCode()
+                        == 0);
         for (String tcp : List.of("tcp://127.0.0.1:" + port, "tcp://localhost:" + port)) {
             TestEngine.Run info = docker(List.of("-H", tcp), "info");
             assertEquals(0, info.exitCode(), info::describe);

@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,11 +62,12 @@ abstract class ImageTest {
         return "unix://" + dir.resolve("skep.sock");
     }
 
-    /** Starts (or restarts) the daemon on the test's data directory and waits until it answers. */
-    void startDaemon() {
-        daemon = image.startDaemon(
-                daemonEnv(dir, host()),
-                dir.resolve("logs-" + System.nanoTime()),
+    /**
+     * The flags of a test's daemon: the test's data directory, ports of its own (so that no engine that was ever a
+     * swarm manager stands in its way), the test's socket; then {@code more}.
+     */
+    String[] daemonFlags(String... more) {
+        List<String> flags = new ArrayList<>(List.of(
                 "--data-dir",
                 dir.resolve("data").toString(),
                 "--raft-port",
@@ -72,7 +75,14 @@ abstract class ImageTest {
                 "--listen-addr",
                 "127.0.0.1:0",
                 "-H",
-                host());
+                host()));
+        flags.addAll(List.of(more));
+        return flags.toArray(String[]::new);
+    }
+
+    /** Starts (or restarts) the daemon on the test's data directory and waits until it answers. */
+    void startDaemon() {
+        daemon = image.startDaemon(daemonEnv(dir, host()), dir.resolve("logs-" + System.nanoTime()), daemonFlags());
         await("the daemon to answer", () -> image.run(env(), "version").exitCode() == 0);
     }
 

@@ -29,15 +29,7 @@ class PluginOptionsIT extends ImageTest {
     }
 
     private List<String> baseFlags() {
-        return new ArrayList<>(List.of(
-                "--data-dir",
-                dir.resolve("data").toString(),
-                "--raft-port",
-                "0",
-                "--listen-addr",
-                "127.0.0.1:0",
-                "-H",
-                host()));
+        return new ArrayList<>(List.of(daemonFlags()));
     }
 
     private void start(String... extra) {
