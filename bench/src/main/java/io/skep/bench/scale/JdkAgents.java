@@ -56,10 +56,10 @@ final class JdkAgents implements Fleet {
             RemoteDispatcher dispatcher = new RemoteDispatcher(client, quiet);
             CompletableFuture<AgentSession> session = new CompletableFuture<>();
             Map<String, TaskState> latest = new HashMap<>(); // used on the session's fetching thread alone
-            AgentSession s = dispatcher.register(m.nodeId(), m.description(), tasks -> {
+            AgentSession s = dispatcher.register(m.nodeId(), m.description(), assigned -> {
                 AgentSession own = session.join();
                 Set<String> seen = new HashSet<>();
-                for (Task t : tasks) {
+                for (Task t : assigned.tasks()) {
                     seen.add(t.id);
                     TaskState known = latest.get(t.id);
                     if (known == null && t.isWanted()) {

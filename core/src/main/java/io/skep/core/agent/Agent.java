@@ -4,6 +4,7 @@ import io.skep.api.model.Node;
 import io.skep.api.model.Task;
 import io.skep.core.dispatcher.AgentSession;
 import io.skep.core.dispatcher.DispatcherApi;
+import io.skep.core.dispatcher.NodeAssignments;
 import io.skep.spi.runtime.TaskHandle;
 import io.skep.spi.runtime.TaskRuntime;
 import java.util.HashMap;
@@ -31,6 +32,7 @@ public final class Agent implements AutoCloseable {
     private final Map<String, TaskRuntime> runtimes;
     private final String defaultRuntime;
     private final DispatcherApi dispatcher;
+    private final TaskNetworks networks;
     /** Serialises assignment handling. */
     private final ExecutorService events = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("skep-agent").factory());
@@ -45,14 +47,19 @@ public final class Agent implements AutoCloseable {
     /**
      * @param runtimes       the runtimes opened on this node, by name
      * @param defaultRuntime the runtime for tasks whose service names none
+     * @param network        the node's network driver and service address, or why it has none
      */
     public Agent(
             String nodeId,
             Node.Description description,
             Map<String, TaskRuntime> runtimes,
             String defaultRuntime,
-            DispatcherApi dispatcher) {
+            DispatcherApi dispatcher,
+            NodeNetwork network) {
         this.nodeId = nodeId;
+        this.networks = network.driver() == null
+                ? TaskNetworks.none(network.unavailable())
+                : new TaskNetworks(network.driver(), null, network.serviceAddress());
         this.description = description;
         this.runtimes = Map.copyOf(runtimes);
         this.defaultRuntime = defaultRuntime;
@@ -72,8 +79,8 @@ public final class Agent implements AutoCloseable {
         // returns; they queue behind the registration, and so find the session set.
         try {
             events.submit(() -> {
-                        session =
-                                dispatcher.register(nodeId, description, tasks -> events.execute(() -> assign(tasks)));
+                        session = dispatcher.register(
+                                nodeId, description, assigned -> events.execute(() -> assign(assigned)));
                     })
                     .get();
         } catch (InterruptedException e) {
@@ -105,8 +112,13 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** Takes the node's full task set: starts new tasks, updates known ones, removes those gone. */
-    private void assign(List<Task> tasks) {
+    /**
+     * Takes the node's full task set: programs the networks' peer tables, starts new tasks, updates known ones,
+     * removes those gone.
+     */
+    private void assign(NodeAssignments assigned) {
+        List<Task> tasks = assigned.tasks();
+        networks.update(tasks, assigned.networks());
         Set<String> seen = new HashSet<>();
         for (Task t : tasks) {
             seen.add(t.id);
@@ -121,8 +133,8 @@ public final class Agent implements AutoCloseable {
                     ? null
                     : "runtime \"" + name + "\" is not available on this node (it has: "
                             + (runtimes.isEmpty() ? "none" : String.join(", ", runtimes.keySet())) + ")";
-            controller =
-                    new TaskController(nodeId, t, runtime, error, recovered.remove(t.id), session::updateTaskStatus);
+            controller = new TaskController(
+                    nodeId, t, runtime, error, recovered.remove(t.id), networks, session::updateTaskStatus);
             controllers.put(t.id, controller);
             controller.start();
         }
@@ -210,5 +222,6 @@ public final class Agent implements AutoCloseable {
         if (session != null) {
             session.close();
         }
+        networks.close();
     }
 }

@@ -6,6 +6,8 @@ import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
 import io.skep.api.model.TaskState;
 import io.skep.core.plugins.RuntimeSpecs;
+import io.skep.spi.runtime.NetworkAttachment;
+import io.skep.spi.runtime.RuntimeCapability;
 import io.skep.spi.runtime.TaskDefinition;
 import io.skep.spi.runtime.TaskExit;
 import io.skep.spi.runtime.TaskHandle;
@@ -13,6 +15,7 @@ import io.skep.spi.runtime.TaskRejectedException;
 import io.skep.spi.runtime.TaskRuntime;
 import io.skep.spi.runtime.TaskRuntimeException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -31,6 +34,10 @@ final class TaskController {
     private final TaskRuntime runtime;
     private final String runtimeError;
     private final BiConsumer<String, Task.TaskStatus> report;
+    private final TaskNetworks networks;
+    /** Whether the task's networks are plumbed into its namespace (only the controller's thread reads it). */
+    private boolean networksAttached;
+
     private final Object lock = new Object();
     private Task task;
     private TaskState reported;
@@ -48,8 +55,10 @@ final class TaskController {
             TaskRuntime runtime,
             String runtimeError,
             TaskHandle adopted,
+            TaskNetworks networks,
             BiConsumer<String, Task.TaskStatus> report) {
         this.nodeId = nodeId;
+        this.networks = networks;
         this.task = task;
         this.runtime = runtime;
         this.runtimeError = runtimeError;
@@ -146,6 +155,7 @@ final class TaskController {
             advance(TaskState.SHUTDOWN, "shutdown");
         }
         waitWhile(() -> !removedNow());
+        networks.detach(task);
         if (handle != null) {
             handle.remove();
         }
@@ -157,6 +167,15 @@ final class TaskController {
      */
     private void prepareAndStart() throws InterruptedException {
         advance(TaskState.PREPARING, "preparing");
+        boolean onNetworks = !TaskNetworks.attachments(task).isEmpty();
+        if (onNetworks && !runtime.capabilities().contains(RuntimeCapability.NETWORKS)) {
+            failOnceWanted(TaskState.REJECTED, "the task is on networks, which its runtime cannot join");
+            return;
+        }
+        if (onNetworks && networks.unavailable() != null) {
+            failOnceWanted(TaskState.REJECTED, "the task is on networks, but " + networks.unavailable());
+            return;
+        }
         try {
             handle = runtime.prepare(definition(task));
         } catch (TaskRejectedException e) {
@@ -164,6 +183,9 @@ final class TaskController {
             return;
         } catch (TaskRuntimeException e) {
             failOnceWanted(TaskState.FAILED, "preparing task failed: " + e.getMessage());
+            return;
+        }
+        if (onNetworks && !attachNetworks()) {
             return;
         }
         advance(TaskState.READY, "prepared");
@@ -174,6 +196,10 @@ final class TaskController {
         advance(TaskState.STARTING, "starting");
         try {
             handle.start();
+            if (onNetworks && !networksAttached && !attachNetworks()) {
+                handle.shutdown(null, java.time.Duration.ZERO);
+                return;
+            }
             running();
         } catch (TaskRuntimeException e) {
             fail(TaskState.FAILED, "starting task failed: " + e.getMessage(), null);
@@ -191,6 +217,25 @@ final class TaskController {
             advance(TaskState.SHUTDOWN, "shutdown");
         } else {
             fail(state, err, null);
+        }
+    }
+
+    /**
+     * Plumbs the task's networks into its namespace, once the runtime has made it (at prepare, or with the task at
+     * start). Returns false, having reported the task failed, when the network driver could not.
+     */
+    private boolean attachNetworks() {
+        java.util.Optional<java.nio.file.Path> namespace = handle.networkNamespace();
+        if (namespace.isEmpty()) {
+            return true; // made with the task: attached once it starts
+        }
+        try {
+            networks.attach(task, namespace.get());
+            networksAttached = true;
+            return true;
+        } catch (io.skep.spi.network.NetworkDriverException e) {
+            fail(TaskState.FAILED, "attaching the task to its networks failed: " + e.getMessage(), null);
+            return false;
         }
     }
 
@@ -323,7 +368,10 @@ final class TaskController {
         labels.put("com.docker.swarm.task.id", t.id);
         labels.put("com.docker.swarm.task.name", t.name() + "." + t.id);
         labels.put("com.docker.swarm.node.id", nodeId);
+        List<NetworkAttachment> attachments = TaskNetworks.attachments(t);
         return RuntimeSpecs.definition(t.id, t.spec)
+                .networks(attachments)
+                .dnsServers(attachments.isEmpty() ? List.of() : networks.dnsServers())
                 .taskName(t.name() + "." + t.id)
                 .service(t.serviceId, t.serviceName())
                 .slot((int) t.slotNumber())

@@ -189,7 +189,13 @@ public final class Allocator extends ReconcileLoop {
         spec.put("Attachable", Boolean.TRUE.equals(n.attachable));
         spec.put("Scope", "swarm");
         a.spec = spec;
-        a.driverState = Map.of("Name", n.driver, "Options", Map.of(Network.VXLAN_OPTION, String.valueOf(n.vxlanId)));
+        // the driver's options as the network was created with them, and the VXLAN ID Docker shows among them
+        Map<String, String> options = new HashMap<>();
+        if (n.options != null) {
+            options.putAll(n.options);
+        }
+        options.put(Network.VXLAN_OPTION, String.valueOf(n.vxlanId));
+        a.driverState = Map.of("Name", n.driver, "Options", options);
         Network.IpamConfig c = n.subnetConfig();
         Map<String, String> config = new HashMap<>();
         config.put("Subnet", c.subnet);

@@ -5,9 +5,9 @@ import io.skep.api.model.Task;
 import io.skep.core.dispatcher.AgentSession;
 import io.skep.core.dispatcher.Dispatcher;
 import io.skep.core.dispatcher.DispatcherApi;
+import io.skep.core.dispatcher.NodeAssignments;
 import io.skep.core.manager.Manager;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -31,7 +31,7 @@ public final class FollowLeaderDispatcher implements DispatcherApi {
     }
 
     @Override
-    public AgentSession register(String nodeId, Node.Description description, Consumer<List<Task>> assignments) {
+    public AgentSession register(String nodeId, Node.Description description, Consumer<NodeAssignments> assignments) {
         Session s = new Session(nodeId, description, assignments);
         manager.onLeadershipChange(s::follow);
         s.follow();
@@ -41,18 +41,18 @@ public final class FollowLeaderDispatcher implements DispatcherApi {
     private final class Session implements AgentSession {
         private final String nodeId;
         private final Node.Description description;
-        private final Consumer<List<Task>> assignments;
+        private final Consumer<NodeAssignments> assignments;
         private final LatestStatus latest = new LatestStatus();
         private AgentSession current;
         private boolean local;
         private boolean closed;
 
-        Session(String nodeId, Node.Description description, Consumer<List<Task>> assignments) {
+        Session(String nodeId, Node.Description description, Consumer<NodeAssignments> assignments) {
             this.nodeId = nodeId;
             this.description = description;
-            this.assignments = tasks -> {
-                latest.retainAssigned(tasks);
-                assignments.accept(tasks);
+            this.assignments = assigned -> {
+                latest.retainAssigned(assigned.tasks());
+                assignments.accept(assigned);
             };
         }
 

@@ -7,6 +7,7 @@ import io.skep.api.model.Task;
 import io.skep.core.dispatcher.AgentSession;
 import io.skep.core.dispatcher.AssignmentMailbox;
 import io.skep.core.dispatcher.DispatcherApi;
+import io.skep.core.dispatcher.NodeAssignments;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,7 +81,7 @@ public final class RemoteDispatcher implements DispatcherApi {
 
     /** Opens the session in the background and returns at once; assignments come on the session's own thread. */
     @Override
-    public AgentSession register(String nodeId, Node.Description description, Consumer<List<Task>> assignments) {
+    public AgentSession register(String nodeId, Node.Description description, Consumer<NodeAssignments> assignments) {
         Session s = new Session(description, assignments);
         s.start();
         return s;
@@ -88,7 +89,7 @@ public final class RemoteDispatcher implements DispatcherApi {
 
     private final class Session implements AgentSession {
         private final Node.Description description;
-        private final Consumer<List<Task>> assignments;
+        private final Consumer<NodeAssignments> assignments;
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition statusWaiting = lock.newCondition();
         /** Status not yet taken by a manager, latest per task (guarded by lock). */
@@ -101,7 +102,7 @@ public final class RemoteDispatcher implements DispatcherApi {
         private Thread poller;
         private Thread sender;
 
-        Session(Node.Description description, Consumer<List<Task>> assignments) {
+        Session(Node.Description description, Consumer<NodeAssignments> assignments) {
             this.description = description;
             this.assignments = assignments;
         }
@@ -128,7 +129,7 @@ public final class RemoteDispatcher implements DispatcherApi {
                     if (a.sequence() != sequence) {
                         sequence = a.sequence();
                         latest.retainAssigned(a.tasks());
-                        assignments.accept(a.tasks());
+                        assignments.accept(a.assignments());
                     }
                 } catch (ClusterClient.CallFailed e) {
                     if (e.status() == 404) {

@@ -12,21 +12,31 @@ import java.util.function.Consumer;
  * number, and a fetch waits for one newer than the last it saw (a long poll). Only the latest set is kept: it is
  * the node's whole task set, so a node that missed one loses nothing.
  */
-public final class AssignmentMailbox implements Consumer<List<Task>> {
+public final class AssignmentMailbox implements Consumer<NodeAssignments> {
 
-    /** A task set and its sequence number. */
-    public record Assignments(long sequence, List<Task> tasks) {}
+    /** A node's assignments and their sequence number. */
+    public record Assignments(long sequence, List<Task> tasks, List<NetworkView> networks) {
+        public Assignments {
+            tasks = tasks == null ? List.of() : tasks;
+            networks = networks == null ? List.of() : networks;
+        }
+
+        /** What the node is given. */
+        public NodeAssignments assignments() {
+            return new NodeAssignments(tasks, networks);
+        }
+    }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private Assignments latest = new Assignments(0, List.of());
+    private Assignments latest = new Assignments(0, List.of(), List.of());
     private boolean closed;
 
     @Override
-    public void accept(List<Task> tasks) {
+    public void accept(NodeAssignments assigned) {
         lock.lock();
         try {
-            latest = new Assignments(latest.sequence() + 1, List.copyOf(tasks));
+            latest = new Assignments(latest.sequence() + 1, assigned.tasks(), assigned.networks());
             changed.signalAll();
         } finally {
             lock.unlock();

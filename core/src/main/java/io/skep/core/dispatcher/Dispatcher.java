@@ -75,7 +75,7 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
     }
 
     @Override
-    public AgentSession register(String nodeId, Node.Description description, Consumer<List<Task>> assignments) {
+    public AgentSession register(String nodeId, Node.Description description, Consumer<NodeAssignments> assignments) {
         NodePatch patch = new NodePatch();
         patch.description = description;
         patch.status = new Node.Status();
@@ -117,8 +117,9 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         flush(pendingRegistrations, Batch::patchNode);
         flush(pendingStatus, (batch, taskId, status) -> batch.patchTask(taskId, TaskPatch.status(status)));
         checkHeartbeats();
+        NetworkViews views = new NetworkViews(store.memory());
         for (Session s : sessions.values()) {
-            s.push();
+            s.push(views);
         }
         wakeIn(heartbeatPeriod());
     }
@@ -202,31 +203,37 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
 
     private final class Session implements AgentSession {
         private final String nodeId;
-        private final Consumer<List<Task>> listener;
+        private final Consumer<NodeAssignments> listener;
         private volatile boolean closed;
         /** When the connection of the latest fetch dropped (ticker nanos), or {@link #NOT_LOST}. */
         private volatile long lostAt = NOT_LOST;
 
-        private List<Task> lastSent;
+        private NodeAssignments lastSent;
 
-        Session(String nodeId, Consumer<List<Task>> listener) {
+        Session(String nodeId, Consumer<NodeAssignments> listener) {
             this.nodeId = nodeId;
             this.listener = listener;
         }
 
-        /** Sends the node's tasks if they changed since the last push. Runs on the dispatcher's thread. */
-        void push() {
+        /**
+         * Sends the node's tasks and the views of their networks if they changed since the last push. Runs on the
+         * dispatcher's thread.
+         */
+        void push(NetworkViews views) {
             if (closed) {
                 return;
             }
             List<Task> tasks = new ArrayList<>(store.memory().tasksOfNode(nodeId));
             tasks.sort(java.util.Comparator.comparing(t -> t.id));
-            if (lastSent != null && sameAssignments(lastSent, tasks)) {
+            NodeAssignments next = new NodeAssignments(tasks, views.forNode(nodeId, tasks));
+            if (lastSent != null
+                    && sameAssignments(lastSent.tasks(), next.tasks())
+                    && lastSent.networks().equals(next.networks())) {
                 return;
             }
-            lastSent = tasks;
+            lastSent = next;
             try {
-                listener.accept(List.copyOf(tasks));
+                listener.accept(next);
             } catch (RuntimeException e) {
                 LOG.warn("node {} did not take its assignments: {}", nodeId, e.toString());
             }

@@ -243,8 +243,15 @@ final class Swarm implements AutoCloseable {
      * Starts this node's agent with {@code dispatcher}. On failure the agent lets go of the runtimes without closing
      * them: they are the node's, for its next swarm.
      */
-    private void startAgent(io.skep.core.dispatcher.DispatcherApi dispatcher) {
-        Agent a = new Agent(daemon.nodeId(), describe(), daemon.runtimes(), daemon.defaultRuntime(), dispatcher);
+    private void startAgent(io.skep.core.dispatcher.DispatcherApi dispatcher, NodeFiles.SwarmState swarm) {
+        Agent a = new Agent(
+                daemon.nodeId(),
+                describe(),
+                daemon.runtimes(),
+                daemon.defaultRuntime(),
+                dispatcher,
+                NetworkDrivers.open(
+                        daemon.plugins(), daemon.nodeId(), config.dataDir(), Addresses.host(swarm.advertiseAddr())));
         try {
             a.start();
         } catch (RuntimeException e) {
@@ -258,7 +265,7 @@ final class Swarm implements AutoCloseable {
     void startWorker(NodeFiles.SwarmState swarm) {
         clusterClient = new ClusterClient(tls.clientContext(), swarm.managers());
         try {
-            startAgent(new RemoteDispatcher(clusterClient, roles.sessionListener));
+            startAgent(new RemoteDispatcher(clusterClient, roles.sessionListener), swarm);
         } catch (RuntimeException e) {
             clusterClient.close();
             clusterClient = null;
@@ -325,7 +332,7 @@ final class Swarm implements AutoCloseable {
         clusterClient = client;
         roles.follow(m);
         try {
-            startAgent(new FollowLeaderDispatcher(m, new RemoteDispatcher(client, roles.sessionListener)));
+            startAgent(new FollowLeaderDispatcher(m, new RemoteDispatcher(client, roles.sessionListener)), swarm);
         } catch (RuntimeException e) {
             m.close();
             manager = null;

@@ -45,7 +45,7 @@ class HeartbeatTest {
         swarm(Duration.ofMillis(100));
         dispatcher.start();
         assertEquals(Duration.ofMillis(100), dispatcher.heartbeatPeriod(), "agents are told the swarm's period");
-        AgentSession session = dispatcher.register("n1", new Node.Description(), tasks -> {});
+        AgentSession session = dispatcher.register("n1", new Node.Description(), assigned -> {});
         assertEquals("ready", state());
         // No heartbeat comes: down after 3 periods, well before the 15 s of the default period could pass.
         Await.until(Duration.ofSeconds(10), "n1 marked down", () -> "down".equals(state()));
@@ -64,7 +64,7 @@ class HeartbeatTest {
         try (Dispatcher timed = new Dispatcher(store, now::get)) {
             swarm(Duration.ZERO); // Swarm's default period, 5 s
             long grace = Duration.ofSeconds(5).multipliedBy(3).toNanos();
-            AgentSession session = timed.register("n1", new Node.Description(), tasks -> {});
+            AgentSession session = timed.register("n1", new Node.Description(), assigned -> {});
             timed.passNow();
             assertEquals("ready", state());
 

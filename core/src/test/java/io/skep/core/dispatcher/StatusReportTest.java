@@ -56,7 +56,7 @@ class StatusReportTest {
         memory.commit(new Batch().create(service).create(task));
         long[] now = {0};
         try (Dispatcher dispatcher = new Dispatcher(store, () -> now[0])) {
-            AgentSession session = dispatcher.register("n1", new Node.Description(), tasks -> {});
+            AgentSession session = dispatcher.register("n1", new Node.Description(), assigned -> {});
             dispatcher.passNow();
 
             quorum.set(false);
@@ -85,7 +85,7 @@ class StatusReportTest {
         long[] now = {0};
         try (Dispatcher dispatcher = new Dispatcher(store, () -> now[0])) {
             quorum.set(false);
-            AgentSession session = dispatcher.register("n1", description, tasks -> {});
+            AgentSession session = dispatcher.register("n1", description, assigned -> {});
             assertEquals("down", node().status.state, "nothing written without a quorum");
 
             quorum.set(true);

@@ -36,6 +36,7 @@ public final class TaskDefinition {
     private final Duration stopGracePeriod;
     private final TaskResources resources;
     private final List<NetworkAttachment> networks;
+    private final List<String> dnsServers;
     private final List<TaskMount> mounts;
     private final List<TaskFile> files;
 
@@ -58,6 +59,7 @@ public final class TaskDefinition {
         this.stopGracePeriod = b.stopGracePeriod;
         this.resources = b.resources;
         this.networks = List.copyOf(b.networks);
+        this.dnsServers = List.copyOf(b.dnsServers);
         this.mounts = List.copyOf(b.mounts);
         this.files = List.copyOf(b.files);
     }
@@ -86,6 +88,7 @@ public final class TaskDefinition {
         b.stopGracePeriod = stopGracePeriod;
         b.resources = resources;
         b.networks = networks;
+        b.dnsServers = dnsServers;
         b.mounts = mounts;
         b.files = files;
         return b;
@@ -185,6 +188,14 @@ public final class TaskDefinition {
     }
 
     /**
+     * The name servers the task is to resolve with (its {@code /etc/resolv.conf}), addresses as text; empty for the
+     * node's own. A task on networks is given its node's service discovery server.
+     */
+    public List<String> dnsServers() {
+        return dnsServers;
+    }
+
+    /**
      * The filesystems mounted into the task; a runtime without {@link RuntimeCapability#MOUNTS} refuses a spec
      * that has some (its provider's validate says so).
      */
@@ -227,6 +238,7 @@ public final class TaskDefinition {
         private Duration stopGracePeriod = DEFAULT_STOP_GRACE;
         private TaskResources resources = TaskResources.NONE;
         private List<NetworkAttachment> networks = List.of();
+        private List<String> dnsServers = List.of();
         private List<TaskMount> mounts = List.of();
         private List<TaskFile> files = List.of();
 
@@ -311,6 +323,11 @@ public final class TaskDefinition {
 
         public Builder networks(List<NetworkAttachment> networks) {
             this.networks = networks == null ? List.of() : networks;
+            return this;
+        }
+
+        public Builder dnsServers(List<String> dnsServers) {
+            this.dnsServers = dnsServers == null ? List.of() : dnsServers;
             return this;
         }
 

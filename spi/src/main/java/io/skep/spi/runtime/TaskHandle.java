@@ -17,6 +17,17 @@ public interface TaskHandle {
     String runtimeId();
 
     /**
+     * The task's network namespace as a file ({@code /var/run/netns/<name>}, {@code /proc/<pid>/ns/net}), for the
+     * agent to plumb the task's networks into; empty while there is none. A runtime with
+     * {@link RuntimeCapability#NETWORKS} gives a task whose definition has networks a namespace of its own: made at
+     * {@link TaskRuntime#prepare prepare} where the runtime can (the task then starts with its networks in place),
+     * else with the task at {@link #start} (a container's).
+     */
+    default java.util.Optional<java.nio.file.Path> networkNamespace() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Starts the prepared task. Blocks only as long as the runtime needs to have it running (a container's start,
      * a process's exec); afterwards the task runs, or has already ended ({@link #exit} tells).
      *

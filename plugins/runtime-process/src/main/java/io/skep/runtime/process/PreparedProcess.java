@@ -40,6 +40,12 @@ final class PreparedProcess implements TaskHandle {
         return t == null ? "" : t.runtimeId();
     }
 
+    /** The namespace made at prepare, for a task on networks. */
+    @Override
+    public java.util.Optional<java.nio.file.Path> networkNamespace() {
+        return runtime.namespaceOf(launch.record());
+    }
+
     @Override
     public void start() throws TaskRuntimeException {
         synchronized (lock) {
@@ -91,6 +97,7 @@ final class PreparedProcess implements TaskHandle {
                             "task " + taskId() + " is prepared: shut it down before" + " removing it");
                 }
                 try {
+                    runtime.deleteNamespace(launch.record());
                     TaskRecord.deleteTree(launch.dir());
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot remove the state of task " + taskId(), e);

@@ -130,6 +130,15 @@ final class ProcessRuntime implements TaskRuntime {
         List<List<String>> stages = new ArrayList<>(); // the command lines of the launch tools, before the task
         boolean session = tools.setsid().isPresent();
         List<String> tail = new ArrayList<>();
+        TaskNamespace namespace = null;
+        if (!launch.networks().isEmpty()) {
+            namespace = TaskNamespace.of(
+                    tools.ip()
+                            .orElseThrow(() -> new TaskRuntimeException("the task is on networks, which on the process"
+                                    + " runtime need iproute2's ip, which this node lacks")),
+                    taskId);
+            tail.addAll(namespace.enter());
+        }
         if (session) {
             tail.add(tools.setsid().get().toString());
             tail.add("--");
@@ -172,16 +181,23 @@ final class ProcessRuntime implements TaskRuntime {
         record.put(
                 TaskRecord.STOP_GRACE_MILLIS,
                 Long.toString(launch.stopGracePeriod().toMillis()));
+        if (namespace != null) {
+            record.put(TaskRecord.NETWORK_NAMESPACE, namespace.name());
+        }
 
         try {
             TaskRecord.write(dir, record); // a restart before the PID is known finds a task that never ran
-        } catch (IOException e) {
+            if (namespace != null) {
+                namespace.create(launch.dnsServers());
+            }
+        } catch (IOException | TaskRuntimeException e) {
             try {
                 TaskRecord.deleteTree(dir);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new TaskRuntimeException("cannot record task " + taskId + ": " + e.getMessage(), e);
+            deleteNamespace(record);
+            throw new TaskRuntimeException("cannot prepare task " + taskId + ": " + e.getMessage(), e);
         }
         return new PreparedProcess(
                 this,
@@ -430,6 +446,34 @@ final class ProcessRuntime implements TaskRuntime {
             found.add(task);
         }
         return found;
+    }
+
+    /** Networks: a task on networks runs in a network namespace of its own, when this node has iproute2. */
+    @Override
+    public java.util.Set<io.skep.spi.runtime.RuntimeCapability> capabilities() {
+        return tools.ip().isPresent()
+                ? java.util.Set.of(io.skep.spi.runtime.RuntimeCapability.NETWORKS)
+                : java.util.Set.of();
+    }
+
+    /** The network namespace a task's record names, as a file. */
+    Optional<Path> namespaceOf(Map<String, String> record) {
+        String name = record.get(TaskRecord.NETWORK_NAMESPACE);
+        return name == null || tools.ip().isEmpty()
+                ? Optional.empty()
+                : Optional.of(new TaskNamespace(tools.ip().get(), name).path());
+    }
+
+    /** Deletes the network namespace a task's record names, if any; a failure is logged (the task is gone). */
+    void deleteNamespace(Map<String, String> record) {
+        String name = record.get(TaskRecord.NETWORK_NAMESPACE);
+        if (name != null && tools.ip().isPresent()) {
+            try {
+                new TaskNamespace(tools.ip().get(), name).delete();
+            } catch (TaskRuntimeException e) {
+                LOG.log(Level.WARNING, "cannot delete the network namespace {0}: {1}", name, e.getMessage());
+            }
+        }
     }
 
     /** Stops watching the tasks; they keep running, for the next run of the node to recover. */

@@ -245,6 +245,16 @@ final class ProcessTask implements TaskHandle {
     }
 
     @Override
+    public Optional<Path> networkNamespace() {
+        lock.lock();
+        try {
+            return runtime.namespaceOf(record);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public void remove() {
         if (!exit.isDone()) {
             if (isRunning()) {
@@ -259,6 +269,7 @@ final class ProcessTask implements TaskHandle {
                 return;
             }
             removed = true;
+            runtime.deleteNamespace(record);
             TaskRecord.deleteTree(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove the state of task " + taskId + " in " + dir, e);

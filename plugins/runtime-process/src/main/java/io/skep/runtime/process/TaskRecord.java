@@ -45,6 +45,8 @@ final class TaskRecord {
     static final String EXIT_CODE = "exitCode";
     static final String EXIT_MESSAGE = "exitMessage";
     static final String ENDED_AT = "endedAt";
+    /** The name of the task's own network namespace, when it is on networks ({@link TaskNamespace}). */
+    static final String NETWORK_NAMESPACE = "networkNamespace";
 
     private TaskRecord() {}
 

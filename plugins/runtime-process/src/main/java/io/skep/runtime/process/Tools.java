@@ -19,13 +19,15 @@ import java.util.concurrent.TimeUnit;
  * @param setsid           util-linux {@code setsid}: each task leads a session of its own
  * @param setpriv          util-linux {@code setpriv}: runs a task as another user
  * @param kill             procps or util-linux {@code kill}: sends the signals Java cannot
+ * @param ip               iproute2 {@code ip}: gives a task on networks a network namespace of its own
  */
 record Tools(
         Optional<Path> env,
         boolean envDefaultSignal,
         Optional<Path> setsid,
         Optional<Path> setpriv,
-        Optional<Path> kill) {
+        Optional<Path> kill,
+        Optional<Path> ip) {
 
     static final List<String> SYSTEM_DIRS =
             List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
@@ -33,7 +35,12 @@ record Tools(
     static Tools detect() {
         Optional<Path> env = find("env");
         return new Tools(
-                env, env.map(Tools::hasDefaultSignal).orElse(false), find("setsid"), find("setpriv"), find("kill"));
+                env,
+                env.map(Tools::hasDefaultSignal).orElse(false),
+                find("setsid"),
+                find("setpriv"),
+                find("kill"),
+                find("ip"));
     }
 
     static Optional<Path> find(String name) {

@@ -1,0 +1,273 @@
+package io.skep.core.agent;
+
+import io.skep.api.model.Network;
+import io.skep.api.model.Task;
+import io.skep.core.dispatcher.NetworkView;
+import io.skep.spi.network.Cidr;
+import io.skep.spi.network.Endpoint;
+import io.skep.spi.network.NetworkDefinition;
+import io.skep.spi.network.NetworkDriver;
+import io.skep.spi.network.NetworkDriverException;
+import io.skep.spi.network.PeerEndpoint;
+import io.skep.spi.runtime.NetworkAttachment;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The networks of this node's tasks, through the node's network driver: a network is prepared when its first task
+ * here is attached and released when its last one is gone; each task's endpoints are plumbed into its network
+ * namespace; each network's peer table follows the views the dispatcher sends. A node learns only the networks of its
+ * own tasks, so it prepares and programs nothing else.
+ *
+ * <p>Calls come from the tasks' controllers (attach, detach) and from the agent's assignment thread (views); one lock
+ * keeps the driver's state and this class's books together. Driver calls take milliseconds.
+ */
+final class TaskNetworks implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskNetworks.class);
+
+    private final NetworkDriver driver;
+    private final String unavailable;
+    /** The node's service address, where its DNS server answers the tasks on networks; null for none. */
+    private final InetAddress serviceAddress;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The networks prepared here, by ID, with this node's tasks attached to each. */
+    private final Map<String, Set<String>> attached = new HashMap<>();
+
+    private final Map<String, NetworkDefinition> definitions = new HashMap<>();
+    /** The latest view of each network of this node's tasks, by network ID. */
+    private Map<String, NetworkView> views = Map.of();
+    /** The peer table each prepared network was last given, to skip unchanged ones. */
+    private final Map<String, List<PeerEndpoint>> peersSet = new HashMap<>();
+
+    private boolean recovered;
+
+    /**
+     * @param driver      the node's network driver, or null when there is none ({@code unavailable} says why)
+     * @param unavailable why this node cannot give tasks networks, or null
+     * @param serviceAddress the node's service address (its DNS server's), or null
+     */
+    TaskNetworks(NetworkDriver driver, String unavailable, InetAddress serviceAddress) {
+        this.driver = driver;
+        this.unavailable = unavailable;
+        this.serviceAddress = serviceAddress;
+    }
+
+    /** A node that gives tasks no networks, and says why. */
+    static TaskNetworks none(String why) {
+        return new TaskNetworks(null, why, null);
+    }
+
+    /** The name servers of a task on networks: the node's service discovery; empty when it has none. */
+    List<String> dnsServers() {
+        return serviceAddress == null ? List.of() : List.of(serviceAddress.getHostAddress());
+    }
+
+    /** The networks a task joins, as its runtime takes them (addresses from the managers' allocation). */
+    static List<NetworkAttachment> attachments(Task task) {
+        List<NetworkAttachment> out = new ArrayList<>();
+        if (task.networksAttachments != null) {
+            for (Task.NetworkAttachment a : task.networksAttachments) {
+                if (a.network != null && a.network.id != null) {
+                    out.add(new NetworkAttachment(a.network.id, a.addresses, a.aliases));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Why this node cannot give tasks networks, or null when it can. */
+    String unavailable() {
+        return unavailable;
+    }
+
+    /**
+     * Plumbs each of the task's networks into its namespace, preparing the networks new to this node: interface
+     * {@code eth0} for its first network, {@code eth1} for the next, as Docker names them.
+     *
+     * @throws NetworkDriverException naming the network and the step that failed
+     */
+    void attach(Task task, Path namespace) throws NetworkDriverException {
+        if (driver == null) {
+            throw new NetworkDriverException("task " + task.id + " is on networks, but " + unavailable);
+        }
+        lock.lock();
+        try {
+            int index = 0;
+            for (Task.NetworkAttachment a : task.networksAttachments) {
+                NetworkDefinition network = definition(a.network);
+                prepared(network);
+                List<Cidr> addresses = a.addresses.stream().map(Cidr::parse).toList();
+                driver.attach(
+                        network,
+                        Endpoint.builder(task.id, namespace)
+                                .addresses(addresses)
+                                .interfaceName("eth" + index++)
+                                .build());
+                attached.get(network.id()).add(task.id);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes the task's endpoints, and releases the networks it was the last task of here. */
+    void detach(Task task) {
+        if (driver == null || task.networksAttachments == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            for (Task.NetworkAttachment a : task.networksAttachments) {
+                Set<String> tasks = a.network == null ? null : attached.get(a.network.id);
+                if (tasks == null || !tasks.remove(task.id)) {
+                    continue;
+                }
+                NetworkDefinition network = definitions.get(a.network.id);
+                try {
+                    driver.detach(network, task.id);
+                    if (tasks.isEmpty()) {
+                        release(network);
+                    }
+                } catch (NetworkDriverException e) {
+                    LOG.warn("task {}: {}", task.id, e.getMessage());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The dispatcher's latest views: the peer tables of the networks prepared here follow them. On the first call
+     * after the node starts, the data paths an earlier run left for networks no task here needs now are removed.
+     */
+    void update(List<Task> tasks, List<NetworkView> next) {
+        if (driver == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            Map<String, NetworkView> byId = new HashMap<>();
+            next.forEach(v -> byId.put(v.networkId(), v));
+            views = byId;
+            if (!recovered) {
+                recovered = true;
+                releaseOthers(tasks);
+            }
+            for (String networkId : attached.keySet()) {
+                try {
+                    program(definitions.get(networkId));
+                } catch (NetworkDriverException e) {
+                    LOG.warn("{}", e.getMessage());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes what an earlier run of the node left for networks none of {@code tasks} is on. */
+    private void releaseOthers(List<Task> tasks) {
+        Map<String, NetworkDefinition> needed = new HashMap<>();
+        for (Task t : tasks) {
+            if (t.networksAttachments != null && !t.state().isTerminal()) {
+                for (Task.NetworkAttachment a : t.networksAttachments) {
+                    try {
+                        NetworkDefinition d = definition(a.network);
+                        needed.put(d.id(), d);
+                    } catch (NetworkDriverException e) {
+                        LOG.warn("{}", e.getMessage());
+                    }
+                }
+            }
+        }
+        try {
+            driver.releaseAllExcept(needed.values()).forEach(line -> LOG.info("{}", line));
+        } catch (NetworkDriverException e) {
+            LOG.warn("cannot remove the networks an earlier run left: {}", e.getMessage());
+        }
+    }
+
+    /** Prepares the network unless it is prepared here already, and gives it its peer table. */
+    private void prepared(NetworkDefinition network) throws NetworkDriverException {
+        if (attached.containsKey(network.id())) {
+            return;
+        }
+        driver.prepare(network);
+        definitions.put(network.id(), network);
+        attached.put(network.id(), new HashSet<>());
+        peersSet.remove(network.id());
+        program(network);
+        LOG.info("network {} prepared on this node", network);
+    }
+
+    private void release(NetworkDefinition network) throws NetworkDriverException {
+        attached.remove(network.id());
+        definitions.remove(network.id());
+        peersSet.remove(network.id());
+        driver.release(network);
+        LOG.info("network {} released on this node: its last task here is gone", network);
+    }
+
+    /** Sets the network's peer table from its latest view, when it changed. */
+    private void program(NetworkDefinition network) throws NetworkDriverException {
+        NetworkView view = views.get(network.id());
+        if (view == null) {
+            return; // no view yet: the dispatcher sends one with the next assignments
+        }
+        List<PeerEndpoint> peers = new ArrayList<>(view.peers().size());
+        for (NetworkView.Peer p : view.peers()) {
+            InetAddress address = Cidr.literal(p.address());
+            if (address instanceof Inet4Address v4) {
+                peers.add(PeerEndpoint.of(v4, Cidr.literal(p.node())));
+            }
+        }
+        if (!peers.equals(peersSet.get(network.id()))) {
+            driver.setPeers(network, peers);
+            peersSet.put(network.id(), peers);
+        }
+    }
+
+    /** The network as the driver takes it, from a task's attachment (swarmkit's shape, as the allocator wrote it). */
+    @SuppressWarnings("unchecked")
+    static NetworkDefinition definition(Task.AttachedNetwork n) throws NetworkDriverException {
+        try {
+            Map<String, Object> spec = n.spec == null ? Map.of() : n.spec;
+            Map<String, Object> driverState = n.driverState == null ? Map.of() : n.driverState;
+            Map<String, String> options = new HashMap<>();
+            if (driverState.get("Options") instanceof Map<?, ?> o) {
+                ((Map<String, Object>) o).forEach((k, v) -> options.put(k, String.valueOf(v)));
+            }
+            String vxlan = options.remove(Network.VXLAN_OPTION);
+            Map<String, Object> config = (Map<String, Object>) ((List<Object>) n.ipamOptions.get("Configs")).get(0);
+            Cidr subnet = Cidr.parse((String) config.get("Subnet"));
+            return NetworkDefinition.builder(
+                            n.id, Integer.parseInt(vxlan), subnet, Cidr.literal((String) config.get("Gateway")))
+                    .name((String) spec.get("Name"))
+                    .internal(Boolean.TRUE.equals(spec.get("Internal")))
+                    .options(options)
+                    .build();
+        } catch (RuntimeException e) {
+            throw new NetworkDriverException(
+                    "network " + n.id + ": its attachment lacks what the driver needs (" + e + ")", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+}

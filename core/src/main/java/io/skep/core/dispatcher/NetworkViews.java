@@ -1,0 +1,167 @@
+package io.skep.core.dispatcher;
+
+import io.skep.api.model.Kind;
+import io.skep.api.model.Node;
+import io.skep.api.model.Service;
+import io.skep.api.model.Task;
+import io.skep.api.model.TaskSpec;
+import io.skep.api.model.TaskState;
+import io.skep.core.store.MemoryStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@link NetworkView}s of one dispatcher pass. The store's tasks are indexed by network once per pass (on the
+ * first node that needs it), and each network's view is built once and shared by every node with tasks on it, less
+ * that node's own endpoints: a pass costs the tasks on networks plus the rows sent, not nodes times tasks.
+ */
+final class NetworkViews {
+
+    /** A task's endpoint on a network: the task and its address there without prefix. */
+    private record Endpoint(Task task, String address) {}
+
+    /** A network's view for every node: all its peers, each with the node that holds it. */
+    private record Shared(
+            List<Endpoint> endpoints, List<NetworkView.Peer> peers, List<NetworkView.ServiceEntry> services) {}
+
+    private final MemoryStore memory;
+    private Map<String, List<Endpoint>> byNetwork;
+    private final Map<String, Shared> built = new HashMap<>();
+
+    NetworkViews(MemoryStore memory) {
+        this.memory = memory;
+    }
+
+    /** The views of the networks {@code tasks} (a node's task set) are on, ordered by network ID. */
+    List<NetworkView> forNode(String nodeId, List<Task> tasks) {
+        Set<String> networkIds = new java.util.TreeSet<>();
+        for (Task t : tasks) {
+            if (t.networksAttachments != null && !ended(t)) {
+                for (Task.NetworkAttachment a : t.networksAttachments) {
+                    if (a.network != null && a.network.id != null) {
+                        networkIds.add(a.network.id);
+                    }
+                }
+            }
+        }
+        if (networkIds.isEmpty()) {
+            return List.of();
+        }
+        List<NetworkView> views = new ArrayList<>(networkIds.size());
+        for (String networkId : networkIds) {
+            Shared shared = built.computeIfAbsent(networkId, this::build);
+            List<NetworkView.Peer> peers = new ArrayList<>(shared.peers().size());
+            for (int i = 0; i < shared.endpoints().size(); i++) {
+                if (!nodeId.equals(shared.endpoints().get(i).task().nodeId)) {
+                    peers.add(shared.peers().get(i));
+                }
+            }
+            views.add(new NetworkView(networkId, peers, shared.services()));
+        }
+        return views;
+    }
+
+    private Shared build(String networkId) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        List<NetworkView.Peer> peers = new ArrayList<>();
+        Map<String, String> nodeAddresses = new HashMap<>();
+        for (Endpoint e : index().getOrDefault(networkId, List.of())) {
+            String node = nodeAddresses.computeIfAbsent(e.task().nodeId, id -> {
+                Node n = memory.get(Kind.NODE, id);
+                return n == null || n.status == null ? null : n.status.addr;
+            });
+            if (node != null) {
+                endpoints.add(e);
+                peers.add(new NetworkView.Peer(e.task().id, e.address(), node));
+            }
+        }
+        return new Shared(endpoints, peers, services(networkId));
+    }
+
+    /** The services attached to the network, by name, each with its running tasks there. */
+    private List<NetworkView.ServiceEntry> services(String networkId) {
+        Map<String, List<NetworkView.TaskEntry>> running = new HashMap<>();
+        for (Endpoint e : index().getOrDefault(networkId, List.of())) {
+            if (e.task().state() == TaskState.RUNNING) {
+                running.computeIfAbsent(e.task().serviceId, k -> new ArrayList<>())
+                        .add(new NetworkView.TaskEntry(
+                                e.task().id, e.task().name() + "." + e.task().id, e.address(), List.of()));
+            }
+        }
+        List<NetworkView.ServiceEntry> out = new ArrayList<>();
+        for (Service s : memory.services()) {
+            TaskSpec.NetworkAttachmentConfig config = attachment(s, networkId);
+            if (config != null) {
+                List<NetworkView.TaskEntry> tasks = new ArrayList<>(running.getOrDefault(s.id, List.of()));
+                tasks.sort(java.util.Comparator.comparing(NetworkView.TaskEntry::taskId));
+                out.add(new NetworkView.ServiceEntry(s.id, s.name(), config.aliases, virtualIp(s, networkId), tasks));
+            }
+        }
+        out.sort(java.util.Comparator.comparing(NetworkView.ServiceEntry::serviceId));
+        return out;
+    }
+
+    private static TaskSpec.NetworkAttachmentConfig attachment(Service s, String networkId) {
+        if (s.spec == null || s.spec.taskTemplate == null || s.spec.taskTemplate.networks == null) {
+            return null;
+        }
+        for (TaskSpec.NetworkAttachmentConfig c : s.spec.taskTemplate.networks) {
+            if (c != null && networkId.equals(c.target)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static String virtualIp(Service s, String networkId) {
+        if (s.endpoint == null || s.endpoint.virtualIps == null) {
+            return null;
+        }
+        for (Service.VirtualIp vip : s.endpoint.virtualIps) {
+            if (networkId.equals(vip.networkId) && vip.addr != null) {
+                return withoutPrefix(vip.addr);
+            }
+        }
+        return null;
+    }
+
+    /** Every placed task that has not ended, by the networks it has an address on. */
+    private Map<String, List<Endpoint>> index() {
+        if (byNetwork == null) {
+            byNetwork = new HashMap<>();
+            for (Task t : memory.tasks()) {
+                if (t.nodeId == null || t.networksAttachments == null || ended(t)) {
+                    continue;
+                }
+                Set<String> seen = new LinkedHashSet<>();
+                for (Task.NetworkAttachment a : t.networksAttachments) {
+                    if (a.network != null
+                            && a.network.id != null
+                            && a.addresses != null
+                            && !a.addresses.isEmpty()
+                            && seen.add(a.network.id)) {
+                        byNetwork
+                                .computeIfAbsent(a.network.id, k -> new ArrayList<>())
+                                .add(new Endpoint(t, withoutPrefix(a.addresses.get(0))));
+                    }
+                }
+            }
+            byNetwork.values().forEach(list -> list.sort(java.util.Comparator.comparing(e -> e.task().id)));
+        }
+        return byNetwork;
+    }
+
+    private static boolean ended(Task t) {
+        TaskState s = t.state();
+        return s != null && s.isTerminal();
+    }
+
+    static String withoutPrefix(String cidr) {
+        int slash = cidr.indexOf('/');
+        return slash < 0 ? cidr : cidr.substring(0, slash);
+    }
+}
