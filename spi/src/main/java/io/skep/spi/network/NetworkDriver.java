@@ -69,7 +69,7 @@ public interface NetworkDriver extends AutoCloseable {
 
     /**
      * Removes a task's endpoint from the network: its interface leaves the task's namespace, and the task can
-     * reach the network no more.
+     * reach the network no more (nor the network's VIPs: the driver stops programming its namespace).
      *
      * <p>Idempotent: an endpoint that is not attached (never was, was detached, or went with its namespace when
      * the task ended) is left alone, as is a network that is not prepared.

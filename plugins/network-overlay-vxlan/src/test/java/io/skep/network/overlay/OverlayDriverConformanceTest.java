@@ -178,4 +178,23 @@ class OverlayDriverConformanceTest extends NetworkDriverConformance {
                 Names.forNode(nodeId(1)).nodeTable(4097));
         assertFalse(table.contains("masquerade"), table);
     }
+
+    @Test
+    void theServicesOfATaskWhoseNamespaceWentAreDroppedSilently() throws Exception {
+        NetworkDefinition net = network(false);
+        driver(1).prepare(net);
+        driver(1).attach(net, endpoint("t1"));
+        driver(1).attach(net, endpoint("t3"));
+        ok("ip", "netns", "delete", namespace("t3")); // the task ended without a detach
+        List<VirtualService> services =
+                List.of(new VirtualService(Cidr.literal("198.18.0.100"), List.of(Cidr.literal("198.18.0.2"))));
+        driver(1).setServices(net, services);
+        assertTrue(ok("ip", "netns", "exec", namespace("t1"), "nft", "list", "table", "ip", "skep-lb-4097")
+                .contains("198.18.0.100"));
+        driver(1).setServices(net, List.of());
+        assertEquals(
+                "",
+                ok("ip", "netns", "exec", namespace("t1"), "nft", "list", "ruleset")
+                        .strip());
+    }
 }
