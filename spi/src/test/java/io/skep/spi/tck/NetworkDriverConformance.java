@@ -610,6 +610,16 @@ public abstract class NetworkDriverConformance {
         for (String client : List.of("t1", "t2", "t3")) {
             assertEquals(Set.of("t2", "t3"), answersOfTheVip(client, Set.of("t2", "t3")), client);
         }
+        // UDP too: DNS queries to the VIP arrive at both backends (which refuse them: no server on port 53)
+        countUdpDns("t2");
+        countUdpDns("t3");
+        for (int i = 0; i < 64 && (udpDnsCount("t2") == 0 || udpDnsCount("t3") == 0); i++) {
+            Result query = run("ip", "netns", "exec", namespace("t1"), BUSYBOX, "nslookup", "tck.example", VIP);
+            assertTrue(
+                    query.stdout().contains("refused") || query.stderr().contains("refused"),
+                    () -> "a query to the VIP was not refused at once by a backend: " + query);
+        }
+        assertTrue(udpDnsCount("t2") > 0 && udpDnsCount("t3") > 0, "UDP to the VIP did not reach both backends");
 
         // one backend left: only it gets new connections
         node1.setServices(net, services("t2"));
@@ -640,6 +650,28 @@ public abstract class NetworkDriverConformance {
         for (int i = 0; i < 8; i++) {
             assertEquals("t3", answer(get("t1", VIP, 8080, "/")));
         }
+    }
+
+    /** Counts the UDP packets to port 53 that arrive in task {@code task} (a table of the kit's, {@code tck}). */
+    private void countUdpDns(String task) {
+        Result r = runWithInput(
+                null,
+                "ip",
+                "netns",
+                "exec",
+                namespace(task),
+                "nft",
+                "add table ip tck; add chain ip tck in"
+                        + " { type filter hook input priority 0; }; add rule ip tck in udp dport 53 counter");
+        assertTrue(r.ok(), () -> "counting DNS queries in " + task + " failed: " + r.stderr());
+    }
+
+    /** How many UDP packets to port 53 arrived in {@code task} since {@link #countUdpDns}. */
+    private long udpDnsCount(String task) {
+        Matcher m = Pattern.compile("counter packets (\\d+)")
+                .matcher(ok("ip", "netns", "exec", namespace(task), "nft", "list", "table", "ip", "tck"));
+        assertTrue(m.find(), "no counter in " + task);
+        return Long.parseLong(m.group(1));
     }
 
     /** One service at {@link #VIP} whose backends are these tasks. */
