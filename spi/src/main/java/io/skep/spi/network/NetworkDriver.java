@@ -8,7 +8,8 @@ import java.util.List;
  * task's endpoint into that task's network namespace.
  *
  * <p>The agent's calls, per network: {@link #prepare} when the node gets its first task on the network,
- * {@link #setPeers} whenever the network's remote endpoints change (and after {@code prepare}), {@link #attach}
+ * {@link #setPeers} whenever the network's remote endpoints change (and after {@code prepare}), {@link #setServices}
+ * whenever its services' virtual IPs or their tasks change (and after {@code prepare}), {@link #attach}
  * and {@link #detach} as tasks start and end, {@link #release} when its last task is gone. After a restart of the
  * node it calls {@link #releaseAllExcept} with the networks it still needs, then the same calls again: every
  * call states a full desired state, so repeating one changes nothing and a resync is the ordinary call.
@@ -25,6 +26,13 @@ public interface NetworkDriver extends AutoCloseable {
     /**
      * Makes the network's data path on this node ready: after it, endpoints can be attached.
      *
+     * <p>Afterwards the node's {@link NetworkDriverContext#serviceAddress() service address} is an address of the
+     * node (in its namespace) and every endpoint of the network reaches it, internal networks included, with its
+     * own address as the source (the node's DNS server sees which task asks). The endpoints of a network that is
+     * not {@link NetworkDefinition#internal() internal} also reach beyond the node (egress), their traffic
+     * masqueraded to the node's address; those of an internal network reach nothing outside the network but the
+     * service address. No network's endpoints reach another network's through the node.
+     *
      * <p>Idempotent: a network already prepared (in this run or an earlier one of the node) is checked and
      * repaired where it differs from {@code network}, not made twice.
      *
@@ -33,7 +41,8 @@ public interface NetworkDriver extends AutoCloseable {
     void prepare(NetworkDefinition network) throws NetworkDriverException;
 
     /**
-     * Removes the network's data path from this node, with every endpoint still attached to it and its peer table.
+     * Removes the network's data path from this node, with every endpoint still attached to it, its peer table,
+     * its services and its way out of the network (the node keeps its service address).
      *
      * <p>Idempotent: a network that is not prepared here is left alone.
      *
@@ -45,7 +54,10 @@ public interface NetworkDriver extends AutoCloseable {
      * Plumbs a task's endpoint into its network namespace: an interface named
      * {@link Endpoint#interfaceName() interfaceName} with the endpoint's addresses and MAC, up, on the network's
      * data path, with a default route through the network's gateway unless the network is
-     * {@link NetworkDefinition#internal() internal}. The network must be {@link #prepare prepared}.
+     * {@link NetworkDefinition#internal() internal} (then with a route to the node's
+     * {@link NetworkDriverContext#serviceAddress() service address} alone). The endpoint gets the network's current
+     * {@link #setServices services}, and the driver keeps programming them into the task's namespace until the
+     * endpoint is detached or the namespace is gone. The network must be {@link #prepare prepared}.
      *
      * <p>Idempotent: an endpoint already attached is checked and repaired (its addresses made exactly those given,
      * its MAC, state and route set), not made twice.
@@ -57,7 +69,7 @@ public interface NetworkDriver extends AutoCloseable {
 
     /**
      * Removes a task's endpoint from the network: its interface leaves the task's namespace, and the task can
-     * reach the network no more.
+     * reach the network no more (nor the network's VIPs: the driver stops programming its namespace).
      *
      * <p>Idempotent: an endpoint that is not attached (never was, was detached, or went with its namespace when
      * the task ended) is left alone, as is a network that is not prepared.
@@ -78,6 +90,23 @@ public interface NetworkDriver extends AutoCloseable {
      * @throws NetworkDriverException naming the network and the step that failed
      */
     void setPeers(NetworkDefinition network, List<PeerEndpoint> peers) throws NetworkDriverException;
+
+    /**
+     * Sets the network's services on this node: the full list of its virtual IPs, each with the addresses of the
+     * tasks behind it. Afterwards every connection (TCP or UDP) that an endpoint attached on this node to this
+     * network opens to a VIP goes to one of that VIP's backends, chosen at random per connection; a connection to
+     * a VIP without backends is refused at once (no hang). A backend left out gets no new connections (those open
+     * may finish); a VIP left out is an ordinary address again. Endpoints attached later get the services at
+     * {@link #attach}. A task that is itself a backend reaches the VIP too (maybe itself). The network must be
+     * prepared.
+     *
+     * <p>Idempotent: the same list again changes nothing. After a restart of the node the driver knows the
+     * endpoints to program again from the {@link #attach} calls that resync them.
+     *
+     * @throws NetworkDriverException naming the network (and task) and the step that failed; also when a VIP is
+     *                                listed twice or an address is of a family the driver does not carry
+     */
+    void setServices(NetworkDefinition network, List<VirtualService> services) throws NetworkDriverException;
 
     /**
      * Removes the data path of every network this node's driver prepared (in this run or an earlier one) other

@@ -11,16 +11,24 @@ import java.util.Optional;
  */
 public final class NetworkDriverContext {
 
+    /**
+     * The service address when none is given: {@code 169.254.53.53}, a link-local address (never routed beyond a
+     * link, so it cannot clash with a network's subnet or the underlay).
+     */
+    public static final InetAddress DEFAULT_SERVICE_ADDRESS = Cidr.literal("169.254.53.53");
+
     private final String nodeId;
     private final InetAddress dataPathAddress;
     private final Path stateDir;
     private final Path nodeNamespace;
+    private final InetAddress serviceAddress;
 
     private NetworkDriverContext(Builder b) {
         this.nodeId = b.nodeId;
         this.dataPathAddress = b.dataPathAddress;
         this.stateDir = b.stateDir;
         this.nodeNamespace = b.nodeNamespace;
+        this.serviceAddress = b.serviceAddress;
     }
 
     /**
@@ -61,10 +69,21 @@ public final class NetworkDriverContext {
         return Optional.ofNullable(nodeNamespace);
     }
 
+    /**
+     * The address where the node's own services for tasks listen (its DNS server, on port 53): an address of the
+     * node, in {@link #nodeNamespace() its namespace}, that every endpoint of every network prepared on the node
+     * reaches ({@link NetworkDriver#prepare}), internal networks included. {@link #DEFAULT_SERVICE_ADDRESS} unless
+     * set.
+     */
+    public InetAddress serviceAddress() {
+        return serviceAddress;
+    }
+
     @Override
     public String toString() {
         return "node " + nodeId + " (data path " + dataPathAddress.getHostAddress()
-                + (nodeNamespace == null ? "" : ", namespace " + nodeNamespace) + ")";
+                + (nodeNamespace == null ? "" : ", namespace " + nodeNamespace) + ", services at "
+                + serviceAddress.getHostAddress() + ")";
     }
 
     /** Makes a {@link NetworkDriverContext}. */
@@ -73,6 +92,7 @@ public final class NetworkDriverContext {
         private final InetAddress dataPathAddress;
         private final Path stateDir;
         private Path nodeNamespace;
+        private InetAddress serviceAddress = DEFAULT_SERVICE_ADDRESS;
 
         private Builder(String nodeId, InetAddress dataPathAddress, Path stateDir) {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -83,6 +103,12 @@ public final class NetworkDriverContext {
         /** The namespace of the node's underlay, when not the process's own (see {@link #nodeNamespace()}). */
         public Builder nodeNamespace(Path nodeNamespace) {
             this.nodeNamespace = nodeNamespace;
+            return this;
+        }
+
+        /** The address of the node's services for tasks (see {@link #serviceAddress()}). */
+        public Builder serviceAddress(InetAddress serviceAddress) {
+            this.serviceAddress = Objects.requireNonNull(serviceAddress, "serviceAddress");
             return this;
         }
 

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -102,5 +104,32 @@ class NetworkValuesTest {
     void aPeerDefaultsToDockersMac() {
         PeerEndpoint p = PeerEndpoint.of((Inet4Address) Cidr.literal("198.18.0.9"), Cidr.literal("192.0.2.2"));
         assertEquals(MacAddress.parse("02:42:c6:12:00:09"), p.mac());
+    }
+
+    @Test
+    void aVirtualServiceHoldsACopyOfItsBackends() {
+        List<InetAddress> backends = new ArrayList<>(List.of(Cidr.literal("198.18.0.5")));
+        VirtualService service = new VirtualService(Cidr.literal("198.18.0.100"), backends);
+        backends.add(Cidr.literal("198.18.0.6"));
+        assertEquals(List.of(Cidr.literal("198.18.0.5")), service.backends());
+        assertThrows(
+                UnsupportedOperationException.class, () -> service.backends().clear());
+        assertThrows(NullPointerException.class, () -> new VirtualService(null, List.of()));
+        assertThrows(NullPointerException.class, () -> new VirtualService(Cidr.literal("198.18.0.100"), null));
+        assertTrue(new VirtualService(Cidr.literal("198.18.0.100"), List.of())
+                .backends()
+                .isEmpty());
+    }
+
+    @Test
+    void theServiceAddressIsLinkLocalUnlessGiven() {
+        NetworkDriverContext.Builder b =
+                NetworkDriverContext.builder("node1", Cidr.literal("192.0.2.1"), Path.of("/x"));
+        assertEquals(Cidr.literal("169.254.53.53"), b.build().serviceAddress());
+        assertEquals(NetworkDriverContext.DEFAULT_SERVICE_ADDRESS, b.build().serviceAddress());
+        assertEquals(
+                Cidr.literal("198.51.100.53"),
+                b.serviceAddress(Cidr.literal("198.51.100.53")).build().serviceAddress());
+        assertThrows(NullPointerException.class, () -> b.serviceAddress(null));
     }
 }

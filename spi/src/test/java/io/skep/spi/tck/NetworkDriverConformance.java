@@ -19,6 +19,7 @@ import io.skep.spi.network.NetworkDriverContext;
 import io.skep.spi.network.NetworkDriverException;
 import io.skep.spi.network.NetworkDriverProvider;
 import io.skep.spi.network.PeerEndpoint;
+import io.skep.spi.network.VirtualService;
 import io.skep.spi.runtime.Availability;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -26,16 +27,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -68,8 +72,10 @@ import org.junit.jupiter.api.io.TempDir;
  * third ({@code hub}), with the data-path addresses {@code 192.0.2.1} and {@code 192.0.2.2}, and a driver opened for
  * each with {@link NetworkDriverContext#nodeNamespace()} set to its node's namespace. Tasks are bare namespaces:
  * {@code t1} and {@code t3} on node 1, {@code t2} on node 2. Networks use {@code 198.18.0.0/24}. Traffic is
- * busybox's {@code ping} and {@code nc} run in the task namespaces, so the tests need root, iproute2 and
- * {@code /bin/busybox}: without them they are skipped, unless {@code SKEP_REQUIRE_NETNS=1} (CI) makes that a
+ * busybox's {@code ping} and {@code nc} run in the task namespaces, with busybox's {@code httpd} as the servers (on
+ * the nodes' service addresses, on the underlay, in tasks behind a VIP; a CGI script answers the client's address
+ * as the server saw it), so the tests need root, iproute2, nftables and {@code /bin/busybox}: without them they are
+ * skipped, unless {@code SKEP_REQUIRE_NETNS=1} (CI) makes that a
  * failure. Everything a test makes is removed after it, whether it passed or not: the drivers'
  * {@link NetworkDriver#releaseAllExcept releaseAllExcept} of nothing, then the kit's namespaces.
  */
@@ -81,6 +87,10 @@ public abstract class NetworkDriverConformance {
     private static final String BUSYBOX = "/bin/busybox";
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final String GATEWAY = "198.18.0.1";
+    /** The node's service address in the kit: the default. */
+    private static final String SERVICE = NetworkDriverContext.DEFAULT_SERVICE_ADDRESS.getHostAddress();
+    /** A service's virtual IP on the test network, which no endpoint has. */
+    private static final String VIP = "198.18.0.100";
 
     @TempDir
     Path stateDir;
@@ -89,6 +99,7 @@ public abstract class NetworkDriverConformance {
     private final List<String> namespaces = new ArrayList<>();
     private NetworkDriver node1;
     private NetworkDriver node2;
+    private final List<Process> servers = new ArrayList<>();
 
     // ---------------------------------------------------------------- what a vendor provides
 
@@ -158,6 +169,10 @@ public abstract class NetworkDriverConformance {
     @AfterEach
     final void removeEverything() {
         List<String> problems = new ArrayList<>();
+        for (Process server : servers) {
+            server.destroyForcibly();
+        }
+        servers.clear();
         for (NetworkDriver driver : new NetworkDriver[] {node1, node2}) {
             if (driver != null) {
                 try {
@@ -425,14 +440,25 @@ public abstract class NetworkDriverConformance {
     void releaseRemovesTheDataPath() throws Exception {
         NetworkDefinition net = network(false);
         String devicesBefore = ok("ip", "-n", namespace("n1"), "-o", "link", "show");
+        String routesBefore = ok("ip", "-n", namespace("n1"), "route", "show");
+        String rulesBefore = ok("ip", "netns", "exec", namespace("n1"), "nft", "list", "ruleset");
         connectT1AndT2(net);
         awaitReachable("t1", "t2");
+        node1.setServices(net, services("t2"));
         node1.release(net);
         assertFalse(hasInterface("t1", "eth0"), "t1 still has eth0 after its network's release");
         assertEquals(
                 names(devicesBefore),
                 names(ok("ip", "-n", namespace("n1"), "-o", "link", "show")),
                 "the node's namespace keeps devices after the release");
+        assertEquals(
+                routesBefore,
+                ok("ip", "-n", namespace("n1"), "route", "show"),
+                "the node's namespace keeps routes after the release");
+        assertEquals(
+                rulesBefore,
+                ok("ip", "netns", "exec", namespace("n1"), "nft", "list", "ruleset"),
+                "the node's namespace keeps nftables rules after the release");
         assertFalse(reaches("t2", address("t1")), "t2 still reaches t1 after node 1 released the network");
         node1.release(net); // again: nothing to do
         node1.detach(net, endpoint("t1").taskId()); // on a released network: nothing to do
@@ -483,6 +509,9 @@ public abstract class NetworkDriverConformance {
         NetworkDriverException peers =
                 assertThrows(NetworkDriverException.class, () -> node1.setPeers(net, List.of(peer("t2", 2))));
         assertNotNull(peers.getMessage());
+        NetworkDriverException services =
+                assertThrows(NetworkDriverException.class, () -> node1.setServices(net, services("t2")));
+        assertNotNull(services.getMessage());
         assertFalse(hasInterface("t1", "eth0"));
     }
 
@@ -494,6 +523,246 @@ public abstract class NetworkDriverConformance {
         NetworkDriverException e = assertThrows(NetworkDriverException.class, () -> node1.attach(net, endpoint("t1")));
         assertTrue(e.getMessage().contains("eth0"), e.getMessage());
         assertTrue(hasInterface("t1", "theirs"), "the task's own eth0 was replaced");
+    }
+
+    // ---------------------------------------------------------------- the node's service address, the way out
+
+    @Test
+    void everyEndpointReachesItsNodesServiceAddressWithItsOwnAddress() throws Exception {
+        NetworkDefinition net = network(false);
+        connectT1AndT2(net);
+        serve("n1", SERVICE + ":8053", "n1");
+        serve("n2", SERVICE + ":8053", "n2");
+        // the node's services see the task's own address: the DNS server answers by who asks
+        assertEquals(address("t1"), awaitAnswer("t1", SERVICE, 8053, "/cgi-bin/peer"));
+        assertEquals(address("t2"), awaitAnswer("t2", SERVICE, 8053, "/cgi-bin/peer"));
+        assertEquals("n2", awaitAnswer("t2", SERVICE, 8053, "/"), "t2 reached another node's service address");
+    }
+
+    @Test
+    void anInternalNetworkReachesTheServiceAddressAndNothingBeyond() throws Exception {
+        NetworkDefinition net = network(true);
+        connectT1AndT2(net);
+        serve("n1", SERVICE + ":8053", "n1");
+        serve("n2", SERVICE + ":8053", "n2");
+        serve("n2", underlay(2) + ":8054", "beyond");
+        assertEquals(address("t1"), awaitAnswer("t1", SERVICE, 8053, "/cgi-bin/peer"));
+        assertEquals(address("t2"), awaitAnswer("t2", SERVICE, 8053, "/cgi-bin/peer"));
+        assertEquals(
+                "", ok("ip", "-n", namespace("t1"), "route", "show", "default").strip());
+        // a task that makes its own way out through the gateway gets no further
+        ok("ip", "-n", namespace("t1"), "route", "add", "default", "via", GATEWAY, "dev", "eth0");
+        assertFalse(get("t1", underlay(2), 8054, "/").ok(), "an internal network's task reached the underlay");
+        assertFalse(reaches("t1", underlay(2)), "an internal network's task pings the other node");
+        assertFalse(reaches("t1", underlay(1)), "an internal network's task pings its node's underlay address");
+        awaitReachable("t1", "t2"); // the network itself works
+    }
+
+    @Test
+    void aNetworkWithAWayOutReachesBeyondTheNodeMasqueradedAndNoOtherNetwork() throws Exception {
+        NetworkDefinition net = network(false);
+        NetworkDefinition other = NetworkDefinition.builder(
+                        "tcknet2", 4098, Cidr.parse("198.18.1.0/24"), ip("198.18.1.1"))
+                .build();
+        // node 2 is not on the networks: it has no way back to their subnets but node 1's underlay address
+        node1.prepare(net);
+        node1.prepare(other);
+        node1.attach(net, endpoint("t1"));
+        node1.attach(other, otherEndpoint("t3"));
+        serve("n2", underlay(2) + ":8054", "beyond");
+        assertEquals(underlay(1), awaitAnswer("t1", underlay(2), 8054, "/cgi-bin/peer"), "not masqueraded");
+        assertEquals(underlay(1), awaitAnswer("t3", underlay(2), 8054, "/cgi-bin/peer"), "not masqueraded");
+        assertTrue(reaches("t1", underlay(2)));
+        // two networks of one node do not meet through it
+        assertFalse(reaches("t1", "198.18.1.4"), "t1 reaches a task of another network");
+        assertFalse(reaches("t3", address("t1")), "t3 reaches a task of another network");
+    }
+
+    /** Task {@code tN}'s endpoint on the kit's second network ({@code 198.18.1.0/24}): {@code 198.18.1.<N+1>}. */
+    private Endpoint otherEndpoint(String task) {
+        return Endpoint.builder("tck-task-" + task, namespacePath(task))
+                .address(Cidr.parse("198.18.1." + (Integer.parseInt(task.substring(1)) + 1) + "/24"))
+                .build();
+    }
+
+    // ---------------------------------------------------------------- services: VIPs and their backends
+
+    @Test
+    void connectionsToAVipGoToItsBackendsAtRandom() throws Exception {
+        NetworkDefinition net = network(false);
+        node1.prepare(net);
+        node2.prepare(net);
+        node1.attach(net, endpoint("t1"));
+        node2.attach(net, endpoint("t2"));
+        List<VirtualService> both = services("t2", "t3");
+        node1.setServices(net, both);
+        node2.setServices(net, both);
+        node1.setServices(net, both); // again: nothing changes
+        node1.attach(net, endpoint("t3")); // attached later: gets the services at attach
+        node1.setPeers(net, List.of(peer("t2", 2)));
+        node2.setPeers(net, List.of(peer("t1", 1), peer("t3", 1)));
+        serve("t2", "8080", "t2");
+        serve("t3", "8080", "t3");
+        assertEquals("t2", awaitAnswer("t1", address("t2"), 8080, "/"));
+        assertEquals("t3", awaitAnswer("t1", address("t3"), 8080, "/"));
+
+        // every client, the backends among them (which may reach themselves), reaches both
+        for (String client : List.of("t1", "t2", "t3")) {
+            assertEquals(Set.of("t2", "t3"), answersOfTheVip(client, Set.of("t2", "t3")), client);
+        }
+        // UDP too: DNS queries to the VIP arrive at both backends (which refuse them: no server on port 53)
+        countUdpDns("t2");
+        countUdpDns("t3");
+        for (int i = 0; i < 64 && (udpDnsCount("t2") == 0 || udpDnsCount("t3") == 0); i++) {
+            Result query = run("ip", "netns", "exec", namespace("t1"), BUSYBOX, "nslookup", "tck.example", VIP);
+            assertTrue(
+                    query.stdout().contains("refused") || query.stderr().contains("refused"),
+                    () -> "a query to the VIP was not refused at once by a backend: " + query);
+        }
+        assertTrue(udpDnsCount("t2") > 0 && udpDnsCount("t3") > 0, "UDP to the VIP did not reach both backends");
+
+        // one backend left: only it gets new connections
+        node1.setServices(net, services("t2"));
+        node2.setServices(net, services("t2"));
+        for (String client : List.of("t1", "t3")) {
+            for (int i = 0; i < 8; i++) {
+                assertEquals("t2", answer(get(client, VIP, 8080, "/")), client);
+            }
+        }
+
+        // none: refused at once, not left to time out
+        node1.setServices(net, services());
+        long start = System.nanoTime();
+        Result refused = get("t1", VIP, 8080, "/");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertFalse(refused.ok(), () -> "a VIP without backends answered: " + refused.stdout());
+        assertTrue(took.compareTo(Duration.ofSeconds(2)) < 0, () -> "refusing took " + took);
+
+        // a restarted node learns the endpoints to program again from the agent's attach calls
+        node1.close();
+        node1 = open(1);
+        node1.releaseAllExcept(List.of(net));
+        node1.prepare(net);
+        node1.attach(net, endpoint("t1"));
+        node1.attach(net, endpoint("t3"));
+        node1.setServices(net, services("t3"));
+        assertEquals("t3", awaitAnswer("t1", VIP, 8080, "/"));
+        for (int i = 0; i < 8; i++) {
+            assertEquals("t3", answer(get("t1", VIP, 8080, "/")));
+        }
+    }
+
+    /** Counts the UDP packets to port 53 that arrive in task {@code task} (a table of the kit's, {@code tck}). */
+    private void countUdpDns(String task) {
+        Result r = runWithInput(
+                null,
+                "ip",
+                "netns",
+                "exec",
+                namespace(task),
+                "nft",
+                "add table ip tck; add chain ip tck in"
+                        + " { type filter hook input priority 0; }; add rule ip tck in udp dport 53 counter");
+        assertTrue(r.ok(), () -> "counting DNS queries in " + task + " failed: " + r.stderr());
+    }
+
+    /** How many UDP packets to port 53 arrived in {@code task} since {@link #countUdpDns}. */
+    private long udpDnsCount(String task) {
+        Matcher m = Pattern.compile("counter packets (\\d+)")
+                .matcher(ok("ip", "netns", "exec", namespace(task), "nft", "list", "table", "ip", "tck"));
+        assertTrue(m.find(), "no counter in " + task);
+        return Long.parseLong(m.group(1));
+    }
+
+    /** One service at {@link #VIP} whose backends are these tasks. */
+    private static List<VirtualService> services(String... backends) {
+        List<InetAddress> addresses = new ArrayList<>();
+        for (String task : backends) {
+            addresses.add(ip(address(task)));
+        }
+        return List.of(new VirtualService(ip(VIP), addresses));
+    }
+
+    /**
+     * The answers a client gets from the VIP until it got all of {@code expected}: at most 64 connections (with two
+     * backends chosen at random, one is missed that often with a chance of 2^-63).
+     */
+    private Set<String> answersOfTheVip(String client, Set<String> expected) {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 64 && !seen.containsAll(expected); i++) {
+            seen.add(answer(get(client, VIP, 8080, "/")));
+        }
+        return seen;
+    }
+
+    /**
+     * Starts busybox httpd in namespace {@code role} on {@code bind} ({@code [address:]port}), serving {@code name}
+     * at {@code /} and the client's address as the server sees it at {@code /cgi-bin/peer}. It is stopped after the
+     * test.
+     */
+    protected final void serve(String role, String bind, String name) throws IOException {
+        Path root = Files.createTempDirectory(stateDir, "www");
+        Files.writeString(root.resolve("index.html"), name + "\n");
+        Path cgi = Files.createDirectories(root.resolve("cgi-bin")).resolve("peer");
+        Files.writeString(cgi, "#!" + BUSYBOX + " sh\necho 'Content-Type: text/plain'\necho\necho \"$REMOTE_ADDR\"\n");
+        assertTrue(cgi.toFile().setExecutable(true), "cannot make " + cgi + " executable");
+        Process server = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        namespace(role),
+                        BUSYBOX,
+                        "httpd",
+                        "-f",
+                        "-p",
+                        bind,
+                        "-h",
+                        root.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        servers.add(server);
+    }
+
+    /** An HTTP GET with busybox nc from task {@code from} (connect timeout 3 s). */
+    protected final Result get(String from, String host, int port, String path) {
+        try {
+            Path request = Files.createTempFile(stateDir, "get", ".http");
+            Files.writeString(request, "GET " + path + " HTTP/1.0\r\n\r\n");
+            return runWithInput(
+                    request.toFile(),
+                    "ip",
+                    "netns",
+                    "exec",
+                    namespace(from),
+                    BUSYBOX,
+                    "nc",
+                    "-w",
+                    "3",
+                    host,
+                    Integer.toString(port));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The body of an answer of a {@link #serve} server (its last line), or empty when there is none. */
+    private static String answer(Result r) {
+        if (!r.ok() || !r.stdout().startsWith("HTTP/1.")) {
+            return "";
+        }
+        String last = r.stdout().strip().lines().toList().getLast().strip();
+        return last.replaceFirst("^\\[::ffff:(.*)]$", "$1"); // a server on every address sees IPv4 mapped
+    }
+
+    /** Waits until {@link #get} from {@code from} is answered, and returns the answer's body. */
+    protected final String awaitAnswer(String from, String host, int port, String path) {
+        String[] got = {""};
+        await(
+                from + " gets an answer from " + host + ":" + port + path,
+                timeout(),
+                () -> !(got[0] = answer(get(from, host, port, path))).isEmpty());
+        return got[0];
     }
 
     // ---------------------------------------------------------------- traffic
@@ -680,6 +949,14 @@ public abstract class NetworkDriverConformance {
             }
         } catch (RuntimeException e) {
             return "no ip: " + e.getMessage();
+        }
+        try {
+            Result nft = run("nft", "--version");
+            if (!nft.ok()) {
+                return "nft does not work: " + nft.stderr().strip();
+            }
+        } catch (RuntimeException e) {
+            return "no nft (nftables): " + e.getMessage();
         }
         return null;
     }

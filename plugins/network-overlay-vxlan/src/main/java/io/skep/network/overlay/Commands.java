@@ -15,14 +15,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the iproute2 tools ({@code ip}, {@code bridge}) that build the data path, in a given network namespace:
+ * Runs the tools that build the data path (iproute2's {@code ip} and {@code bridge}, {@code nft} of nftables, and
+ * coreutils' {@code tee} to set a kernel parameter), in a given network namespace:
  * one command, waited for with a timeout, its exit code checked and its error output kept for the message.
  *
  * <p>Why commands and not netlink: there is no well-kept netlink library for Java (the JDK has no netlink
  * sockets, and the Java ones are unmaintained or need native code of their own), while iproute2 is on every Linux
  * host, speaks the kernel's netlink for us and says in its error output what the kernel refused. A data path
  * changes when a task starts or ends, so a few milliseconds per command are fine; peer tables, which can be large,
- * go through one {@code -batch} command each.
+ * go through one {@code -batch} command each. nftables rules go through {@code nft -f -}, one transaction per table:
+ * a table is replaced whole, atomically.
  *
  * <p>A command runs in a namespace given as a file ({@code /var/run/netns/<name>}, {@code /proc/<pid>/ns/net})
  * through util-linux {@code nsenter --net=<file>}; a null namespace is the process's own.
@@ -32,6 +34,11 @@ final class Commands {
     /** The system directories the tools are taken from (not the daemon's PATH, which a user may point anywhere). */
     private static final List<String> SYSTEM_DIRS =
             List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
+
+    /** The tools and the packages that bring them. */
+    private static final String[][] TOOLS = {
+        {"ip", "iproute2"}, {"bridge", "iproute2"}, {"nsenter", "util-linux"}, {"nft", "nftables"}, {"tee", "coreutils"}
+    };
 
     /** What a command did. */
     record Result(List<String> command, int exitCode, String stdout, String stderr) {
@@ -58,12 +65,16 @@ final class Commands {
     private final Path ip;
     private final Path bridge;
     private final Path nsenter;
+    private final Path nft;
+    private final Path tee;
     private final Duration timeout;
 
-    private Commands(Path ip, Path bridge, Path nsenter, Duration timeout) {
+    private Commands(Path ip, Path bridge, Path nsenter, Path nft, Path tee, Duration timeout) {
         this.ip = ip;
         this.bridge = bridge;
         this.nsenter = nsenter;
+        this.nft = nft;
+        this.tee = tee;
         this.timeout = timeout;
     }
 
@@ -73,12 +84,18 @@ final class Commands {
      * @throws CommandException naming the tool that is missing
      */
     static Commands find(Duration timeout) throws CommandException {
-        return new Commands(tool("ip", "iproute2"), tool("bridge", "iproute2"), tool("nsenter", "util-linux"), timeout);
+        return new Commands(
+                tool("ip", "iproute2"),
+                tool("bridge", "iproute2"),
+                tool("nsenter", "util-linux"),
+                tool("nft", "nftables"),
+                tool("tee", "coreutils"),
+                timeout);
     }
 
     /** Why the tools cannot be used here, or empty. */
     static Optional<String> missingTool() {
-        for (String[] t : new String[][] {{"ip", "iproute2"}, {"bridge", "iproute2"}, {"nsenter", "util-linux"}}) {
+        for (String[] t : TOOLS) {
             if (locate(t[0]).isEmpty()) {
                 return Optional.of("the overlay driver needs " + t[0] + " (" + t[1] + "), which is not installed in "
                         + String.join(", ", SYSTEM_DIRS));
@@ -130,6 +147,24 @@ final class Commands {
         if (!lines.isEmpty()) {
             ok(run(namespace, String.join("\n", lines) + "\n", bridge, "-batch", "-"));
         }
+    }
+
+    /** Runs {@code nft -f -} in {@code namespace} with this script: one transaction, all of it or nothing. */
+    void nftScript(Path namespace, String script) throws CommandException {
+        ok(run(namespace, script, nft, "-f", "-"));
+    }
+
+    /** Runs {@code nft args} in {@code namespace}; it must succeed. Returns its output. */
+    String nft(Path namespace, String... args) throws CommandException {
+        return ok(run(namespace, null, nft, args));
+    }
+
+    /**
+     * Sets a kernel parameter of {@code namespace}'s network stack ({@code net.ipv4.ip_forward}): its file under
+     * {@code /proc/sys/net} is the namespace's for a process inside it, which {@code tee} writes (no procps needed).
+     */
+    void sysctl(Path namespace, String key, String value) throws CommandException {
+        ok(run(namespace, value + "\n", tee, "/proc/sys/" + key.replace('.', '/')));
     }
 
     private static String ok(Result r) throws CommandException {

@@ -26,6 +26,12 @@ record Names(String nodeTag) {
     /** The bridge of a network, in the network's namespace. */
     static final String BRIDGE = "br0";
 
+    /** The network's end of its gateway link (a veth pair to the node's namespace), in the network's namespace. */
+    static final String GATEWAY_LINK = "gw0";
+
+    /** The prefix of the node's ends of the gateway links: what the node's rules match all of them by. */
+    static final String NODE_LINK_PREFIX = "sg-";
+
     static final int TAG_LENGTH = 12;
     private static final String NAMESPACE_PREFIX = "skep-ov-";
     /** How many hex digits of a task ID's hash name its veth ends: 40 bits, so collisions need a million tasks. */
@@ -59,6 +65,24 @@ record Names(String nodeTag) {
     /** The VXLAN device of a network: {@code vx-<vxlan id>}, at most 11 characters. */
     static String vxlan(int vxlanId) {
         return "vx-" + vxlanId;
+    }
+
+    /** The node's end of a network's gateway link: {@code sg-<vxlan id>}, at most 11 characters. */
+    static String nodeLink(int vxlanId) {
+        return NODE_LINK_PREFIX + vxlanId;
+    }
+
+    /**
+     * The nftables table of a network's way out in the node's namespace: named as the network's namespace, so
+     * that the node's tag tells its tables from another node's sharing the namespace.
+     */
+    String nodeTable(int vxlanId) {
+        return namespace(vxlanId);
+    }
+
+    /** The nftables table of a network's services in a task's namespace: {@code skep-lb-<vxlan id>}. */
+    static String serviceTable(int vxlanId) {
+        return "skep-lb-" + vxlanId;
     }
 
     /** A task's veth end on the network's bridge: {@code ve-<hash of the task ID>}, 13 characters. */

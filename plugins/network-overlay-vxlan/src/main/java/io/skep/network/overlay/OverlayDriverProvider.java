@@ -20,7 +20,8 @@ import java.util.Optional;
 
 /**
  * The network driver {@code overlay}: VXLAN networks across nodes (see {@link OverlayDriver} for the data path).
- * It needs Linux, iproute2 and util-linux's {@code nsenter}, and the capabilities to manage network namespaces
+ * It needs Linux, iproute2, util-linux's {@code nsenter}, nftables' {@code nft} and coreutils' {@code tee}, and the
+ * capabilities to manage network namespaces
  * ({@code CAP_NET_ADMIN} and {@code CAP_SYS_ADMIN}: a node runs as root).
  */
 public final class OverlayDriverProvider implements NetworkDriverProvider {
@@ -60,7 +61,8 @@ public final class OverlayDriverProvider implements NetworkDriverProvider {
 
     @Override
     public String description() {
-        return "VXLAN overlay networks across nodes (bridge and VXLAN device per network, static peer tables)";
+        return "VXLAN overlay networks across nodes (bridge and VXLAN device per network, static peer tables,"
+                + " masqueraded egress, nftables VIP load balancing)";
     }
 
     @Override

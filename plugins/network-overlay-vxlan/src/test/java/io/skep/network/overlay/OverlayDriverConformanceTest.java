@@ -9,6 +9,7 @@ import io.skep.spi.network.Cidr;
 import io.skep.spi.network.NetworkDefinition;
 import io.skep.spi.network.NetworkDriver;
 import io.skep.spi.network.NetworkDriverProvider;
+import io.skep.spi.network.VirtualService;
 import io.skep.spi.tck.NetworkDriverConformance;
 import java.nio.file.Files;
 import java.util.List;
@@ -108,5 +109,92 @@ class OverlayDriverConformanceTest extends NetworkDriverConformance {
         assertTrue(Files.exists(node1.namespacePath(4097)));
         // another node's networks on this host are not this node's to remove
         assertTrue(Files.exists(Names.forNode(nodeId(2)).namespacePath(4098)));
+    }
+
+    @Test
+    void aNetworkHasAGatewayLinkToTheNodeAndItsServicesAreATableInEachTask() throws Exception {
+        NetworkDefinition net = network(false);
+        String node = namespace("n1");
+        ok("ip", "netns", "exec", node, "sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward"); // a host's default
+        driver(1).prepare(net);
+        driver(1).attach(net, endpoint("t1"));
+        Names names = Names.forNode(nodeId(1));
+        String ns = names.namespace(4097);
+        for (String forwarding : List.of(node, ns)) {
+            assertEquals(
+                    "1",
+                    ok("ip", "netns", "exec", forwarding, "cat", "/proc/sys/net/ipv4/ip_forward")
+                            .strip(),
+                    forwarding + " does not forward");
+        }
+        assertTrue(ok("ip", "-n", ns, "-o", "link", "show", "dev", "gw0").contains("@if"));
+        assertTrue(ok("ip", "-n", ns, "route", "show", "default").contains("default via 169.254.53.53 dev gw0 onlink"));
+        assertTrue(ok("ip", "-n", node, "-o", "addr", "show", "dev", "lo").contains("inet 169.254.53.53/32 "));
+        String route = ok("ip", "-n", node, "route", "show", "198.18.0.0/24");
+        assertTrue(route.contains("via 198.18.0.1 dev sg-4097 src 169.254.53.53 onlink"), route);
+        String table = ok("ip", "netns", "exec", node, "nft", "list", "table", "ip", names.nodeTable(4097));
+        assertTrue(table.contains("masquerade"), table);
+
+        driver(1)
+                .setServices(
+                        net,
+                        List.of(new VirtualService(
+                                Cidr.literal("198.18.0.100"),
+                                List.of(Cidr.literal("198.18.0.5"), Cidr.literal("198.18.0.6")))));
+        String services = ok("ip", "netns", "exec", namespace("t1"), "nft", "list", "table", "ip", "skep-lb-4097");
+        assertTrue(services.contains("numgen random mod 2 map { 0 : 198.18.0.5, 1 : 198.18.0.6 }"), services);
+        driver(1).detach(net, endpoint("t1").taskId());
+        assertEquals(
+                "",
+                ok("ip", "netns", "exec", namespace("t1"), "nft", "list", "ruleset")
+                        .strip());
+
+        driver(1).release(net);
+        assertFalse(run("ip", "netns", "exec", node, "nft", "list", "table", "ip", names.nodeTable(4097))
+                .ok());
+        assertFalse(run("ip", "-n", node, "link", "show", "dev", "sg-4097").ok());
+        // the service address stays: the node's services listen on it
+        assertTrue(ok("ip", "-n", node, "-o", "addr", "show", "dev", "lo").contains("inet 169.254.53.53/32 "));
+    }
+
+    @Test
+    void anInternalNetworksTasksRouteToTheServiceAddressAlone() throws Exception {
+        NetworkDefinition net = network(true);
+        driver(1).prepare(net);
+        driver(1).attach(net, endpoint("t1"));
+        String ns = Names.forNode(nodeId(1)).namespace(4097);
+        assertEquals("", ok("ip", "-n", ns, "route", "show", "default").strip());
+        assertTrue(ok("ip", "-n", namespace("t1"), "route", "show", "169.254.53.53")
+                .contains("169.254.53.53 via 198.18.0.1 dev eth0"));
+        String table = ok(
+                "ip",
+                "netns",
+                "exec",
+                namespace("n1"),
+                "nft",
+                "list",
+                "table",
+                "ip",
+                Names.forNode(nodeId(1)).nodeTable(4097));
+        assertFalse(table.contains("masquerade"), table);
+    }
+
+    @Test
+    void theServicesOfATaskWhoseNamespaceWentAreDroppedSilently() throws Exception {
+        NetworkDefinition net = network(false);
+        driver(1).prepare(net);
+        driver(1).attach(net, endpoint("t1"));
+        driver(1).attach(net, endpoint("t3"));
+        ok("ip", "netns", "delete", namespace("t3")); // the task ended without a detach
+        List<VirtualService> services =
+                List.of(new VirtualService(Cidr.literal("198.18.0.100"), List.of(Cidr.literal("198.18.0.2"))));
+        driver(1).setServices(net, services);
+        assertTrue(ok("ip", "netns", "exec", namespace("t1"), "nft", "list", "table", "ip", "skep-lb-4097")
+                .contains("198.18.0.100"));
+        driver(1).setServices(net, List.of());
+        assertEquals(
+                "",
+                ok("ip", "netns", "exec", namespace("t1"), "nft", "list", "ruleset")
+                        .strip());
     }
 }
