@@ -241,6 +241,20 @@ class DnsServerTest {
     }
 
     @Test
+    void anUnreachableUpstreamPassesTheQueryOnWithoutWaitingForTheTimeout() throws IOException {
+        InetSocketAddress closed;
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            closed = (InetSocketAddress) s.getLocalSocketAddress(); // closed again: the kernel answers port unreachable
+        }
+        DnsServer s = started(List.of(closed, upstream.address()), Duration.ofSeconds(4), 8);
+        long began = System.nanoTime();
+        Reply reply = DnsClient.udp(s.address(), FRONT_TASK, "example.org", DnsRecordType.A);
+        assertEquals(List.of("192.0.2.10"), reply.addresses());
+        Duration took = Duration.ofNanos(System.nanoTime() - began);
+        assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, "moved on at the ICMP error: " + took);
+    }
+
+    @Test
     void queriesBeyondTheBoundInFlightAreServfailAtOnce() throws Exception {
         DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         closeAfter.add(silent);
