@@ -9,6 +9,7 @@ import io.netty.handler.codec.dns.DatagramDnsQuery;
 import io.netty.handler.codec.dns.DatagramDnsQueryEncoder;
 import io.netty.handler.codec.dns.DatagramDnsResponseDecoder;
 import io.netty.handler.codec.dns.DefaultDnsQuestion;
+import io.netty.handler.codec.dns.DefaultDnsRawRecord;
 import io.netty.handler.codec.dns.DnsRawRecord;
 import io.netty.handler.codec.dns.DnsRecord;
 import io.netty.handler.codec.dns.DnsRecordType;
@@ -45,14 +46,24 @@ final class DnsClient {
 
     record Answer(String name, DnsRecordType type, long ttl, String address) {}
 
-    /** The bytes of a query for {@code name}, with a random ID. */
+    /** The bytes of a plain query for {@code name}. */
     static byte[] query(int id, String name, DnsRecordType type) {
+        return query(id, name, type, 0);
+    }
+
+    /** The bytes of a query with, unless 0, an EDNS record offering {@code ednsSize}. */
+    static byte[] query(int id, String name, DnsRecordType type, int ednsSize) {
         EmbeddedChannel encoder = new EmbeddedChannel(new DatagramDnsQueryEncoder());
         try {
             InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 53);
             DatagramDnsQuery query = new DatagramDnsQuery(null, any, id);
             query.setRecursionDesired(true);
             query.addRecord(DnsSection.QUESTION, new DefaultDnsQuestion(name, type));
+            if (ednsSize > 0) { // OPT (RFC 6891): the root name, the payload size as its class
+                query.addRecord(
+                        DnsSection.ADDITIONAL,
+                        new DefaultDnsRawRecord(".", DnsRecordType.OPT, ednsSize, 0, Unpooled.EMPTY_BUFFER));
+            }
             encoder.writeOutbound(query);
             DatagramPacket packet = encoder.readOutbound();
             try {

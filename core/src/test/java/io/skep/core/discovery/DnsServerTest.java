@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.handler.codec.dns.DnsOpCode;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.skep.core.discovery.DnsClient.Answer;
@@ -301,6 +302,24 @@ class DnsServerTest {
         Reply tcp = DnsClient.tcp(address, FRONT_TASK, "many", DnsRecordType.A);
         assertFalse(tcp.truncated());
         assertEquals(MANY, Set.copyOf(tcp.addresses()).size());
+    }
+
+    @Test
+    void anAskerOfferingALargerUdpSizeWithEdnsGetsTheWholeAnswerOverUdp() throws IOException {
+        int id = DnsClient.randomId();
+        Reply reply = DnsClient.udp(address, FRONT_TASK, DnsClient.query(id, "many", DnsRecordType.A, 4096));
+        assertEquals(id, reply.id());
+        assertFalse(reply.truncated());
+        assertEquals(MANY, Set.copyOf(reply.addresses()).size());
+    }
+
+    @Test
+    void anOpcodeOtherThanQueryIsNotImplemented() throws IOException {
+        // The opcode set by hand: Netty's query encoder (4.2.7) shifts it into the QR bit.
+        byte[] status = DnsClient.query(9, "web", DnsRecordType.A);
+        status[2] = (byte) ((status[2] & 0x87) | DnsOpCode.STATUS.byteValue() << 3);
+        Reply reply = DnsClient.udp(address, FRONT_TASK, status);
+        assertEquals(DnsResponseCode.NOTIMP, reply.code());
     }
 
     @Test
