@@ -21,8 +21,9 @@ import java.util.TreeSet;
  * subnets of different networks never overlap, so an address names one task). It sees the names of every network it
  * is on, as Docker scopes them: a service's name and aliases resolve to its VIP (or, in {@code dnsrr} mode, to its
  * running tasks' addresses), {@code tasks.<name>} to the running tasks' addresses, a task's name and aliases to its
- * address. A name on several of the asker's networks resolves to the union. Names are case-insensitive, with or
- * without the final dot.
+ * address; each also qualified by its network's name ({@code web.front}), and a task's address back to
+ * {@code <task name>.<network name>} (PTR). A name on several of the asker's networks resolves to the union. Names
+ * are case-insensitive, with or without the final dot.
  */
 public final class DiscoveryTable {
 
@@ -32,6 +33,8 @@ public final class DiscoveryTable {
         AAAA,
         /** Docker answers MX for a name it knows with no records, so mail clients fall back to its A record. */
         MX,
+        /** A reverse lookup ({@code 5.0.18.198.in-addr.arpa}): a task's address to its name. */
+        PTR,
         /** Any other type: never answered here, so a known name is forwarded like Docker does. */
         OTHER
     }
@@ -52,6 +55,9 @@ public final class DiscoveryTable {
         }
     }
 
+    /** Ours, for a reverse lookup: the name of the task with that address, without the final dot. */
+    public record Pointer(String name) implements Answer {}
+
     private static final Refused REFUSED = new Refused();
     private static final Forward FORWARD = new Forward();
     private static final Local NONE = new Local(List.of());
@@ -59,36 +65,47 @@ public final class DiscoveryTable {
     /** No tasks: every asker is refused. */
     public static final DiscoveryTable EMPTY = new DiscoveryTable(Map.of());
 
-    /** Asker address → the names it sees (lower case, no final dot) → their addresses, IPv4 and IPv6. */
-    private final Map<InetAddress, Map<String, Names>> askers;
+    /** Asker address → what it sees. */
+    private final Map<InetAddress, View> askers;
 
-    private DiscoveryTable(Map<InetAddress, Map<String, Names>> askers) {
+    private DiscoveryTable(Map<InetAddress, View> askers) {
         this.askers = askers;
     }
 
     /**
+     * What the tasks on one set of networks see: names (lower case, no final dot) with their addresses, and
+     * addresses with their names.
+     */
+    private record View(Map<String, Names> names, Map<InetAddress, Pointer> pointers) {}
+
+    /**
      * The table for a node's tasks: {@code localTasks} are the askers (those not yet ended, with their
-     * {@code NetworksAttachments}), {@code networks} the names on each of their networks.
+     * {@code NetworksAttachments}, which also give the networks' names), {@code networks} the names on each of their
+     * networks.
      */
     public static DiscoveryTable of(List<Task> localTasks, List<NetworkView> networks) {
-        Map<String, Map<String, List<InetAddress>>> byNetwork = new HashMap<>();
+        Map<String, String> networkNames = new HashMap<>();
+        for (Task task : localTasks) {
+            for (Task.NetworkAttachment attachment : attachments(task)) {
+                if (attachment.network.spec != null && attachment.network.spec.get("Name") instanceof String name) {
+                    networkNames.put(attachment.network.id, name);
+                }
+            }
+        }
+        Map<String, NetworkNames> byNetwork = new HashMap<>();
         for (NetworkView network : networks) {
-            byNetwork.put(network.networkId(), namesOf(network));
+            byNetwork.put(network.networkId(), NetworkNames.of(network, networkNames.get(network.networkId())));
         }
         // Tasks on the same networks see the same names: merge once per set of networks, not once per task.
-        Map<Set<String>, Map<String, Names>> merged = new HashMap<>();
-        Map<InetAddress, Map<String, Names>> askers = new HashMap<>();
+        Map<Set<String>, View> merged = new HashMap<>();
+        Map<InetAddress, View> askers = new HashMap<>();
         for (Task task : localTasks) {
-            if (task.networksAttachments == null
-                    || (task.state() != null && task.state().isTerminal())) {
+            if (task.state() != null && task.state().isTerminal()) {
                 continue; // an ended task's address may already be another task's
             }
             Set<String> networkIds = new TreeSet<>();
             List<InetAddress> addresses = new ArrayList<>();
-            for (Task.NetworkAttachment attachment : task.networksAttachments) {
-                if (attachment == null || attachment.network == null || attachment.network.id == null) {
-                    continue;
-                }
+            for (Task.NetworkAttachment attachment : attachments(task)) {
                 networkIds.add(attachment.network.id);
                 for (String cidr : attachment.addresses == null ? List.<String>of() : attachment.addresses) {
                     InetAddress address = IpLiterals.parse(cidr);
@@ -97,9 +114,9 @@ public final class DiscoveryTable {
                     }
                 }
             }
-            Map<String, Names> names = merged.computeIfAbsent(networkIds, ids -> merge(ids, byNetwork));
+            View view = merged.computeIfAbsent(networkIds, ids -> merge(ids, byNetwork));
             for (InetAddress address : addresses) {
-                askers.put(address, names);
+                askers.put(address, view);
             }
         }
         return new DiscoveryTable(Map.copyOf(askers));
@@ -107,14 +124,19 @@ public final class DiscoveryTable {
 
     /**
      * What to answer {@code asker} for {@code name} of {@code type}: {@link Refused} for an unknown asker,
-     * {@link Local} for a name on one of its networks, else {@link Forward}.
+     * {@link Local} (or {@link Pointer}) for a name on one of its networks, else {@link Forward}.
      */
     public Answer resolve(InetAddress asker, String name, Type type) {
-        Map<String, Names> names = askers.get(asker);
-        if (names == null) {
+        View view = askers.get(asker);
+        if (view == null) {
             return REFUSED;
         }
-        Names found = names.get(normalize(name));
+        if (type == Type.PTR) {
+            InetAddress address = ReverseNames.address(name);
+            Pointer pointer = address == null ? null : view.pointers().get(address);
+            return pointer == null ? FORWARD : pointer;
+        }
+        Names found = view.names().get(normalize(name));
         if (found == null) {
             return FORWARD;
         }
@@ -122,7 +144,7 @@ public final class DiscoveryTable {
             case A -> found.ipv4;
             case AAAA -> found.ipv6;
             case MX -> NONE;
-            case OTHER -> FORWARD;
+            case PTR, OTHER -> FORWARD;
         };
     }
 
@@ -130,6 +152,15 @@ public final class DiscoveryTable {
     static String normalize(String name) {
         String n = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
         return n.toLowerCase(Locale.ROOT);
+    }
+
+    private static List<Task.NetworkAttachment> attachments(Task task) {
+        if (task.networksAttachments == null) {
+            return List.of();
+        }
+        return task.networksAttachments.stream()
+                .filter(a -> a != null && a.network != null && a.network.id != null)
+                .toList();
     }
 
     /** A name's answers, split by family once so that a lookup makes no list. */
@@ -144,35 +175,48 @@ public final class DiscoveryTable {
         }
     }
 
-    /** One network's names, each with its addresses in order. */
-    private static Map<String, List<InetAddress>> namesOf(NetworkView network) {
-        Map<String, List<InetAddress>> names = new HashMap<>();
-        for (NetworkView.ServiceEntry service : network.services()) {
-            List<InetAddress> taskAddresses = new ArrayList<>();
-            for (NetworkView.TaskEntry task : service.tasks()) {
-                InetAddress address = IpLiterals.parse(task.address());
-                if (address == null) {
-                    continue;
+    /**
+     * One network's names, each with its addresses in order, and its tasks' addresses with their names.
+     *
+     * @param networkName the network's name, or null when no local task's attachment gives it
+     */
+    private record NetworkNames(
+            String networkName, Map<String, List<InetAddress>> names, Map<InetAddress, String> pointers) {
+
+        static NetworkNames of(NetworkView network, String networkName) {
+            Map<String, List<InetAddress>> names = new HashMap<>();
+            Map<InetAddress, String> pointers = new HashMap<>();
+            for (NetworkView.ServiceEntry service : network.services()) {
+                List<InetAddress> taskAddresses = new ArrayList<>();
+                for (NetworkView.TaskEntry task : service.tasks()) {
+                    InetAddress address = IpLiterals.parse(task.address());
+                    if (address == null) {
+                        continue;
+                    }
+                    taskAddresses.add(address);
+                    add(names, task.name(), List.of(address));
+                    for (String alias : task.aliases()) {
+                        add(names, alias, List.of(address));
+                    }
+                    if (task.name() != null && !task.name().isEmpty()) {
+                        pointers.putIfAbsent(
+                                address, networkName == null ? task.name() : task.name() + "." + networkName);
+                    }
                 }
-                taskAddresses.add(address);
-                add(names, task.name(), List.of(address));
-                for (String alias : task.aliases()) {
-                    add(names, alias, List.of(address));
+                InetAddress vip = service.virtualIp() == null ? null : IpLiterals.parse(service.virtualIp());
+                // dnsrr: the service's names are its tasks; a service without a running task has no records, as in
+                // Docker, so its name goes upstream rather than resolving to nothing.
+                List<InetAddress> serviceAddresses = vip != null ? List.of(vip) : taskAddresses;
+                List<String> serviceNames = new ArrayList<>();
+                serviceNames.add(service.name());
+                serviceNames.addAll(service.aliases());
+                for (String serviceName : serviceNames) {
+                    add(names, serviceName, serviceAddresses);
+                    add(names, "tasks." + serviceName, taskAddresses);
                 }
             }
-            InetAddress vip = service.virtualIp() == null ? null : IpLiterals.parse(service.virtualIp());
-            // dnsrr: the service's names are its tasks; a service without a running task has no records, as in
-            // Docker, so its name goes upstream rather than resolving to nothing.
-            List<InetAddress> serviceAddresses = vip != null ? List.of(vip) : taskAddresses;
-            List<String> serviceNames = new ArrayList<>();
-            serviceNames.add(service.name());
-            serviceNames.addAll(service.aliases());
-            for (String serviceName : serviceNames) {
-                add(names, serviceName, serviceAddresses);
-                add(names, "tasks." + serviceName, taskAddresses);
-            }
+            return new NetworkNames(networkName, names, pointers);
         }
-        return names;
     }
 
     private static void add(Map<String, List<InetAddress>> names, String name, List<InetAddress> addresses) {
@@ -182,17 +226,42 @@ public final class DiscoveryTable {
         names.computeIfAbsent(normalize(name), n -> new ArrayList<>()).addAll(addresses);
     }
 
-    /** The names of a set of networks, a name on several of them with the union of its addresses. */
-    private static Map<String, Names> merge(Set<String> networkIds, Map<String, Map<String, List<InetAddress>>> byId) {
+    /**
+     * What the tasks on a set of networks see: a name on several of them with the union of its addresses; then each
+     * network's names qualified by the network's name, where no plain name is spelt the same (Docker tries the whole
+     * name first, then {@code <name>.<network>}).
+     */
+    private static View merge(Set<String> networkIds, Map<String, NetworkNames> byId) {
         Map<String, Set<InetAddress>> union = new HashMap<>();
+        Map<InetAddress, Pointer> pointers = new HashMap<>();
         for (String id : networkIds) {
-            for (Map.Entry<String, List<InetAddress>> e :
-                    byId.getOrDefault(id, Map.of()).entrySet()) {
-                union.computeIfAbsent(e.getKey(), n -> new LinkedHashSet<>()).addAll(e.getValue());
+            NetworkNames network = byId.get(id);
+            if (network == null) {
+                continue;
             }
+            network.names()
+                    .forEach((name, addresses) -> union.computeIfAbsent(name, n -> new LinkedHashSet<>())
+                            .addAll(addresses));
+            network.pointers().forEach((address, name) -> pointers.putIfAbsent(address, new Pointer(name)));
         }
+        Map<String, Set<InetAddress>> qualified = new HashMap<>();
+        for (String id : networkIds) {
+            NetworkNames network = byId.get(id);
+            if (network == null || network.networkName() == null) {
+                continue;
+            }
+            String suffix = "." + normalize(network.networkName());
+            network.names().forEach((name, addresses) -> {
+                if (!union.containsKey(name + suffix)) {
+                    qualified
+                            .computeIfAbsent(name + suffix, n -> new LinkedHashSet<>())
+                            .addAll(addresses);
+                }
+            });
+        }
+        union.putAll(qualified);
         Map<String, Names> names = new LinkedHashMap<>();
         union.forEach((name, addresses) -> names.put(name, Names.of(addresses)));
-        return Map.copyOf(names);
+        return new View(Map.copyOf(names), Map.copyOf(pointers));
     }
 }

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.dns.DatagramDnsQueryDecoder;
+import io.netty.handler.codec.dns.DefaultDnsPtrRecord;
 import io.netty.handler.codec.dns.DefaultDnsQuestion;
 import io.netty.handler.codec.dns.DefaultDnsRawRecord;
 import io.netty.handler.codec.dns.DnsOpCode;
@@ -64,6 +65,9 @@ final class DnsMessages {
             if (type.equals(DnsRecordType.AAAA)) {
                 return DiscoveryTable.Type.AAAA;
             }
+            if (type.equals(DnsRecordType.PTR)) {
+                return DiscoveryTable.Type.PTR;
+            }
             return type.equals(DnsRecordType.MX) ? DiscoveryTable.Type.MX : DiscoveryTable.Type.OTHER;
         }
     }
@@ -105,12 +109,27 @@ final class DnsMessages {
         return reply(alloc, asked, code, List.of(), MAX_TCP_SIZE);
     }
 
+    /** {@code addresses} as the A and AAAA records of an answer to {@code asked}. */
+    static List<DnsRecord> addressRecords(Asked asked, List<InetAddress> addresses) {
+        List<DnsRecord> records = new ArrayList<>(addresses.size());
+        for (InetAddress address : addresses) {
+            DnsRecordType type = address.getAddress().length == 4 ? DnsRecordType.A : DnsRecordType.AAAA;
+            records.add(new DefaultDnsRawRecord(asked.name(), type, TTL, Unpooled.wrappedBuffer(address.getAddress())));
+        }
+        return records;
+    }
+
+    /** The PTR record of an answer to {@code asked}: the address is {@code host}'s. */
+    static List<DnsRecord> pointerRecord(Asked asked, String host) {
+        return List.of(new DefaultDnsPtrRecord(asked.name(), DnsRecord.CLASS_IN, TTL, host + "."));
+    }
+
     /**
-     * A reply with {@code addresses} as A or AAAA records. When they do not all fit in {@code maxSize}, the reply
-     * carries those that fit and, over UDP, the TC flag, so the asker can ask again over TCP (RFC 1035 4.2.1).
+     * A reply with {@code records} as its answers. When they do not all fit in {@code maxSize}, the reply carries
+     * those that fit and, over UDP, the TC flag, so the asker can ask again over TCP (RFC 1035 4.2.1).
      */
     static ByteBuf reply(
-            ByteBufAllocator alloc, Asked asked, DnsResponseCode code, List<InetAddress> addresses, int maxSize) {
+            ByteBufAllocator alloc, Asked asked, DnsResponseCode code, List<DnsRecord> records, int maxSize) {
         ByteBuf out = alloc.buffer(Math.min(maxSize, 512));
         try {
             out.writeShort(asked.id());
@@ -123,12 +142,9 @@ final class DnsMessages {
                     new DefaultDnsQuestion(asked.name(), asked.type(), asked.dnsClass()), out);
             int answers = 0;
             boolean truncated = false;
-            for (InetAddress address : addresses) {
+            for (DnsRecord record : records) {
                 int before = out.writerIndex();
-                DnsRecordType type = address.getAddress().length == 4 ? DnsRecordType.A : DnsRecordType.AAAA;
-                DnsRecordEncoder.DEFAULT.encodeRecord(
-                        new DefaultDnsRawRecord(asked.name(), type, TTL, Unpooled.wrappedBuffer(address.getAddress())),
-                        out);
+                DnsRecordEncoder.DEFAULT.encodeRecord(record, out);
                 if (out.writerIndex() > maxSize) {
                     out.writerIndex(before);
                     truncated = true;

@@ -240,7 +240,14 @@ public final class DnsServer implements AutoCloseable {
                         alloc,
                         asked,
                         DnsResponseCode.NOERROR,
-                        DnsMessages.shuffled(answer.addresses()),
+                        DnsMessages.addressRecords(asked, DnsMessages.shuffled(answer.addresses())),
+                        overTcp ? DnsMessages.MAX_TCP_SIZE : asked.udpSize()));
+            case DiscoveryTable.Pointer pointer ->
+                reply.accept(DnsMessages.reply(
+                        alloc,
+                        asked,
+                        DnsResponseCode.NOERROR,
+                        DnsMessages.pointerRecord(asked, pointer.name()),
                         overTcp ? DnsMessages.MAX_TCP_SIZE : asked.udpSize()));
             case DiscoveryTable.Forward f ->
                 forwarder.forward(

@@ -7,6 +7,7 @@ import io.skep.api.model.Task;
 import io.skep.core.discovery.DiscoveryTable.Answer;
 import io.skep.core.discovery.DiscoveryTable.Forward;
 import io.skep.core.discovery.DiscoveryTable.Local;
+import io.skep.core.discovery.DiscoveryTable.Pointer;
 import io.skep.core.discovery.DiscoveryTable.Refused;
 import io.skep.core.discovery.DiscoveryTable.Type;
 import io.skep.core.dispatcher.NetworkView;
@@ -15,6 +16,7 @@ import io.skep.core.dispatcher.NetworkView.TaskEntry;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -73,6 +75,7 @@ class DiscoveryTableTest {
             Task.NetworkAttachment attachment = new Task.NetworkAttachment();
             attachment.network = new Task.AttachedNetwork();
             attachment.network.id = networkAndAddress[i];
+            attachment.network.spec = Map.of("Name", networkAndAddress[i].replaceFirst("^net-", ""));
             attachment.addresses = List.of(networkAndAddress[i + 1]);
             task.networksAttachments.add(attachment);
         }
@@ -141,6 +144,40 @@ class DiscoveryTableTest {
         assertEquals(set("198.18.0.2", "198.19.0.2"), addresses(table.resolve(ip("198.18.0.20"), "web", Type.A)));
         // the same asker by its other address
         assertEquals(set("198.18.0.2", "198.19.0.2"), addresses(table.resolve(ip("198.19.0.20"), "web", Type.A)));
+    }
+
+    @Test
+    void aNameQualifiedByItsNetworksNameResolvesOnThatNetworkOnly() {
+        InetAddress both = ip("198.18.0.20");
+        assertEquals(set("198.18.0.2"), addresses(table.resolve(both, "web.front", Type.A)));
+        assertEquals(set("198.19.0.2"), addresses(table.resolve(both, "WEB.back.", Type.A)));
+        assertEquals(set("198.18.0.5", "198.18.0.6"), addresses(table.resolve(both, "tasks.web.front", Type.A)));
+        assertEquals(set("198.18.0.6"), addresses(table.resolve(both, "web.2.t2.front", Type.A)));
+        assertInstanceOf(Forward.class, table.resolve(ip("198.18.0.5"), "web.back", Type.A)); // not its network
+        assertInstanceOf(Forward.class, table.resolve(both, "db.back", Type.A)); // db is on front
+    }
+
+    @Test
+    void aTasksAddressResolvesBackToItsNameOnItsNetwork() {
+        InetAddress asker = ip("198.18.0.5");
+        assertEquals(new Pointer("web.2.t2.front"), table.resolve(asker, "6.0.18.198.in-addr.arpa.", Type.PTR));
+        assertEquals(new Pointer("db.1.t3.front"), table.resolve(asker, "7.0.18.198.IN-ADDR.ARPA", Type.PTR));
+        // the VIP and another network's tasks are not its to answer
+        assertInstanceOf(Forward.class, table.resolve(asker, "2.0.18.198.in-addr.arpa", Type.PTR));
+        assertInstanceOf(Forward.class, table.resolve(asker, "9.0.19.198.in-addr.arpa", Type.PTR));
+        assertInstanceOf(Forward.class, table.resolve(asker, "18.198.in-addr.arpa", Type.PTR));
+        assertInstanceOf(Refused.class, table.resolve(ip("192.0.2.1"), "6.0.18.198.in-addr.arpa", Type.PTR));
+    }
+
+    @Test
+    void reverseNamesOfBothFamiliesParse() {
+        assertEquals(ip("198.18.0.5"), ReverseNames.address("5.0.18.198.in-addr.arpa."));
+        assertEquals(
+                ip("2001:db8::567:89ab"),
+                ReverseNames.address("b.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"));
+        assertEquals(null, ReverseNames.address("x.0.18.198.in-addr.arpa"));
+        assertEquals(null, ReverseNames.address("0.18.198.in-addr.arpa"));
+        assertEquals(null, ReverseNames.address("web"));
     }
 
     @Test

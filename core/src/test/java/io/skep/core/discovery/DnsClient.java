@@ -10,6 +10,7 @@ import io.netty.handler.codec.dns.DatagramDnsQueryEncoder;
 import io.netty.handler.codec.dns.DatagramDnsResponseDecoder;
 import io.netty.handler.codec.dns.DefaultDnsQuestion;
 import io.netty.handler.codec.dns.DefaultDnsRawRecord;
+import io.netty.handler.codec.dns.DnsPtrRecord;
 import io.netty.handler.codec.dns.DnsRawRecord;
 import io.netty.handler.codec.dns.DnsRecord;
 import io.netty.handler.codec.dns.DnsRecordType;
@@ -40,11 +41,12 @@ final class DnsClient {
     /** A reply, decoded: its ID, code, flags and answers (addresses of A/AAAA records, TTLs). */
     record Reply(int id, DnsResponseCode code, boolean truncated, boolean recursionAvailable, List<Answer> answers) {
         List<String> addresses() {
-            return answers.stream().map(Answer::address).toList();
+            return answers.stream().map(Answer::data).toList();
         }
     }
 
-    record Answer(String name, DnsRecordType type, long ttl, String address) {}
+    /** An answer record: {@code data} is an A or AAAA record's address, a PTR record's name. */
+    record Answer(String name, DnsRecordType type, long ttl, String data) {}
 
     /** The bytes of a plain query for {@code name}. */
     static byte[] query(int id, String name, DnsRecordType type) {
@@ -135,7 +137,9 @@ final class DnsClient {
                 for (int i = 0; i < response.count(DnsSection.ANSWER); i++) {
                     DnsRecord record = response.recordAt(DnsSection.ANSWER, i);
                     String address = null;
-                    if (record instanceof DnsRawRecord raw
+                    if (record instanceof DnsPtrRecord ptr) {
+                        address = ptr.hostname();
+                    } else if (record instanceof DnsRawRecord raw
                             && (record.type().equals(DnsRecordType.A)
                                     || record.type().equals(DnsRecordType.AAAA))) {
                         address = InetAddress.getByAddress(ByteBufUtil.getBytes(raw.content()))

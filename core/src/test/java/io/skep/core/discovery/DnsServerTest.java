@@ -155,6 +155,16 @@ class DnsServerTest {
     }
 
     @Test
+    void aNameQualifiedByTheNetworkAndAReverseLookupOfATaskResolve() throws IOException {
+        assertEquals(List.of("198.18.0.2"), ask("web.front").addresses());
+        Reply reverse = DnsClient.udp(address, FRONT_TASK, "5.0.18.198.in-addr.arpa", DnsRecordType.PTR);
+        assertEquals(DnsResponseCode.NOERROR, reverse.code());
+        assertEquals(List.of("web.1.t1.front."), reverse.addresses());
+        assertEquals(DnsRecordType.PTR, reverse.answers().getFirst().type());
+        assertEquals(List.of(), upstream.asked());
+    }
+
+    @Test
     void namesAreCaseInsensitive() throws IOException {
         assertEquals(List.of("198.18.0.2"), ask("WeB").addresses());
         assertEquals(
