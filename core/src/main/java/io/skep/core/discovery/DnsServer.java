@@ -106,8 +106,11 @@ public final class DnsServer implements AutoCloseable {
         return address();
     }
 
-    /** The address bound, once started. */
-    public InetSocketAddress address() {
+    /** The address bound (UDP and TCP). */
+    public synchronized InetSocketAddress address() {
+        if (udp == null) {
+            throw new IllegalStateException("the DNS server is not started");
+        }
         return (InetSocketAddress) udp.localAddress();
     }
 
@@ -135,6 +138,8 @@ public final class DnsServer implements AutoCloseable {
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         group = null;
+        udp = null;
+        tcp = null;
     }
 
     /**
