@@ -10,6 +10,7 @@ module io.skep.core {
     requires org.apache.ratis;
     requires io.netty.buffer;
     requires io.netty.codec;
+    requires io.netty.codec.dns;
     requires io.netty.codec.http;
     requires io.netty.common;
     requires io.netty.handler;
