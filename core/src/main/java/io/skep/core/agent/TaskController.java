@@ -136,7 +136,12 @@ final class TaskController {
                 prepareAndStart();
             }
         } else if (handle != null && !isTerminal()) {
-            running();
+            // adopted after a restart of the node: the driver takes the endpoints over (every call is idempotent)
+            if (!TaskNetworks.attachments(task).isEmpty() && !attachNetworks()) {
+                handle.shutdown(null, java.time.Duration.ZERO);
+            } else {
+                running();
+            }
         }
         if (handle != null) {
             // Wait for the task to end, or for the managers to want it stopped.

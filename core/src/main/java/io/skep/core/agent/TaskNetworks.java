@@ -2,6 +2,8 @@ package io.skep.core.agent;
 
 import io.skep.api.model.Network;
 import io.skep.api.model.Task;
+import io.skep.core.discovery.DiscoveryTable;
+import io.skep.core.discovery.DnsServer;
 import io.skep.core.dispatcher.NetworkView;
 import io.skep.spi.network.Cidr;
 import io.skep.spi.network.Endpoint;
@@ -9,9 +11,12 @@ import io.skep.spi.network.NetworkDefinition;
 import io.skep.spi.network.NetworkDriver;
 import io.skep.spi.network.NetworkDriverException;
 import io.skep.spi.network.PeerEndpoint;
+import io.skep.spi.network.VirtualService;
 import io.skep.spi.runtime.NetworkAttachment;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +39,9 @@ import org.slf4j.LoggerFactory;
  */
 final class TaskNetworks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskNetworks.class);
+    private static final int DNS_PORT = 53;
+    /** The node's own resolvers, which the DNS server forwards the names that are not the swarm's to. */
+    private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     private final NetworkDriver driver;
     private final String unavailable;
@@ -49,8 +57,14 @@ final class TaskNetworks implements AutoCloseable {
     private Map<String, NetworkView> views = Map.of();
     /** The peer table each prepared network was last given, to skip unchanged ones. */
     private final Map<String, List<PeerEndpoint>> peersSet = new HashMap<>();
+    /** The VIPs each prepared network was last given. */
+    private final Map<String, List<VirtualService>> servicesSet = new HashMap<>();
 
     private boolean recovered;
+    /** The node's DNS server for its tasks, started with the first network prepared here (guarded by lock). */
+    private DnsServer dns;
+    /** What the DNS server answers: the latest assignments' names (guarded by lock). */
+    private DiscoveryTable names = DiscoveryTable.EMPTY;
 
     /**
      * @param driver      the node's network driver, or null when there is none ({@code unavailable} says why)
@@ -161,6 +175,10 @@ final class TaskNetworks implements AutoCloseable {
             Map<String, NetworkView> byId = new HashMap<>();
             next.forEach(v -> byId.put(v.networkId(), v));
             views = byId;
+            names = DiscoveryTable.of(tasks, next);
+            if (dns != null) {
+                dns.update(names);
+            }
             if (!recovered) {
                 recovered = true;
                 releaseOthers(tasks);
@@ -205,9 +223,11 @@ final class TaskNetworks implements AutoCloseable {
             return;
         }
         driver.prepare(network);
+        startDns(); // the service address is the node's now
         definitions.put(network.id(), network);
         attached.put(network.id(), new HashSet<>());
         peersSet.remove(network.id());
+        servicesSet.remove(network.id());
         program(network);
         LOG.info("network {} prepared on this node", network);
     }
@@ -216,11 +236,15 @@ final class TaskNetworks implements AutoCloseable {
         attached.remove(network.id());
         definitions.remove(network.id());
         peersSet.remove(network.id());
+        servicesSet.remove(network.id());
         driver.release(network);
         LOG.info("network {} released on this node: its last task here is gone", network);
     }
 
-    /** Sets the network's peer table from its latest view, when it changed. */
+    /**
+     * Sets the network's peer table and its VIPs' backends (each service's running tasks) from its latest view, each
+     * when it changed.
+     */
     private void program(NetworkDefinition network) throws NetworkDriverException {
         NetworkView view = views.get(network.id());
         if (view == null) {
@@ -236,6 +260,18 @@ final class TaskNetworks implements AutoCloseable {
         if (!peers.equals(peersSet.get(network.id()))) {
             driver.setPeers(network, peers);
             peersSet.put(network.id(), peers);
+        }
+        List<VirtualService> services = new ArrayList<>();
+        for (NetworkView.ServiceEntry s : view.services()) {
+            if (s.virtualIp() != null) {
+                List<InetAddress> backends =
+                        s.tasks().stream().map(t -> Cidr.literal(t.address())).toList();
+                services.add(new VirtualService(Cidr.literal(s.virtualIp()), backends));
+            }
+        }
+        if (!services.equals(servicesSet.get(network.id()))) {
+            driver.setServices(network, services);
+            servicesSet.put(network.id(), services);
         }
     }
 
@@ -264,8 +300,48 @@ final class TaskNetworks implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the node's DNS server on its service address, port 53, forwarding what is not the swarm's to the
+     * node's own resolvers. A node that cannot (the port taken) runs its tasks without: they then fail to resolve,
+     * which the log says.
+     */
+    private void startDns() {
+        if (dns != null || serviceAddress == null) {
+            return;
+        }
+        DnsServer server = null;
+        try {
+            server = new DnsServer(
+                    new InetSocketAddress(serviceAddress, DNS_PORT),
+                    DnsServer.upstreamsOf(RESOLV_CONF, serviceAddress),
+                    DnsServer.DEFAULT_UPSTREAM_TIMEOUT);
+            server.start();
+            server.update(names);
+            dns = server;
+            LOG.info("service discovery answers this node's tasks at {}:{}", serviceAddress.getHostAddress(), DNS_PORT);
+        } catch (IOException | RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
+            LOG.warn(
+                    "cannot serve DNS at {}:{}: tasks on networks cannot resolve names: {}",
+                    serviceAddress.getHostAddress(),
+                    DNS_PORT,
+                    e.toString());
+        }
+    }
+
     @Override
     public void close() {
+        lock.lock();
+        try {
+            if (dns != null) {
+                dns.close();
+                dns = null;
+            }
+        } finally {
+            lock.unlock();
+        }
         if (driver != null) {
             driver.close();
         }

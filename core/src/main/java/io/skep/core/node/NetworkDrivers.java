@@ -49,7 +49,7 @@ final class NetworkDrivers {
                     "the " + OVERLAY + " network driver cannot work on this node: " + available.reason());
         }
         try {
-            return new NodeNetwork(provider.get().open(context), null, null);
+            return new NodeNetwork(provider.get().open(context), context.serviceAddress(), null);
         } catch (NetworkDriverException e) {
             LOG.warn("network driver {} failed to open: {}", OVERLAY, e.getMessage());
             return NodeNetwork.none("the " + OVERLAY + " network driver failed to open: " + e.getMessage());

@@ -10,14 +10,12 @@ import com.github.dockerjava.api.command.PullImageCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.WaitResponse;
-import io.skep.spi.runtime.NetworkAttachment;
 import io.skep.spi.runtime.RuntimeCapability;
 import io.skep.spi.runtime.RuntimeContext;
 import io.skep.spi.runtime.TaskDefinition;
@@ -198,16 +196,6 @@ final class DockerRuntime implements TaskRuntime {
      */
     private String create(TaskDefinition launch, Map<String, String> labels, String stopSignal, Duration grace)
             throws TaskRuntimeException {
-        // The engine creates a container on a network it lacks, and fails only at the start: check first.
-        for (NetworkAttachment n : launch.networks()) {
-            try {
-                docker.inspectNetworkCmd().withNetworkId(n.network()).exec();
-            } catch (NotFoundException e) {
-                throw new TaskRejectedException("network " + n.network() + " not found", e);
-            } catch (RuntimeException e) {
-                throw new TaskRejectedException(Engine.reason(e), e);
-            }
-        }
         try {
             return createInSlot(launch, labels, stopSignal, grace);
         } catch (NotFoundException missing) {
@@ -247,45 +235,8 @@ final class DockerRuntime implements TaskRuntime {
             for (String warning : created.getWarnings() == null ? new String[0] : created.getWarnings()) {
                 LOG.log(Level.INFO, "task {0}: {1}", launch.taskId(), warning);
             }
-            connectFurtherNetworks(launch, created.getId());
             return created.getId();
         }
-    }
-
-    /** Connects the container to the task's networks after the first (the create request names one only). */
-    private void connectFurtherNetworks(TaskDefinition launch, String containerId) {
-        List<NetworkAttachment> networks = launch.networks();
-        try {
-            for (NetworkAttachment n : networks.subList(Math.min(1, networks.size()), networks.size())) {
-                ContainerNetwork.Ipam ipam = new ContainerNetwork.Ipam();
-                address(n, false).ifPresent(ipam::withIpv4Address);
-                address(n, true).ifPresent(ipam::withIpv6Address);
-                docker.connectToNetworkCmd()
-                        .withContainerId(containerId)
-                        .withNetworkId(n.network())
-                        .withContainerNetwork(
-                                new ContainerNetwork().withAliases(n.aliases()).withIpamConfig(ipam))
-                        .exec();
-            }
-        } catch (RuntimeException e) {
-            try {
-                docker.removeContainerCmd(containerId)
-                        .withForce(true)
-                        .withRemoveVolumes(true)
-                        .exec();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-    }
-
-    /** The attachment's first IPv4 (or IPv6) address, without its prefix length. */
-    private static Optional<String> address(NetworkAttachment n, boolean v6) {
-        return n.addresses().stream()
-                .map(a -> a.contains("/") ? a.substring(0, a.indexOf('/')) : a)
-                .filter(a -> a.contains(":") == v6)
-                .findFirst();
     }
 
     /** The create request of a task's container, not sent yet. */
@@ -306,10 +257,13 @@ final class DockerRuntime implements TaskRuntime {
         if (!launch.mounts().isEmpty()) {
             host.withMounts(launch.mounts().stream().map(DockerRuntime::mountOf).toList());
         }
-        NetworkAttachment network =
-                launch.networks().isEmpty() ? null : launch.networks().getFirst();
-        if (network != null) {
-            host.withNetworkMode(network.network()); // the task's networks replace the engine's default bridge
+        if (!launch.networks().isEmpty()) {
+            // skep's networks, which the agent plumbs into the container's namespace once it runs, replace the
+            // engine's default bridge; the task resolves names with the node's service discovery
+            host.withNetworkMode("none");
+            if (!launch.dnsServers().isEmpty()) {
+                host.withDns(launch.dnsServers());
+            }
         }
         CreateContainerCmd cmd = docker.createContainerCmd(launch.image());
         cmd.withLabels(labels)
@@ -319,13 +273,6 @@ final class DockerRuntime implements TaskRuntime {
                 .withHostConfig(host);
         if (launch.taskName() != null && !launch.taskName().isEmpty()) {
             cmd.withName(launch.taskName());
-        }
-        if (network != null) {
-            if (!network.aliases().isEmpty()) {
-                cmd.withAliases(network.aliases());
-            }
-            address(network, false).ifPresent(cmd::withIpv4Address);
-            address(network, true).ifPresent(cmd::withIpv6Address);
         }
         if (!launch.command().isEmpty()) {
             cmd.withEntrypoint(launch.command());

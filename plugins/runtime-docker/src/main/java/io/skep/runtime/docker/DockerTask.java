@@ -77,6 +77,26 @@ final class DockerTask implements TaskHandle {
         return containerId;
     }
 
+    /**
+     * The namespace of the container's process, once it runs: the engine makes it with the container, so the agent
+     * plumbs the task's networks in right after the start (the task's first moments run without them).
+     */
+    @Override
+    public Optional<java.nio.file.Path> networkNamespace() {
+        try {
+            InspectContainerResponse inspected =
+                    runtime.docker().inspectContainerCmd(containerId).exec();
+            Long pid =
+                    inspected.getState() == null ? null : inspected.getState().getPidLong();
+            return pid == null || pid <= 0
+                    ? Optional.empty()
+                    : Optional.of(java.nio.file.Path.of("/proc", Long.toString(pid), "ns", "net"));
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "task {0}: cannot inspect container {1}: {2}", taskId, containerId, Engine.reason(e));
+            return Optional.empty();
+        }
+    }
+
     @Override
     public CompletableFuture<TaskExit> exit() {
         return exit.copy();

@@ -9,8 +9,6 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.ContainerNetwork;
-import com.github.dockerjava.api.model.Network;
 import io.skep.spi.runtime.Availability;
 import io.skep.spi.runtime.ExecResult;
 import io.skep.spi.runtime.LogLine;
@@ -29,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -419,62 +418,26 @@ class DockerRuntimeTest {
     }
 
     @Test
-    void aTaskJoinsItsNetworksWithItsAddressesAndAliases() throws Exception {
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String first = "skep-test-a-" + suffix;
-        String second = "skep-test-b-" + suffix;
-        docker.createNetworkCmd()
-                .withName(first)
-                .withIpam(new Network.Ipam().withConfig(new Network.Ipam.Config().withSubnet("198.18.231.0/24")))
-                .exec();
-        docker.createNetworkCmd()
-                .withName(second)
-                .withIpam(new Network.Ipam().withConfig(new Network.Ipam.Config().withSubnet("198.18.232.0/24")))
-                .exec();
-        try {
-            TaskRuntime runtime = open(node);
-            TaskDefinition base = sh(newTaskId(), SLEEPER, "", null);
-            TaskHandle handle = start(
-                    runtime,
-                    base.toBuilder()
-                            .networks(List.of(
-                                    new NetworkAttachment(first, List.of("198.18.231.10/24"), List.of("web")),
-                                    new NetworkAttachment(second, List.of("198.18.232.20/24"), List.of("api"))))
-                            .build());
-
-            Map<String, ContainerNetwork> networks =
-                    inspect(handle).getNetworkSettings().getNetworks();
-            assertEquals(Set.of(first, second), networks.keySet(), "the task's networks, not the default bridge");
-            assertEquals("198.18.231.10", networks.get(first).getIpAddress());
-            assertTrue(
-                    networks.get(first).getAliases().contains("web"),
-                    networks.get(first).toString());
-            assertEquals("198.18.232.20", networks.get(second).getIpAddress());
-            assertTrue(
-                    networks.get(second).getAliases().contains("api"),
-                    networks.get(second).toString());
-            handle.shutdown(null, Duration.ofSeconds(20));
-            handle.remove();
-        } finally {
-            removeEverythingMade();
-            docker.removeNetworkCmd(first).exec();
-            docker.removeNetworkCmd(second).exec();
-        }
-    }
-
-    @Test
-    void aNetworkTheEngineLacksRejectsTheTaskWithoutAPull() throws Exception {
+    void aTaskOnNetworksRunsWithoutTheEnginesNetworkingAndGivesItsNamespaceOnceStarted() throws Exception {
         TaskRuntime runtime = open(node);
         TaskDefinition task = sh(newTaskId(), SLEEPER, "", null).toBuilder()
-                .networks(List.of(new NetworkAttachment("skep-test-no-such-network", List.of(), List.of())))
+                .networks(List.of(new NetworkAttachment("n1", List.of("198.18.231.10/24"), List.of("web"))))
+                .dnsServers(List.of("169.254.53.53"))
                 .build();
+        TaskHandle handle = runtime.prepare(task);
+        assertEquals(Optional.empty(), handle.networkNamespace(), "no namespace before the container runs");
+        handle.start();
 
-        TaskRejectedException e = assertThrows(TaskRejectedException.class, () -> runtime.prepare(task));
-
-        assertTrue(
-                e.getMessage().contains("skep-test-no-such-network")
-                        && !e.getMessage().contains("pull"),
-                e.getMessage());
+        InspectContainerResponse inspected = inspect(handle);
+        assertEquals("none", inspected.getHostConfig().getNetworkMode(), "skep plumbs the networks, not the engine");
+        assertEquals(List.of("169.254.53.53"), List.of(inspected.getHostConfig().getDns()));
+        Path namespace = handle.networkNamespace().orElseThrow();
+        assertEquals(Path.of("/proc", inspected.getState().getPidLong().toString(), "ns", "net"), namespace);
+        assertTrue(java.nio.file.Files.exists(namespace), namespace.toString());
+        ExecResult resolv = handle.exec(List.of("cat", "/etc/resolv.conf"), Duration.ofSeconds(10));
+        assertTrue(resolv.output().contains("nameserver 169.254.53.53"), resolv.toString());
+        handle.shutdown(null, Duration.ofSeconds(20));
+        handle.remove();
         assertEquals(List.of(), containersOf(node));
     }
 }
