@@ -18,7 +18,7 @@ import java.util.Optional;
  * joined through the manager token. Whatever happens to the run, {@link #close()} (also from a shutdown hook, on
  * Ctrl-C or a crash of the harness) kills every process of the namespaces and removes them.
  */
-final class FaultSwarm implements AutoCloseable {
+public final class FaultSwarm implements AutoCloseable {
     private static final Duration START = Duration.ofSeconds(120);
     private static final Duration FORM = Duration.ofSeconds(120);
     private static final Duration ASK = Duration.ofSeconds(3);
@@ -39,6 +39,16 @@ final class FaultSwarm implements AutoCloseable {
      * @param env added to each daemon's environment ({@code JDK_JAVA_OPTIONS})
      */
     static FaultSwarm form(Path skep, Path dir, int size, Map<String, String> env, PrintStream out) throws IOException {
+        return form(skep, dir, size, env, Map.of(), out);
+    }
+
+    /**
+     * As {@link #form(Path, Path, int, Map, PrintStream)}, with further fields of the first manager's
+     * {@code POST /swarm/init} ({@code DefaultAddrPool}).
+     */
+    public static FaultSwarm form(
+            Path skep, Path dir, int size, Map<String, String> env, Map<String, Object> init, PrintStream out)
+            throws IOException {
         List<String> leftovers = NamespaceNetwork.removeLeftovers();
         if (!leftovers.isEmpty()) {
             out.println("Removed the namespaces of runs that crashed: " + String.join(", ", leftovers));
@@ -56,10 +66,10 @@ final class FaultSwarm implements AutoCloseable {
                 m.awaitAnswer(START);
             }
             ManagerProcess first = swarm.managers.getFirst();
-            first.ok(
-                    "POST",
-                    "/swarm/init",
-                    Map.of("ListenAddr", first.clusterAddr(), "AdvertiseAddr", first.clusterAddr()));
+            Map<String, Object> request = new java.util.HashMap<>(init);
+            request.put("ListenAddr", first.clusterAddr());
+            request.put("AdvertiseAddr", first.clusterAddr());
+            first.ok("POST", "/swarm/init", request);
             String token = first.ok("GET", "/swarm", null)
                     .path("JoinTokens")
                     .path("Manager")
@@ -116,7 +126,7 @@ final class FaultSwarm implements AutoCloseable {
         }
     }
 
-    List<ManagerProcess> managers() {
+    public List<ManagerProcess> managers() {
         return managers;
     }
 
