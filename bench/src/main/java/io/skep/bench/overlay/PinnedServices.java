@@ -7,8 +7,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The scenario's services, through one manager's control API: one replica each, a process-runtime task (image
@@ -20,10 +22,16 @@ final class PinnedServices {
 
     private final ManagerProcess api;
     private final String network;
+    /** Every task of these services seen running, for {@link TaskLeftovers} (read by a shutdown hook too). */
+    private final Set<String> taskIds;
 
-    PinnedServices(ManagerProcess api, String network) {
+    private final Set<String> live = new LinkedHashSet<>();
+
+    /** @param taskIds where the IDs of the tasks seen running are added */
+    PinnedServices(ManagerProcess api, String network, Set<String> taskIds) {
         this.api = api;
         this.network = network;
+        this.taskIds = taskIds;
     }
 
     /** Creates the overlay network the services join. */
@@ -48,11 +56,37 @@ final class PinnedServices {
                 Map.of("Replicated", Map.of("Replicas", 1)),
                 "EndpointSpec",
                 Map.of("Mode", "vip"));
-        return api.ok("POST", "/services/create", spec).path("ID").asText();
+        String id = api.ok("POST", "/services/create", spec).path("ID").asText();
+        live.add(id);
+        return id;
     }
 
     void remove(String serviceId) {
         api.ok("DELETE", "/services/" + serviceId, null);
+        live.remove(serviceId);
+    }
+
+    /**
+     * Removes every service created here, and waits (a while) for their task processes to end: the daemons stop
+     * their tasks and remove their namespaces, which a daemon killed later cannot.
+     */
+    void removeAll() {
+        for (String id : List.copyOf(live)) {
+            try {
+                remove(id);
+            } catch (RuntimeException e) {
+                // the leftovers' sweep kills its task
+            }
+        }
+        try {
+            SkepDaemon.await(
+                    "the tasks' processes to end",
+                    SETTLE,
+                    Duration.ofMillis(200),
+                    () -> TaskLeftovers.processes(taskIds).isEmpty());
+        } catch (IllegalStateException e) {
+            // the leftovers' sweep kills them
+        }
     }
 
     /** The service's task once it runs (the task as {@code GET /tasks} shows it). */
@@ -64,6 +98,7 @@ final class PinnedServices {
                 if (t.path("Status").path("State").asText().equals("running")
                         && t.path("DesiredState").asText().equals("running")) {
                     found.add(t);
+                    taskIds.add(t.path("ID").asText());
                     return true;
                 }
             }
