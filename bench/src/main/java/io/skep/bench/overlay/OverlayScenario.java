@@ -71,7 +71,7 @@ public final class OverlayScenario {
               namespace of its own (198.18.0.0/24), their overlay network in 198.19.0.0/16. The bulk transfers run
               in JVMs of this java and this jar inside the tasks.
               --rounds=N        measured throughput rounds, each a transfer to the VIP and one straight to the task
-                                (default 9; one more, first, is not measured)
+                                (default 15; one more, first, is not measured)
               --mib=N           MiB per transfer (default 256)
               --samples=N       measured new services for the time to resolvable (default 20; one more, first, is not
                                 measured)
@@ -84,7 +84,7 @@ public final class OverlayScenario {
 
     record Options(int rounds, int mib, int samples, Path skep, Path dir, String daemonOpts) {
         static Options parse(String... args) {
-            int rounds = 9;
+            int rounds = 15;
             int mib = 256;
             int samples = 20;
             Path skep = null;

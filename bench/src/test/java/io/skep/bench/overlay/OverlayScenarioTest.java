@@ -21,7 +21,7 @@ class OverlayScenarioTest {
     @Test
     void optionsHaveDefaultsAndTakeEachValue() {
         OverlayScenario.Options d = OverlayScenario.Options.parse(SKEP);
-        assertEquals(9, d.rounds());
+        assertEquals(15, d.rounds());
         assertEquals(256, d.mib());
         assertEquals(20, d.samples());
         assertEquals(Path.of("/opt/skep/bin/skep"), d.skep());
