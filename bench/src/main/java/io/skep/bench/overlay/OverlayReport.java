@@ -61,6 +61,11 @@ final class OverlayReport {
                         fixed(max(values(r.rounds(), Round::ratio)), 3),
                         RATIO_GOAL,
                         verdict(ratio >= RATIO_GOAL, ratio)));
+        out.append("  VIP / direct, the two medians: %s%n"
+                .formatted(fixed(
+                        percentile(values(r.rounds(), Round::vipMibps), 50)
+                                / percentile(values(r.rounds(), Round::directMibps), 50),
+                        3)));
         out.append("  (each transfer timed inside the sender, from its connect until the receiver had counted every "
                 + "byte)\n");
         double[] byTask = values(r.samples(), Sample::byTaskNameMs);

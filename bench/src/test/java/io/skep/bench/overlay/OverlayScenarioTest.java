@@ -82,6 +82,7 @@ class OverlayScenarioTest {
         assertTrue(text.contains("through the service's VIP       median 900.0 MiB/s (min 790.0, max 960.0)"), text);
         // ratios 0.96, 0.90, 0.9875: the median is 0.96, which meets the goal
         assertTrue(text.contains("median 0.960 (min 0.900, max 0.988); goal >= 0.95: met"), text);
+        assertTrue(text.contains("VIP / direct, the two medians: 0.900"), text);
         assertTrue(text.contains("an exec through nsenter, 6.3 ms"), text);
         assertTrue(text.contains("4 samples"), text);
         assertTrue(text.contains("p50 60 ms, p99 300 ms, max 300 ms; goal p99 <= 250 ms: NOT met"), text);
