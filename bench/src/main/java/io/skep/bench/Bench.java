@@ -67,6 +67,10 @@ public final class Bench {
             io.skep.bench.fuzz.FuzzScenario.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].equals("overlay")) { // io.skep.bench.overlay: VIP throughput, time to resolvable
+            io.skep.bench.overlay.OverlayScenario.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (args.length > 0 && args[0].equals(DOCKER)) {
             EngineScenario.main(Arrays.copyOfRange(args, 1, args.length));
             return;

@@ -18,7 +18,7 @@ import java.util.Optional;
  * joined through the manager token. Whatever happens to the run, {@link #close()} (also from a shutdown hook, on
  * Ctrl-C or a crash of the harness) kills every process of the namespaces and removes them.
  */
-final class FaultSwarm implements AutoCloseable {
+public final class FaultSwarm implements AutoCloseable {
     private static final Duration START = Duration.ofSeconds(120);
     private static final Duration FORM = Duration.ofSeconds(120);
     private static final Duration ASK = Duration.ofSeconds(3);
@@ -126,7 +126,7 @@ final class FaultSwarm implements AutoCloseable {
         }
     }
 
-    List<ManagerProcess> managers() {
+    public List<ManagerProcess> managers() {
         return managers;
     }
 

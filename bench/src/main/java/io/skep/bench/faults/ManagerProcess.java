@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Each namespace has its own ports, so every daemon listens on the same ones: the cluster port 2377 and the Raft
  * port 2378 on its namespace's address. Its control API is its unix socket alone.
  */
-final class ManagerProcess implements AutoCloseable {
+public final class ManagerProcess implements AutoCloseable {
     static final int CLUSTER_PORT = 2377;
     static final int RAFT_PORT = 2378;
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
@@ -48,7 +48,7 @@ final class ManagerProcess implements AutoCloseable {
     }
 
     /** {@code m1}, {@code m2}, …: the manager's name in the harness's reports. */
-    String name() {
+    public String name() {
         return "m" + index;
     }
 
@@ -61,12 +61,12 @@ final class ManagerProcess implements AutoCloseable {
         return address + ":" + CLUSTER_PORT;
     }
 
-    Path log() {
+    public Path log() {
         return home.resolve("daemon.log");
     }
 
     /** The process ID of the daemon's JVM (the launcher and {@code ip netns exec} both exec it). */
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
@@ -160,7 +160,7 @@ final class ManagerProcess implements AutoCloseable {
     }
 
     /** A request that must succeed; returns its JSON. */
-    JsonNode ok(String method, String path, Object body) {
+    public JsonNode ok(String method, String path, Object body) {
         try {
             UnixHttpClient.Response r = call(method, path, body, CALL_TIMEOUT);
             if (!r.ok()) {
@@ -174,7 +174,7 @@ final class ManagerProcess implements AutoCloseable {
     }
 
     /** The node's ID in the swarm (read once it is in one). */
-    String nodeId() {
+    public String nodeId() {
         if (nodeId == null) {
             String id = ok("GET", "/info", null).path("Swarm").path("NodeID").asText("");
             if (id.isEmpty()) {

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * <p>Every name carries the run's tag, {@code skf-<pid of the harness JVM>-<random>}, so that parallel runs do not
  * collide, and a later run can tell a crashed run's leftovers (whose JVM is gone) from a live run's namespaces.
  */
-final class NamespaceNetwork implements AutoCloseable {
+public final class NamespaceNetwork implements AutoCloseable {
     static final String PREFIX = "skf-";
     /** {@code skf-<pid>-<random>-<role>}: the namespaces of one run. */
     private static final Pattern NAME = Pattern.compile("skf-(\\d+)-[a-z0-9]+-[a-z0-9]+");
@@ -165,7 +165,7 @@ final class NamespaceNetwork implements AutoCloseable {
     }
 
     /** Whether this machine can run the harness: root, and {@code ip netns} and {@code nft} that work. */
-    static String unavailableReason() {
+    public static String unavailableReason() {
         try {
             if (!Shell.run(null, "id", "-u").stdout().strip().equals("0")) {
                 return "not root";
