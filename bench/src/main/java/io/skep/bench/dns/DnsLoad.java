@@ -148,9 +148,17 @@ public final class DnsLoad {
 
     /**
      * What one run measured: replies with the expected address, queries lost, other replies, over {@code seconds};
-     * the median and 99th percentile of the answered queries' round trips.
+     * the median and 99th percentile of the answered queries' round trips; the generator's own CPU time per answered
+     * query (NaN when unknown), which tells whether the generator, rather than the server, set the pace.
      */
-    record Result(long answered, long lost, long wrong, double seconds, long p50Micros, long p99Micros) {
+    record Result(
+            long answered,
+            long lost,
+            long wrong,
+            double seconds,
+            long p50Micros,
+            long p99Micros,
+            double generatorCpuMicrosPerQuery) {
         static final String PREFIX = "dnsload result";
 
         double qps() {
@@ -161,7 +169,7 @@ public final class DnsLoad {
         String line() {
             return String.format(
                     Locale.ROOT,
-                    "%s answered=%d lost=%d wrong=%d seconds=%.3f qps=%.1f p50_us=%d p99_us=%d",
+                    "%s answered=%d lost=%d wrong=%d seconds=%.3f qps=%.1f p50_us=%d p99_us=%d gen_cpu_us=%.2f",
                     PREFIX,
                     answered,
                     lost,
@@ -169,7 +177,8 @@ public final class DnsLoad {
                     seconds,
                     qps(),
                     p50Micros,
-                    p99Micros);
+                    p99Micros,
+                    generatorCpuMicrosPerQuery);
         }
 
         /** The result a {@link #line()} holds; refused, naming what is missing, when it holds none. */
@@ -191,7 +200,8 @@ public final class DnsLoad {
                         Long.parseLong(required(values, "wrong")),
                         Double.parseDouble(required(values, "seconds")),
                         Long.parseLong(required(values, "p50_us")),
-                        Long.parseLong(required(values, "p99_us")));
+                        Long.parseLong(required(values, "p99_us")),
+                        Double.parseDouble(required(values, "gen_cpu_us")));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("a dnsload result with a bad number: '" + line + "'", e);
             }
@@ -248,6 +258,7 @@ public final class DnsLoad {
         private int outstanding;
 
         private boolean measuring;
+        private Duration cpuFrom;
         /** After the measured time: replies no longer count, losses still do. */
         private boolean draining;
 
@@ -276,6 +287,7 @@ public final class DnsLoad {
             while (now < measureTo) {
                 if (!measuring && now >= measureFrom) {
                     measuring = true;
+                    cpuFrom = ownCpu();
                     out.println(MEASURING);
                     out.flush();
                 }
@@ -287,6 +299,7 @@ public final class DnsLoad {
                 expire(now);
             }
             long measured = now - measureFrom;
+            Duration cpuTo = ownCpu();
             // the queries sent in time may still be answered (not counted) or lost (counted): wait for them
             long drainUntil = now + timeoutNanos;
             measuring = false;
@@ -299,8 +312,11 @@ public final class DnsLoad {
             lost += outstanding;
             int[] sorted = Arrays.copyOf(latencies, latencyCount);
             Arrays.sort(sorted);
+            double cpu = cpuFrom == null || cpuTo == null || answered == 0
+                    ? Double.NaN
+                    : cpuTo.minus(cpuFrom).toNanos() / 1e3 / answered;
             return new Result(
-                    answered, lost, wrong, measured / 1e9, percentile(sorted, 0.50), percentile(sorted, 0.99));
+                    answered, lost, wrong, measured / 1e9, percentile(sorted, 0.50), percentile(sorted, 0.99), cpu);
         }
 
         private void send(long now) throws IOException {
@@ -401,6 +417,10 @@ public final class DnsLoad {
             }
             latencies[latencyCount++] = (int) Math.min(Integer.MAX_VALUE, nanos / 1000);
         }
+    }
+
+    private static Duration ownCpu() {
+        return ProcessHandle.current().info().totalCpuDuration().orElse(null);
     }
 
     private static long percentile(int[] sorted, double p) {

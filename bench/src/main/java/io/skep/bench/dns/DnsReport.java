@@ -5,6 +5,7 @@ import io.skep.bench.TextTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -47,7 +48,8 @@ final class DnsReport {
         String line() {
             DnsLoad.Result r = result;
             return String.format(
-                    "round %d  %-6s %s qps  p50 %d us  p99 %d us  lost %d  wrong %d  server CPU %s us/query",
+                    Locale.ROOT,
+                    "round %d  %-6s %s qps  p50 %d us  p99 %d us  lost %d  wrong %d  CPU us/query: server %s, generator %s",
                     round,
                     leg.option,
                     Ratios.round(r.qps()),
@@ -55,8 +57,13 @@ final class DnsReport {
                     r.p99Micros(),
                     r.lost(),
                     r.wrong(),
-                    Double.isNaN(cpuMicrosPerQuery) ? "n/a" : Ratios.round(cpuMicrosPerQuery));
+                    figure(cpuMicrosPerQuery),
+                    figure(r.generatorCpuMicrosPerQuery()));
         }
+    }
+
+    private static String figure(double value) {
+        return Double.isNaN(value) ? "n/a" : Ratios.round(value);
     }
 
     /** skep's queries per second over Docker's in each round that measured both. */
@@ -82,7 +89,9 @@ final class DnsReport {
     static String table(List<LegRun> runs) {
         int rounds = (int) runs.stream().mapToInt(LegRun::round).distinct().count();
         List<String[]> lines = new ArrayList<>();
-        lines.add(new String[] {"Leg", "Queries/s", "p50 (us)", "p99 (us)", "Lost", "Wrong", "Server CPU (us/query)"});
+        lines.add(new String[] {
+            "Leg", "Queries/s", "p50 (us)", "p99 (us)", "Lost", "Wrong", "Server CPU (us/query)", "Generator CPU"
+        });
         for (Leg leg : Leg.values()) {
             List<LegRun> mine = runs.stream().filter(r -> r.leg() == leg).toList();
             if (mine.isEmpty()) {
@@ -95,7 +104,8 @@ final class DnsReport {
                 spread(mine, r -> r.result().p99Micros()),
                 Long.toString(mine.stream().mapToLong(r -> r.result().lost()).sum()),
                 Long.toString(mine.stream().mapToLong(r -> r.result().wrong()).sum()),
-                spread(mine, LegRun::cpuMicrosPerQuery)
+                spread(mine, LegRun::cpuMicrosPerQuery),
+                spread(mine, r -> r.result().generatorCpuMicrosPerQuery())
             });
         }
         StringBuilder out = new StringBuilder("DNS queries answered per second (median over " + rounds + " round"

@@ -31,9 +31,10 @@ import java.util.stream.Stream;
 public final class DnsScenario {
 
     static final String USAGE = """
-            Usage: java -jar benchmarks.jar dns [--rounds=3] [--seconds=5] [--warmup=2] [--window=64]
-                   [--timeout-ms=1000] [--docker=PATH] [--busybox=PATH] [--java=PATH]
+            Usage: java -jar benchmarks.jar dns [--rounds=3] [--warmup-rounds=1] [--seconds=5] [--warmup=2]
+                   [--window=64] [--timeout-ms=1000] [--docker=PATH] [--busybox=PATH] [--java=PATH]
               --rounds=N       rounds; each runs both legs, which goes first alternating
+              --warmup-rounds=N  rounds before, printed but not counted (skep's server runs in this JVM: its JIT)
               --seconds=N      how long each leg's replies are counted
               --warmup=N       seconds of load before, not counted (each leg's generator is a new JVM)
               --window=N       queries the generator keeps outstanding
@@ -49,6 +50,7 @@ public final class DnsScenario {
     /** The command line. */
     record Options(
             int rounds,
+            int warmupRounds,
             int seconds,
             int warmup,
             int window,
@@ -59,6 +61,7 @@ public final class DnsScenario {
 
         static Options parse(String... args) {
             long rounds = 3;
+            long warmupRounds = 1;
             long seconds = 5;
             long warmup = 2;
             long window = 64;
@@ -78,6 +81,7 @@ public final class DnsScenario {
                 }
                 switch (key) {
                     case "--rounds" -> rounds = ScenarioArgs.whole(key, value, 1);
+                    case "--warmup-rounds" -> warmupRounds = ScenarioArgs.whole(key, value, 0);
                     case "--seconds" -> seconds = ScenarioArgs.whole(key, value, 1);
                     case "--warmup" -> warmup = ScenarioArgs.whole(key, value, 0);
                     case "--window" -> window = ScenarioArgs.whole(key, value, 1);
@@ -90,6 +94,7 @@ public final class DnsScenario {
             }
             return new Options(
                     (int) Math.min(rounds, 1000),
+                    (int) Math.min(warmupRounds, 1000),
                     (int) Math.min(seconds, 3600),
                     (int) Math.min(warmup, 3600),
                     (int) Math.min(window, 32_768),
@@ -152,8 +157,8 @@ public final class DnsScenario {
             out.printf(
                     Locale.ROOT,
                     "DNS scenario %s: Docker's embedded DNS at %s (from a container on a user-defined bridge network),"
-                            + " skep's DnsServer at %s (from a namespace behind a veth); %d round(s) of %d s, %d s"
-                            + " warm-up, %d queries outstanding, A %s.%n%n",
+                            + " skep's DnsServer at %s (from a namespace behind a veth); %d round(s) of %d s after %d"
+                            + " warm-up round(s), each leg after %d s of warm-up, %d queries outstanding, A %s.%n%n",
                     id,
                     docker.server().getAddress().getHostAddress() + ":"
                             + docker.server().getPort(),
@@ -161,15 +166,24 @@ public final class DnsScenario {
                             + skep.server().getPort(),
                     options.rounds(),
                     options.seconds(),
+                    options.warmupRounds(),
                     options.warmup(),
                     options.window(),
                     docker.name());
             List<LegRun> runs = new ArrayList<>();
-            for (int round = 0; round < options.rounds(); round++) {
+            for (int round = 0; round < options.warmupRounds() + options.rounds(); round++) {
+                boolean counted = round >= options.warmupRounds();
                 for (Leg leg : order(round)) {
-                    LegRun run = generate(options, leg, round + 1, leg == Leg.DOCKER ? docker : skep, out);
-                    out.println(run.line());
-                    runs.add(run);
+                    LegRun run = generate(
+                            options,
+                            leg,
+                            counted ? round - options.warmupRounds() + 1 : round + 1,
+                            leg == Leg.DOCKER ? docker : skep,
+                            out);
+                    out.println((counted ? "" : "(warm-up) ") + run.line());
+                    if (counted) {
+                        runs.add(run);
+                    }
                 }
             }
             out.println();

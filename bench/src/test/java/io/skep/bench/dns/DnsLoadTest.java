@@ -76,10 +76,11 @@ class DnsLoadTest {
 
     @Test
     void aResultLineParsesBackToTheResult() {
-        DnsLoad.Result result = new DnsLoad.Result(52_345, 2, 1, 5.0, 310, 1_204);
+        DnsLoad.Result result = new DnsLoad.Result(52_345, 2, 1, 5.0, 310, 1_204, 7.5);
         String line = result.line();
         assertEquals(
-                "dnsload result answered=52345 lost=2 wrong=1 seconds=5.000 qps=10469.0 p50_us=310 p99_us=1204", line);
+                "dnsload result answered=52345 lost=2 wrong=1 seconds=5.000 qps=10469.0 p50_us=310 p99_us=1204 gen_cpu_us=7.50",
+                line);
         assertEquals(result, DnsLoad.Result.parse(line));
         assertEquals(
                 "a dnsload result without lost",

@@ -29,6 +29,7 @@ class DnsScenarioTest {
     void optionsHaveDefaultsAndRefuseWhatIsWrong() {
         DnsScenario.Options defaults = DnsScenario.Options.parse();
         assertEquals(3, defaults.rounds());
+        assertEquals(1, defaults.warmupRounds());
         assertEquals(5, defaults.seconds());
         assertEquals(2, defaults.warmup());
         assertEquals(64, defaults.window());
@@ -62,7 +63,7 @@ class DnsScenarioTest {
     }
 
     static LegRun run(Leg leg, int round, long answered) {
-        return new LegRun(leg, round, new DnsLoad.Result(answered, 0, 0, 5.0, 100, 400), 20.0);
+        return new LegRun(leg, round, new DnsLoad.Result(answered, 0, 0, 5.0, 100, 400, 9.0), 20.0);
     }
 
     @Test
@@ -83,7 +84,7 @@ class DnsScenarioTest {
         assertTrue(slower.contains("Goal (skep ÷ Docker ≥ 1): not met"), slower);
         assertTrue(DnsReport.table(List.of(run(Leg.SKEP, 1, 1))).contains("no round measured both legs"));
         assertEquals(
-                "round 2  skep   8000 qps  p50 100 us  p99 400 us  lost 0  wrong 0  server CPU 20 us/query",
+                "round 2  skep   8000 qps  p50 100 us  p99 400 us  lost 0  wrong 0  CPU us/query: server 20, generator 9",
                 run(Leg.SKEP, 2, 40_000).line());
     }
 
@@ -100,7 +101,9 @@ class DnsScenarioTest {
         int status;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             status = DnsScenario.run(
-                    DnsScenario.Options.parse("--rounds=1", "--seconds=1", "--warmup=1", "--window=16"), out);
+                    DnsScenario.Options.parse(
+                            "--rounds=1", "--warmup-rounds=0", "--seconds=1", "--warmup=1", "--window=16"),
+                    out);
         }
         String output = bytes.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, output);
