@@ -175,6 +175,7 @@ public final class DnsScenario {
                 boolean counted = round >= options.warmupRounds();
                 for (Leg leg : order(round)) {
                     LegRun run = generate(
+                            undo,
                             options,
                             leg,
                             counted ? round - options.warmupRounds() + 1 : round + 1,
@@ -191,12 +192,16 @@ public final class DnsScenario {
             return runs.stream().allMatch(r -> r.result().wrong() == 0) ? 0 : 1;
         } finally {
             undo.runAll();
-            Runtime.getRuntime().removeShutdownHook(hook);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // Ctrl-C: the JVM is shutting down, and the hook finds nothing left to undo
+            }
         }
     }
 
     /** One generator run in the target's namespace; its CPU figure is the server's, over the measured time. */
-    static LegRun generate(Options options, Leg leg, int round, Target target, PrintStream out)
+    static LegRun generate(Undo undo, Options options, Leg leg, int round, Target target, PrintStream out)
             throws IOException, InterruptedException {
         DnsLoad.Options load = new DnsLoad.Options(
                 target.server(),
@@ -218,6 +223,7 @@ public final class DnsScenario {
                 DnsLoad.class.getName()));
         command.addAll(List.of(load.toArgs()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        undo.add("stop the " + leg.option + " generator", process::destroyForcibly); // on Ctrl-C: it is in the netns
         process.getOutputStream().close();
         Duration cpuFrom = null;
         Duration cpuTo = null;
