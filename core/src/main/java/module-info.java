@@ -41,6 +41,8 @@ module io.skep.core {
             io.skep.bench;
     exports io.skep.core.dispatcher to
             io.skep.bench;
+    exports io.skep.core.discovery to
+            io.skep.bench;
 
     uses io.skep.spi.scheduler.SchedulerStrategy;
     uses io.skep.spi.scheduler.SchedulerFilter;

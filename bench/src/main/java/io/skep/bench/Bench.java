@@ -71,6 +71,10 @@ public final class Bench {
             io.skep.bench.overlay.OverlayScenario.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].equals("dns")) { // io.skep.bench.dns: skep's DNS server ÷ Docker's embedded DNS
+            io.skep.bench.dns.DnsScenario.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (args.length > 0 && args[0].equals(DOCKER)) {
             EngineScenario.main(Arrays.copyOfRange(args, 1, args.length));
             return;
