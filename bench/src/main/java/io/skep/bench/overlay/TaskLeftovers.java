@@ -18,14 +18,14 @@ import java.util.stream.Stream;
  * run's tasks and nodes are touched: a task process is known by the {@code HOSTNAME} the runtime gives it
  * ({@code <service>.<slot>.<taskID>}).
  */
-final class TaskLeftovers {
+public final class TaskLeftovers {
     private static final Path PROC = Path.of("/proc");
     private static final Path NETNS = Path.of("/run/netns");
 
     private TaskLeftovers() {}
 
     /** The processes of these tasks that still run. */
-    static List<ProcessHandle> processes(Collection<String> taskIds) {
+    public static List<ProcessHandle> processes(Collection<String> taskIds) {
         List<ProcessHandle> out = new ArrayList<>();
         try (Stream<Path> entries = Files.list(PROC)) {
             for (Path p : entries.toList()) {
@@ -60,7 +60,7 @@ final class TaskLeftovers {
     }
 
     /** Kills the tasks' processes and removes the namespace files of these tasks and of these nodes' overlays. */
-    static void remove(Collection<String> taskIds, Collection<String> nodeIds) {
+    public static void remove(Collection<String> taskIds, Collection<String> nodeIds) {
         processes(taskIds).forEach(ProcessHandle::destroyForcibly);
         List<String> names = new ArrayList<>();
         taskIds.forEach(id -> names.add("skep-task-" + id));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.bench.FileTrees;
+import io.skep.bench.overlay.TaskLeftovers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,7 +48,7 @@ class OverlayNetworksTest {
 
     private static final Duration SETTLE = Duration.ofSeconds(60);
     /** How long a task's node may take to learn of a service's tasks that run (a bound, not a measure). */
-    private static final Duration REACHABLE = Duration.ofSeconds(10);
+    private static final Duration REACHABLE = Duration.ofSeconds(30);
 
     private static final Pattern ETH0 = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/");
     private static final Pattern ANSWER = Pattern.compile("Address:\\s+(\\d+\\.\\d+\\.\\d+\\.\\d+)(?!:)\\s*$");
@@ -96,7 +97,24 @@ class OverlayNetworksTest {
         }
         List<String> nodes =
                 swarm.managers().stream().map(ManagerProcess::nodeId).toList();
+        // the services go first, so that the daemons take their tasks and networks down themselves
+        List<String> taskIds = new ArrayList<>();
+        for (JsonNode t : api.ok("GET", "/tasks", null)) {
+            taskIds.add(t.path("ID").asText());
+        }
+        for (JsonNode s : api.ok("GET", "/services", null)) {
+            api.call("DELETE", "/services/" + s.path("ID").asText(), null, Duration.ofSeconds(10));
+        }
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (!TaskLeftovers.processes(taskIds).isEmpty() && System.nanoTime() - deadline < 0) {
+            Thread.sleep(200);
+        }
+        Path logs = Files.createDirectories(Path.of("target", "overlay-networks-logs"));
+        for (ManagerProcess m : swarm.managers()) {
+            Files.copy(m.log(), logs.resolve(m.name() + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         swarm.close();
+        TaskLeftovers.remove(taskIds, nodes); // what a failed run may leave
         // the containers outlive their daemons (they are the engine's): remove those of this swarm's nodes
         if (dockerUnavailable() == null) {
             for (String node : nodes) {
@@ -144,10 +162,16 @@ class OverlayNetworksTest {
             try {
                 Path context = Files.createDirectories(dir.resolve("image"));
                 Files.copy(Path.of("/bin/busybox"), context.resolve("busybox"));
+                Files.createDirectories(context.resolve("www/cgi-bin"));
+                Files.copy(
+                        www.resolve("cgi-bin/who"),
+                        context.resolve("www/cgi-bin/who"),
+                        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
                 Files.writeString(context.resolve("Dockerfile"), """
                         FROM scratch
                         COPY busybox /bin/busybox
                         RUN ["/bin/busybox", "--install", "-s", "/bin"]
+                        COPY www /www
                         """);
                 Ran built = run(List.of("docker", "build", "-q", "-t", name, context.toString()));
                 assertEquals(0, built.exitCode(), "cannot build the test image: " + built.output());
@@ -221,33 +245,27 @@ class OverlayNetworksTest {
         assertEquals(webAddresses, lookup(tasks, clientTask, "tasks." + webName));
 
         // dnsrr: the name resolves to the tasks themselves
-        assertEquals(addresses(running(rr, 2)), lookup(tasks, clientTask, prefix + "rr"));
+        Set<String> rrAddresses = addresses(running(rr, 2));
+        eventually(() -> {
+            assertEquals(rrAddresses, lookup(tasks, clientTask, prefix + "rr"));
+            return rrAddresses;
+        });
 
         // another network: the name is not the service's there, and its addresses are out of reach
         JsonNode loneTask = running(lone, 1).getFirst();
         assertFalse(lookup(tasks, loneTask, webName).contains(vip), "web resolved from a task on another network");
-        assertNotEquals(
-                0,
-                tasks.run(loneTask, "wget", "-qO-", "http://" + vip + "/cgi-bin/who")
-                        .exitCode());
+        assertNotEquals(0, connect(tasks, loneTask, vip, 80), "the VIP of a service on another network");
         String someWebTask = webAddresses.iterator().next();
-        assertNotEquals(
-                0,
-                tasks.run(loneTask, "wget", "-qO-", "http://" + someWebTask + "/cgi-bin/who")
-                        .exitCode());
+        assertEquals(0, connect(tasks, clientTask, someWebTask, 80), "a web task from its own network");
+        assertNotEquals(0, connect(tasks, loneTask, someWebTask, 80), "a task of a service on another network");
 
         // an internal network has no way out; a non-internal one reaches beyond its node (another node's port)
         JsonNode insideTask = running(inside, 1).getFirst();
-        String elsewhere = otherNode(insideTask).clusterAddr().replace(":", " ");
-        assertNotEquals(
-                0,
-                tasks.run(insideTask, "sh", "-c", "nc -w 2 " + elsewhere + " </dev/null")
-                        .exitCode());
-        String beyondClient = otherNode(clientTask).clusterAddr().replace(":", " ");
-        assertEquals(
-                0,
-                tasks.run(clientTask, "sh", "-c", "nc -w 2 " + beyondClient + " </dev/null")
-                        .exitCode());
+        String elsewhere = otherNode(insideTask).clusterAddr();
+        String beyondClient = otherNode(clientTask).clusterAddr();
+        int port = Integer.parseInt(elsewhere.substring(elsewhere.indexOf(':') + 1));
+        assertNotEquals(0, connect(tasks, insideTask, elsewhere.substring(0, elsewhere.indexOf(':')), port));
+        assertEquals(0, connect(tasks, clientTask, beyondClient.substring(0, beyondClient.indexOf(':')), port));
 
         // scaled to one, the VIP reaches the survivor alone
         scale(web, 1);
@@ -259,10 +277,17 @@ class OverlayNetworksTest {
             assertEquals(Set.of(survivor), listed);
             return listed;
         });
-        eventually(() -> {
-            assertEquals(survivor, who(tasks, clientTask, webName));
-            return survivor;
-        });
+        try {
+            eventually(() -> {
+                assertEquals(survivor, who(tasks, clientTask, webName));
+                return survivor;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(
+                    e.getMessage() + "\nsurvivor " + survivor + " on " + nodeOf(left.getFirst()) + ", client on "
+                            + nodeOf(clientTask) + "\n" + diagnostics(tasks, clientTask),
+                    e);
+        }
         for (int i = 0; i < 12; i++) {
             assertEquals(survivor, who(tasks, clientTask, webName), "connection " + i + " to the VIP");
         }
@@ -377,7 +402,7 @@ class OverlayNetworksTest {
     /**
      * The tasks of one runtime: process tasks (image {@code host}) reached in their network namespace, or containers
      * of a {@code FROM scratch} busybox image reached with {@code docker exec}; both serve {@code www} (a container
-     * through a bind mount).
+     * its copy in the image).
      */
     private record Tasks(boolean containers) {
 
@@ -393,13 +418,7 @@ class OverlayNetworksTest {
             if (!containers) {
                 return Map.of("Image", "host", "Command", command);
             }
-            return Map.of(
-                    "Image",
-                    image(),
-                    "Command",
-                    command,
-                    "Mounts",
-                    List.of(Map.of("Type", "bind", "Source", www.toString(), "Target", "/www", "ReadOnly", true)));
+            return Map.of("Image", image(), "Command", command);
         }
 
         /** Runs a busybox applet inside the task, as the task would. */
@@ -458,6 +477,58 @@ class OverlayNetworksTest {
                 Thread.sleep(100);
             }
         }
+    }
+
+    /** What the client's namespace and every node's overlay namespaces hold, for a failure's message. */
+    private static String diagnostics(Tasks tasks, JsonNode client) throws IOException, InterruptedException {
+        StringBuilder out = new StringBuilder();
+        if (!tasks.containers()) {
+            String ns = "skep-task-" + client.path("ID").asText();
+            String pid = Long.toString(nodeOf(client).pid());
+            for (List<String> c :
+                    List.of(List.of("nft", "list", "ruleset"), List.of("ip", "neigh"), List.of("ip", "route"))) {
+                List<String> command = new ArrayList<>(List.of("nsenter", "-t", pid, "-m", "ip", "netns", "exec", ns));
+                command.addAll(c);
+                out.append("client ")
+                        .append(c)
+                        .append(":\n")
+                        .append(run(command).output());
+            }
+        }
+        for (ManagerProcess m : swarm.managers()) {
+            String pid = Long.toString(m.pid());
+            String list = run(List.of("nsenter", "-t", pid, "-m", "ip", "netns", "list"))
+                    .output();
+            for (String line : list.lines().toList()) {
+                String ns = line.split("\\s+")[0];
+                if (ns.startsWith("skep-ov-")) {
+                    for (List<String> c : List.of(
+                            List.of("ip", "neigh"), List.of("bridge", "fdb", "show"), List.of("ip", "-br", "link"))) {
+                        List<String> command = new ArrayList<>(List.of("nsenter", "-t", pid, "-m", "ip", "-n", ns));
+                        command.addAll(c.subList(1, c.size()));
+                        if (c.getFirst().equals("bridge")) {
+                            command = new ArrayList<>(List.of("nsenter", "-t", pid, "-m", "ip", "netns", "exec", ns));
+                            command.addAll(c);
+                        }
+                        out.append(m.name())
+                                .append(' ')
+                                .append(ns)
+                                .append(' ')
+                                .append(c)
+                                .append(":\n")
+                                .append(run(command).output());
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** The exit code of a TCP connection attempt from inside the task: 0 when it connected within 2 s. */
+    private static int connect(Tasks tasks, JsonNode task, String host, int port)
+            throws IOException, InterruptedException {
+        return tasks.run(task, "sh", "-c", "/bin/busybox nc -w 2 " + host + " " + port + " </dev/null")
+                .exitCode();
     }
 
     /** Which task answered an HTTP request to {@code host}: its address. */

@@ -175,10 +175,6 @@ final class TaskNetworks implements AutoCloseable {
             Map<String, NetworkView> byId = new HashMap<>();
             next.forEach(v -> byId.put(v.networkId(), v));
             views = byId;
-            names = DiscoveryTable.of(tasks, next);
-            if (dns != null) {
-                dns.update(names);
-            }
             if (!recovered) {
                 recovered = true;
                 releaseOthers(tasks);
@@ -189,6 +185,11 @@ final class TaskNetworks implements AutoCloseable {
                 } catch (NetworkDriverException e) {
                     LOG.warn("{}", e.getMessage());
                 }
+            }
+            // the names last: a name resolves once the data path behind it is in place
+            names = DiscoveryTable.of(tasks, next);
+            if (dns != null) {
+                dns.update(names);
             }
         } finally {
             lock.unlock();
