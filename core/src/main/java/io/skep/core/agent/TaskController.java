@@ -191,6 +191,7 @@ final class TaskController {
             return;
         }
         if (onNetworks && !attachNetworks()) {
+            handle.shutdown(null, java.time.Duration.ZERO); // prepared, never to start: ends it
             return;
         }
         advance(TaskState.READY, "prepared");
