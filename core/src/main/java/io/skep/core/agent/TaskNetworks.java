@@ -49,16 +49,10 @@ final class TaskNetworks implements AutoCloseable {
     private final InetAddress serviceAddress;
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** The networks prepared here, by ID, with this node's tasks attached to each. */
-    private final Map<String, Set<String>> attached = new HashMap<>();
-
-    private final Map<String, NetworkDefinition> definitions = new HashMap<>();
+    /** The networks prepared here, by ID (guarded by lock). */
+    private final Map<String, Prepared> prepared = new HashMap<>();
     /** The latest view of each network of this node's tasks, by network ID. */
     private Map<String, NetworkView> views = Map.of();
-    /** The peer table each prepared network was last given, to skip unchanged ones. */
-    private final Map<String, List<PeerEndpoint>> peersSet = new HashMap<>();
-    /** The VIPs each prepared network was last given. */
-    private final Map<String, List<VirtualService>> servicesSet = new HashMap<>();
 
     private boolean recovered;
     /** The node's DNS server for its tasks, started with the first network prepared here (guarded by lock). */
@@ -75,6 +69,21 @@ final class TaskNetworks implements AutoCloseable {
         this.driver = driver;
         this.unavailable = unavailable;
         this.serviceAddress = serviceAddress;
+    }
+
+    /**
+     * A network prepared on this node: this node's tasks attached to it, and what the driver was last given (to skip
+     * unchanged tables; null before the first).
+     */
+    private static final class Prepared {
+        final NetworkDefinition network;
+        final Set<String> tasks = new HashSet<>();
+        List<PeerEndpoint> peers;
+        List<VirtualService> services;
+
+        Prepared(NetworkDefinition network) {
+            this.network = network;
+        }
     }
 
     /** A node that gives tasks no networks, and says why. */
@@ -119,16 +128,15 @@ final class TaskNetworks implements AutoCloseable {
         try {
             int index = 0;
             for (Task.NetworkAttachment a : task.networksAttachments) {
-                NetworkDefinition network = definition(a.network);
-                prepared(network);
+                Prepared network = prepare(definition(a.network));
                 List<Cidr> addresses = a.addresses.stream().map(Cidr::parse).toList();
                 driver.attach(
-                        network,
+                        network.network,
                         Endpoint.builder(task.id, namespace)
                                 .addresses(addresses)
                                 .interfaceName("eth" + index++)
                                 .build());
-                attached.get(network.id()).add(task.id);
+                network.tasks.add(task.id);
             }
         } finally {
             lock.unlock();
@@ -143,15 +151,14 @@ final class TaskNetworks implements AutoCloseable {
         lock.lock();
         try {
             for (Task.NetworkAttachment a : task.networksAttachments) {
-                Set<String> tasks = a.network == null ? null : attached.get(a.network.id);
-                if (tasks == null || !tasks.remove(task.id)) {
+                Prepared network = a.network == null ? null : prepared.get(a.network.id);
+                if (network == null || !network.tasks.remove(task.id)) {
                     continue;
                 }
-                NetworkDefinition network = definitions.get(a.network.id);
                 try {
-                    driver.detach(network, task.id);
-                    if (tasks.isEmpty()) {
-                        release(network);
+                    driver.detach(network.network, task.id);
+                    if (network.tasks.isEmpty()) {
+                        release(network.network);
                     }
                 } catch (NetworkDriverException e) {
                     LOG.warn("task {}: {}", task.id, e.getMessage());
@@ -179,9 +186,9 @@ final class TaskNetworks implements AutoCloseable {
                 recovered = true;
                 releaseOthers(tasks);
             }
-            for (String networkId : attached.keySet()) {
+            for (Prepared network : prepared.values()) {
                 try {
-                    program(definitions.get(networkId));
+                    program(network);
                 } catch (NetworkDriverException e) {
                     LOG.warn("{}", e.getMessage());
                 }
@@ -218,26 +225,23 @@ final class TaskNetworks implements AutoCloseable {
         }
     }
 
-    /** Prepares the network unless it is prepared here already, and gives it its peer table. */
-    private void prepared(NetworkDefinition network) throws NetworkDriverException {
-        if (attached.containsKey(network.id())) {
-            return;
+    /** The network prepared here: prepared now, with its tables, unless it was already. */
+    private Prepared prepare(NetworkDefinition network) throws NetworkDriverException {
+        Prepared known = prepared.get(network.id());
+        if (known != null) {
+            return known;
         }
         driver.prepare(network);
         startDns(); // the service address is the node's now
-        definitions.put(network.id(), network);
-        attached.put(network.id(), new HashSet<>());
-        peersSet.remove(network.id());
-        servicesSet.remove(network.id());
-        program(network);
+        Prepared fresh = new Prepared(network);
+        prepared.put(network.id(), fresh);
+        program(fresh);
         LOG.info("network {} prepared on this node", network);
+        return fresh;
     }
 
     private void release(NetworkDefinition network) throws NetworkDriverException {
-        attached.remove(network.id());
-        definitions.remove(network.id());
-        peersSet.remove(network.id());
-        servicesSet.remove(network.id());
+        prepared.remove(network.id());
         driver.release(network);
         LOG.info("network {} released on this node: its last task here is gone", network);
     }
@@ -246,8 +250,8 @@ final class TaskNetworks implements AutoCloseable {
      * Sets the network's peer table and its VIPs' backends (each service's running tasks) from its latest view, each
      * when it changed.
      */
-    private void program(NetworkDefinition network) throws NetworkDriverException {
-        NetworkView view = views.get(network.id());
+    private void program(Prepared network) throws NetworkDriverException {
+        NetworkView view = views.get(network.network.id());
         if (view == null) {
             return; // no view yet: the dispatcher sends one with the next assignments
         }
@@ -258,9 +262,9 @@ final class TaskNetworks implements AutoCloseable {
                 peers.add(PeerEndpoint.of(v4, Cidr.literal(p.node())));
             }
         }
-        if (!peers.equals(peersSet.get(network.id()))) {
-            driver.setPeers(network, peers);
-            peersSet.put(network.id(), peers);
+        if (!peers.equals(network.peers)) {
+            driver.setPeers(network.network, peers);
+            network.peers = peers;
         }
         List<VirtualService> services = new ArrayList<>();
         for (NetworkView.ServiceEntry s : view.services()) {
@@ -270,9 +274,9 @@ final class TaskNetworks implements AutoCloseable {
                 services.add(new VirtualService(Cidr.literal(s.virtualIp()), backends));
             }
         }
-        if (!services.equals(servicesSet.get(network.id()))) {
-            driver.setServices(network, services);
-            servicesSet.put(network.id(), services);
+        if (!services.equals(network.services)) {
+            driver.setServices(network.network, services);
+            network.services = services;
         }
     }
 
