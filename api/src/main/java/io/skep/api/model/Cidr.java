@@ -29,6 +29,12 @@ public record Cidr(long base, int bits) {
         return cidr;
     }
 
+    /** An address as tasks and VIPs carry it ({@code 10.0.1.5/24}) without its prefix length ({@code 10.0.1.5}). */
+    public static String withoutPrefix(String address) {
+        int slash = address.indexOf('/');
+        return slash < 0 ? address : address.substring(0, slash);
+    }
+
     /** Parses a dotted-quad IPv4 address. */
     public static long address(String text) {
         String[] parts = text == null ? new String[0] : text.split("\\.", -1);

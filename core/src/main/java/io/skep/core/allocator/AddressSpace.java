@@ -75,8 +75,7 @@ final class AddressSpace {
     private static void take(Map<String, AddressSpace> spaces, String networkId, String address) {
         AddressSpace space = networkId == null ? null : spaces.get(networkId);
         if (space != null && address != null) {
-            int slash = address.indexOf('/');
-            space.take(Cidr.address(slash < 0 ? address : address.substring(0, slash)));
+            space.take(Cidr.address(Cidr.withoutPrefix(address)));
         }
     }
 
@@ -102,9 +101,8 @@ final class AddressSpace {
 
     /** Whether {@code address} ({@code 10.0.1.5/24}) is this network's: a VIP kept across passes must be. */
     boolean owns(String address) {
-        int slash = address.indexOf('/');
         try {
-            return subnet.contains(Cidr.address(slash < 0 ? address : address.substring(0, slash)));
+            return subnet.contains(Cidr.address(Cidr.withoutPrefix(address)));
         } catch (IllegalArgumentException e) {
             return false;
         }

@@ -1,5 +1,6 @@
 package io.skep.core.discovery;
 
+import io.skep.api.model.Cidr;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -16,8 +17,7 @@ final class IpLiterals {
         if (text == null) {
             return null;
         }
-        int slash = text.indexOf('/');
-        String literal = (slash < 0 ? text : text.substring(0, slash)).trim();
+        String literal = Cidr.withoutPrefix(text).trim();
         try {
             if (literal.indexOf(':') >= 0) {
                 return InetAddress.getByName(literal); // a colon makes it an IPv6 literal: parsed, never looked up

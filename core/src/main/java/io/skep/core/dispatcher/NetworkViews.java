@@ -1,5 +1,6 @@
 package io.skep.core.dispatcher;
 
+import io.skep.api.model.Cidr;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Node;
 import io.skep.api.model.Service;
@@ -24,9 +25,11 @@ final class NetworkViews {
     /** A task's endpoint on a network: the task and its address there without prefix. */
     private record Endpoint(Task task, String address) {}
 
-    /** A network's view for every node: all its peers, each with the node that holds it. */
-    private record Shared(
-            List<Endpoint> endpoints, List<NetworkView.Peer> peers, List<NetworkView.ServiceEntry> services) {}
+    /** A network's view for every node: each of its peers with the ID of the node that holds it, and its services. */
+    private record Shared(List<Row> peers, List<NetworkView.ServiceEntry> services) {}
+
+    /** A peer, and the ID of the node that holds it (which must not be sent its own endpoints). */
+    private record Row(String nodeId, NetworkView.Peer peer) {}
 
     private final MemoryStore memory;
     private Map<String, List<Endpoint>> byNetwork;
@@ -55,9 +58,9 @@ final class NetworkViews {
         for (String networkId : networkIds) {
             Shared shared = built.computeIfAbsent(networkId, this::build);
             List<NetworkView.Peer> peers = new ArrayList<>(shared.peers().size());
-            for (int i = 0; i < shared.endpoints().size(); i++) {
-                if (!nodeId.equals(shared.endpoints().get(i).task().nodeId)) {
-                    peers.add(shared.peers().get(i));
+            for (Row row : shared.peers()) {
+                if (!nodeId.equals(row.nodeId())) {
+                    peers.add(row.peer());
                 }
             }
             views.add(new NetworkView(networkId, peers, shared.services()));
@@ -66,8 +69,7 @@ final class NetworkViews {
     }
 
     private Shared build(String networkId) {
-        List<Endpoint> endpoints = new ArrayList<>();
-        List<NetworkView.Peer> peers = new ArrayList<>();
+        List<Row> peers = new ArrayList<>();
         Map<String, String> nodeAddresses = new HashMap<>();
         for (Endpoint e : index().getOrDefault(networkId, List.of())) {
             String node = nodeAddresses.computeIfAbsent(e.task().nodeId, id -> {
@@ -75,11 +77,10 @@ final class NetworkViews {
                 return n == null || n.status == null ? null : n.status.addr;
             });
             if (node != null) {
-                endpoints.add(e);
-                peers.add(new NetworkView.Peer(e.task().id, e.address(), node));
+                peers.add(new Row(e.task().nodeId, new NetworkView.Peer(e.task().id, e.address(), node)));
             }
         }
-        return new Shared(endpoints, peers, services(networkId));
+        return new Shared(peers, services(networkId));
     }
 
     /** The services attached to the network, by name, each with its running tasks there. */
@@ -123,7 +124,7 @@ final class NetworkViews {
         }
         for (Service.VirtualIp vip : s.endpoint.virtualIps) {
             if (networkId.equals(vip.networkId) && vip.addr != null) {
-                return withoutPrefix(vip.addr);
+                return Cidr.withoutPrefix(vip.addr);
             }
         }
         return null;
@@ -146,7 +147,7 @@ final class NetworkViews {
                             && seen.add(a.network.id)) {
                         byNetwork
                                 .computeIfAbsent(a.network.id, k -> new ArrayList<>())
-                                .add(new Endpoint(t, withoutPrefix(a.addresses.get(0))));
+                                .add(new Endpoint(t, Cidr.withoutPrefix(a.addresses.get(0))));
                     }
                 }
             }
@@ -158,10 +159,5 @@ final class NetworkViews {
     private static boolean ended(Task t) {
         TaskState s = t.state();
         return s != null && s.isTerminal();
-    }
-
-    static String withoutPrefix(String cidr) {
-        int slash = cidr.indexOf('/');
-        return slash < 0 ? cidr : cidr.substring(0, slash);
     }
 }
