@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param daemonPid the process ID of the daemon that runs the task
  * @param taskId    the task's ID
  */
-record TaskShell(long daemonPid, String taskId) {
+public record TaskShell(long daemonPid, String taskId) {
     static final String BUSYBOX = "/bin/busybox";
 
     /** What a script did, and how long it took from starting {@code nsenter} until the script's end. */
@@ -27,7 +27,7 @@ record TaskShell(long daemonPid, String taskId) {
     }
 
     /** The command line that runs {@code script} with busybox's {@code sh} inside the task. */
-    List<String> command(String script) {
+    public List<String> command(String script) {
         return List.of(
                 "nsenter",
                 "-t",

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skep.bench.FileTrees;
 import io.skep.bench.overlay.TaskLeftovers;
+import io.skep.bench.overlay.TaskShell;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -148,7 +148,7 @@ class OverlayNetworksTest {
             return info.exitCode() == 0
                     ? null
                     : "no Docker engine answers: " + info.output().strip();
-        } catch (IOException | InterruptedException e) {
+        } catch (RuntimeException e) {
             return "no docker CLI: " + e.getMessage();
         }
     }
@@ -175,14 +175,14 @@ class OverlayNetworksTest {
                         """);
                 Ran built = run(List.of("docker", "build", "-q", "-t", name, context.toString()));
                 assertEquals(0, built.exitCode(), "cannot build the test image: " + built.output());
-            } catch (IOException | InterruptedException e) {
+            } catch (IOException e) {
                 throw new AssertionError(e);
             }
             image = name;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     run(List.of("docker", "rmi", "-f", name));
-                } catch (IOException | InterruptedException e) {
+                } catch (RuntimeException e) {
                     // the image stays: harmless
                 }
             }));
@@ -421,43 +421,23 @@ class OverlayNetworksTest {
             return Map.of("Image", image(), "Command", command);
         }
 
-        /** Runs a busybox applet inside the task, as the task would. */
-        Ran run(JsonNode task, String... applet) throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>();
-            if (containers) {
-                command.addAll(List.of(
-                        "docker",
-                        "exec",
-                        task.path("Status")
-                                .path("ContainerStatus")
-                                .path("ContainerID")
-                                .asText(),
-                        "/bin/busybox"));
-            } else {
-                command.addAll(List.of(
-                        "nsenter",
-                        "-t",
-                        Long.toString(nodeOf(task).pid()),
-                        "-m",
-                        "ip",
-                        "netns",
-                        "exec",
-                        "skep-task-" + task.path("ID").asText(),
-                        "/bin/busybox"));
-            }
-            command.addAll(List.of(applet));
-            return OverlayNetworksTest.run(command);
+        /** Runs a busybox shell script inside the task, as the task would. */
+        Ran run(JsonNode task, String script) {
+            String containerId = task.path("Status")
+                    .path("ContainerStatus")
+                    .path("ContainerID")
+                    .asText();
+            return OverlayNetworksTest.run(
+                    containers
+                            ? List.of("docker", "exec", containerId, "/bin/busybox", "sh", "-c", script)
+                            : new TaskShell(nodeOf(task).pid(), task.path("ID").asText()).command(script));
         }
     }
 
-    private static Ran run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + ": no end within 30 s");
-        }
-        return new Ran(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    /** Runs a command to its end within the harness's bound ({@link Shell#run}): its exit and its output and errors. */
+    private static Ran run(List<String> command) {
+        Shell.Result r = Shell.run(null, command.toArray(String[]::new));
+        return new Ran(r.exitCode(), r.stdout() + r.stderr());
     }
 
     private interface Attempt<T> {
@@ -527,13 +507,13 @@ class OverlayNetworksTest {
     /** The exit code of a TCP connection attempt from inside the task: 0 when it connected within 2 s. */
     private static int connect(Tasks tasks, JsonNode task, String host, int port)
             throws IOException, InterruptedException {
-        return tasks.run(task, "sh", "-c", "/bin/busybox nc -w 2 " + host + " " + port + " </dev/null")
+        return tasks.run(task, "/bin/busybox nc -w 2 " + host + " " + port + " </dev/null")
                 .exitCode();
     }
 
     /** Which task answered an HTTP request to {@code host}: its address. */
     private static String who(Tasks tasks, JsonNode task, String host) throws IOException, InterruptedException {
-        Ran r = tasks.run(task, "wget", "-qO-", "http://" + host + "/cgi-bin/who");
+        Ran r = tasks.run(task, "/bin/busybox wget -qO- http://" + host + "/cgi-bin/who");
         Matcher m = ETH0.matcher(r.output());
         if (r.exitCode() != 0 || !m.find()) {
             throw new AssertionError("wget " + host + " failed (" + r.exitCode() + "): " + r.output());
@@ -544,7 +524,7 @@ class OverlayNetworksTest {
     /** The addresses {@code nslookup name} gives inside the task (empty when it does not resolve). */
     private static Set<String> lookup(Tasks tasks, JsonNode task, String name)
             throws IOException, InterruptedException {
-        Ran r = tasks.run(task, "nslookup", name);
+        Ran r = tasks.run(task, "/bin/busybox nslookup " + name);
         Set<String> out = new TreeSet<>();
         boolean answers = false;
         for (String line : r.output().lines().toList()) {
