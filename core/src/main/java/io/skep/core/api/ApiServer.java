@@ -179,7 +179,8 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * The HTTP handlers of a connection, after its TLS if any: timeouts on raw bytes, the decoder with its caps on the
+     * The HTTP handlers of a connection, after its TLS if any: timeouts on raw bytes, the lingering close after a
+     * refusal, the decoder with its caps on the
      * request line and headers, the {@code requestCheck} if any, the body's cap, the aggregator (which never meets a
      * body over the cap), a timeout on each write of an answer, and the requests answered in order.
      */
@@ -187,6 +188,7 @@ public final class ApiServer implements AutoCloseable {
         ch.pipeline()
                 .addLast(
                         new RequestTimeouts(limits.idle(), limits.request()),
+                        new LingeringClose(),
                         new HttpServerCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(MAX_REQUEST_LINE)
                                 .setMaxHeaderSize(MAX_HEADERS)));

@@ -48,6 +48,7 @@ final class InOrderRequests extends ChannelInboundHandlerAdapter {
     private final Executor workers;
     private final Queue<Object> waiting = new ArrayDeque<>();
     private RequestTimeouts timeouts;
+    private LingeringClose lingering;
     private boolean answering;
     /** A refusal is queued: nothing after it will be answered, and the connection closes after it. */
     private boolean closing;
@@ -60,6 +61,7 @@ final class InOrderRequests extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         timeouts = ctx.pipeline().get(RequestTimeouts.class);
+        lingering = ctx.pipeline().get(LingeringClose.class);
     }
 
     @Override
@@ -131,7 +133,14 @@ final class InOrderRequests extends ChannelInboundHandlerAdapter {
         timeouts.answering();
         if (item instanceof Refusal refusal) {
             ctx.channel().config().setAutoRead(false);
-            write(ctx, server.encode(ApiResponse.error(refusal.status(), refusal.message()), false, false), false);
+            ctx.writeAndFlush(server.encode(ApiResponse.error(refusal.status(), refusal.message()), false, false))
+                    .addListener(f -> {
+                        if (f.isSuccess()) {
+                            lingering.closeSoon(ctx); // the client may still be sending what was refused
+                        } else {
+                            ctx.close();
+                        }
+                    });
             return;
         }
         Received request = (Received) item;

@@ -221,6 +221,30 @@ class ApiServerLimitsTest {
     }
 
     @Test
+    void aRefusedClientStillSendingItsBodyIsReadAndDroppedUntilItStopsThenClosed() throws Exception {
+        int port = plain(limits(1024, 1024, LONG, LONG, LONG, 10, 10));
+        Socket s = connect(port);
+        int length = 256 * 1024;
+        send(s, "POST /echo HTTP/1.1\r\nHost: {host}\r\nContent-Length: " + length + "\r\n\r\n");
+        assertEquals(413, read(s).status());
+        // A client that writes its body before it reads (as most do) goes on writing after the answer. Had the server
+        // closed with those bytes unread, or before they came, its kernel would answer them with a reset, and a client
+        // that had not read the answer yet would never see it.
+        byte[] piece = new byte[16 * 1024];
+        java.io.OutputStream out = s.getOutputStream();
+        for (int sent = 0; sent < length; sent += piece.length) {
+            out.write(piece);
+        }
+        out.flush();
+        s.shutdownOutput(); // the client is done: the server need not linger longer
+        try {
+            assertEquals(-1, s.getInputStream().read(), "nothing after the answer");
+        } catch (IOException e) {
+            throw new AssertionError("the server reset the connection instead of reading the refused body", e);
+        }
+    }
+
+    @Test
     void aChunkedBodyIsCountedAsItComesAndRefusedOnceOverTheCap() throws Exception {
         int port = plain(limits(1024, 1024, LONG, LONG, LONG, 10, 10));
         Socket s = connect(port);
