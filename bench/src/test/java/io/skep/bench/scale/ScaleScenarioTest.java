@@ -90,7 +90,7 @@ class ScaleScenarioTest {
     void assignmentsAreReadFromTheManagersOwnJson() throws Exception {
         Task running = task("t1", TaskState.RUNNING);
         Task stopping = task("t2", TaskState.SHUTDOWN);
-        byte[] body = Json.bytes(new AssignmentMailbox.Assignments(7, List.of(running, stopping), List.of()));
+        byte[] body = Json.bytes(new AssignmentMailbox.Assignments(7, List.of(running, stopping), List.of(), null));
         Wire.Fetched f = Wire.fetched(new ByteArrayInputStream(body));
         assertEquals(7, f.sequence());
         assertEquals(

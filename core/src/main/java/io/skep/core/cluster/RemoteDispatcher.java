@@ -7,6 +7,7 @@ import io.skep.api.model.Task;
 import io.skep.core.dispatcher.AgentSession;
 import io.skep.core.dispatcher.AssignmentMailbox;
 import io.skep.core.dispatcher.DispatcherApi;
+import io.skep.core.dispatcher.NetworkView;
 import io.skep.core.dispatcher.NodeAssignments;
 import java.io.IOException;
 import java.time.Duration;
@@ -99,6 +100,9 @@ public final class RemoteDispatcher implements DispatcherApi {
         private volatile String sessionId;
         private volatile boolean closed;
         private long sequence;
+        /** The views of the networks of the set numbered {@link #sequence}, whole: the base of the next changes. */
+        private List<NetworkView> views = List.of();
+
         private Thread poller;
         private Thread sender;
 
@@ -127,9 +131,19 @@ public final class RemoteDispatcher implements DispatcherApi {
                             ClusterRoutes.LONG_POLL.plus(ClusterClient.CALL_TIMEOUT));
                     retry = FIRST_RETRY;
                     if (a.sequence() != sequence) {
+                        List<NetworkView> networks;
+                        if (a.changes() == null) {
+                            networks = a.networks();
+                        } else if (a.changes().base() == sequence) {
+                            networks = a.changes().applyTo(views);
+                        } else {
+                            sequence = 0; // changes to views this node does not hold: fetch them whole
+                            continue;
+                        }
                         sequence = a.sequence();
+                        views = networks;
                         latest.retainAssigned(a.tasks());
-                        assignments.accept(a.assignments());
+                        assignments.accept(new NodeAssignments(a.tasks(), networks));
                     }
                 } catch (ClusterClient.CallFailed e) {
                     if (e.status() == 404) {
