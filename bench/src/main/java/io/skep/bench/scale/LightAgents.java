@@ -43,6 +43,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -91,6 +92,19 @@ final class LightAgents implements Fleet {
     private final AtomicReference<String> firstFailure = new AtomicReference<>();
     private final List<Agent> agents = new ArrayList<>();
 
+    /**
+     * The fan-out phase's watch ({@link #watch}): each agent notes when the views it holds first show this many
+     * running tasks and endpoints (its own tasks counted with its peers); {@link Long#MAX_VALUE} when not armed.
+     */
+    private volatile long expected = Long.MAX_VALUE;
+
+    private volatile AtomicLongArray seenAt = new AtomicLongArray(0);
+    private final LongAdder seen = new LongAdder();
+    /** When an agent first reported a task running while armed (nanoTime; 0: not yet): the watched task started. */
+    private final AtomicLong runningAt = new AtomicLong();
+    /** The index of the agent that reported it. */
+    private volatile int runningOn = -1;
+
     /** @param manager the leader's cluster port, {@code host:port} */
     LightAgents(String manager, int threads) {
         int colon = manager.lastIndexOf(':');
@@ -109,7 +123,7 @@ final class LightAgents implements Fleet {
             if (!opening.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 throw new IllegalStateException("timed out opening the sessions (" + errors() + ")");
             }
-            Agent a = new Agent(m, group.next(), new NodeTls(m.certificate(), m.rootCa()).client());
+            Agent a = new Agent(agents.size(), m, group.next(), new NodeTls(m.certificate(), m.rootCa()).client());
             agents.add(a);
             a.opened.whenComplete((v, e) -> opening.release());
             opened.add(a.opened);
@@ -162,6 +176,71 @@ final class LightAgents implements Fleet {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
+    /**
+     * Arms the watch of the fan-out phase: from now on each agent notes the moment its views first hold
+     * {@code count} running tasks and as many endpoints (see {@link #expected}), and the first running report is
+     * taken as the new task's start.
+     */
+    void watch(long count) {
+        seenAt = new AtomicLongArray(agents.size());
+        seen.reset();
+        runningAt.set(0);
+        runningOn = -1;
+        expected = count;
+    }
+
+    /** Agents whose views have come to hold what {@link #watch} armed. */
+    long seen() {
+        return seen.sum();
+    }
+
+    /** When each agent's views came to hold it (nanoTime), 0 for one that has not. */
+    long[] seenAt() {
+        AtomicLongArray at = seenAt;
+        long[] copy = new long[at.length()];
+        for (int i = 0; i < copy.length; i++) {
+            copy[i] = at.get(i);
+        }
+        return copy;
+    }
+
+    /** When the watched task was reported running by its agent (nanoTime), 0 before. */
+    long runningAt() {
+        return runningAt.get();
+    }
+
+    /** The index (in {@link #seenAt}) of the agent that reported the watched task running, -1 before. */
+    int runningOn() {
+        return runningOn;
+    }
+
+    /** Bytes of the task sets fetched so far (their JSON bodies), and how many. */
+    long fetchedBytes() {
+        return taskSetBytes.sum();
+    }
+
+    long fetchedSets() {
+        return taskSets.sum();
+    }
+
+    /**
+     * The size of a whole task set of the first agent (its views whole, as a node that holds no set gets them): what
+     * each fetch would carry without changes. Fetched beside the agent's own long poll.
+     */
+    long wholeSetBytes(Duration timeout) throws Exception {
+        Agent a = agents.getFirst();
+        CompletableFuture<Long> size = new CompletableFuture<>();
+        a.loop.execute(() -> a.control.send(
+                HttpMethod.GET, "/dispatcher/sessions/" + a.session + "/assignments?after=0", null, (status, body) -> {
+                    if (status == 200) {
+                        size.complete((long) body.readableBytes());
+                    } else {
+                        size.completeExceptionally(new IOException("whole set: " + status + " " + text(body)));
+                    }
+                }));
+        return size.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private void failed(String what) {
         if (failures.incrementAndGet() == 1) {
             firstFailure.set(what);
@@ -170,6 +249,7 @@ final class LightAgents implements Fleet {
 
     /** One simulated worker. Everything it holds is used on its event loop alone. */
     private final class Agent {
+        final int index;
         final Joining.Member member;
         final EventLoop loop;
         final Connection control;
@@ -192,7 +272,11 @@ final class LightAgents implements Fleet {
         boolean heartbeatScheduled;
         boolean closed;
 
-        Agent(Joining.Member member, EventLoop loop, SslContext tls) {
+        /** The views of the networks of the set numbered {@link #sequence}. */
+        final HeldViews views = new HeldViews();
+
+        Agent(int index, Joining.Member member, EventLoop loop, SslContext tls) {
+            this.index = index;
             this.member = member;
             this.loop = loop;
             this.control = new Connection(loop, tls);
@@ -274,8 +358,14 @@ final class LightAgents implements Fleet {
                             taskSets.increment();
                             taskSetTasks.add(f.tasks().size());
                             taskSetBytes.add(body.writerIndex());
+                            if (!views.apply(f.views(), sequence)) {
+                                sequence = 0; // changes to views this agent does not hold: fetch them whole
+                                fetch();
+                                return;
+                            }
                             sequence = f.sequence();
                             assign(f.tasks());
+                            noteSeen();
                         }
                         fetch();
                     });
@@ -304,6 +394,17 @@ final class LightAgents implements Fleet {
             flush();
         }
 
+        /** Notes the moment this agent's views first hold what the fan-out phase watches for. */
+        void noteSeen() {
+            long count = expected;
+            if (count != Long.MAX_VALUE
+                    && views.running() >= count
+                    && views.peers() + latest.size() >= count
+                    && seenAt.compareAndSet(index, 0, System.nanoTime())) {
+                seen.increment();
+            }
+        }
+
         /** Sends what is pending, in one report, unless one is in flight (its answer sends the rest). */
         void flush() {
             String id = session;
@@ -313,6 +414,11 @@ final class LightAgents implements Fleet {
             sending = true;
             List<Map.Entry<String, TaskState>> batch = new ArrayList<>(pending.size());
             pending.forEach((task, state) -> batch.add(Map.entry(task, state)));
+            if (expected != Long.MAX_VALUE
+                    && pending.containsValue(TaskState.RUNNING)
+                    && runningAt.compareAndSet(0, System.nanoTime())) {
+                runningOn = index; // the watched task is running on this node
+            }
             byte[] body = Wire.statusBatch(batch, Instant.now().toString());
             control.send(HttpMethod.POST, "/dispatcher/sessions/" + id + "/status", body, (status, answer) -> {
                 sending = false;

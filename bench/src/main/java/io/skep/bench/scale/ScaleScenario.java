@@ -49,6 +49,7 @@ public final class ScaleScenario {
             usage: java -jar benchmarks.jar scale [--workers=N] [--services=N] [--replicas=N] [--skep=PATH] [--dir=PATH]
                                                   [--managers=N] [--agent=netty|jdk] [--agent-threads=N] [--join-parallel=N]
                                                   [--poll=MS] [--timeout=S] [--jfr=PATH] [--manager-opts=OPTIONS]
+                                                  [--fanout=N]
               --workers=N        simulated workers, each a node of the swarm (default 1000)
               --services=N       services created (default 100)
               --replicas=N       replicas of each service (default 1000)
@@ -65,6 +66,9 @@ public final class ScaleScenario {
               --jfr=PATH         a flight recording of the manager over the timed phase (settings=profile), through
                                  the jcmd of the JDK this runs on
               --manager-opts=O   JVM options of the manager (JDK_JAVA_OPTIONS), e.g. -Xmx2g
+              --fanout=N         instead of the timed phase, the peer-table fan-out: a network with a task on every
+                                 worker, then N changes (a task more), each timed until every other node's views hold
+                                 it, and its bytes (netty agents only; --services and --replicas are not used)
             """;
 
     private ScaleScenario() {}
@@ -82,7 +86,8 @@ public final class ScaleScenario {
             Duration poll,
             Duration timeout,
             Path jfr,
-            String managerOpts) {
+            String managerOpts,
+            int fanout) {
 
         long tasks() {
             return (long) services * replicas;
@@ -102,6 +107,7 @@ public final class ScaleScenario {
             Duration timeout = Duration.ofSeconds(900);
             Path jfr = null;
             String managerOpts = "";
+            int fanout = 0;
             for (String arg : args) {
                 int eq = arg.indexOf('=');
                 if (eq < 0) {
@@ -130,8 +136,12 @@ public final class ScaleScenario {
                         timeout = Duration.ofSeconds((int) io.skep.bench.ScenarioArgs.whole(name, value, 1));
                     case "--jfr" -> jfr = Path.of(value).toAbsolutePath();
                     case "--manager-opts" -> managerOpts = value;
+                    case "--fanout" -> fanout = (int) io.skep.bench.ScenarioArgs.whole(name, value, 0);
                     default -> throw new IllegalArgumentException("unknown option '" + name + "'");
                 }
+            }
+            if (fanout > 0 && !agent.equals("netty")) {
+                throw new IllegalArgumentException("--fanout: needs --agent=netty (the agents that count their views)");
             }
             skep = io.skep.bench.ScenarioArgs.skepImage(skep);
             return new Options(
@@ -147,7 +157,8 @@ public final class ScaleScenario {
                     poll,
                     timeout,
                     jfr,
-                    managerOpts);
+                    managerOpts,
+                    fanout);
         }
     }
 
@@ -257,11 +268,15 @@ public final class ScaleScenario {
                     "Sessions open and %d workers ready in %.2f s (%s)%n%n",
                     options.workers(), sessionSeconds, f.describe());
 
-            List<SkepDaemon> followers =
-                    managers.stream().filter(m -> m != leader).toList();
-            Result r = timed(options, leader, followers, f, joinSeconds, sessionSeconds, out);
-            out.println();
-            out.print(report(r));
+            if (options.fanout() > 0) {
+                FanoutPhase.run(leader, (LightAgents) f, options.workers(), options.fanout(), options.timeout(), out);
+            } else {
+                List<SkepDaemon> followers =
+                        managers.stream().filter(m -> m != leader).toList();
+                Result r = timed(options, leader, followers, f, joinSeconds, sessionSeconds, out);
+                out.println();
+                out.print(report(r));
+            }
             if (f.traffic() != null) {
                 out.println("Dispatcher traffic over the whole run: " + f.traffic());
             }

@@ -27,8 +27,31 @@ final class Wire {
     /** One task of a node's assignments, as far as an agent that starts tasks instantly needs it. */
     record Assigned(String id, TaskState desired) {}
 
-    /** {@code GET /dispatcher/sessions/{id}/assignments}: the task set and its sequence number. */
-    record Fetched(long sequence, List<Assigned> tasks) {}
+    /**
+     * {@code GET /dispatcher/sessions/{id}/assignments}: the task set and its sequence number, and the views of its
+     * networks, whole or as changes (null when the set carries neither).
+     */
+    record Fetched(long sequence, List<Assigned> tasks, Views views) {}
+
+    /**
+     * The views of a fetched set, as far as the fan-out phase counts them (IDs only): whole ({@link #WHOLE} as base),
+     * or the changes from the set numbered {@code base} ({@code AssignmentMailbox.Assignments} and
+     * {@code ViewChanges}).
+     */
+    record Views(long base, List<NetworkIds> networks, List<String> networksGone) {
+        static final long WHOLE = -1;
+    }
+
+    /** A network's view or its change: peers (task IDs) and services new or changed, and those gone. */
+    record NetworkIds(
+            String networkId,
+            List<String> peers,
+            List<String> peersGone,
+            List<ServiceIds> services,
+            List<String> servicesGone) {}
+
+    /** A service's running tasks (task IDs), new or changed, and those gone. */
+    record ServiceIds(String serviceId, List<String> tasks, List<String> tasksGone) {}
 
     /** {@code POST /dispatcher/sessions}: the session and the heartbeat period (ms). */
     record Opened(String sessionId, long heartbeatMillis) {}
@@ -36,6 +59,8 @@ final class Wire {
     static Fetched fetched(InputStream in) throws IOException {
         long sequence = 0;
         List<Assigned> tasks = new ArrayList<>();
+        List<NetworkIds> whole = List.of();
+        Views changes = null;
         try (JsonParser p = JSON.createParser(in)) {
             expect(p.nextToken(), JsonToken.START_OBJECT);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -47,12 +72,115 @@ final class Wire {
                     while (p.nextToken() == JsonToken.START_OBJECT) {
                         tasks.add(task(p));
                     }
+                } else if (field.equals("Networks") && value == JsonToken.START_ARRAY) {
+                    whole = networks(p);
+                } else if (field.equals("Changes") && value == JsonToken.START_OBJECT) {
+                    changes = changes(p);
                 } else {
                     p.skipChildren();
                 }
             }
         }
-        return new Fetched(sequence, tasks);
+        return new Fetched(sequence, tasks, changes != null ? changes : new Views(Views.WHOLE, whole, List.of()));
+    }
+
+    /** {@code ViewChanges}, the parser on its START_OBJECT. */
+    private static Views changes(JsonParser p) throws IOException {
+        long base = 0;
+        List<NetworkIds> networks = List.of();
+        List<String> gone = List.of();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "Base" -> base = p.getLongValue();
+                case "Networks" -> networks = value == JsonToken.START_ARRAY ? networks(p) : List.of();
+                case "NetworksGone" -> gone = strings(p);
+                default -> p.skipChildren();
+            }
+        }
+        return new Views(base, networks, gone);
+    }
+
+    /** An array of network views or changes, the parser on its START_ARRAY. */
+    private static List<NetworkIds> networks(JsonParser p) throws IOException {
+        List<NetworkIds> networks = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            String id = null;
+            List<String> peers = List.of();
+            List<String> peersGone = List.of();
+            List<ServiceIds> services = new ArrayList<>();
+            List<String> servicesGone = List.of();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "NetworkId" -> id = p.getText();
+                    case "Peers" -> peers = taskIds(p);
+                    case "PeersGone" -> peersGone = strings(p);
+                    case "Services" -> {
+                        while (value == JsonToken.START_ARRAY && p.nextToken() == JsonToken.START_OBJECT) {
+                            services.add(service(p));
+                        }
+                    }
+                    case "ServicesGone" -> servicesGone = strings(p);
+                    default -> p.skipChildren();
+                }
+            }
+            networks.add(new NetworkIds(id, peers, peersGone, services, servicesGone));
+        }
+        return networks;
+    }
+
+    private static ServiceIds service(JsonParser p) throws IOException {
+        String id = null;
+        List<String> tasks = List.of();
+        List<String> gone = List.of();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            switch (field) {
+                case "ServiceId" -> id = p.getText();
+                case "Tasks" -> tasks = taskIds(p);
+                case "TasksGone" -> gone = strings(p);
+                default -> p.skipChildren();
+            }
+        }
+        return new ServiceIds(id, tasks, gone);
+    }
+
+    /** The {@code TaskId} of each object of an array, the parser on its START_ARRAY. */
+    private static List<String> taskIds(JsonParser p) throws IOException {
+        List<String> ids = new ArrayList<>();
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return ids;
+        }
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("TaskId")) {
+                    ids.add(p.getText());
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** An array of strings, the parser on its START_ARRAY. */
+    private static List<String> strings(JsonParser p) throws IOException {
+        List<String> values = new ArrayList<>();
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return values;
+        }
+        while (p.nextToken() == JsonToken.VALUE_STRING) {
+            values.add(p.getText());
+        }
+        return values;
     }
 
     /** A task object, the parser on its START_OBJECT; leaves it on the matching END_OBJECT. */

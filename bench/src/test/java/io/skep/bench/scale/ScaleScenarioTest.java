@@ -1,6 +1,7 @@
 package io.skep.bench.scale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,8 @@ import io.skep.api.model.TaskSpec;
 import io.skep.api.model.TaskState;
 import io.skep.bench.FileTrees;
 import io.skep.core.dispatcher.AssignmentMailbox;
+import io.skep.core.dispatcher.NetworkView;
+import io.skep.core.dispatcher.ViewChanges;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -76,8 +79,11 @@ class ScaleScenarioTest {
                         Duration.ofMillis(100),
                         Duration.ofSeconds(60),
                         Path.of("/tmp/m.jfr"),
-                        "-Xmx1g"),
+                        "-Xmx1g",
+                        0),
                 o);
+        assertEquals(3, ScaleScenario.Options.parse("--skep=/x", "--fanout=3").fanout());
+        assertTrue(error("--fanout=3", "--agent=jdk", "--skep=/x").contains("--fanout: needs --agent=netty"));
         assertEquals("", error("--help"));
         assertTrue(error("--workers=0", "--skep=/x").contains("--workers must be at least 1"));
         assertTrue(error("--replicas=many", "--skep=/x").contains("not a number"));
@@ -97,9 +103,71 @@ class ScaleScenarioTest {
                 List.of(new Wire.Assigned("t1", TaskState.RUNNING), new Wire.Assigned("t2", TaskState.SHUTDOWN)),
                 f.tasks());
         assertEquals(
-                new Wire.Fetched(0, List.of()),
+                new Wire.Fetched(0, List.of(), new Wire.Views(Wire.Views.WHOLE, List.of(), List.of())),
                 Wire.fetched(
                         new ByteArrayInputStream("{\"Sequence\":0,\"Tasks\":[]}".getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @Test
+    void theAgentsHoldTheViewsTheManagerSendsWholeOrAsChanges() throws Exception {
+        NetworkView.ServiceEntry web = new NetworkView.ServiceEntry(
+                "s1",
+                "web",
+                List.of(),
+                "198.18.0.2",
+                List.of(
+                        new NetworkView.TaskEntry("t1", "web.1.t1", "198.18.0.3", List.of()),
+                        new NetworkView.TaskEntry("t2", "web.2.t2", "198.18.0.4", List.of())));
+        List<NetworkView> first = List.of(new NetworkView(
+                "n1",
+                List.of(
+                        new NetworkView.Peer("t1", "198.18.0.3", "127.0.0.1"),
+                        new NetworkView.Peer("t2", "198.18.0.4", "127.0.0.1")),
+                List.of(web)));
+        List<NetworkView> second = List.of(new NetworkView(
+                "n1",
+                List.of(new NetworkView.Peer("t2", "198.18.0.4", "127.0.0.1")),
+                List.of(new NetworkView.ServiceEntry(
+                        "s1",
+                        "web",
+                        List.of(),
+                        "198.18.0.2",
+                        List.of(web.tasks().get(1))))));
+        HeldViews held = new HeldViews();
+        Wire.Fetched whole = Wire.fetched(
+                new ByteArrayInputStream(Json.bytes(new AssignmentMailbox.Assignments(1, List.of(), first, null))));
+        assertEquals(Wire.Views.WHOLE, whole.views().base());
+        assertTrue(held.apply(whole.views(), 0));
+        assertEquals(2, held.peers());
+        assertEquals(2, held.running());
+
+        Wire.Fetched changes = Wire.fetched(new ByteArrayInputStream(Json.bytes(
+                new AssignmentMailbox.Assignments(2, List.of(), List.of(), ViewChanges.between(1, first, second)))));
+        assertEquals(1, changes.views().base());
+        assertFalse(held.apply(changes.views(), 5), "changes to a set the agent does not hold");
+        assertEquals(2, held.peers());
+        assertTrue(held.apply(changes.views(), 1));
+        assertEquals(1, held.peers());
+        assertEquals(1, held.running());
+
+        Wire.Fetched gone = Wire.fetched(new ByteArrayInputStream(Json.bytes(new AssignmentMailbox.Assignments(
+                3, List.of(), List.of(), ViewChanges.between(2, second, List.of())))));
+        assertTrue(held.apply(gone.views(), 2));
+        assertEquals(0, held.peers());
+        assertEquals(0, held.running());
+    }
+
+    @Test
+    void theFanoutReportGivesQuantilesAndTheBytesAgainstWholeViews() {
+        double[] millis = new double[100];
+        for (int i = 0; i < 100; i++) {
+            millis[i] = i + 1;
+        }
+        String report = FanoutPhase.report(101, 200_000, List.of(new FanoutPhase.Change(millis, 51_200, 100)));
+        assertTrue(report.contains("50 ") && report.contains("99 ") && report.contains("100"), report);
+        assertTrue(report.contains("100 task sets, 50.0 KB in all (512 bytes a set)"), report);
+        assertTrue(report.contains("changes ÷ whole: 0.0026"), report);
+        assertTrue(report.contains("p99 ≤ 250 ms: met"), report);
     }
 
     private static Task task(String id, TaskState desired) {
@@ -247,6 +315,28 @@ class ScaleScenarioTest {
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("Joined 5 workers"), out);
         assertTrue(out.contains("the control API showed all 20 tasks running"), out);
+        assertTrue(out.contains("Workers' failed calls: none"), out);
+    }
+
+    /**
+     * The fan-out phase at a tiny size against the image: each new task reaches the four other nodes' views as a
+     * change, a small fraction of the whole views.
+     */
+    @Test
+    void theFanoutPhaseRunsAgainstTheImage() throws Exception {
+        Path skep = FileTrees.findUp(Path.of(""), "distribution/target/skep/bin/skep");
+        assumeTrue(skep != null, "no image built: distribution/target/skep/bin/skep");
+        ScaleScenario.Options o =
+                ScaleScenario.Options.parse("--workers=5", "--fanout=2", "--skep=" + skep, "--timeout=60");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ScaleScenario.run(o, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("service fanout of 5 tasks (one a node) on it"), out);
+        assertTrue(out.contains("2 changes x 4 other nodes"), out);
+        java.util.regex.Matcher ratio =
+                java.util.regex.Pattern.compile("changes ÷ whole: ([0-9.]+)").matcher(out);
+        assertTrue(ratio.find(), out);
+        assertTrue(Double.parseDouble(ratio.group(1)) < 1, "the changes are smaller than the whole views: " + out);
         assertTrue(out.contains("Workers' failed calls: none"), out);
     }
 }
