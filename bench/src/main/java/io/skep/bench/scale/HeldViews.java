@@ -7,8 +7,7 @@ import java.util.Set;
 
 /**
  * A light agent's copy of its network views, IDs only, kept as the real agent keeps them: replaced by a whole set,
- * or changed by the changes from the set it holds. The fan-out phase counts what it holds: the peers (endpoints on
- * other nodes: reachable) and the services' running tasks (resolvable). Used on the agent's event loop alone.
+ * or changed by the changes from the set it holds. The fan-out phase counts what it holds: the endpoints (reachable) and the services' running tasks (resolvable). Used on the agent's event loop alone.
  */
 final class HeldViews {
     /** A network's view: its peers, and each service's running tasks. */
@@ -53,7 +52,7 @@ final class HeldViews {
         return true;
     }
 
-    /** Endpoints on other nodes, over all networks. */
+    /** Endpoints, this node's included, over all networks. */
     long peers() {
         return peers;
     }

@@ -94,7 +94,7 @@ final class LightAgents implements Fleet {
 
     /**
      * The fan-out phase's watch ({@link #watch}): each agent notes when the views it holds first show this many
-     * running tasks and endpoints (its own tasks counted with its peers); {@link Long#MAX_VALUE} when not armed.
+     * running tasks and endpoints; {@link Long#MAX_VALUE} when not armed.
      */
     private volatile long expected = Long.MAX_VALUE;
 
@@ -399,7 +399,7 @@ final class LightAgents implements Fleet {
             long count = expected;
             if (count != Long.MAX_VALUE
                     && views.running() >= count
-                    && views.peers() + latest.size() >= count
+                    && views.peers() >= count
                     && seenAt.compareAndSet(index, 0, System.nanoTime())) {
                 seen.increment();
             }

@@ -53,6 +53,8 @@ final class TaskNetworks implements AutoCloseable {
     private final Map<String, Prepared> prepared = new HashMap<>();
     /** The latest view of each network of this node's tasks, by network ID. */
     private Map<String, NetworkView> views = Map.of();
+    /** The IDs of this node's tasks, as last assigned: their endpoints in the views are no peers. */
+    private java.util.Set<String> own = java.util.Set.of();
 
     private boolean recovered;
     /** The node's DNS server for its tasks, started with the first network prepared here (guarded by lock). */
@@ -182,6 +184,8 @@ final class TaskNetworks implements AutoCloseable {
             Map<String, NetworkView> byId = new HashMap<>();
             next.forEach(v -> byId.put(v.networkId(), v));
             views = byId;
+            own = new java.util.HashSet<>();
+            tasks.forEach(t -> own.add(t.id));
             if (!recovered) {
                 recovered = true;
                 releaseOthers(tasks);
@@ -257,6 +261,9 @@ final class TaskNetworks implements AutoCloseable {
         }
         List<PeerEndpoint> peers = new ArrayList<>(view.peers().size());
         for (NetworkView.Peer p : view.peers()) {
+            if (own.contains(p.taskId())) {
+                continue; // plumbed here, not reached through the network
+            }
             InetAddress address = Cidr.literal(p.address());
             if (address instanceof Inet4Address v4) {
                 peers.add(PeerEndpoint.of(v4, Cidr.literal(p.node())));

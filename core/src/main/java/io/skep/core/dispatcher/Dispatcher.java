@@ -44,6 +44,9 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
     private final Ticker ticker;
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** The views of the networks sent to the nodes, built anew each pass. */
+    private final NetworkViews views = new NetworkViews();
+
     private final Map<String, Task.TaskStatus> pendingStatus = new LinkedHashMap<>();
     /** Registrations (a node's description and readiness) the store refused, by node ID. */
     private final Map<String, NodePatch> pendingRegistrations = new LinkedHashMap<>();
@@ -117,9 +120,9 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
         flush(pendingRegistrations, Batch::patchNode);
         flush(pendingStatus, (batch, taskId, status) -> batch.patchTask(taskId, TaskPatch.status(status)));
         checkHeartbeats();
-        NetworkViews views = new NetworkViews(store.memory());
+        views.startPass(store.memory());
         for (Session s : sessions.values()) {
-            s.push(views);
+            s.push();
         }
         wakeIn(heartbeatPeriod());
     }
@@ -219,16 +222,16 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
          * Sends the node's tasks and the views of their networks if they changed since the last push. Runs on the
          * dispatcher's thread.
          */
-        void push(NetworkViews views) {
+        void push() {
             if (closed) {
                 return;
             }
             List<Task> tasks = new ArrayList<>(store.memory().tasksOfNode(nodeId));
             tasks.sort(java.util.Comparator.comparing(t -> t.id));
-            NodeAssignments next = new NodeAssignments(tasks, views.forNode(nodeId, tasks));
+            NodeAssignments next = new NodeAssignments(tasks, views.forNode(tasks));
             if (lastSent != null
                     && sameAssignments(lastSent.tasks(), next.tasks())
-                    && lastSent.networks().equals(next.networks())) {
+                    && sameViews(lastSent.networks(), next.networks())) {
                 return;
             }
             lastSent = next;
@@ -237,6 +240,19 @@ public final class Dispatcher extends ReconcileLoop implements DispatcherApi {
             } catch (RuntimeException e) {
                 LOG.warn("node {} did not take its assignments: {}", nodeId, e.toString());
             }
+        }
+
+        /** The same views: {@link NetworkViews} hands out a view equal to the last pass's as that very object. */
+        private static boolean sameViews(List<NetworkView> a, List<NetworkView> b) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (a.get(i) != b.get(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /**

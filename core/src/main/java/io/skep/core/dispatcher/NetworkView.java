@@ -5,12 +5,13 @@ import java.util.Objects;
 
 /**
  * What a node needs of one network its tasks are on, besides the network itself (which each task's
- * {@code NetworksAttachments} carries): where the network's endpoints on other nodes live (the driver's peer table),
- * and the services on it with their running tasks (service discovery and the VIP's backends). A node learns only the
- * networks of its own tasks.
+ * {@code NetworksAttachments} carries): where the network's endpoints live (the driver's peer table), and the
+ * services on it with their running tasks (service discovery and the VIP's backends). A node learns only the
+ * networks of its own tasks. Every node on a network is sent the same view: the node skips its own endpoints (its
+ * tasks), which it plumbs itself.
  *
  * @param networkId the network's ID
- * @param peers     the network's endpoints on other nodes: every task placed there that has not ended
+ * @param peers     the network's endpoints: every task placed on a node that has not ended
  * @param services  the services attached to the network, this node's and others'
  */
 public record NetworkView(String networkId, List<Peer> peers, List<ServiceEntry> services) {
@@ -22,7 +23,7 @@ public record NetworkView(String networkId, List<Peer> peers, List<ServiceEntry>
     }
 
     /**
-     * An endpoint of the network on another node.
+     * An endpoint of the network.
      *
      * @param taskId  the task's ID
      * @param address the task's address on the network, without prefix ({@code 198.18.0.5})

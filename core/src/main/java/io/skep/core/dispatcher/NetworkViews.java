@@ -16,31 +16,39 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@link NetworkView}s of one dispatcher pass. The store's tasks are indexed by network once per pass (on the
- * first node that needs it), and each network's view is built once and shared by every node with tasks on it, less
- * that node's own endpoints: a pass costs the tasks on networks plus the rows sent, not nodes times tasks.
+ * The {@link NetworkView}s the dispatcher sends. Each pass, the store's tasks are indexed by network once (on the
+ * first node that needs it), and each network's view is built once and shared by every node with tasks on it: the
+ * same object for all of them (a node skips its own endpoints), so a pass costs the tasks on networks, not nodes
+ * times tasks. A view equal to the one of the pass before is that very object: "unchanged" is an identity check for
+ * the sessions, and the changes from one view to the next are worked out once for all the nodes that go from the one
+ * to the other ({@link ViewChanges#between}).
+ *
+ * <p>Used on the dispatcher's thread alone.
  */
 final class NetworkViews {
 
     /** A task's endpoint on a network: the task and its address there without prefix. */
     private record Endpoint(Task task, String address) {}
 
-    /** A network's view for every node: each of its peers with the ID of the node that holds it, and its services. */
-    private record Shared(List<Row> peers, List<NetworkView.ServiceEntry> services) {}
-
-    /** A peer, and the ID of the node that holds it (which must not be sent its own endpoints). */
-    private record Row(String nodeId, NetworkView.Peer peer) {}
-
-    private final MemoryStore memory;
+    /** The store as this pass reads it. */
+    private MemoryStore memory;
+    /** The views of the last pass, by network ID. */
+    private Map<String, NetworkView> last = Map.of();
+    /** This pass's tasks by network, indexed on first use. */
     private Map<String, List<Endpoint>> byNetwork;
-    private final Map<String, Shared> built = new HashMap<>();
+    /** This pass's views, by network ID. */
+    private Map<String, NetworkView> built = new HashMap<>();
 
-    NetworkViews(MemoryStore memory) {
+    /** Starts a pass: views are built again from {@code memory}, the store as it is now. */
+    void startPass(MemoryStore memory) {
         this.memory = memory;
+        last = built;
+        built = new HashMap<>();
+        byNetwork = null;
     }
 
     /** The views of the networks {@code tasks} (a node's task set) are on, ordered by network ID. */
-    List<NetworkView> forNode(String nodeId, List<Task> tasks) {
+    List<NetworkView> forNode(List<Task> tasks) {
         Set<String> networkIds = new java.util.TreeSet<>();
         for (Task t : tasks) {
             if (t.networksAttachments != null && !ended(t)) {
@@ -56,20 +64,14 @@ final class NetworkViews {
         }
         List<NetworkView> views = new ArrayList<>(networkIds.size());
         for (String networkId : networkIds) {
-            Shared shared = built.computeIfAbsent(networkId, this::build);
-            List<NetworkView.Peer> peers = new ArrayList<>(shared.peers().size());
-            for (Row row : shared.peers()) {
-                if (!nodeId.equals(row.nodeId())) {
-                    peers.add(row.peer());
-                }
-            }
-            views.add(new NetworkView(networkId, peers, shared.services()));
+            views.add(built.computeIfAbsent(networkId, this::build));
         }
         return views;
     }
 
-    private Shared build(String networkId) {
-        List<Row> peers = new ArrayList<>();
+    /** The network's view, or the last pass's when it is equal. */
+    private NetworkView build(String networkId) {
+        List<NetworkView.Peer> peers = new ArrayList<>();
         Map<String, String> nodeAddresses = new HashMap<>();
         for (Endpoint e : index().getOrDefault(networkId, List.of())) {
             String node = nodeAddresses.computeIfAbsent(e.task().nodeId, id -> {
@@ -77,10 +79,12 @@ final class NetworkViews {
                 return n == null || n.status == null ? null : n.status.addr;
             });
             if (node != null) {
-                peers.add(new Row(e.task().nodeId, new NetworkView.Peer(e.task().id, e.address(), node)));
+                peers.add(new NetworkView.Peer(e.task().id, e.address(), node));
             }
         }
-        return new Shared(peers, services(networkId));
+        NetworkView view = new NetworkView(networkId, peers, services(networkId));
+        NetworkView before = last.get(networkId);
+        return view.equals(before) ? before : view;
     }
 
     /** The services attached to the network, by name, each with its running tasks there. */

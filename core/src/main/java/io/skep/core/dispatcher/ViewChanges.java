@@ -25,6 +25,35 @@ public record ViewChanges(long base, List<NetworkChange> networks, List<String> 
         networksGone = networksGone == null ? List.of() : List.copyOf(networksGone);
     }
 
+    /** How many network changes {@link #RECENT} keeps. */
+    private static final int RECENT_CHANGES = 64;
+
+    /**
+     * The network changes last worked out, by the pair of views they are between. Every node on a network is sent the
+     * same view object, and all of them go from one view to the next together: the first node's fetch works the
+     * change out, the others' find it here. Keyed by the views' identity (a miss costs only the work).
+     */
+    private static final Map<ViewPair, NetworkChange> RECENT =
+            java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<ViewPair, NetworkChange> eldest) {
+                    return size() > RECENT_CHANGES;
+                }
+            });
+
+    /** Two views, compared by identity (the first null for a network new to the node). */
+    private record ViewPair(NetworkView was, NetworkView now) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ViewPair p && p.was == was && p.now == now;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(was) * 31 + System.identityHashCode(now);
+        }
+    }
+
     /**
      * A network's view, changed.
      *
@@ -45,6 +74,10 @@ public record ViewChanges(long base, List<NetworkChange> networks, List<String> 
             peersGone = peersGone == null ? List.of() : List.copyOf(peersGone);
             services = services == null ? List.of() : List.copyOf(services);
             servicesGone = servicesGone == null ? List.of() : List.copyOf(servicesGone);
+        }
+
+        boolean changesNothing() {
+            return peers.isEmpty() && peersGone.isEmpty() && services.isEmpty() && servicesGone.isEmpty();
         }
     }
 
@@ -69,8 +102,8 @@ public record ViewChanges(long base, List<NetworkChange> networks, List<String> 
         }
     }
 
-    /** Whether nothing changed. */
-    public boolean isEmpty() {
+    /** Whether nothing changed (not {@code isEmpty}: that would be a property on the wire). */
+    public boolean changesNothing() {
         return networks.isEmpty() && networksGone.isEmpty();
     }
 
@@ -81,8 +114,16 @@ public record ViewChanges(long base, List<NetworkChange> networks, List<String> 
         List<NetworkChange> changed = new ArrayList<>();
         for (NetworkView view : after) {
             NetworkView was = old.remove(view.networkId());
-            if (!view.equals(was)) {
-                changed.add(change(was == null ? new NetworkView(view.networkId(), null, null) : was, view));
+            if (view == was) {
+                continue; // the dispatcher hands out an unchanged view as the same object
+            }
+            NetworkChange c = RECENT.computeIfAbsent(
+                    new ViewPair(was, view),
+                    pair -> change(
+                            pair.was() == null ? new NetworkView(view.networkId(), null, null) : pair.was(),
+                            pair.now()));
+            if (!c.changesNothing()) {
+                changed.add(c);
             }
         }
         return new ViewChanges(base, changed, new ArrayList<>(old.keySet()));
