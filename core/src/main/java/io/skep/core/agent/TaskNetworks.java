@@ -54,7 +54,7 @@ final class TaskNetworks implements AutoCloseable {
     /** The latest view of each network of this node's tasks, by network ID. */
     private Map<String, NetworkView> views = Map.of();
     /** The IDs of this node's tasks, as last assigned: their endpoints in the views are no peers. */
-    private java.util.Set<String> own = java.util.Set.of();
+    private Set<String> own = Set.of();
 
     private boolean recovered;
     /** The node's DNS server for its tasks, started with the first network prepared here (guarded by lock). */
@@ -184,7 +184,7 @@ final class TaskNetworks implements AutoCloseable {
             Map<String, NetworkView> byId = new HashMap<>();
             next.forEach(v -> byId.put(v.networkId(), v));
             views = byId;
-            own = new java.util.HashSet<>();
+            own = new HashSet<>();
             tasks.forEach(t -> own.add(t.id));
             if (!recovered) {
                 recovered = true;

@@ -180,9 +180,9 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * The HTTP handlers of a connection, after its TLS if any: timeouts on raw bytes, the lingering close after a
-     * refusal, the decoder with its caps on the
-     * request line and headers, the {@code requestCheck} if any, the body's cap, the aggregator (which never meets a
-     * body over the cap), a timeout on each write of an answer, and the requests answered in order.
+     * refusal, the decoder with its caps on the request line and headers, the {@code requestCheck} if any, the body's
+     * cap, the aggregator (which never meets a body over the cap), a timeout on each write of an answer, and the
+     * requests answered in order.
      */
     private void addHttp(Channel ch, ChannelHandler requestCheck) {
         ch.pipeline()
