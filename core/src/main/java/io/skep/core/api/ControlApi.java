@@ -9,7 +9,13 @@ public final class ControlApi {
     private ControlApi() {}
 
     public static Router router(NodeContext node) {
-        Router router = new Router();
+        Router router = new Router(() -> {
+            // A follower reads what the leader has: a write made through another manager is seen here
+            io.skep.core.manager.Manager m = node.locked() ? null : node.manager();
+            if (m != null) {
+                m.catchUp();
+            }
+        });
         new SystemRoutes(node).register(router);
         new NodeRoutes(node).register(router);
         new ServiceRoutes(node).register(router);

@@ -22,9 +22,26 @@ public final class Router {
     private record Entry(String method, String[] segments, Route route) {}
 
     private final List<Entry> entries = new ArrayList<>();
+    /** Run before every read (GET) route: brings what it reads up to date. */
+    private final Runnable beforeReads;
+
+    public Router() {
+        this(() -> {});
+    }
+
+    /** A router whose GET routes run {@code beforeReads} first. */
+    public Router(Runnable beforeReads) {
+        this.beforeReads = beforeReads;
+    }
 
     public Router add(String method, String pattern, Route route) {
-        entries.add(new Entry(method, split(pattern), route));
+        Route r = method.equals("GET")
+                ? request -> {
+                    beforeReads.run();
+                    return route.handle(request);
+                }
+                : route;
+        entries.add(new Entry(method, split(pattern), r));
         return this;
     }
 

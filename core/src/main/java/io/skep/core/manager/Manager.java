@@ -203,6 +203,19 @@ public final class Manager implements StoreWriter, AutoCloseable {
         return raft.memory();
     }
 
+    /** How long a read on a follower waits to catch up with the leader before it reads the copy as it is. */
+    private static final Duration READ_CATCH_UP = Duration.ofSeconds(2);
+
+    /**
+     * Brings this manager's copy of the store up to every write acknowledged anywhere, before a read of the control
+     * API: Swarm's managers send reads to the leader, so a client that wrote through one manager and reads through
+     * another sees its write (the docker CLI reads a version and updates from it). Without a leader the copy is read
+     * as it is.
+     */
+    public void catchUp() {
+        raft.catchUp(READ_CATCH_UP);
+    }
+
     /**
      * Commits a batch (forwarded to the leader when this member follows), cut into entries of at most
      * {@link #MAX_CHANGES_PER_ENTRY} changes and {@link #MAX_ENTRY_BYTES} bytes. Without a leader that has a majority

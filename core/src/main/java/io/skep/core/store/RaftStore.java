@@ -219,6 +219,8 @@ public final class RaftStore implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, time(timing.electionMin()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, time(timing.electionMax()));
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(properties, time(timing.leaderStepDown()));
+        // A read-only request on a follower waits for the leader's commit index (ReadIndex): see catchUp.
+        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         org.apache.ratis.conf.Parameters parameters = tls == null
                 ? null
                 : org.apache.ratis.grpc.GrpcFactory.newRaftParameters(
@@ -438,6 +440,41 @@ public final class RaftStore implements AutoCloseable {
         }
         // A committed no-op write proves the log is applied up to now.
         commit(new Batch(), timeout);
+    }
+
+    /**
+     * Waits until this member's copy of the store holds every write the leader had committed when this was called
+     * (Raft's ReadIndex, through a read-only request to this member's server): what is read from {@link #memory()}
+     * afterwards includes every write any manager had acknowledged. At once on the leader, whose copy is applied before
+     * it acknowledges a write. False when no leader answered within {@code timeout} (no quorum, an election): the copy
+     * is then as current as this member knows, and the caller reads it as it is.
+     */
+    public boolean catchUp(Duration timeout) {
+        try {
+            if (leaderPeer() == null) {
+                return false;
+            }
+            if (isLeader()) {
+                return true;
+            }
+            RaftClientRequest request = RaftClientRequest.newBuilder()
+                    .setClientId(localClient)
+                    .setServerId(peerId)
+                    .setGroupId(groupId)
+                    .setCallId(localCalls.incrementAndGet())
+                    .setMessage(Message.EMPTY)
+                    .setType(RaftClientRequest.readRequestType())
+                    .build();
+            return server.submitClientRequestAsync(request)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .isSuccess();
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            LOG.debug("not caught up with the leader: {}", e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     public boolean isLeader() throws IOException {

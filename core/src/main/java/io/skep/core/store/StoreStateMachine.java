@@ -101,6 +101,15 @@ final class StoreStateMachine extends BaseStateMachine {
         loadLatestSnapshot();
     }
 
+    /**
+     * A read-only request: {@link RaftStore#catchUp} sends one to learn that this member's copy is current (Ratis runs
+     * it once the copy has every write the leader had committed when it was made). Nothing is read here.
+     */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();

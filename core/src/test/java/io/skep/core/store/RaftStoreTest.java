@@ -13,7 +13,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +79,36 @@ class RaftStoreTest {
         }
         try (RaftStore store = open(group, port, false, 5)) {
             assertEquals(31, store.memory().tasksOfService("s1").size(), "snapshot plus the log after it");
+        }
+    }
+
+    /**
+     * A follower that catches up holds every write the leader acknowledged before: what the control API relies on
+     * before a read on a follower (the docker CLI reads a version through one manager and updates through another).
+     */
+    @Test
+    void aFollowerThatCatchesUpHoldsEveryWriteTheLeaderAcknowledged() throws Exception {
+        UUID group = UUID.randomUUID();
+        RaftStore.Member m1 = new RaftStore.Member("m1", "127.0.0.1:" + freePort());
+        RaftStore.Member m2 = new RaftStore.Member("m2", "127.0.0.1:" + freePort());
+        try (RaftStore leader = RaftStore.create(dir.resolve("m1"), m1, group, "127.0.0.1", 10_000, null, dataKey);
+                RaftStore follower = RaftStore.join(dir.resolve("m2"), m2, group, "127.0.0.1", 10_000, null, dataKey)) {
+            leader.awaitLeader(TIMEOUT);
+            leader.addMember(m2);
+            List<CompletableFuture<CommitResult>> writes = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                writes.add(leader.submit(new Batch().create(MemoryStoreTest.task("t" + i, "s1", TaskState.NEW))));
+            }
+            long last = 0;
+            for (CompletableFuture<CommitResult> w : writes) {
+                last = Math.max(last, w.get(30, TimeUnit.SECONDS).index());
+            }
+            assertTrue(follower.catchUp(TIMEOUT), "a follower with a leader catches up");
+            assertTrue(
+                    follower.memory().lastIndex() >= last,
+                    "the follower has applied " + follower.memory().lastIndex() + ", the leader acknowledged " + last);
+            assertEquals(300, follower.memory().tasksOfService("s1").size());
+            assertTrue(leader.catchUp(TIMEOUT), "the leader is current already");
         }
     }
 
