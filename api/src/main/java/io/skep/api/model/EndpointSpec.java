@@ -2,7 +2,7 @@ package io.skep.api.model;
 
 import java.util.List;
 
-/** {@code EndpointSpec}: how a service is reached. Ports are accepted and kept; the mesh comes later. */
+/** {@code EndpointSpec}: how a service is reached: by its VIP or DNS round robin, and the ports it publishes. */
 public class EndpointSpec extends Extensible {
     /** vip | dnsrr */
     public String mode;

@@ -1,8 +1,10 @@
 package io.skep.core.allocator;
 
 import io.skep.api.model.Ids;
+import io.skep.api.model.Json;
 import io.skep.api.model.Kind;
 import io.skep.api.model.Network;
+import io.skep.api.model.PortConfig;
 import io.skep.api.model.Service;
 import io.skep.api.model.Task;
 import io.skep.api.model.TaskSpec;
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Allocates what a task needs cluster-wide before it can be scheduled (NEW → PENDING): an address on each network of
  * its service. Also keeps each service's virtual IPs, one per network, in step with its spec (none in {@code dnsrr}
- * mode). Which addresses are taken is read from the store on every pass ({@link AddressSpace}), so nothing is lost or
+ * mode), and its endpoint with its published ports ({@link PublishedPorts}). Which addresses are taken is read from the store on every pass ({@link AddressSpace}), so nothing is lost or
  * handed out twice when the leader changes.
  */
 public final class Allocator extends ReconcileLoop {
@@ -54,14 +56,28 @@ public final class Allocator extends ReconcileLoop {
     protected void reconcile() throws Exception {
         MemoryStore memory = store.memory();
         Map<String, AddressSpace> spaces = AddressSpace.of(memory);
+        PublishedPorts published = PublishedPorts.of(memory);
         Batch batch = new Batch();
-        for (Service s : memory.services()) {
+        List<Service> services = new ArrayList<>(memory.services());
+        services.sort(java.util.Comparator.comparing(s -> s.id)); // the same order on every manager
+        for (Service s : services) {
+            ServicePatch p = new ServicePatch();
             List<Service.VirtualIp> wanted = virtualIps(s, spaces);
             List<Service.VirtualIp> now =
                     s.endpoint == null || s.endpoint.virtualIps == null ? List.of() : s.endpoint.virtualIps;
             if (!sameVips(wanted, now)) {
-                ServicePatch p = new ServicePatch();
                 p.virtualIps = wanted;
+            }
+            Service.Endpoint endpoint = published.endpointOf(s);
+            if (s.endpoint == null || !Json.same(endpoint.spec, s.endpoint.spec)) {
+                p.endpointSpec = endpoint.spec;
+            }
+            List<PortConfig> ports = endpoint.ports == null ? List.of() : endpoint.ports;
+            List<PortConfig> had = s.endpoint == null || s.endpoint.ports == null ? List.of() : s.endpoint.ports;
+            if (!Json.same(ports, had)) {
+                p.ports = ports;
+            }
+            if (p.virtualIps != null || p.endpointSpec != null || p.ports != null) {
                 batch.patchService(s.id, p);
             }
         }

@@ -57,6 +57,7 @@ final class ServiceRoutes {
                     "name conflicts with an existing object: service " + spec.name + " already exists");
         }
         ServiceSpecValidator.checkRoom(spec, null, manager.memory());
+        ServiceSpecValidator.checkPortConflicts(spec, null, manager.memory());
         Service s = new Service();
         s.id = Ids.newId();
         s.createdAt = Ids.now();
@@ -156,6 +157,7 @@ final class ServiceRoutes {
             ServiceSpecValidator.validate(spec, node, manager.memory().nodes());
             ServiceSpecValidator.resolveNetworks(spec, manager.memory());
             ServiceSpecValidator.checkRoom(spec, current.id, manager.memory());
+            ServiceSpecValidator.checkPortConflicts(spec, current.id, manager.memory());
             next.spec = spec;
             next.updateStatus = null;
         }

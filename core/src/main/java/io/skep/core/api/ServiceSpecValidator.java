@@ -330,6 +330,58 @@ final class ServiceSpecValidator {
         }
     }
 
+    /**
+     * Swarm's check that a published port is not another service's (swarmkit's {@code checkPortConflicts}): a port
+     * published through the mesh is the whole swarm's, so no other service may publish it in either mode; a host-mode
+     * port may be shared by services (the scheduler keeps their tasks apart), but not with a mesh port. The other
+     * services' ports are read from their specs and from their endpoints (where the managers' picks are).
+     *
+     * @param serviceId the service updated, or null for a new one
+     */
+    static void checkPortConflicts(ServiceSpec spec, String serviceId, MemoryStore store) {
+        Set<String> mesh = new java.util.HashSet<>();
+        Set<String> host = new java.util.HashSet<>();
+        if (spec.endpointSpec == null || spec.endpointSpec.ports == null) {
+            return;
+        }
+        for (PortConfig p : spec.endpointSpec.ports) {
+            if (p != null && p.publishedOrZero() > 0) {
+                (p.throughMesh() ? mesh : host).add(portKey(p));
+            }
+        }
+        if (mesh.isEmpty() && host.isEmpty()) {
+            return;
+        }
+        for (Service other : store.services()) {
+            if (other.id.equals(serviceId)) {
+                continue;
+            }
+            List<PortConfig> theirs = new java.util.ArrayList<>();
+            if (other.spec != null && other.spec.endpointSpec != null && other.spec.endpointSpec.ports != null) {
+                theirs.addAll(other.spec.endpointSpec.ports);
+            }
+            if (other.endpoint != null && other.endpoint.ports != null) {
+                theirs.addAll(other.endpoint.ports);
+            }
+            for (PortConfig p : theirs) {
+                if (p == null || p.publishedOrZero() == 0) {
+                    continue;
+                }
+                String key = portKey(p);
+                boolean clash = p.throughMesh() ? mesh.contains(key) || host.contains(key) : mesh.contains(key);
+                if (clash) {
+                    throw ApiException.badRequest("port '" + p.publishedOrZero() + "' is already in use by service '"
+                            + other.name() + "' (" + other.id + ") as "
+                            + (p.throughMesh() ? "an ingress port" : "a host-published port"));
+                }
+            }
+        }
+    }
+
+    private static String portKey(PortConfig p) {
+        return p.protocolOrTcp() + "/" + p.publishedOrZero();
+    }
+
     /** The tasks a service asks for: its replicas, or one per node. */
     private static long desiredTasks(ServiceSpec spec, long nodes) {
         if (spec.mode != null && spec.mode.global != null) {

@@ -291,12 +291,20 @@ public final class MemoryStore {
                         service.rebalanceStatus = p.rebalanceStatus;
                         changed = true;
                     }
-                    if (p.virtualIps != null) {
+                    if (p.virtualIps != null || p.endpointSpec != null || p.ports != null) {
                         if (service.endpoint == null) {
                             service.endpoint = new Service.Endpoint();
                         }
-                        if (!Json.same(p.virtualIps, service.endpoint.virtualIps)) {
+                        if (p.virtualIps != null && !Json.same(p.virtualIps, service.endpoint.virtualIps)) {
                             service.endpoint.virtualIps = p.virtualIps.isEmpty() ? null : p.virtualIps;
+                            changed = true;
+                        }
+                        if (p.endpointSpec != null && !Json.same(p.endpointSpec, service.endpoint.spec)) {
+                            service.endpoint.spec = p.endpointSpec;
+                            changed = true;
+                        }
+                        if (p.ports != null && !Json.same(p.ports, service.endpoint.ports)) {
+                            service.endpoint.ports = p.ports.isEmpty() ? null : p.ports;
                             changed = true;
                         }
                     }

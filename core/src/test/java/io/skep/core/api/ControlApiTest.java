@@ -119,6 +119,74 @@ class ControlApiTest {
         assertEquals(503, node.post("/swarm/init", "{}").status(), "a second init is refused");
     }
 
+    /** The endpoint's port of {@code target}, as {@code service inspect} shows it, once the managers set it. */
+    private long published(String service, long target) throws Exception {
+        long[] port = {0};
+        Await.until(CONVERGE, "a published port for " + service + ":" + target, () -> {
+            for (JsonNode p : node.get("/services/" + service).path("Endpoint").path("Ports")) {
+                if (p.path("TargetPort").asLong() == target) {
+                    port[0] = p.path("PublishedPort").asLong();
+                }
+            }
+            return port[0] != 0;
+        });
+        return port[0];
+    }
+
+    private static ObjectNode publishing(ObjectNode spec, String mode, long target, long published) {
+        ObjectNode p = Json.MAPPER.createObjectNode().put("TargetPort", target).put("PublishedPort", published);
+        if (mode != null) {
+            p.put("PublishMode", mode);
+        }
+        spec.withObject("EndpointSpec").withArray("Ports").add(p);
+        return spec;
+    }
+
+    @Test
+    void publishedPortsArePickedFromTheDynamicRangeShownAndRefusedToAnotherService() throws Exception {
+        start();
+        assertEquals(
+                201,
+                node.post("/services/create", publishing(spec("web", "sleep", "600"), null, 80, 0))
+                        .status());
+        long picked = published("web", 80);
+        assertTrue(picked >= 30000 && picked <= 32767, "picked " + picked);
+        JsonNode endpoint = node.get("/services/web").path("Endpoint");
+        assertEquals(
+                "ingress", endpoint.path("Ports").get(0).path("PublishMode").asText());
+        assertEquals("tcp", endpoint.path("Ports").get(0).path("Protocol").asText());
+        assertEquals("vip", endpoint.path("Spec").path("Mode").asText());
+
+        assertEquals(
+                201,
+                node.post("/services/create", publishing(spec("api", "sleep", "600"), "ingress", 8080, 18080))
+                        .status());
+        String apiId = node.get("/services/api").path("ID").asText();
+        TestDaemon.Response taken =
+                node.post("/services/create", publishing(spec("api2", "sleep", "600"), "host", 8080, 18080));
+        assertEquals(400, taken.status());
+        assertEquals(
+                "port '18080' is already in use by service 'api' (" + apiId + ") as an ingress port", taken.message());
+        TestDaemon.Response dynamic =
+                node.post("/services/create", publishing(spec("api3", "sleep", "600"), "ingress", 8080, picked));
+        assertEquals(400, dynamic.status(), "a port the managers picked is the service's too");
+        assertTrue(dynamic.message().contains("by service 'web'"), dynamic.message());
+
+        assertEquals(
+                201,
+                node.post("/services/create", publishing(spec("h1", "sleep", "600"), "host", 22, 2222))
+                        .status());
+        assertEquals(
+                201,
+                node.post("/services/create", publishing(spec("h2", "sleep", "600"), "host", 22, 2222))
+                        .status(),
+                "services may share a host-mode port: the scheduler keeps their tasks apart");
+        TestDaemon.Response mesh =
+                node.post("/services/create", publishing(spec("m", "sleep", "600"), "ingress", 22, 2222));
+        assertEquals(400, mesh.status());
+        assertTrue(mesh.message().endsWith("as a host-published port"), mesh.message());
+    }
+
     @Test
     void badInputIsA4xxThatNamesTheFieldAndTheNodeKeepsServing() throws Exception {
         start();
