@@ -458,6 +458,7 @@ public final class FuzzScenario {
         ObjectNode spec = serviceSpec();
         spec.put("Name", "after-fuzz");
         ((ObjectNode) spec.path("Mode").path("Replicated")).put("Replicas", 0);
+        spec.remove("EndpointSpec"); // its published port is the fuzzed service's: Swarm refuses it to another
         JsonNode created = daemon.call("POST", "/services/create", spec);
         if (created == null) {
             return "does not serve: POST /services/create failed after the run";
